@@ -1,0 +1,47 @@
+/**
+ * Exit codes and the one error type that reaches the user.
+ *
+ * The table is the single source: README, `--help` and the CLI's exit path all read it,
+ * so a code cannot be documented one way and returned another.
+ */
+export const EXIT = {
+  ok: 0,
+  error: 1,
+  usage: 2,
+  lockBusy: 3,
+  refusedUnsafe: 4,
+  notRecomputed: 5,
+  problemsFound: 6,
+} as const;
+
+export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
+
+export const EXIT_CODE_TABLE: ReadonlyArray<{ code: ExitCode; name: string; meaning: string }> = [
+  { code: EXIT.ok, name: 'ok', meaning: 'success (including nothing to do)' },
+  { code: EXIT.error, name: 'error', meaning: 'error: unreadable/invalid store or config, I/O failure' },
+  { code: EXIT.usage, name: 'usage', meaning: 'usage: bad flag or value, or a change refused without --yes' },
+  { code: EXIT.lockBusy, name: 'lock-busy', meaning: 'a lock is held by a live process (gateway or another run) past --lock-timeout' },
+  { code: EXIT.refusedUnsafe, name: 'refused', meaning: 'refused as unsafe (symlinked or shared-writable store, SQLite store, unlocked gateway running)' },
+  { code: EXIT.notRecomputed, name: 'not-recomputed', meaning: 'store pruned, but the running gateway could not be made to recompute its count' },
+  { code: EXIT.problemsFound, name: 'problems', meaning: 'doctor found problems' },
+];
+
+/** An error whose message is a complete one-line explanation for the operator. */
+export class CliError extends Error {
+  readonly exitCode: ExitCode;
+  constructor(exitCode: ExitCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'CliError';
+    this.exitCode = exitCode;
+  }
+}
+
+/** One line, no stack: what a non-CliError becomes at the top level. */
+export function describeUnexpected(error: unknown): string {
+  if (error instanceof Error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    const message = error.message.split('\n')[0] ?? String(error);
+    return code && !message.includes(code) ? `${code}: ${message}` : message;
+  }
+  return String(error);
+}
