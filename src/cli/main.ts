@@ -1,0 +1,71 @@
+/**
+ * The command line: flags are declared here, each command lives in commands/<name>.ts and is
+ * loaded only when run (so `--help` and `--version` stay fast). Every failure ends as one line
+ * on stderr and an exit code from the table in errors.ts.
+ */
+import { Command, CommanderError } from 'commander';
+import { CliError, EXIT, EXIT_CODE_TABLE, describeUnexpected } from '../errors.js';
+import { addStoreOptions } from './common-options.js';
+import { processIo, type CliIo } from './io.js';
+import { toolVersion } from './version.js';
+
+export function exitCodeHelp(): string {
+  const width = Math.max(...EXIT_CODE_TABLE.map((row) => row.name.length));
+  return ['Exit codes:', ...EXIT_CODE_TABLE.map((row) => `  ${row.code}  ${row.name.padEnd(width)}  ${row.meaning}`)].join('\n');
+}
+
+export function buildProgram(io: CliIo, setExit: (code: number) => void): Command {
+  const program = new Command('openclaw-sessions')
+    .description('List, prune and recover stale OpenClaw ACP sessions that hold the gateway\'s concurrency slots.')
+    .version(toolVersion(), '-V, --version')
+    .showHelpAfterError(false)
+    .configureOutput({
+      writeOut: (text) => io.stdout.write(text),
+      writeErr: (text) => io.stderr.write(text),
+    })
+    .exitOverride()
+    .addHelpText('after', `\n${exitCodeHelp()}`);
+
+  addStoreOptions(
+    program
+      .command('list')
+      .description('every session of every agent: state, why, age, and the ACP slots held against the cap')
+      .option('--state <list>', 'only these states (running,idle,errored,finished,closed,stale,invalid)')
+      .option('--kind <list>', 'only these kinds (main,direct,group,channel,subagent,acp,acp-binding,cron,cron-run,dashboard,other)')
+      .option('--older-than <dur>', 'only sessions quiet for at least this long (30m, 2h, 7d)')
+      .option('--acp', 'only ACP sessions')
+      .option('--terminal', 'only terminal sessions (errored, finished, closed, stale)')
+      .option('--wide', 'never shorten keys'),
+  ).action(async (flags) => {
+    const { runList } = await import('./commands/list.js');
+    setExit(await runList(flags, io));
+  });
+
+  for (const command of program.commands) command.exitOverride().configureOutput(program.configureOutput()).addHelpText('after', `\n${exitCodeHelp()}`);
+  return program;
+}
+
+export async function run(argv: string[], io: CliIo = processIo()): Promise<number> {
+  let exitCode: number = EXIT.ok;
+  const program = buildProgram(io, (code) => {
+    exitCode = code;
+  });
+  try {
+    await program.parseAsync(argv);
+    return exitCode;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // Help and version are successes; everything else commander rejects is a usage error.
+      if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.code === 'commander.help') return EXIT.ok;
+      if (error.code === 'commander.executeSubCommandAsync') return EXIT.error;
+      return EXIT.usage;
+    }
+    if (error instanceof CliError) {
+      io.stderr.write(`openclaw-sessions: ${error.message}\n`);
+      return error.exitCode;
+    }
+    io.stderr.write(`openclaw-sessions: unexpected error: ${describeUnexpected(error)}\n`);
+    if (io.env.OPENCLAW_SESSIONS_DEBUG) io.stderr.write(`${(error as Error)?.stack ?? ''}\n`);
+    return EXIT.error;
+  }
+}

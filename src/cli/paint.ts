@@ -1,0 +1,21 @@
+/** State colours, shared by every table; the state is always written as text too. */
+import type { ChalkInstance } from 'chalk';
+import type { SessionState } from '../sessions/classify.js';
+
+export function paintState(chalk: ChalkInstance, state: SessionState, text: string): string {
+  switch (state) {
+    case 'running':
+      return chalk.green(text);
+    case 'idle':
+      return chalk.cyan(text);
+    case 'errored':
+      return chalk.red(text);
+    case 'stale':
+      return chalk.yellow(text);
+    case 'finished':
+    case 'closed':
+      return chalk.dim(text);
+    case 'invalid':
+      return chalk.magenta(text);
+  }
+}

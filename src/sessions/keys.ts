@@ -1,0 +1,53 @@
+/**
+ * What a session key says about its session (facts §4 key shapes). Pure.
+ */
+export const SESSION_KINDS = [
+  'main',
+  'direct',
+  'group',
+  'channel',
+  'subagent',
+  'acp',
+  'acp-binding',
+  'cron',
+  'cron-run',
+  'dashboard',
+  'other',
+] as const;
+
+export type SessionKind = (typeof SESSION_KINDS)[number];
+
+export interface ParsedKey {
+  /** From `agent:<id>:…`; null for keys of another shape. */
+  agentId: string | null;
+  rest: string;
+  kind: SessionKind;
+}
+
+export function parseSessionKey(key: string): ParsedKey {
+  const normalized = key.trim().toLowerCase();
+  const match = /^agent:([^:]+):(.+)$/.exec(normalized);
+  if (!match) return { agentId: null, rest: normalized, kind: normalized === 'main' ? 'main' : 'other' };
+  const rest = match[2]!;
+  return { agentId: match[1]!, rest, kind: kindOfRest(rest.split(':')) };
+}
+
+function kindOfRest(parts: string[]): SessionKind {
+  const [first, second] = parts;
+  if (parts.length === 1 && first === 'main') return 'main';
+  // Nested subagents repeat `:subagent:`; any subagent segment makes it a subagent session.
+  if (parts.includes('subagent')) return 'subagent';
+  if (first === 'acp') return second === 'binding' ? 'acp-binding' : 'acp';
+  if (first === 'cron') return parts.includes('run') ? 'cron-run' : 'cron';
+  if (first === 'dashboard') return 'dashboard';
+  if (parts.includes('direct')) return 'direct';
+  // `<channel>:group:<peer>[:thread:<t>]` / `<channel>:channel:<peer>…`: the marker is the
+  // second segment; a later `channel` could be a peer name.
+  if (second === 'group') return 'group';
+  if (second === 'channel') return 'channel';
+  return 'other';
+}
+
+export function isAcpKind(kind: SessionKind): boolean {
+  return kind === 'acp' || kind === 'acp-binding';
+}

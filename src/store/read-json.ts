@@ -1,0 +1,77 @@
+/**
+ * Reading a sessions.json store without changing a byte of it.
+ *
+ * The gateway treats an unparsable store as `{}` and its next write keeps only its own change
+ * (facts §6), so this reader refuses anything but a clean JSON object and says exactly where
+ * the file is broken; it never "repairs".
+ */
+import { readFileSync, statSync, type Stats } from 'node:fs';
+import { CliError, EXIT } from '../errors.js';
+import { locateJsonError } from './json-error.js';
+
+export interface JsonStoreDocument {
+  path: string;
+  /** Session key → raw entry, exactly as parsed. Writers serialise this object. */
+  document: Record<string, unknown>;
+  stat: Stats;
+}
+
+const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+
+export function readJsonStore(file: string): JsonStoreDocument {
+  let stat: Stats;
+  let bytes: Buffer;
+  try {
+    stat = statSync(file);
+    if (!stat.isFile()) throw new CliError(EXIT.error, `session store ${file} is not a regular file`);
+    bytes = readFileSync(file);
+  } catch (error) {
+    if (error instanceof CliError) throw error;
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') throw new CliError(EXIT.error, `session store not found: ${file}`);
+    throw new CliError(EXIT.error, `cannot read session store ${file}: ${(error as Error).message}`);
+  }
+  return { path: file, document: parseStoreText(file, bytes), stat };
+}
+
+export function parseStoreText(file: string, bytes: Uint8Array): Record<string, unknown> {
+  if (bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) {
+    throw new CliError(EXIT.error, `session store ${file}:1:1 starts with a UTF-8 byte-order mark, which OpenClaw cannot parse (it would treat the store as empty); remove the first 3 bytes`);
+  }
+  let text: string;
+  try {
+    text = utf8.decode(bytes);
+  } catch {
+    const offset = firstInvalidUtf8(bytes);
+    throw new CliError(EXIT.error, `session store ${file} is not valid UTF-8 (first bad byte at offset ${offset})`);
+  }
+  if (text.trim() === '') throw new CliError(EXIT.error, `session store ${file} is empty (0 sessions would be a "{}")`);
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    const where = locateJsonError(text);
+    throw new CliError(EXIT.error, `session store ${file}:${where.line}:${where.column} does not parse: ${where.problem}`);
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    const kind = Array.isArray(value) ? 'an array' : value === null ? 'null' : `a ${typeof value}`;
+    throw new CliError(EXIT.error, `session store ${file} holds ${kind}, not an object of session entries`);
+  }
+  return value as Record<string, unknown>;
+}
+
+function firstInvalidUtf8(bytes: Uint8Array): number {
+  // Narrow down by decoding growing prefixes; only runs on the error path.
+  let lo = 0;
+  let hi = bytes.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    try {
+      new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(0, mid + 1), { stream: true });
+      lo = mid + 1;
+    } catch {
+      hi = mid;
+    }
+  }
+  return lo;
+}

@@ -1,0 +1,40 @@
+/**
+ * Transcript files and their locks. A running turn holds `<transcript>.jsonl.lock` for its
+ * whole run (facts §4), which is how a real run is told apart from a stale "running" claim.
+ */
+import { readFileSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { classifyLockHolder, readHolderFacts } from './gateway-lock.js';
+
+const SESSION_ID = /^[a-z0-9][a-z0-9._-]{0,127}$/i;
+
+/**
+ * The transcript file of an entry: its `sessionFile` when that resolves inside the sessions
+ * directory, else `<sessionsDir>/<sessionId>.jsonl`; null when neither is safe to touch.
+ */
+export function transcriptPathFor(sessionsDir: string, entry: { sessionId: string; sessionFile?: string | null }): string | null {
+  const root = path.resolve(sessionsDir);
+  if (entry.sessionFile) {
+    const resolved = path.resolve(root, entry.sessionFile);
+    if (resolved.startsWith(root + path.sep)) return resolved;
+    return null;
+  }
+  if (!SESSION_ID.test(entry.sessionId)) return null;
+  return path.join(root, `${entry.sessionId}.jsonl`);
+}
+
+/** True when the transcript's lock file exists and its holder is alive by the gateway's rules. */
+export function hasLiveTranscriptLock(transcriptPath: string, now = Date.now()): boolean {
+  const lockPath = `${transcriptPath}.lock`;
+  let contents: string;
+  let mtimeMs: number;
+  try {
+    const stat = statSync(lockPath);
+    if (!stat.isFile()) return false;
+    mtimeMs = stat.mtimeMs;
+    contents = readFileSync(lockPath, 'utf8');
+  } catch {
+    return false;
+  }
+  return !classifyLockHolder(contents, mtimeMs, now, readHolderFacts(contents)).stale;
+}

@@ -1,0 +1,100 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { classifySession, type ClassifyInput } from '../../src/sessions/classify.js';
+import { readEntry } from '../../src/store/schema.js';
+
+const NOW = Date.parse('2026-11-28T12:00:00Z');
+const MIN = 60_000;
+const ctx = { now: NOW, staleAfterMs: 30 * MIN };
+
+function classify(key: string, raw: unknown, liveLock = false) {
+  const input: ClassifyInput = { key, reading: readEntry(raw), hasLiveTranscriptLock: liveLock };
+  return classifySession(input, ctx);
+}
+
+const acp = (over: Record<string, unknown>) => ({ backend: 'acpx', agent: 'codex', runtimeSessionName: 'r', mode: 'persistent', state: 'idle', lastActivityAt: NOW - 60 * MIN, ...over });
+
+test('errored ACP session: terminal, holds a slot, reason carries lastError', () => {
+  const c = classify('agent:main:acp:1', { sessionId: 's1', updatedAt: NOW - 60 * MIN, status: 'failed', acp: acp({ state: 'error', lastError: 'acpx exited with code 1' }) });
+  assert.equal(c.state, 'errored');
+  assert.equal(c.terminal, true);
+  assert.equal(c.holdsSlot, true);
+  assert.match(c.reason, /acpx exited with code 1/);
+  assert.equal(c.ageMs, 60 * MIN);
+});
+
+test('persistent ACP at rest is idle and holds a slot', () => {
+  const c = classify('agent:main:acp:2', { sessionId: 's', updatedAt: NOW - 5 * MIN, status: 'done', acp: acp({}) });
+  assert.deepEqual([c.state, c.terminal, c.holdsSlot], ['idle', false, true]);
+});
+
+test('oneshot ACP at rest is finished and holds no slot', () => {
+  const c = classify('agent:main:acp:3', { sessionId: 's', updatedAt: NOW - 5 * MIN, acp: acp({ mode: 'oneshot' }) });
+  assert.deepEqual([c.state, c.terminal, c.holdsSlot], ['finished', true, false]);
+});
+
+test('ACP key without acp metadata is closed', () => {
+  const c = classify('agent:main:acp:4', { sessionId: 's', updatedAt: NOW - 5 * MIN });
+  assert.deepEqual([c.state, c.terminal, c.holdsSlot], ['closed', true, false]);
+  assert.equal(classify('agent:main:acp:binding:discord:default:ff', { sessionId: 's', updatedAt: NOW }).state, 'closed');
+});
+
+test('recent running claim is running; old claim without a live lock is stale; old claim with a live lock is running', () => {
+  const recent = classify('agent:main:acp:5', { sessionId: 's', updatedAt: NOW - 2 * MIN, acp: acp({ state: 'running', lastActivityAt: NOW - 2 * MIN }) });
+  assert.deepEqual([recent.state, recent.terminal, recent.holdsSlot], ['running', false, true]);
+  const old = { sessionId: 's', updatedAt: NOW - 45 * MIN, acp: acp({ state: 'running', lastActivityAt: NOW - 45 * MIN }) };
+  const stale = classify('agent:main:acp:5', old);
+  assert.deepEqual([stale.state, stale.terminal, stale.holdsSlot], ['stale', true, true]);
+  assert.match(stale.reason, /no activity for 45m/);
+  assert.equal(classify('agent:main:acp:5', old, true).state, 'running');
+});
+
+test('the stale threshold is the context value, not a constant', () => {
+  const entry = { sessionId: 's', updatedAt: NOW - 45 * MIN, status: 'running' };
+  assert.equal(classifySession({ key: 'agent:main:subagent:x', reading: readEntry(entry), hasLiveTranscriptLock: false }, { now: NOW, staleAfterMs: 60 * MIN }).state, 'running');
+  assert.equal(classify('agent:main:subagent:x', entry).state, 'stale');
+});
+
+test('subagent run statuses: done/failed/killed/timeout are finished', () => {
+  for (const status of ['done', 'failed', 'killed', 'timeout']) {
+    const c = classify('agent:main:subagent:x', { sessionId: 's', updatedAt: NOW - MIN, status });
+    assert.deepEqual([c.state, c.terminal, c.holdsSlot], ['finished', true, false], status);
+  }
+});
+
+test('chat sessions at rest are idle', () => {
+  for (const key of ['agent:main:telegram:direct:1', 'agent:main:discord:group:2', 'agent:main:cron:job', 'agent:main:dashboard:u']) {
+    assert.equal(classify(key, { sessionId: 's', updatedAt: NOW - 400 * MIN }).state, 'idle', key);
+  }
+});
+
+test('main sessions are never terminal, whatever they claim', () => {
+  const errored = classify('agent:main:main', { sessionId: 's', updatedAt: NOW - 90 * MIN, acp: acp({ state: 'error', lastError: 'x' }) });
+  assert.equal(errored.terminal, false);
+  assert.equal(errored.state, 'idle');
+  assert.match(errored.reason, /never pruned/);
+  const staleMain = classify('agent:main:main', { sessionId: 's', updatedAt: NOW - 90 * MIN, status: 'running' });
+  assert.equal(staleMain.terminal, false);
+});
+
+test('invalid entries: missing sessionId, wrong types, not an object', () => {
+  const missing = classify('agent:main:acp:9', { updatedAt: NOW });
+  assert.equal(missing.state, 'invalid');
+  assert.match(missing.reason, /sessionId: missing/);
+  assert.equal(missing.terminal, false);
+  assert.equal(missing.holdsSlot, false);
+  assert.match(classify('agent:main:x', { sessionId: 's', updatedAt: 'yesterday' }).reason, /updatedAt/);
+  assert.equal(classify('agent:main:x', 'not an object').state, 'invalid');
+  assert.equal(classify('agent:main:x', null).state, 'invalid');
+});
+
+test('unknown acp.state is never called terminal', () => {
+  const c = classify('agent:main:acp:x', { sessionId: 's', updatedAt: NOW - 500 * MIN, acp: acp({ state: 'hibernating' }) });
+  assert.equal(c.terminal, false);
+  assert.match(c.reason, /unrecognised/);
+});
+
+test('age uses the latest of updatedAt and acp.lastActivityAt', () => {
+  const c = classify('agent:main:acp:x', { sessionId: 's', updatedAt: NOW - 100 * MIN, acp: acp({ state: 'error', lastActivityAt: NOW - 3 * MIN }) });
+  assert.equal(c.ageMs, 3 * MIN);
+});

@@ -1,0 +1,67 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { CliError } from '../../src/errors.js';
+import { formatAge, formatAgo, parseDuration } from '../../src/sessions/duration.js';
+import { parseStateList } from '../../src/sessions/filter.js';
+import { globToRegExp, makePruneSelector } from '../../src/sessions/plan.js';
+import { describeSlots, summarize } from '../../src/sessions/summary.js';
+
+test('durations', () => {
+  assert.equal(parseDuration('30m', '--x'), 1_800_000);
+  assert.equal(parseDuration('2h', '--x'), 7_200_000);
+  assert.equal(parseDuration('7d', '--x'), 604_800_000);
+  assert.equal(parseDuration('1h30m', '--x'), 5_400_000);
+  assert.equal(parseDuration('0', '--x'), 0);
+  for (const bad of ['', '30', 'm', '3x', '1h 2m', '-5m']) {
+    assert.throws(() => parseDuration(bad, '--older-than'), (e: unknown) => e instanceof CliError && e.exitCode === 2 && /--older-than/.test(e.message), bad);
+  }
+});
+
+test('ages read like OpenClaw', () => {
+  assert.equal(formatAge(500), 'just now');
+  assert.equal(formatAgo(5 * 60_000 + 10), '5m ago');
+  assert.equal(formatAgo(3 * 3_600_000), '3h ago');
+  assert.equal(formatAgo(3 * 86_400_000), '3d ago');
+  assert.equal(formatAgo(null), '-');
+});
+
+test('state lists are checked', () => {
+  assert.deepEqual([...parseStateList('errored, stale')], ['errored', 'stale']);
+  assert.throws(() => parseStateList('errored,dead'), /unknown --state value "dead"/);
+});
+
+const base = { ageMs: 3_600_000, entry: { acp: {} } };
+test('prune selection: hard rules beat every filter', () => {
+  const select = makePruneSelector({ olderThanMs: 0 });
+  assert.equal(select({ ...base, key: 'agent:main:acp:1', kind: 'acp', state: 'errored', terminal: true }), true);
+  assert.equal(select({ ...base, key: 'agent:main:main', kind: 'main', state: 'idle', terminal: false }), false);
+  assert.equal(select({ ...base, key: 'agent:main:acp:2', kind: 'acp', state: 'running', terminal: false }), false);
+  assert.equal(select({ ...base, key: 'agent:main:acp:3', kind: 'acp', state: 'idle', terminal: false }), false);
+  // Even a --state filter naming a non-terminal state cannot select it.
+  assert.equal(makePruneSelector({ states: new Set(['idle']) })({ ...base, key: 'k', kind: 'acp', state: 'idle', terminal: false }), false);
+});
+
+test('prune selection: grace period, key globs, keep globs', () => {
+  const errored = { key: 'agent:main:acp:abc', kind: 'acp' as const, state: 'errored' as const, terminal: true, entry: { acp: {} } };
+  assert.equal(makePruneSelector({})({ ...errored, ageMs: 5 * 60_000 }), false, 'default grace is 10m');
+  assert.equal(makePruneSelector({})({ ...errored, ageMs: 11 * 60_000 }), true);
+  assert.equal(makePruneSelector({ keyGlobs: ['agent:ops:*'] })({ ...errored, ageMs: 3_600_000 }), false);
+  assert.equal(makePruneSelector({ keyGlobs: ['agent:*:acp:*'] })({ ...errored, ageMs: 3_600_000 }), true);
+  assert.equal(makePruneSelector({ keepGlobs: ['*:abc'] })({ ...errored, ageMs: 3_600_000 }), false);
+  assert.equal(globToRegExp('a.b*').test('a.bcd'), true);
+  assert.equal(globToRegExp('a.b*').test('axbcd'), false);
+});
+
+test('slot summary sentence', () => {
+  const sessions = [
+    { agentId: 'main', state: 'errored' as const, terminal: true, holdsSlot: true },
+    { agentId: 'main', state: 'errored' as const, terminal: true, holdsSlot: true },
+    { agentId: 'ops', state: 'idle' as const, terminal: false, holdsSlot: true },
+    { agentId: 'ops', state: 'finished' as const, terminal: true, holdsSlot: false },
+  ];
+  const summary = summarize(sessions, 3, (s) => s.terminal);
+  assert.equal(describeSlots(summary), '3 of 3 ACP slots held by 1 idle, 2 errored');
+  assert.equal(summary.acp.heldByTerminal, 2);
+  assert.deepEqual(summary.byAgent.ops, { total: 2, terminal: 1, slotsHeld: 1 });
+  assert.match(describeSlots(summarize(sessions, null, () => false)), /no acp.maxConcurrentSessions cap/);
+});
