@@ -1,0 +1,32 @@
+import assert from 'node:assert/strict';
+import { cpSync } from 'node:fs';
+import path from 'node:path';
+import { test } from 'node:test';
+import { z } from 'zod';
+import { listReportSchema } from '../../src/report/list-report.js';
+import { runCli } from '../helpers/cli.js';
+import { assertGolden, REPO } from '../helpers/golden.js';
+import { tempDir } from '../helpers/tmp.js';
+
+test('docs/list.schema.json is the JSON Schema of the zod definition', () => {
+  assertGolden('docs/list.schema.json', `${JSON.stringify(z.toJSONSchema(listReportSchema), null, 2)}\n`);
+});
+
+test('list --json of the example store validates and matches the golden output', () => {
+  const state = path.join(tempDir(), 'state');
+  cpSync(path.join(REPO, 'examples', 'state'), state, { recursive: true });
+  const result = runCli(['list', '--json', '--state-dir', state]);
+  assert.equal(result.status, 0, result.stderr);
+  const parsed = listReportSchema.strict().parse(JSON.parse(result.stdout));
+  // Times and temp paths vary between runs; everything else is pinned.
+  const stable = JSON.stringify(
+    parsed,
+    (key, value) => {
+      if (key === 'generatedAt' || key === 'ageMs') return typeof value === 'number' || typeof value === 'string' ? '<varies>' : value;
+      if (typeof value === 'string' && value.startsWith(state)) return `<state>${value.slice(state.length)}`;
+      return value;
+    },
+    2,
+  );
+  assertGolden('test/golden/list-example.json', `${stable}\n`);
+});

@@ -1,0 +1,180 @@
+import assert from 'node:assert/strict';
+import { readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { test } from 'node:test';
+import { runCli } from '../helpers/cli.js';
+import { everyState, MIN, acpEntry } from '../helpers/stores.js';
+import { storePath, tempDir, writeFile } from '../helpers/tmp.js';
+
+interface ListJson {
+  stores: Array<{ agentId: string; path: string; format: string; source: string }>;
+  sessions: Array<{ agentId: string; key: string; kind: string; state: string; terminal: boolean; holdsSlot: boolean; prunable: boolean; reason: string; acp: null | { lastError: string | null } }>;
+  summary: { total: number; terminal: number; prunable: number; byState: Record<string, number>; acp: { slotsHeld: number; cap: number | null; heldByState: Record<string, number> } };
+  configPath: string | null;
+}
+
+function listJson(args: string[], env: Record<string, string> = {}): ListJson {
+  const result = runCli(['list', '--json', ...args], env);
+  assert.equal(result.status, 0, result.stderr);
+  return JSON.parse(result.stdout) as ListJson;
+}
+
+function installWithAgents(): { home: string; state: string } {
+  const home = tempDir();
+  const state = path.join(home, '.openclaw');
+  writeFile(
+    path.join(state, 'openclaw.json'),
+    `// JSON5, as operators write it
+{
+  agents: { list: [ { id: "main" }, { id: "ops", default: true }, ] }, // trailing commas
+  acp: { enabled: true, maxConcurrentSessions: 3 },
+}`,
+  );
+  writeFile(storePath(state, 'main'), everyState('main'));
+  writeFile(storePath(state, 'ops'), { 'agent:ops:acp:e2': acpEntry('ops-e2', 30 * MIN, { state: 'error', lastError: 'boom' }) });
+  // Not in agents.list: found on disk, like the gateway does.
+  writeFile(storePath(state, 'found'), { 'agent:found:acp:x': acpEntry('found-x', 15 * MIN, { state: 'idle' }) });
+  return { home, state };
+}
+
+test('list --json: every agent, every state, slots against the cap', () => {
+  const { home } = installWithAgents();
+  const out = listJson([], { HOME: home });
+  assert.deepEqual(out.stores.map((s) => [s.agentId, s.source, s.format]), [['main', 'config', 'json'], ['ops', 'config', 'json'], ['found', 'discovered', 'json']]);
+  const byKey = Object.fromEntries(out.sessions.map((s) => [s.key, s]));
+  assert.equal(byKey['agent:main:main']!.state, 'idle');
+  assert.equal(byKey['agent:main:acp:errored']!.state, 'errored');
+  assert.equal(byKey['agent:main:acp:errored']!.acp!.lastError, 'acpx exited with code 1');
+  assert.equal(byKey['agent:main:acp:idle']!.state, 'idle');
+  assert.equal(byKey['agent:main:acp:running']!.state, 'running');
+  assert.equal(byKey['agent:main:acp:stale']!.state, 'stale');
+  assert.equal(byKey['agent:main:acp:oneshot']!.state, 'finished');
+  assert.equal(byKey['agent:main:acp:closed']!.state, 'closed');
+  assert.equal(byKey['agent:main:subagent:done']!.state, 'finished');
+  assert.equal(byKey['agent:main:dashboard:bad']!.state, 'invalid');
+  assert.match(byKey['agent:main:dashboard:bad']!.reason, /sessionId: missing/);
+  // errored, idle, running, stale (main) + errored (ops) + idle (found) hold slots.
+  assert.equal(out.summary.acp.slotsHeld, 6);
+  assert.equal(out.summary.acp.cap, 3);
+  assert.deepEqual(out.summary.acp.heldByState, { running: 1, idle: 2, errored: 2, stale: 1 });
+  assert.equal(out.summary.total, 11);
+  assert.equal(out.summary.terminal, 6);
+  // ops errored 30m ago is past the 10m grace; every terminal one here is prunable.
+  assert.equal(out.summary.prunable, 6);
+  // newest first
+  assert.equal(out.sessions[0]!.key, 'agent:main:dashboard:bad');
+});
+
+test('filters: --state, --kind, --acp, --terminal, --older-than, --agent', () => {
+  const { home } = installWithAgents();
+  assert.deepEqual(listJson(['--state', 'errored'], { HOME: home }).sessions.map((s) => s.key).sort(), ['agent:main:acp:errored', 'agent:ops:acp:e2']);
+  assert.deepEqual(listJson(['--kind', 'subagent'], { HOME: home }).sessions.map((s) => s.key), ['agent:main:subagent:done']);
+  assert.ok(listJson(['--acp'], { HOME: home }).sessions.every((s) => s.kind === 'acp'));
+  assert.ok(listJson(['--terminal'], { HOME: home }).sessions.every((s) => s.terminal));
+  assert.deepEqual(listJson(['--older-than', '100m'], { HOME: home }).sessions.map((s) => s.key), ['agent:main:acp:stale']);
+  const ops = listJson(['--agent', 'ops'], { HOME: home });
+  assert.deepEqual(ops.stores.map((s) => s.agentId), ['ops']);
+  // The summary still speaks of every session in the stores read, not only those shown.
+  assert.equal(listJson(['--state', 'errored'], { HOME: home }).summary.total, 11);
+});
+
+test('a live transcript lock keeps an old "running" claim running', () => {
+  const { home, state } = installWithAgents();
+  const lock = path.join(state, 'agents', 'main', 'sessions', 'main-stale.jsonl.lock');
+  const starttime = readFileSync(`/proc/${process.pid}/stat`, 'utf8').split(') ')[1]!.split(' ')[19];
+  writeFile(lock, { pid: process.pid, createdAt: new Date().toISOString(), starttime: Number(starttime) });
+  const stale = listJson([], { HOME: home }).sessions.find((s) => s.key === 'agent:main:acp:stale')!;
+  assert.equal(stale.state, 'running');
+  // A lock whose holder is dead proves nothing.
+  writeFile(lock, { pid: 2 ** 22 + 12345, createdAt: new Date().toISOString() });
+  assert.equal(listJson([], { HOME: home }).sessions.find((s) => s.key === 'agent:main:acp:stale')!.state, 'stale');
+});
+
+test('session.store as {agentId} template and as a literal shared file', () => {
+  const home = tempDir();
+  const state = path.join(home, 'st');
+  writeFile(path.join(state, 'openclaw.json'), `{ session: { store: "${home}/stores/{agentId}.json" }, agents: { list: [{ id: "a" }, { id: "b" }] } }`);
+  writeFile(path.join(home, 'stores', 'a.json'), { 'agent:a:main': { sessionId: 'a1', updatedAt: Date.now() } });
+  writeFile(path.join(home, 'stores', 'b.json'), { 'agent:b:main': { sessionId: 'b1', updatedAt: Date.now() } });
+  const templated = listJson(['--state-dir', state]);
+  assert.deepEqual(templated.stores.map((s) => s.path), [path.join(home, 'stores', 'a.json'), path.join(home, 'stores', 'b.json')]);
+
+  writeFile(path.join(state, 'openclaw.json'), `{ session: { store: "~/shared.json" }, agents: { list: [{ id: "a" }, { id: "b", default: true }] } }`);
+  writeFile(path.join(home, 'shared.json'), { 'agent:a:main': { sessionId: 'a1', updatedAt: 1 }, 'agent:b:acp:x': { sessionId: 'b1', updatedAt: 1 } });
+  const literal = listJson(['--state-dir', state], { HOME: home });
+  assert.equal(literal.stores.length, 1);
+  assert.deepEqual(literal.sessions.map((s) => s.agentId).sort(), ['a', 'b']);
+});
+
+test('--profile reads ~/.openclaw-NAME and its config', () => {
+  const home = tempDir();
+  const state = path.join(home, '.openclaw-work');
+  writeFile(path.join(state, 'openclaw.json'), '{ acp: { maxConcurrentSessions: 7 } }');
+  writeFile(storePath(state, 'main'), { 'agent:main:main': { sessionId: 'm', updatedAt: Date.now() } });
+  const out = listJson(['--profile', 'work'], { HOME: home });
+  assert.equal(out.summary.acp.cap, 7);
+  assert.equal(out.configPath, path.join(state, 'openclaw.json'));
+});
+
+test('no OpenClaw here: says where it looked, exit 0; a missing --store is an error', () => {
+  const home = tempDir();
+  const result = runCli(['list'], { HOME: home });
+  assert.equal(result.status, 0);
+  assert.match(result.stdout, /No OpenClaw session stores found/);
+  assert.ok(result.stdout.includes(path.join(home, '.openclaw')));
+  assert.ok(result.stdout.includes(path.join(home, '.clawdbot')));
+  const missing = runCli(['list', '--store', path.join(home, 'nope.json')], { HOME: home });
+  assert.equal(missing.status, 1);
+  assert.match(missing.stderr, /^openclaw-sessions: session store not found: .*nope\.json\n$/);
+});
+
+const badFiles: Array<[string, Buffer, RegExp]> = [
+  ['truncated', Buffer.from('{\n  "agent:main:main": {\n    "sessionId": "x",\n    "updat'), /:4:\d+ does not parse: unterminated string|unexpected end/],
+  ['trailing comma', Buffer.from('{\n  "a": {"sessionId": "x", "updatedAt": 1},\n}'), /:3:1 does not parse: expected a double-quoted property name/],
+  ['an array', Buffer.from('[]'), /holds an array, not an object/],
+  ['BOM', Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from('{}')]), /byte-order mark/],
+  ['not UTF-8', Buffer.from([0x7b, 0x22, 0x61, 0xff, 0x22, 0x3a, 0x31, 0x7d]), /not valid UTF-8 \(first bad byte at offset 3\)/],
+  ['empty', Buffer.from(''), /is empty/],
+];
+
+for (const [name, bytes, pattern] of badFiles) {
+  test(`a store that is ${name}: one-line error with the file, exit 1, file untouched`, () => {
+    const home = tempDir();
+    const file = storePath(path.join(home, '.openclaw'), 'main');
+    writeFile(file, '');
+    writeFileSync(file, bytes);
+    const result = runCli(['list'], { HOME: home });
+    assert.equal(result.status, 1);
+    assert.equal(result.stdout, '');
+    assert.equal(result.stderr.split('\n').filter(Boolean).length, 1, result.stderr);
+    assert.ok(result.stderr.includes(file), result.stderr);
+    assert.match(result.stderr, pattern);
+    assert.doesNotMatch(result.stderr, /at .*\.js:\d+/);
+    assert.deepEqual(readFileSync(file), bytes);
+  });
+}
+
+test('usage errors exit 2 with one line', () => {
+  const home = tempDir();
+  for (const args of [['list', '--state', 'dead'], ['list', '--store', 'x.json', '--agent', 'main'], ['list', '--older-than', 'soon'], ['list', '--bogus'], ['nope']]) {
+    const result = runCli(args, { HOME: home });
+    assert.equal(result.status, 2, `${args.join(' ')}: ${result.stderr}`);
+    assert.ok(result.stderr.trim().length > 0);
+  }
+});
+
+test('text output: plain columns without colour when piped; colour with --color; NO_COLOR wins over TTY defaults', () => {
+  const { home } = installWithAgents();
+  const plain = runCli(['list'], { HOME: home });
+  assert.equal(plain.status, 0);
+  assert.doesNotMatch(plain.stdout, /\x1b\[/);
+  assert.doesNotMatch(plain.stdout, /[┌│─]/);
+  assert.match(plain.stdout, /^AGENT\s+KEY\s+KIND\s+STATE\s+AGE\s+ACP\s+SLOT\s+REASON/m);
+  assert.match(plain.stdout, /agent:main:acp:errored\s+acp\s+errored\s+1h ago\s+acpx\/failer persistent\s+yes\s+last turn failed: acpx exited with code 1/);
+  assert.match(plain.stdout, /6 of 3 ACP slots held by 1 running, 2 idle, 2 errored, 1 stale/);
+  assert.match(plain.stdout, /6 prunable/);
+  const colored = runCli(['list', '--color'], { HOME: home });
+  assert.match(colored.stdout, /\x1b\[31merrored\x1b\[39m/);
+  const noColor = runCli(['list', '--color', '--no-color'], { HOME: home, NO_COLOR: '1' });
+  assert.doesNotMatch(noColor.stdout, /\x1b\[/);
+});
