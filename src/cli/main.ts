@@ -9,6 +9,10 @@ import { addStoreOptions } from './common-options.js';
 import { processIo, type CliIo } from './io.js';
 import { toolVersion } from './version.js';
 
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}
+
 export function exitCodeHelp(): string {
   const width = Math.max(...EXIT_CODE_TABLE.map((row) => row.name.length));
   return ['Exit codes:', ...EXIT_CODE_TABLE.map((row) => `  ${row.code}  ${row.name.padEnd(width)}  ${row.meaning}`)].join('\n');
@@ -39,6 +43,41 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
   ).action(async (flags) => {
     const { runList } = await import('./commands/list.js');
     setExit(await runList(flags, io));
+  });
+
+  addStoreOptions(
+    program
+      .command('prune')
+      .description('remove terminal sessions (errored, finished, closed, stale) under the gateway\'s own lock, with an undo journal')
+      .option('--state <list>', 'only these terminal states (errored,finished,closed,stale)')
+      .option('--kind <list>', 'only these kinds (acp,acp-binding,subagent,cron-run,...)')
+      .option('--key <glob>', 'only keys matching this glob (repeatable; * and ?)', collect, [])
+      .option('--keep <glob>', 'never prune keys matching this glob (repeatable)', collect, [])
+      .option('--older-than <dur>', 'grace period: only sessions quiet for at least this long', '10m')
+      .option('--acp', 'only ACP sessions')
+      .option('--dry-run', 'show the plan, change nothing')
+      .option('-y, --yes', 'do not ask for confirmation (required when stdin is not a terminal)')
+      .option('-q, --quiet', 'print nothing on success (errors still go to stderr)')
+      .option('--lock-timeout <dur>', 'how long to wait for a lock held by the gateway or another run', '10s')
+      .option('--no-journal', 'do not record removed entries for restore')
+      .option('--keep-transcripts', 'leave transcripts of pruned sessions where they are'),
+  ).action(async (flags) => {
+    const { runPrune } = await import('./commands/prune.js');
+    setExit(await runPrune(flags, io));
+  });
+
+  addStoreOptions(
+    program
+      .command('restore')
+      .argument('[run-id]', 'the prune run to undo (default: the latest not yet restored)')
+      .description('put back the sessions a prune removed, from its journal (keys that exist again are kept)')
+      .option('--list', 'list the recorded prune runs')
+      .option('-y, --yes', 'do not ask for confirmation (required when stdin is not a terminal)')
+      .option('-q, --quiet', 'print nothing on success')
+      .option('--lock-timeout <dur>', 'how long to wait for a lock held by the gateway or another run', '10s'),
+  ).action(async (runId, flags) => {
+    const { runRestore } = await import('./commands/restore.js');
+    setExit(await runRestore(runId, flags, io));
   });
 
   for (const command of program.commands) command.exitOverride().configureOutput(program.configureOutput()).addHelpText('after', `\n${exitCodeHelp()}`);

@@ -26,7 +26,10 @@ export function decideStyle(input: StyleInput): TerminalStyle {
   const dumb = input.env.TERM === 'dumb';
   const color = input.colorFlag ?? (input.isTTY && !noColorEnv && !dumb);
   const table = input.isTTY && !noColorEnv && !dumb;
-  const width = input.columns && input.columns > 40 ? input.columns : 120;
+  // Piped output is for grep and scripts: never shortened unless COLUMNS asks for it.
+  const fromEnv = Number(input.env.COLUMNS);
+  const columns = input.isTTY ? input.columns : Number.isFinite(fromEnv) && fromEnv > 0 ? fromEnv : undefined;
+  const width = columns && columns > 40 ? columns : input.isTTY ? 120 : Number.MAX_SAFE_INTEGER;
   return { color, table, width, chalk: new Chalk({ level: color ? 1 : 0 }) };
 }
 

@@ -98,7 +98,7 @@ function decide(kind: SessionKind, entry: SessionEntry, ageMs: number, liveLock:
 function runningOrStale(what: string, ageMs: number, liveLock: boolean, ctx: ClassifyContext): Verdict {
   if (liveLock) return { state: 'running', reason: `${what} in progress (transcript lock held)` };
   if (ageMs > ctx.staleAfterMs) {
-    return { state: 'stale', reason: `claims a ${what} is running, but no activity for ${formatAge(ageMs)} and no live transcript lock` };
+    return { state: 'stale', reason: `${what} marked running, but no activity for ${formatAge(ageMs)} and no live transcript lock` };
   }
   return { state: 'running', reason: `${what} in progress (active ${formatAge(ageMs)} ago)` };
 }

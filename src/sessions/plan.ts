@@ -45,3 +45,73 @@ export function globToRegExp(glob: string): RegExp {
     .join('');
   return new RegExp(`^${body}$`, 'i');
 }
+
+export interface PlanCandidate extends Plannable {
+  agentId: string;
+  storePath: string;
+  reason: string;
+  holdsSlot: boolean;
+  /** The raw entry as read when planning; the write re-checks it is unchanged. */
+  raw: unknown;
+}
+
+export interface PrunePlanItem {
+  agentId: string;
+  storePath: string;
+  key: string;
+  kind: PlanCandidate['kind'];
+  state: PlanCandidate['state'];
+  reason: string;
+  ageMs: number | null;
+  holdsSlot: boolean;
+  sessionId: string | null;
+  /** JSON of the entry at planning time: a different entry under the lock is skipped. */
+  fingerprint: string;
+  raw: unknown;
+}
+
+export interface PrunePlan {
+  items: PrunePlanItem[];
+  /** Sessions considered, across all stores read. */
+  totalSessions: number;
+  /** Store path → the items to remove from it, in plan order. */
+  byStore: Map<string, PrunePlanItem[]>;
+  slotsFreed: number;
+}
+
+/** Plan once; the apply stage removes exactly this set (or less, never more). */
+export function planPrune(candidates: readonly PlanCandidate[], criteria: PruneCriteria): PrunePlan {
+  const select = makePruneSelector(criteria);
+  const items: PrunePlanItem[] = [];
+  const byStore = new Map<string, PrunePlanItem[]>();
+  for (const candidate of candidates) {
+    if (!select(candidate)) continue;
+    const sessionId = (candidate.raw as { sessionId?: unknown } | null)?.sessionId;
+    const item: PrunePlanItem = {
+      agentId: candidate.agentId,
+      storePath: candidate.storePath,
+      key: candidate.key,
+      kind: candidate.kind,
+      state: candidate.state,
+      reason: candidate.reason,
+      ageMs: candidate.ageMs,
+      holdsSlot: candidate.holdsSlot,
+      sessionId: typeof sessionId === 'string' ? sessionId : null,
+      fingerprint: JSON.stringify(candidate.raw),
+      raw: candidate.raw,
+    };
+    items.push(item);
+    const list = byStore.get(item.storePath) ?? [];
+    list.push(item);
+    byStore.set(item.storePath, list);
+  }
+  return { items, totalSessions: candidates.length, byStore, slotsFreed: items.filter((item) => item.holdsSlot).length };
+}
+
+/** "would prune 5 of 212 sessions in 2 stores; frees 3 ACP slots" */
+export function describePlan(plan: PrunePlan, dryRun: boolean): string {
+  const verb = dryRun ? 'would prune' : 'will prune';
+  const stores = plan.byStore.size;
+  const slots = plan.slotsFreed > 0 ? `; frees ${plan.slotsFreed} ACP slot${plan.slotsFreed === 1 ? '' : 's'}` : '';
+  return `${verb} ${plan.items.length} of ${plan.totalSessions} session${plan.totalSessions === 1 ? '' : 's'} in ${stores} store${stores === 1 ? '' : 's'}${slots}`;
+}

@@ -5,7 +5,10 @@
  * database or its -wal/-shm files are replaced. Uses `node:sqlite` where the runtime has it
  * (Node 22.13+), else the optional better-sqlite3 binding.
  */
+import { copyFileSync, existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import os from 'node:os';
+import path from 'node:path';
 import { CliError, EXIT } from '../errors.js';
 
 export interface SqliteRow {
@@ -64,10 +67,35 @@ interface NodeSqliteDb {
   close(): void;
 }
 
+/**
+ * A WAL database with no -wal/-shm beside it has no open connection; opening it, even
+ * read-only, would create both files and leave them behind. So a quiescent database is read
+ * from a private copy (taken twice if it changed during the copy); a live one in place, where
+ * those files already exist.
+ */
 export function readSqliteStore(file: string): SqliteStoreRead {
+  if (existsSync(`${file}-wal`) || existsSync(`${file}-shm`)) return readFrom(file, file);
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'openclaw-sessions-sqlite-'));
+  try {
+    const copy = path.join(dir, 'snapshot.sqlite');
+    for (let attempt = 0; ; attempt++) {
+      const before = statSync(file);
+      copyFileSync(file, copy);
+      const after = statSync(file);
+      if ((before.mtimeMs === after.mtimeMs && before.size === after.size) || attempt >= 3) break;
+    }
+    // A live connection may have appeared meanwhile: then read in place instead.
+    if (existsSync(`${file}-wal`)) return readFrom(file, file);
+    return readFrom(copy, file);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+function readFrom(source: string, file: string): SqliteStoreRead {
   let db: ReadOnlyDb;
   try {
-    db = openReadOnly(file);
+    db = openReadOnly(source);
   } catch (error) {
     if (error instanceof CliError) throw error;
     throw new CliError(EXIT.error, `cannot open SQLite store ${file} read-only: ${(error as Error).message}`);

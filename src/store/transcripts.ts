@@ -4,7 +4,7 @@
  */
 import { readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { classifyLockHolder, readHolderFacts } from './gateway-lock.js';
+import { classifyLockHolder, parseLockContents, readHolderFacts } from './gateway-lock.js';
 
 const SESSION_ID = /^[a-z0-9][a-z0-9._-]{0,127}$/i;
 
@@ -36,5 +36,6 @@ export function hasLiveTranscriptLock(transcriptPath: string, now = Date.now()):
   } catch {
     return false;
   }
-  return !classifyLockHolder(contents, mtimeMs, now, readHolderFacts(contents)).stale;
+  const parsed = parseLockContents(contents);
+  return !classifyLockHolder(parsed, mtimeMs, now, readHolderFacts(parsed)).stale;
 }

@@ -62,7 +62,8 @@ test('list --json: every agent, every state, slots against the cap', () => {
   // ops errored 30m ago is past the 10m grace; every terminal one here is prunable.
   assert.equal(out.summary.prunable, 6);
   // newest first
-  assert.equal(out.sessions[0]!.key, 'agent:main:dashboard:bad');
+  assert.equal(out.sessions[0]!.key, 'agent:main:acp:running');
+  assert.equal(out.sessions.at(-1)!.key, 'agent:main:dashboard:bad', 'invalid entries have no trustworthy time: last');
 });
 
 test('filters: --state, --kind, --acp, --terminal, --older-than, --agent', () => {

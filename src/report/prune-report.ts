@@ -1,0 +1,47 @@
+/**
+ * The `prune --json` document (zod schema is the definition; docs/prune.schema.json is
+ * generated from it and pinned by a test).
+ */
+import { z } from 'zod';
+import { SESSION_STATES } from '../sessions/classify.js';
+import { SESSION_KINDS } from '../sessions/keys.js';
+
+export const PRUNE_SCHEMA_VERSION = 1;
+
+export const prunedSessionSchema = z.object({
+  agentId: z.string(),
+  key: z.string(),
+  kind: z.enum(SESSION_KINDS),
+  state: z.enum(SESSION_STATES),
+  reason: z.string(),
+  ageMs: z.number().nullable(),
+  holdsSlot: z.boolean(),
+  storePath: z.string(),
+});
+
+export const pruneReportSchema = z.object({
+  schemaVersion: z.literal(PRUNE_SCHEMA_VERSION),
+  dryRun: z.boolean(),
+  /** Journal run id for `restore`; null on a dry run or with --no-journal. */
+  runId: z.string().nullable(),
+  summary: z.string(),
+  /** On a dry run, the plan: what a real run would remove. */
+  pruned: z.array(prunedSessionSchema),
+  skipped: z.array(z.object({ agentId: z.string(), key: z.string(), storePath: z.string(), why: z.string() })),
+  stores: z.array(
+    z.object({
+      agentId: z.string(),
+      path: z.string(),
+      before: z.number().int(),
+      after: z.number().int(),
+      journal: z.string().nullable(),
+      lockWaitMs: z.number().nullable(),
+      lockHoldMs: z.number().nullable(),
+    }),
+  ),
+  transcripts: z.array(z.object({ from: z.string(), to: z.string() })),
+  slotsFreed: z.number().int(),
+});
+
+export type PruneReport = z.infer<typeof pruneReportSchema>;
+export type PrunedSession = z.infer<typeof prunedSessionSchema>;
