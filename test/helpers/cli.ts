@@ -40,3 +40,26 @@ function isolatedEnv(extra: Record<string, string | undefined>): NodeJS.ProcessE
   }
   return env;
 }
+
+export const LOCK_HOLDER = fileURLToPath(new URL('../../../test/helpers/gateway-lock-holder.mjs', import.meta.url));
+
+/** Starts the lock-holder helper; resolves once it prints its first line (e.g. "locked"). */
+export function startHolder(args: string[]): Promise<{ child: import('node:child_process').ChildProcess; done: Promise<{ status: number | null; stdout: string }> }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [LOCK_HOLDER, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let announced = false;
+    const done = new Promise<{ status: number | null; stdout: string }>((res) => child.on('close', (status) => res({ status, stdout })));
+    child.stdout!.on('data', (d) => {
+      stdout += d;
+      if (!announced && stdout.includes('\n')) {
+        announced = true;
+        resolve({ child, done });
+      }
+    });
+    child.on('error', reject);
+    child.on('close', () => {
+      if (!announced) resolve({ child, done });
+    });
+  });
+}

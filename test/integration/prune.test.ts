@@ -1,0 +1,153 @@
+import assert from 'node:assert/strict';
+import { chmodSync, existsSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { test } from 'node:test';
+import { runCli } from '../helpers/cli.js';
+import { everyState } from '../helpers/stores.js';
+import { storePath, tempDir, writeFile } from '../helpers/tmp.js';
+
+const TERMINAL_KEYS = ['agent:main:acp:errored', 'agent:main:acp:stale', 'agent:main:acp:oneshot', 'agent:main:acp:closed', 'agent:main:subagent:done'];
+
+function install(): { state: string; store: string; original: Record<string, unknown> } {
+  const state = path.join(tempDir(), 'state');
+  const original = everyState('main');
+  const store = writeFile(storePath(state, 'main'), original);
+  chmodSync(path.dirname(store), 0o700);
+  // transcripts for the errored and the running session
+  writeFile(path.join(path.dirname(store), 'main-err.jsonl'), '{"type":"session"}\n');
+  writeFile(path.join(path.dirname(store), 'main-run.jsonl'), '{"type":"session"}\n');
+  return { state, store, original: JSON.parse(readFileSync(store, 'utf8')) as Record<string, unknown> };
+}
+
+interface PruneJson {
+  dryRun: boolean;
+  runId: string | null;
+  summary: string;
+  pruned: Array<{ key: string; state: string }>;
+  skipped: Array<{ key: string; why: string }>;
+  stores: Array<{ path: string; before: number; after: number; lockHoldMs: number | null }>;
+  transcripts: Array<{ from: string; to: string }>;
+  slotsFreed: number;
+}
+
+test('--dry-run shows the plan and leaves the store byte-identical', () => {
+  const { state, store } = install();
+  const before = readFileSync(store);
+  const text = runCli(['prune', '--dry-run', '--state-dir', state]);
+  assert.equal(text.status, 0, text.stderr);
+  assert.match(text.stdout, /^ACTION\s+AGENT\s+KEY\s+STATE\s+AGE\s+REASON/m);
+  assert.match(text.stdout, /would prune 5 of 9 sessions in 1 store; frees 2 ACP slots/);
+  const json = JSON.parse(runCli(['prune', '--dry-run', '--json', '--state-dir', state]).stdout) as PruneJson;
+  assert.equal(json.dryRun, true);
+  assert.deepEqual(json.pruned.map((p) => p.key).sort(), [...TERMINAL_KEYS].sort());
+  assert.deepEqual(json.stores.map((s) => [s.before, s.after]), [[9, 4]]);
+  assert.deepEqual(readFileSync(store), before);
+  assert.deepEqual(readdirSync(path.dirname(store)).sort(), ['main-err.jsonl', 'main-run.jsonl', 'sessions.json']);
+});
+
+test('a real run removes exactly the planned keys; everything else is deep-equal, mode 0600, gateway format', () => {
+  const { state, store, original } = install();
+  const result = runCli(['prune', '--yes', '--json', '--state-dir', state]);
+  assert.equal(result.status, 0, result.stderr);
+  const report = JSON.parse(result.stdout) as PruneJson;
+  assert.deepEqual(report.pruned.map((p) => p.key).sort(), [...TERMINAL_KEYS].sort());
+  assert.equal(report.slotsFreed, 2);
+  assert.match(report.summary, /^Pruned 5 sessions from 1 store \(2 ACP slots freed\)\. Journal: \d{8}T\d{6}Z-[0-9a-f]{4}\.$/);
+  const text = readFileSync(store, 'utf8');
+  const after = JSON.parse(text) as Record<string, unknown>;
+  const expected = { ...original };
+  for (const key of TERMINAL_KEYS) delete expected[key];
+  assert.deepEqual(after, expected, 'unknown fields and untouched entries survive');
+  assert.equal(text, JSON.stringify(expected, null, 2), 'serialised like the gateway: 2 spaces, no trailing newline');
+  assert.equal(statSync(store).mode & 0o777, 0o600);
+  assert.ok(!existsSync(`${store}.lock`), 'gateway lock released');
+  assert.ok(!existsSync(`${store}.openclaw-sessions.lock`), 'run lock released');
+  assert.deepEqual(readdirSync(path.dirname(store)).filter((f) => f.endsWith('.tmp')), []);
+  // the errored session's transcript was archived like OpenClaw does; the running one's was not
+  assert.equal(report.transcripts.length, 1);
+  assert.match(path.basename(report.transcripts[0]!.to), /^main-err\.jsonl\.deleted\.\d{4}-\d{2}-\d{2}T\d{2}-\d{2}-\d{2}\.\d{3}Z$/);
+  assert.ok(existsSync(path.join(path.dirname(store), 'main-run.jsonl')));
+  // a second run finds nothing
+  const again = runCli(['prune', '--yes', '--state-dir', state]);
+  assert.equal(again.status, 0);
+  assert.match(again.stdout, /^Nothing to prune \(4 sessions in 1 store checked\)\.$/m);
+});
+
+test('restore puts the entries and transcripts back; --list shows the run; keys that exist again are kept', () => {
+  const { state, store, original } = install();
+  const pruned = JSON.parse(runCli(['prune', '--yes', '--json', '--state-dir', state]).stdout) as PruneJson;
+  const list = runCli(['restore', '--list', '--state-dir', state]);
+  assert.equal(list.status, 0, list.stderr);
+  assert.ok(list.stdout.includes(pruned.runId!));
+  // someone re-created one of the keys meanwhile: that newer entry must win
+  const current = JSON.parse(readFileSync(store, 'utf8')) as Record<string, unknown>;
+  current['agent:main:acp:closed'] = { sessionId: 'new', updatedAt: Date.now() };
+  writeFileSync(store, JSON.stringify(current, null, 2));
+  const noYes = runCli(['restore', '--state-dir', state]);
+  assert.equal(noYes.status, 2);
+  assert.match(noYes.stderr, /without confirmation.*--yes/);
+  const restored = runCli(['restore', '--yes', '--state-dir', state]);
+  assert.equal(restored.status, 0, restored.stderr);
+  assert.match(restored.stdout, /skipped agent:main:acp:closed: key exists again/);
+  assert.match(restored.stdout, new RegExp(`Restored 4 sessions from run ${pruned.runId}, skipped 1; 1 transcript renamed back\\.`));
+  const after = JSON.parse(readFileSync(store, 'utf8')) as Record<string, unknown>;
+  assert.deepEqual(after, { ...original, 'agent:main:acp:closed': current['agent:main:acp:closed'] });
+  assert.ok(existsSync(path.join(path.dirname(store), 'main-err.jsonl')));
+  // nothing left to restore in that run
+  assert.equal(runCli(['restore', '--yes', '--state-dir', state]).status, 1);
+});
+
+test('--keep-transcripts and --no-journal', () => {
+  const { state, store } = install();
+  const result = JSON.parse(runCli(['prune', '--yes', '--json', '--keep-transcripts', '--no-journal', '--state-dir', state]).stdout) as PruneJson;
+  assert.equal(result.runId, null);
+  assert.deepEqual(result.transcripts, []);
+  assert.ok(existsSync(path.join(path.dirname(store), 'main-err.jsonl')));
+  assert.ok(!existsSync(`${store}.openclaw-sessions.journal`));
+});
+
+test('not a terminal and no --yes: refuses with exit 2 and touches nothing', () => {
+  const { state, store } = install();
+  const before = readFileSync(store);
+  const result = runCli(['prune', '--state-dir', state]);
+  assert.equal(result.status, 2);
+  assert.match(result.stderr, /^openclaw-sessions: refusing to prune 5 sessions without confirmation: not a terminal; pass --yes/);
+  assert.deepEqual(readFileSync(store), before);
+});
+
+test('filters narrow the set; main and running sessions are never pruned whatever the filters say', () => {
+  const { state } = install();
+  const plan = (args: string[]) => (JSON.parse(runCli(['prune', '--dry-run', '--json', '--state-dir', state, ...args]).stdout) as PruneJson).pruned.map((p) => p.key).sort();
+  assert.deepEqual(plan(['--state', 'errored']), ['agent:main:acp:errored']);
+  assert.deepEqual(plan(['--kind', 'subagent']), ['agent:main:subagent:done']);
+  assert.deepEqual(plan(['--key', '*:acp:*', '--keep', '*stale']), ['agent:main:acp:closed', 'agent:main:acp:errored', 'agent:main:acp:oneshot']);
+  assert.deepEqual(plan(['--older-than', '90m']), ['agent:main:acp:stale']);
+  assert.deepEqual(plan(['--acp', '--state', 'closed']), ['agent:main:acp:closed']);
+  assert.deepEqual(plan(['--state', 'running,idle', '--older-than', '0']), []);
+  assert.deepEqual(plan(['--key', 'agent:main:main', '--older-than', '0']), []);
+});
+
+test('refused as unsafe (exit 4): symlinked store, others-writable directory, SQLite store', () => {
+  const { state, store } = install();
+  const link = path.join(tempDir(), 'linked.json');
+  symlinkSync(store, link);
+  const viaLink = runCli(['prune', '--yes', '--store', link]);
+  assert.equal(viaLink.status, 4, viaLink.stderr);
+  assert.match(viaLink.stderr, /symlink/);
+
+  chmodSync(path.dirname(store), 0o777);
+  const shared = runCli(['prune', '--yes', '--state-dir', state]);
+  assert.equal(shared.status, 4);
+  assert.match(shared.stderr, /writable by other users/);
+  chmodSync(path.dirname(store), 0o700);
+});
+
+test('a store that does not parse: exit 1, nothing written', () => {
+  const { state, store } = install();
+  writeFileSync(store, '{"agent:main:acp:x": {"sessionId": "x",');
+  const before = readFileSync(store);
+  const result = runCli(['prune', '--yes', '--state-dir', state]);
+  assert.equal(result.status, 1);
+  assert.match(result.stderr, /does not parse/);
+  assert.deepEqual(readFileSync(store), before);
+});
