@@ -3,12 +3,15 @@
  * proper-lockfile guards a path of our own next to each store — never `sessions.json.lock`,
  * which belongs to the gateway's protocol (a directory there wedges its writes).
  */
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import lockfile from 'proper-lockfile';
 import { CliError, EXIT } from '../errors.js';
+import { isProcessAlive, readProcStartTime } from '../system/proc.js';
 
 export const TOOL_LOCK_SUFFIX = '.openclaw-sessions.lock';
+const OWNER_FILE = 'owner.json';
 
 export function toolLockPathFor(storePath: string): string {
   return `${path.resolve(storePath)}${TOOL_LOCK_SUFFIX}`;
@@ -46,19 +49,30 @@ async function acquireOne(storePath: string, timeoutMs: number, onCompromised: (
   let delay = 50;
   for (;;) {
     try {
-      return await lockfile.lock(storePath, {
+      const release = await lockfile.lock(storePath, {
         lockfilePath,
         realpath: false,
         retries: 0,
-        // A crashed run's lock is taken over after this long without its mtime refresh.
-        stale: 15_000,
-        update: 5_000,
+        // Fallback for an owner we cannot identify: taken over after this long without refresh.
+        stale: 10_000,
+        update: 3_000,
         onCompromised: (error) => onCompromised(`run lock ${lockfilePath} compromised: ${error.message}`),
       });
+      writeOwner(lockfilePath);
+      return async () => {
+        // proper-lockfile removes its directory with rmdir: it must be empty again.
+        rmSync(path.join(lockfilePath, OWNER_FILE), { force: true });
+        await release();
+      };
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'ELOCKED') {
         throw new CliError(EXIT.error, `cannot take the run lock ${lockfilePath}: ${(error as Error).message}`);
       }
+    }
+    if (ownerIsDead(lockfilePath)) {
+      // A run killed mid-way (cron timeout, kill -9) should not block the next for 10 s.
+      rmSync(lockfilePath, { recursive: true, force: true });
+      continue;
     }
     const elapsed = Date.now() - started;
     if (elapsed >= timeoutMs) {
@@ -67,4 +81,25 @@ async function acquireOne(storePath: string, timeoutMs: number, onCompromised: (
     await sleep(Math.min(delay, timeoutMs - elapsed));
     delay = Math.min(500, delay * 2);
   }
+}
+
+/** proper-lockfile's lock is a bare directory; we note who holds it so a dead owner is seen. */
+function writeOwner(lockfilePath: string): void {
+  try {
+    writeFileSync(path.join(lockfilePath, OWNER_FILE), JSON.stringify({ pid: process.pid, starttime: readProcStartTime(process.pid) }), { mode: 0o600 });
+  } catch {
+    // without it, proper-lockfile's staleness still applies
+  }
+}
+
+function ownerIsDead(lockfilePath: string): boolean {
+  let owner: { pid?: unknown; starttime?: unknown };
+  try {
+    owner = JSON.parse(readFileSync(path.join(lockfilePath, OWNER_FILE), 'utf8')) as typeof owner;
+  } catch {
+    return false; // just created, or written by an older version: trust the mtime rule
+  }
+  if (typeof owner.pid !== 'number') return false;
+  if (!isProcessAlive(owner.pid)) return true;
+  return typeof owner.starttime === 'number' && readProcStartTime(owner.pid) !== owner.starttime;
 }

@@ -107,8 +107,11 @@ if (mode === 'hold') {
     if (!held) continue;
     try {
       const doc = JSON.parse(fs.readFileSync(store, 'utf8'));
-      const key = `agent:main:writer-${process.pid}-${n++}`;
-      doc[key] = { sessionId: randomUUID(), updatedAt: Date.now(), writer: { pid: process.pid, n } };
+      // Alternate a session that must survive every prune with one a prune may take
+      // (an ACP key with no acp object reads as closed).
+      const key = n % 2 === 0 ? `agent:main:writer-${process.pid}-${n}` : `agent:main:acp:writer-${process.pid}-${n}`;
+      n++;
+      doc[key] = { sessionId: randomUUID(), updatedAt: Date.now() - 3_600_000, writer: { pid: process.pid, n } };
       atomicWrite(store, JSON.stringify(doc, null, 2));
       written.push(key);
     } finally {
