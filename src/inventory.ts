@@ -21,6 +21,11 @@ export interface InventoryOptions extends LocationFlags {
   store?: string;
   staleAfterMs: number;
   now?: number;
+  /**
+   * Keep each JSON store's parsed document and file bytes (prune needs both to write);
+   * a read-only listing lets them go, which at 100k entries is most of its memory.
+   */
+  retainDocuments?: boolean;
 }
 
 export interface SessionView extends Classification {
@@ -32,8 +37,10 @@ export interface SessionView extends Classification {
 
 export interface LoadedStore {
   ref: StoreRef;
-  /** The raw document of a JSON store (kept for lossless rewrites); null for SQLite. */
+  /** The raw document of a JSON store, when retained (for lossless rewrites); null for SQLite. */
   document: Record<string, unknown> | null;
+  /** The bytes that document was parsed from, when retained. */
+  bytes: Buffer | null;
   sizeBytes: number;
   mtimeMs: number;
   sqliteUserVersion: number | null;
@@ -82,7 +89,7 @@ export function takeInventory(env: Env, options: InventoryOptions): Inventory {
   const sessions: SessionView[] = [];
   for (const ref of refs) {
     try {
-      const loaded = ref.format === 'json' ? loadJson(ref, ctx, sessions) : loadSqlite(ref, ctx, sessions);
+      const loaded = ref.format === 'json' ? loadJson(ref, ctx, sessions, options.retainDocuments ?? false) : loadSqlite(ref, ctx, sessions);
       stores.push(loaded);
     } catch (error) {
       if (!(error instanceof CliError)) throw error;
@@ -99,13 +106,13 @@ function agentFromStorePath(file: string): string {
   return at >= 0 && parts[at + 1] ? parts[at + 1]! : 'main';
 }
 
-function loadJson(ref: StoreRef, ctx: ClassifyContext, out: SessionView[]): LoadedStore {
-  const read = readJsonStore(ref.path);
+function loadJson(ref: StoreRef, ctx: ClassifyContext, out: SessionView[], retain: boolean): LoadedStore {
+  const read = readJsonStore(ref.path, { keepBytes: retain });
   const sessionsDir = path.dirname(ref.path);
   for (const [key, raw] of Object.entries(read.document)) {
     out.push(view(ref, key, readEntry(raw), sessionsDir, ctx));
   }
-  return { ref, document: read.document, sizeBytes: read.stat.size, mtimeMs: read.stat.mtimeMs, sqliteUserVersion: null, supersededRows: 0 };
+  return { ref, document: retain ? read.document : null, bytes: read.bytes, sizeBytes: read.stat.size, mtimeMs: read.stat.mtimeMs, sqliteUserVersion: null, supersededRows: 0 };
 }
 
 function loadSqlite(ref: StoreRef, ctx: ClassifyContext, out: SessionView[]): LoadedStore {
@@ -116,7 +123,7 @@ function loadSqlite(ref: StoreRef, ctx: ClassifyContext, out: SessionView[]): Lo
     out.push(view(ref, row.key, reading, sessionsDir, ctx));
   }
   const { size, mtimeMs } = statOrZero(ref.path);
-  return { ref, document: null, sizeBytes: size, mtimeMs, sqliteUserVersion: read.userVersion, supersededRows: read.skippedRows };
+  return { ref, document: null, bytes: null, sizeBytes: size, mtimeMs, sqliteUserVersion: read.userVersion, supersededRows: read.skippedRows };
 }
 
 function view(ref: StoreRef, key: string, reading: EntryReading, sessionsDir: string, ctx: ClassifyContext): SessionView {

@@ -3,7 +3,7 @@
  * exactly the planned entries still unchanged, then (outside the lock) transcript archiving.
  */
 import { archiveTranscripts, type TranscriptMove } from '../store/archive-transcripts.js';
-import { editStoreLocked, type StoreEditTiming } from '../store/edit-store.js';
+import { editStoreLocked, type Snapshot, type StoreEditTiming } from '../store/edit-store.js';
 import { appendJournal, journalPathFor } from '../store/journal.js';
 import type { PrunePlan, PrunePlanItem } from '../sessions/plan.js';
 
@@ -13,6 +13,10 @@ export interface ApplyOptions {
   lockTimeoutMs: number;
   journal: boolean;
   keepTranscripts: boolean;
+  /** The bytes and document each store was planned from: saves a second read and parse. */
+  snapshots?: ReadonlyMap<string, Snapshot>;
+  /** Called before each store is written; throws when this run's run lock was lost. */
+  assertRunLock?: () => void;
   now?: () => Date;
 }
 
@@ -59,6 +63,7 @@ async function applyToStore(storePath: string, items: PrunePlanItem[], options: 
     });
   }
 
+  options.assertRunLock?.();
   const outcome = await editStoreLocked(
     storePath,
     (document) => {
@@ -80,7 +85,7 @@ async function applyToStore(storePath: string, items: PrunePlanItem[], options: 
       const remainingIds = removed.length > 0 && !options.keepTranscripts ? sessionIdsOf(document) : new Set<string>();
       return { result: { removed, skipped, remainingIds }, changed: removed.length > 0 };
     },
-    { lockTimeoutMs: options.lockTimeoutMs },
+    { lockTimeoutMs: options.lockTimeoutMs, snapshot: options.snapshots?.get(storePath) },
   );
   const { removed, skipped, remainingIds } = outcome.result;
 

@@ -1,22 +1,27 @@
 /**
- * One read-modify-write of a sessions.json under the gateway's own lock (facts §5, §6).
+ * One read-modify-write of a sessions.json, under the gateway's own lock (facts §5, §6),
+ * holding that lock for as little as possible.
  *
- * Inside the lock happens only: read, parse, the caller's in-memory edit, serialise, atomic
- * write. A store that does not parse aborts with nothing written; the lock is checked to be
- * still ours just before the rename and released only if it is.
+ * The slow part (parse, edit, serialise, write and fsync a temp file) is done first, outside
+ * the lock, from a snapshot of the file's bytes. Under the lock the file is read again and
+ * compared with the snapshot: unchanged → the prepared temp file is renamed into place;
+ * changed (the gateway wrote meanwhile) → the edit is redone on the current content, all
+ * inside the lock. The lock is checked to be still ours before any rename.
  */
 import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { CliError, EXIT } from '../errors.js';
-import { writeFileAtomic } from './atomic-write.js';
-import { acquireGatewayLock } from './gateway-lock.js';
-import { parseStoreText } from './read-json.js';
+import { commitPrepared, prepareAtomicWrite, type PreparedWrite } from './atomic-write.js';
+import { acquireGatewayLock, type GatewayLockHandle } from './gateway-lock.js';
+import { decodeStore, parseStoreText } from './read-json.js';
 
 export interface StoreEditTiming {
   /** Waiting for the lock (another writer held it). */
   waitMs: number;
-  /** From lock acquired to lock released: what the gateway may have waited for. */
+  /** From lock acquired to lock released: what the gateway may have had to wait for. */
   holdMs: number;
+  /** Whether the file changed between snapshot and lock, forcing the edit to be redone inside. */
+  redone: boolean;
 }
 
 export interface StoreEditOutcome<T> {
@@ -27,45 +32,75 @@ export interface StoreEditOutcome<T> {
   timing: StoreEditTiming;
 }
 
-/**
- * `edit` mutates the document in place and returns its own result plus whether it changed
- * anything; an unchanged document is not rewritten.
- */
+/** Mutates the document in place; must depend only on the document it is given (it may run twice). */
+export type StoreEdit<T> = (document: Record<string, unknown>) => { result: T; changed: boolean };
+
+export interface Snapshot {
+  bytes: Buffer;
+  document: Record<string, unknown>;
+}
+
 export async function editStoreLocked<T>(
   storePath: string,
-  edit: (document: Record<string, unknown>) => { result: T; changed: boolean },
-  options: { lockTimeoutMs: number },
+  edit: StoreEdit<T>,
+  options: { lockTimeoutMs: number; snapshot?: Snapshot },
 ): Promise<StoreEditOutcome<T>> {
+  // Outside the lock: snapshot, edit, serialise, write the temp file.
+  const bytes = options.snapshot?.bytes ?? readFileSync(storePath);
+  const document = options.snapshot?.document ?? parseStoreText(storePath, decodeStore(storePath, bytes));
+  const before = Object.keys(document).length;
+  const first = edit(document);
+  let prepared: PreparedWrite | null = first.changed ? await prepareAtomicWrite(storePath, serialise(document)) : null;
+
   const waitStart = performance.now();
-  const lock = await acquireGatewayLock(storePath, { timeoutMs: options.lockTimeoutMs });
+  let lock: GatewayLockHandle;
+  try {
+    lock = await acquireGatewayLock(storePath, { timeoutMs: options.lockTimeoutMs });
+  } catch (error) {
+    prepared?.discard();
+    throw error;
+  }
   const heldFrom = performance.now();
   let released = false;
-  const release = async (): Promise<number> => {
-    if (!released) {
-      released = true;
-      await lock.release();
-    }
-    return performance.now() - heldFrom;
+  const release = async (): Promise<void> => {
+    if (released) return;
+    released = true;
+    await lock.release();
   };
-  try {
-    const document = parseStoreText(storePath, readFileSync(storePath));
-    const before = Object.keys(document).length;
-    const { result, changed } = edit(document);
-    const after = Object.keys(document).length;
-    if (changed) {
-      // Same bytes the gateway writes: 2-space JSON, no trailing newline.
-      await writeFileAtomic(storePath, JSON.stringify(document, null, 2), {
-        mode: 0o600,
-        beforeRename: async () => {
-          if (!(await lock.isStillOurs())) {
-            throw new CliError(EXIT.lockBusy, `the lock ${lock.path} was taken over while writing ${storePath} (held too long?); nothing was written`);
-          }
-        },
-      });
+  const assertOurs = async (): Promise<void> => {
+    if (!(await lock.isStillOurs())) {
+      throw new CliError(EXIT.lockBusy, `the lock ${lock.path} was taken over while writing ${storePath}; nothing was written — run again`);
     }
-    const holdMs = await release();
-    return { result, before, after, wrote: changed, timing: { waitMs: heldFrom - waitStart, holdMs } };
+  };
+
+  try {
+    const current = readFileSync(storePath);
+    if (current.equals(bytes)) {
+      if (prepared) await commitPrepared(prepared, assertOurs);
+      prepared = null;
+      await release();
+      return { result: first.result, before, after: Object.keys(document).length, wrote: first.changed, timing: { waitMs: heldFrom - waitStart, holdMs: performance.now() - heldFrom, redone: false } };
+    }
+    // The gateway (or someone) wrote meanwhile: redo the edit on what is there now.
+    prepared?.discard();
+    prepared = null;
+    const fresh = parseStoreText(storePath, decodeStore(storePath, current));
+    const freshBefore = Object.keys(fresh).length;
+    const second = edit(fresh);
+    if (second.changed) {
+      const redo = await prepareAtomicWrite(storePath, serialise(fresh));
+      await commitPrepared(redo, assertOurs);
+    }
+    await release();
+    return { result: second.result, before: freshBefore, after: Object.keys(fresh).length, wrote: second.changed, timing: { waitMs: heldFrom - waitStart, holdMs: performance.now() - heldFrom, redone: true } };
   } finally {
+    prepared?.discard();
     await release();
   }
 }
+
+/** Byte-for-byte what the gateway writes: 2-space JSON, no trailing newline. */
+function serialise(document: Record<string, unknown>): string {
+  return JSON.stringify(document, null, 2);
+}
+

@@ -5,6 +5,7 @@
  * (facts §6), so this reader refuses anything but a clean JSON object and says exactly where
  * the file is broken; it never "repairs".
  */
+import { isUtf8 } from 'node:buffer';
 import { readFileSync, statSync, type Stats } from 'node:fs';
 import { CliError, EXIT } from '../errors.js';
 import { locateJsonError } from './json-error.js';
@@ -14,13 +15,13 @@ export interface JsonStoreDocument {
   /** Session key → raw entry, exactly as parsed. Writers serialise this object. */
   document: Record<string, unknown>;
   stat: Stats;
+  /** The exact bytes parsed, when asked for (a writer compares them under the lock). */
+  bytes: Buffer | null;
 }
 
-const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
-
-export function readJsonStore(file: string): JsonStoreDocument {
+export function readJsonStore(file: string, options: { keepBytes?: boolean } = {}): JsonStoreDocument {
   let stat: Stats;
-  let bytes: Buffer;
+  let bytes: Buffer | null;
   try {
     stat = statSync(file);
     if (!stat.isFile()) throw new CliError(EXIT.error, `session store ${file} is not a regular file`);
@@ -31,20 +32,28 @@ export function readJsonStore(file: string): JsonStoreDocument {
     if (code === 'ENOENT') throw new CliError(EXIT.error, `session store not found: ${file}`);
     throw new CliError(EXIT.error, `cannot read session store ${file}: ${(error as Error).message}`);
   }
-  return { path: file, document: parseStoreText(file, bytes), stat };
+  const text = decodeStore(file, bytes);
+  const kept = options.keepBytes ? bytes : null;
+  bytes = null; // let the buffer go before the parse allocates
+  return { path: file, document: parseStoreText(file, text), stat, bytes: kept };
 }
 
-export function parseStoreText(file: string, bytes: Uint8Array): Record<string, unknown> {
+/** Bytes → text, refusing what OpenClaw could not parse. */
+export function decodeStore(file: string, bytes: Buffer): string {
   if (bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) {
     throw new CliError(EXIT.error, `session store ${file}:1:1 starts with a UTF-8 byte-order mark, which OpenClaw cannot parse (it would treat the store as empty); remove the first 3 bytes`);
   }
-  let text: string;
-  try {
-    text = utf8.decode(bytes);
-  } catch {
-    const offset = firstInvalidUtf8(bytes);
-    throw new CliError(EXIT.error, `session store ${file} is not valid UTF-8 (first bad byte at offset ${offset})`);
+  if (!isUtf8(bytes)) {
+    throw new CliError(EXIT.error, `session store ${file} is not valid UTF-8 (first bad byte at offset ${firstInvalidUtf8(bytes)})`);
   }
+  return bytes.toString('utf8');
+}
+
+/**
+ * Text → document. Takes text rather than bytes so a caller can drop the file buffer before
+ * the parse allocates: at 100k entries that buffer is a few hundred MB of peak memory.
+ */
+export function parseStoreText(file: string, text: string): Record<string, unknown> {
   if (text.trim() === '') throw new CliError(EXIT.error, `session store ${file} is empty (0 sessions would be a "{}")`);
   let value: unknown;
   try {

@@ -13,6 +13,7 @@ import { inventoryOptionsFrom, type StoreFlags } from '../common-options.js';
 import type { CliIo } from '../io.js';
 import { renderTable, type Cell } from '../table.js';
 import { decideStyle, type TerminalStyle } from '../terminal.js';
+import { writeJsonStreaming } from '../json-stream.js';
 import { paintState } from '../paint.js';
 
 export interface ListFlags extends StoreFlags {
@@ -45,7 +46,7 @@ export async function runList(flags: ListFlags, io: CliIo): Promise<number> {
 
   const report = buildListReport(inventory, filter);
   if (flags.json) {
-    io.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+    writeJsonStreaming(report, 'sessions', (chunk) => io.stdout.write(chunk));
     return EXIT.ok;
   }
   const style = decideStyle({ isTTY: Boolean(io.stdout.isTTY), columns: io.stdout.columns, env: io.env, colorFlag: flags.color });

@@ -9,6 +9,7 @@ import { PRUNE_SCHEMA_VERSION, type PruneReport, type PrunedSession } from '../.
 import { formatAgo, parseDuration } from '../../sessions/duration.js';
 import { parseKindList, parseStateList } from '../../sessions/filter.js';
 import { describePlan, planPrune, type PlanCandidate, type PrunePlan, type PrunePlanItem } from '../../sessions/plan.js';
+import type { Snapshot } from '../../store/edit-store.js';
 import { newRunId } from '../../store/journal.js';
 import { assertStoreWritable } from '../../store/store-safety.js';
 import { acquireToolLocks } from '../../store/tool-lock.js';
@@ -45,7 +46,7 @@ export async function runPrune(flags: PruneFlags, io: CliIo): Promise<number> {
     keepGlobs: flags.keep,
   };
   const lockTimeoutMs = parseDuration(flags.lockTimeout, '--lock-timeout');
-  const inventory = takeInventory(io.env, inventoryOptionsFrom(flags));
+  const inventory = takeInventory(io.env, { ...inventoryOptionsFrom(flags), retainDocuments: true });
   if (inventory.failures.length > 0) {
     for (const failure of inventory.failures.slice(1)) io.stderr.write(`openclaw-sessions: ${failure.error.message}\n`);
     throw inventory.failures[0]!.error;
@@ -94,6 +95,11 @@ export async function runPrune(flags: PruneFlags, io: CliIo): Promise<number> {
       lockTimeoutMs,
       journal: flags.journal,
       keepTranscripts: flags.keepTranscripts ?? false,
+      snapshots: snapshotsOf(inventory),
+      assertRunLock: () => {
+        const lost = releaseToolLocks.compromised();
+        if (lost) throw new CliError(EXIT.lockBusy, `${lost}; stopped before writing`);
+      },
     });
   } finally {
     await releaseToolLocks();
@@ -115,6 +121,14 @@ function candidatesOf(inventory: Inventory): PlanCandidate[] {
     ...session,
     raw: documents.get(session.storePath)?.[session.key] ?? null,
   }));
+}
+
+function snapshotsOf(inventory: Inventory): Map<string, Snapshot> {
+  const snapshots = new Map<string, Snapshot>();
+  for (const store of inventory.stores) {
+    if (store.bytes && store.document) snapshots.set(store.ref.path, { bytes: store.bytes, document: store.document });
+  }
+  return snapshots;
 }
 
 function prunedOf(item: PrunePlanItem): PrunedSession {

@@ -1,0 +1,37 @@
+/**
+ * Writes `JSON.stringify(value, null, 2)` of an object in pieces, streaming one large array
+ * member element by element, so a 100k-session report never exists as one string. The bytes
+ * are identical to the one-shot form (a test checks it).
+ */
+export function writeJsonStreaming(value: Record<string, unknown>, arrayKey: string, write: (chunk: string) => void): void {
+  const keys = Object.keys(value).filter((key) => value[key] !== undefined);
+  const CHUNK = 1 << 20;
+  let buffer = '{\n';
+  const flush = (force: boolean): void => {
+    if (buffer.length >= CHUNK || (force && buffer.length > 0)) {
+      write(buffer);
+      buffer = '';
+    }
+  };
+  keys.forEach((key, index) => {
+    const comma = index < keys.length - 1 ? ',' : '';
+    const item = value[key];
+    if (key === arrayKey && Array.isArray(item) && item.length > 0) {
+      buffer += `  ${JSON.stringify(key)}: [\n`;
+      item.forEach((element, i) => {
+        buffer += `    ${indent(JSON.stringify(element, null, 2), '    ')}${i < item.length - 1 ? ',' : ''}\n`;
+        flush(false);
+      });
+      buffer += `  ]${comma}\n`;
+    } else {
+      buffer += `  ${JSON.stringify(key)}: ${indent(JSON.stringify(item, null, 2), '  ')}${comma}\n`;
+    }
+    flush(false);
+  });
+  buffer += '}\n';
+  flush(true);
+}
+
+function indent(text: string, pad: string): string {
+  return text.includes('\n') ? text.replaceAll('\n', `\n${pad}`) : text;
+}

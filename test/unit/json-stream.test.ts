@@ -1,0 +1,17 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { writeJsonStreaming } from '../../src/cli/json-stream.js';
+
+test('streamed JSON is byte-identical to JSON.stringify(value, null, 2)', () => {
+  const cases: Array<Record<string, unknown>> = [
+    { a: 1, sessions: [{ x: [1, { y: 'z\nw' }], e: {} }, { q: null }], summary: { n: [] } },
+    { sessions: [] },
+    { schemaVersion: 1, sessions: [1, 'two', [3]], skipped: undefined, tail: 'end' },
+    { sessions: Array.from({ length: 5000 }, (_, i) => ({ key: `k${i}`, pad: 'x'.repeat(300) })) },
+  ];
+  for (const value of cases) {
+    let out = '';
+    writeJsonStreaming(value, 'sessions', (chunk) => (out += chunk));
+    assert.equal(out, `${JSON.stringify(value, null, 2)}\n`);
+  }
+});
