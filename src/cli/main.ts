@@ -80,6 +80,16 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
     setExit(await runRestore(runId, flags, io));
   });
 
+  addStoreOptions(
+    program
+      .command('gateway')
+      .description('the running gateway: verified pid, version, port, readiness, slots held, and which recompute methods work')
+      .option('--no-rpc', 'do not try the WebSocket RPC (and do not create a device identity)'),
+  ).action(async (flags) => {
+    const { runGateway } = await import('./commands/gateway.js');
+    setExit(await runGateway(flags, io));
+  });
+
   for (const command of program.commands) command.exitOverride().configureOutput(program.configureOutput()).addHelpText('after', `\n${exitCodeHelp()}`);
   return program;
 }

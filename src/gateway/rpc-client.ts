@@ -1,0 +1,205 @@
+/**
+ * A small client for the gateway's WebSocket RPC (facts §8): challenge → signed `connect` →
+ * `hello-ok`, then `req`/`res` frames matched by id. Every failure is an RpcError with a kind
+ * the caller can act on; a closed socket fails every pending call; nothing throws unhandled.
+ */
+import { randomUUID } from 'node:crypto';
+import WebSocket from 'ws';
+import { connectSignaturePayload, type DeviceIdentity } from './device.js';
+
+export type RpcErrorKind = 'connect' | 'closed' | 'auth' | 'timeout' | 'method' | 'protocol';
+
+export class RpcError extends Error {
+  constructor(
+    readonly kind: RpcErrorKind,
+    message: string,
+    /** The gateway's error code for `method`/`auth` errors (e.g. UNAVAILABLE). */
+    readonly code?: string,
+  ) {
+    super(message);
+    this.name = 'RpcError';
+  }
+}
+
+export interface ConnectOptions {
+  url: string;
+  token?: string;
+  password?: string;
+  device?: DeviceIdentity;
+  clientId?: string;
+  clientMode?: string;
+  clientVersion?: string;
+  scopes?: string[];
+  timeoutMs?: number;
+  /** Protocol range offered; 4.x speaks 3, 9.x speaks 4. */
+  minProtocol?: number;
+  maxProtocol?: number;
+}
+
+export interface Hello {
+  serverVersion: string | null;
+  methods: string[];
+  scopes: string[];
+  protocol: number | null;
+}
+
+interface Pending {
+  resolve(value: unknown): void;
+  reject(error: RpcError): void;
+  timer: NodeJS.Timeout;
+  method: string;
+}
+
+export const OPERATOR_SCOPES = ['operator.admin', 'operator.read', 'operator.write'];
+
+export class GatewayRpc {
+  private readonly pending = new Map<string, Pending>();
+  private closedError: RpcError | null = null;
+
+  private constructor(
+    private readonly socket: WebSocket,
+    readonly hello: Hello,
+  ) {
+    socket.on('message', (data) => this.onFrame(String(data)));
+    socket.on('close', (code, reason) => this.failAll(new RpcError('closed', `gateway closed the connection (${code}${reason.length ? ` ${reason}` : ''})`)));
+    socket.on('error', (error) => this.failAll(new RpcError('closed', `connection error: ${error.message}`)));
+  }
+
+  static connect(options: ConnectOptions): Promise<GatewayRpc> {
+    const timeoutMs = options.timeoutMs ?? 10_000;
+    return new Promise((resolve, reject) => {
+      let settled = false;
+      const socket = new WebSocket(options.url, { handshakeTimeout: timeoutMs });
+      const connectId = randomUUID();
+      const fail = (error: RpcError): void => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        socket.removeAllListeners('message');
+        socket.on('error', () => undefined);
+        socket.terminate();
+        reject(error);
+      };
+      const timer = setTimeout(() => fail(new RpcError('timeout', `no connect reply from ${options.url} within ${timeoutMs} ms`)), timeoutMs);
+      socket.on('error', (error) => fail(new RpcError('connect', `cannot connect to ${options.url}: ${error.message}`)));
+      socket.on('close', (code) => fail(new RpcError(code === 1008 ? 'auth' : 'closed', `gateway closed the connection during the handshake (${code})`)));
+      socket.on('message', (data) => {
+        let frame: Frame;
+        try {
+          frame = JSON.parse(String(data)) as Frame;
+        } catch {
+          return fail(new RpcError('protocol', 'gateway sent a frame that is not JSON'));
+        }
+        if (frame.type === 'event' && frame.event === 'connect.challenge') {
+          const nonce = String((frame.payload as { nonce?: unknown } | undefined)?.nonce ?? '');
+          socket.send(JSON.stringify({ type: 'req', id: connectId, method: 'connect', params: connectParams(options, nonce) }));
+          return;
+        }
+        if (frame.type === 'res' && frame.id === connectId) {
+          if (!frame.ok) {
+            const code = frame.error?.code;
+            return fail(new RpcError('auth', `gateway refused the connection: ${frame.error?.message ?? 'no reason given'}`, code));
+          }
+          settled = true;
+          clearTimeout(timer);
+          socket.removeAllListeners('message');
+          socket.removeAllListeners('error');
+          socket.removeAllListeners('close');
+          resolve(new GatewayRpc(socket, helloOf(frame.payload)));
+        }
+      });
+    });
+  }
+
+  call<T = unknown>(method: string, params: unknown, options: { timeoutMs?: number } = {}): Promise<T> {
+    if (this.closedError) return Promise.reject(this.closedError);
+    const id = randomUUID();
+    const timeoutMs = options.timeoutMs ?? 30_000;
+    return new Promise<T>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.pending.delete(id);
+        reject(new RpcError('timeout', `${method}: no reply within ${timeoutMs} ms`));
+      }, timeoutMs);
+      this.pending.set(id, { resolve: resolve as (value: unknown) => void, reject, timer, method });
+      try {
+        this.socket.send(JSON.stringify({ type: 'req', id, method, params }));
+      } catch (error) {
+        clearTimeout(timer);
+        this.pending.delete(id);
+        reject(new RpcError('closed', `${method}: ${(error as Error).message}`));
+      }
+    });
+  }
+
+  close(): void {
+    this.failAll(new RpcError('closed', 'connection closed by the client'));
+    if (this.socket.readyState === WebSocket.OPEN || this.socket.readyState === WebSocket.CONNECTING) this.socket.close();
+  }
+
+  private onFrame(text: string): void {
+    let frame: Frame;
+    try {
+      frame = JSON.parse(text) as Frame;
+    } catch {
+      return;
+    }
+    if (frame.type !== 'res' || typeof frame.id !== 'string') return;
+    const pending = this.pending.get(frame.id);
+    if (!pending) return;
+    this.pending.delete(frame.id);
+    clearTimeout(pending.timer);
+    if (frame.ok) pending.resolve(frame.payload);
+    else pending.reject(new RpcError('method', `${pending.method}: ${frame.error?.message ?? 'failed'}`, frame.error?.code));
+  }
+
+  private failAll(error: RpcError): void {
+    this.closedError ??= error;
+    for (const [id, pending] of this.pending) {
+      clearTimeout(pending.timer);
+      pending.reject(new RpcError(error.kind, `${pending.method}: ${error.message}`));
+      this.pending.delete(id);
+    }
+  }
+}
+
+interface Frame {
+  type?: string;
+  id?: string;
+  event?: string;
+  ok?: boolean;
+  payload?: unknown;
+  error?: { code?: string; message?: string };
+}
+
+function connectParams(options: ConnectOptions, nonce: string): Record<string, unknown> {
+  const clientId = options.clientId ?? 'cli';
+  const clientMode = options.clientMode ?? 'cli';
+  const role = 'operator';
+  const scopes = options.scopes ?? OPERATOR_SCOPES;
+  const platform = process.platform;
+  const secret = options.token ?? options.password ?? '';
+  const params: Record<string, unknown> = {
+    minProtocol: options.minProtocol ?? 3,
+    maxProtocol: options.maxProtocol ?? 4,
+    client: { id: clientId, version: options.clientVersion ?? '0.0.0', platform, mode: clientMode },
+    role,
+    scopes,
+    auth: options.token !== undefined ? { token: options.token } : options.password !== undefined ? { password: options.password } : {},
+  };
+  if (options.device) {
+    const signedAt = Date.now();
+    const payload = connectSignaturePayload({ deviceId: options.device.id, clientId, clientMode, role, scopes, signedAt, token: secret, nonce, platform });
+    params.device = { id: options.device.id, publicKey: options.device.publicKey, signature: options.device.sign(payload), signedAt, nonce };
+  }
+  return params;
+}
+
+function helloOf(payload: unknown): Hello {
+  const p = (payload ?? {}) as { server?: { version?: unknown }; features?: { methods?: unknown }; auth?: { scopes?: unknown }; protocol?: unknown };
+  return {
+    serverVersion: typeof p.server?.version === 'string' ? p.server.version : null,
+    methods: Array.isArray(p.features?.methods) ? p.features.methods.filter((m): m is string => typeof m === 'string') : [],
+    scopes: Array.isArray(p.auth?.scopes) ? p.auth.scopes.filter((s): s is string => typeof s === 'string') : [],
+    protocol: typeof p.protocol === 'number' ? p.protocol : null,
+  };
+}

@@ -1,0 +1,98 @@
+import assert from 'node:assert/strict';
+import { createPublicKey, verify } from 'node:crypto';
+import { statSync } from 'node:fs';
+import path from 'node:path';
+import { after, test } from 'node:test';
+import { WebSocketServer, type WebSocket } from 'ws';
+import { connectSignaturePayload, loadOrCreateDevice } from '../../src/gateway/device.js';
+import { GatewayRpc, RpcError } from '../../src/gateway/rpc-client.js';
+import { tempDir } from '../helpers/tmp.js';
+
+type Behaviour = (socket: WebSocket, frame: { id: string; method: string; params: Record<string, unknown> }) => void;
+
+/** A local stand-in speaking the gateway's handshake; `behave` answers requests after connect. */
+async function fakeGateway(behave: Behaviour, options: { refuse?: boolean } = {}) {
+  const server = new WebSocketServer({ host: '127.0.0.1', port: 0 });
+  await new Promise((resolve) => server.once('listening', resolve));
+  const seen: Array<Record<string, unknown>> = [];
+  server.on('connection', (socket) => {
+    socket.send(JSON.stringify({ type: 'event', event: 'connect.challenge', payload: { nonce: 'n-123', ts: Date.now() } }));
+    socket.on('message', (data) => {
+      const frame = JSON.parse(String(data)) as { id: string; method: string; params: Record<string, unknown> };
+      seen.push(frame);
+      if (frame.method === 'connect') {
+        if (options.refuse) {
+          socket.send(JSON.stringify({ type: 'res', id: frame.id, ok: false, error: { code: 'UNAUTHORIZED', message: 'gateway token mismatch' } }));
+          socket.close(1008, 'unauthorized');
+          return;
+        }
+        socket.send(JSON.stringify({ type: 'res', id: frame.id, ok: true, payload: { type: 'hello-ok', protocol: 3, server: { version: '2026.4.2' }, features: { methods: ['sessions.delete', 'sessions.list'] }, auth: { scopes: ['operator.admin', 'operator.read'] } } }));
+        return;
+      }
+      behave(socket, frame);
+    });
+  });
+  after(() => server.close());
+  const { port } = server.address() as { port: number };
+  return { url: `ws://127.0.0.1:${port}`, seen };
+}
+
+test('handshake: signed v3 device payload verifies with the public key; hello is parsed; calls resolve', async () => {
+  const gw = await fakeGateway((socket, frame) => socket.send(JSON.stringify({ type: 'res', id: frame.id, ok: true, payload: { ok: true, deleted: true, key: frame.params.key } })));
+  const device = loadOrCreateDevice(path.join(tempDir(), 'device.json'));
+  const client = await GatewayRpc.connect({ url: gw.url, token: 'tok', device });
+  assert.equal(client.hello.serverVersion, '2026.4.2');
+  assert.deepEqual(client.hello.methods, ['sessions.delete', 'sessions.list']);
+  const connect = gw.seen[0] as { params: { device: { id: string; publicKey: string; signature: string; signedAt: number; nonce: string }; client: { id: string; mode: string; platform: string }; role: string; scopes: string[]; auth: { token: string } } };
+  const params = connect.params;
+  assert.equal(params.auth.token, 'tok');
+  assert.equal(params.device.nonce, 'n-123');
+  assert.equal(params.device.id, device.id);
+  const payload = connectSignaturePayload({ deviceId: device.id, clientId: params.client.id, clientMode: params.client.mode, role: params.role, scopes: params.scopes, signedAt: params.device.signedAt, token: 'tok', nonce: 'n-123', platform: params.client.platform });
+  const publicKey = createPublicKey({ key: { kty: 'OKP', crv: 'Ed25519', x: params.device.publicKey }, format: 'jwk' });
+  assert.ok(verify(null, Buffer.from(payload), publicKey, Buffer.from(params.device.signature, 'base64url')), 'signature verifies');
+  assert.match(payload, /^v3\|[0-9a-f]{64}\|cli\|cli\|operator\|operator\.admin,operator\.read,operator\.write\|\d+\|tok\|n-123\|linux\|$/);
+  assert.deepEqual(await client.call('sessions.delete', { key: 'k1' }), { ok: true, deleted: true, key: 'k1' });
+  client.close();
+  client.close(); // idempotent
+});
+
+test('auth refused → RpcError auth with the gateway code', async () => {
+  const gw = await fakeGateway(() => undefined, { refuse: true });
+  await assert.rejects(GatewayRpc.connect({ url: gw.url, token: 'bad' }), (e: unknown) => e instanceof RpcError && e.kind === 'auth' && e.code === 'UNAUTHORIZED' && /token mismatch/.test(e.message));
+});
+
+test('method error keeps the code (UNAVAILABLE); timeout; socket closed mid-call fails pending calls', async () => {
+  const gw = await fakeGateway((socket, frame) => {
+    if (frame.method === 'slow') return; // never answers
+    if (frame.method === 'die') return socket.terminate();
+    socket.send(JSON.stringify({ type: 'res', id: frame.id, ok: false, error: { code: 'UNAVAILABLE', message: 'close timed out after 15000ms' } }));
+  });
+  const client = await GatewayRpc.connect({ url: gw.url, token: 't' });
+  await assert.rejects(client.call('sessions.delete', { key: 'x' }), (e: unknown) => e instanceof RpcError && e.kind === 'method' && e.code === 'UNAVAILABLE');
+  await assert.rejects(client.call('slow', {}, { timeoutMs: 150 }), (e: unknown) => e instanceof RpcError && e.kind === 'timeout');
+  const pending = client.call('slow', {}, { timeoutMs: 5000 });
+  const dying = client.call('die', {}, { timeoutMs: 5000 });
+  await assert.rejects(pending, (e: unknown) => e instanceof RpcError && e.kind === 'closed');
+  await assert.rejects(dying, (e: unknown) => e instanceof RpcError && e.kind === 'closed');
+  await assert.rejects(client.call('after', {}), (e: unknown) => e instanceof RpcError && e.kind === 'closed');
+});
+
+test('nothing listening → RpcError connect; a silent server → timeout', async () => {
+  await assert.rejects(GatewayRpc.connect({ url: 'ws://127.0.0.1:1', timeoutMs: 2000 }), (e: unknown) => e instanceof RpcError && e.kind === 'connect');
+  const silent = new WebSocketServer({ host: '127.0.0.1', port: 0 });
+  await new Promise((resolve) => silent.once('listening', resolve));
+  after(() => silent.close());
+  const { port } = silent.address() as { port: number };
+  await assert.rejects(GatewayRpc.connect({ url: `ws://127.0.0.1:${port}`, timeoutMs: 300 }), (e: unknown) => e instanceof RpcError && e.kind === 'timeout');
+});
+
+test('device identity: stored 0600 in a 0700 dir and the same on the next load', () => {
+  const file = path.join(tempDir(), 'sub', 'device.json');
+  const a = loadOrCreateDevice(file);
+  const b = loadOrCreateDevice(file);
+  assert.equal(a.id, b.id);
+  assert.equal(statSync(file).mode & 0o777, 0o600);
+  assert.equal(statSync(path.dirname(file)).mode & 0o777, 0o700);
+  assert.match(a.publicKey, /^[A-Za-z0-9_-]{43}$/);
+});
