@@ -60,7 +60,10 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
       .option('-q, --quiet', 'print nothing on success (errors still go to stderr)')
       .option('--lock-timeout <dur>', 'how long to wait for a lock held by the gateway or another run', '10s')
       .option('--no-journal', 'do not record removed entries for restore')
-      .option('--keep-transcripts', 'leave transcripts of pruned sessions where they are'),
+      .option('--keep-transcripts', 'leave transcripts of pruned sessions where they are')
+      .option('--recompute <method>', 'make a running gateway drop the pruned sessions: auto, rpc, restart or none', 'auto')
+      .option('--allow-restart', 'let --recompute auto/restart restart the gateway (drops running chats)')
+      .option('--wait <dur>', 'how long to wait for a restarted gateway to be ready', '3m'),
   ).action(async (flags) => {
     const { runPrune } = await import('./commands/prune.js');
     setExit(await runPrune(flags, io));

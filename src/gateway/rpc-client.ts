@@ -54,6 +54,7 @@ export const OPERATOR_SCOPES = ['operator.admin', 'operator.read', 'operator.wri
 
 export class GatewayRpc {
   private readonly pending = new Map<string, Pending>();
+  private readonly eventListeners = new Set<(event: string, payload: unknown) => void>();
   private closedError: RpcError | null = null;
 
   private constructor(
@@ -131,6 +132,12 @@ export class GatewayRpc {
     });
   }
 
+  /** Gateway events (chat replies, ticks); returns an unsubscribe function. */
+  onEvent(listener: (event: string, payload: unknown) => void): () => void {
+    this.eventListeners.add(listener);
+    return () => this.eventListeners.delete(listener);
+  }
+
   close(): void {
     this.failAll(new RpcError('closed', 'connection closed by the client'));
     if (this.socket.readyState === WebSocket.OPEN || this.socket.readyState === WebSocket.CONNECTING) this.socket.close();
@@ -141,6 +148,10 @@ export class GatewayRpc {
     try {
       frame = JSON.parse(text) as Frame;
     } catch {
+      return;
+    }
+    if (frame.type === 'event' && typeof frame.event === 'string') {
+      for (const listener of this.eventListeners) listener(frame.event, frame.payload);
       return;
     }
     if (frame.type !== 'res' || typeof frame.id !== 'string') return;

@@ -41,6 +41,18 @@ export const pruneReportSchema = z.object({
   ),
   transcripts: z.array(z.object({ from: z.string(), to: z.string() })),
   slotsFreed: z.number().int(),
+  /** How the running gateway was made to drop its stale handles; null on a dry run. */
+  recompute: z
+    .object({
+      method: z.enum(['file', 'rpc', 'restart', 'none']),
+      /** The gateway's live count reflects the prune (or no gateway runs). */
+      ok: z.boolean(),
+      detail: z.string(),
+      gatewayPid: z.number().int().nullable(),
+      newGatewayPid: z.number().int().nullable(),
+      viaRpc: z.array(z.string()),
+    })
+    .nullable(),
 });
 
 export type PruneReport = z.infer<typeof pruneReportSchema>;
