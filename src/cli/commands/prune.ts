@@ -87,7 +87,8 @@ export async function runPrune(flags: PruneFlags, io: CliIo): Promise<number> {
   }
 
   // Everything that can refuse does so before anyone is asked.
-  const gateway = await probeGateway(inventory.location, inventory.config, io.env, { rpc: requested === 'auto' || requested === 'rpc' });
+  // The RPC hello is also how the version (and so the restart signal) is known for sure.
+  const gateway = await probeGateway(inventory.location, inventory.config, io.env, { rpc: requested !== 'none' });
   const interactive = !flags.yes && io.stdinIsTTY;
   if (!flags.yes && !interactive) {
     throw new CliError(EXIT.usage, `refusing to prune ${plan.items.length} session${plan.items.length === 1 ? '' : 's'} without confirmation: not a terminal; pass --yes (or --dry-run to look first)`);
