@@ -14,6 +14,13 @@ export interface CliIo {
 }
 
 export function processIo(): CliIo {
+  // A reader that goes away (`| head`) must not crash a run halfway through a prune: the
+  // output is lost, the work still finishes and the exit code still tells.
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (error: NodeJS.ErrnoException) => {
+      if (error.code !== 'EPIPE') throw error;
+    });
+  }
   return {
     env: process.env,
     stdout: process.stdout,

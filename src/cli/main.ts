@@ -63,7 +63,8 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
       .option('--keep-transcripts', 'leave transcripts of pruned sessions where they are')
       .option('--recompute <method>', 'make a running gateway drop the pruned sessions: auto, rpc, restart or none', 'auto')
       .option('--allow-restart', 'let --recompute auto/restart restart the gateway (drops running chats)')
-      .option('--wait <dur>', 'how long to wait for a restarted gateway to be ready', '3m'),
+      .option('--wait <dur>', 'how long to wait for a restarted gateway to be ready', '3m')
+      .option('--log-format <format>', 'text, or json: one JSON object per line per event (for cron/systemd logs)', 'text'),
   ).action(async (flags) => {
     const { runPrune } = await import('./commands/prune.js');
     setExit(await runPrune(flags, io));

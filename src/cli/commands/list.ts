@@ -148,6 +148,8 @@ function footer(inventory: Inventory, report: ListReport, style: TerminalStyle):
   lines.push(full && style.color ? style.chalk.red(slots) : slots);
   if (summary.prunable > 0) {
     lines.push(`${summary.prunable} prunable (terminal and quiet for 10m): openclaw-sessions prune --dry-run`);
+  } else if (summary.terminal > 0) {
+    lines.push(`${summary.terminal} terminal, none quiet for 10m yet (openclaw-sessions prune --older-than 0 takes them now)`);
   } else {
     lines.push('Nothing to prune.');
   }

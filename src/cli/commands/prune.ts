@@ -20,6 +20,7 @@ import { readJsonStore } from '../../store/read-json.js';
 import { assertStoreWritable } from '../../store/store-safety.js';
 import { acquireToolLocks } from '../../store/tool-lock.js';
 import { inventoryOptionsFrom, type StoreFlags } from '../common-options.js';
+import { createEventLog, parseLogFormat, type EventLog } from '../event-log.js';
 import { confirm } from '../confirm.js';
 import type { CliIo } from '../io.js';
 import { paintState } from '../paint.js';
@@ -43,11 +44,37 @@ export interface PruneFlags extends StoreFlags {
   recompute: string;
   allowRestart?: boolean;
   wait: string;
+  logFormat?: string;
 }
 
 type RecomputeReport = NonNullable<PruneReport['recompute']>;
 
 export async function runPrune(flags: PruneFlags, io: CliIo): Promise<number> {
+  const format = parseLogFormat(flags.logFormat);
+  if (!format) throw new CliError(EXIT.usage, `invalid --log-format "${flags.logFormat}": use text or json`);
+  if (format === 'json' && flags.json) throw new CliError(EXIT.usage, '--json and --log-format json exclude each other: one document, or one line per event');
+  const runId = newRunId();
+  const log = createEventLog(io, format, runId);
+  const started = Date.now();
+  log.emit('run.start', { command: 'prune', toolVersion: toolVersion(), dryRun: Boolean(flags.dryRun), recompute: flags.recompute, pid: process.pid });
+  try {
+    const { exitCode, report } = await pruneOnce(flags, io, runId, log);
+    if (report) {
+      for (const item of report.pruned) log.emit(report.dryRun ? 'session.planned' : 'session.pruned', { agentId: item.agentId, key: item.key, state: item.state, reason: item.reason, storePath: item.storePath, via: report.recompute?.viaRpc.includes(item.key) ? 'rpc' : 'file' });
+      for (const skip of report.skipped) log.emit('session.skipped', { agentId: skip.agentId, key: skip.key, why: skip.why });
+      if (report.recompute) log.emit('recompute', report.recompute);
+    }
+    log.emit('run.end', { exitCode, pruned: report?.dryRun ? 0 : report?.pruned.length ?? 0, planned: report?.dryRun ? report.pruned.length : undefined, skipped: report?.skipped.length ?? 0, slotsFreed: report?.dryRun ? 0 : report?.slotsFreed ?? 0, durationMs: Date.now() - started, journal: report?.runId ?? null });
+    return exitCode;
+  } catch (error) {
+    const exitCode = error instanceof CliError ? error.exitCode : EXIT.error;
+    log.emit('run.error', { exitCode, message: error instanceof Error ? error.message : String(error) });
+    log.emit('run.end', { exitCode, pruned: 0, skipped: 0, slotsFreed: 0, durationMs: Date.now() - started, journal: null });
+    throw error;
+  }
+}
+
+async function pruneOnce(flags: PruneFlags, io: CliIo, runId: string, log: EventLog): Promise<{ exitCode: number; report: PruneReport | null }> {
   const requested = parseRecompute(flags.recompute);
   const criteria = {
     states: flags.state ? parseStateList(flags.state) : undefined,
@@ -69,21 +96,23 @@ export async function runPrune(flags: PruneFlags, io: CliIo): Promise<number> {
   const plan = planPrune(candidatesOf(inventory), criteria);
   const style = decideStyle({ isTTY: Boolean(io.stdout.isTTY), columns: io.stdout.columns, env: io.env, colorFlag: flags.color });
   const say = (text: string): void => {
-    if (!flags.quiet && !flags.json) io.stdout.write(text);
+    if (!flags.quiet && !flags.json && !log.enabled) io.stdout.write(text);
   };
   const emit = (report: PruneReport): void => {
     if (flags.json) io.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
   };
 
   if (plan.items.length === 0) {
-    emit(planReport(plan, flags.dryRun ?? false, inventory));
+    const report = planReport(plan, flags.dryRun ?? false, inventory);
+    emit(report);
     say(`Nothing to prune (${plan.totalSessions} session${plan.totalSessions === 1 ? '' : 's'} in ${inventory.stores.length} store${inventory.stores.length === 1 ? '' : 's'} checked).\n`);
-    return EXIT.ok;
+    return { exitCode: EXIT.ok, report };
   }
   if (flags.dryRun) {
-    emit(planReport(plan, true, inventory));
+    const report = planReport(plan, true, inventory);
+    emit(report);
     say(`${renderPlan(plan, style)}\n${describePlan(plan, true)}\n`);
-    return EXIT.ok;
+    return { exitCode: EXIT.ok, report };
   }
 
   // Everything that can refuse does so before anyone is asked.
@@ -108,11 +137,11 @@ export async function runPrune(flags: PruneFlags, io: CliIo): Promise<number> {
     io.stderr.write(`${renderPlan(plan, style)}\n${describePlan(plan, false)}${describeDecision(decision, gateway)}\n`);
     if (!(await confirm(io, 'Prune these sessions? [y/N] '))) {
       io.stderr.write('Cancelled; nothing was changed.\n');
-      return EXIT.ok;
+      log.emit('run.cancelled');
+      return { exitCode: EXIT.ok, report: null };
     }
   }
 
-  const runId = newRunId();
   const journalRunId = flags.journal ? runId : null;
   const releaseToolLocks = await acquireToolLocks([...plan.byStore.keys()], { timeoutMs: lockTimeoutMs });
   const results: StoreApplyResult[] = [];
@@ -165,10 +194,10 @@ export async function runPrune(flags: PruneFlags, io: CliIo): Promise<number> {
   say(`${report.summary}\n`);
   if (!recompute.ok) {
     io.stderr.write(`openclaw-sessions: ${recompute.detail}\n`);
-    return EXIT.notRecomputed;
+    return { exitCode: EXIT.notRecomputed, report };
   }
-  if (!flags.quiet && !flags.json && recompute.method !== 'file') say(`${recompute.detail}\n`);
-  return EXIT.ok;
+  if (recompute.method !== 'file') say(`${recompute.detail}\n`);
+  return { exitCode: EXIT.ok, report };
 }
 
 function parseRecompute(value: string): RecomputeRequest {
