@@ -94,6 +94,35 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
     setExit(await runGateway(flags, io));
   });
 
+  addStoreOptions(
+    program
+      .command('doctor')
+      .description('why do spawns fail? gateway, cap and slots, idle eviction, stale locks, broken or unsafe stores — each with its fix')
+      .option('--no-rpc', 'do not try the gateway RPC'),
+  ).action(async (flags) => {
+    const { runDoctor } = await import('./commands/doctor.js');
+    setExit(await runDoctor(flags, io));
+  });
+
+  program
+    .command('schedule')
+    .description('print (or install) a crontab line and systemd --user units that run prune unattended')
+    .option('--profile <name>', 'the OpenClaw profile the scheduled run uses')
+    .option('--state-dir <dir>', 'the OpenClaw state directory the scheduled run uses')
+    .option('--config <path>', 'the OpenClaw config the scheduled run uses')
+    .option('--every <dur>', 'how often: 5m, 10m, 15m, 20m, 30m, 1h, 2h … 24h', '15m')
+    .option('--allow-restart', 'let the scheduled prune restart the gateway when RPC is unavailable')
+    .option('--older-than <dur>', 'grace period passed to prune (its default: 10m)')
+    .option('--install <kind>', 'write the units: systemd (user timer) or cron (user crontab)')
+    .option('--uninstall', 'remove the installed timer and crontab block')
+    .option('--force', 'replace an installed file or block that differs')
+    .option('--no-enable', 'with --install systemd: write the units but do not run systemctl')
+    .option('--json', 'the generated texts as JSON')
+    .action(async (flags) => {
+      const { runSchedule } = await import('./commands/schedule.js');
+      setExit(await runSchedule(flags, io));
+    });
+
   for (const command of program.commands) command.exitOverride().configureOutput(program.configureOutput()).addHelpText('after', `\n${exitCodeHelp()}`);
   return program;
 }

@@ -1,0 +1,90 @@
+/**
+ * `openclaw-sessions schedule`: the cron line and systemd --user units that run `prune`
+ * unattended for this install; `--install systemd|cron` writes them, `--uninstall` removes them.
+ */
+import { createHash } from 'node:crypto';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { CliError, EXIT } from '../../errors.js';
+import { installCron, installSystemd, systemdUserDir, uninstallCron, uninstallSystemd } from '../../schedule/install.js';
+import { cronBlock, parseEvery, systemdService, systemdTimer, UNIT_NAME, type ScheduleSpec } from '../../schedule/units.js';
+import { parseDuration } from '../../sessions/duration.js';
+import { resolveStateLocation } from '../../store/paths.js';
+import type { CliIo } from '../io.js';
+
+export interface ScheduleFlags {
+  profile?: string;
+  stateDir?: string;
+  config?: string;
+  every: string;
+  allowRestart?: boolean;
+  olderThan?: string;
+  install?: string;
+  uninstall?: boolean;
+  force?: boolean;
+  enable: boolean;
+  json?: boolean;
+}
+
+export async function runSchedule(flags: ScheduleFlags, io: CliIo): Promise<number> {
+  const location = resolveStateLocation(io.env, flags);
+  const spec = scheduleSpec(flags, location.stateDir, location.configPath, location.profile);
+  const unitDir = systemdUserDir(io.env, location.home);
+  const block = cronBlock(spec);
+  const service = systemdService(spec);
+  const timer = systemdTimer(spec);
+
+  if (flags.uninstall) {
+    const removed = uninstallSystemd(unitDir, io.env);
+    const cron = uninstallCron(io.env);
+    io.stdout.write(removed.length === 0 && !cron ? 'Nothing to remove: no openclaw-sessions timer or crontab block found.\n' : `${[...removed.map((f) => `removed ${f}`), ...(cron ? ['removed the openclaw-sessions block from the crontab'] : [])].join('\n')}\n`);
+    return EXIT.ok;
+  }
+  if (flags.install === 'systemd') {
+    const outcome = await installSystemd(unitDir, service, timer, { force: flags.force ?? false, enable: flags.enable, env: io.env });
+    const lines = [...outcome.written.map((f) => `wrote ${f}`), ...outcome.unchanged.map((f) => `unchanged ${f}`)];
+    if (outcome.followUp.length) lines.push('systemctl --user was not reachable; to activate the timer run:', ...outcome.followUp.map((c) => `  ${c}`));
+    else lines.push(`timer enabled: systemctl --user list-timers ${UNIT_NAME}.timer`);
+    io.stdout.write(`${lines.join('\n')}\n`);
+    return EXIT.ok;
+  }
+  if (flags.install === 'cron') {
+    const outcome = installCron(block, { force: flags.force ?? false, env: io.env });
+    io.stdout.write(outcome === 'written' ? 'crontab updated (crontab -l shows the openclaw-sessions block)\n' : 'crontab already has this block; unchanged\n');
+    return EXIT.ok;
+  }
+  if (flags.install !== undefined) throw new CliError(EXIT.usage, `--install takes systemd or cron, not "${flags.install}"`);
+
+  if (flags.json) {
+    io.stdout.write(`${JSON.stringify({ cron: block, systemd: { dir: unitDir, service: { name: `${UNIT_NAME}.service`, content: service }, timer: { name: `${UNIT_NAME}.timer`, content: timer } } }, null, 2)}\n`);
+    return EXIT.ok;
+  }
+  io.stdout.write(
+    [
+      '# crontab (crontab -e), or: openclaw-sessions schedule --install cron',
+      block,
+      '',
+      `# ${path.join(unitDir, `${UNIT_NAME}.service`)}`,
+      service,
+      `# ${path.join(unitDir, `${UNIT_NAME}.timer`)}`,
+      timer,
+      `# then: systemctl --user daemon-reload && systemctl --user enable --now ${UNIT_NAME}.timer`,
+      '# or:   openclaw-sessions schedule --install systemd',
+      '',
+    ].join('\n'),
+  );
+  return EXIT.ok;
+}
+
+export function scheduleSpec(flags: ScheduleFlags, stateDir: string, configPath: string | null, profile: string | null): ScheduleSpec {
+  const everyMinutes = parseEvery(parseDuration(flags.every, '--every'));
+  // Absolute paths: cron and systemd run with a minimal PATH and another working directory.
+  const binPath = fileURLToPath(new URL('../../../../bin/openclaw-sessions.js', import.meta.url));
+  const targetArgs = profile ? ['--profile', profile] : ['--state-dir', stateDir, ...(configPath ? ['--config', configPath] : [])];
+  const pruneArgs = [...(flags.allowRestart ? ['--allow-restart'] : []), ...(flags.olderThan ? ['--older-than', flags.olderThan] : [])];
+  // "Random" but stable per host and install, so a re-install writes the same text.
+  const seed = createHash('sha256').update(`${os.hostname()}|${stateDir}`).digest().readUInt32BE(0);
+  const offset = seed % Math.min(everyMinutes, 60);
+  return { nodePath: process.execPath, binPath, targetArgs, pruneArgs, everyMinutes, offset };
+}

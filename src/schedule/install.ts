@@ -1,0 +1,111 @@
+/**
+ * Writing and removing the scheduled run: systemd --user units under
+ * `$XDG_CONFIG_HOME/systemd/user`, or a managed block in the user's crontab (through the
+ * `crontab` command). A file or block changed by hand is not overwritten without --force.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import path from 'node:path';
+import { CliError, EXIT } from '../errors.js';
+import { writeFileAtomic } from '../store/atomic-write.js';
+import type { Env } from '../store/paths.js';
+import { UNIT_NAME, currentCronBlock, withCronBlock } from './units.js';
+
+export function systemdUserDir(env: Env, home: string): string {
+  return path.join(env.XDG_CONFIG_HOME?.trim() || path.join(home, '.config'), 'systemd', 'user');
+}
+
+export interface InstallOutcome {
+  written: string[];
+  unchanged: string[];
+  /** What the operator still has to run (e.g. systemctl was not reachable). */
+  followUp: string[];
+}
+
+export async function installSystemd(dir: string, service: string, timer: string, options: { force: boolean; enable: boolean; env: Env }): Promise<InstallOutcome> {
+  const files: Array<[string, string]> = [
+    [path.join(dir, `${UNIT_NAME}.service`), service],
+    [path.join(dir, `${UNIT_NAME}.timer`), timer],
+  ];
+  const outcome: InstallOutcome = { written: [], unchanged: [], followUp: [] };
+  for (const [file, content] of files) {
+    if (existsSync(file)) {
+      const current = readFileSync(file, 'utf8');
+      if (current === content) {
+        outcome.unchanged.push(file);
+        continue;
+      }
+      if (!options.force) throw new CliError(EXIT.refusedUnsafe, `${file} exists and differs from what would be written (changed by hand, or other options); rerun with --force to replace it`);
+    }
+  }
+  mkdirSync(dir, { recursive: true, mode: 0o755 });
+  for (const [file, content] of files) {
+    if (outcome.unchanged.includes(file)) continue;
+    await writeFileAtomic(file, content, { mode: 0o644 });
+    outcome.written.push(file);
+  }
+  const commands = [['daemon-reload'], ['enable', '--now', `${UNIT_NAME}.timer`]];
+  if (options.enable && systemctl(['--user', 'daemon-reload'], options.env)) {
+    if (!systemctl(['--user', 'enable', '--now', `${UNIT_NAME}.timer`], options.env)) outcome.followUp.push(`systemctl --user enable --now ${UNIT_NAME}.timer`);
+  } else {
+    outcome.followUp.push(...commands.map((args) => `systemctl --user ${args.join(' ')}`));
+  }
+  return outcome;
+}
+
+export function uninstallSystemd(dir: string, env: Env): string[] {
+  const removed: string[] = [];
+  const timer = path.join(dir, `${UNIT_NAME}.timer`);
+  if (existsSync(timer)) systemctl(['--user', 'disable', '--now', `${UNIT_NAME}.timer`], env);
+  for (const file of [timer, path.join(dir, `${UNIT_NAME}.service`)]) {
+    if (existsSync(file)) {
+      rmSync(file);
+      removed.push(file);
+    }
+  }
+  if (removed.length > 0) systemctl(['--user', 'daemon-reload'], env);
+  return removed;
+}
+
+function systemctl(args: string[], env: Env): boolean {
+  const result = spawnSync('systemctl', args, { env: env as NodeJS.ProcessEnv, stdio: 'ignore', timeout: 15_000 });
+  return result.status === 0;
+}
+
+function readCrontab(env: Env): string {
+  const result = spawnSync('crontab', ['-l'], { env: env as NodeJS.ProcessEnv, encoding: 'utf8', timeout: 15_000 });
+  if (result.error) throw new CliError(EXIT.error, `cannot run crontab (${(result.error as NodeJS.ErrnoException).code ?? result.error.message}): install cron, or use --install systemd`);
+  // `crontab -l` exits 1 with "no crontab for <user>" when there is none yet.
+  if (result.status !== 0) return /no crontab/i.test(result.stderr) ? '' : failCrontab(result.stderr);
+  return result.stdout;
+}
+
+function failCrontab(stderr: string): never {
+  throw new CliError(EXIT.error, `crontab -l failed: ${stderr.trim().split('\n')[0] ?? 'unknown error'}`);
+}
+
+function writeCrontab(content: string, env: Env): void {
+  const result = spawnSync('crontab', ['-'], { env: env as NodeJS.ProcessEnv, input: content, encoding: 'utf8', timeout: 15_000 });
+  if (result.status !== 0) throw new CliError(EXIT.error, `crontab - failed: ${(result.stderr || String(result.error ?? '')).trim().split('\n')[0]}`);
+}
+
+export function installCron(block: string, options: { force: boolean; env: Env }): 'written' | 'unchanged' {
+  const crontab = readCrontab(options.env);
+  const current = currentCronBlock(crontab);
+  if (current === block) return 'unchanged';
+  if (current !== null && !options.force) throw new CliError(EXIT.refusedUnsafe, 'the crontab already has an openclaw-sessions block that differs (changed by hand, or other options); rerun with --force to replace it');
+  writeCrontab(withCronBlock(crontab, block), options.env);
+  return 'written';
+}
+
+export function uninstallCron(env: Env): boolean {
+  let crontab: string;
+  try {
+    crontab = readCrontab(env);
+  } catch {
+    return false; // no crontab command: nothing of ours can be installed there
+  }
+  if (currentCronBlock(crontab) === null) return false;
+  writeCrontab(withCronBlock(crontab, null), env);
+  return true;
+}
