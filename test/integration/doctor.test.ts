@@ -1,0 +1,85 @@
+import assert from 'node:assert/strict';
+import { chmodSync, mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { test } from 'node:test';
+import { runCli } from '../helpers/cli.js';
+import { acpEntry, chatEntry, MIN } from '../helpers/stores.js';
+import { storePath, tempDir, writeFile } from '../helpers/tmp.js';
+
+interface DoctorJson {
+  healthy: boolean;
+  findings: Array<{ id: string; severity: string; message: string; fix: string | null }>;
+}
+
+function doctor(state: string): { status: number | null; out: DoctorJson } {
+  const result = runCli(['doctor', '--json', '--state-dir', state], { TMPDIR: path.join(state, '..', 'tmp') });
+  return { status: result.status, out: JSON.parse(result.stdout) as DoctorJson };
+}
+
+function healthyInstall(): string {
+  const state = path.join(tempDir(), 'state');
+  writeFile(path.join(state, 'openclaw.json'), '{ acp: { maxConcurrentSessions: 3, runtime: { ttlMinutes: 30 } } }');
+  writeFile(storePath(state, 'main'), { 'agent:main:main': chatEntry('m', MIN), 'agent:main:acp:ok': acpEntry('ok', MIN, { state: 'idle' }) });
+  chmodSync(path.dirname(storePath(state, 'main')), 0o700);
+  return state;
+}
+
+test('a healthy install: exit 0, no problems', () => {
+  const { status, out } = doctor(healthyInstall());
+  assert.equal(status, 0);
+  assert.equal(out.healthy, true);
+  assert.ok(out.findings.every((f) => f.severity === 'ok'), JSON.stringify(out.findings));
+});
+
+test('doctor finds each seeded problem and names its fix (exit 6)', () => {
+  const state = healthyInstall();
+  const dir = path.dirname(storePath(state, 'main'));
+  // cap reached by errored sessions, and no idle eviction
+  writeFile(path.join(state, 'openclaw.json'), '{ acp: { maxConcurrentSessions: 2 } }');
+  writeFile(storePath(state, 'main'), {
+    'agent:main:main': chatEntry('m', MIN),
+    'agent:main:acp:e1': acpEntry('e1', 60 * MIN, { state: 'error', lastError: 'x' }),
+    'agent:main:acp:e2': acpEntry('e2', 60 * MIN, { state: 'error', lastError: 'y' }),
+  });
+  // a store lock left by a dead process, and a transcript lock likewise
+  writeFileSync(path.join(dir, 'sessions.json.lock'), JSON.stringify({ pid: 2 ** 22 - 5, createdAt: new Date().toISOString() }));
+  writeFileSync(path.join(dir, 'e1.jsonl.lock'), JSON.stringify({ pid: 2 ** 22 - 6, createdAt: new Date().toISOString() }));
+  // a second agent whose store does not parse, a third whose store is a symlink
+  writeFile(storePath(state, 'broken'), '{"agent:broken:main": ');
+  const real = writeFile(path.join(state, 'elsewhere.json'), { 'agent:linked:main': chatEntry('l', MIN) });
+  mkdirSync(path.join(state, 'agents', 'linked', 'sessions'), { recursive: true });
+  symlinkSync(real, storePath(state, 'linked'));
+  writeFile(path.join(state, 'openclaw.json'), '{ acp: { maxConcurrentSessions: 2 }, agents: { list: [{ id: "main" }, { id: "broken" }, { id: "linked" }] } }');
+
+  const { status, out } = doctor(state);
+  assert.equal(status, 6);
+  assert.equal(out.healthy, false);
+  const byId = (id: string) => out.findings.find((f) => f.id === id);
+  assert.equal(byId('cap-reached')?.severity, 'problem');
+  assert.match(byId('cap-reached')!.fix!, /^openclaw-sessions prune --older-than 0 --state-dir /);
+  assert.equal(byId('no-idle-ttl')?.severity, 'warning');
+  assert.match(byId('stale-store-lock')!.fix!, /^rm .*sessions\.json\.lock$/);
+  assert.match(byId('stale-transcript-lock')!.fix!, /^rm .*e1\.jsonl\.lock$/);
+  assert.match(byId('store-unreadable')!.message, /does not parse/);
+  assert.match(byId('store-unsafe')!.message, /symlink/);
+
+  // a directory at the lock path, and a shared-writable sessions directory
+  const lock = path.join(dir, 'sessions.json.lock');
+  rmSync(lock);
+  mkdirSync(lock);
+  chmodSync(dir, 0o777);
+  const second = doctor(state);
+  assert.match(second.out.findings.find((f) => f.id === 'store-lock-directory')!.fix!, /^rmdir /);
+  assert.ok(second.out.findings.some((f) => f.id === 'store-unsafe' && /writable by other users/.test(f.message)));
+  chmodSync(dir, 0o700);
+});
+
+test('text output: one line per finding with its fix', () => {
+  const state = healthyInstall();
+  writeFile(path.join(state, 'openclaw.json'), '{ acp: { maxConcurrentSessions: 1 } }');
+  writeFile(storePath(state, 'main'), { 'agent:main:acp:e1': acpEntry('e1', 60 * MIN, { state: 'error' }) });
+  const result = runCli(['doctor', '--no-rpc', '--state-dir', state], { TMPDIR: path.join(state, '..', 'tmp') });
+  assert.equal(result.status, 6);
+  assert.match(result.stdout, /^PROBLEM  1 of 1 ACP slots held by 1 errored: new ACP spawns fail with "ACP max concurrent sessions reached \(1\/1\)"\n {9}fix: openclaw-sessions prune --older-than 0 --state-dir /m);
+  assert.match(result.stdout, /1 problem found \(exit 6\)\.$/m);
+});

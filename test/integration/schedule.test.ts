@@ -1,0 +1,107 @@
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { test } from 'node:test';
+import { cronSchedule, onCalendar, withCronBlock, CRON_BEGIN, CRON_END } from '../../src/schedule/units.js';
+import { BIN, runCli } from '../helpers/cli.js';
+import { tempDir } from '../helpers/tmp.js';
+
+function hasSystemdAnalyze(): boolean {
+  return spawnSync('systemd-analyze', ['--version'], { stdio: 'ignore' }).status === 0;
+}
+
+test('generated units: absolute paths, the install named, and systemd accepts them', () => {
+  const home = tempDir();
+  const result = runCli(['schedule', '--json', '--state-dir', path.join(home, 'state'), '--every', '30m', '--allow-restart'], { HOME: home });
+  assert.equal(result.status, 0, result.stderr);
+  const out = JSON.parse(result.stdout) as { cron: string; systemd: { dir: string; service: { name: string; content: string }; timer: { name: string; content: string } } };
+  const cronLine = out.cron.split('\n').find((l) => !l.startsWith('#'))!;
+  assert.match(cronLine, /^\d{1,2}-59\/30 \* \* \* \* \/\S+\/node \S+\/bin\/openclaw-sessions\.js prune --yes --quiet --allow-restart --state-dir \/\S+\/state$/);
+  assert.ok(cronLine.includes(BIN));
+  assert.match(out.systemd.service.content, /^Type=oneshot$/m);
+  assert.match(out.systemd.service.content, /^ExecStart=\/\S+ \S+openclaw-sessions\.js prune --yes --quiet --log-format json --allow-restart --state-dir /m);
+  assert.match(out.systemd.timer.content, /^OnCalendar=\*-\*-\* \*:\d{2}\/30:00$/m);
+  assert.match(out.systemd.timer.content, /^RandomizedDelaySec=60$/m);
+  assert.match(out.systemd.timer.content, /^Persistent=true$/m);
+  assert.equal(out.systemd.dir, path.join(home, '.config', 'systemd', 'user'));
+  // Same host and install → the same text (a re-install changes nothing).
+  assert.equal(runCli(['schedule', '--json', '--state-dir', path.join(home, 'state'), '--every', '30m', '--allow-restart'], { HOME: home }).stdout, result.stdout);
+
+  if (hasSystemdAnalyze()) {
+    const dir = tempDir();
+    writeFileSync(path.join(dir, out.systemd.service.name), out.systemd.service.content);
+    writeFileSync(path.join(dir, out.systemd.timer.name), out.systemd.timer.content);
+    const verify = spawnSync('systemd-analyze', ['verify', path.join(dir, out.systemd.timer.name), path.join(dir, out.systemd.service.name)], { encoding: 'utf8' });
+    assert.equal(verify.status, 0, verify.stderr);
+    const calendar = spawnSync('systemd-analyze', ['calendar', onCalendar(30, 7)], { encoding: 'utf8' });
+    assert.equal(calendar.status, 0, calendar.stderr);
+  }
+});
+
+test('cron and calendar expressions per period; bad periods refused', () => {
+  assert.equal(cronSchedule(15, 7), '7-59/15 * * * *');
+  assert.equal(cronSchedule(60, 7), '7 * * * *');
+  assert.equal(cronSchedule(360, 7), '7 */6 * * *');
+  assert.equal(onCalendar(15, 7), '*-*-* *:07/15:00');
+  assert.equal(onCalendar(60, 7), '*-*-* *:07:00');
+  assert.equal(onCalendar(120, 7), '*-*-* 00/2:07:00');
+  const bad = runCli(['schedule', '--every', '7m'], { HOME: tempDir() });
+  assert.equal(bad.status, 2);
+  assert.match(bad.stderr, /--every must be one of/);
+});
+
+test('crontab block replacement keeps every other line', () => {
+  const original = 'MAILTO=ops@example.com\n0 3 * * * /usr/bin/backup\n';
+  const block = `${CRON_BEGIN}\n1 * * * * x\n${CRON_END}`;
+  const added = withCronBlock(original, block);
+  assert.equal(added, `${original}${block}\n`);
+  assert.equal(withCronBlock(added, `${CRON_BEGIN}\n2 * * * * y\n${CRON_END}`), `${original}${CRON_BEGIN}\n2 * * * * y\n${CRON_END}\n`);
+  assert.equal(withCronBlock(added, null), original);
+});
+
+test('schedule --install systemd into a temp HOME, refuse a changed file without --force, --uninstall', () => {
+  const home = tempDir();
+  const env = { HOME: home, XDG_CONFIG_HOME: path.join(home, 'cfg') };
+  const args = ['schedule', '--install', 'systemd', '--no-enable', '--state-dir', path.join(home, 'state')];
+  const first = runCli(args, env);
+  assert.equal(first.status, 0, first.stderr);
+  const dir = path.join(home, 'cfg', 'systemd', 'user');
+  const service = path.join(dir, 'openclaw-sessions-prune.service');
+  const timer = path.join(dir, 'openclaw-sessions-prune.timer');
+  assert.ok(existsSync(service) && existsSync(timer));
+  assert.match(first.stdout, /systemctl --user enable --now openclaw-sessions-prune\.timer/);
+  assert.match(runCli(args, env).stdout, /unchanged/);
+  writeFileSync(timer, `${readFileSync(timer, 'utf8')}# local tweak\n`);
+  const refused = runCli(args, env);
+  assert.equal(refused.status, 4);
+  assert.match(refused.stderr, /--force/);
+  assert.match(readFileSync(timer, 'utf8'), /local tweak/);
+  assert.equal(runCli([...args, '--force'], env).status, 0);
+  assert.doesNotMatch(readFileSync(timer, 'utf8'), /local tweak/);
+  const removed = runCli(['schedule', '--uninstall'], { ...env, PATH: '/nonexistent' });
+  assert.equal(removed.status, 0, removed.stderr);
+  assert.ok(!existsSync(service) && !existsSync(timer));
+});
+
+test('schedule --install cron edits only its block of the user crontab (through the crontab command)', () => {
+  const home = tempDir();
+  // A stand-in for cron's `crontab` that keeps the table in a file.
+  const bin = path.join(home, 'bin');
+  mkdirSync(bin);
+  const table = path.join(home, 'crontab.txt');
+  writeFileSync(table, 'MAILTO=ops\n0 3 * * * /usr/bin/backup\n');
+  writeFileSync(path.join(bin, 'crontab'), `#!/bin/sh\nif [ "$1" = "-l" ]; then cat "${table}"; elif [ "$1" = "-" ]; then cat > "${table}"; else exit 2; fi\n`);
+  chmodSync(path.join(bin, 'crontab'), 0o755);
+  const env = { HOME: home, PATH: `${bin}:${process.env.PATH}` };
+  const args = ['schedule', '--install', 'cron', '--state-dir', path.join(home, 'state')];
+  assert.equal(runCli(args, env).status, 0);
+  const installed = readFileSync(table, 'utf8');
+  assert.ok(installed.startsWith('MAILTO=ops\n0 3 * * * /usr/bin/backup\n# BEGIN openclaw-sessions'));
+  assert.match(runCli(args, env).stdout, /unchanged/);
+  assert.equal(runCli([...args, '--every', '1h'], env).status, 4, 'a different block is not replaced without --force');
+  assert.equal(runCli([...args, '--every', '1h', '--force'], env).status, 0);
+  assert.match(readFileSync(table, 'utf8'), /^\d+ \* \* \* \* /m);
+  assert.equal(runCli(['schedule', '--uninstall'], env).status, 0);
+  assert.equal(readFileSync(table, 'utf8'), 'MAILTO=ops\n0 3 * * * /usr/bin/backup\n');
+});
