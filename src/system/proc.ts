@@ -1,91 +1,119 @@
 /**
- * Facts about a process, read from Linux /proc without shelling out. The parsers are pure
- * so the awkward cases (a comm with spaces or parentheses) are unit-tested.
+ * Facts about a process, read from Linux /proc without shelling out. Each reader is a thin
+ * fs wrapper around a pure parser, so the awkward inputs (a comm with spaces or ')', an
+ * environment value containing '=') are unit-tested without a live process.
+ *
+ * Every reader returns null rather than throwing: a missing /proc (macOS), a process that exited
+ * between two reads, or another user's process are all ordinary answers here.
  */
 import { readFileSync } from 'node:fs';
 
+export function isValidPid(pid: number): boolean {
+  return Number.isInteger(pid) && pid > 0;
+}
+
 /**
- * Field 22 (starttime, clock ticks since boot) of /proc/<pid>/stat. The comm field (2) is in
- * parentheses and may itself contain spaces and ')', so fields are counted after the *last* ')'.
+ * The fields after comm in /proc/<pid>/stat; element 0 is field 3 (state). comm (field 2) sits in
+ * parentheses and may itself contain spaces and ')', so counting starts after the *last* ')'.
  */
-export function parseStatStartTime(stat: string): number | null {
+function fieldsAfterComm(stat: string): string[] | null {
   const close = stat.lastIndexOf(')');
   if (close < 0) return null;
-  const fields = stat.slice(close + 2).split(' ');
-  // fields[0] is field 3 (state); field 22 is fields[19].
-  const value = Number(fields[19]);
-  return Number.isFinite(value) && fields[19] !== '' ? value : null;
+  const rest = stat.slice(close + 1).trim();
+  return rest ? rest.split(/\s+/) : null;
 }
 
+/** Field 22, starttime: clock ticks after boot at which the process started. */
+export function parseStatStartTime(stat: string): number | null {
+  const raw = fieldsAfterComm(stat)?.[19];
+  // Only a plain non-negative integer: the gateway writes and compares it as one.
+  return raw !== undefined && /^\d+$/.test(raw) ? Number(raw) : null;
+}
+
+/** Field 3, the one-letter state (R, S, D, Z, T, …). */
 export function parseStatState(stat: string): string | null {
-  const close = stat.lastIndexOf(')');
-  return close < 0 ? null : stat.slice(close + 2, close + 3) || null;
+  const raw = fieldsAfterComm(stat)?.[0];
+  return raw && /^[A-Za-z]$/.test(raw) ? raw : null;
 }
 
-function readStat(pid: number): string | null {
+/** Field 2 without its parentheses. */
+export function parseStatComm(stat: string): string | null {
+  const open = stat.indexOf('(');
+  const close = stat.lastIndexOf(')');
+  return open >= 0 && close > open ? stat.slice(open + 1, close) : null;
+}
+
+function readProcFile(pid: number, name: string): string | null {
+  if (!isValidPid(pid)) return null;
   try {
-    return readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return readFileSync(`/proc/${pid}/${name}`, 'utf8');
   } catch {
     return null;
   }
 }
 
 export function readProcStartTime(pid: number): number | null {
-  const stat = readStat(pid);
-  return stat ? parseStatStartTime(stat) : null;
+  const stat = readProcFile(pid, 'stat');
+  return stat === null ? null : parseStatStartTime(stat);
+}
+
+export function readProcState(pid: number): string | null {
+  const stat = readProcFile(pid, 'stat');
+  return stat === null ? null : parseStatState(stat);
 }
 
 /**
- * Alive by the gateway's rules (facts §5): `kill(pid, 0)` throwing — EPERM included — means
- * not alive, and so does a zombie.
+ * Alive by the gateway's rules (facts §5), so that this tool and the gateway agree on which
+ * locks are stale: `kill(pid, 0)` throwing — EPERM included — means not alive, and so does a
+ * zombie (it holds its pid but will never release a lock).
  */
 export function isProcessAlive(pid: number): boolean {
-  if (!Number.isInteger(pid) || pid <= 0) return false;
+  if (!isValidPid(pid)) return false;
   try {
     process.kill(pid, 0);
   } catch {
     return false;
   }
-  const stat = readStat(pid);
-  return !(stat && parseStatState(stat) === 'Z');
+  return readProcState(pid) !== 'Z';
 }
 
+/** NUL-separated lists (cmdline, environ) end with a NUL; that terminator is not an element. */
 export function parseNulList(raw: string): string[] {
-  return raw.split('\0').filter((part, index, all) => part !== '' || index < all.length - 1);
+  if (raw === '') return [];
+  const parts = raw.split('\0');
+  if (parts[parts.length - 1] === '') parts.pop();
+  return parts;
 }
 
+/** argv as the process sees it now; null when unreadable or empty (kernel thread, zombie). */
 export function readProcCmdline(pid: number): string[] | null {
-  try {
-    const raw = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
-    return raw ? parseNulList(raw) : null;
-  } catch {
-    return null;
-  }
+  const raw = readProcFile(pid, 'cmdline');
+  if (raw === null) return null;
+  const argv = parseNulList(raw);
+  return argv.length > 0 ? argv : null;
 }
 
 export function parseEnviron(raw: string): Record<string, string> {
   const env: Record<string, string> = {};
-  for (const pair of raw.split('\0')) {
+  for (const pair of parseNulList(raw)) {
+    // Split at the first '=' only: values (URLs, tokens) often contain more.
     const eq = pair.indexOf('=');
     if (eq > 0) env[pair.slice(0, eq)] = pair.slice(eq + 1);
   }
   return env;
 }
 
-/** The process's environment at exec time; null when unreadable (another user, no /proc). */
+/** The environment the process was exec'd with; null when unreadable (another user, no /proc). */
 export function readProcEnviron(pid: number): Record<string, string> | null {
-  try {
-    return parseEnviron(readFileSync(`/proc/${pid}/environ`, 'utf8'));
-  } catch {
-    return null;
-  }
+  const raw = readProcFile(pid, 'environ');
+  return raw === null ? null : parseEnviron(raw);
 }
 
-/** The short name (comm, at most 15 chars): what `process.title` sets on Linux. */
+/** comm: at most 15 bytes, what `process.title` sets on Linux (e.g. `openclaw-gatewa`). */
 export function readProcTitle(pid: number): string | null {
-  try {
-    return readFileSync(`/proc/${pid}/comm`, 'utf8').trim() || null;
-  } catch {
-    return null;
-  }
+  const raw = readProcFile(pid, 'comm');
+  if (raw === null) return null;
+  return raw.replace(/\n$/, '') || null;
 }
+
+export const readProcComm = readProcTitle;
