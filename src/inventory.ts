@@ -133,10 +133,14 @@ function view(ref: StoreRef, key: string, reading: EntryReading, sessionsDir: st
     const transcript = transcriptPathFor(sessionsDir, reading.entry);
     liveLock = transcript !== null && hasLiveTranscriptLock(transcript, ctx.now);
   }
-  const classification = classifySession({ key, reading, hasLiveTranscriptLock: liveLock }, ctx);
+  // Extended in place rather than spread into a new object: one allocation per session fewer.
+  const session = classifySession({ key, reading, hasLiveTranscriptLock: liveLock }, ctx) as SessionView;
   // A shared (literal) store holds every agent's keys; the key names the agent.
-  const agentId = classification.keyAgentId ?? ref.agentId;
-  return { ...classification, agentId, key, storePath: ref.path, entry: reading.ok ? reading.entry : null };
+  session.agentId = session.keyAgentId ?? ref.agentId;
+  session.key = key;
+  session.storePath = ref.path;
+  session.entry = reading.ok ? reading.entry : null;
+  return session;
 }
 
 function claimsRunning(entry: SessionEntry): boolean {

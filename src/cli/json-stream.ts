@@ -18,10 +18,14 @@ export function writeJsonStreaming(value: Record<string, unknown>, arrayKey: str
     const item = value[key];
     if (key === arrayKey && Array.isArray(item) && item.length > 0) {
       buffer += `  ${JSON.stringify(key)}: [\n`;
-      item.forEach((element, i) => {
-        buffer += `    ${indent(JSON.stringify(element, null, 2), '    ')}${i < item.length - 1 ? ',' : ''}\n`;
+      // Serialise in batches nested at the array's real depth, so V8 does the indenting.
+      const BATCH = 2000;
+      for (let start = 0; start < item.length; start += BATCH) {
+        const nested = JSON.stringify({ [arrayKey]: item.slice(start, start + BATCH) }, null, 2);
+        const body = nested.slice(nested.indexOf('[\n') + 2, nested.lastIndexOf('\n  ]'));
+        buffer += `${body}${start + BATCH < item.length ? ',' : ''}\n`;
         flush(false);
-      });
+      }
       buffer += `  ]${comma}\n`;
     } else {
       buffer += `  ${JSON.stringify(key)}: ${indent(JSON.stringify(item, null, 2), '  ')}${comma}\n`;

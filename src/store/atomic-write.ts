@@ -1,10 +1,11 @@
 /**
- * Replace a file so that readers see the old bytes or the new, never a mix (facts §6): temp
- * file in the same directory, write, fsync, rename over the target, fsync the directory.
- * Any failure removes the temp file and leaves the target untouched.
+ * Replace a file so that readers see the old bytes or the new, never a mix (facts §6): the
+ * gateway reads a half-written sessions.json as `{}` and its next save wipes the store. Temp file
+ * `<file>.<uuid>.tmp` in the same directory, write, fsync, rename over the target, fsync the
+ * directory. Any failure removes the temp file and leaves the target untouched.
  *
- * Split in two so the slow half (writing and syncing the data) can happen before a lock is
- * taken and only the rename inside it.
+ * Split in two so the slow half (writing and syncing the data) can run before the gateway's lock
+ * is taken and only the rename inside it.
  */
 import { randomUUID } from 'node:crypto';
 import { promises as fs, constants, rmSync } from 'node:fs';
@@ -17,20 +18,26 @@ export interface PreparedWrite {
   discard(): void;
 }
 
-export async function prepareAtomicWrite(target: string, data: string, mode = 0o600): Promise<PreparedWrite> {
+export interface AtomicWriteOptions {
+  /** Mode of the new file; the gateway writes its stores 0600. */
+  mode?: number;
+  /** Last check before the rename (e.g. "is the lock still ours?"); throwing aborts the write. */
+  beforeRename?: () => Promise<void> | void;
+}
+
+export async function prepareAtomicWrite(target: string, data: string | Uint8Array, mode = 0o600): Promise<PreparedWrite> {
   const dir = path.dirname(target);
   const temp = path.join(dir, `${path.basename(target)}.${randomUUID()}.tmp`);
   const previous = await fs.stat(target).catch(() => null);
   let handle: fs.FileHandle | undefined;
   try {
     handle = await fs.open(temp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, mode);
-    await handle.writeFile(data, 'utf8');
-    await handle.sync();
+    await handle.writeFile(data);
+    // open's mode was filtered by the umask; the store must end up exactly `mode`.
     await handle.chmod(mode);
-    // Keep the store's owner when root edits a gateway user's file.
-    if (previous && typeof process.getuid === 'function' && process.getuid() === 0 && (previous.uid !== 0 || previous.gid !== 0)) {
-      await handle.chown(previous.uid, previous.gid).catch(() => undefined);
-    }
+    if (previous) await keepOwner(handle, previous.uid, previous.gid);
+    // After chmod/chown, so the metadata is as durable as the bytes.
+    await handle.sync();
     await handle.close();
     handle = undefined;
   } catch (error) {
@@ -41,7 +48,18 @@ export async function prepareAtomicWrite(target: string, data: string, mode = 0o
   return { target, temp, discard: () => rmSync(temp, { force: true }) };
 }
 
-/** `beforeRename` is the last check (e.g. "is the lock still ours?"); throwing aborts. */
+/**
+ * When root edits a store owned by the gateway's user, the new file must stay theirs or the
+ * gateway can no longer write it. Best effort: a filesystem that refuses chown is not a reason
+ * to fail the write.
+ */
+async function keepOwner(handle: fs.FileHandle, uid: number, gid: number): Promise<void> {
+  if (typeof process.getuid !== 'function' || process.getuid() !== 0) return;
+  const ours = { uid: process.getuid(), gid: process.getgid?.() ?? 0 };
+  if (uid === ours.uid && gid === ours.gid) return;
+  await handle.chown(uid, gid).catch(() => undefined);
+}
+
 export async function commitPrepared(prepared: PreparedWrite, beforeRename?: () => Promise<void> | void): Promise<void> {
   try {
     await beforeRename?.();
@@ -53,8 +71,8 @@ export async function commitPrepared(prepared: PreparedWrite, beforeRename?: () 
   await fsyncDirectory(path.dirname(prepared.target));
 }
 
-export async function writeFileAtomic(target: string, data: string, options: { mode?: number; beforeRename?: () => Promise<void> | void } = {}): Promise<void> {
-  await commitPrepared(await prepareAtomicWrite(target, data, options.mode), options.beforeRename);
+export async function writeFileAtomic(target: string, data: string | Uint8Array, options: AtomicWriteOptions = {}): Promise<void> {
+  await commitPrepared(await prepareAtomicWrite(target, data, options.mode ?? 0o600), options.beforeRename);
 }
 
 async function fsyncDirectory(dir: string): Promise<void> {
@@ -63,7 +81,7 @@ async function fsyncDirectory(dir: string): Promise<void> {
     handle = await fs.open(dir, constants.O_RDONLY);
     await handle.sync();
   } catch {
-    // best effort, as the gateway does: some filesystems refuse fsync on directories
+    // best effort, as the gateway does: some filesystems refuse fsync on a directory
   } finally {
     await handle?.close().catch(() => undefined);
   }

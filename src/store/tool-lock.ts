@@ -1,9 +1,9 @@
 /**
  * Keeps two runs of this tool (cron and a person, say) from working on the same store at once.
  * proper-lockfile guards a path of our own next to each store — never `sessions.json.lock`,
- * which belongs to the gateway's protocol (a directory there wedges its writes).
+ * which belongs to the gateway's protocol (a directory there wedges its writes, facts §5).
  */
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import lockfile from 'proper-lockfile';
@@ -13,26 +13,45 @@ import { isProcessAlive, readProcStartTime } from '../system/proc.js';
 export const TOOL_LOCK_SUFFIX = '.openclaw-sessions.lock';
 const OWNER_FILE = 'owner.json';
 
+/**
+ * `<realpath(dir)>/<store>.openclaw-sessions.lock`: resolved like the gateway's lock, so two runs
+ * reaching one store through different symlinks still exclude each other.
+ */
 export function toolLockPathFor(storePath: string): string {
-  return `${path.resolve(storePath)}${TOOL_LOCK_SUFFIX}`;
+  const resolved = path.resolve(storePath);
+  let dir = path.dirname(resolved);
+  try {
+    dir = realpathSync(dir);
+  } catch {
+    // a missing directory fails at lock time with a clear message
+  }
+  return path.join(dir, `${path.basename(resolved)}${TOOL_LOCK_SUFFIX}`);
 }
 
 export interface ToolLocks {
+  /** Releases every lock taken; never throws. */
   (): Promise<void>;
-  /** Set when proper-lockfile reports a lock compromised (e.g. its mtime refresh failed). */
+  /** Set when proper-lockfile reports a lock compromised (its refresh failed, or it was taken over). */
   compromised: () => string | null;
 }
 
+export interface ToolLockOptions {
+  timeoutMs: number;
+}
+
 /** Takes the run locks of all given stores (sorted, so two runs cannot deadlock). */
-export async function acquireToolLocks(storePaths: readonly string[], options: { timeoutMs: number }): Promise<ToolLocks> {
+export async function acquireToolLocks(storePaths: readonly string[], options: ToolLockOptions): Promise<ToolLocks> {
   const releases: Array<() => Promise<void>> = [];
   let compromised: string | null = null;
   const releaseAll = async (): Promise<void> => {
     for (const release of releases.splice(0).reverse()) await release().catch(() => undefined);
   };
+  const started = Date.now();
   try {
     for (const storePath of [...new Set(storePaths.map((p) => path.resolve(p)))].sort()) {
-      releases.push(await acquireOne(storePath, options.timeoutMs, (why) => (compromised ??= why)));
+      // One budget for all stores: --lock-timeout bounds the whole wait, not each store's.
+      const remaining = Math.max(0, options.timeoutMs - (Date.now() - started));
+      releases.push(await acquireOne(storePath, remaining, (why) => (compromised ??= why)));
     }
   } catch (error) {
     await releaseAll();
@@ -41,6 +60,10 @@ export async function acquireToolLocks(storePaths: readonly string[], options: {
   const handle = releaseAll as ToolLocks;
   handle.compromised = () => compromised;
   return handle;
+}
+
+export function acquireToolLock(storePath: string, options: ToolLockOptions): Promise<ToolLocks> {
+  return acquireToolLocks([storePath], options);
 }
 
 async function acquireOne(storePath: string, timeoutMs: number, onCompromised: (why: string) => void): Promise<() => Promise<void>> {
@@ -53,9 +76,10 @@ async function acquireOne(storePath: string, timeoutMs: number, onCompromised: (
         lockfilePath,
         realpath: false,
         retries: 0,
-        // Fallback for an owner we cannot identify: taken over after this long without refresh.
+        // For an owner we cannot identify: taken over after this long without a refresh.
         stale: 10_000,
         update: 3_000,
+        // proper-lockfile's default throws from a timer, killing the process mid-run.
         onCompromised: (error) => onCompromised(`run lock ${lockfilePath} compromised: ${error.message}`),
       });
       writeOwner(lockfilePath);
@@ -69,14 +93,19 @@ async function acquireOne(storePath: string, timeoutMs: number, onCompromised: (
         throw new CliError(EXIT.error, `cannot take the run lock ${lockfilePath}: ${(error as Error).message}`);
       }
     }
-    if (ownerIsDead(lockfilePath)) {
-      // A run killed mid-way (cron timeout, kill -9) should not block the next for 10 s.
+    const deadOwner = readDeadOwner(lockfilePath);
+    // A run killed mid-way (cron timeout, kill -9) should not block the next for 10 s. Re-read
+    // first: another waiter may have cleared it and taken it in the meantime.
+    if (deadOwner !== null && readOwnerText(lockfilePath) === deadOwner) {
       rmSync(lockfilePath, { recursive: true, force: true });
       continue;
     }
     const elapsed = Date.now() - started;
     if (elapsed >= timeoutMs) {
-      throw new CliError(EXIT.lockBusy, `another openclaw-sessions run is working on ${storePath} (run lock ${lockfilePath}); waited ${(elapsed / 1000).toFixed(1)}s — nothing was changed`);
+      throw new CliError(
+        EXIT.lockBusy,
+        `another openclaw-sessions run is working on ${storePath}${ownerClause(lockfilePath)} (run lock ${lockfilePath}); waited ${(elapsed / 1000).toFixed(1)}s — nothing was changed`,
+      );
     }
     await sleep(Math.min(delay, timeoutMs - elapsed));
     delay = Math.min(500, delay * 2);
@@ -86,20 +115,43 @@ async function acquireOne(storePath: string, timeoutMs: number, onCompromised: (
 /** proper-lockfile's lock is a bare directory; we note who holds it so a dead owner is seen. */
 function writeOwner(lockfilePath: string): void {
   try {
-    writeFileSync(path.join(lockfilePath, OWNER_FILE), JSON.stringify({ pid: process.pid, starttime: readProcStartTime(process.pid) }), { mode: 0o600 });
+    const starttime = readProcStartTime(process.pid);
+    writeFileSync(path.join(lockfilePath, OWNER_FILE), JSON.stringify({ pid: process.pid, starttime }), { mode: 0o600 });
   } catch {
-    // without it, proper-lockfile's staleness still applies
+    // without it, proper-lockfile's mtime staleness still applies
   }
 }
 
-function ownerIsDead(lockfilePath: string): boolean {
-  let owner: { pid?: unknown; starttime?: unknown };
+function readOwnerText(lockfilePath: string): string | null {
   try {
-    owner = JSON.parse(readFileSync(path.join(lockfilePath, OWNER_FILE), 'utf8')) as typeof owner;
+    return readFileSync(path.join(lockfilePath, OWNER_FILE), 'utf8');
   } catch {
-    return false; // just created, or written by an older version: trust the mtime rule
+    return null;
   }
-  if (typeof owner.pid !== 'number') return false;
-  if (!isProcessAlive(owner.pid)) return true;
-  return typeof owner.starttime === 'number' && readProcStartTime(owner.pid) !== owner.starttime;
+}
+
+function parseOwner(text: string | null): { pid: number; starttime: number | null } | null {
+  if (text === null) return null;
+  try {
+    const owner = JSON.parse(text) as { pid?: unknown; starttime?: unknown };
+    if (typeof owner.pid !== 'number') return null;
+    return { pid: owner.pid, starttime: typeof owner.starttime === 'number' ? owner.starttime : null };
+  } catch {
+    return null;
+  }
+}
+
+/** The owner note's exact text when it names a process that is gone; else null. */
+function readDeadOwner(lockfilePath: string): string | null {
+  const text = readOwnerText(lockfilePath);
+  // No note: just created, or by an older version — proper-lockfile's mtime rule decides.
+  const owner = parseOwner(text);
+  if (owner === null) return null;
+  const gone = !isProcessAlive(owner.pid) || (owner.starttime !== null && readProcStartTime(owner.pid) !== owner.starttime);
+  return gone ? text : null;
+}
+
+function ownerClause(lockfilePath: string): string {
+  const owner = parseOwner(readOwnerText(lockfilePath));
+  return owner ? ` (pid ${owner.pid})` : '';
 }

@@ -88,8 +88,11 @@ function storeVersion(inventory: Inventory, format: 'json' | 'sqlite', userVersi
   return {};
 }
 
+/** Newest first, then by key; plain code-unit comparison (localeCompare costs 0.3 s at 100k). */
 function newestFirst(a: SessionView, b: SessionView): number {
-  return (b.lastActivityAt ?? -Infinity) - (a.lastActivityAt ?? -Infinity) || a.key.localeCompare(b.key);
+  const byTime = (b.lastActivityAt ?? -Infinity) - (a.lastActivityAt ?? -Infinity);
+  if (byTime !== 0) return byTime;
+  return a.key < b.key ? -1 : a.key > b.key ? 1 : 0;
 }
 
 export function renderListText(inventory: Inventory, report: ListReport, style: TerminalStyle, wide: boolean): string {
