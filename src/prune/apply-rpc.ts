@@ -4,7 +4,7 @@
  */
 import type { GatewayRpc } from '../gateway/rpc-client.js';
 import { deleteViaRpc, keysStillListed } from '../recompute/via-rpc.js';
-import type { PrunePlanItem } from '../sessions/plan.js';
+import { planOfItems, type PrunePlanItem } from '../sessions/plan.js';
 import { appendJournal, journalPathFor } from '../store/journal.js';
 import type { SkippedItem } from './apply.js';
 
@@ -20,8 +20,7 @@ export async function applyViaRpc(
   items: readonly PrunePlanItem[],
   options: { runId: string; toolVersion: string; journal: boolean; retries?: number; backoffMs?: number },
 ): Promise<RpcApplyResult> {
-  const byStore = new Map<string, PrunePlanItem[]>();
-  for (const item of items) byStore.set(item.storePath, [...(byStore.get(item.storePath) ?? []), item]);
+  const { byStore } = planOfItems([...items], items.length);
   if (options.journal) {
     for (const [storePath, group] of byStore) {
       appendJournal(journalPathFor(storePath), {

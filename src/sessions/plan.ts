@@ -83,7 +83,6 @@ export interface PrunePlan {
 export function planPrune(candidates: readonly PlanCandidate[], criteria: PruneCriteria): PrunePlan {
   const select = makePruneSelector(criteria);
   const items: PrunePlanItem[] = [];
-  const byStore = new Map<string, PrunePlanItem[]>();
   for (const candidate of candidates) {
     if (!select(candidate)) continue;
     const sessionId = (candidate.raw as { sessionId?: unknown } | null)?.sessionId;
@@ -101,11 +100,19 @@ export function planPrune(candidates: readonly PlanCandidate[], criteria: PruneC
       raw: candidate.raw,
     };
     items.push(item);
+  }
+  return planOfItems(items, candidates.length);
+}
+
+/** A plan of exactly these items (a subset of another plan, say), grouped by store. */
+export function planOfItems(items: PrunePlanItem[], totalSessions: number): PrunePlan {
+  const byStore = new Map<string, PrunePlanItem[]>();
+  for (const item of items) {
     const list = byStore.get(item.storePath) ?? [];
     list.push(item);
     byStore.set(item.storePath, list);
   }
-  return { items, totalSessions: candidates.length, byStore, slotsFreed: items.filter((item) => item.holdsSlot).length };
+  return { items, totalSessions, byStore, slotsFreed: items.filter((item) => item.holdsSlot).length };
 }
 
 /** "would prune 5 of 212 sessions in 2 stores; frees 3 ACP slots" */

@@ -1,84 +1,117 @@
 #!/usr/bin/env node
-// A second, independent process speaking OpenClaw's sessions.json lock protocol (facts §5),
-// written apart from src/ so interop tests catch a mismatch instead of sharing a bug.
+// A second, independent process speaking OpenClaw's sessions.json lock protocol (facts §5, as
+// openclaw 2026.4.2's acquireSessionWriteLock does it), written apart from src/ so interop tests
+// catch a mismatch instead of sharing a bug.
 //
 //   hold <store> <ms>                      take the lock, print "locked", hold, release
-//   acquire <store> [timeoutMs]            wait like the gateway (≤10 s), print JSON {waitedMs}, exit 0/1
+//   acquire <store> [timeoutMs]            wait like the gateway (≤10 s), print JSON {acquired, waitedMs}, exit 0/1
 //   forge <store> <pid> <createdAt> [st]   write a lock file with this content (stale-lock tests)
-//   writer <store> <ms>                    for <ms>: lock, read, add a unique entry, atomic write, unlock;
-//                                          prints the keys it wrote as JSON at the end
+//   writer <store> <ms> [holdMs]           for <ms>: lock, read, [wait holdMs], add a unique entry, atomic
+//                                          write, unlock; prints the keys it wrote as JSON at the end
 //   proper-lock <store> <ms>               hold this tool's own run lock (proper-lockfile) for <ms>
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 
+const STALE_MS = 30_000;
 const [mode, store, arg1, arg2, arg3] = process.argv.slice(2);
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
-const lockPath = () => path.join(fs.realpathSync(path.dirname(store)), `${path.basename(store)}.lock`);
+const siblingOf = (suffix) => path.join(fs.realpathSync(path.dirname(path.resolve(store))), `${path.basename(store)}${suffix}`);
+
+const isLockNumber = (value) => typeof value === 'number' && Number.isInteger(value) && value >= 0;
 
 function starttime(pid) {
   try {
     const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19]);
+    const value = Number(stat.slice(stat.lastIndexOf(')') + 1).trimStart().split(/\s+/)[19]);
+    return Number.isInteger(value) && value >= 0 ? value : null;
   } catch {
-    return undefined;
+    return null;
   }
 }
 
-function isStale(file) {
-  let stat;
+function pidAlive(pid) {
   try {
-    stat = fs.statSync(file);
+    process.kill(pid, 0);
   } catch {
     return false;
   }
-  let body;
   try {
-    body = JSON.parse(fs.readFileSync(file, 'utf8'));
-  } catch {
-    return Date.now() - stat.mtimeMs > 30_000;
-  }
-  const created = Date.parse(body.createdAt);
-  if (typeof body.pid !== 'number' || !Number.isFinite(created)) return Date.now() - stat.mtimeMs > 30_000;
-  try {
-    process.kill(body.pid, 0);
+    return fs.readFileSync(`/proc/${pid}/status`, 'utf8').match(/^State:\s+(\S)/m)?.[1] !== 'Z';
   } catch {
     return true;
   }
-  if (body.starttime !== undefined && starttime(body.pid) !== undefined && starttime(body.pid) !== body.starttime) return true;
-  return Date.now() - created > 30_000;
+}
+
+function shouldReclaim(file) {
+  let payload = null;
+  try {
+    payload = JSON.parse(fs.readFileSync(file, 'utf8'));
+  } catch {}
+  const pid = isLockNumber(payload?.pid) && payload.pid > 0 ? payload.pid : null;
+  const created = typeof payload?.createdAt === 'string' ? Date.parse(payload.createdAt) : NaN;
+  const reasons = [];
+  if (pid === null) reasons.push('missing-pid');
+  else if (!pidAlive(pid)) reasons.push('dead-pid');
+  else if (isLockNumber(payload.starttime) && starttime(pid) !== null && starttime(pid) !== payload.starttime) reasons.push('recycled-pid');
+  if (!Number.isFinite(created)) reasons.push('invalid-createdAt');
+  else if (Date.now() - created > STALE_MS) reasons.push('too-old');
+  if (reasons.length === 0) return false;
+  if (!reasons.every((r) => r === 'missing-pid' || r === 'invalid-createdAt')) return true;
+  try {
+    return Date.now() - fs.statSync(file).mtimeMs > STALE_MS;
+  } catch (error) {
+    return error.code !== 'ENOENT';
+  }
 }
 
 async function lock(timeoutMs = 10_000) {
-  const file = lockPath();
+  const file = siblingOf('.lock');
   const started = Date.now();
-  let delay = 50;
-  for (;;) {
+  let attempt = 0;
+  while (Date.now() - started < timeoutMs) {
+    attempt += 1;
+    let fd = null;
     try {
-      const fd = fs.openSync(file, 'wx', 0o600);
-      fs.writeSync(fd, JSON.stringify({ pid: process.pid, createdAt: new Date().toISOString(), starttime: starttime(process.pid) }, null, 2));
+      fd = fs.openSync(file, 'wx');
+      const body = { pid: process.pid, createdAt: new Date().toISOString() };
+      const st = starttime(process.pid);
+      if (st !== null) body.starttime = st;
+      fs.writeSync(fd, JSON.stringify(body, null, 2));
       fs.closeSync(fd);
       return { file, waitedMs: Date.now() - started };
     } catch (error) {
+      if (fd !== null) {
+        try { fs.closeSync(fd); } catch {}
+        fs.rmSync(file, { force: true });
+      }
+      // EISDIR never happens for wx on a directory: it is EEXIST, and the gateway's rm then fails.
       if (error.code !== 'EEXIST') throw error;
     }
-    if (isStale(file)) {
+    if (shouldReclaim(file)) {
       fs.rmSync(file, { force: true });
       continue;
     }
-    if (Date.now() - started > timeoutMs) return null;
-    await sleep(delay);
-    delay = Math.min(1000, delay * 2);
+    await sleep(Math.min(1000, 50 * attempt));
   }
+  return null;
 }
 
 function atomicWrite(target, text) {
   const temp = `${target}.${randomUUID()}.tmp`;
-  const fd = fs.openSync(temp, 'w', 0o600);
-  fs.writeSync(fd, text);
-  fs.fsyncSync(fd);
-  fs.closeSync(fd);
-  fs.renameSync(temp, target);
+  try {
+    const fd = fs.openSync(temp, 'w', 0o600);
+    try {
+      fs.writeSync(fd, text);
+      fs.fsyncSync(fd);
+    } finally {
+      fs.closeSync(fd);
+    }
+    fs.chmodSync(temp, 0o600);
+    fs.renameSync(temp, target);
+  } finally {
+    fs.rmSync(temp, { force: true });
+  }
 }
 
 if (mode === 'hold') {
@@ -97,7 +130,7 @@ if (mode === 'hold') {
   process.stdout.write(JSON.stringify({ acquired: true, waitedMs: held.waitedMs }) + '\n');
 } else if (mode === 'forge') {
   const body = { pid: Number(arg1), createdAt: arg2, ...(arg3 ? { starttime: Number(arg3) } : {}) };
-  fs.writeFileSync(lockPath(), JSON.stringify(body, null, 2), { mode: 0o600 });
+  fs.writeFileSync(siblingOf('.lock'), JSON.stringify(body, null, 2), { mode: 0o644 });
 } else if (mode === 'writer') {
   const until = Date.now() + Number(arg1);
   const written = [];
@@ -107,6 +140,8 @@ if (mode === 'hold') {
     if (!held) continue;
     try {
       const doc = JSON.parse(fs.readFileSync(store, 'utf8'));
+      // A longer critical section makes any lapse in the other side's exclusion lose an update.
+      if (arg2) await sleep(Number(arg2));
       // Alternate a session that must survive every prune with one a prune may take
       // (an ACP key with no acp object reads as closed).
       const key = n % 2 === 0 ? `agent:main:writer-${process.pid}-${n}` : `agent:main:acp:writer-${process.pid}-${n}`;
@@ -122,7 +157,7 @@ if (mode === 'hold') {
   process.stdout.write(JSON.stringify(written) + '\n');
 } else if (mode === 'proper-lock') {
   const { default: lockfile } = await import('proper-lockfile');
-  const release = await lockfile.lock(store, { lockfilePath: `${path.resolve(store)}.openclaw-sessions.lock`, realpath: false, stale: 15_000, update: 5_000 });
+  const release = await lockfile.lock(store, { lockfilePath: siblingOf('.openclaw-sessions.lock'), realpath: false, stale: 15_000, update: 5_000 });
   process.stdout.write('locked\n');
   await sleep(Number(arg1));
   await release();

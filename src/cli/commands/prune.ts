@@ -13,7 +13,7 @@ import { restartGateway } from '../../recompute/via-restart.js';
 import { PRUNE_SCHEMA_VERSION, type PruneReport, type PrunedSession } from '../../report/prune-report.js';
 import { formatAgo, parseDuration } from '../../sessions/duration.js';
 import { parseKindList, parseStateList } from '../../sessions/filter.js';
-import { describePlan, planPrune, type PlanCandidate, type PrunePlan, type PrunePlanItem } from '../../sessions/plan.js';
+import { describePlan, planOfItems, planPrune, type PlanCandidate, type PrunePlan, type PrunePlanItem } from '../../sessions/plan.js';
 import type { Snapshot } from '../../store/edit-store.js';
 import { newRunId } from '../../store/journal.js';
 import { readJsonStore } from '../../store/read-json.js';
@@ -163,7 +163,7 @@ async function pruneOnce(flags: PruneFlags, io: CliIo, runId: string, log: Event
       }
     }
     if (viaFile.length > 0) {
-      const filePlan = viaRpc.length > 0 ? planOf(viaFile, plan.totalSessions) : plan;
+      const filePlan = viaRpc.length > 0 ? planOfItems(viaFile, plan.totalSessions) : plan;
       // After RPC deletes, the gateway has rewritten the store: plan snapshots are stale.
       const snapshots = viaRpc.length > 0 ? freshSnapshots(filePlan) : snapshotsOf(inventory);
       results.push(
@@ -288,12 +288,6 @@ function keysBackInStores(removed: PrunePlanItem[]): string[] {
     }
   }
   return back;
-}
-
-function planOf(items: PrunePlanItem[], totalSessions: number): PrunePlan {
-  const byStore = new Map<string, PrunePlanItem[]>();
-  for (const item of items) byStore.set(item.storePath, [...(byStore.get(item.storePath) ?? []), item]);
-  return { items, totalSessions, byStore, slotsFreed: items.filter((item) => item.holdsSlot).length };
 }
 
 function freshSnapshots(plan: PrunePlan): Map<string, Snapshot> {

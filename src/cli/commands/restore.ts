@@ -5,6 +5,7 @@ import { CliError, EXIT } from '../../errors.js';
 import { takeInventory } from '../../inventory.js';
 import { keysToRestore, listRuns, restoreRun, selectRun, type RestoreResult } from '../../prune/restore.js';
 import { parseDuration } from '../../sessions/duration.js';
+import { assertStoreWritable } from '../../store/store-safety.js';
 import { acquireToolLocks } from '../../store/tool-lock.js';
 import { inventoryOptionsFrom, type StoreFlags } from '../common-options.js';
 import { confirm } from '../confirm.js';
@@ -63,6 +64,8 @@ export async function runRestore(runId: string | undefined, flags: RestoreFlags,
     }
   }
 
+  // The same refusals as prune: never write through a symlink or into a shared directory.
+  for (const run of selected) assertStoreWritable({ agentId: 'main', path: run.storePath, format: 'json', source: 'explicit', shared: false });
   const release = await acquireToolLocks(selected.map((run) => run.storePath), { timeoutMs: lockTimeoutMs });
   const results: RestoreResult[] = [];
   try {
