@@ -1,0 +1,48 @@
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { BIN } from '../helpers/cli.js';
+import { everyState } from '../helpers/stores.js';
+import { storePath, tempDir, writeFile } from '../helpers/tmp.js';
+
+const PTY = fileURLToPath(new URL('../../../test/helpers/pty-run.py', import.meta.url));
+
+function onTerminal(answer: string, args: string[], env: Record<string, string>): { status: number | null; output: string } {
+  const result = spawnSync('python3', [PTY, answer, '[y/N]', '--', process.execPath, BIN, ...args], {
+    encoding: 'utf8',
+    env: { PATH: process.env.PATH, TERM: 'xterm', COLUMNS: '160', ...env },
+    timeout: 60_000,
+  });
+  return { status: result.status, output: result.stdout };
+}
+
+test('on a terminal: the plan is shown as a coloured table and [y/N] asked; "n" changes nothing, "y" prunes', () => {
+  const state = path.join(tempDir(), 'state');
+  const store = writeFile(storePath(state, 'main'), everyState('main'));
+  const before = readFileSync(store);
+  const no = onTerminal('n', ['prune', '--state-dir', state], { HOME: state });
+  assert.equal(no.status, 0, no.output);
+  assert.match(no.output, /┌/, 'a drawn table on a terminal');
+  assert.match(no.output, /\x1b\[31merrored/, 'coloured state');
+  assert.match(no.output, /will prune 5 of 9 sessions in 1 store; frees 2 ACP slots/);
+  assert.match(no.output, /Prune these sessions\? \[y\/N\]/);
+  assert.match(no.output, /Cancelled; nothing was changed\./);
+  assert.deepEqual(readFileSync(store), before);
+
+  const yes = onTerminal('y', ['prune', '--state-dir', state], { HOME: state });
+  assert.equal(yes.status, 0, yes.output);
+  assert.match(yes.output, /Pruned 5 sessions from 1 store \(2 ACP slots freed\)/);
+  assert.equal(Object.keys(JSON.parse(readFileSync(store, 'utf8')) as object).length, 4);
+});
+
+test('on a terminal with NO_COLOR: no colour and no drawn table', () => {
+  const state = path.join(tempDir(), 'state');
+  writeFile(storePath(state, 'main'), everyState('main'));
+  const out = onTerminal('n', ['list', '--state-dir', state], { HOME: state, NO_COLOR: '1' });
+  assert.equal(out.status, 0);
+  assert.doesNotMatch(out.output, /\x1b\[|┌/);
+  assert.match(out.output, /agent:main:acp:errored/);
+});
