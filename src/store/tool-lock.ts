@@ -3,7 +3,7 @@
  * proper-lockfile guards a path of our own next to each store — never `sessions.json.lock`,
  * which belongs to the gateway's protocol (a directory there wedges its writes, facts §5).
  */
-import { readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, realpathSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import lockfile from 'proper-lockfile';
@@ -112,11 +112,17 @@ async function acquireOne(storePath: string, timeoutMs: number, onCompromised: (
   }
 }
 
-/** proper-lockfile's lock is a bare directory; we note who holds it so a dead owner is seen. */
+/**
+ * proper-lockfile's lock is a bare directory; we note who holds it so a dead owner is seen.
+ * Adding the note bumps the directory's mtime, which proper-lockfile reads at its next refresh as
+ * someone else having touched its lock ("compromised"), so the mtime it set is put back.
+ */
 function writeOwner(lockfilePath: string): void {
   try {
+    const before = statSync(lockfilePath);
     const starttime = readProcStartTime(process.pid);
     writeFileSync(path.join(lockfilePath, OWNER_FILE), JSON.stringify({ pid: process.pid, starttime }), { mode: 0o600 });
+    utimesSync(lockfilePath, before.atime, before.mtime);
   } catch {
     // without it, proper-lockfile's mtime staleness still applies
   }
