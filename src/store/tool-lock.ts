@@ -48,10 +48,13 @@ export async function acquireToolLocks(storePaths: readonly string[], options: T
   };
   const started = Date.now();
   try {
-    for (const storePath of [...new Set(storePaths.map((p) => path.resolve(p)))].sort()) {
+    // Keyed by lock path: one store named twice (say, through a symlinked directory) must not
+    // wait for its own lock.
+    const byLock = new Map(storePaths.map((p) => [toolLockPathFor(p), path.resolve(p)] as const));
+    for (const [lockfilePath, storePath] of [...byLock].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
       // One budget for all stores: --lock-timeout bounds the whole wait, not each store's.
       const remaining = Math.max(0, options.timeoutMs - (Date.now() - started));
-      releases.push(await acquireOne(storePath, remaining, (why) => (compromised ??= why)));
+      releases.push(await acquireOne(storePath, lockfilePath, remaining, (why) => (compromised ??= why)));
     }
   } catch (error) {
     await releaseAll();
@@ -66,13 +69,14 @@ export function acquireToolLock(storePath: string, options: ToolLockOptions): Pr
   return acquireToolLocks([storePath], options);
 }
 
-async function acquireOne(storePath: string, timeoutMs: number, onCompromised: (why: string) => void): Promise<() => Promise<void>> {
-  const lockfilePath = toolLockPathFor(storePath);
+async function acquireOne(storePath: string, lockfilePath: string, timeoutMs: number, onCompromised: (why: string) => void): Promise<() => Promise<void>> {
+  // proper-lockfile keeps its in-process bookkeeping by this path: make it the canonical one.
+  const canonical = lockfilePath.slice(0, -TOOL_LOCK_SUFFIX.length);
   const started = Date.now();
   let delay = 50;
   for (;;) {
     try {
-      const release = await lockfile.lock(storePath, {
+      const release = await lockfile.lock(canonical, {
         lockfilePath,
         realpath: false,
         retries: 0,
