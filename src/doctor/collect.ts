@@ -11,6 +11,7 @@ import { isPrunableByDefault } from '../sessions/plan.js';
 import { classifyLockHolder, lockPathFor, parseLockContents, readHolderFacts } from '../store/gateway-lock.js';
 import { assertStoreWritable } from '../store/store-safety.js';
 import { TOOL_LOCK_SUFFIX } from '../store/tool-lock.js';
+import { TRANSCRIPT_LOCK_STALE_MS } from '../store/transcripts.js';
 import type { Finding } from './findings.js';
 
 /** `target` is the flags naming this install (e.g. ` --state-dir /srv/oc`), so fixes can be pasted. */
@@ -89,13 +90,13 @@ function lockFindings(storePath: string, now: number): Finding[] {
     const file = path.join(path.dirname(storePath), name);
     const lock = lstatSafe(file);
     if (!lock?.isFile()) continue;
-    const verdict = judge(file, lock.mtimeMs, now);
+    const verdict = judge(file, lock.mtimeMs, now, TRANSCRIPT_LOCK_STALE_MS);
     if (verdict) findings.push({ id: 'stale-transcript-lock', severity: 'warning', message: `stale transcript lock ${file}: ${verdict}`, fix: `rm ${file}` });
   }
   return findings;
 }
 
-function judge(file: string, mtimeMs: number, now: number): string | null {
+function judge(file: string, mtimeMs: number, now: number, staleMs?: number): string | null {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
@@ -103,7 +104,7 @@ function judge(file: string, mtimeMs: number, now: number): string | null {
     return null;
   }
   const contents = parseLockContents(text);
-  const verdict = classifyLockHolder(contents, mtimeMs, now, readHolderFacts(contents));
+  const verdict = classifyLockHolder(contents, mtimeMs, now, readHolderFacts(contents), staleMs);
   return verdict.stale ? verdict.reason : null;
 }
 

@@ -23,6 +23,12 @@ export function transcriptPathFor(sessionsDir: string, entry: { sessionId: strin
   return path.join(root, `${entry.sessionId}.jsonl`);
 }
 
+/**
+ * A transcript lock shares the store lock's format but not its limit: the gateway holds it for
+ * a whole turn and only treats it as stale after 30 minutes (openclaw 2026.4.2).
+ */
+export const TRANSCRIPT_LOCK_STALE_MS = 30 * 60_000;
+
 /** True when the transcript's lock file exists and its holder is alive by the gateway's rules. */
 export function hasLiveTranscriptLock(transcriptPath: string, now = Date.now()): boolean {
   const lockPath = `${transcriptPath}.lock`;
@@ -37,5 +43,5 @@ export function hasLiveTranscriptLock(transcriptPath: string, now = Date.now()):
     return false;
   }
   const parsed = parseLockContents(contents);
-  return !classifyLockHolder(parsed, mtimeMs, now, readHolderFacts(parsed)).stale;
+  return !classifyLockHolder(parsed, mtimeMs, now, readHolderFacts(parsed), TRANSCRIPT_LOCK_STALE_MS).stale;
 }
