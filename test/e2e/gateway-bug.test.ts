@@ -45,6 +45,7 @@ describe('real gateway 2026.4.2: failed persistent ACP sessions leak slots (#615
       assert.match(key, /^agent:failer:acp:[0-9a-f-]{36}$/);
       assert.equal(entry.acp?.state, 'error');
       assert.equal(entry.acp?.mode, 'persistent');
+      assert.equal(entry.status, 'failed');
       assert.match(String(entry.acp?.lastError), /acpx exited with code 1/);
       stale.push(key);
     }

@@ -427,8 +427,17 @@ export class RealGateway {
       // Expected: UNAVAILABLE "AcpRuntimeError: acpx exited with code 1".
       if (!(error instanceof RpcError) || error.kind !== 'method') throw error;
     }
+    // acp.state turns "error" first; `status` follows about a second later ("running" →
+    // "failed"). Waiting for both hands later tests an entry that no longer changes.
     let entry: StoreEntry | undefined;
-    await this.waitFor(() => (entry = this.findEntry(key))?.acp?.state === 'error', 30_000, `${key} to show acp.state "error" in sessions.json`);
+    await this.waitFor(
+      () => {
+        entry = this.findEntry(key);
+        return entry?.acp?.state === 'error' && entry.status !== undefined && entry.status !== 'running';
+      },
+      30_000,
+      `${key} to settle as acp.state "error" in sessions.json`,
+    );
     return { key, entry: entry! };
   }
 
