@@ -136,10 +136,13 @@ function stringArray(value: unknown): string[] {
 
 function describeSocketError(error: unknown): string {
   const e = error as NodeJS.ErrnoException;
-  if (e && typeof e.code === 'string' && typeof e.message === 'string' && !e.message.includes(e.code)) {
-    return `${e.code}: ${e.message}`;
-  }
-  return e && typeof e.message === 'string' ? e.message : String(error);
+  const message = e && typeof e.message === 'string' ? e.message.split('\n')[0]! : '';
+  const code = e && typeof e.code === 'string' ? e.code : '';
+  // "localhost" tries ::1 and 127.0.0.1; both refusing gives an AggregateError with a code
+  // but an empty message.
+  if (code && !message) return code;
+  if (code && !message.includes(code)) return `${code}: ${message}`;
+  return message || String(error);
 }
 
 export class GatewayRpcClient {

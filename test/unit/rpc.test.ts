@@ -320,6 +320,20 @@ test('no gateway listening: connect fails with kind closed, no crash', async () 
   assert.match(error.message, /ECONNREFUSED/);
 });
 
+test('close() while connecting rejects the connect with kind closed', async () => {
+  const server = new WebSocketServer({ host: '127.0.0.1', port: 0 });
+  await new Promise<void>((resolve) => server.once('listening', () => resolve()));
+  after(() => server.close());
+  const { port } = server.address() as net.AddressInfo;
+  const client = new GatewayRpcClient();
+  const connecting = client.connect(connectOptions(`ws://127.0.0.1:${port}`));
+  await new Promise((resolve) => setTimeout(resolve, 50)); // socket open, no challenge yet
+  await client.close();
+  const error = await rejectionOf(connecting);
+  assert.equal(error.kind, 'closed');
+  for (const s of server.clients) s.terminate();
+});
+
 test('connect timeout when the server never sends a challenge', async () => {
   const server = new WebSocketServer({ host: '127.0.0.1', port: 0 });
   await new Promise<void>((resolve) => server.once('listening', () => resolve()));
