@@ -188,7 +188,8 @@ function connectParams(options: ConnectOptions, nonce: string): Record<string, u
   const role = 'operator';
   const scopes = options.scopes ?? OPERATOR_SCOPES;
   const platform = process.platform;
-  const secret = options.token ?? options.password ?? '';
+  // Only a token is part of the signed string; password auth signs an empty token field.
+  const secret = options.token ?? '';
   const params: Record<string, unknown> = {
     minProtocol: options.minProtocol ?? 3,
     maxProtocol: options.maxProtocol ?? 4,

@@ -86,7 +86,9 @@ function decide(kind: SessionKind, entry: SessionEntry, ageMs: number, liveLock:
     return { state: 'errored', reason: error ? `last turn failed: ${oneLine(error)}` : 'last turn failed (no error recorded)' };
   }
   if (acp.mode === 'oneshot') {
-    return { state: 'finished', reason: `oneshot ACP run ended${entry.status ? ` (${entry.status})` : ''}` };
+    // Spawned but never run: the gateway still holds its handle (seen on 2026.4.2).
+    if (!entry.status) return { state: 'idle', reason: 'oneshot ACP session spawned, no turn run yet' };
+    return { state: 'finished', reason: `oneshot ACP run ended (${entry.status})` };
   }
   if (acp.state === 'idle' || acp.state === undefined) {
     return { state: 'idle', reason: `persistent ACP session at rest${acp.identity?.state === 'pending' ? ' (identity pending)' : ''}` };
@@ -115,7 +117,7 @@ function protectMain(state: SessionState): SessionState {
 function holdsSlot(entry: SessionEntry, state: SessionState): boolean {
   const acp = entry.acp;
   if (!acp || state === 'invalid') return false;
-  if (acp.mode === 'oneshot') return state === 'running' || state === 'stale';
+  if (acp.mode === 'oneshot') return state === 'running' || state === 'stale' || (state === 'idle' && !entry.status);
   return true;
 }
 

@@ -28,9 +28,11 @@ test('persistent ACP at rest is idle and holds a slot', () => {
   assert.deepEqual([c.state, c.terminal, c.holdsSlot], ['idle', false, true]);
 });
 
-test('oneshot ACP at rest is finished and holds no slot', () => {
-  const c = classify('agent:main:acp:3', { sessionId: 's', updatedAt: NOW - 5 * MIN, acp: acp({ mode: 'oneshot' }) });
+test('oneshot ACP after its run is finished and holds no slot; spawned but never run, it is idle and holds one', () => {
+  const c = classify('agent:main:acp:3', { sessionId: 's', updatedAt: NOW - 5 * MIN, status: 'done', acp: acp({ mode: 'oneshot' }) });
   assert.deepEqual([c.state, c.terminal, c.holdsSlot], ['finished', true, false]);
+  const fresh = classify('agent:main:acp:3', { sessionId: 's', updatedAt: NOW - 5 * MIN, acp: acp({ mode: 'oneshot' }) });
+  assert.deepEqual([fresh.state, fresh.terminal, fresh.holdsSlot], ['idle', false, true]);
 });
 
 test('ACP key without acp metadata is closed', () => {

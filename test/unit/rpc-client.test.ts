@@ -96,3 +96,15 @@ test('device identity: stored 0600 in a 0700 dir and the same on the next load',
   assert.equal(statSync(path.dirname(file)).mode & 0o777, 0o700);
   assert.match(a.publicKey, /^[A-Za-z0-9_-]{43}$/);
 });
+
+test('password auth: the password is sent, but the signed string carries an empty token field', async () => {
+  const gw = await fakeGateway(() => undefined);
+  const device = loadOrCreateDevice(path.join(tempDir(), 'device.json'));
+  const client = await GatewayRpc.connect({ url: gw.url, password: 'pw', device });
+  const params = (gw.seen[0] as { params: { auth: { password?: string; token?: string }; device: { signature: string; signedAt: number; publicKey: string }; client: { id: string; mode: string; platform: string }; role: string; scopes: string[] } }).params;
+  assert.deepEqual(params.auth, { password: 'pw' });
+  const payload = connectSignaturePayload({ deviceId: device.id, clientId: params.client.id, clientMode: params.client.mode, role: params.role, scopes: params.scopes, signedAt: params.device.signedAt, token: '', nonce: 'n-123', platform: params.client.platform });
+  const publicKey = createPublicKey({ key: { kty: 'OKP', crv: 'Ed25519', x: params.device.publicKey }, format: 'jwk' });
+  assert.ok(verify(null, Buffer.from(payload), publicKey, Buffer.from(params.device.signature, 'base64url')));
+  client.close();
+});
