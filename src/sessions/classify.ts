@@ -80,11 +80,12 @@ function decide(kind: SessionKind, entry: SessionEntry, ageMs: number, liveLock:
     if (entry.status && ENDED_STATUSES.has(entry.status)) return { state: 'finished', reason: `last run ${entry.status}${endedAgo(entry, ctx)}` };
     return { state: 'idle', reason: 'chat session at rest' };
   }
-  if (acp.state === 'running' || entry.status === 'running') return runningOrStale('ACP turn', ageMs, liveLock, ctx);
+  // The runtime's own state wins: `status` lags it by about a second after a failed turn.
   if (acp.state === 'error') {
     const error = acp.lastError?.trim();
     return { state: 'errored', reason: error ? `last turn failed: ${oneLine(error)}` : 'last turn failed (no error recorded)' };
   }
+  if (acp.state === 'running' || entry.status === 'running') return runningOrStale('ACP turn', ageMs, liveLock, ctx);
   if (acp.mode === 'oneshot') {
     // Spawned but never run: the gateway still holds its handle (seen on 2026.4.2).
     if (!entry.status) return { state: 'idle', reason: 'oneshot ACP session spawned, no turn run yet' };

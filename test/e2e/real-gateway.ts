@@ -189,7 +189,11 @@ export class RealGateway {
     if (!('key' in spawned)) throw new Error(`spawn refused: ${spawned.refused}`);
     const rpc = await this.client();
     await rpc.call('agent', { message: 'please fail', sessionKey: spawned.key, idempotencyKey: randomUUID() }, { timeoutMs: 60_000 });
-    await this.waitFor(() => this.storeOf('failer')[spawned.key]?.acp?.state === 'error', 60_000, `${spawned.key} to be marked error`);
+    // `status` follows `acp.state` about a second later; wait for both to settle.
+    await this.waitFor(() => {
+      const entry = this.storeOf('failer')[spawned.key];
+      return entry?.acp?.state === 'error' && entry.status === 'failed';
+    }, 60_000, `${spawned.key} to be marked error and failed`);
     return spawned.key;
   }
 

@@ -100,3 +100,8 @@ test('age uses the latest of updatedAt and acp.lastActivityAt', () => {
   const c = classify('agent:main:acp:x', { sessionId: 's', updatedAt: NOW - 100 * MIN, acp: acp({ state: 'error', lastActivityAt: NOW - 3 * MIN }) });
   assert.equal(c.ageMs, 3 * MIN);
 });
+
+test('acp.state "error" wins over a lagging status "running"', () => {
+  const c = classify('agent:main:acp:lag', { sessionId: 's', updatedAt: NOW - MIN, status: 'running', acp: acp({ state: 'error', lastError: 'acpx exited with code 1' }) });
+  assert.deepEqual([c.state, c.terminal], ['errored', true]);
+});
