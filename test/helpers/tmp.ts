@@ -20,3 +20,18 @@ export function writeFile(file: string, content: string | object, mode = 0o600):
 export function storePath(stateDir: string, agentId: string): string {
   return path.join(stateDir, 'agents', agentId, 'sessions', 'sessions.json');
 }
+
+/** Child processes a test file starts; any still running when the file ends are killed. */
+export function trackedChildren(): import('node:child_process').ChildProcess[] {
+  const children: import('node:child_process').ChildProcess[] = [];
+  after(async () => {
+    for (const child of children) {
+      if (child.exitCode === null && child.signalCode === null) {
+        const closed = new Promise((resolve) => child.once('close', resolve));
+        child.kill('SIGKILL');
+        await closed;
+      }
+    }
+  });
+  return children;
+}

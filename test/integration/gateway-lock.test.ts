@@ -1,16 +1,16 @@
 import assert from 'node:assert/strict';
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
 import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, renameSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { after, test } from 'node:test';
+import { test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { CliError, EXIT } from '../../src/errors.js';
 import { writeFileAtomic } from '../../src/store/atomic-write.js';
 import { acquireGatewayLock, lockPathFor } from '../../src/store/gateway-lock.js';
 import { readProcStartTime, readProcState } from '../../src/system/proc.js';
 import { LOCK_HOLDER, startHolder } from '../helpers/cli.js';
-import { tempDir } from '../helpers/tmp.js';
+import { tempDir, trackedChildren } from '../helpers/tmp.js';
 
 function newStore(content: object = { 'agent:main:main': { sessionId: 'main', updatedAt: 1 } }): string {
   const dir = path.join(tempDir('ocs-glock-'), 'sessions');
@@ -31,16 +31,7 @@ function forge(store: string, ...args: string[]): void {
   assert.equal(result.status, 0, result.stderr);
 }
 
-const children: ChildProcess[] = [];
-after(async () => {
-  for (const child of children) {
-    if (child.exitCode === null && child.signalCode === null) {
-      const closed = once(child, 'close');
-      child.kill('SIGKILL');
-      await closed;
-    }
-  }
-});
+const children = trackedChildren();
 
 async function liveProcess(): Promise<number> {
   const child = spawn(process.execPath, ['-e', 'console.log("up"); setTimeout(() => {}, 60000)'], { stdio: ['ignore', 'pipe', 'ignore'] });

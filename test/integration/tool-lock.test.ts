@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { CliError, EXIT } from '../../src/errors.js';
 import { acquireToolLock, acquireToolLocks, toolLockPathFor } from '../../src/store/tool-lock.js';
 import { startHolder } from '../helpers/cli.js';
-import { tempDir } from '../helpers/tmp.js';
+import { tempDir, trackedChildren } from '../helpers/tmp.js';
 
 const MODULE = fileURLToPath(new URL('../../src/store/tool-lock.js', import.meta.url));
 
@@ -21,16 +21,7 @@ function newStore(): string {
   return store;
 }
 
-const children: ChildProcess[] = [];
-after(async () => {
-  for (const child of children) {
-    if (child.exitCode === null && child.signalCode === null) {
-      const closed = once(child, 'close');
-      child.kill('SIGKILL');
-      await closed;
-    }
-  }
-});
+const children = trackedChildren();
 
 /** Another run of this tool: takes the run lock, says "locked", holds it for holdMs, releases. */
 async function otherRun(stores: string[], holdMs: number): Promise<{ child: ChildProcess; closed: Promise<unknown> }> {
