@@ -123,8 +123,14 @@ async function tryRpc(location: StateLocation, config: LoadedConfig, env: Env, p
   let client: GatewayRpc | null = null;
   try {
     client = await connectRpc(location, config, env, port, tls, timeoutMs);
-    if (!client.hello.scopes.includes('operator.admin') && client.hello.scopes.length > 0) {
-      return { ok: false, why: `connected, but without operator.admin (scopes: ${client.hello.scopes.join(', ')}); approve this device: openclaw devices approve --latest` };
+    const scopes = client.hello.scopes;
+    if (scopes.length > 0 && !scopes.includes('operator.admin')) {
+      return { ok: false, why: `connected, but without operator.admin (scopes: ${scopes.join(', ')}); approve this device: openclaw devices approve --latest` };
+    }
+    if (scopes.length === 0) {
+      // No scopes in hello-ok: the secret admitted us but the device may not be paired. Only a
+      // real call tells (an unpaired client fails every method with "missing scope").
+      await client.call('sessions.list', { limit: 1 }, { timeoutMs });
     }
     return { ok: true, hello: client.hello };
   } catch (error) {

@@ -16,6 +16,3 @@ export function restartSignalFor(version: string | null): SignalChoice {
   if (compareVersions(parsed, [2026, 9, 0]) >= 0) return { ok: true, signal: 'SIGUSR2' };
   return { ok: true, signal: 'SIGUSR1' };
 }
-
-/** Signals this tool never sends to a gateway, whatever the version. */
-export const NEVER_SENT = ['SIGHUP', 'SIGTERM', 'SIGKILL', 'SIGINT'] as const;

@@ -52,7 +52,7 @@ function openReadOnly(file: string): ReadOnlyDb {
 
 function loadNodeSqlite(): { DatabaseSync: new (file: string, options: { readOnly: boolean }) => NodeSqliteDb } | null {
   try {
-    // process.getBuiltinModule avoids an ExperimentalWarning-free probe failing loudly on Node 20.
+    // getBuiltinModule (Node 22.3+) probes without an import that would throw on Node 20.
     const getBuiltin = (process as unknown as { getBuiltinModule?: (id: string) => unknown }).getBuiltinModule;
     const mod = getBuiltin?.('node:sqlite') as { DatabaseSync?: unknown } | undefined;
     return mod?.DatabaseSync ? (mod as { DatabaseSync: new (file: string, options: { readOnly: boolean }) => NodeSqliteDb }) : null;

@@ -116,4 +116,3 @@ export function readProcTitle(pid: number): string | null {
   return raw.replace(/\n$/, '') || null;
 }
 
-export const readProcComm = readProcTitle;

@@ -90,6 +90,5 @@ test('kill -9 at random points of many prunes: the store is always the old or th
     assert.equal(next.status, 0, `iteration ${i}: ${next.stderr}`);
     assert.equal(readFileSync(store, 'utf8'), newText);
   }
-  assert.ok(outcomes.old + outcomes.new === 20);
   t.diagnostic(`killed before the rename: ${outcomes.old}, after: ${outcomes.new}`);
 });
