@@ -5,6 +5,7 @@
 import { statSync } from 'node:fs';
 import path from 'node:path';
 import { CliError, EXIT } from './errors.js';
+import { actAsOwnerOf } from './system/privileges.js';
 import { classifySession, lastActivityOf, type Classification, type ClassifyContext } from './sessions/classify.js';
 import { loadConfig, type LoadedConfig } from './store/config.js';
 import { findInstalledOpenclaw, type OpenclawVersion } from './store/openclaw-version.js';
@@ -68,6 +69,9 @@ export interface Inventory {
 export function takeInventory(env: Env, options: InventoryOptions): Inventory {
   const now = options.now ?? Date.now();
   const location = resolveStateLocation(env, options);
+  // Before any file is opened: a root run on another user's state dir acts as that user.
+  if (options.store) actAsOwnerOf(path.dirname(path.resolve(options.store)), 'the store directory');
+  else actAsOwnerOf(location.stateDir, 'the state directory');
   const config = loadConfig(location.configPath, env);
   const openclaw = findInstalledOpenclaw(env);
 

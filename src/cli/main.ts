@@ -60,6 +60,7 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
       .option('-q, --quiet', 'print nothing on success (errors still go to stderr)')
       .option('--lock-timeout <dur>', 'how long to wait for a lock held by the gateway or another run', '10s')
       .option('--no-journal', 'do not record removed entries for restore')
+      .option('--journal-retention <dur>', 'drop journal runs older than this (applied under the run lock when a prune writes)', '14d')
       .option('--keep-transcripts', 'leave transcripts of pruned sessions where they are')
       .option('--recompute <method>', 'make a running gateway drop the pruned sessions: auto, rpc, restart or none', 'auto')
       .option('--allow-restart', 'let --recompute auto/restart restart the gateway (drops running chats)')
@@ -73,7 +74,7 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
   addStoreOptions(
     program
       .command('restore')
-      .argument('[run-id]', 'the prune run to undo (default: the latest not yet restored)')
+      .argument('[run-id]', 'the prune run to undo (default: the latest run that removed something and is not yet restored)')
       .description('put back the sessions a prune removed, from its journal (keys that exist again are kept)')
       .option('--list', 'list the recorded prune runs')
       .option('-y, --yes', 'do not ask for confirmation (required when stdin is not a terminal)')

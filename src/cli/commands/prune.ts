@@ -15,7 +15,9 @@ import { formatAgo, parseDuration } from '../../sessions/duration.js';
 import { parseKindList, parseStateList } from '../../sessions/filter.js';
 import { describePlan, planOfItems, planPrune, type PlanCandidate, type PrunePlan, type PrunePlanItem } from '../../sessions/plan.js';
 import type { Snapshot } from '../../store/edit-store.js';
-import { newRunId } from '../../store/journal.js';
+import { applyRetention, DEFAULT_JOURNAL_RETENTION, journalPathFor, newRunId } from '../../store/journal.js';
+import { removeStaleTemps } from '../../store/safe-fs.js';
+import type { TranscriptScope } from '../../store/archive-transcripts.js';
 import { readJsonStore } from '../../store/read-json.js';
 import { assertStoreWritable } from '../../store/store-safety.js';
 import { acquireToolLocks } from '../../store/tool-lock.js';
@@ -40,6 +42,7 @@ export interface PruneFlags extends StoreFlags {
   quiet?: boolean;
   lockTimeout: string;
   journal: boolean;
+  journalRetention?: string;
   keepTranscripts?: boolean;
   recompute: string;
   allowRestart?: boolean;
@@ -85,6 +88,7 @@ async function pruneOnce(flags: PruneFlags, io: CliIo, runId: string, log: Event
     keepGlobs: flags.keep,
   };
   const lockTimeoutMs = parseDuration(flags.lockTimeout, '--lock-timeout');
+  const retentionMs = parseDuration(flags.journalRetention ?? DEFAULT_JOURNAL_RETENTION, '--journal-retention');
   const waitMs = parseDuration(flags.wait, '--wait');
   const inventory = takeInventory(io.env, { ...inventoryOptionsFrom(flags), retainDocuments: true });
   if (inventory.failures.length > 0) {
@@ -148,7 +152,11 @@ async function pruneOnce(flags: PruneFlags, io: CliIo, runId: string, log: Event
   const rpcRemoved: PrunePlanItem[] = [];
   const rpcSkipped: PruneReport['skipped'] = [];
   let recompute: RecomputeReport;
+  const scopes = new Map<string, TranscriptScope>(inventory.stores.map((store) => [store.ref.path, { storePath: store.ref.path, shared: store.ref.shared, stateDir: inventory.location.stateDir }]));
   try {
+    // Under the run lock no other run of this tool works on these stores: any temp file of ours
+    // there was left by a killed run.
+    for (const storePath of plan.byStore.keys()) removeStaleTemps(storePath);
     if (viaRpc.length > 0) {
       const client = await connectRpc(inventory.location, inventory.config, io.env, gateway.port, gateway.tls, 10_000).catch((error: Error) => {
         throw new CliError(EXIT.notRecomputed, `cannot reach the gateway's RPC any more (${error.message}); nothing was pruned`);
@@ -173,6 +181,7 @@ async function pruneOnce(flags: PruneFlags, io: CliIo, runId: string, log: Event
           lockTimeoutMs,
           journal: flags.journal,
           keepTranscripts: flags.keepTranscripts ?? false,
+          scopeOf: (storePath) => scopes.get(storePath) ?? { storePath, shared: false, stateDir: inventory.location.stateDir },
           snapshots,
           assertRunLock: () => {
             const lost = releaseToolLocks.compromised();
@@ -180,6 +189,12 @@ async function pruneOnce(flags: PruneFlags, io: CliIo, runId: string, log: Event
           },
         })),
       );
+    }
+    // Retention, under the run lock: drop runs older than --journal-retention.
+    if (flags.journal) {
+      for (const storePath of plan.byStore.keys()) {
+        await applyRetention(journalPathFor(storePath), retentionMs).catch((error: Error) => io.stderr.write(`openclaw-sessions: journal retention skipped for ${storePath}: ${error.message}\n`));
+      }
     }
   } finally {
     await releaseToolLocks();
@@ -191,7 +206,16 @@ async function pruneOnce(flags: PruneFlags, io: CliIo, runId: string, log: Event
   emit(report);
   for (const skip of report.skipped) say(`skipped ${skip.key}: ${skip.why}\n`);
   for (const result of results) for (const failure of result.transcriptFailures) io.stderr.write(`openclaw-sessions: could not archive transcript ${failure.path}: ${failure.error}\n`);
+  for (const kept of report.transcriptsKept) say(`kept transcript ${kept.path} (of ${kept.key}): ${kept.why}\n`);
   say(`${report.summary}\n`);
+  // Per-store outcomes: a store left untouched is named with why; the others went ahead.
+  const untouched = results.filter((result) => result.outcome !== 'pruned');
+  for (const result of untouched) io.stderr.write(`openclaw-sessions: store ${result.path} not pruned (${result.outcome}): ${result.error?.message ?? ''}\n`);
+  if (untouched.length > 0) {
+    const changed = rpcRemoved.length > 0 || results.some((result) => result.outcome === 'pruned' && result.removed.length > 0);
+    if (!recompute.ok) io.stderr.write(`openclaw-sessions: ${recompute.detail}\n`);
+    return { exitCode: changed ? EXIT.partial : untouched[0]!.error!.exitCode, report };
+  }
   if (!recompute.ok) {
     io.stderr.write(`openclaw-sessions: ${recompute.detail}\n`);
     return { exitCode: EXIT.notRecomputed, report };
@@ -334,8 +358,11 @@ function planReport(plan: PrunePlan, dryRun: boolean, inventory: Inventory): Pru
       journal: null,
       lockWaitMs: null,
       lockHoldMs: null,
+      outcome: 'planned' as const,
+      error: null,
     })),
     transcripts: [],
+    transcriptsKept: [],
     slotsFreed: plan.slotsFreed,
     recompute: null,
   };
@@ -351,7 +378,7 @@ function finalReport(plan: PrunePlan, runId: string | null, results: StoreApplyR
     schemaVersion: PRUNE_SCHEMA_VERSION,
     dryRun: false,
     runId: removed.length > 0 ? runId : null,
-    summary: `Pruned ${removed.length} session${removed.length === 1 ? '' : 's'} from ${touched} store${touched === 1 ? '' : 's'}${slots}.${journal}`,
+    summary: `Pruned ${removed.length} session${removed.length === 1 ? '' : 's'} from ${touched} store${touched === 1 ? '' : 's'}${slots}.${journal}${untouchedClause(results)}`,
     pruned: removed.map(prunedOf),
     skipped: [...rpcSkipped, ...results.flatMap((result) => result.skipped)],
     stores: results.map((result) => ({
@@ -360,13 +387,22 @@ function finalReport(plan: PrunePlan, runId: string | null, results: StoreApplyR
       before: result.before,
       after: result.after,
       journal: result.journalPath,
-      lockWaitMs: round(result.timing.waitMs),
-      lockHoldMs: round(result.timing.holdMs),
+      lockWaitMs: result.timing ? round(result.timing.waitMs) : null,
+      lockHoldMs: result.timing ? round(result.timing.holdMs) : null,
+      outcome: result.outcome,
+      error: result.error?.message ?? null,
     })),
     transcripts: results.flatMap((result) => result.transcripts),
+    transcriptsKept: results.flatMap((result) => result.transcriptsKept),
     slotsFreed,
     recompute,
   };
+}
+
+function untouchedClause(results: StoreApplyResult[]): string {
+  const untouched = results.filter((result) => result.outcome !== 'pruned');
+  if (untouched.length === 0) return '';
+  return ` ${untouched.length} store${untouched.length === 1 ? ' was' : 's were'} left untouched (${untouched.map((result) => `${result.path}: ${result.outcome}`).join('; ')}).`;
 }
 
 function round(ms: number): number {

@@ -6,6 +6,9 @@ import { takeInventory } from '../../inventory.js';
 import { keysToRestore, listRuns, restoreRun, selectRun, type RestoreResult } from '../../prune/restore.js';
 import { parseDuration } from '../../sessions/duration.js';
 import { assertStoreWritable } from '../../store/store-safety.js';
+import { transcriptDirsOf } from '../../store/archive-transcripts.js';
+import { removeStaleTemps } from '../../store/safe-fs.js';
+import { parseSessionKey } from '../../sessions/keys.js';
 import { acquireToolLocks } from '../../store/tool-lock.js';
 import { inventoryOptionsFrom, type StoreFlags } from '../common-options.js';
 import { confirm } from '../confirm.js';
@@ -29,7 +32,7 @@ export async function runRestore(runId: string | undefined, flags: RestoreFlags,
 
   if (flags.list) {
     if (flags.json) {
-      io.stdout.write(`${JSON.stringify({ runs: runs.map((run) => ({ runId: run.runId, at: run.at, storePath: run.storePath, removed: run.removed ?? [], committed: run.removed !== null, restoredAt: run.restoredAt, transcripts: run.transcriptMoves.length })) }, null, 2)}\n`);
+      io.stdout.write(`${JSON.stringify({ runs: runs.map((run) => ({ runId: run.runId, at: run.at, storePath: run.storePath, removed: run.removed ?? [], committed: run.removed !== null, restoredAt: run.restoredAt, transcripts: run.transcriptMoves.length, bound: run.bindingProblem === null, problem: run.bindingProblem })) }, null, 2)}\n`);
       return EXIT.ok;
     }
     if (runs.length === 0) {
@@ -45,7 +48,7 @@ export async function runRestore(runId: string | undefined, flags: RestoreFlags,
           { text: run.at.replace('T', ' ').replace(/\.\d+Z$/, 'Z') },
           { text: String(run.removed?.length ?? `${Object.keys(run.entries).length} (interrupted)`) },
           { text: run.restoredAt ? `${run.restoredKeys.length}` : '-' },
-          { text: run.storePath },
+          { text: run.bindingProblem ? `${run.storePath} (not restorable: ${run.bindingProblem})` : run.storePath },
         ]),
         style,
       )}\n`,
@@ -54,6 +57,9 @@ export async function runRestore(runId: string | undefined, flags: RestoreFlags,
   }
 
   const selected = selectRun(runs, runId);
+  for (const run of selected) {
+    if (run.removed === null) io.stderr.write(`openclaw-sessions: run ${run.runId} was interrupted before its commit record (${run.storePath}); restoring every planned key that is absent now\n`);
+  }
   const total = selected.reduce((sum, run) => sum + keysToRestore(run).length, 0);
   if (total === 0) throw new CliError(EXIT.error, `run ${selected[0]!.runId} has nothing left to restore`);
   if (!flags.yes) {
@@ -69,7 +75,13 @@ export async function runRestore(runId: string | undefined, flags: RestoreFlags,
   const release = await acquireToolLocks(selected.map((run) => run.storePath), { timeoutMs: lockTimeoutMs });
   const results: RestoreResult[] = [];
   try {
-    for (const run of selected) results.push(await restoreRun(run, { lockTimeoutMs }));
+    for (const run of selected) {
+      removeStaleTemps(run.storePath);
+      const ref = inventory.stores.find((store) => store.ref.path === run.storePath)?.ref;
+      const agentIds = [...new Set(Object.keys(run.entries).map((key) => parseSessionKey(key).agentId ?? 'main'))];
+      const transcriptDirs = transcriptDirsOf({ storePath: run.storePath, shared: ref?.shared ?? false, stateDir: inventory.location.stateDir }, agentIds);
+      results.push(await restoreRun(run, { lockTimeoutMs, transcriptDirs }));
+    }
   } finally {
     await release();
   }
@@ -77,9 +89,10 @@ export async function runRestore(runId: string | undefined, flags: RestoreFlags,
   const restored = results.reduce((sum, result) => sum + result.restored.length, 0);
   const skipped = results.flatMap((result) => result.skipped);
   if (flags.json) {
-    io.stdout.write(`${JSON.stringify({ runId: selected[0]!.runId, restored: results.flatMap((r) => r.restored.map((key) => ({ key, storePath: r.storePath }))), skipped, transcripts: results.reduce((s, r) => s + r.transcripts, 0) }, null, 2)}\n`);
+    io.stdout.write(`${JSON.stringify({ runId: selected[0]!.runId, restored: results.flatMap((r) => r.restored.map((key) => ({ key, storePath: r.storePath }))), skipped, transcripts: results.reduce((s, r) => s + r.transcripts, 0), transcriptsSkipped: results.flatMap((r) => r.transcriptSkips) }, null, 2)}\n`);
   } else if (!flags.quiet) {
     for (const skip of skipped) io.stdout.write(`skipped ${skip.key}: ${skip.why}\n`);
+    for (const result of results) for (const skip of result.transcriptSkips) io.stdout.write(`transcript ${skip.path} left in place: ${skip.why}\n`);
     const transcripts = results.reduce((sum, result) => sum + result.transcripts, 0);
     io.stdout.write(`Restored ${restored} session${restored === 1 ? '' : 's'} from run ${selected[0]!.runId}${skipped.length ? `, skipped ${skipped.length}` : ''}${transcripts ? `; ${transcripts} transcript${transcripts === 1 ? '' : 's'} renamed back` : ''}.\n`);
   }
