@@ -2,9 +2,10 @@
  * Carries out a prune plan, store by store: journal first, then the locked edit that removes
  * exactly the planned entries still unchanged, then (outside the lock) transcript archiving.
  */
-import { CliError } from '../errors.js';
+import { CliError, EXIT, ToolError, exitCodeOf } from '../errors.js';
 import { archiveTranscripts, type KeptTranscript, type TranscriptMove, type TranscriptScope } from '../store/archive-transcripts.js';
-import { editStoreLocked, type Snapshot, type StoreEditTiming } from '../store/edit-store.js';
+import type { Snapshot, StoreEditTiming } from '../store/edit-store.js';
+import type { LockedWriter } from '../store/locked-write.js';
 import { JournalWriter, journalPathFor } from '../store/journal.js';
 import type { PrunePlan, PrunePlanItem } from '../sessions/plan.js';
 import { parseSessionKey } from '../sessions/keys.js';
@@ -12,13 +13,12 @@ import { parseSessionKey } from '../sessions/keys.js';
 export interface ApplyOptions {
   runId: string;
   toolVersion: string;
-  lockTimeoutMs: number;
   journal: boolean;
   keepTranscripts: boolean;
   /** The bytes and document each store was planned from: saves a second read and parse. */
   snapshots?: ReadonlyMap<string, Snapshot>;
-  /** Called before each store is written; throws when this run's run lock was lost. */
-  assertRunLock?: () => void;
+  /** Writes under the run lock and the gateway's lock (store/locked-write.ts). */
+  writer: LockedWriter;
   /** Where each store's transcripts may live (shared literal store, state dir). */
   scopeOf?: (storePath: string) => TranscriptScope;
   now?: () => Date;
@@ -39,7 +39,7 @@ export interface StoreApplyResult {
   path: string;
   outcome: StoreOutcome;
   /** For an outcome other than pruned: the one-line reason; the store was not changed. */
-  error: CliError | null;
+  error: Error | null;
   before: number;
   after: number;
   removed: PrunePlanItem[];
@@ -62,15 +62,16 @@ export async function applyPrunePlan(plan: PrunePlan, options: ApplyOptions): Pr
     try {
       results.push(await applyToStore(storePath, items, options, now));
     } catch (error) {
-      if (!(error instanceof CliError)) throw error;
+      if (!(error instanceof CliError) && !(error instanceof ToolError)) throw error;
       results.push(untouched(storePath, items, error));
     }
   }
   return results;
 }
 
-function untouched(storePath: string, items: PrunePlanItem[], error: CliError): StoreApplyResult {
-  const outcome: StoreOutcome = error.exitCode === 3 ? 'busy' : error.exitCode === 4 ? 'refused' : 'failed';
+function untouched(storePath: string, items: PrunePlanItem[], error: Error): StoreApplyResult {
+  const code = exitCodeOf(error);
+  const outcome: StoreOutcome = code === EXIT.lockBusy ? 'busy' : code === EXIT.refusedUnsafe ? 'refused' : 'failed';
   return {
     agentId: items[0]?.agentId ?? 'main',
     path: storePath,
@@ -100,11 +101,11 @@ async function applyToStore(storePath: string, items: PrunePlanItem[], options: 
       states: Object.fromEntries(items.map((item) => [item.key, item.state])),
     });
 
-    options.assertRunLock?.();
+    options.writer.assertRunLock();
     journal?.editing();
     let outcome;
     try {
-      outcome = await editStoreLocked(
+      outcome = await options.writer.edit(
         storePath,
         (document) => {
           const removed: PrunePlanItem[] = [];
@@ -125,7 +126,7 @@ async function applyToStore(storePath: string, items: PrunePlanItem[], options: 
           const remaining = removed.length > 0 && !options.keepTranscripts ? remainingOf(document) : [];
           return { result: { removed, skipped, remaining }, changed: removed.length > 0 };
         },
-        { lockTimeoutMs: options.lockTimeoutMs, snapshot: options.snapshots?.get(storePath) },
+        { snapshot: options.snapshots?.get(storePath) },
       );
     } catch (error) {
       // Nothing was written (editStoreLocked leaves the old file on every failure): nothing to undo.

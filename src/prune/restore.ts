@@ -12,10 +12,10 @@
  * - archived transcripts are renamed back only within the store's sessions directories, by the
  *   rules of archive-transcripts.ts; a journal line that breaks them is skipped with why.
  */
-import { CliError, EXIT } from '../errors.js';
+import { ToolError } from '../errors.js';
 import { unarchiveTranscripts } from '../store/archive-transcripts.js';
-import { editStoreLocked } from '../store/edit-store.js';
-import { appendJournal, journalPathFor, readJournal, runsOf, type JournalRun } from '../store/journal.js';
+import { appendJournal, JOURNAL_SUFFIX, journalPathFor, readJournal, runsOf, type JournalRun } from '../store/journal.js';
+import type { LockedWriter } from '../store/locked-write.js';
 import { lstatOrNull } from '../store/safe-fs.js';
 
 /** Every run recorded next to these stores, newest first. */
@@ -33,11 +33,13 @@ export function listRuns(storePaths: readonly string[]): JournalRun[] {
 export function selectRun(runs: readonly JournalRun[], runId: string | undefined): JournalRun[] {
   if (runId) {
     const matching = runs.filter((run) => run.runId === runId);
-    if (matching.length === 0) throw new CliError(EXIT.error, `no prune run ${runId} in the journals of the selected stores (see: openclaw-sessions restore --list)`);
+    if (matching.length === 0) throw new ToolError('failed', `no prune run ${runId} in the journals of the selected stores (see: openclaw-sessions restore --list)`);
+    const unbound = matching.find((run) => run.bindingProblem !== null);
+    if (unbound) throw new ToolError('unsafe', `refusing to restore run ${runId} into ${unbound.journalPath.slice(0, -JOURNAL_SUFFIX.length)}: ${unbound.bindingProblem}`);
     return matching;
   }
   const latest = runs.find((run) => run.bindingProblem === null && run.removed !== null && run.restoredAt === null && keysToRestore(run).length > 0);
-  if (!latest) throw new CliError(EXIT.error, 'nothing to restore: no prune run that removed sessions and is not yet restored in the journals of the selected stores (see: openclaw-sessions restore --list)');
+  if (!latest) throw new ToolError('failed', 'nothing to restore: no prune run that removed sessions and is not yet restored in the journals of the selected stores (see: openclaw-sessions restore --list)');
   return runs.filter((run) => run.runId === latest.runId && run.bindingProblem === null && run.removed !== null);
 }
 
@@ -59,10 +61,10 @@ export interface RestoreResult {
  * Puts one run back into its store. `transcriptDirs`: the real directories this store's
  * transcripts may live in (the store's own directory, plus each agent's for a shared store).
  */
-export async function restoreRun(run: JournalRun, options: { lockTimeoutMs: number; transcriptDirs: readonly string[] }): Promise<RestoreResult> {
-  if (run.bindingProblem) throw new CliError(EXIT.refusedUnsafe, `refusing to restore run ${run.runId} into ${run.storePath}: ${run.bindingProblem}`);
+export async function restoreRun(run: JournalRun, writer: LockedWriter, options: { transcriptDirs: readonly string[] }): Promise<RestoreResult> {
+  if (run.bindingProblem) throw new ToolError('unsafe', `refusing to restore run ${run.runId} into ${run.storePath}: ${run.bindingProblem}`);
   const keys = keysToRestore(run);
-  const outcome = await editStoreLocked(
+  const outcome = await writer.edit(
     run.storePath,
     (document) => {
       const restored: string[] = [];
@@ -78,7 +80,6 @@ export async function restoreRun(run: JournalRun, options: { lockTimeoutMs: numb
       }
       return { result: { restored, skipped }, changed: restored.length > 0 };
     },
-    { lockTimeoutMs: options.lockTimeoutMs },
   );
   appendJournal(run.journalPath, { type: 'restore', runId: run.runId, at: new Date().toISOString(), storePath: run.storePath, restored: outcome.result.restored });
   const moves = unarchiveTranscripts(run.transcriptMoves, { storePath: run.storePath, dirs: options.transcriptDirs });

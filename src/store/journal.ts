@@ -260,6 +260,8 @@ export interface JournalRun {
   restoredKeys: string[];
   /** Why this record does not belong to the store beside it; null when bound. */
   bindingProblem: string | null;
+  /** The real directories this store's transcripts may be in (set by whoever knows the store's config). */
+  transcriptDirs?: string[];
 }
 
 /** Folds the records of one journal into runs, oldest first. */
