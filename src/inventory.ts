@@ -4,7 +4,7 @@
  */
 import { statSync } from 'node:fs';
 import path from 'node:path';
-import { CliError, EXIT } from './errors.js';
+import { ToolError } from './errors.js';
 import { actAsOwnerOf } from './system/privileges.js';
 import { classifySession, lastActivityOf, type Classification, type ClassifyContext } from './sessions/classify.js';
 import { loadConfig, type LoadedConfig } from './store/config.js';
@@ -52,7 +52,7 @@ export interface LoadedStore {
 
 export interface StoreFailure {
   ref: StoreRef;
-  error: CliError;
+  error: ToolError;
 }
 
 export interface Inventory {
@@ -97,7 +97,7 @@ export function takeInventory(env: Env, options: InventoryOptions): Inventory {
       const loaded = ref.format === 'json' ? loadJson(ref, ctx, sessions, options.retainDocuments ?? false) : loadSqlite(ref, ctx, sessions);
       stores.push(loaded);
     } catch (error) {
-      if (!(error instanceof CliError)) throw error;
+      if (!(error instanceof ToolError)) throw error;
       failures.push({ ref, error });
     }
   }

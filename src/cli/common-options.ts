@@ -2,7 +2,7 @@
  * Flags every store-reading command shares, in OpenClaw's own spelling, and their checks.
  */
 import { Option, type Command } from 'commander';
-import { CliError, EXIT } from '../errors.js';
+import { CliError, EXIT } from './exit-codes.js';
 import { parseDurationFlag } from './parse.js';
 import type { InventoryOptions } from '../inventory.js';
 

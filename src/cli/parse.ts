@@ -2,7 +2,8 @@
  * Flag values parsed by the domain's parsers, with the flag's name put back into the error:
  * the domain says what is wrong with a value, only cli/ knows which flag it came from.
  */
-import { CliError, EXIT, InvalidValueError } from '../errors.js';
+import { InvalidValueError } from '../errors.js';
+import { CliError, EXIT } from './exit-codes.js';
 import { parseDuration } from '../sessions/duration.js';
 import { parseKindList, parseStateList } from '../sessions/filter.js';
 

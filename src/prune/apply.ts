@@ -2,7 +2,7 @@
  * Carries out a prune plan, store by store: journal first, then the locked edit that removes
  * exactly the planned entries still unchanged, then (outside the lock) transcript archiving.
  */
-import { CliError, EXIT, ToolError, exitCodeOf } from '../errors.js';
+import { ToolError } from '../errors.js';
 import { archiveTranscripts, type KeptTranscript, type TranscriptMove, type TranscriptScope } from '../store/archive-transcripts.js';
 import type { Snapshot, StoreEditTiming } from '../store/edit-store.js';
 import type { LockedWriter } from '../store/locked-write.js';
@@ -39,7 +39,7 @@ export interface StoreApplyResult {
   path: string;
   outcome: StoreOutcome;
   /** For an outcome other than pruned: the one-line reason; the store was not changed. */
-  error: Error | null;
+  error: ToolError | null;
   before: number;
   after: number;
   removed: PrunePlanItem[];
@@ -53,7 +53,7 @@ export interface StoreApplyResult {
 
 /**
  * Store by store; a store that is busy, refused or fails is reported with its outcome and the
- * others still go ahead (issue 16 finding 11). Errors other than CliError are bugs and propagate.
+ * others still go ahead (issue 16 finding 11). Errors other than ToolError are bugs and propagate.
  */
 export async function applyPrunePlan(plan: PrunePlan, options: ApplyOptions): Promise<StoreApplyResult[]> {
   const now = options.now ?? (() => new Date());
@@ -62,16 +62,15 @@ export async function applyPrunePlan(plan: PrunePlan, options: ApplyOptions): Pr
     try {
       results.push(await applyToStore(storePath, items, options, now));
     } catch (error) {
-      if (!(error instanceof CliError) && !(error instanceof ToolError)) throw error;
+      if (!(error instanceof ToolError)) throw error;
       results.push(untouched(storePath, items, error));
     }
   }
   return results;
 }
 
-function untouched(storePath: string, items: PrunePlanItem[], error: Error): StoreApplyResult {
-  const code = exitCodeOf(error);
-  const outcome: StoreOutcome = code === EXIT.lockBusy ? 'busy' : code === EXIT.refusedUnsafe ? 'refused' : 'failed';
+function untouched(storePath: string, items: PrunePlanItem[], error: ToolError): StoreApplyResult {
+  const outcome: StoreOutcome = error.kind === 'lock-busy' ? 'busy' : error.kind === 'unsafe' ? 'refused' : 'failed';
   return {
     agentId: items[0]?.agentId ?? 'main',
     path: storePath,

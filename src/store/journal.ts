@@ -21,7 +21,7 @@ import { closeSync, constants, fchmodSync, fstatSync, fsyncSync, ftruncateSync, 
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { z } from 'zod';
-import { CliError, EXIT } from '../errors.js';
+import { ToolError } from '../errors.js';
 import { onInterrupt } from '../system/cleanup.js';
 import { writeFileAtomic } from './atomic-write.js';
 import { READ_CAPS, readRegularFileIfExists, realpathOrNull, TOOL_INFIX } from './safe-fs.js';
@@ -91,7 +91,7 @@ export function newRunId(now = new Date()): string {
 /** The identity a journal record is bound to: the store's directory (its inode survives the store's own renames). */
 export function storeBinding(storePath: string): StoreBinding {
   const dir = realpathOrNull(path.dirname(path.resolve(storePath)));
-  if (!dir) throw new CliError(EXIT.error, `cannot resolve the directory of ${storePath}`);
+  if (!dir) throw new ToolError('failed', `cannot resolve the directory of ${storePath}`);
   const stat = statSync(dir);
   return { dir, dev: stat.dev, ino: stat.ino };
 }
@@ -126,8 +126,8 @@ export function openJournalFd(journalPath: string): { fd: number; size: number }
     fd = openSync(journalPath, constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT | constants.O_NOFOLLOW | constants.O_NONBLOCK, 0o600);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'ELOOP') throw new CliError(EXIT.refusedUnsafe, `refusing to write the undo journal ${journalPath}: it is a symlink; remove it (nothing was pruned)`);
-    throw new CliError(EXIT.error, `cannot write the undo journal ${journalPath}: ${(error as Error).message} (nothing was pruned; --no-journal skips it)`);
+    if (code === 'ELOOP') throw new ToolError('unsafe', `refusing to write the undo journal ${journalPath}: it is a symlink; remove it (nothing was pruned)`);
+    throw new ToolError('failed', `cannot write the undo journal ${journalPath}: ${(error as Error).message} (nothing was pruned)`, { input: 'journal' });
   }
   try {
     const stat = fstatSync(fd);
@@ -136,7 +136,7 @@ export function openJournalFd(journalPath: string): { fd: number; size: number }
     if (!stat.isFile()) problem = 'it is not a regular file';
     else if (stat.nlink !== 1) problem = `it has ${stat.nlink} hard links`;
     else if (uid !== undefined && stat.uid !== uid) problem = `it belongs to uid ${stat.uid}, not to uid ${uid} this run acts as`;
-    if (problem) throw new CliError(EXIT.refusedUnsafe, `refusing to write the undo journal ${journalPath}: ${problem}; move it away (nothing was pruned)`);
+    if (problem) throw new ToolError('unsafe', `refusing to write the undo journal ${journalPath}: ${problem}; move it away (nothing was pruned)`);
     if ((stat.mode & 0o777) !== 0o600) fchmodSync(fd, 0o600);
     return { fd, size: stat.size };
   } catch (error) {
@@ -170,7 +170,7 @@ export class JournalWriter {
       writeSync(this.fd, `${JSON.stringify(record)}\n`);
       fsyncSync(this.fd);
     } catch (error) {
-      throw new CliError(EXIT.error, `cannot write the undo journal ${this.journalPath}: ${(error as Error).message} (nothing was pruned; --no-journal skips it)`);
+      throw new ToolError('failed', `cannot write the undo journal ${this.journalPath}: ${(error as Error).message} (nothing was pruned)`, { input: 'journal' });
     }
   }
 
@@ -218,7 +218,7 @@ export function appendJournal(journalPath: string, record: JournalRecord): void 
     writeSync(fd, `${JSON.stringify(record)}\n`);
     fsyncSync(fd);
   } catch (error) {
-    throw new CliError(EXIT.error, `cannot write the undo journal ${journalPath}: ${(error as Error).message}`);
+    throw new ToolError('failed', `cannot write the undo journal ${journalPath}: ${(error as Error).message}`);
   } finally {
     closeSync(fd);
   }

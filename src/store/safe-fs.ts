@@ -13,7 +13,7 @@
  */
 import { closeSync, constants, fstatSync, openSync, readdirSync, readSync, lstatSync, realpathSync, rmSync, type Stats } from 'node:fs';
 import path from 'node:path';
-import { CliError, EXIT } from '../errors.js';
+import { ToolError } from '../errors.js';
 import { isProcessAlive } from '../system/proc.js';
 
 /** Infix of every file this tool names next to a store: journal, run lock, temp files. */
@@ -59,7 +59,7 @@ export interface SafeRead {
 
 /**
  * Reads a regular file under the rules above. ENOENT is thrown as the original Node error (so
- * callers can treat "absent" as they need); every refusal is a one-line CliError (exit 1).
+ * callers can treat "absent" as they need); every refusal is a one-line ToolError (unsafe: a link or not a regular file; failed: too large or unreadable).
  */
 export function readRegularFile(file: string, options: SafeReadOptions): SafeRead {
   const flags = constants.O_RDONLY | constants.O_NONBLOCK | (options.follow ? 0 : constants.O_NOFOLLOW);
@@ -69,12 +69,12 @@ export function readRegularFile(file: string, options: SafeReadOptions): SafeRea
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') throw error;
-    if (code === 'ELOOP' || code === 'EMLINK') throw new CliError(EXIT.refusedUnsafe, `refusing to read ${options.what} ${file}: it is a symlink (the tool does not follow links here)`);
-    throw new CliError(EXIT.error, `cannot read ${options.what} ${file}: ${(error as Error).message}`);
+    if (code === 'ELOOP' || code === 'EMLINK') throw new ToolError('unsafe', `refusing to read ${options.what} ${file}: it is a symlink (the tool does not follow links here)`);
+    throw new ToolError('failed', `cannot read ${options.what} ${file}: ${(error as Error).message}`);
   }
   try {
     const stat = fstatSync(fd);
-    if (!stat.isFile()) throw new CliError(EXIT.refusedUnsafe, `refusing to read ${options.what} ${file}: it is ${describeType(stat)}, not a regular file`);
+    if (!stat.isFile()) throw new ToolError('unsafe', `refusing to read ${options.what} ${file}: it is ${describeType(stat)}, not a regular file`);
     if (stat.size > options.maxBytes) throw tooLarge(file, options, stat.size);
     // Read to EOF, never past the cap: the size may change between fstat and read.
     const chunks: Buffer[] = [];
@@ -94,9 +94,9 @@ export function readRegularFile(file: string, options: SafeReadOptions): SafeRea
   }
 }
 
-function tooLarge(file: string, options: SafeReadOptions, size: number): CliError {
+function tooLarge(file: string, options: SafeReadOptions, size: number): ToolError {
   const mib = (n: number): string => `${(n / 1024 / 1024).toFixed(1)} MiB`;
-  return new CliError(EXIT.error, `refusing to read ${options.what} ${file}: ${size > options.maxBytes ? `larger than ${mib(options.maxBytes)}` : mib(size)} (the tool's cap for a ${options.what})`);
+  return new ToolError('failed', `refusing to read ${options.what} ${file}: ${size > options.maxBytes ? `larger than ${mib(options.maxBytes)}` : mib(size)} (the tool's cap for a ${options.what})`);
 }
 
 /** Like readRegularFile, but null when the file does not exist. */

@@ -7,7 +7,7 @@ import { closeSync, constants, fchmodSync, openSync, realpathSync, rmdirSync, rm
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import lockfile from 'proper-lockfile';
-import { CliError, EXIT } from '../errors.js';
+import { ToolError } from '../errors.js';
 import { onInterrupt } from '../system/cleanup.js';
 import { isProcessAlive, readProcStartTime } from '../system/proc.js';
 import { READ_CAPS, readRegularFileIfExists } from './safe-fs.js';
@@ -103,7 +103,7 @@ async function acquireOne(storePath: string, lockfilePath: string, timeoutMs: nu
       };
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'ELOCKED') {
-        throw new CliError(EXIT.error, `cannot take the run lock ${lockfilePath}: ${(error as Error).message}`);
+        throw new ToolError('failed', `cannot take the run lock ${lockfilePath}: ${(error as Error).message}`);
       }
     }
     const deadOwner = readDeadOwner(lockfilePath);
@@ -115,8 +115,8 @@ async function acquireOne(storePath: string, lockfilePath: string, timeoutMs: nu
     }
     const elapsed = Date.now() - started;
     if (elapsed >= timeoutMs) {
-      throw new CliError(
-        EXIT.lockBusy,
+      throw new ToolError(
+        'lock-busy',
         `another openclaw-sessions run is working on ${storePath}${ownerClause(lockfilePath)} (run lock ${lockfilePath}); waited ${(elapsed / 1000).toFixed(1)}s — nothing was changed`,
       );
     }

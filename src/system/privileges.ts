@@ -11,7 +11,7 @@
  * `sudo -u` line that does the same thing by hand.
  */
 import { statSync } from 'node:fs';
-import { CliError, EXIT } from '../errors.js';
+import { ToolError } from '../errors.js';
 import { READ_CAPS, readRegularFileIfExists } from '../store/safe-fs.js';
 
 export interface Owner {
@@ -69,8 +69,8 @@ export function actAsOwnerOf(dir: string, what: string): Owner | null {
     process.setuid!(owner.uid);
   } catch (error) {
     const who = owner.name ?? `#${owner.uid}`;
-    throw new CliError(
-      EXIT.refusedUnsafe,
+    throw new ToolError(
+      'unsafe',
       `refusing to run as root on ${what} ${dir}, which belongs to ${owner.name ?? `uid ${owner.uid}`}: cannot switch to that user (${(error as Error).message}); run it as the owner: sudo -u '${who}' openclaw-sessions ${process.argv.slice(2).join(' ')}`,
     );
   }

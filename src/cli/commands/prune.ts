@@ -3,7 +3,7 @@
  * execute), render the plan, the outcome and the event log. A "no" at the prompt is an outcome
  * (cancelled, exit 0), not an error.
  */
-import { CliError, EXIT, exitCodeOf } from '../../errors.js';
+import { CliError, EXIT, exitCodeOf } from '../exit-codes.js';
 import { planReport } from '../../prune/report.js';
 import { choosePruneRoute, executePrune, preparePrune, StoresUnreadableError, type PreparedPrune, type PruneRequest, type PruneRoute } from '../../prune/run.js';
 import { RECOMPUTE_REQUESTS, type RecomputeRequest } from '../../recompute/choose.js';

@@ -2,7 +2,7 @@
  * `openclaw-sessions restore [RUN_ID]` and `restore --list`: parse, ask, render; the use-case
  * lives in prune/restore-run.ts.
  */
-import { EXIT, CliError } from '../../errors.js';
+import { EXIT, CliError } from '../exit-codes.js';
 import { executeRestore, findRuns, prepareRestore } from '../../prune/restore-run.js';
 import type { JournalRun } from '../../store/journal.js';
 import { inventoryOptionsFrom, type StoreFlags } from '../common-options.js';
