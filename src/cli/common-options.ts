@@ -34,7 +34,8 @@ export function addStoreOptions(command: Command): Command {
     .addOption(new Option('--no-color', 'never colour (also NO_COLOR=1)'));
 }
 
-export function inventoryOptionsFrom(flags: StoreFlags): InventoryOptions {
+/** `io`: where the inventory's warnings go (a `${VAR}` the config names but the environment lacks). */
+export function inventoryOptionsFrom(flags: StoreFlags, io?: { stderr: { write(text: string): unknown } }): InventoryOptions {
   if (flags.store && (flags.agent || flags.allAgents)) {
     throw new CliError(EXIT.usage, '--store names one file; it cannot be combined with --agent or --all-agents');
   }
@@ -47,5 +48,6 @@ export function inventoryOptionsFrom(flags: StoreFlags): InventoryOptions {
     agent: flags.agent,
     store: flags.store,
     staleAfterMs: parseDurationFlag(flags.staleAfter, '--stale-after'),
+    warn: io ? (line) => void io.stderr.write(`openclaw-sessions: ${line}\n`) : undefined,
   };
 }

@@ -6,7 +6,7 @@
 import { Command, CommanderError } from 'commander';
 import { EXIT, EXIT_CODE_TABLE, errorLine, exitCodeOf } from './exit-codes.js';
 import { addStoreOptions } from './common-options.js';
-import { processIo, type CliIo } from './io.js';
+import { processIo, stdoutFailure, type CliIo } from './io.js';
 import { toolVersion } from './version.js';
 
 function collect(value: string, previous: string[]): string[] {
@@ -135,6 +135,10 @@ export async function run(argv: string[], io: CliIo = processIo()): Promise<numb
   });
   try {
     await program.parseAsync(argv);
+    // Lost output (a full disk on stdout) is a failure even when the work succeeded; a reader
+    // that went away (EPIPE) chose to stop reading, so the run's own code stands.
+    const lost = stdoutFailure();
+    if (lost && lost.code !== 'EPIPE' && exitCode === EXIT.ok) return EXIT.error;
     return exitCode;
   } catch (error) {
     if (error instanceof CommanderError) {

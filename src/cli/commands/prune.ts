@@ -59,9 +59,9 @@ export async function runPrune(flags: PruneFlags, io: CliIo): Promise<number> {
   }
 }
 
-function requestFrom(flags: PruneFlags): PruneRequest {
+function requestFrom(flags: PruneFlags, io: CliIo): PruneRequest {
   return {
-    inventory: inventoryOptionsFrom(flags),
+    inventory: inventoryOptionsFrom(flags, io),
     explicitStore: flags.store,
     criteria: {
       states: flags.state !== undefined ? parseStatesFlag(flags.state) : undefined,
@@ -77,7 +77,7 @@ function requestFrom(flags: PruneFlags): PruneRequest {
 }
 
 async function pruneOnce(flags: PruneFlags, io: CliIo, runId: string, log: EventLog): Promise<PruneOutcome> {
-  const request = requestFrom(flags);
+  const request = requestFrom(flags, io);
   const lockTimeoutMs = parseDurationFlag(flags.lockTimeout, '--lock-timeout');
   const waitMs = parseDurationFlag(flags.wait, '--wait');
   const prepared = await reportingOtherFailures(io, () => preparePrune(request, io.env));

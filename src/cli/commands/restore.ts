@@ -21,7 +21,7 @@ export interface RestoreFlags extends StoreFlags {
 
 export async function runRestore(runId: string | undefined, flags: RestoreFlags, io: CliIo): Promise<number> {
   const lockTimeoutMs = parseDurationFlag(flags.lockTimeout, '--lock-timeout');
-  const runs = findRuns(io.env, inventoryOptionsFrom(flags));
+  const runs = findRuns(io.env, inventoryOptionsFrom(flags, io));
   if (flags.list) {
     renderRunList(runs, flags, io);
     return EXIT.ok;
