@@ -106,6 +106,13 @@ function readStoreBytes(storePath: string): Buffer {
 
 /** Byte-for-byte what the gateway writes: 2-space JSON, no trailing newline. */
 function serialise(document: Record<string, unknown>): string {
-  return JSON.stringify(document, null, 2);
+  try {
+    return JSON.stringify(document, null, 2);
+  } catch (error) {
+    // JSON.parse reads any depth, but JSON.stringify recurses: a hostile store nested ~10^5 deep
+    // overflows the stack here (issue 16 finding 12). Nothing has been written yet.
+    if (error instanceof RangeError) throw new ToolError('failed', `cannot rewrite this store: an entry nests too deeply to serialise (${error.message}); nothing was written`);
+    throw error;
+  }
 }
 

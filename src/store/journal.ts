@@ -127,6 +127,8 @@ export function openJournalFd(journalPath: string): { fd: number; size: number }
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ELOOP') throw new ToolError('unsafe', `refusing to write the undo journal ${journalPath}: it is a symlink; remove it (nothing was pruned)`);
+    // O_NONBLOCK|O_WRONLY on a FIFO without a reader fails ENXIO instead of blocking.
+    if (code === 'ENXIO') throw new ToolError('unsafe', `refusing to write the undo journal ${journalPath}: it is a FIFO, not a regular file; remove it (nothing was pruned)`);
     throw new ToolError('failed', `cannot write the undo journal ${journalPath}: ${(error as Error).message} (nothing was pruned)`, { input: 'journal' });
   }
   try {
