@@ -10,12 +10,12 @@
 import { promises as fs, constants, realpathSync, type Stats } from 'node:fs';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { DEFAULT_LOCK_TIMEOUT_MS } from '../defaults.js';
 import { ToolError } from '../errors.js';
 import { isProcessAlive, readProcStartTime } from '../system/proc.js';
 
 /** The gateway deletes a store lock older than this even when its holder lives. */
 export const LOCK_STALE_MS = 30_000;
-export const DEFAULT_LOCK_TIMEOUT_MS = 10_000;
 
 export interface LockContents {
   pid: number | null;
