@@ -1,11 +1,11 @@
 /**
- * OpenClaw's own cross-process lock on a session store (facts §5), spoken from outside:
+ * OpenClaw's own cross-process lock on a session store (docs/openclaw.md §5), spoken from outside:
  * `<realpath(dir)>/<store>.lock`, a regular file created exclusively, holding
  * `{pid, createdAt, starttime}`. Waiting, stale-lock reclaiming and release follow the rules of
  * the gateway's `acquireSessionWriteLock` (openclaw 2026.4.2), so the gateway and this tool
  * exclude each other exactly and neither wedges the other.
  *
- * Never a directory at that path: the gateway then fails every store write (facts §5).
+ * Never a directory at that path: the gateway then fails every store write (docs/openclaw.md §5).
  */
 import { promises as fs, constants, realpathSync, type Stats } from 'node:fs';
 import path from 'node:path';
