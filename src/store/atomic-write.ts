@@ -1,5 +1,5 @@
 /**
- * Replace a file so that readers see the old bytes or the new, never a mix (facts §6): the
+ * Replace a file so that readers see the old bytes or the new, never a mix (docs/openclaw.md §6): the
  * gateway reads a half-written sessions.json as `{}` and its next save wipes the store. Temp file
  * `<file>.openclaw-sessions.<pid>.<hex>.tmp` in the same directory (the tool's own name, so the
  * next run can tell a killed run's leftovers from the gateway's `<file>.<uuid>.tmp`), created

@@ -29,8 +29,6 @@ import { READ_CAPS, readRegularFileIfExists, realpathOrNull, TOOL_INFIX } from '
 // Not .jsonl: OpenClaw treats .jsonl files in a sessions directory as transcripts.
 export const JOURNAL_SUFFIX = `${TOOL_INFIX}.journal`;
 
-/** Runs older than this are dropped from a journal (`prune --journal-retention`). */
-export const DEFAULT_JOURNAL_RETENTION = '14d';
 
 const bindingSchema = z.object({
   /** realpath of the store's directory when the record was written. */
@@ -77,7 +75,7 @@ const restoreRecord = z.object({
 
 export const journalRecordSchema = z.discriminatedUnion('type', [pruneRecord, commitRecord, transcriptsRecord, restoreRecord]);
 export type JournalRecord = z.infer<typeof journalRecordSchema>;
-export type PruneRecord = z.infer<typeof pruneRecord>;
+type PruneRecord = z.infer<typeof pruneRecord>;
 
 export function journalPathFor(storePath: string): string {
   return `${storePath}${JOURNAL_SUFFIX}`;

@@ -9,12 +9,13 @@ import { choosePruneRoute, executePrune, preparePrune, StoresUnreadableError, ty
 import { RECOMPUTE_REQUESTS, type RecomputeRequest } from '../../recompute/choose.js';
 import type { PruneReport } from '../../report/prune-report.js';
 import { describePlan } from '../../sessions/plan.js';
-import { DEFAULT_JOURNAL_RETENTION, newRunId } from '../../store/journal.js';
+import { DEFAULT_JOURNAL_RETENTION } from '../../defaults.js';
+import { newRunId } from '../../store/journal.js';
 import { inventoryOptionsFrom, type StoreFlags } from '../common-options.js';
 import { confirm } from '../confirm.js';
 import { createEventLog, parseLogFormat, type EventLog } from '../event-log.js';
 import type { CliIo } from '../io.js';
-import { parseDurationFlag, parseKindsFlag, parseStatesFlag } from '../parse.js';
+import { parseDurationFlag, parseKindsFlag, parseTerminalStatesFlag } from '../parse.js';
 import { describeDecision, logOutcome, renderPlan, type PruneOutcome } from '../render/prune.js';
 import { decideStyle } from '../terminal.js';
 import { toolVersion } from '../version.js';
@@ -22,8 +23,9 @@ import { toolVersion } from '../version.js';
 export interface PruneFlags extends StoreFlags {
   state?: string;
   kind?: string;
-  key: string[];
-  keep: string[];
+  /** Repeatable: undefined when not given. */
+  key?: string[];
+  keep?: string[];
   olderThan: string;
   acp?: boolean;
   dryRun?: boolean;
@@ -64,12 +66,12 @@ function requestFrom(flags: PruneFlags, io: CliIo): PruneRequest {
     inventory: inventoryOptionsFrom(flags, io),
     explicitStore: flags.store,
     criteria: {
-      states: flags.state !== undefined ? parseStatesFlag(flags.state) : undefined,
+      states: flags.state !== undefined ? parseTerminalStatesFlag(flags.state) : undefined,
       kinds: flags.kind !== undefined ? parseKindsFlag(flags.kind) : undefined,
       olderThanMs: parseDurationFlag(flags.olderThan, '--older-than'),
       acpOnly: flags.acp,
-      keyGlobs: flags.key,
-      keepGlobs: flags.keep,
+      keyGlobs: flags.key ?? [],
+      keepGlobs: flags.keep ?? [],
     },
     recompute: parseRecompute(flags.recompute),
     dryRun: flags.dryRun ?? false,
