@@ -106,25 +106,7 @@ async function applyToStore(storePath: string, items: PrunePlanItem[], options: 
     try {
       outcome = await options.writer.edit(
         storePath,
-        (document) => {
-          const removed: PrunePlanItem[] = [];
-          const skipped: SkippedItem[] = [];
-          for (const item of items) {
-            if (!Object.hasOwn(document, item.key)) {
-              skipped.push({ agentId: item.agentId, key: item.key, storePath, why: 'already gone' });
-            } else if (JSON.stringify(document[item.key]) !== item.fingerprint) {
-              // Touched since planning (a turn started, the gateway wrote it): not what was shown.
-              skipped.push({ agentId: item.agentId, key: item.key, storePath, why: 'changed since planning' });
-            } else {
-              delete document[item.key];
-              removed.push(item);
-            }
-          }
-          // What remains decides which transcripts may be archived; captured here (references
-          // only, no I/O) because only here is the document current.
-          const remaining = removed.length > 0 && !options.keepTranscripts ? remainingOf(document) : [];
-          return { result: { removed, skipped, remaining }, changed: removed.length > 0 };
-        },
+        (document) => removePlanned(document, storePath, items, options.keepTranscripts),
         { snapshot: options.snapshots?.get(storePath) },
       );
     } catch (error) {
@@ -169,6 +151,29 @@ async function applyToStore(storePath: string, items: PrunePlanItem[], options: 
   } finally {
     journal?.close();
   }
+}
+
+/**
+ * The locked edit: removes the planned entries that are still exactly as planned. What remains
+ * decides which transcripts may be archived; captured here (references only, no I/O) because
+ * only here is the document current.
+ */
+function removePlanned(document: Record<string, unknown>, storePath: string, items: PrunePlanItem[], keepTranscripts: boolean) {
+  const removed: PrunePlanItem[] = [];
+  const skipped: SkippedItem[] = [];
+  for (const item of items) {
+    if (!Object.hasOwn(document, item.key)) {
+      skipped.push({ agentId: item.agentId, key: item.key, storePath, why: 'already gone' });
+    } else if (JSON.stringify(document[item.key]) !== item.fingerprint) {
+      // Touched since planning (a turn started, the gateway wrote it): not what was shown.
+      skipped.push({ agentId: item.agentId, key: item.key, storePath, why: 'changed since planning' });
+    } else {
+      delete document[item.key];
+      removed.push(item);
+    }
+  }
+  const remaining = removed.length > 0 && !keepTranscripts ? remainingOf(document) : [];
+  return { result: { removed, skipped, remaining }, changed: removed.length > 0 };
 }
 
 /** Every remaining entry with the agent its key names (for shared stores). */

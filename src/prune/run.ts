@@ -20,7 +20,8 @@ import { planOfItems, planPrune, type PlanCandidate, type PruneCriteria, type Pr
 import type { Snapshot } from '../store/edit-store.js';
 import { withLockedWrites } from '../store/locked-write.js';
 import type { TranscriptScope } from '../store/archive-transcripts.js';
-import { applyRetention, journalPathFor } from '../store/journal.js';
+import { journalPathFor } from '../store/journal.js';
+import { applyRetention } from '../store/journal-retention.js';
 import { removeStaleTemps } from '../store/safe-fs.js';
 import { readJsonStore } from '../store/read-json.js';
 import { assertStoreWritable } from '../store/store-safety.js';

@@ -10,7 +10,7 @@ type Cleanup = () => void;
 const cleanups = new Map<number, Cleanup>();
 let nextId = 1;
 let installed = false;
-let writeLine: (text: string) => void = (text) => {
+const writeLine = (text: string): void => {
   try {
     process.stderr.write(text);
   } catch {
@@ -39,10 +39,6 @@ export function runCleanups(): void {
       // one failing cleanup must not keep the others from running
     }
   }
-}
-
-export function setInterruptWriter(write: (text: string) => void): void {
-  writeLine = write;
 }
 
 function installSignalHandlers(): void {

@@ -10,7 +10,7 @@ import path from 'node:path';
 import { test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { BIN, runCli, runCliAsync, startHolder } from '../helpers/cli.js';
-import { acpEntry, chatEntry, MIN } from '../helpers/stores.js';
+import { chatEntry, MIN } from '../helpers/stores.js';
 import { storePath, tempDir, trackedChildren, writeFile } from '../helpers/tmp.js';
 
 const children = trackedChildren();
