@@ -324,6 +324,23 @@ test('finding 12: a full disk on stdout ends with one line and exit 1', async ()
   assert.match(result.stderr, /^openclaw-sessions: cannot write to standard output \(ENOSPC\)[^\n]*\n$/);
 });
 
+test('a reader that goes away (EPIPE) ends the output with one line; the run keeps its own exit code', async () => {
+  const entries: Record<string, unknown> = { 'agent:main:main': chatEntry('m', MIN) };
+  for (let i = 0; i < 3000; i++) entries[`agent:main:direct:peer-${i}`] = chatEntry(`p${i}`, MIN);
+  const { state } = install(entries);
+  const result = await new Promise<{ status: number | null; stderr: string }>((resolve) => {
+    const child = spawn(process.execPath, [BIN, 'list', '--json', '--state-dir', state], { env: { PATH: process.env.PATH } });
+    children.push(child);
+    let stderr = '';
+    child.stderr.on('data', (d) => (stderr += d));
+    child.stdout.once('data', () => child.stdout.destroy());
+    child.on('close', (status) => resolve({ status, stderr }));
+  });
+  assert.equal(result.status, 0);
+  assert.doesNotMatch(result.stderr, /\n\s+at /, 'no stack trace');
+  assert.match(result.stderr, /^(openclaw-sessions: cannot write to standard output \(EPIPE\)[^\n]*\n)?$/);
+});
+
 test('finding 12: an unset ${VAR} in the config is kept literally with OpenClaw\'s warning', () => {
   const { state } = install({ 'agent:main:main': chatEntry('m', MIN) });
   writeFile(path.join(state, 'openclaw.json'), '{ gateway: { auth: { token: "${OCS_TEST_UNSET_TOKEN}" } } }');
