@@ -93,3 +93,31 @@ test('plan: orphans only when quiet and unlocked; temps only past the safe age; 
   assert.deepEqual(plan.kept.map((k) => k.path), ['/s/locked.jsonl', '/s/recent.jsonl', '/s/t-new']);
   assert.equal(bytesToFree(plan.actions), 40);
 });
+
+test('disk summary counts what clean would do; doctor warns with the pasteable fix', async () => {
+  const { summarizeDisk, diskFindings, describeDisk, formatBytes } = await import('../../src/clean/summary.js');
+  const now = 100 * DAY;
+  const plan = planStoreClean(
+    scanOf({
+      tombstones: [
+        { ...file('a', 1500, now), reason: 'deleted', archivedAtMs: now - 40 * DAY },
+        { ...file('b', 10, now), reason: 'reset', archivedAtMs: now - DAY },
+      ],
+      orphans: [{ ...file('o.jsonl', 2000, now - 2 * DAY), liveLock: false }],
+      temps: [file('t', 5, now)],
+      missingTranscripts: [{ key: 'k', path: '/s/k.jsonl' }],
+    }),
+    { keepMs: DEFAULT_KEEP_MS, now },
+  );
+  const summary = summarizeDisk(plan);
+  assert.deepEqual(summary.tombstones, { count: 2, bytes: 1510, oldestArchivedAt: new Date(now - 40 * DAY).toISOString(), expired: 1, expiredBytes: 1500 });
+  assert.deepEqual(summary.tempFiles, { count: 1, bytes: 5, stale: 0 });
+  assert.equal(describeDisk(summary), '1 expired archive (1.5 kB), 1 orphan transcript (2.0 kB)');
+  const findings = diskFindings('/s/sessions.json', summary, "openclaw-sessions clean --state-dir '/srv/o c'");
+  assert.deepEqual(findings.map((f) => [f.id, f.fix]), [
+    ['disk-reclaimable', "openclaw-sessions clean --state-dir '/srv/o c'"],
+    ['transcripts-missing', null],
+  ]);
+  assert.equal(formatBytes(999), '999 B');
+  assert.equal(formatBytes(171_000_000), '171 MB');
+});
