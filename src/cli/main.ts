@@ -104,6 +104,21 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
     setExit(await runDoctor(flags, io));
   });
 
+  addStoreOptions(
+    program
+      .command('clean')
+      .description('reclaim disk: remove expired .deleted/.reset archives and leftover temp files, archive orphan transcripts')
+      .option('--keep <dur>', 'retention of archived transcripts (OpenClaw\'s own default: 30d)', '30d')
+      .option('--dry-run', 'show the plan, change nothing')
+      .option('-y, --yes', 'do not ask for confirmation (required when stdin is not a terminal)')
+      .option('-q, --quiet', 'print nothing on success (errors still go to stderr)')
+      .option('--lock-timeout <dur>', 'how long to wait for another run of this tool on the same store', '10s')
+      .option('--log-format <format>', 'text, or json: one JSON object per line per event (for cron/systemd logs)', 'text'),
+  ).action(async (flags) => {
+    const { runClean } = await import('./commands/clean.js');
+    setExit(await runClean(flags, io));
+  });
+
   program
     .command('schedule')
     .description('print (or install) a crontab line and systemd --user units that run prune unattended')
