@@ -123,3 +123,22 @@ test('a clean killed with SIGKILL halfway leaves nothing a second run cannot fin
   assert.equal(readFileSync(path.join(dir, 'main-1.jsonl'), 'utf8'), '{"keep":true}\n');
   assert.equal(names.some((n) => n.endsWith('.openclaw-sessions.lock')), false, 'the killed run lock was reclaimed and released');
 });
+
+test('list and doctor report what clean would reclaim, with the command that does it', () => {
+  const { home } = install(2, 1);
+  const list = runCli(['list'], { HOME: home });
+  assert.equal(list.status, 0, list.stderr);
+  assert.match(list.stdout, /^Disk: 2 expired archives \(200 B\), 1 orphan transcript \(10 B\): openclaw-sessions clean --dry-run$/m);
+  const json = JSON.parse(runCli(['list', '--json'], { HOME: home }).stdout) as { stores: Array<{ disk: { tombstones: { count: number; expired: number }; orphanTranscripts: { archivable: number } } }> };
+  assert.equal(json.stores[0]!.disk.tombstones.count, 3);
+  assert.equal(json.stores[0]!.disk.tombstones.expired, 2);
+  assert.equal(json.stores[0]!.disk.orphanTranscripts.archivable, 1);
+  const doctor = JSON.parse(runCli(['doctor', '--json', '--no-rpc', '--state-dir', path.join(home, '.openclaw')], { HOME: home }).stdout) as { findings: Array<{ id: string; severity: string; fix: string | null }> };
+  const disk = doctor.findings.find((f) => f.id === 'disk-reclaimable');
+  assert.equal(disk?.severity, 'warning');
+  assert.equal(disk?.fix, `openclaw-sessions clean --state-dir ${path.join(home, '.openclaw')}`);
+  // The printed fix, pasted, does the job.
+  const pasted = runCli([...disk!.fix!.split(' ').slice(1), '--yes'], { HOME: '/nonexistent' });
+  assert.equal(pasted.status, 0, pasted.stderr);
+  assert.match(pasted.stdout, /Removed 2 files \(200 B reclaimed\), archived 1 orphan transcript/);
+});
