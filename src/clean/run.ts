@@ -8,7 +8,7 @@
  */
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import type { Env } from '../store/paths.js';
+import type { Env } from '../env.js';
 import { takeInventory, type Inventory, type InventoryOptions, type LoadedStore } from '../inventory.js';
 import { journalPathFor } from '../store/journal.js';
 import { acquireToolLocks } from '../store/tool-lock.js';
