@@ -75,8 +75,10 @@ export function collectReferences(stores: ReadonlyArray<{ storePath: string; doc
 
 /** True when some entry may use this transcript (by session id in its name, or by path). */
 export function isReferenced(file: string, references: TranscriptReferences): boolean {
-  if (references.files.has(file) || references.files.has(realOr(file))) return true;
-  return sessionIdsInTranscriptName(path.basename(file)).some((id) => references.sessionIds.has(id));
+  // By name first (no system call); realpath only when some entry names a file of its own.
+  if (sessionIdsInTranscriptName(path.basename(file)).some((id) => references.sessionIds.has(id))) return true;
+  if (references.files.size === 0) return false;
+  return references.files.has(file) || references.files.has(realOr(file));
 }
 
 export interface ScanInput {
