@@ -4,8 +4,6 @@
  */
 import type { FileFact, OrphanTranscript, StoreDiskScan, Tombstone } from './scan.js';
 
-/** OpenClaw's own default retention for `.deleted`/`.reset` archives (`session.maintenance.pruneAfter`, 30d). */
-export const DEFAULT_KEEP_MS = 30 * 86_400_000;
 /**
  * A temp file older than this cannot belong to a write in flight: the gateway's atomic write
  * lasts milliseconds, this tool's at most its lock timeout plus the write of one store.

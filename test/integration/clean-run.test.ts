@@ -8,7 +8,7 @@ import { existsSync, readdirSync, readFileSync, statSync, symlinkSync, utimesSyn
 import path from 'node:path';
 import { test } from 'node:test';
 import { archiveNameFor } from '../../src/clean/names.js';
-import { DEFAULT_KEEP_MS } from '../../src/clean/plan.js';
+import { DEFAULT_ARCHIVE_KEEP_MS as DEFAULT_KEEP_MS } from '../../src/defaults.js';
 import { executeClean, prepareClean, type CleanOptions } from '../../src/clean/run.js';
 import { storePath, tempDir, writeFile } from '../helpers/tmp.js';
 

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { archiveNameFor, isStoreTempName, isTranscriptName, parseArchiveName, parseStoreRotation, sessionIdsInTranscriptName } from '../../src/clean/names.js';
-import { bytesToFree, DEFAULT_KEEP_MS, ORPHAN_QUIET_MS, planStoreClean, TEMP_SAFE_AGE_MS } from '../../src/clean/plan.js';
+import { bytesToFree, ORPHAN_QUIET_MS, planStoreClean, TEMP_SAFE_AGE_MS } from '../../src/clean/plan.js';
+import { DEFAULT_ARCHIVE_KEEP_MS as DEFAULT_KEEP_MS } from '../../src/defaults.js';
 import { collectReferences, isReferenced, type StoreDiskScan } from '../../src/clean/scan.js';
 
 const DAY = 86_400_000;

@@ -7,7 +7,7 @@ import { executeClean, prepareClean, type CleanOptions, type CleanStoreResult, t
 import { bytesToFree } from '../../clean/plan.js';
 import { cleanReport, totalsOf } from '../../clean/report.js';
 import { formatBytes } from '../../clean/summary.js';
-import { CliError, EXIT } from '../../errors.js';
+import { CliError, EXIT } from '../exit-codes.js';
 import { newRunId } from '../../store/journal.js';
 import { inventoryOptionsFrom, type StoreFlags } from '../common-options.js';
 import { confirm } from '../confirm.js';

@@ -2,8 +2,9 @@
  * `openclaw-sessions list`: every session of every agent, its state and why, and what holds
  * the gateway's ACP slots.
  */
-import { CliError, EXIT } from '../../errors.js';
+import { CliError, EXIT } from '../exit-codes.js';
 import { takeInventory, type Inventory, type SessionView } from '../../inventory.js';
+import { DEFAULT_PRUNE_GRACE } from '../../defaults.js';
 import { formatAgo } from '../../sessions/duration.js';
 import { parseDurationFlag, parseKindsFlag, parseStatesFlag } from '../parse.js';
 import { matchesFilter, type SessionFilter } from '../../sessions/filter.js';
@@ -16,7 +17,7 @@ import { renderTable, type Cell } from '../table.js';
 import { decideStyle, type TerminalStyle } from '../terminal.js';
 import { writeJsonStreaming } from '../json-stream.js';
 import { inventoryDisk } from '../../clean/run.js';
-import { DEFAULT_KEEP_MS } from '../../clean/plan.js';
+import { DEFAULT_ARCHIVE_KEEP_MS } from '../../defaults.js';
 import { describeDisk } from '../../clean/summary.js';
 import { paintState } from '../paint.js';
 
@@ -31,9 +32,9 @@ export interface ListFlags extends StoreFlags {
 
 export async function runList(flags: ListFlags, io: CliIo): Promise<number> {
   const filter: SessionFilter = {
-    states: flags.state ? parseStatesFlag(flags.state) : undefined,
-    kinds: flags.kind ? parseKindsFlag(flags.kind) : undefined,
-    olderThanMs: flags.olderThan ? parseDurationFlag(flags.olderThan, '--older-than') : undefined,
+    states: flags.state !== undefined ? parseStatesFlag(flags.state) : undefined,
+    kinds: flags.kind !== undefined ? parseKindsFlag(flags.kind) : undefined,
+    olderThanMs: flags.olderThan !== undefined ? parseDurationFlag(flags.olderThan, '--older-than') : undefined,
     acpOnly: flags.acp,
     terminalOnly: flags.terminal,
   };
@@ -63,7 +64,7 @@ export function buildListReport(inventory: Inventory, filter: SessionFilter): Li
   const cap = inventory.config.facts.acp?.maxConcurrentSessions ?? null;
   // The summary speaks of the whole gateway: slots are held whatever the filter shows.
   const summary = summarize(inventory.sessions, cap, (s) => isPrunableByDefault(s as SessionView));
-  const disk = inventoryDisk(inventory, DEFAULT_KEEP_MS);
+  const disk = inventoryDisk(inventory, DEFAULT_ARCHIVE_KEEP_MS);
   const counts = new Map<string, number>();
   for (const session of inventory.sessions) counts.set(session.storePath, (counts.get(session.storePath) ?? 0) + 1);
   return {
@@ -156,9 +157,9 @@ function footer(inventory: Inventory, report: ListReport, style: TerminalStyle):
   const full = summary.acp.cap !== null && summary.acp.slotsHeld >= summary.acp.cap;
   lines.push(full && style.color ? style.chalk.red(slots) : slots);
   if (summary.prunable > 0) {
-    lines.push(`${summary.prunable} prunable (terminal and quiet for 10m): openclaw-sessions prune --dry-run`);
+    lines.push(`${summary.prunable} prunable (terminal and quiet for ${DEFAULT_PRUNE_GRACE}): openclaw-sessions prune --dry-run`);
   } else if (summary.terminal > 0) {
-    lines.push(`${summary.terminal} terminal, none quiet for 10m yet (openclaw-sessions prune --older-than 0 takes them now)`);
+    lines.push(`${summary.terminal} terminal, none quiet for ${DEFAULT_PRUNE_GRACE} yet (openclaw-sessions prune --older-than 0 takes them now)`);
   } else {
     lines.push('Nothing to prune.');
   }
