@@ -11,7 +11,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { z } from 'zod';
 import { archiveNameFor } from '../../src/clean/names.js';
 import { cleanReportSchema } from '../../src/report/clean-report.js';
-import { BIN, runCli } from '../helpers/cli.js';
+import { BIN, runCli, runInProcess } from '../helpers/cli.js';
 import { assertGolden } from '../helpers/golden.js';
 import { storePath, tempDir, trackedChildren, writeFile } from '../helpers/tmp.js';
 
@@ -35,13 +35,13 @@ function install(tombstones = 2, orphans = 1) {
   return { home, store, dir, young };
 }
 
-test('clean without --yes off a terminal refuses (exit 2) and changes nothing; --dry-run shows the plan', () => {
+test('clean without --yes off a terminal refuses (exit 2) and changes nothing; --dry-run shows the plan', async () => {
   const { home, dir } = install();
   const before = readdirSync(dir).sort();
-  const refused = runCli(['clean'], { HOME: home });
+  const refused = await runInProcess(['clean'], { HOME: home });
   assert.equal(refused.status, 2);
   assert.match(refused.stderr, /^openclaw-sessions: refusing to clean 3 files without confirmation/);
-  const dry = runCli(['clean', '--dry-run'], { HOME: home });
+  const dry = await runInProcess(['clean', '--dry-run'], { HOME: home });
   assert.equal(dry.status, 0, dry.stderr);
   assert.match(dry.stdout, /expired archive/);
   assert.match(dry.stdout, /orphan transcript +10 B/);
@@ -49,9 +49,9 @@ test('clean without --yes off a terminal refuses (exit 2) and changes nothing; -
   assert.deepEqual(readdirSync(dir).sort(), before);
 });
 
-test('clean --yes --json: the report validates, bytes reclaimed match the files removed; a second run has nothing to do', () => {
+test('clean --yes --json: the report validates, bytes reclaimed match the files removed; a second run has nothing to do', async () => {
   const { home, dir, young } = install(3, 2);
-  const result = runCli(['clean', '--yes', '--json'], { HOME: home });
+  const result = await runInProcess(['clean', '--yes', '--json'], { HOME: home });
   assert.equal(result.status, 0, result.stderr);
   const report = cleanReportSchema.parse(JSON.parse(result.stdout));
   assert.equal(report.dryRun, false);
@@ -65,17 +65,17 @@ test('clean --yes --json: the report validates, bytes reclaimed match the files 
   }
   assert.equal(existsSync(young), true);
   assert.equal(readFileSync(path.join(dir, 'main-1.jsonl'), 'utf8'), '{"keep":true}\n');
-  const again = runCli(['clean', '--yes', '--json'], { HOME: home });
+  const again = await runInProcess(['clean', '--yes', '--json'], { HOME: home });
   assert.equal(cleanReportSchema.parse(JSON.parse(again.stdout)).stores[0]!.files.length, 0);
   // The archived orphans go once they are older than the retention.
-  const later = runCli(['clean', '--yes', '--keep', '0', '--json'], { HOME: home });
+  const later = await runInProcess(['clean', '--yes', '--keep', '0', '--json'], { HOME: home });
   const removed = cleanReportSchema.parse(JSON.parse(later.stdout)).stores[0]!.files.map((f) => path.basename(f.path));
   assert.equal(removed.filter((name) => name.startsWith('orphan-')).length, 2);
 });
 
-test('clean --log-format json: one event per file and a closing run.end with the totals', () => {
+test('clean --log-format json: one event per file and a closing run.end with the totals', async () => {
   const { home } = install(2, 1);
-  const result = runCli(['clean', '--yes', '--log-format', 'json'], { HOME: home });
+  const result = await runInProcess(['clean', '--yes', '--log-format', 'json'], { HOME: home });
   assert.equal(result.status, 0, result.stderr);
   const events = result.stdout.trim().split('\n').map((line) => JSON.parse(line) as { event: string; [k: string]: unknown });
   assert.deepEqual(events.map((e) => e.event), ['run.start', 'file.removed', 'file.removed', 'file.archived', 'run.end']);
@@ -83,16 +83,16 @@ test('clean --log-format json: one event per file and a closing run.end with the
   assert.equal(events.at(-1)!.archived, 1);
 });
 
-test('an unreadable store: the others are cleaned, it is named, exit 1', () => {
+test('an unreadable store: the others are cleaned, it is named, exit 1', async () => {
   const { home } = install(1, 0);
   writeFile(storePath(path.join(home, '.openclaw'), 'broken'), '{"cut":');
-  const result = runCli(['clean', '--yes'], { HOME: home });
+  const result = await runInProcess(['clean', '--yes'], { HOME: home });
   assert.equal(result.status, 1);
   assert.match(result.stderr, /broken\/sessions\/sessions\.json: not cleaned: unreadable/);
   assert.match(result.stdout, /Removed 1 file/);
 });
 
-test('docs/clean.schema.json is the JSON Schema of the zod definition', () => {
+test('docs/clean.schema.json is the JSON Schema of the zod definition', async () => {
   assertGolden('docs/clean.schema.json', `${JSON.stringify(z.toJSONSchema(cleanReportSchema), null, 2)}\n`);
 });
 
@@ -123,21 +123,33 @@ test('a clean killed with SIGKILL halfway leaves nothing a second run cannot fin
   assert.equal(names.some((n) => n.endsWith('.openclaw-sessions.lock')), false, 'the killed run lock was reclaimed and released');
 });
 
-test('list and doctor report what clean would reclaim, with the command that does it', () => {
+test('list and doctor report what clean would reclaim, with the command that does it', async () => {
   const { home } = install(2, 1);
-  const list = runCli(['list'], { HOME: home });
+  const list = await runInProcess(['list'], { HOME: home });
   assert.equal(list.status, 0, list.stderr);
   assert.match(list.stdout, /^Disk: 2 expired archives \(200 B\), 1 orphan transcript \(10 B\): openclaw-sessions clean --dry-run$/m);
-  const json = JSON.parse(runCli(['list', '--json'], { HOME: home }).stdout) as { stores: Array<{ disk: { tombstones: { count: number; expired: number }; orphanTranscripts: { archivable: number } } }> };
+  const json = JSON.parse((await runInProcess(['list', '--json'], { HOME: home })).stdout) as { stores: Array<{ disk: { tombstones: { count: number; expired: number }; orphanTranscripts: { archivable: number } } }> };
   assert.equal(json.stores[0]!.disk.tombstones.count, 3);
   assert.equal(json.stores[0]!.disk.tombstones.expired, 2);
   assert.equal(json.stores[0]!.disk.orphanTranscripts.archivable, 1);
-  const doctor = JSON.parse(runCli(['doctor', '--json', '--no-rpc', '--state-dir', path.join(home, '.openclaw')], { HOME: home }).stdout) as { findings: Array<{ id: string; severity: string; fix: string | null }> };
+  const doctor = JSON.parse((await runInProcess(['doctor', '--json', '--no-rpc', '--state-dir', path.join(home, '.openclaw')], { HOME: home })).stdout) as { findings: Array<{ id: string; severity: string; fix: string | null }> };
   const disk = doctor.findings.find((f) => f.id === 'disk-reclaimable');
   assert.equal(disk?.severity, 'warning');
   assert.equal(disk?.fix, `openclaw-sessions clean --state-dir ${path.join(home, '.openclaw')}`);
   // The printed fix, pasted, does the job.
-  const pasted = runCli([...disk!.fix!.split(' ').slice(1), '--yes'], { HOME: '/nonexistent' });
+  const pasted = await runInProcess([...disk!.fix!.split(' ').slice(1), '--yes'], { HOME: '/nonexistent' });
   assert.equal(pasted.status, 0, pasted.stderr);
   assert.match(pasted.stdout, /Removed 2 files \(200 B reclaimed\), archived 1 orphan transcript/);
+});
+
+test('on a terminal clean shows the plan and asks; "n" changes nothing, "y" cleans', async () => {
+  const { home, dir } = install(1, 0);
+  const before = readdirSync(dir).sort();
+  const declined = await runInProcess(['clean'], { HOME: home }, 'n\n');
+  assert.equal(declined.status, 0);
+  assert.match(declined.stderr, /expired archive[\s\S]*Clean 1 file, freeing 100 B\? \[y\/N\] Cancelled; nothing was changed\./);
+  assert.deepEqual(readdirSync(dir).sort(), before);
+  const accepted = await runInProcess(['clean'], { HOME: home }, 'y\n');
+  assert.equal(accepted.status, 0, accepted.stderr);
+  assert.match(accepted.stdout, /Removed 1 file \(100 B reclaimed\)/);
 });
