@@ -23,6 +23,8 @@ const pruneRecord = z.object({
   /** key → the raw entry exactly as it was planned (and, if committed, removed). */
   entries: z.record(z.string(), z.unknown()),
   states: z.record(z.string(), z.string()).optional(),
+  /** How the entries went: edited out of the file, or deleted by the gateway (sessions.delete). Absent = file. */
+  method: z.enum(['file', 'rpc']).optional(),
 });
 
 const commitRecord = z.object({
@@ -113,6 +115,8 @@ export interface JournalRun {
   transcriptMoves: Array<{ from: string; to: string }>;
   restoredAt: string | null;
   restoredKeys: string[];
+  /** `rpc`: the gateway deleted the entries (and closed their runtimes, archived their transcripts). */
+  method: 'file' | 'rpc';
 }
 
 /** Folds the records of one journal into runs, oldest first. */
@@ -131,6 +135,7 @@ export function runsOf(journalPath: string, records: JournalRecord[]): JournalRu
         transcriptMoves: [],
         restoredAt: null,
         restoredKeys: [],
+        method: record.method ?? 'file',
       });
       continue;
     }

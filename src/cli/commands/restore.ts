@@ -3,7 +3,7 @@
  */
 import { CliError, EXIT } from '../../errors.js';
 import { takeInventory } from '../../inventory.js';
-import { keysToRestore, listRuns, restoreRun, selectRun, type RestoreResult } from '../../prune/restore.js';
+import { keysToRestore, listRuns, notRestorableBecause, restoreRun, selectRun, type RestoreResult } from '../../prune/restore.js';
 import { parseDuration } from '../../sessions/duration.js';
 import { assertStoreWritable } from '../../store/store-safety.js';
 import { acquireToolLocks } from '../../store/tool-lock.js';
@@ -29,7 +29,7 @@ export async function runRestore(runId: string | undefined, flags: RestoreFlags,
 
   if (flags.list) {
     if (flags.json) {
-      io.stdout.write(`${JSON.stringify({ runs: runs.map((run) => ({ runId: run.runId, at: run.at, storePath: run.storePath, removed: run.removed ?? [], committed: run.removed !== null, restoredAt: run.restoredAt, transcripts: run.transcriptMoves.length })) }, null, 2)}\n`);
+      io.stdout.write(`${JSON.stringify({ runs: runs.map((run) => ({ runId: run.runId, at: run.at, storePath: run.storePath, removed: run.removed ?? [], committed: run.removed !== null, restoredAt: run.restoredAt, transcripts: run.transcriptMoves.length, method: run.method, restorable: notRestorableBecause(run) === null, notRestorableBecause: notRestorableBecause(run) })) }, null, 2)}\n`);
       return EXIT.ok;
     }
     if (runs.length === 0) {
@@ -39,12 +39,13 @@ export async function runRestore(runId: string | undefined, flags: RestoreFlags,
     const style = decideStyle({ isTTY: Boolean(io.stdout.isTTY), columns: io.stdout.columns, env: io.env, colorFlag: flags.color });
     io.stdout.write(
       `${renderTable(
-        [{ header: 'RUN' }, { header: 'WHEN' }, { header: 'PRUNED' }, { header: 'RESTORED' }, { header: 'STORE', shrink: 'middle', minWidth: 20 }],
+        [{ header: 'RUN' }, { header: 'WHEN' }, { header: 'PRUNED' }, { header: 'RESTORED' }, { header: 'RESTORABLE' }, { header: 'STORE', shrink: 'middle', minWidth: 20 }],
         runs.map((run) => [
           { text: run.runId },
           { text: run.at.replace('T', ' ').replace(/\.\d+Z$/, 'Z') },
           { text: String(run.removed?.length ?? `${Object.keys(run.entries).length} (interrupted)`) },
           { text: run.restoredAt ? `${run.restoredKeys.length}` : '-' },
+          { text: notRestorableBecause(run) === null ? 'yes' : run.method === 'rpc' ? 'no: deleted by the gateway' : 'no: SQLite store' },
           { text: run.storePath },
         ]),
         style,
