@@ -15,6 +15,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { devicePathFor, loadOrCreateDevice } from '../../src/gateway/device.js';
 import { GatewayRpc } from '../../src/gateway/rpc-client.js';
+import { silenceSqliteExperimentalWarning } from '../../src/store/sqlite-open.js';
 
 export const E2E_VERSION = process.env.OPENCLAW_E2E_VERSION ?? '2026.4.2';
 /** Where `.ci/install-openclaw.sh VERSION` puts a version (4.2 keeps its original directory). */
@@ -67,6 +68,7 @@ function processesWithEnv(needle: string): number[] {
 
 /** Rows of a live gateway database, read-only (the lane runs on Node 22+, which has node:sqlite). */
 function sqliteRows(file: string, sql: string): Array<Record<string, unknown>> {
+  silenceSqliteExperimentalWarning();
   const getBuiltin = (process as unknown as { getBuiltinModule?: (id: string) => unknown }).getBuiltinModule;
   const sqlite = getBuiltin?.('node:sqlite') as { DatabaseSync: new (f: string, o: { readOnly: boolean }) => { prepare(q: string): { all(): unknown[] }; close(): void } } | undefined;
   if (!sqlite) throw new Error(`the ${E2E_VERSION} lane needs node:sqlite: run it on ${NODE22}`);
@@ -166,7 +168,7 @@ export class RealGateway {
   gateway: { mode: "local", bind: "loopback", port: ${this.port}, auth: { mode: "token", token: "${this.token}" }, tools: { allow: ["sessions_spawn"] } },
   discovery: { mdns: { mode: "off" } },
   update: { checkOnStart: false },
-  agents: { defaults: { heartbeat: { every: "0m" } } },
+  agents: { defaults: { heartbeat: { every: "0m" } }${LANE.sqliteSessions ? ', list: [{ id: "main", default: true }, { id: "failer" }, { id: "okay" }]' : ''} },
   acp: { enabled: true, backend: "acpx", allowedAgents: ["failer", "okay"]${cap} },
   plugins: { entries: { acpx: { enabled: true, config: ${JSON.stringify(acpxConfig)} } } },
 }
