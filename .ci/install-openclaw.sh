@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs a real OpenClaw gateway of one version, and the Node it needs, for the end-to-end
-# lanes (facts §10; docs/openclaw-versions.md says why each version needs what it needs).
+# lanes (docs/openclaw.md §10; docs/openclaw-versions.md says why each version needs what it needs).
 # Idempotent: a stamp file per version marks a finished install. Everything comes from the npm
 # registry; nothing is installed outside the version's cache directory.
 #

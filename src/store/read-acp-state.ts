@@ -13,7 +13,7 @@
  */
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { CliError } from '../errors.js';
+import { ToolError } from '../errors.js';
 import type { AcpMeta, SessionEntry } from './schema.js';
 import { withReadOnlySqlite } from './sqlite-open.js';
 
@@ -82,7 +82,7 @@ export function readAcpState(stateDir: string): AcpStateRead {
       return { source: 'state-db', path: file, rows } as const;
     });
   } catch (error) {
-    const reason = error instanceof CliError ? error.message : `cannot read ${file}: ${(error as Error).message}`;
+    const reason = error instanceof ToolError ? error.message : `cannot read ${file}: ${(error as Error).message}`;
     return { source: 'unreadable', path: file, reason };
   }
 }

@@ -3,14 +3,14 @@
  * `node:sqlite` only (Node.js 22.13+; Node 20 gets one clear error), its ExperimentalWarning
  * silenced (and no other warning), and never a write, a copy over, or a left-behind -wal/-shm.
  *
- * Why the care (facts §9): the gateway kills itself if its database or the -wal/-shm files
+ * Why the care (docs/openclaw.md §9): the gateway kills itself if its database or the -wal/-shm files
  * are replaced, and a read-only connection to a WAL database with no -wal/-shm beside it
  * creates both and leaves them there.
  */
 import { copyFileSync, existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { CliError, EXIT } from '../errors.js';
+import { ToolError } from '../errors.js';
 
 export interface ReadOnlyDb {
   all(sql: string, ...params: Array<string | number | null>): Array<Record<string, unknown>>;
@@ -66,7 +66,7 @@ export function sqliteUnsupportedReason(): string {
 
 function openReadOnly(file: string): ReadOnlyDb {
   const sqlite = loadNodeSqlite();
-  if (!sqlite) throw new CliError(EXIT.error, `cannot read ${file}: ${sqliteUnsupportedReason()}`);
+  if (!sqlite) throw new ToolError('failed', `cannot read ${file}: ${sqliteUnsupportedReason()}`);
   const db = new sqlite.DatabaseSync(file, { readOnly: true });
   db.exec(`PRAGMA busy_timeout = ${BUSY_TIMEOUT_MS}`);
   return { all: (sql, ...params) => db.prepare(sql).all(...params) as Array<Record<string, unknown>>, close: () => db.close() };
@@ -82,7 +82,7 @@ function openReadOnly(file: string): ReadOnlyDb {
  */
 export function withReadOnlySqlite<T>(file: string, read: (db: ReadOnlyDb) => T): T {
   if (existsSync(`${file}-wal`) || existsSync(`${file}-shm`)) return readFrom(file, file, read);
-  if (!loadNodeSqlite()) throw new CliError(EXIT.error, `cannot read ${file}: ${sqliteUnsupportedReason()}`);
+  if (!loadNodeSqlite()) throw new ToolError('failed', `cannot read ${file}: ${sqliteUnsupportedReason()}`);
   const dir = mkdtempSync(path.join(os.tmpdir(), 'openclaw-sessions-sqlite-'));
   try {
     const copy = path.join(dir, 'snapshot.sqlite');
@@ -105,8 +105,8 @@ function readFrom<T>(source: string, file: string, read: (db: ReadOnlyDb) => T):
   try {
     db = openReadOnly(source);
   } catch (error) {
-    if (error instanceof CliError) throw error;
-    throw new CliError(EXIT.error, `cannot open ${file} read-only: ${(error as Error).message}`);
+    if (error instanceof ToolError) throw error;
+    throw new ToolError('failed', `cannot open ${file} read-only: ${(error as Error).message}`);
   }
   try {
     return read(db);

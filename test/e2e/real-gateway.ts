@@ -1,5 +1,5 @@
 /**
- * A real OpenClaw gateway for end-to-end tests (facts §10), isolated in a temp HOME with its own
+ * A real OpenClaw gateway for end-to-end tests (docs/openclaw.md §10), isolated in a temp HOME with its own
  * state dir, config, port, token and TMPDIR, and model-free ACP agents: `failer` fails every
  * turn (the leak), `okay` succeeds. One version per test process: OPENCLAW_E2E_VERSION
  * (default 2026.4.2), installed by `.ci/install-openclaw.sh VERSION` (docs/openclaw-versions.md
@@ -43,7 +43,7 @@ export const LANE = {
   externalAcpx: !/^2026\.4\./.test(E2E_VERSION),
   /** acpx agents are declared in plugins.entries.acpx.config.agents (4.29+), not only ~/.acpx. */
   agentsInPluginConfig: E2E_VERSION !== '2026.4.2',
-  /** Restart signal (facts §8). */
+  /** Restart signal (docs/openclaw.md §8). */
   restartSignal: /^2026\.(9|1\d)\./.test(E2E_VERSION) ? 'SIGUSR2' : 'SIGUSR1',
 } as const;
 
@@ -262,7 +262,7 @@ export class RealGateway {
   storeOf(agentId: string): Record<string, { acp?: { state?: string; lastError?: string }; status?: string; sessionId?: string }> {
     const file = path.join(this.stateDir, 'agents', agentId, 'sessions', 'sessions.json');
     if (existsSync(file)) return JSON.parse(readFileSync(file, 'utf8')) as Record<string, { acp?: { state?: string } }>;
-    // 8.1+: per-agent SQLite, current rows only (facts §9).
+    // 8.1+: per-agent SQLite, current rows only (docs/openclaw.md §9).
     const db = path.join(this.stateDir, 'agents', agentId, 'agent', 'openclaw-agent.sqlite');
     if (!existsSync(db)) return {};
     const out: Record<string, { status?: string; sessionId?: string }> = {};
