@@ -106,9 +106,23 @@ case "$OPENCLAW_VERSION" in
     # 4.29 stages bundled plugins' runtime deps outside the package (OPENCLAW_PLUGIN_STAGE_DIR,
     # else <stateDir>/plugin-runtime-deps); `plugins deps --repair` installs them with the npm
     # found beside the Node binary. The harness sets the same stage dir for the gateway.
+    # The gateway also stages the deps of every plugin enabled by default (model providers…)
+    # when the first chat command arrives, with npm and the network; naming them all in the
+    # config here installs them now, so the lanes never wait on a runtime npm install.
     echo "== openclaw plugins deps --repair" >&2
     mkdir -p "$SETUP_STATE/state"
-    echo '{ acp: { enabled: true, backend: "acpx" }, plugins: { entries: { acpx: { enabled: true } } } }' >"$SETUP_STATE/state/openclaw.json"
+    node -e '
+      const fs = require("fs"), path = require("path");
+      const root = path.join(process.argv[1], "dist", "extensions");
+      const entries = { acpx: { enabled: true } };
+      for (const id of fs.readdirSync(root)) {
+        try {
+          const manifest = JSON.parse(fs.readFileSync(path.join(root, id, "openclaw.plugin.json"), "utf8"));
+          if (manifest.enabledByDefault) entries[manifest.id] = { enabled: true };
+        } catch {}
+      }
+      fs.writeFileSync(process.argv[2], JSON.stringify({ acp: { enabled: true, backend: "acpx" }, plugins: { entries } }));
+    ' "$PKG" "$SETUP_STATE/state/openclaw.json"
     setup_env "${OPENCLAW[@]}" plugins deps --repair >&2
     ;;
   *)

@@ -39,6 +39,9 @@ describe(`real gateway ${LANE.version}: stuck state, idle session, prune against
       assert.match(fourth.refused, /ACP max concurrent sessions reached \(3\/3\)/);
     }
 
+    // OPENCLAW_E2E_CAPTURE=DIR keeps this stuck state as a fixture (test/fixtures/acp-state/).
+    if (process.env.OPENCLAW_E2E_CAPTURE) gateway.snapshotTo(process.env.OPENCLAW_E2E_CAPTURE);
+
     const listed = await runCliAsync(['list', '--json'], gateway.env);
     assert.equal(listed.status, 0, listed.stderr);
     assert.equal(listed.stderr, '', 'no warnings on stderr (node:sqlite ExperimentalWarning included)');

@@ -149,6 +149,9 @@ export class RealGateway {
       ...this.env,
       // 4.29 stages bundled plugins' runtime deps here (installed by `plugins deps --repair`).
       ...(existsSync(path.join(E2E_HOME, 'plugin-runtime-deps')) ? { OPENCLAW_PLUGIN_STAGE_DIR: path.join(E2E_HOME, 'plugin-runtime-deps') } : {}),
+      // If a version still stages plugin deps at run time, its npm must trust this machine's CA
+      // (the gateway's HOME is isolated from ~/.npmrc); otherwise it retries until it times out.
+      ...Object.fromEntries(['NODE_EXTRA_CA_CERTS', 'SSL_CERT_FILE', 'SSL_CERT_DIR'].filter((name) => process.env[name]).map((name) => [name, process.env[name]!])),
       ...this.options.extraEnv,
     };
   }
@@ -221,7 +224,7 @@ export class RealGateway {
   }
 
   /** Sends a slash command to agent:main:main and returns the gateway's final reply text. */
-  async command(text: string, timeoutMs = 60_000): Promise<string> {
+  async command(text: string, timeoutMs = 300_000): Promise<string> {
     const rpc = await this.client();
     const finals = new Map<string, string>();
     let wanted: string | null = null;
@@ -286,17 +289,48 @@ export class RealGateway {
     return row ? { state: String(row.state), lastError: row.last_error === null ? null : String(row.last_error), mode: String(row.mode) } : undefined;
   }
 
+  /**
+   * Copies what the tool reads into `dir` (sessions.json stores, per-agent SQLite and
+   * state/openclaw.sqlite, each database through `VACUUM INTO`, which reads a live database
+   * consistently and writes only the new file): a real-shape fixture for tests without a gateway.
+   */
+  snapshotTo(dir: string): void {
+    const copyDb = (from: string, to: string) => {
+      mkdirSync(path.dirname(to), { recursive: true });
+      silenceSqliteExperimentalWarning();
+      const getBuiltin = (process as unknown as { getBuiltinModule?: (id: string) => unknown }).getBuiltinModule;
+      const sqlite = getBuiltin?.('node:sqlite') as { DatabaseSync: new (f: string, o: { readOnly: boolean }) => { exec(q: string): void; close(): void } };
+      const db = new sqlite.DatabaseSync(from, { readOnly: true });
+      try {
+        db.exec(`VACUUM INTO '${to.replaceAll("'", "''")}'`);
+      } finally {
+        db.close();
+      }
+    };
+    for (const agent of readdirSync(path.join(this.stateDir, 'agents'))) {
+      const json = path.join(this.stateDir, 'agents', agent, 'sessions', 'sessions.json');
+      if (existsSync(json)) {
+        mkdirSync(path.join(dir, 'agents', agent, 'sessions'), { recursive: true });
+        writeFileSync(path.join(dir, 'agents', agent, 'sessions', 'sessions.json'), readFileSync(json));
+      }
+      const agentDb = path.join(this.stateDir, 'agents', agent, 'agent', 'openclaw-agent.sqlite');
+      if (existsSync(agentDb)) copyDb(agentDb, path.join(dir, 'agents', agent, 'agent', 'openclaw-agent.sqlite'));
+    }
+    const stateDb = path.join(this.stateDir, 'state', 'openclaw.sqlite');
+    if (existsSync(stateDb)) copyDb(stateDb, path.join(dir, 'state', 'openclaw.sqlite'));
+  }
+
   /** A persistent session whose one turn fails: ACP state "error", still counted (the leak). */
   async spawnFailedSession(): Promise<string> {
     const spawned = await this.spawn('failer');
     if (!('key' in spawned)) throw new Error(`spawn refused: ${spawned.refused}`);
     const rpc = await this.client();
-    await rpc.call('agent', { message: 'please fail', sessionKey: spawned.key, idempotencyKey: randomUUID() }, { timeoutMs: 60_000 });
+    await rpc.call('agent', { message: 'please fail', sessionKey: spawned.key, idempotencyKey: randomUUID() }, { timeoutMs: 180_000 });
     // `status` follows the ACP state about a second later; wait for both to settle.
     await this.waitFor(() => {
       const entry = this.storeOf('failer')[spawned.key];
       return this.acpOf('failer', spawned.key)?.state === 'error' && entry?.status === 'failed';
-    }, 60_000, `${spawned.key} to be marked error and failed`);
+    }, 180_000, `${spawned.key} to be marked error and failed`);
     return spawned.key;
   }
 
@@ -305,11 +339,11 @@ export class RealGateway {
     const spawned = await this.spawn('okay');
     if (!('key' in spawned)) throw new Error(`spawn refused: ${spawned.refused}`);
     const rpc = await this.client();
-    await rpc.call('agent', { message: 'hello', sessionKey: spawned.key, idempotencyKey: randomUUID() }, { timeoutMs: 60_000 });
+    await rpc.call('agent', { message: 'hello', sessionKey: spawned.key, idempotencyKey: randomUUID() }, { timeoutMs: 180_000 });
     await this.waitFor(() => {
       const entry = this.storeOf('okay')[spawned.key];
       return this.acpOf('okay', spawned.key)?.state === 'idle' && entry?.status === 'done';
-    }, 60_000, `${spawned.key} to be idle after a good turn`);
+    }, 180_000, `${spawned.key} to be idle after a good turn`);
     return spawned.key;
   }
 
