@@ -43,6 +43,7 @@ export const sessionEntrySchema = z.object({
 });
 
 export type SessionEntry = z.infer<typeof sessionEntrySchema>;
+export type AcpMeta = z.infer<typeof acpMetaSchema>;
 
 export type EntryReading =
   | { ok: true; entry: SessionEntry }
