@@ -230,6 +230,7 @@ export class RealGateway {
     let wanted: string | null = null;
     let resolveReply: (text: string) => void = () => undefined;
     const reply = new Promise<string>((resolve) => (resolveReply = resolve));
+    const timer = new AbortController();
     const off = rpc.onEvent((event, payload) => {
       const p = payload as { runId?: string; state?: string; message?: { content?: Array<{ text?: string }> } };
       if (event !== 'chat' || p.state !== 'final' || !p.runId) return;
@@ -242,8 +243,13 @@ export class RealGateway {
       wanted = sent.runId;
       const early = finals.get(sent.runId);
       if (early !== undefined) return early;
-      return await Promise.race([reply, sleep(timeoutMs).then(() => Promise.reject(new Error(`no reply to "${text}" within ${timeoutMs} ms`)))]);
+      return await Promise.race([reply, sleep(timeoutMs, undefined, { signal: timer.signal }).then(
+        () => Promise.reject(new Error(`no reply to "${text}" within ${timeoutMs} ms`)),
+        () => new Promise<never>(() => undefined), // aborted: the reply won
+      )]);
     } finally {
+      // A pending timer would keep the test process alive for the rest of timeoutMs.
+      timer.abort();
       off();
     }
   }
