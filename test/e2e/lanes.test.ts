@@ -97,7 +97,8 @@ describe(`real gateway ${LANE.version}: stuck state, idle session, prune against
     }
     const restore = await runCliAsync(['restore', listedRuns[0]!.runId, '--yes'], gateway.env);
     assert.equal(restore.status, 1);
-    assert.match(restore.stderr, /cannot restore run .*the gateway deleted those sessions/);
+    // 8.1+ stores are SQLite, which is named first; 4.x/7.x runs went through sessions.delete.
+    assert.match(restore.stderr, LANE.sqliteSessions ? /cannot restore run .*OpenClaw SQLite database/ : /cannot restore run .*the gateway deleted those sessions/);
     assert.equal(restore.stderr.trim().split('\n').length, 1, 'one clear line');
     for (const key of failed) assert.equal(gateway.storeOf('failer')[key], undefined, 'restore changed nothing');
   });
