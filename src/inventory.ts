@@ -36,7 +36,7 @@ export interface SessionView extends Classification {
   storePath: string;
   entry: SessionEntry | null;
   /** Where the entry's ACP state came from: the entry itself (4.x), state/openclaw.sqlite (7.x+), or nowhere. */
-  acpSource: 'entry' | 'state-db' | null;
+  acpSource?: 'entry' | 'state-db' | null;
 }
 
 export interface LoadedStore {
