@@ -6,6 +6,7 @@
 import { Command, CommanderError } from 'commander';
 import { CliError, EXIT, EXIT_CODE_TABLE, describeUnexpected } from '../errors.js';
 import { addStoreOptions } from './common-options.js';
+import { addGatewayOptions } from './gateway-options.js';
 import { processIo, type CliIo } from './io.js';
 import { toolVersion } from './version.js';
 
@@ -30,7 +31,7 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
     .exitOverride()
     .addHelpText('after', `\n${exitCodeHelp()}`);
 
-  addStoreOptions(
+  addGatewayOptions(addStoreOptions(
     program
       .command('list')
       .description('every session of every agent: state, why, age, and the ACP slots held against the cap')
@@ -40,12 +41,12 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
       .option('--acp', 'only ACP sessions')
       .option('--terminal', 'only terminal sessions (errored, finished, closed, stale)')
       .option('--wide', 'never shorten keys'),
-  ).action(async (flags) => {
+  )).action(async (flags) => {
     const { runList } = await import('./commands/list.js');
     setExit(await runList(flags, io));
   });
 
-  addStoreOptions(
+  addGatewayOptions(addStoreOptions(
     program
       .command('prune')
       .description('remove terminal sessions (errored, finished, closed, stale) under the gateway\'s own lock, with an undo journal')
@@ -65,7 +66,7 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
       .option('--allow-restart', 'let --recompute auto/restart restart the gateway (drops running chats)')
       .option('--wait <dur>', 'how long to wait for a restarted gateway to be ready', '3m')
       .option('--log-format <format>', 'text, or json: one JSON object per line per event (for cron/systemd logs)', 'text'),
-  ).action(async (flags) => {
+  )).action(async (flags) => {
     const { runPrune } = await import('./commands/prune.js');
     setExit(await runPrune(flags, io));
   });
@@ -84,22 +85,22 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
     setExit(await runRestore(runId, flags, io));
   });
 
-  addStoreOptions(
+  addGatewayOptions(addStoreOptions(
     program
       .command('gateway')
       .description('the running gateway: verified pid, version, port, readiness, slots held, and which recompute methods work')
       .option('--no-rpc', 'do not try the WebSocket RPC (and do not create a device identity)'),
-  ).action(async (flags) => {
+  )).action(async (flags) => {
     const { runGateway } = await import('./commands/gateway.js');
     setExit(await runGateway(flags, io));
   });
 
-  addStoreOptions(
+  addGatewayOptions(addStoreOptions(
     program
       .command('doctor')
       .description('why do spawns fail? gateway, cap and slots, idle eviction, stale locks, broken or unsafe stores — each with its fix')
       .option('--no-rpc', 'do not try the gateway RPC'),
-  ).action(async (flags) => {
+  )).action(async (flags) => {
     const { runDoctor } = await import('./commands/doctor.js');
     setExit(await runDoctor(flags, io));
   });

@@ -4,7 +4,7 @@
  * running gateway recompute its count (rpc, restart or none), journaled for `restore`.
  */
 import { CliError, EXIT } from '../../errors.js';
-import { connectRpc, probeGateway, type GatewayStatus } from '../../gateway/probe.js';
+import { connectRpc, probeGateway, readLiveAgain, type GatewayStatus, type LiveAcp } from '../../gateway/probe.js';
 import { takeInventory, type Inventory } from '../../inventory.js';
 import { applyPrunePlan, type StoreApplyResult } from '../../prune/apply.js';
 import { applyViaRpc } from '../../prune/apply-rpc.js';
@@ -20,6 +20,7 @@ import { readJsonStore } from '../../store/read-json.js';
 import { assertStoreWritable } from '../../store/store-safety.js';
 import { acquireToolLocks } from '../../store/tool-lock.js';
 import { inventoryOptionsFrom, type StoreFlags } from '../common-options.js';
+import { gatewayFlagsFrom, type GatewayTargetFlags } from '../gateway-options.js';
 import { createEventLog, parseLogFormat, type EventLog } from '../event-log.js';
 import { confirm } from '../confirm.js';
 import type { CliIo } from '../io.js';
@@ -28,7 +29,7 @@ import { renderTable } from '../table.js';
 import { decideStyle, type TerminalStyle } from '../terminal.js';
 import { toolVersion } from '../version.js';
 
-export interface PruneFlags extends StoreFlags {
+export interface PruneFlags extends StoreFlags, GatewayTargetFlags {
   state?: string;
   kind?: string;
   key: string[];
@@ -64,12 +65,12 @@ export async function runPrune(flags: PruneFlags, io: CliIo): Promise<number> {
       for (const skip of report.skipped) log.emit('session.skipped', { agentId: skip.agentId, key: skip.key, why: skip.why });
       if (report.recompute) log.emit('recompute', report.recompute);
     }
-    log.emit('run.end', { exitCode, pruned: report?.dryRun ? 0 : report?.pruned.length ?? 0, planned: report?.dryRun ? report.pruned.length : undefined, skipped: report?.skipped.length ?? 0, slotsFreed: report?.dryRun ? 0 : report?.slotsFreed ?? 0, durationMs: Date.now() - started, journal: report?.runId ?? null });
+    log.emit('run.end', { exitCode, pruned: report?.dryRun ? 0 : report?.pruned.length ?? 0, planned: report?.dryRun ? report.pruned.length : undefined, skipped: report?.skipped.length ?? 0, slotsFreed: report?.dryRun ? 0 : report?.slotsFreed ?? null, liveBefore: report?.recompute?.liveBefore ?? null, liveAfter: report?.recompute?.liveAfter ?? null, durationMs: Date.now() - started, journal: report?.runId ?? null });
     return exitCode;
   } catch (error) {
     const exitCode = error instanceof CliError ? error.exitCode : EXIT.error;
     log.emit('run.error', { exitCode, message: error instanceof Error ? error.message : String(error) });
-    log.emit('run.end', { exitCode, pruned: 0, skipped: 0, slotsFreed: 0, durationMs: Date.now() - started, journal: null });
+    log.emit('run.end', { exitCode, pruned: 0, skipped: 0, slotsFreed: null, durationMs: Date.now() - started, journal: null });
     throw error;
   }
 }
@@ -102,6 +103,11 @@ async function pruneOnce(flags: PruneFlags, io: CliIo, runId: string, log: Event
     if (flags.json) io.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
   };
 
+  if (plan.items.length === 0 && !flags.dryRun && requested === 'restart') {
+    // Nothing on disk to prune, but the operator asked for a restart: orphaned handles (entries
+    // gone, handles still counted) are cleared only by one (issue 9).
+    return restartForOrphans(flags, io, inventory, plan, waitMs);
+  }
   if (plan.items.length === 0) {
     const report = planReport(plan, flags.dryRun ?? false, inventory);
     emit(report);
@@ -117,16 +123,16 @@ async function pruneOnce(flags: PruneFlags, io: CliIo, runId: string, log: Event
 
   // Everything that can refuse does so before anyone is asked.
   // The RPC hello is also how the version (and so the restart signal) is known for sure.
-  const gateway = await probeGateway(inventory.location, inventory.config, io.env, { rpc: requested !== 'none' });
+  const gateway = await probeGateway(inventory.location, inventory.config, io.env, { rpc: true, live: true, ...gatewayFlagsFrom(flags) });
   const interactive = !flags.yes && io.stdinIsTTY;
   if (!flags.yes && !interactive) {
     throw new CliError(EXIT.usage, `refusing to prune ${plan.items.length} session${plan.items.length === 1 ? '' : 's'} without confirmation: not a terminal; pass --yes (or --dry-run to look first)`);
   }
   let decision = decide(requested, gateway, plan, flags.allowRestart ?? false);
-  if (interactive && decision.method === 'none' && decision.fallback && gateway.restart.ok && !flags.allowRestart) {
-    // auto could restart if the operator agrees; ask rather than leave the gateway stuck.
-    io.stderr.write(`RPC is unavailable (${gateway.rpc.ok ? '' : gateway.rpc.why}); the gateway would keep counting the pruned sessions.\n`);
-    if (await confirm(io, `Restart the gateway (pid ${gateway.gateway?.lock.pid}) after pruning? It drops running chats. [y/N] `)) decision = decide(requested, gateway, plan, true);
+  if (interactive && requested === 'auto' && decision.method === 'refuse' && !gateway.rpc.ok && gateway.restart.ok && !flags.allowRestart) {
+    // auto could restart if the operator agrees; ask rather than refuse.
+    io.stderr.write(`RPC is unavailable (${gateway.rpc.why}); the ACP entries can leave the file only with a restart of the gateway.\n`);
+    if (await confirm(io, `Restart the gateway (pid ${gateway.gateway?.pid}) after pruning? It drops running chats. [y/N] `)) decision = decide(requested, gateway, plan, true);
   }
   if (decision.method === 'refuse') throw new CliError(decision.exitCode as never, decision.why);
   const viaRpc = decision.method === 'rpc' ? plan.items.filter((item) => decision.allViaRpc || hasAcpObject(item)) : [];
@@ -150,7 +156,7 @@ async function pruneOnce(flags: PruneFlags, io: CliIo, runId: string, log: Event
   let recompute: RecomputeReport;
   try {
     if (viaRpc.length > 0) {
-      const client = await connectRpc(inventory.location, inventory.config, io.env, gateway.port, gateway.tls, 10_000).catch((error: Error) => {
+      const client = await connectRpc(gateway, 15_000).catch((error: Error) => {
         throw new CliError(EXIT.notRecomputed, `cannot reach the gateway's RPC any more (${error.message}); nothing was pruned`);
       });
       try {
@@ -187,7 +193,11 @@ async function pruneOnce(flags: PruneFlags, io: CliIo, runId: string, log: Event
 
   const removedByFile = results.flatMap((result) => result.removed);
   recompute ??= await finishRecompute(decision, gateway, removedByFile, inventory, io, waitMs);
-  const report = finalReport(plan, journalRunId, results, rpcRemoved, rpcSkipped, recompute);
+  // Measure, never assume: the live count after, compared with before.
+  const removedAll = [...rpcRemoved, ...removedByFile];
+  const measured = await measureAfter(gateway, inventory, recompute, removedAll);
+  recompute = measured.recompute;
+  const report = finalReport(plan, journalRunId, results, rpcRemoved, rpcSkipped, recompute, measured.slotsFreed);
   emit(report);
   for (const skip of report.skipped) say(`skipped ${skip.key}: ${skip.why}\n`);
   for (const result of results) for (const failure of result.transcriptFailures) io.stderr.write(`openclaw-sessions: could not archive transcript ${failure.path}: ${failure.error}\n`);
@@ -198,6 +208,111 @@ async function pruneOnce(flags: PruneFlags, io: CliIo, runId: string, log: Event
   }
   if (recompute.method !== 'file') say(`${recompute.detail}\n`);
   return { exitCode: EXIT.ok, report };
+}
+
+/**
+ * Reads the live count after the change and judges it: a prune whose gateway still counts the
+ * removed slot holders is not a success (exit 5, with the command that fixes it).
+ */
+async function measureAfter(gateway: GatewayStatus, inventory: Inventory, recompute: RecomputeReport, removed: PrunePlanItem[]): Promise<{ recompute: RecomputeReport; slotsFreed: number | null }> {
+  const before = gateway.live.activeRuntimeSessions;
+  if (!gateway.running) return { recompute: { ...recompute, liveBefore: null, liveAfter: null, liveNote: 'no gateway is running: no live count to measure' }, slotsFreed: null };
+  if (before === null || !gateway.rpc.ok) {
+    return { recompute: { ...recompute, liveBefore: before, liveAfter: null, liveNote: `live count not readable (${gateway.live.why ?? 'unknown'}): slots freed not measured` }, slotsFreed: null };
+  }
+  // A restarted gateway answers on the same target; an unchanged one too.
+  const after: LiveAcp = await readLiveAgain(gateway, inventory.config);
+  if (after.activeRuntimeSessions === null) {
+    return { recompute: { ...recompute, liveBefore: before, liveAfter: null, liveNote: `live count after the prune not readable (${after.why}): slots freed not measured` }, slotsFreed: null };
+  }
+  const liveAfter = after.activeRuntimeSessions;
+  const drop = Math.max(0, before - liveAfter);
+  const expected = removed.filter((item) => item.holdsSlot).length;
+  let next: RecomputeReport = { ...recompute, liveBefore: before, liveAfter, liveNote: null };
+  if (recompute.ok && expected > 0 && drop < expected && liveAfter > 0) {
+    const fix = gateway.restart.ok ? 'openclaw-sessions prune --recompute restart --allow-restart' : (gateway.restart as { fix: string }).fix;
+    next = { ...next, ok: false, detail: `the gateway still counts ${liveAfter} ACP session${liveAfter === 1 ? '' : 's'} (live count ${before} → ${liveAfter}, ${expected} slot holder${expected === 1 ? '' : 's'} removed): its handles were not released; fix: ${fix}` };
+  }
+  return { recompute: next, slotsFreed: drop };
+}
+
+/**
+ * `prune --recompute restart --allow-restart` with nothing left to prune: restarts the verified
+ * gateway when it holds handles no entry on disk accounts for (orphans), then confirms the live
+ * count fell. Refuses, never half-does.
+ */
+async function restartForOrphans(flags: PruneFlags, io: CliIo, inventory: Inventory, plan: PrunePlan, waitMs: number): Promise<{ exitCode: number; report: PruneReport | null }> {
+  const gateway = await probeGateway(inventory.location, inventory.config, io.env, { rpc: true, live: true, ...gatewayFlagsFrom(flags) });
+  const base = planReport(plan, false, inventory);
+  const held = inventory.sessions.filter((s) => s.holdsSlot).length;
+  const live = gateway.live.activeRuntimeSessions;
+  const say = (text: string): void => {
+    if (!flags.quiet && !flags.json && !(flags.logFormat === 'json')) io.stdout.write(text);
+  };
+  const finish = (report: PruneReport, exitCode: number): { exitCode: number; report: PruneReport } => {
+    if (flags.json) io.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+    return { exitCode, report };
+  };
+  if (!gateway.running) {
+    say('Nothing to prune, and no gateway is running: nothing to restart.\n');
+    return finish({ ...base, recompute: recomputeReport('file', true, 'no gateway is running: nothing to restart', gateway, { liveNote: 'no gateway is running' }) }, EXIT.ok);
+  }
+  if (!gateway.restart.ok) throw new CliError(EXIT.notRecomputed, `--recompute restart: ${gateway.restart.why}; nothing was changed (fix: ${gateway.restart.fix})`);
+  if (!flags.allowRestart) throw new CliError(EXIT.usage, 'a restart drops running chats: pass --allow-restart to confirm it; nothing was changed');
+  if (live !== null && live <= held) {
+    const detail = `nothing to prune, and the gateway holds no orphaned handles (live count ${live}, ${held} held by sessions on disk): not restarted`;
+    say(`${detail}\n`);
+    return finish({ ...base, recompute: recomputeReport('restart', true, detail, gateway, { liveBefore: live, liveAfter: live }) }, EXIT.ok);
+  }
+  if (!flags.yes) {
+    if (!io.stdinIsTTY) throw new CliError(EXIT.usage, 'refusing to restart the gateway without confirmation: not a terminal; pass --yes');
+    if (!(await confirm(io, `Restart the gateway (pid ${gateway.gateway?.pid}) to clear ${live === null ? 'its' : live - held} orphaned ACP handle(s)? It drops running chats. [y/N] `))) {
+      io.stderr.write('Cancelled; nothing was changed.\n');
+      return { exitCode: EXIT.ok, report: null };
+    }
+  }
+  const outcome = await restartGateway(gateway, gateway.restart.signal, { location: inventory.location, config: inventory.config, env: io.env, waitMs });
+  if (!outcome.ok) {
+    const report = { ...base, recompute: recomputeReport('restart', false, `the gateway was not replaced: ${outcome.why}`, gateway, { liveBefore: live, newGatewayPid: outcome.newPid }) };
+    io.stderr.write(`openclaw-sessions: ${report.recompute.detail}\n`);
+    return finish(report, EXIT.notRecomputed);
+  }
+  const after = await readLiveAgain(gateway, inventory.config);
+  const liveAfter = after.activeRuntimeSessions;
+  const fell = liveAfter !== null && (live === null || liveAfter < live);
+  const detail = `gateway restarted: pid ${outcome.oldPid} → ${outcome.newPid}; live count ${live ?? 'unknown'} → ${liveAfter ?? `unreadable (${after.why})`}`;
+  const report: PruneReport = {
+    ...base,
+    summary: `Nothing to prune; restarted the gateway to clear orphaned handles (${detail.replace(/^gateway restarted: /, '')}).`,
+    slotsFreed: live !== null && liveAfter !== null ? Math.max(0, live - liveAfter) : null,
+    recompute: recomputeReport('restart', fell, fell ? detail : `${detail}: the count did not fall`, gateway, { liveBefore: live, liveAfter, newGatewayPid: outcome.newPid, liveNote: liveAfter === null ? after.why : null }),
+  };
+  say(`${report.summary}\n`);
+  if (!fell) {
+    io.stderr.write(`openclaw-sessions: ${report.recompute!.detail}\n`);
+    return finish(report, EXIT.notRecomputed);
+  }
+  return finish(report, EXIT.ok);
+}
+
+function recomputeReport(
+  method: RecomputeReport['method'],
+  ok: boolean,
+  detail: string,
+  gateway: GatewayStatus,
+  extra: { liveBefore?: number | null; liveAfter?: number | null; newGatewayPid?: number | null; liveNote?: string | null; viaRpc?: string[] } = {},
+): RecomputeReport {
+  return {
+    method,
+    ok,
+    detail,
+    gatewayPid: gateway.gateway?.pid ?? null,
+    newGatewayPid: extra.newGatewayPid ?? null,
+    viaRpc: extra.viaRpc ?? [],
+    liveBefore: extra.liveBefore ?? null,
+    liveAfter: extra.liveAfter ?? null,
+    liveNote: extra.liveNote ?? null,
+  };
 }
 
 function parseRecompute(value: string): RecomputeRequest {
@@ -211,21 +326,20 @@ function decide(requested: RecomputeRequest, gateway: GatewayStatus, plan: Prune
     gatewayRunning: gateway.running,
     generation: gateway.generation,
     rpc: gateway.rpc.ok ? { ok: true } : { ok: false, why: gateway.rpc.why },
-    restart: gateway.restart.ok ? { ok: true } : { ok: false, why: gateway.restart.why },
+    restart: gateway.restart.ok ? { ok: true } : { ok: false, why: gateway.restart.why, fix: gateway.restart.fix },
     allowRestart,
     slotsToFree: plan.slotsFreed,
+    acpEntries: plan.items.filter(hasAcpObject).length,
   });
 }
 
 function describeDecision(decision: RecomputeDecision, gateway: GatewayStatus): string {
-  const pid = gateway.gateway?.lock.pid;
+  const who = gateway.gateway ? `the gateway (pid ${gateway.gateway.pid})` : `the gateway at ${gateway.url}`;
   switch (decision.method) {
     case 'rpc':
-      return `; ACP sessions are deleted through the gateway (pid ${pid}) so it drops their handles`;
+      return `; ACP sessions are deleted through ${who} so it drops their handles`;
     case 'restart':
-      return `; then the gateway (pid ${pid}) is restarted with ${gateway.restart.ok ? gateway.restart.signal : '?'}`;
-    case 'none':
-      return `; the running gateway (pid ${pid}) will keep counting them (${decision.why})`;
+      return `; then ${who} is restarted with ${gateway.restart.ok ? gateway.restart.signal : '?'}`;
     default:
       return '';
   }
@@ -237,44 +351,30 @@ function hasAcpObject(item: PrunePlanItem): boolean {
 }
 
 async function finishRecompute(decision: RecomputeDecision, gateway: GatewayStatus, removed: PrunePlanItem[], inventory: Inventory, io: CliIo, waitMs: number): Promise<RecomputeReport> {
-  const pid = gateway.gateway?.lock.pid ?? null;
-  const freed = removed.filter((item) => item.holdsSlot).length;
-  const base = { gatewayPid: pid, newGatewayPid: null, viaRpc: [] };
   switch (decision.method) {
-    case 'file':
-      return { ...base, method: 'file', ok: true, detail: decision.note ?? (gateway.running ? 'no ACP slots to free' : 'no gateway is running: the next start reads the pruned store') };
-    case 'none': {
-      const fix = gateway.restart.ok ? 'openclaw-sessions prune --recompute restart --allow-restart (or restart the gateway)' : 'restart the gateway (openclaw gateway restart)';
-      const detail = `the running gateway (pid ${pid}) still counts ${freed} pruned ACP session${freed === 1 ? '' : 's'} against its cap (${decision.why}); to fix: ${fix}`;
-      return { ...base, method: 'none', ok: !(decision.fallback && freed > 0), detail };
-    }
     case 'restart': {
-      if (removed.length === 0) return { ...base, method: 'restart', ok: true, detail: 'nothing was pruned; gateway not restarted' };
-      if (!gateway.gateway || !gateway.restart.ok) return { ...base, method: 'restart', ok: false, detail: 'gateway not restartable' };
-      const outcome = await restartGateway(gateway.gateway, gateway.restart.signal, {
-        configPath: gateway.configPath,
-        stateDir: inventory.location.stateDir,
-        env: io.env,
-        configPort: inventory.config.facts.gateway?.port,
-        tls: gateway.tls,
-        waitMs,
-      });
-      if (!outcome.ok) return { ...base, method: 'restart', ok: false, newGatewayPid: outcome.newPid, detail: `store pruned, but the gateway was not replaced: ${outcome.why}` };
+      if (removed.length === 0) return recomputeReport('restart', true, 'nothing was pruned; gateway not restarted', gateway);
+      if (!gateway.gateway || !gateway.restart.ok) return recomputeReport('restart', false, 'gateway not restartable', gateway);
+      const outcome = await restartGateway(gateway, gateway.restart.signal, { location: inventory.location, config: inventory.config, env: io.env, waitMs });
+      if (!outcome.ok) return recomputeReport('restart', false, `store pruned, but the gateway was not replaced: ${outcome.why}`, gateway, { newGatewayPid: outcome.newPid });
       const back = keysBackInStores(removed);
-      if (back.length > 0) return { ...base, method: 'restart', ok: false, newGatewayPid: outcome.newPid, detail: `gateway restarted as pid ${outcome.newPid}, but ${back.length} pruned key(s) are back in the store (${back[0]}): run prune again` };
-      return { ...base, method: 'restart', ok: true, newGatewayPid: outcome.newPid, detail: `gateway restarted: pid ${outcome.oldPid} → ${outcome.newPid}, ready after ${(outcome.waitedMs / 1000).toFixed(1)}s; its count starts from the pruned store` };
+      if (back.length > 0) return recomputeReport('restart', false, `gateway restarted as pid ${outcome.newPid}, but ${back.length} pruned key(s) are back in the store (${back[0]}): run prune again`, gateway, { newGatewayPid: outcome.newPid });
+      return recomputeReport('restart', true, `gateway restarted: pid ${outcome.oldPid} → ${outcome.newPid}, ready after ${(outcome.waitedMs / 1000).toFixed(1)} s; its count starts from the pruned store`, gateway, { newGatewayPid: outcome.newPid });
     }
-    default:
-      return { ...base, method: 'file', ok: true, detail: '' };
+    case 'file':
+    default: {
+      const note = decision.method === 'file' ? decision.note : null;
+      return recomputeReport('file', true, note ?? (gateway.running ? 'no pruned entry had an ACP handle: the file was edited under the gateway\'s lock' : 'no gateway is running: the next start reads the pruned store'), gateway);
+    }
   }
 }
 
 function rpcRecomputeReport(gateway: GatewayStatus, removed: PrunePlanItem[], failed: number, stillListed: string[]): RecomputeReport {
-  const pid = gateway.gateway?.lock.pid ?? null;
   const viaRpc = removed.map((item) => item.key);
-  if (stillListed.length > 0) return { method: 'rpc', ok: false, detail: `the gateway still lists ${stillListed.length} deleted session(s) (${stillListed[0]})`, gatewayPid: pid, newGatewayPid: null, viaRpc };
-  if (failed > 0) return { method: 'rpc', ok: false, detail: `the gateway could not delete ${failed} session(s); see skipped — run prune again (it retries UNAVAILABLE)`, gatewayPid: pid, newGatewayPid: null, viaRpc };
-  return { method: 'rpc', ok: true, detail: `the gateway (pid ${pid}) closed and deleted ${viaRpc.length} ACP session${viaRpc.length === 1 ? '' : 's'}; they no longer count against its cap`, gatewayPid: pid, newGatewayPid: null, viaRpc };
+  const who = gateway.gateway ? `the gateway (pid ${gateway.gateway.pid})` : `the gateway at ${gateway.url}`;
+  if (stillListed.length > 0) return recomputeReport('rpc', false, `the gateway still lists ${stillListed.length} deleted session(s) (${stillListed[0]})`, gateway, { viaRpc });
+  if (failed > 0) return recomputeReport('rpc', false, `the gateway could not delete ${failed} session(s); see skipped — run prune again (it retries UNAVAILABLE)`, gateway, { viaRpc });
+  return recomputeReport('rpc', true, `${who} closed and deleted ${viaRpc.length} session${viaRpc.length === 1 ? '' : 's'} through sessions.delete`, gateway, { viaRpc });
 }
 
 function keysBackInStores(removed: PrunePlanItem[]): string[] {
@@ -336,16 +436,18 @@ function planReport(plan: PrunePlan, dryRun: boolean, inventory: Inventory): Pru
       lockHoldMs: null,
     })),
     transcripts: [],
-    slotsFreed: plan.slotsFreed,
+    // A plan measures nothing: it says what the entries hold on disk.
+    slotsFreed: dryRun ? plan.slotsFreed : null,
+    slotsHeldOnDisk: plan.slotsFreed,
     recompute: null,
   };
 }
 
-function finalReport(plan: PrunePlan, runId: string | null, results: StoreApplyResult[], rpcRemoved: PrunePlanItem[], rpcSkipped: PruneReport['skipped'], recompute: RecomputeReport): PruneReport {
+function finalReport(plan: PrunePlan, runId: string | null, results: StoreApplyResult[], rpcRemoved: PrunePlanItem[], rpcSkipped: PruneReport['skipped'], recompute: RecomputeReport, slotsFreed: number | null): PruneReport {
   const removed = [...rpcRemoved, ...results.flatMap((result) => result.removed)];
   const touched = new Set(removed.map((item) => item.storePath)).size;
-  const slotsFreed = removed.filter((item) => item.holdsSlot).length;
-  const slots = slotsFreed > 0 ? ` (${slotsFreed} ACP slot${slotsFreed === 1 ? '' : 's'} freed)` : '';
+  const onDisk = removed.filter((item) => item.holdsSlot).length;
+  const slots = describeFreed(slotsFreed, onDisk, recompute);
   const journal = runId && removed.length > 0 ? ` Journal: ${runId}.` : '';
   return {
     schemaVersion: PRUNE_SCHEMA_VERSION,
@@ -365,8 +467,21 @@ function finalReport(plan: PrunePlan, runId: string | null, results: StoreApplyR
     })),
     transcripts: results.flatMap((result) => result.transcripts),
     slotsFreed,
+    slotsHeldOnDisk: onDisk,
     recompute,
   };
+}
+
+/** The summary's claim about slots: the measured drop, or plainly why there is none. */
+function describeFreed(slotsFreed: number | null, onDisk: number, recompute: RecomputeReport): string {
+  const plural = (n: number): string => `${n} ACP slot${n === 1 ? '' : 's'}`;
+  if (slotsFreed !== null) {
+    if (slotsFreed === 0 && onDisk === 0) return '';
+    return ` (${plural(slotsFreed)} freed: live count ${recompute.liveBefore} → ${recompute.liveAfter})`;
+  }
+  if (onDisk === 0) return '';
+  if (recompute.liveNote?.startsWith('no gateway is running')) return ` (${onDisk} of them held ACP slots on disk; no gateway is running, so none was held in memory)`;
+  return ` (${onDisk} of them held ACP slots on disk; slots freed not measured: ${recompute.liveNote ?? 'live count unreadable'})`;
 }
 
 function round(ms: number): number {
