@@ -65,7 +65,7 @@ export async function runPrune(flags: PruneFlags, io: CliIo): Promise<number> {
       for (const skip of report.skipped) log.emit('session.skipped', { agentId: skip.agentId, key: skip.key, why: skip.why });
       if (report.recompute) log.emit('recompute', report.recompute);
     }
-    log.emit('run.end', { exitCode, pruned: report?.dryRun ? 0 : report?.pruned.length ?? 0, planned: report?.dryRun ? report.pruned.length : undefined, skipped: report?.skipped.length ?? 0, slotsFreed: report?.dryRun ? 0 : report?.slotsFreed ?? null, liveBefore: report?.recompute?.liveBefore ?? null, liveAfter: report?.recompute?.liveAfter ?? null, durationMs: Date.now() - started, journal: report?.runId ?? null });
+    log.emit('run.end', { exitCode, pruned: report?.dryRun ? 0 : report?.pruned.length ?? 0, planned: report?.dryRun ? report.pruned.length : undefined, skipped: report?.skipped.length ?? 0, slotsFreed: report?.dryRun ? 0 : report?.slotsFreed ?? null, slotsHeldOnDisk: report?.dryRun ? 0 : report?.slotsHeldOnDisk ?? 0, liveBefore: report?.recompute?.liveBefore ?? null, liveAfter: report?.recompute?.liveAfter ?? null, durationMs: Date.now() - started, journal: report?.runId ?? null });
     return exitCode;
   } catch (error) {
     const exitCode = error instanceof CliError ? error.exitCode : EXIT.error;
