@@ -40,7 +40,8 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
       .option('--older-than <dur>', 'only sessions quiet for at least this long (30m, 2h, 7d)')
       .option('--acp', 'only ACP sessions')
       .option('--terminal', 'only terminal sessions (errored, finished, closed, stale)')
-      .option('--wide', 'never shorten keys'),
+      .option('--wide', 'never shorten keys')
+      .option('--no-rpc', 'do not ask the gateway for its live ACP count'),
   )).action(async (flags) => {
     const { runList } = await import('./commands/list.js');
     setExit(await runList(flags, io));
@@ -77,6 +78,7 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
       .argument('[run-id]', 'the prune run to undo (default: the latest not yet restored)')
       .description('put back the sessions a prune removed, from its journal (keys that exist again are kept)')
       .option('--list', 'list the recorded prune runs')
+      .option('--url <url>', 'refused: restore works on local store files only (a gateway named by URL keeps its own)')
       .option('-y, --yes', 'do not ask for confirmation (required when stdin is not a terminal)')
       .option('-q, --quiet', 'print nothing on success')
       .option('--lock-timeout <dur>', 'how long to wait for a lock held by the gateway or another run', '10s'),

@@ -21,6 +21,8 @@ import { assertStoreWritable } from '../../store/store-safety.js';
 import { acquireToolLocks } from '../../store/tool-lock.js';
 import { inventoryOptionsFrom, type StoreFlags } from '../common-options.js';
 import { gatewayFlagsFrom, type GatewayTargetFlags } from '../gateway-options.js';
+import { explicitTarget } from '../../gateway/discover.js';
+import { remoteInventory } from '../../gateway/remote-inventory.js';
 import { createEventLog, parseLogFormat, type EventLog } from '../event-log.js';
 import { confirm } from '../confirm.js';
 import type { CliIo } from '../io.js';
@@ -87,7 +89,13 @@ async function pruneOnce(flags: PruneFlags, io: CliIo, runId: string, log: Event
   };
   const lockTimeoutMs = parseDuration(flags.lockTimeout, '--lock-timeout');
   const waitMs = parseDuration(flags.wait, '--wait');
-  const inventory = takeInventory(io.env, { ...inventoryOptionsFrom(flags), retainDocuments: true });
+  let inventory = takeInventory(io.env, { ...inventoryOptionsFrom(flags), retainDocuments: true });
+  // A gateway named by URL: its sessions are listed and deleted through its RPC, never as files.
+  let remoteGateway: GatewayStatus | null = null;
+  if (explicitTarget(flags.url, io.env, inventory.config)) {
+    if (flags.store) throw new CliError(EXIT.usage, '--store names a local file; a gateway named by --url is pruned only through its RPC');
+    ({ inventory, gateway: remoteGateway } = await remoteInventory(inventory, io.env, { ...gatewayFlagsFrom(flags), live: !flags.dryRun, staleAfterMs: inventoryOptionsFrom(flags).staleAfterMs }));
+  }
   if (inventory.failures.length > 0) {
     for (const failure of inventory.failures.slice(1)) io.stderr.write(`openclaw-sessions: ${failure.error.message}\n`);
     throw inventory.failures[0]!.error;
@@ -123,12 +131,16 @@ async function pruneOnce(flags: PruneFlags, io: CliIo, runId: string, log: Event
 
   // Everything that can refuse does so before anyone is asked.
   // The RPC hello is also how the version (and so the restart signal) is known for sure.
-  const gateway = await probeGateway(inventory.location, inventory.config, io.env, { rpc: true, live: true, ...gatewayFlagsFrom(flags) });
+  const gateway = remoteGateway ?? (await probeGateway(inventory.location, inventory.config, io.env, { rpc: true, live: true, ...gatewayFlagsFrom(flags) }));
   const interactive = !flags.yes && io.stdinIsTTY;
   if (!flags.yes && !interactive) {
     throw new CliError(EXIT.usage, `refusing to prune ${plan.items.length} session${plan.items.length === 1 ? '' : 's'} without confirmation: not a terminal; pass --yes (or --dry-run to look first)`);
   }
-  let decision = decide(requested, gateway, plan, flags.allowRestart ?? false);
+  let decision: RecomputeDecision = remoteGateway
+    ? remoteGateway.rpc.ok && requested !== 'restart' && requested !== 'none'
+      ? { method: 'rpc', allViaRpc: true }
+      : { method: 'refuse', exitCode: EXIT.notRecomputed, why: requested === 'restart' || requested === 'none' ? `--recompute ${requested}: a gateway named by URL is changed only through its RPC (it has no local pid or files); nothing was changed` : `RPC is unavailable: ${remoteGateway.rpc.ok ? '' : remoteGateway.rpc.why}` }
+    : decide(requested, gateway, plan, flags.allowRestart ?? false);
   if (interactive && requested === 'auto' && decision.method === 'refuse' && !gateway.rpc.ok && gateway.restart.ok && !flags.allowRestart) {
     // auto could restart if the operator agrees; ask rather than refuse.
     io.stderr.write(`RPC is unavailable (${gateway.rpc.why}); the ACP entries can leave the file only with a restart of the gateway.\n`);
@@ -148,8 +160,11 @@ async function pruneOnce(flags: PruneFlags, io: CliIo, runId: string, log: Event
     }
   }
 
-  const journalRunId = flags.journal ? runId : null;
-  const releaseToolLocks = await acquireToolLocks([...plan.byStore.keys()], { timeoutMs: lockTimeoutMs });
+  // RPC deletes of a remote gateway cannot be restored from here: no journal is written for them.
+  const journal = flags.journal && !remoteGateway;
+  const journalRunId = journal ? runId : null;
+  // A remote gateway's "store" is its URL: no local file, so no run lock.
+  const releaseToolLocks = await acquireToolLocks(remoteGateway ? [] : [...plan.byStore.keys()], { timeoutMs: lockTimeoutMs });
   const results: StoreApplyResult[] = [];
   const rpcRemoved: PrunePlanItem[] = [];
   const rpcSkipped: PruneReport['skipped'] = [];
@@ -160,7 +175,7 @@ async function pruneOnce(flags: PruneFlags, io: CliIo, runId: string, log: Event
         throw new CliError(EXIT.notRecomputed, `cannot reach the gateway's RPC any more (${error.message}); nothing was pruned`);
       });
       try {
-        const outcome = await applyViaRpc(client, viaRpc, { runId, toolVersion: toolVersion(), journal: flags.journal });
+        const outcome = await applyViaRpc(client, viaRpc, { runId, toolVersion: toolVersion(), journal, deleteTranscript: !flags.keepTranscripts });
         rpcRemoved.push(...outcome.removed);
         rpcSkipped.push(...outcome.skipped);
         recompute = rpcRecomputeReport(gateway, outcome.removed, outcome.skipped.length, outcome.stillListed);

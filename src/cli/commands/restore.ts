@@ -8,12 +8,14 @@ import { parseDuration } from '../../sessions/duration.js';
 import { assertStoreWritable } from '../../store/store-safety.js';
 import { acquireToolLocks } from '../../store/tool-lock.js';
 import { inventoryOptionsFrom, type StoreFlags } from '../common-options.js';
+import { explicitTarget } from '../../gateway/discover.js';
 import { confirm } from '../confirm.js';
 import type { CliIo } from '../io.js';
 import { renderTable } from '../table.js';
 import { decideStyle } from '../terminal.js';
 
 export interface RestoreFlags extends StoreFlags {
+  url?: string;
   list?: boolean;
   yes?: boolean;
   quiet?: boolean;
@@ -23,6 +25,10 @@ export interface RestoreFlags extends StoreFlags {
 export async function runRestore(runId: string | undefined, flags: RestoreFlags, io: CliIo): Promise<number> {
   const lockTimeoutMs = parseDuration(flags.lockTimeout, '--lock-timeout');
   const inventory = takeInventory(io.env, inventoryOptionsFrom(flags));
+  const remote = explicitTarget(flags.url, io.env, inventory.config);
+  if (remote) {
+    throw new CliError(EXIT.usage, `restore re-adds entries to local store files, and the gateway at ${remote.url} (${remote.source}) keeps its stores on its own host; its sessions were deleted through RPC and cannot be restored from here — run restore on the gateway's host against its state dir`);
+  }
   // A store that does not parse can still have a journal; restore needs it to parse, list does not.
   const storePaths = [...inventory.stores.map((store) => store.ref.path), ...inventory.failures.map((failure) => failure.ref.path)];
   const runs = listRuns(storePaths);
