@@ -106,6 +106,7 @@ export async function readLiveAcp(client: GatewayRpc, options: { agentId: string
     if (got) settle('text' in got ? { text: got.text } : { error: got.error });
   });
   let timer: NodeJS.Timeout | undefined;
+  let cleanedUp: boolean | null = null;
   try {
     await client.call('chat.send', { sessionKey: key, message: '/acp doctor', idempotencyKey: runId }, { timeoutMs: Math.min(timeoutMs, 30_000) });
     const outcome = await Promise.race([
@@ -117,14 +118,15 @@ export async function readLiveAcp(client: GatewayRpc, options: { agentId: string
     if ('error' in outcome) return { ok: false, why: `/acp doctor: ${outcome.error}` };
     const report = parseAcpDoctor(outcome.text);
     if (!report) return { ok: false, why: `/acp doctor gave no activeRuntimeSessions line (${JSON.stringify(outcome.text.slice(0, 120))})` };
-    return { ok: true, report, probeKey: key, cleanedUp: await deleteProbeSession(client, key) };
+    cleanedUp = await deleteProbeSession(client, key);
+    return { ok: true, report, probeKey: key, cleanedUp };
   } catch (error) {
     return { ok: false, why: `/acp doctor: ${error instanceof Error ? error.message : String(error)}` };
   } finally {
     clearTimeout(timer);
     off();
     // A failed read still may have created the session: remove it too (idempotent).
-    await deleteProbeSession(client, key);
+    if (cleanedUp === null) await deleteProbeSession(client, key);
   }
 }
 

@@ -171,7 +171,7 @@ export async function probeGateway(location: StateLocation, config: LoadedConfig
   return status;
 }
 
-function restartJudgement(discovery: Discovery, config: LoadedConfig, version: string | null): GatewayStatus['restart'] {
+export function restartJudgement(discovery: Discovery, config: LoadedConfig, version: string | null): GatewayStatus['restart'] {
   const gateway = discovery.verified;
   if (!gateway) {
     const why = discovery.target.explicit

@@ -162,3 +162,27 @@ test('/proc/net/tcp{,6}: listening sockets with port, uid and inode; socket link
   assert.equal(parseStatusUid('Name:\tnode\nUid:\t1000\t1000\t1000\t1000\n'), 1000);
   assert.equal(parseStatusUid('Name:\tnode\n'), null);
 });
+
+test('running, pid unknown (port or --url, no verified lock): RPC only, no signal ever', async (t) => {
+  const { restartJudgement } = await import('../../src/gateway/probe.js');
+  const { restartGateway } = await import('../../src/recompute/via-restart.js');
+  const { chooseRecompute } = await import('../../src/recompute/choose.js');
+  const health = { healthz: true, readyz: true, websocket: true };
+  const byPort = { target: { url: 'ws://127.0.0.1:18789', host: '127.0.0.1', port: 18789, tls: false, source: 'default port' as const, explicit: false }, verified: null, rejected: [], health, answers: true, listener: { socketUid: 0, pids: [4242], gatewayPid: 4242 }, secrets: { ok: true as const, why: 'same user' }, gatewayUid: 0 };
+  const judged = restartJudgement(byPort, config({}), '2026.4.2');
+  assert.ok(!judged.ok && /pid unknown/.test(judged.why), 'a listener pid found by socket is not a verified lock pid');
+  const byUrl = restartJudgement({ ...byPort, target: { ...byPort.target, source: 'flag --url', explicit: true }, listener: null }, config({}), '2026.4.2');
+  assert.ok(!byUrl.ok && /never signalled/.test(byUrl.why));
+  // The decision refuses a requested restart instead of becoming something else.
+  const decision = chooseRecompute({ requested: 'restart', gatewayRunning: true, generation: 'locked-json', rpc: { ok: true }, restart: { ok: false, why: judged.ok ? '' : judged.why }, allowRestart: true, slotsToFree: 3, acpEntries: 3 });
+  assert.equal(decision.method, 'refuse');
+  // And the restart step itself never signals without a verified pid.
+  const kill = t.mock.method(process, 'kill', () => true);
+  try {
+    const outcome = await restartGateway({ gateway: null } as never, 'SIGUSR1', { location: {} as never, config: config({}), env: {}, waitMs: 10 });
+    assert.equal(outcome.ok, false);
+    assert.equal(kill.mock.callCount(), 0);
+  } finally {
+    kill.mock.restore();
+  }
+});
