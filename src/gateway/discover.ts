@@ -209,7 +209,7 @@ export function verifyLock(lockPath: string, configPath: string | null, configur
   const read = readGatewayLockFile(lockPath);
   if ('error' in read) return fail('untrusted-file', `${lockPath}: ${read.error}`);
   const { lock } = read;
-  if (!lock) return fail('unreadable', `${lockPath} is not a gateway lock (no pid)`);
+  if (!lock) return fail('unreadable', `${lockPath} is not a gateway lock (not JSON with a numeric pid, start time and port)`);
   // Another install's gateway (other config) is not ours to judge or signal.
   if (configPath && lock.configPath && path.resolve(lock.configPath) !== path.resolve(configPath)) return fail('other-config', `${lockPath} belongs to the gateway of ${lock.configPath}`, lock);
   const pid = lock.pid;

@@ -172,7 +172,7 @@ describe('real gateway: live truth (issue 9)', { skip, timeout: 900_000 }, () =>
     assert.deepEqual([status.running, status.route, status.pid, status.acp.activeRuntimeSessions, status.recompute.restart.available], [true, 'url', null, 0, false]);
     const doctor = await runCliAsync(['doctor', '--url', url, '--token', gateway.token], other);
     assert.equal(doctor.status, 0, doctor.stdout + doctor.stderr);
-    assert.match(doctor.stdout, /0 live ACP handles in the gateway of 3 \(stores not local/);
+    assert.match(doctor.stdout, /0 live ACP handles in the gateway \(stores not local/);
     const restore = await runCliAsync(['restore', '--yes', '--url', url], other);
     assert.equal(restore.status, 2, restore.stderr);
     assert.match(restore.stderr, /restore re-adds entries to local store files/);
@@ -191,7 +191,10 @@ describe('real gateway: live truth (issue 9)', { skip, timeout: 900_000 }, () =>
     });
     await new Promise((resolve) => stranger.once('listening', resolve));
     const strangerPort = (stranger.address() as { port: number }).port;
-    const bystander = spawn('tail', ['-f', path.join(gateway.stateDir, 'openclaw', 'gateway.log')], { stdio: 'ignore' });
+    const log = path.join(gateway.stateDir, 'openclaw', 'gateway.log');
+    mkdirSync(path.dirname(log), { recursive: true });
+    writeFileSync(log, '');
+    const bystander = spawn('tail', ['-f', log], { stdio: 'ignore' });
     const exited = new Promise<string | null>((resolve) => bystander.on('exit', (_code, signal) => resolve(signal)));
     await sleep(200);
     // The 9.x lock location, with a 9.x `port` pointing at the stranger.
