@@ -1,5 +1,5 @@
 /**
- * Finding the running gateway by every route OpenClaw offers (facts §7), and proving what was
+ * Finding the running gateway by every route OpenClaw offers (docs/openclaw.md §7, docs/openclaw-gateway.md), and proving what was
  * found before trusting it:
  *
  *   url    `--url`, else `OPENCLAW_GATEWAY_URL`, else `gateway.mode: "remote"` +
@@ -22,10 +22,11 @@ import { closeSync, constants, fstatSync, lstatSync, openSync, readdirSync, read
 import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
-import { CliError, EXIT } from '../errors.js';
+import { ToolError } from '../errors.js';
 import type { LoadedConfig } from '../store/config.js';
 import { packageVersionAbove } from '../store/openclaw-version.js';
-import type { Env, StateLocation } from '../store/paths.js';
+import type { Env } from '../env.js';
+import type { StateLocation } from '../store/paths.js';
 import { listeningSockets, pidHoldsSocket, pidsHoldingSockets } from '../system/proc-net.js';
 import { isProcessAlive, readProcCmdline, readProcEnviron, readProcExe, readProcStartTime, readProcUid } from '../system/proc.js';
 import { probeHealth, type HealthProbe } from './health.js';
@@ -290,13 +291,13 @@ export function explicitTarget(flagUrl: string | undefined, env: Env, config: Lo
   try {
     url = new URL(raw);
   } catch {
-    throw new CliError(EXIT.usage, `invalid gateway URL "${raw}" (from ${source}): use ws://host:port or wss://host:port`);
+    throw new ToolError('usage', `invalid gateway URL "${raw}" (from ${source}): use ws://host:port or wss://host:port`);
   }
   const protocol = url.protocol === 'https:' ? 'wss:' : url.protocol === 'http:' ? 'ws:' : url.protocol;
-  if (protocol !== 'ws:' && protocol !== 'wss:') throw new CliError(EXIT.usage, `invalid gateway URL "${raw}" (from ${source}): use ws:// or wss://`);
+  if (protocol !== 'ws:' && protocol !== 'wss:') throw new ToolError('usage', `invalid gateway URL "${raw}" (from ${source}): use ws:// or wss://`);
   const host = url.hostname.replace(/^\[|\]$/g, '');
   if (protocol === 'ws:' && !isLoopbackHost(host) && !(env.OPENCLAW_ALLOW_INSECURE_PRIVATE_WS === '1' && isPrivateHost(host))) {
-    throw new CliError(EXIT.usage, `refusing plaintext ${raw} (from ${source}): the token would cross the network unencrypted; use wss://, an SSH tunnel to 127.0.0.1, or OPENCLAW_ALLOW_INSECURE_PRIVATE_WS=1 on a trusted private network`);
+    throw new ToolError('usage', `refusing plaintext ${raw} (from ${source}): the token would cross the network unencrypted; use wss://, an SSH tunnel to 127.0.0.1, or OPENCLAW_ALLOW_INSECURE_PRIVATE_WS=1 on a trusted private network`);
   }
   const tls = protocol === 'wss:';
   const port = url.port ? Number(url.port) : tls ? 443 : 80;

@@ -1,6 +1,6 @@
 /**
  * Does something answer as an OpenClaw gateway on a port? Three probes that send no secret
- * (facts §7, docs/real-gateway-notes.md): `GET /healthz` (alive), `GET /readyz` (ready), and the
+ * (docs/openclaw.md §7, docs/openclaw-gateway.md): `GET /healthz` (alive), `GET /readyz` (ready), and the
  * WebSocket handshake, whose first frame from a gateway is the `connect.challenge` event.
  */
 import WebSocket from 'ws';

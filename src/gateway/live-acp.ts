@@ -1,6 +1,6 @@
 /**
  * The gateway's live ACP count: how many runtime handles it holds in memory right now — the
- * number `acp.maxConcurrentSessions` is checked against (facts §1). No RPC method exposes it in
+ * number `acp.maxConcurrentSessions` is checked against (docs/openclaw.md §1). No RPC method exposes it in
  * 2026.4.2, 4.29, 7.35 or 9.6 (their method lists were read), so it is read the way an operator
  * does: the `/acp doctor` chat command, which the gateway answers itself without a model.
  *

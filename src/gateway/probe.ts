@@ -7,7 +7,8 @@
 import path from 'node:path';
 import type { LoadedConfig } from '../store/config.js';
 import { findInstalledOpenclaw, storeGenerationOf, type StoreGeneration } from '../store/openclaw-version.js';
-import type { Env, StateLocation } from '../store/paths.js';
+import type { Env } from '../env.js';
+import type { StateLocation } from '../store/paths.js';
 import { configuredAgentIds } from '../store/stores.js';
 import { devicePathFor, loadOrCreateDevice } from './device.js';
 import { discoverGateway, type Discovery, type LockFinding, type VerifiedGateway } from './discover.js';

@@ -1,5 +1,5 @@
 /**
- * How a prune makes the running gateway drop its stale ACP handles (facts §1, §8): a pure
+ * How a prune makes the running gateway drop its stale ACP handles (docs/openclaw.md §1, §8): a pure
  * decision over what the probe found, so every branch is unit-tested.
  *
  *   rpc      sessions.delete per ACP session while its entry still has `acp` (the gateway closes
@@ -8,7 +8,7 @@
  *            without the pruned entries
  *   none     prune the file only; the running gateway keeps counting until it restarts
  */
-import { EXIT } from '../errors.js';
+import type { FailureKind } from '../errors.js';
 import type { StoreGeneration } from '../store/openclaw-version.js';
 
 export const RECOMPUTE_REQUESTS = ['auto', 'rpc', 'restart', 'none'] as const;
@@ -33,7 +33,7 @@ export type RecomputeDecision =
   | { method: 'file'; note: string | null }
   | { method: 'rpc'; allViaRpc: boolean }
   | { method: 'restart' }
-  | { method: 'refuse'; exitCode: number; why: string };
+  | { method: 'refuse'; kind: FailureKind; why: string };
 
 /**
  * Never orphan a handle (issue 9): while any gateway answers, an entry with an `acp` object
@@ -48,22 +48,22 @@ export function chooseRecompute(input: RecomputeInput): RecomputeDecision {
   }
   // Without a cross-process lock (5.2–7.x) or with SQLite (8.1+), only the gateway may write.
   if (input.generation === 'unlocked-json' || input.generation === 'sqlite') {
-    if (input.requested === 'restart') return { method: 'refuse', exitCode: EXIT.refusedUnsafe, why: '--recompute restart: this OpenClaw version\'s store cannot be edited while its gateway runs; use --recompute rpc (or auto)' };
+    if (input.requested === 'restart') return { method: 'refuse', kind: 'unsafe', why: '--recompute restart: this OpenClaw version\'s store cannot be edited while its gateway runs; use --recompute rpc (or auto)' };
     if (input.rpc.ok) return { method: 'rpc', allViaRpc: true };
     const what = input.generation === 'sqlite' ? 'OpenClaw 8.1+ stores change only through the gateway' : 'this OpenClaw version (5.2–7.x) has no cross-process store lock, so the file cannot be written while its gateway runs';
-    return { method: 'refuse', exitCode: EXIT.refusedUnsafe, why: `${what}, and RPC is unavailable: ${input.rpc.why}` };
+    return { method: 'refuse', kind: 'unsafe', why: `${what}, and RPC is unavailable: ${input.rpc.why}` };
   }
   const restartFix = 'openclaw-sessions prune --recompute restart --allow-restart';
   switch (input.requested) {
     case 'none':
       if (input.acpEntries === 0) return { method: 'file', note: 'requested with --recompute none' };
-      return { method: 'refuse', exitCode: EXIT.notRecomputed, why: `--recompute none: a gateway answers, and removing ${input.acpEntries} ACP entr${input.acpEntries === 1 ? 'y' : 'ies'} from the file would orphan their runtime handles (only a restart clears those); use --recompute rpc or restart; nothing was changed` };
+      return { method: 'refuse', kind: 'not-recomputed', why: `--recompute none: a gateway answers, and removing ${input.acpEntries} ACP entr${input.acpEntries === 1 ? 'y' : 'ies'} from the file would orphan their runtime handles (only a restart clears those); use --recompute rpc or restart; nothing was changed` };
     case 'rpc':
       if (input.acpEntries === 0) return { method: 'file', note: 'no planned session has an ACP handle: nothing to recompute' };
-      return input.rpc.ok ? { method: 'rpc', allViaRpc: false } : { method: 'refuse', exitCode: EXIT.notRecomputed, why: `--recompute rpc: RPC is unavailable: ${input.rpc.why}; nothing was changed` };
+      return input.rpc.ok ? { method: 'rpc', allViaRpc: false } : { method: 'refuse', kind: 'not-recomputed', why: `--recompute rpc: RPC is unavailable: ${input.rpc.why}; nothing was changed` };
     case 'restart':
-      if (!input.restart.ok) return { method: 'refuse', exitCode: EXIT.notRecomputed, why: `--recompute restart: ${input.restart.why}; nothing was changed${input.restart.fix ? ` (fix: ${input.restart.fix})` : ''}` };
-      if (!input.allowRestart) return { method: 'refuse', exitCode: EXIT.usage, why: 'a restart drops running chats: pass --allow-restart to confirm it; nothing was changed' };
+      if (!input.restart.ok) return { method: 'refuse', kind: 'not-recomputed', why: `--recompute restart: ${input.restart.why}; nothing was changed${input.restart.fix ? ` (fix: ${input.restart.fix})` : ''}` };
+      if (!input.allowRestart) return { method: 'refuse', kind: 'usage', why: 'a restart drops running chats: pass --allow-restart to confirm it; nothing was changed' };
       return { method: 'restart' };
     case 'auto':
       if (input.acpEntries === 0) return { method: 'file', note: input.slotsToFree === 0 ? null : 'no planned session has an ACP handle' };
@@ -71,7 +71,7 @@ export function chooseRecompute(input: RecomputeInput): RecomputeDecision {
       if (input.restart.ok && input.allowRestart) return { method: 'restart' };
       return {
         method: 'refuse',
-        exitCode: EXIT.notRecomputed,
+        kind: 'not-recomputed',
         why: `a gateway answers, so the ${input.acpEntries} ACP entr${input.acpEntries === 1 ? 'y' : 'ies'} may leave the file only through it, and neither way works: RPC is unavailable (${input.rpc.why}); ${input.restart.ok ? `a restart was not allowed (fix: ${restartFix})` : `a restart is not possible (${input.restart.why})`}; nothing was changed`,
       };
   }

@@ -1,5 +1,5 @@
 /**
- * Restarting the gateway (facts §8): the restart signal goes only to the pid verified a moment
+ * Restarting the gateway (docs/openclaw.md §8): the restart signal goes only to the pid verified a moment
  * ago (re-verified right before the signal), and success means a *new* verified gateway process
  * answering /readyz — an in-process restart keeps the stale count and is not a recompute.
  */
@@ -8,7 +8,8 @@ import { discoverGateway, verifyLock } from '../gateway/discover.js';
 import type { GatewayStatus } from '../gateway/probe.js';
 import type { RestartSignal } from '../gateway/signals.js';
 import type { LoadedConfig } from '../store/config.js';
-import type { Env, StateLocation } from '../store/paths.js';
+import type { Env } from '../env.js';
+import type { StateLocation } from '../store/paths.js';
 
 export interface RestartOutcome {
   ok: boolean;

@@ -20,7 +20,7 @@ test('auto: rpc first, then an allowed restart, else refuse before anything chan
   const noRpc = { ...base, rpc: { ok: false as const, why: 'refused' } };
   assert.equal(chooseRecompute({ ...noRpc, allowRestart: true }).method, 'restart');
   const refused = chooseRecompute(noRpc);
-  assert.ok(refused.method === 'refuse' && refused.exitCode === 5 && /--allow-restart/.test(refused.why) && /nothing was changed/.test(refused.why));
+  assert.ok(refused.method === 'refuse' && refused.kind === 'not-recomputed' && /--allow-restart/.test(refused.why) && /nothing was changed/.test(refused.why));
   const impossible = chooseRecompute({ ...noRpc, allowRestart: true, restart: { ok: false, why: 'commands.restart is false' } });
   assert.ok(impossible.method === 'refuse' && /commands.restart is false/.test(impossible.why));
   // Entries without an acp object have no handle to orphan: a plain file edit under the gateway's lock.
@@ -37,9 +37,9 @@ test('no gateway: plain file prune; nothing holding a slot: no recompute', () =>
 
 test('explicit methods refuse rather than half-do', () => {
   const rpcDown = chooseRecompute({ ...base, requested: 'rpc', rpc: { ok: false, why: 'auth' } });
-  assert.deepEqual([rpcDown.method, (rpcDown as { exitCode: number }).exitCode], ['refuse', 5]);
+  assert.deepEqual([rpcDown.method, (rpcDown as { kind: string }).kind], ['refuse', 'not-recomputed']);
   const restartNoAllow = chooseRecompute({ ...base, requested: 'restart' });
-  assert.deepEqual([restartNoAllow.method, (restartNoAllow as { exitCode: number }).exitCode], ['refuse', 2]);
+  assert.deepEqual([restartNoAllow.method, (restartNoAllow as { kind: string }).kind], ['refuse', 'usage']);
   assert.equal(chooseRecompute({ ...base, requested: 'restart', allowRestart: true }).method, 'restart');
   assert.equal(chooseRecompute({ ...base, requested: 'restart', allowRestart: true, restart: { ok: false, why: 'x' } }).method, 'refuse');
   const none = chooseRecompute({ ...base, requested: 'none' });
@@ -52,7 +52,7 @@ test('5.2–7.x (no cross-process lock) and 8.1+ (SQLite): only through RPC whil
     assert.deepEqual(chooseRecompute({ ...base, generation, requested: 'none' }), { method: 'rpc', allViaRpc: true });
     assert.equal(chooseRecompute({ ...base, generation, requested: 'restart', allowRestart: true }).method, 'refuse', 'restart never silently becomes rpc');
     const refused = chooseRecompute({ ...base, generation, rpc: { ok: false, why: 'down' } });
-    assert.deepEqual([refused.method, (refused as { exitCode: number }).exitCode], ['refuse', 4]);
+    assert.deepEqual([refused.method, (refused as { kind: string }).kind], ['refuse', 'unsafe']);
   }
 });
 

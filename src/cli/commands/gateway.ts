@@ -3,7 +3,7 @@
  * (lock, port, --url), whether its pid is verified, version, port, readiness, its live ACP count
  * against the cap, the slots held on disk, and which recompute methods prune will accept.
  */
-import { EXIT } from '../../errors.js';
+import { EXIT } from '../exit-codes.js';
 import { takeInventory } from '../../inventory.js';
 import { probeGateway, type GatewayStatus } from '../../gateway/probe.js';
 import { summarize } from '../../sessions/summary.js';
