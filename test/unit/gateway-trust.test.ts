@@ -186,3 +186,19 @@ test('running, pid unknown (port or --url, no verified lock): RPC only, no signa
     kill.mock.restore();
   }
 });
+
+test('sessions.list rows (no acp object over RPC): an ACP session is prunable only when its last turn failed; running is never stale', async () => {
+  const { remoteSessionView } = await import('../../src/gateway/remote-sessions.js');
+  const now = 1_800_000_000_000;
+  const ctx = { now, staleAfterMs: 30 * 60_000 };
+  const row = (key: string, extra: Record<string, unknown> = {}) => ({ key, sessionId: 's-1', updatedAt: now - 3_600_000, ...extra });
+  const failed = remoteSessionView(row('agent:failer:acp:1', { status: 'failed' }), 'ws://127.0.0.1:1', ctx);
+  assert.deepEqual([failed.state, failed.terminal, failed.holdsSlot, failed.agentId, failed.storePath], ['errored', true, true, 'failer', 'ws://127.0.0.1:1']);
+  // Without an acp object a local classifier would call it "closed"; over RPC it is unknown and kept.
+  for (const status of [undefined, 'done', 'running']) {
+    const kept = remoteSessionView(row('agent:okay:acp:2', status ? { status } : {}), 'u', ctx);
+    assert.deepEqual([kept.state, kept.terminal], ['idle', false], String(status));
+  }
+  const quietRunning = remoteSessionView(row('agent:main:subagent:3', { status: 'running', startedAt: now - 7_200_000 }), 'u', ctx);
+  assert.equal(quietRunning.terminal, false, 'transcript locks cannot be checked over RPC');
+});

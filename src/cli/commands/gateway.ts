@@ -37,6 +37,14 @@ export function gatewayReport(status: GatewayStatus, cap: number | null, disk: {
   const live = status.live.activeRuntimeSessions;
   const orphaned = live !== null && disk !== null && live > disk.held ? live - disk.held : live !== null && disk !== null ? 0 : null;
   const rpcUsable = status.rpc.ok;
+  // What prune will accept, no more: without a cross-process store lock (5.2–7.x) or with SQLite
+  // (8.1+) the file is never edited while the gateway runs, so a restart (prune, then signal) is refused.
+  const fileLocked = status.generation !== 'unlocked-json' && status.generation !== 'sqlite';
+  const restart = !status.restart.ok
+    ? { available: false as const, why: status.restart.why, fix: status.restart.fix }
+    : !fileLocked && status.running
+      ? { available: false as const, why: `OpenClaw ${status.version}: its store cannot be edited while the gateway runs, so prune goes through RPC only`, fix: 'openclaw-sessions prune --recompute rpc' }
+      : { available: true as const, signal: status.restart.signal, note: status.restart.note };
   return {
     running: status.running,
     /** The verified gateway pid (the only one ever signalled); null when none is proven. */
@@ -75,7 +83,7 @@ export function gatewayReport(status: GatewayStatus, cap: number | null, disk: {
     slotsHeldByTerminal: disk?.byTerminal ?? null,
     recompute: {
       rpc: rpcUsable ? { available: true } : { available: false, why: status.rpc.why },
-      restart: status.restart.ok ? { available: true, signal: status.restart.signal, note: status.restart.note } : { available: false, why: status.restart.why, fix: status.restart.fix },
+      restart,
       // prune refuses a file-only removal of ACP entries while a gateway answers (it would orphan their handles).
       none: status.running ? { available: false, why: 'a gateway answers: ACP entries leave the file only through RPC or a verified restart' } : { available: true },
     },
