@@ -82,3 +82,49 @@ test('no gateway answers: ACP entries are pruned from the file directly, and not
   assert.deepEqual([report.recompute.method, report.slotsFreed, report.slotsHeldOnDisk, report.recompute.liveBefore], ['file', null, 2, null]);
   assert.match(report.recompute.liveNote, /no gateway is running/);
 });
+
+test('issue 16 findings 5 and 6: a lock planted by another user, or without a start time, is never trusted, signalled or sent the token', { skip: asRoot ? false : 'needs root and setpriv' }, async () => {
+  const { chownSync, mkdirSync: mkdir, rmSync, writeFileSync: write } = await import('node:fs');
+  const { gatewayLockPath } = await import('../../src/gateway/discover.js');
+  const { readProcStartTime } = await import('../../src/system/proc.js');
+  const root = tempDir();
+  const state = path.join(root, 'state');
+  const tmp = path.join(root, 'tmp');
+  const config = writeFile(path.join(state, 'openclaw.json'), '{ acp: { maxConcurrentSessions: 3 } }');
+  const store = writeFile(storePath(state, 'main'), everyState('main'));
+  const stranger = await startStranger(true);
+  const bystander = spawn('sleep', ['600'], { stdio: 'ignore' });
+  children.push(bystander);
+  await sleep(100);
+  const lock = gatewayLockPath(config, tmp);
+  mkdir(path.dirname(lock), { recursive: true, mode: 0o755 });
+  const plant = (fields: Record<string, unknown>, owner: number | null): void => {
+    rmSync(lock, { force: true });
+    write(lock, JSON.stringify({ pid: bystander.pid, createdAt: new Date().toISOString(), configPath: config, ...fields }));
+    if (owner !== null) chownSync(lock, owner, owner);
+  };
+  // A free port for the configured gateway: nothing answers there.
+  const freePort = (await startStranger(false)).port;
+  children.at(-1)!.kill('SIGKILL');
+  const env = { HOME: root, OPENCLAW_STATE_DIR: state, TMPDIR: tmp, OPENCLAW_GATEWAY_PORT: String(freePort), OPENCLAW_GATEWAY_TOKEN: 'env-secret' };
+  const cases: Array<[string, Record<string, unknown>, number | null, RegExp]> = [
+    ['planted by another user', { startTime: readProcStartTime(bystander.pid!), port: stranger.port }, 65534, /the lock file \(uid 65534\) and its directory \(uid 0\) belong to different users/],
+    ['no start time', { port: stranger.port }, null, /without a start time/],
+    ['right owner and start time, not a gateway', { startTime: readProcStartTime(bystander.pid!), port: stranger.port }, null, /not an OpenClaw gateway: it runs \/usr\/bin\/sleep|not an OpenClaw gateway: it runs \/bin\/sleep/],
+  ];
+  for (const [name, fields, owner, why] of cases) {
+    plant(fields, owner);
+    const status = JSON.parse((await runCliAsync(['gateway', '--json'], env)).stdout) as { running: boolean; pid: number | null; staleLocks: Array<{ why: string }> };
+    assert.equal(status.pid, null, name);
+    assert.match(status.staleLocks[0]?.why ?? '', why, name);
+    const doctor = await runCliAsync(['doctor'], env);
+    assert.doesNotMatch(doctor.stdout, /rm .*gateway\.[0-9a-f]{8}\.lock/, `${name}: never advise removing a lock whose pid is alive`);
+    const pruned = await runCliAsync(['prune', '--yes', '--recompute', 'restart', '--allow-restart', '--older-than', '0'], env);
+    assert.equal(pruned.status, 0, `${name}: no gateway answers, so a plain file prune: ${pruned.stderr}`);
+    writeFile(store, everyState('main'));
+  }
+  await sleep(300);
+  assert.equal(bystander.exitCode, null, 'the bystander was never signalled');
+  assert.equal(bystander.signalCode, null);
+  assert.deepEqual(stranger.heard(), [], "nothing was sent to the port a planted lock named");
+});
