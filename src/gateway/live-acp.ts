@@ -95,6 +95,7 @@ export type LiveAcpReading = { ok: true; report: AcpDoctorReport; probeKey: stri
  */
 export async function readLiveAcp(client: GatewayRpc, options: { agentId: string; timeoutMs?: number }): Promise<LiveAcpReading> {
   const timeoutMs = options.timeoutMs ?? 60_000;
+  await removeLeftoverProbes(client);
   const key = probeSessionKey(options.agentId);
   const runId = randomUUID();
   let settle: (value: { text: string } | { error: string }) => void = () => undefined;
@@ -127,6 +128,23 @@ export async function readLiveAcp(client: GatewayRpc, options: { agentId: string
     off();
     // A failed read still may have created the session: remove it too (idempotent).
     if (cleanedUp === null) await deleteProbeSession(client, key);
+  }
+}
+
+/** A run killed between chat.send and its delete leaves its probe session: older than this, it is removed. */
+const LEFTOVER_AFTER_MS = 10 * 60_000;
+
+/** Deletes probe sessions of earlier, interrupted runs (never a younger one: another run may be using it). */
+async function removeLeftoverProbes(client: GatewayRpc): Promise<void> {
+  try {
+    const listing = await client.call<{ sessions?: Array<{ key?: unknown; updatedAt?: unknown }> }>('sessions.list', { search: PROBE_KEY_MARK }, { timeoutMs: 15_000 });
+    const now = Date.now();
+    for (const row of listing?.sessions ?? []) {
+      if (typeof row.key !== 'string' || !row.key.includes(`:${PROBE_KEY_MARK}`)) continue;
+      if (typeof row.updatedAt === 'number' && now - row.updatedAt > LEFTOVER_AFTER_MS) await deleteProbeSession(client, row.key);
+    }
+  } catch {
+    // best effort: the reading itself does not depend on it
   }
 }
 

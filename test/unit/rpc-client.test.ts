@@ -113,6 +113,9 @@ test('a delete that outlasts the client is looked up in sessions.list before it 
   const { deleteViaRpc } = await import('../../src/recompute/via-rpc.js');
   const { readLiveAcp } = await import('../../src/gateway/live-acp.js');
   const listed = new Set(['agent:a:acp:slow-gone', 'agent:a:acp:slow-stays']);
+  // Probe sessions left by killed runs: an old one is cleaned up, a young one (another run's) is not.
+  const leftovers = { 'agent:main:openclaw-sessions-probe-old': Date.now() - 3_600_000, 'agent:main:openclaw-sessions-probe-young': Date.now() };
+  for (const key of Object.keys(leftovers)) listed.add(key);
   const deletes: string[] = [];
   const gw = await fakeGateway((socket, frame) => {
     const reply = (payload: unknown) => socket.send(JSON.stringify({ type: 'res', id: frame.id, ok: true, payload }));
@@ -125,7 +128,7 @@ test('a delete that outlasts the client is looked up in sessions.list before it 
       listed.delete(key);
       return reply({ ok: true, deleted: true });
     }
-    if (frame.method === 'sessions.list') return reply({ sessions: [...listed].map((key) => ({ key })) });
+    if (frame.method === 'sessions.list') return reply({ sessions: [...listed].map((key) => ({ key, updatedAt: (leftovers as Record<string, number>)[key] })) });
     if (frame.method === 'chat.send') {
       reply({ runId: frame.params.idempotencyKey, status: 'started' });
       listed.add(String(frame.params.sessionKey));
@@ -146,6 +149,7 @@ test('a delete that outlasts the client is looked up in sessions.list before it 
     const probe = live.ok ? live.probeKey : '';
     assert.match(probe, /^agent:main:openclaw-sessions-probe-/);
     assert.ok(deletes.includes(probe) && !listed.has(probe), 'the probe session was deleted again');
+    assert.ok(deletes.includes('agent:main:openclaw-sessions-probe-old') && !deletes.includes('agent:main:openclaw-sessions-probe-young'), 'only an old leftover probe is removed');
   } finally {
     client.close();
   }
