@@ -75,8 +75,3 @@ export async function probeHealth(target: ProbeTarget, timeoutMs = 2000): Promis
   const [healthz, readyz, websocket] = await Promise.all([httpOk(`${base}/healthz`, timeoutMs), httpOk(`${base}/readyz`, timeoutMs), probeWebSocketChallenge(wsUrl, timeoutMs)]);
   return { healthz, readyz, websocket };
 }
-
-/** `/readyz` only: used while waiting for a restarted gateway. */
-export async function isGatewayReady(target: ProbeTarget, timeoutMs = 2000): Promise<boolean> {
-  return httpOk(`${httpBase(target)}/readyz`, timeoutMs);
-}

@@ -11,13 +11,13 @@ import type { Env } from '../env.js';
 import type { StateLocation } from '../store/paths.js';
 import { configuredAgentIds } from '../store/stores.js';
 import { devicePathFor, loadOrCreateDevice } from './device.js';
-import { discoverGateway, type Discovery, type LockFinding, type VerifiedGateway } from './discover.js';
+import { discoverGateway, type Discovery } from './discover.js';
+import type { LockFinding, VerifiedGateway } from './lock-file.js';
 import { readLiveAcp, type AcpDoctorReport } from './live-acp.js';
 import { judgeRespawn } from './respawn.js';
 import { GatewayRpc, OPERATOR_SCOPES, RpcError } from './rpc-client.js';
 import { restartSignalFor, type RestartSignal } from './signals.js';
 
-export type RecomputeMethod = 'rpc' | 'restart' | 'none';
 
 export interface LiveAcp {
   /** Handles the gateway holds now; null when it could not be read. */
@@ -97,47 +97,13 @@ export async function probeGateway(location: StateLocation, config: LoadedConfig
   const remote = discovery.target.explicit;
   const credentials = resolveCredentials(config, env, { token: options.token, password: options.password, remote });
 
-  let version: string | null = null;
-  let versionSource: GatewayStatus['versionSource'] = null;
-  let rpc: GatewayStatus['rpc'] = { ok: false, why: running ? 'not tried' : remote ? `nothing answers at ${discovery.target.url}` : 'no running gateway' };
-  let live: LiveAcp = { activeRuntimeSessions: null, report: null, why: running ? 'RPC not tried' : 'no running gateway' };
   const status = {} as GatewayStatus;
   credentialsOf.set(status, { ...credentials, stateDir: location.stateDir });
-  if (running && options.rpc) {
-    if (!discovery.secrets.ok) {
-      rpc = { ok: false, why: `the listener on port ${discovery.target.port} is not proven to be the gateway, so no token is sent: ${discovery.secrets.why}` };
-      live = { activeRuntimeSessions: null, report: null, why: rpc.why };
-    } else {
-      const timeoutMs = options.timeoutMs ?? 5000;
-      let client: GatewayRpc | null = null;
-      try {
-        client = await connect(discovery.target.url, credentials, location.stateDir, Math.max(timeoutMs, 5000));
-        const scopes = client.hello.scopes;
-        if (scopes.length > 0 && !scopes.includes('operator.admin')) {
-          throw new RpcError('auth', `connected, but without operator.admin (scopes: ${scopes.join(', ')}); ${approvalHint(discovery)}`);
-        }
-        // No scopes in hello-ok: the secret admitted us but the device may not be paired; only a real call tells.
-        if (scopes.length === 0) await client.call('sessions.list', { limit: 1 }, { timeoutMs: Math.max(timeoutMs, 5000) });
-        rpc = { ok: true, methods: client.hello.methods, scopes };
-        if (client.hello.serverVersion) {
-          version = client.hello.serverVersion;
-          versionSource = 'hello';
-        }
-        if (options.live) {
-          const reading = await readLiveAcp(client, { agentId: configuredAgentIds(config.facts).defaultId, timeoutMs: options.liveTimeoutMs ?? 60_000 });
-          live = reading.ok ? { activeRuntimeSessions: reading.report.activeRuntimeSessions, report: reading.report, why: null } : { activeRuntimeSessions: null, report: null, why: reading.why };
-        } else {
-          live = { activeRuntimeSessions: null, report: null, why: 'not read' };
-        }
-      } catch (error) {
-        const why = error instanceof RpcError ? (/pairing required|NOT_PAIRED|missing scope/i.test(error.message) ? `${error.message}; ${approvalHint(discovery)}` : error.message) : String(error);
-        rpc = { ok: false, why };
-        live = { activeRuntimeSessions: null, report: null, why: `RPC unavailable: ${why}` };
-      } finally {
-        client?.close();
-      }
-    }
-  }
+  const session = running && options.rpc ? await rpcSession(discovery, config, credentials, location.stateDir, options) : null;
+  const rpc: GatewayStatus['rpc'] = session?.rpc ?? { ok: false, why: running ? 'not tried' : remote ? `nothing answers at ${discovery.target.url}` : 'no running gateway' };
+  const live: LiveAcp = session?.live ?? { activeRuntimeSessions: null, report: null, why: running ? 'RPC not tried' : 'no running gateway' };
+  let version: string | null = session?.version ?? null;
+  let versionSource: GatewayStatus['versionSource'] = version ? 'hello' : null;
   if (!version && gateway?.packageVersion) {
     version = gateway.packageVersion;
     versionSource = 'process';
@@ -170,6 +136,39 @@ export async function probeGateway(location: StateLocation, config: LoadedConfig
     noRespawn: gateway?.environ ? /^(1|true|yes|on)$/i.test(gateway.environ.OPENCLAW_NO_RESPAWN?.trim() ?? '') : null,
   } satisfies GatewayStatus);
   return status;
+}
+
+/**
+ * One RPC session with a proven target: connect (our device, the resolved secret), check the
+ * grant, and read the live count. Never throws; a refusal becomes `rpc.ok: false` with why.
+ */
+async function rpcSession(discovery: Discovery, config: LoadedConfig, credentials: GatewayCredentials, stateDir: string, options: ProbeOptions): Promise<{ rpc: GatewayStatus['rpc']; live: LiveAcp; version: string | null }> {
+  if (!discovery.secrets.ok) {
+    const why = `the listener on port ${discovery.target.port} is not proven to be the gateway, so no token is sent: ${discovery.secrets.why}`;
+    return { rpc: { ok: false, why }, live: { activeRuntimeSessions: null, report: null, why }, version: null };
+  }
+  const timeoutMs = Math.max(options.timeoutMs ?? 5000, 5000);
+  let client: GatewayRpc | null = null;
+  try {
+    client = await connect(discovery.target.url, credentials, stateDir, timeoutMs);
+    const scopes = client.hello.scopes;
+    if (scopes.length > 0 && !scopes.includes('operator.admin')) {
+      throw new RpcError('auth', `connected, but without operator.admin (scopes: ${scopes.join(', ')}); ${approvalHint(discovery)}`);
+    }
+    // No scopes in hello-ok: the secret admitted us but the device may not be paired; only a real call tells.
+    if (scopes.length === 0) await client.call('sessions.list', { limit: 1 }, { timeoutMs });
+    let live: LiveAcp = { activeRuntimeSessions: null, report: null, why: 'not read' };
+    if (options.live) {
+      const reading = await readLiveAcp(client, { agentId: configuredAgentIds(config.facts).defaultId, timeoutMs: options.liveTimeoutMs ?? 60_000 });
+      live = reading.ok ? { activeRuntimeSessions: reading.report.activeRuntimeSessions, report: reading.report, why: null } : { activeRuntimeSessions: null, report: null, why: reading.why };
+    }
+    return { rpc: { ok: true, methods: client.hello.methods, scopes }, live, version: client.hello.serverVersion };
+  } catch (error) {
+    const why = error instanceof RpcError ? (/pairing required|NOT_PAIRED|missing scope/i.test(error.message) ? `${error.message}; ${approvalHint(discovery)}` : error.message) : String(error);
+    return { rpc: { ok: false, why }, live: { activeRuntimeSessions: null, report: null, why: `RPC unavailable: ${why}` }, version: null };
+  } finally {
+    client?.close();
+  }
 }
 
 export function restartJudgement(discovery: Discovery, config: LoadedConfig, version: string | null): GatewayStatus['restart'] {

@@ -4,7 +4,8 @@
  * answering /readyz — an in-process restart keeps the stale count and is not a recompute.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import { discoverGateway, verifyLock } from '../gateway/discover.js';
+import { discoverGateway } from '../gateway/discover.js';
+import { verifyLock } from '../gateway/lock-file.js';
 import type { GatewayStatus } from '../gateway/probe.js';
 import type { RestartSignal } from '../gateway/signals.js';
 import type { LoadedConfig } from '../store/config.js';

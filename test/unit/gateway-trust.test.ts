@@ -4,7 +4,8 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { candidateLockDirs, explicitTarget, resolveConfiguredPort } from '../../src/gateway/discover.js';
+import { explicitTarget, resolveConfiguredPort } from '../../src/gateway/discover.js';
+import { candidateLockDirs } from '../../src/gateway/lock-file.js';
 import { judgeGatewayProcess, judgeLockOwnership, type PathOwnership } from '../../src/gateway/identify.js';
 import { chatReplyText, parseAcpDoctor, probeSessionKey } from '../../src/gateway/live-acp.js';
 import { resolveCredentials } from '../../src/gateway/probe.js';
