@@ -13,6 +13,9 @@ import { assertStoreWritable } from '../store/store-safety.js';
 import { TOOL_LOCK_SUFFIX } from '../store/tool-lock.js';
 import { TRANSCRIPT_LOCK_STALE_MS } from '../store/transcripts.js';
 import type { Finding } from './findings.js';
+import { inventoryDisk } from '../clean/run.js';
+import { DEFAULT_ARCHIVE_KEEP_MS } from '../defaults.js';
+import { diskFindings } from '../clean/summary.js';
 
 /** `target` is the flags naming this install (e.g. ` --state-dir /srv/oc`), so fixes can be pasted. */
 export function collectFindings(inventory: Inventory, gateway: GatewayStatus, target = '', now = Date.now()): Finding[] {
@@ -57,7 +60,7 @@ export function collectFindings(inventory: Inventory, gateway: GatewayStatus, ta
   }
 
   // Slots against the cap, as the stores tell.
-  if (gateway.remote) return [...findings, ...storeFindings(inventory)];
+  if (gateway.remote) return [...findings, ...storeFindings(inventory, target, now)];
   const summary = summarize(inventory.sessions, cap, isPrunableByDefault);
   const slots = describeSlots(summary);
   if (live === null && cap !== null && summary.acp.slotsHeld >= cap) {
@@ -73,10 +76,10 @@ export function collectFindings(inventory: Inventory, gateway: GatewayStatus, ta
     findings.push({ id: 'no-idle-ttl', severity: 'warning', message: 'acp.runtime.ttlMinutes is unset: idle ACP handles are never evicted', fix: 'set acp.runtime.ttlMinutes (e.g. 30) in the OpenClaw config' });
   }
 
-  return [...findings, ...storeFindings(inventory, now)];
+  return [...findings, ...storeFindings(inventory, target, now)];
 }
 
-function storeFindings(inventory: Inventory, now = Date.now()): Finding[] {
+function storeFindings(inventory: Inventory, target: string, now: number): Finding[] {
   const findings: Finding[] = [];
   // Stores.
   for (const failure of inventory.failures) {
@@ -91,6 +94,7 @@ function storeFindings(inventory: Inventory, now = Date.now()): Finding[] {
     }
     findings.push(...lockFindings(store.path, now));
   }
+  for (const [storePath, disk] of inventoryDisk(inventory, DEFAULT_ARCHIVE_KEEP_MS)) findings.push(...diskFindings(storePath, disk, `openclaw-sessions clean${target}`));
   return findings;
 }
 
