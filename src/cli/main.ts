@@ -5,7 +5,7 @@
  */
 import { Command, CommanderError } from 'commander';
 import { CliError, EXIT, EXIT_CODE_TABLE, describeUnexpected } from '../errors.js';
-import { addStoreOptions } from './common-options.js';
+import { addStoreOptions, DEFAULT_STALE_AFTER } from './common-options.js';
 import { processIo, type CliIo } from './io.js';
 import { toolVersion } from './version.js';
 
@@ -103,6 +103,23 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
     const { runDoctor } = await import('./commands/doctor.js');
     setExit(await runDoctor(flags, io));
   });
+
+  program
+    .command('metrics')
+    .description('Prometheus gauges of the install: sessions by state, ACP slots held and the cap, the live count, gateway up, stores, the last prune')
+    .option('--profile <name>', 'use the OpenClaw profile NAME (state dir ~/.openclaw-NAME)')
+    .option('--state-dir <dir>', 'OpenClaw state directory (default: $OPENCLAW_STATE_DIR or ~/.openclaw)')
+    .option('--config <path>', 'OpenClaw config file (default: $OPENCLAW_CONFIG_PATH or <state-dir>/openclaw.json)')
+    .option('--agent <id>', 'only this agent\'s store')
+    .option('--all-agents', 'every agent\'s store (the default)')
+    .option('--store <path>', 'this sessions.json (or openclaw-agent.sqlite) only; excludes --agent/--all-agents')
+    .option('--stale-after <dur>', 'a "running" claim with no activity for this long and no live transcript lock is stale', DEFAULT_STALE_AFTER)
+    .option('--textfile <dir>', 'write <dir>/openclaw_sessions.prom atomically for node_exporter\'s textfile collector (prints nothing)')
+    .option('--no-rpc', 'do not read the live ACP count from the gateway (openclaw_acp_active_runtime_sessions is then absent)')
+    .action(async (flags) => {
+      const { runMetrics } = await import('./commands/metrics.js');
+      setExit(await runMetrics(flags, io));
+    });
 
   program
     .command('schedule')

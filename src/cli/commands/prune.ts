@@ -16,6 +16,8 @@ import { parseKindList, parseStateList } from '../../sessions/filter.js';
 import { describePlan, planOfItems, planPrune, type PlanCandidate, type PrunePlan, type PrunePlanItem } from '../../sessions/plan.js';
 import type { Snapshot } from '../../store/edit-store.js';
 import { newRunId } from '../../store/journal.js';
+import { resolveStateLocation } from '../../store/paths.js';
+import { recordPruneRun } from '../../prune/run-status.js';
 import { readJsonStore } from '../../store/read-json.js';
 import { assertStoreWritable } from '../../store/store-safety.js';
 import { acquireToolLocks } from '../../store/tool-lock.js';
@@ -65,13 +67,29 @@ export async function runPrune(flags: PruneFlags, io: CliIo): Promise<number> {
       if (report.recompute) log.emit('recompute', report.recompute);
     }
     log.emit('run.end', { exitCode, pruned: report?.dryRun ? 0 : report?.pruned.length ?? 0, planned: report?.dryRun ? report.pruned.length : undefined, skipped: report?.skipped.length ?? 0, slotsFreed: report?.dryRun ? 0 : report?.slotsFreed ?? 0, durationMs: Date.now() - started, journal: report?.runId ?? null });
+    // A dry run or a cancelled one is not a prune; `metrics` reports the last real run.
+    if (report && !report.dryRun) await recordOutcome(flags, io, runId, started, exitCode, report.pruned.length, report.slotsFreed);
     return exitCode;
   } catch (error) {
     const exitCode = error instanceof CliError ? error.exitCode : EXIT.error;
     log.emit('run.error', { exitCode, message: error instanceof Error ? error.message : String(error) });
     log.emit('run.end', { exitCode, pruned: 0, skipped: 0, slotsFreed: 0, durationMs: Date.now() - started, journal: null });
+    if (!flags.dryRun) await recordOutcome(flags, io, runId, started, exitCode, 0, 0);
     throw error;
   }
+}
+
+/** Leaves the run's outcome where `metrics` reads it (prune/run-status.ts); never fails the run. */
+async function recordOutcome(flags: PruneFlags, io: CliIo, runId: string, started: number, exitCode: number, removed: number, slotsFreed: number): Promise<void> {
+  let stateDir: string;
+  try {
+    stateDir = resolveStateLocation(io.env, flags).stateDir;
+  } catch {
+    return; // the flags named no install: nothing to record against
+  }
+  const scope = flags.store ? `store ${flags.store}` : flags.agent ? `agent ${flags.agent}` : 'all agents';
+  const problem = await recordPruneRun(stateDir, { runId, startedAt: new Date(started).toISOString(), finishedAt: new Date().toISOString(), exitCode, removed, slotsFreed, toolVersion: toolVersion(), scope });
+  if (problem) io.stderr.write(`openclaw-sessions: warning: ${problem}\n`);
 }
 
 async function pruneOnce(flags: PruneFlags, io: CliIo, runId: string, log: EventLog): Promise<{ exitCode: number; report: PruneReport | null }> {
