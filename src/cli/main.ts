@@ -123,7 +123,7 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
 
   program
     .command('schedule')
-    .description('print (or install) a crontab line and systemd --user units that run prune unattended')
+    .description('print (or install) a crontab block and systemd --user units that run prune (and optionally metrics) unattended')
     .option('--profile <name>', 'the OpenClaw profile the scheduled run uses')
     .option('--state-dir <dir>', 'the OpenClaw state directory the scheduled run uses')
     .option('--config <path>', 'the OpenClaw config the scheduled run uses')
@@ -134,6 +134,8 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
     .option('--uninstall', 'remove the installed timer and crontab block')
     .option('--force', 'replace an installed file or block that differs')
     .option('--no-enable', 'with --install systemd: write the units but do not run systemctl')
+    .option('--metrics-textfile <dir>', 'also run `metrics --textfile <dir>` on a timer (node_exporter\'s textfile directory)')
+    .option('--metrics-every <dur>', 'how often metrics run: 1m, 2m, 5m, 10m or 15m', '1m')
     .option('--json', 'the generated texts as JSON')
     .action(async (flags) => {
       const { runSchedule } = await import('./commands/schedule.js');
