@@ -8,7 +8,7 @@ import { statSync } from 'node:fs';
 import { probeGateway, type GatewayStatus } from '../gateway/probe.js';
 import { takeInventory, type Inventory, type InventoryOptions } from '../inventory.js';
 import { readPruneStatus } from '../prune/run-status.js';
-import { planPrune } from '../sessions/plan.js';
+import { makePruneSelector } from '../sessions/plan.js';
 import type { Env } from '../store/paths.js';
 import type { LiveCount, MetricsInput, MetricsStore } from './families.js';
 
@@ -24,11 +24,10 @@ export type LiveCountReader = (inventory: Inventory, gateway: GatewayStatus, env
 export async function collectMetrics(env: Env, options: CollectOptions, readLiveCount: LiveCountReader): Promise<MetricsInput> {
   const started = performance.now();
   const inventory = takeInventory(env, options);
-  // The planner's default plan: exactly what `prune` with no filters would list.
-  const plan = planPrune(
-    inventory.sessions.map((s) => ({ ...s, raw: s.entry })),
-    {},
-  );
+  // The planner's selector with prune's defaults: the set `prune` with no filters would plan
+  // (planPrune keeps exactly what this selects; building its items would cost ~2 s at 100k).
+  const selectDefault = makePruneSelector({});
+  const prunable = inventory.sessions.filter((s) => selectDefault(s));
   const stores: MetricsStore[] = [
     ...inventory.stores.map((s) => ({ agentId: s.ref.agentId, path: s.ref.path, readable: true, sizeBytes: s.sizeBytes })),
     ...inventory.failures.map((f) => ({ agentId: f.ref.agentId, path: f.ref.path, readable: false, sizeBytes: sizeOf(f.ref.path) })),
@@ -39,7 +38,7 @@ export async function collectMetrics(env: Env, options: CollectOptions, readLive
   const live = up && options.rpc ? await readLiveCount(inventory, gateway, env) : null;
   return {
     sessions: inventory.sessions,
-    prunable: plan.items,
+    prunable,
     stores,
     cap: inventory.config.facts.acp?.maxConcurrentSessions ?? null,
     gateway: { up, version: up ? gateway.version : null },
