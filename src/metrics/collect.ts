@@ -9,7 +9,7 @@ import { probeGateway, type GatewayStatus } from '../gateway/probe.js';
 import { takeInventory, type Inventory, type InventoryOptions } from '../inventory.js';
 import { readPruneStatus } from '../prune/run-status.js';
 import { makePruneSelector } from '../sessions/plan.js';
-import type { Env } from '../store/paths.js';
+import type { Env } from '../env.js';
 import type { LiveCount, MetricsInput, MetricsStore } from './families.js';
 
 export interface CollectOptions extends InventoryOptions {

@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { CliError, EXIT } from '../../errors.js';
 import { installCron, installSystemd, systemdUserDir, uninstallCron, uninstallSystemd } from '../../schedule/install.js';
 import { cronBlock, METRICS_UNIT_NAME, parseEvery, parseMetricsEvery, systemdMetricsService, systemdMetricsTimer, systemdService, systemdTimer, UNIT_NAME, type ScheduleSpec } from '../../schedule/units.js';
-import { parseDuration } from '../../sessions/duration.js';
+import { parseDurationFlag } from '../parse.js';
 import { resolveStateLocation } from '../../store/paths.js';
 import type { CliIo } from '../io.js';
 
@@ -99,7 +99,7 @@ export async function runSchedule(flags: ScheduleFlags, io: CliIo): Promise<numb
 }
 
 export function scheduleSpec(flags: ScheduleFlags, stateDir: string, configPath: string | null, profile: string | null): ScheduleSpec {
-  const everyMinutes = parseEvery(parseDuration(flags.every, '--every'));
+  const everyMinutes = parseEvery(parseDurationFlag(flags.every, '--every'));
   // Absolute paths: cron and systemd run with a minimal PATH and another working directory.
   const binPath = fileURLToPath(new URL('../../../../bin/openclaw-sessions.js', import.meta.url));
   const targetArgs = profile ? ['--profile', profile] : ['--state-dir', stateDir, ...(configPath ? ['--config', configPath] : [])];
@@ -107,7 +107,7 @@ export function scheduleSpec(flags: ScheduleFlags, stateDir: string, configPath:
   // "Random" but stable per host and install, so a re-install writes the same text.
   const seed = createHash('sha256').update(`${os.hostname()}|${stateDir}`).digest().readUInt32BE(0);
   const offset = seed % Math.min(everyMinutes, 60);
-  const metrics = flags.metricsTextfile ? { textfileDir: path.resolve(flags.metricsTextfile), everyMinutes: parseMetricsEvery(parseDuration(flags.metricsEvery ?? '1m', '--metrics-every')) } : null;
+  const metrics = flags.metricsTextfile ? { textfileDir: path.resolve(flags.metricsTextfile), everyMinutes: parseMetricsEvery(parseDurationFlag(flags.metricsEvery ?? '1m', '--metrics-every')) } : null;
   return { nodePath: process.execPath, binPath, targetArgs, pruneArgs, everyMinutes, offset, metrics };
 }
 
