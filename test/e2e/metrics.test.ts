@@ -22,7 +22,8 @@ const children = trackedChildren();
 describe('real gateway: metrics through node_exporter', { skip, timeout: 600_000 }, () => {
   const gateway = new RealGateway();
   let exporter: NodeExporter | null = null;
-  let textDir = '';
+  // Made here, not in a test: a temp dir made inside a test is removed when that test ends.
+  const textDir = tempDir('ocs-e2e-textfile-');
   before(async () => gateway.start(), { timeout: 180_000 });
   after(async () => {
     await exporter?.stop();
@@ -41,7 +42,6 @@ describe('real gateway: metrics through node_exporter', { skip, timeout: 600_000
 
   test('stuck: the live count 3, three errored sessions holding 3 of 3 slots, gateway up with its version', async (t) => {
     if (!needBinary(t, NODE_EXPORTER, 'prometheus-node-exporter')) return;
-    textDir = tempDir('ocs-e2e-textfile-');
     exporter = await startNodeExporter(textDir, children);
 
     for (let i = 0; i < 3; i++) await gateway.spawnFailedSession();
@@ -49,7 +49,8 @@ describe('real gateway: metrics through node_exporter', { skip, timeout: 600_000
 
     const samples = await collect();
     assert.equal(valueOf(samples, 'openclaw_gateway_up'), 1);
-    assert.equal(valueOf(samples, 'openclaw_gateway_info', { version: '2026.4.2' }), 1);
+    const info = samples.filter((s) => s.name === 'openclaw_gateway_info');
+    assert.deepEqual(info.map((s) => [s.labels.version, s.value]), [['2026.4.2', 1]]);
     assert.equal(valueOf(samples, 'openclaw_acp_slots_cap'), 3);
     assert.equal(valueOf(samples, 'openclaw_acp_active_runtime_sessions'), 3, 'the gateway\'s own live count');
     assert.equal(valueOf(samples, 'openclaw_acp_slots_held', { agent: 'failer' }), 3);
