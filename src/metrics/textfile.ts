@@ -6,7 +6,7 @@
  */
 import { statSync } from 'node:fs';
 import path from 'node:path';
-import { CliError, EXIT } from '../errors.js';
+import { ToolError } from '../errors.js';
 import { writeFileAtomic } from '../store/atomic-write.js';
 
 export const TEXTFILE_NAME = 'openclaw_sessions.prom';
@@ -25,7 +25,7 @@ export function assertTextfileDir(dir: string): void {
   } catch {
     isDir = false;
   }
-  if (!isDir) throw new CliError(EXIT.error, `--textfile ${dir} is not a directory (create it, or give node_exporter's --collector.textfile.directory)`);
+  if (!isDir) throw new ToolError('failed', `textfile directory ${dir} is not a directory (create it, or give node_exporter's --collector.textfile.directory)`);
 }
 
 /** Writes the file; returns its path. Errors are one line naming the directory or file. */
@@ -35,7 +35,7 @@ export async function writeTextfile(dir: string, text: string): Promise<string> 
   try {
     await writeFileAtomic(target, text, { mode: 0o644 });
   } catch (error) {
-    throw new CliError(EXIT.error, `cannot write ${target}: ${(error as Error).message}`);
+    throw new ToolError('failed', `cannot write ${target}: ${(error as Error).message}`);
   }
   return target;
 }

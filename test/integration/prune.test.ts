@@ -123,7 +123,10 @@ test('filters narrow the set; main and running sessions are never pruned whateve
   assert.deepEqual(plan(['--key', '*:acp:*', '--keep', '*stale']), ['agent:main:acp:closed', 'agent:main:acp:errored', 'agent:main:acp:oneshot']);
   assert.deepEqual(plan(['--older-than', '90m']), ['agent:main:acp:stale']);
   assert.deepEqual(plan(['--acp', '--state', 'closed']), ['agent:main:acp:closed']);
-  assert.deepEqual(plan(['--state', 'running,idle', '--older-than', '0']), []);
+  // Asking prune for states it never takes is a usage error, not an empty plan.
+  const nonTerminal = runCli(['prune', '--dry-run', '--state-dir', state, '--state', 'running,idle', '--older-than', '0']);
+  assert.equal(nonTerminal.status, 2);
+  assert.match(nonTerminal.stderr, /--state running is not a terminal state/);
   assert.deepEqual(plan(['--key', 'agent:main:main', '--older-than', '0']), []);
 });
 

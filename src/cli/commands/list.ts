@@ -2,8 +2,9 @@
  * `openclaw-sessions list`: every session of every agent, its state and why, and what holds
  * the gateway's ACP slots.
  */
-import { CliError, EXIT } from '../../errors.js';
+import { CliError, EXIT } from '../exit-codes.js';
 import { takeInventory, type Inventory, type SessionView } from '../../inventory.js';
+import { DEFAULT_PRUNE_GRACE } from '../../defaults.js';
 import { formatAgo } from '../../sessions/duration.js';
 import { parseDurationFlag, parseKindsFlag, parseStatesFlag } from '../parse.js';
 import { matchesFilter, type SessionFilter } from '../../sessions/filter.js';
@@ -28,9 +29,9 @@ export interface ListFlags extends StoreFlags {
 
 export async function runList(flags: ListFlags, io: CliIo): Promise<number> {
   const filter: SessionFilter = {
-    states: flags.state ? parseStatesFlag(flags.state) : undefined,
-    kinds: flags.kind ? parseKindsFlag(flags.kind) : undefined,
-    olderThanMs: flags.olderThan ? parseDurationFlag(flags.olderThan, '--older-than') : undefined,
+    states: flags.state !== undefined ? parseStatesFlag(flags.state) : undefined,
+    kinds: flags.kind !== undefined ? parseKindsFlag(flags.kind) : undefined,
+    olderThanMs: flags.olderThan !== undefined ? parseDurationFlag(flags.olderThan, '--older-than') : undefined,
     acpOnly: flags.acp,
     terminalOnly: flags.terminal,
   };
@@ -151,9 +152,9 @@ function footer(inventory: Inventory, report: ListReport, style: TerminalStyle):
   const full = summary.acp.cap !== null && summary.acp.slotsHeld >= summary.acp.cap;
   lines.push(full && style.color ? style.chalk.red(slots) : slots);
   if (summary.prunable > 0) {
-    lines.push(`${summary.prunable} prunable (terminal and quiet for 10m): openclaw-sessions prune --dry-run`);
+    lines.push(`${summary.prunable} prunable (terminal and quiet for ${DEFAULT_PRUNE_GRACE}): openclaw-sessions prune --dry-run`);
   } else if (summary.terminal > 0) {
-    lines.push(`${summary.terminal} terminal, none quiet for 10m yet (openclaw-sessions prune --older-than 0 takes them now)`);
+    lines.push(`${summary.terminal} terminal, none quiet for ${DEFAULT_PRUNE_GRACE} yet (openclaw-sessions prune --older-than 0 takes them now)`);
   } else {
     lines.push('Nothing to prune.');
   }

@@ -3,7 +3,7 @@
  * Prometheus gauges — printed, or with `--textfile DIR` written atomically for node_exporter's
  * textfile collector. Read-only towards OpenClaw: no store is written, no store lock taken.
  */
-import { EXIT } from '../../errors.js';
+import { EXIT } from '../exit-codes.js';
 import { collectMetrics } from '../../metrics/collect.js';
 import { renderExposition } from '../../metrics/exposition.js';
 import { collectorFamilies, metricFamilies } from '../../metrics/families.js';

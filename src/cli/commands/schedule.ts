@@ -7,10 +7,12 @@ import { statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { CliError, EXIT } from '../../errors.js';
+import { CliError, EXIT } from '../exit-codes.js';
 import { installCron, installSystemd, systemdUserDir, uninstallCron, uninstallSystemd } from '../../schedule/install.js';
 import { cronBlock, METRICS_UNIT_NAME, parseEvery, parseMetricsEvery, systemdMetricsService, systemdMetricsTimer, systemdService, systemdTimer, UNIT_NAME, type ScheduleSpec } from '../../schedule/units.js';
+import { assertOneStateDir } from '../common-options.js';
 import { parseDurationFlag } from '../parse.js';
+import { DEFAULT_METRICS_EVERY } from '../../defaults.js';
 import { resolveStateLocation } from '../../store/paths.js';
 import type { CliIo } from '../io.js';
 
@@ -31,6 +33,8 @@ export interface ScheduleFlags {
 }
 
 export async function runSchedule(flags: ScheduleFlags, io: CliIo): Promise<number> {
+  assertOneStateDir(flags);
+  if (flags.olderThan !== undefined) parseDurationFlag(flags.olderThan, '--older-than');
   const location = resolveStateLocation(io.env, flags);
   const spec = scheduleSpec(flags, location.stateDir, location.configPath, location.profile);
   const unitDir = systemdUserDir(io.env, location.home);
@@ -107,7 +111,7 @@ export function scheduleSpec(flags: ScheduleFlags, stateDir: string, configPath:
   // "Random" but stable per host and install, so a re-install writes the same text.
   const seed = createHash('sha256').update(`${os.hostname()}|${stateDir}`).digest().readUInt32BE(0);
   const offset = seed % Math.min(everyMinutes, 60);
-  const metrics = flags.metricsTextfile ? { textfileDir: path.resolve(flags.metricsTextfile), everyMinutes: parseMetricsEvery(parseDurationFlag(flags.metricsEvery ?? '1m', '--metrics-every')) } : null;
+  const metrics = flags.metricsTextfile ? { textfileDir: path.resolve(flags.metricsTextfile), everyMinutes: parseMetricsEvery(parseDurationFlag(flags.metricsEvery ?? DEFAULT_METRICS_EVERY, '--metrics-every')) } : null;
   return { nodePath: process.execPath, binPath, targetArgs, pruneArgs, everyMinutes, offset, metrics };
 }
 
