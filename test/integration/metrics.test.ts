@@ -205,3 +205,25 @@ function walk(dir: string): string[] {
   }
   return out;
 }
+
+test('under root, the prune status and its directory go to the state directory\'s owner', async (t) => {
+  if (process.getuid?.() !== 0) return t.skip('needs root');
+  const { recordPruneRun, readPruneStatus } = await import('../../src/prune/run-status.js');
+  const { chownSync } = await import('node:fs');
+  const stateDir = path.join(tempDir('ocs-owner-'), 'state');
+  mkdirSync(stateDir);
+  chownSync(stateDir, 65534, 65534);
+  const run = { runId: 'r1', startedAt: new Date().toISOString(), finishedAt: new Date().toISOString(), exitCode: 0, removed: 2, slotsFreed: 1, toolVersion: '0.1.0', scope: 'all agents' };
+  assert.equal(await recordPruneRun(stateDir, run), null);
+  for (const file of [path.dirname(pruneStatusPath(stateDir)), pruneStatusPath(stateDir)]) {
+    const stat = statSync(file);
+    assert.deepEqual([stat.uid, stat.gid], [65534, 65534], file);
+  }
+  assert.equal(statSync(path.dirname(pruneStatusPath(stateDir))).mode & 0o777, 0o700);
+  // A second run replaces the file (the rename keeps no stale copy) and keeps the owner.
+  assert.equal(await recordPruneRun(stateDir, { ...run, runId: 'r2', exitCode: 3 }), null);
+  assert.equal(statSync(pruneStatusPath(stateDir)).uid, 65534);
+  const status = readPruneStatus(stateDir)!;
+  assert.equal(status.last.runId, 'r2');
+  assert.equal(status.lastSuccess?.runId, 'r1');
+});
