@@ -41,7 +41,6 @@ export const sessionEntrySchema = z.object({
 });
 
 export type SessionEntry = z.infer<typeof sessionEntrySchema>;
-export type AcpMeta = z.infer<typeof acpMetaSchema>;
 
 export type EntryReading =
   | { ok: true; entry: SessionEntry }

@@ -80,6 +80,6 @@ test('text output: one line per finding with its fix', () => {
   writeFile(storePath(state, 'main'), { 'agent:main:acp:e1': acpEntry('e1', 60 * MIN, { state: 'error' }) });
   const result = runCli(['doctor', '--no-rpc', '--state-dir', state], { TMPDIR: path.join(state, '..', 'tmp') });
   assert.equal(result.status, 6);
-  assert.match(result.stdout, /^PROBLEM  1 of 1 ACP slots held by 1 errored: new ACP spawns fail with "ACP max concurrent sessions reached \(1\/1\)"\n {9}fix: openclaw-sessions prune --older-than 0 --state-dir /m);
+  assert.match(result.stdout, /^PROBLEM {2}1 of 1 ACP slots held by 1 errored: new ACP spawns fail with "ACP max concurrent sessions reached \(1\/1\)"\n {9}fix: openclaw-sessions prune --older-than 0 --state-dir /m);
   assert.match(result.stdout, /1 problem found \(exit 6\)\.$/m);
 });

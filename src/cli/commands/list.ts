@@ -60,7 +60,7 @@ export function buildListReport(inventory: Inventory, filter: SessionFilter): Li
   const shown = inventory.sessions.filter((session) => matchesFilter(session, filter)).sort(newestFirst);
   const cap = inventory.config.facts.acp?.maxConcurrentSessions ?? null;
   // The summary speaks of the whole gateway: slots are held whatever the filter shows.
-  const summary = summarize(inventory.sessions, cap, (s) => isPrunableByDefault(s as SessionView));
+  const summary = summarize(inventory.sessions, cap, isPrunableByDefault);
   const counts = new Map<string, number>();
   for (const session of inventory.sessions) counts.set(session.storePath, (counts.get(session.storePath) ?? 0) + 1);
   return {
