@@ -76,7 +76,7 @@ export const METRIC_HELP = {
   openclaw_sessions_store_readable: '1 when every session store of the agent reads and parses, 0 when one does not (the gateway treats an unparsable store as empty).',
   openclaw_sessions_last_prune_timestamp_seconds: 'When the last prune run (not a dry run) finished, as a Unix time.',
   openclaw_sessions_last_prune_removed: 'Sessions the last prune run removed.',
-  openclaw_sessions_last_prune_slots_freed: 'ACP slots the last prune run freed.',
+  openclaw_sessions_last_prune_slots_freed: "ACP slots the last prune run freed, as the drop in the gateway's live count (absent when it could not be measured).",
   openclaw_sessions_last_prune_exit_code: 'Exit code of the last prune run (0 ok; see openclaw-sessions --help).',
   openclaw_sessions_last_prune_duration_seconds: 'How long the last prune run took.',
   openclaw_sessions_last_successful_prune_timestamp_seconds: 'When the last prune run that exited 0 finished, as a Unix time.',
@@ -159,7 +159,7 @@ export function metricFamilies(input: MetricsInput): MetricFamily[] {
   if (last) {
     families.push(family('openclaw_sessions_last_prune_timestamp_seconds', [], single(unixSeconds(last.finishedAt))));
     families.push(family('openclaw_sessions_last_prune_removed', [], single(last.removed)));
-    families.push(family('openclaw_sessions_last_prune_slots_freed', [], single(last.slotsFreed)));
+    if (last.slotsFreed !== null) families.push(family('openclaw_sessions_last_prune_slots_freed', [], single(last.slotsFreed)));
     families.push(family('openclaw_sessions_last_prune_exit_code', [], single(last.exitCode)));
     families.push(family('openclaw_sessions_last_prune_duration_seconds', [], single(Math.max(0, unixSeconds(last.finishedAt) - unixSeconds(last.startedAt)))));
   }

@@ -23,7 +23,8 @@ const runSchema = z.object({
   exitCode: z.number().int(),
   /** Sessions removed (from the stores, or by the gateway over RPC). */
   removed: z.number().int().nonnegative(),
-  slotsFreed: z.number().int().nonnegative(),
+  /** ACP slots freed as the gateway's live count measured it; null when it was not measured. */
+  slotsFreed: z.number().int().nullable(),
   toolVersion: z.string(),
   /** What the run covered: `all agents`, `agent X` or `store PATH`. */
   scope: z.string(),

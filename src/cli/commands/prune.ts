@@ -59,13 +59,13 @@ export async function runPrune(flags: PruneFlags, io: CliIo): Promise<number> {
     const exitCode = exitCodeOf(error);
     log.emit('run.error', { exitCode, message: error instanceof Error ? error.message : String(error) });
     log.emit('run.end', { exitCode, pruned: 0, skipped: 0, slotsFreed: 0, durationMs: Date.now() - started, journal: null });
-    if (!flags.dryRun) await recordOutcome(flags, io, runId, started, exitCode, 0, 0);
+    if (!flags.dryRun) await recordOutcome(flags, io, runId, started, exitCode, 0, null);
     throw error;
   }
 }
 
 /** Leaves the run's outcome where `metrics` reads it (prune/run-status.ts); never fails the run. */
-async function recordOutcome(flags: PruneFlags, io: CliIo, runId: string, started: number, exitCode: number, removed: number, slotsFreed: number): Promise<void> {
+async function recordOutcome(flags: PruneFlags, io: CliIo, runId: string, started: number, exitCode: number, removed: number, slotsFreed: number | null): Promise<void> {
   let stateDir: string;
   try {
     stateDir = resolveStateLocation(io.env, flags).stateDir;
