@@ -78,6 +78,18 @@ export const OPTIONS: readonly OptionSpec[] = [
   { flags: '--wait <dur>', help: 'how long to wait for a restarted gateway to be ready', default: DEFAULT_RESTART_WAIT, commands: ['prune'] },
   { flags: '--log-format <format>', help: 'text, or json: one JSON object per line per event (for cron/systemd logs)', default: 'text', commands: ['prune', 'clean'] },
   { flags: '--no-rpc', help: 'do not try the gateway RPC (and do not create a device identity)', commands: ['gateway', 'doctor'] },
+  { flags: '--no-rpc', help: 'do not ask the gateway for its live ACP count', commands: ['list'] },
+
+  // Which gateway: OpenClaw's own spelling (`openclaw gateway call|status`, `openclaw tui`).
+  {
+    flags: '--url <url>',
+    help: "the gateway's WebSocket URL (ws://127.0.0.1:18789, wss://host): RPC only, never signalled (default: $OPENCLAW_GATEWAY_URL, gateway.remote.url in remote mode, else found by its lock and port)",
+    doc: "the gateway's WebSocket URL: its sessions are listed with `sessions.list` and pruned with `sessions.delete`; it is never signalled and no local file is read or written for it (default: `$OPENCLAW_GATEWAY_URL`, else `gateway.remote.url` when `gateway.mode` is `remote`, else the local gateway found by its lock and port). Plain `ws://` only to loopback (or a private host with `OPENCLAW_ALLOW_INSECURE_PRIVATE_WS=1`)",
+    commands: ['list', 'prune', 'gateway', 'doctor'],
+  },
+  { flags: '--url <url>', help: 'refused: restore works on local store files only (a gateway named by URL keeps its own)', commands: ['restore'] },
+  { flags: '--token <token>', help: 'gateway token (default: $OPENCLAW_GATEWAY_TOKEN, then the config)', doc: 'gateway token (default: `$OPENCLAW_GATEWAY_TOKEN`, then `gateway.remote.token` for a remote target or `gateway.auth.token`); sent only to a proven gateway or the `--url` given', commands: ['list', 'prune', 'gateway', 'doctor'] },
+  { flags: '--password <password>', help: 'gateway password (default: $OPENCLAW_GATEWAY_PASSWORD, then the config)', doc: 'gateway password (default: `$OPENCLAW_GATEWAY_PASSWORD`, then `gateway.remote.password` or `gateway.auth.password`); sent only like the token', commands: ['list', 'prune', 'gateway', 'doctor'] },
 
   // metrics.
   {
@@ -141,8 +153,8 @@ export const COMMANDS: readonly CommandSpec[] = [
   },
   {
     name: 'gateway',
-    description: 'the running gateway: verified pid, version, port, readiness, slots held, and which recompute methods work',
-    examples: ['openclaw-sessions gateway', 'openclaw-sessions gateway --no-rpc --json'],
+    description: 'the running gateway: how it was found (lock, port, --url), verified pid, version, its live ACP count, slots held on disk, and which recompute methods prune accepts',
+    examples: ['openclaw-sessions gateway', 'openclaw-sessions gateway --json | jq .acp', 'openclaw-sessions gateway --url wss://gw.example --token "$TOKEN"'],
   },
   {
     name: 'doctor',

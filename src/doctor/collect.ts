@@ -23,34 +23,64 @@ export function collectFindings(inventory: Inventory, gateway: GatewayStatus, ta
   const facts = inventory.config.facts;
   const cap = facts.acp?.maxConcurrentSessions ?? null;
 
-  // The gateway.
-  if (gateway.running && gateway.gateway) {
-    findings.push({ id: 'gateway', severity: 'ok', message: `gateway pid ${gateway.gateway.lock.pid} verified, OpenClaw ${gateway.version ?? 'version unknown'}, port ${gateway.port} ${gateway.ready ? 'ready' : 'NOT ready'}`, fix: null });
-    if (!gateway.ready) findings.push({ id: 'gateway-not-ready', severity: 'problem', message: `gateway pid ${gateway.gateway.lock.pid} does not answer /readyz on port ${gateway.port}`, fix: 'openclaw gateway status' });
-    if (!gateway.rpc.ok) findings.push({ id: 'rpc-unavailable', severity: 'warning', message: `RPC unavailable: ${gateway.rpc.why}; pruning cannot make this gateway drop handles without a restart`, fix: /approve/.test(gateway.rpc.why) ? 'openclaw devices approve --latest' : 'check gateway.auth in the config, or set OPENCLAW_GATEWAY_TOKEN' });
-    if (gateway.noRespawn) findings.push({ id: 'no-respawn', severity: 'warning', message: 'OPENCLAW_NO_RESPAWN=1 in the gateway environment: a SIGUSR1 restart keeps the process and the stale ACP count', fix: 'unset OPENCLAW_NO_RESPAWN in the gateway service and restart it' });
+  // The gateway: found by lock, port or URL; its live count is the truth about slots.
+  // A gateway named by URL keeps its stores elsewhere: local files say nothing about its slots.
+  const held = gateway.remote ? null : summarize(inventory.sessions, cap, () => false).acp.slotsHeld;
+  const live = gateway.live.activeRuntimeSessions;
+  if (gateway.running) {
+    const who = gateway.gateway ? `gateway pid ${gateway.gateway.pid} verified` : gateway.remote ? `gateway at ${gateway.url} (named by the operator; never signalled)` : `a gateway answers on port ${gateway.port}, pid unknown (no verified lock: never signalled)`;
+    findings.push({ id: 'gateway', severity: 'ok', message: `${who}, OpenClaw ${gateway.version ?? 'version unknown'}, ${gateway.url} ${gateway.ready ? 'ready' : 'NOT ready'}`, fix: null });
+    if (!gateway.ready) findings.push({ id: 'gateway-not-ready', severity: 'problem', message: `the gateway does not answer /readyz at ${gateway.url}`, fix: 'openclaw gateway status' });
+    if (!gateway.rpc.ok) {
+      const fix = /approve/.test(gateway.rpc.why) ? 'openclaw devices approve --latest' : !gateway.discovery.secrets.ok ? `openclaw-sessions doctor --url ${gateway.url} --token <token> (only if you know it is your gateway)` : 'check gateway.auth in the config, or set OPENCLAW_GATEWAY_TOKEN';
+      findings.push({ id: 'rpc-unavailable', severity: 'warning', message: `RPC unavailable: ${gateway.rpc.why}; the live ACP count cannot be read and prune cannot close handles without a restart`, fix });
+    }
+    if (gateway.gateway && !gateway.restart.ok) findings.push({ id: 'restart-unavailable', severity: 'warning', message: `a restart would not clear the count: ${gateway.restart.why}`, fix: gateway.restart.fix });
   } else {
-    findings.push({ id: 'gateway', severity: 'ok', message: 'no gateway running for this config (its next start reads the stores as they are)', fix: null });
+    findings.push({ id: 'gateway', severity: 'ok', message: gateway.remote ? `nothing answers at ${gateway.url}` : `no gateway answers on port ${gateway.port} for this config (its next start reads the stores as they are)`, fix: null });
   }
   for (const stale of gateway.stale) {
-    findings.push({ id: 'stale-gateway-lock', severity: 'warning', message: `gateway lock ${stale.lockPath} names pid ${stale.lock.pid}: ${stale.verdict.ok ? '' : stale.verdict.detail}`, fix: `rm ${stale.lockPath}` });
+    const pid = stale.lock?.pid;
+    const why = stale.verdict.ok ? '' : stale.verdict.detail;
+    // Never advise removing a lock whose pid is alive: it may be a live gateway we failed to prove.
+    const dead = !stale.verdict.ok && stale.verdict.why === 'dead';
+    findings.push({ id: 'unverified-gateway-lock', severity: 'warning', message: `gateway lock ${stale.lockPath}${pid ? ` names pid ${pid}` : ''}: ${why}; never signalled`, fix: dead ? `rm ${stale.lockPath}` : null });
+  }
+  if (live !== null) {
+    const detail = `${live} live ACP handle${live === 1 ? '' : 's'} in the gateway${cap === null ? '' : ` of ${cap}`} (${held === null ? 'stores not local' : `${held} held by sessions on disk`}${gateway.live.report?.turnCounts ? `; turns completed=${gateway.live.report.turnCounts.completed} failed=${gateway.live.report.turnCounts.failed}` : ''})`;
+    if (held !== null && live > held) {
+      const fix = gateway.restart.ok ? `openclaw-sessions prune --recompute restart --allow-restart${target}` : gateway.restart.fix;
+      findings.push({ id: 'orphaned-handles', severity: 'problem', message: `${live - held} orphaned ACP handle${live - held === 1 ? '' : 's'}: the gateway holds ${live} runtime handles but only ${held} session${held === 1 ? '' : 's'} on disk hold a slot — their entries were removed while the gateway ran, so sessions.delete can no longer close them; only a restart that replaces the process clears them`, fix });
+    }
+    if (cap !== null && live >= cap) {
+      findings.push({ id: 'cap-reached', severity: 'problem', message: `${detail}: new ACP spawns fail with "ACP max concurrent sessions reached (${cap}/${cap})"`, fix: held !== null && live > held ? (gateway.restart.ok ? `openclaw-sessions prune --recompute restart --allow-restart${target}` : gateway.restart.fix) : `openclaw-sessions prune --older-than 0${target}` });
+    } else {
+      findings.push({ id: 'live-slots', severity: 'ok', message: detail, fix: null });
+    }
   }
 
-  // Slots against the cap.
+  // Slots against the cap, as the stores tell.
+  if (gateway.remote) return [...findings, ...storeFindings(inventory, target)];
   const summary = summarize(inventory.sessions, cap, isPrunableByDefault);
   const slots = describeSlots(summary);
-  if (cap !== null && summary.acp.slotsHeld >= cap) {
+  if (live === null && cap !== null && summary.acp.slotsHeld >= cap) {
     findings.push({ id: 'cap-reached', severity: 'problem', message: `${slots}: new ACP spawns fail with "ACP max concurrent sessions reached (${cap}/${cap})"`, fix: summary.acp.heldByTerminal > 0 ? `openclaw-sessions prune --older-than 0${target}` : 'raise acp.maxConcurrentSessions, or close idle ACP sessions' });
   } else {
-    findings.push({ id: 'slots', severity: 'ok', message: slots, fix: null });
+    findings.push({ id: 'slots', severity: 'ok', message: `on disk: ${slots}`, fix: null });
   }
-  if (summary.acp.heldByTerminal > 0 && !(cap !== null && summary.acp.slotsHeld >= cap)) {
+  if (summary.acp.heldByTerminal > 0 && !(cap !== null && (live ?? summary.acp.slotsHeld) >= cap)) {
     findings.push({ id: 'terminal-slots', severity: 'warning', message: `${summary.acp.heldByTerminal} terminal session(s) (errored/stale) still hold ACP slots`, fix: `openclaw-sessions prune${target}` });
   }
-  if (cap !== null && facts.acp?.runtime?.ttlMinutes === undefined) {
+  const ttlOff = gateway.live.report ? gateway.live.report.runtimeIdleTtlMs === 0 : facts.acp?.runtime?.ttlMinutes === undefined;
+  if (cap !== null && ttlOff) {
     findings.push({ id: 'no-idle-ttl', severity: 'warning', message: 'acp.runtime.ttlMinutes is unset: idle ACP handles are never evicted', fix: 'set acp.runtime.ttlMinutes (e.g. 30) in the OpenClaw config' });
   }
 
+  return [...findings, ...storeFindings(inventory, target, now)];
+}
+
+function storeFindings(inventory: Inventory, target: string, now = Date.now()): Finding[] {
+  const findings: Finding[] = [];
   // Stores.
   for (const failure of inventory.failures) {
     findings.push({ id: 'store-unreadable', severity: 'problem', message: failure.error.message, fix: `fix or move aside ${failure.ref.path} (the gateway treats it as empty and its next write drops every session)` });

@@ -1,132 +1,208 @@
 /**
- * Finding the running gateway from outside (docs/openclaw.md §7): its singleton lock names a pid, which
- * is trusted only after checking it is alive, started when the lock says, and is an OpenClaw
- * gateway. A pid that fails any check is reported as stale and never signalled.
+ * Finding the running gateway by every route OpenClaw offers (docs/openclaw.md §7,
+ * docs/openclaw-gateway.md), and proving what was found before trusting it:
+ *
+ *   url    `--url`, else `OPENCLAW_GATEWAY_URL`, else `gateway.mode: "remote"` +
+ *          `gateway.remote.url` (OpenClaw's own client precedence, dist/call-*.js). The operator
+ *          named it: RPC and secrets go there; it has no local pid, so it is never signalled.
+ *   lock   the singleton lock (4.x–7.x `<tmpdir>/openclaw-<uid>/gateway.<hash>.lock`, 9.x
+ *          `<stateDir>/tmp/openclaw-<uid>/`). Its pid is *verified* only when: the lock file
+ *          and directory are real, owned by the pid's user and not writable by others; the lock
+ *          has a start time equal to the pid's; the process is the OpenClaw gateway by its
+ *          executable and entry (identify.ts); and it holds the listening socket on the
+ *          gateway port. Only a verified pid is ever signalled.
+ *   port   the port from a verified lock (9.x), `OPENCLAW_GATEWAY_PORT`, `gateway.port` or
+ *          18789, probed directly with `/healthz`, `/readyz` and the WebSocket challenge (no
+ *          secret is sent for any of them) whether or not a lock was found. A gateway that
+ *          answers without a verified lock is "running, pid unknown": RPC yes, signals never.
+ *          Its secret goes only to a listener owned by the gateway's user.
  */
-import { createHash } from 'node:crypto';
-import { readdirSync, readFileSync } from 'node:fs';
-import os from 'node:os';
+import { lstatSync, readdirSync } from 'node:fs';
 import path from 'node:path';
-import { z } from 'zod';
-import { isProcessAlive, readProcCmdline, readProcEnviron, readProcStartTime, readProcTitle } from '../system/proc.js';
 import type { Env } from '../env.js';
+import { ToolError } from '../errors.js';
+import type { LoadedConfig } from '../store/config.js';
+import type { StateLocation } from '../store/paths.js';
+import { listeningSockets, pidsHoldingSockets } from '../system/proc-net.js';
+import { readProcCmdline, readProcExe } from '../system/proc.js';
+import { probeHealth, type HealthProbe } from './health.js';
+import { judgeGatewayProcess } from './identify.js';
+import { candidateLockDirs, currentUid, DEFAULT_GATEWAY_PORT, isOpenclawEntry, verifyLock, type LockFinding, type VerifiedGateway } from './lock-file.js';
 
-export const gatewayLockSchema = z.object({
-  pid: z.number().int().positive(),
-  createdAt: z.string().optional(),
-  configPath: z.string().optional(),
-  startTime: z.number().optional(),
-  // 9.x adds these
-  ownerId: z.string().optional(),
-  port: z.number().int().positive().optional(),
-  role: z.string().optional(),
-  stateDir: z.string().optional(),
-});
+export type TargetSource = 'flag --url' | 'env OPENCLAW_GATEWAY_URL' | 'config gateway.remote.url' | 'lock port' | 'env OPENCLAW_GATEWAY_PORT' | 'config gateway.port' | 'default port';
 
-export type GatewayLock = z.infer<typeof gatewayLockSchema>;
-
-export type PidVerdict =
-  | { ok: true }
-  | { ok: false; why: 'dead' | 'recycled' | 'not-gateway' | 'unreadable'; detail: string };
-
-export interface FoundGateway {
-  lockPath: string;
-  lock: GatewayLock;
-  verdict: PidVerdict;
-  /** `OPENCLAW_NO_RESPAWN=1` in its environment: SIGUSR1 restarts in-process and keeps the count. */
-  noRespawn: boolean | null;
-  /** The openclaw package the process runs from, when its command line names it. */
-  entryScript: string | null;
+export interface GatewayTarget {
+  url: string;
+  host: string;
+  port: number;
+  tls: boolean;
+  source: TargetSource;
+  /** Named by the operator (--url, env or remote config): RPC only, never signalled. */
+  explicit: boolean;
 }
 
-export function uidSegment(): string {
-  return `openclaw-${typeof process.getuid === 'function' ? process.getuid() : 'user'}`;
+export interface ListenerFacts {
+  /** Owner uid of the listening socket, from /proc/net/tcp{,6}; null when none is visible (other network namespace). */
+  socketUid: number | null;
+  /** Pids holding it whose fds could be read. */
+  pids: number[];
+  /** The first of those judged an OpenClaw gateway process, if any. */
+  gatewayPid: number | null;
 }
 
-/** 4.x: `<tmpdir>/openclaw-<uid>/gateway.<sha256(configPath)[0:8]>.lock` */
-export function gatewayLockPath(configPath: string, tmpDir: string): string {
-  const hash = createHash('sha256').update(configPath).digest('hex').slice(0, 8);
-  return path.join(tmpDir, uidSegment(), `gateway.${hash}.lock`);
+export interface Discovery {
+  target: GatewayTarget;
+  /** A verified local gateway: the only kind that is ever signalled. */
+  verified: VerifiedGateway | null;
+  /** Lock files that failed verification. */
+  rejected: LockFinding[];
+  health: HealthProbe;
+  /** The port answers as an OpenClaw gateway (HTTP health or the WebSocket challenge). */
+  answers: boolean;
+  listener: ListenerFacts | null;
+  /** May the token/password be sent to `target`? */
+  secrets: { ok: true; why: string } | { ok: false; why: string };
+  /** The uid the gateway runs as (or is expected to: the state dir's owner). */
+  gatewayUid: number | null;
 }
 
-/** Candidate lock files: the exact 4.x path, then every gateway lock in the 4.x and 9.x dirs. */
-export function candidateLockPaths(configPath: string | null, stateDir: string, env: Env): string[] {
-  const tmpDir = env.TMPDIR?.trim() || os.tmpdir();
-  const dirs = [path.join(tmpDir, uidSegment()), path.join(stateDir, 'tmp', uidSegment())];
-  const exact = configPath ? [gatewayLockPath(configPath, tmpDir), gatewayLockPath(configPath, path.join(stateDir, 'tmp'))] : [];
-  const listed: string[] = [];
-  for (const dir of dirs) {
-    try {
-      for (const name of readdirSync(dir)) if (/^gateway\.[0-9a-f]{8}\.lock$/.test(name)) listed.push(path.join(dir, name));
-    } catch {
-      // no such dir: no gateway has run as this user there
-    }
+/** Port precedence of OpenClaw's own resolveGatewayPort (dist/paths-*.js): env, then config, then 18789. */
+export function resolveConfiguredPort(env: Env, config: LoadedConfig): { port: number; source: TargetSource } {
+  const raw = env.OPENCLAW_GATEWAY_PORT?.trim();
+  if (raw && /^\d+$/.test(raw)) {
+    const port = Number(raw);
+    if (port > 0 && port < 65536) return { port, source: 'env OPENCLAW_GATEWAY_PORT' };
   }
-  return [...new Set([...exact, ...listed])];
+  const configPort = config.facts.gateway?.port;
+  if (configPort) return { port: configPort, source: 'config gateway.port' };
+  return { port: DEFAULT_GATEWAY_PORT, source: 'default port' };
 }
 
-export function readGatewayLock(file: string): GatewayLock | null {
-  try {
-    const parsed = gatewayLockSchema.safeParse(JSON.parse(readFileSync(file, 'utf8')));
-    return parsed.success ? parsed.data : null;
-  } catch {
-    return null;
-  }
-}
-
-/** Is this pid really the gateway the lock describes? Pure over the facts read from /proc. */
-export function judgePid(lock: GatewayLock, facts: { alive: boolean; startTime: number | null; cmdline: string[] | null; title: string | null }): PidVerdict {
-  if (!facts.alive) return { ok: false, why: 'dead', detail: `pid ${lock.pid} is not running` };
-  if (lock.startTime !== undefined && facts.startTime !== null && lock.startTime !== facts.startTime) {
-    return { ok: false, why: 'recycled', detail: `pid ${lock.pid} started at ${facts.startTime}, not ${lock.startTime} as the lock says: another process now has that pid` };
-  }
-  if (!facts.cmdline && !facts.title) return { ok: false, why: 'unreadable', detail: `cannot read /proc/${lock.pid} to check what it is` };
-  if (!looksLikeGateway(facts.cmdline ?? [], facts.title)) {
-    return { ok: false, why: 'not-gateway', detail: `pid ${lock.pid} is ${describeProcess(facts.cmdline, facts.title)}, not an OpenClaw gateway` };
-  }
-  return { ok: true };
-}
-
-export function looksLikeGateway(cmdline: string[], title: string | null): boolean {
-  // The gateway sets its process title to `openclaw-gateway`, which replaces argv in /proc.
-  if (cmdline.some((arg) => /(^|\/)openclaw-gateway\b/.test(arg))) return true;
-  if (title === 'openclaw-gateway' || title?.startsWith('openclaw-gatew')) return true;
-  const joined = cmdline.join(' ');
-  return /openclaw/.test(joined) && /\bgateway\b/.test(joined);
-}
-
-function describeProcess(cmdline: string[] | null, title: string | null): string {
-  const text = cmdline?.join(' ') || title || 'unknown';
-  return JSON.stringify(text.length > 80 ? `${text.slice(0, 79)}…` : text);
-}
-
-export function inspectGateway(lockPath: string, lock: GatewayLock): FoundGateway {
-  const cmdline = readProcCmdline(lock.pid);
-  const facts = { alive: isProcessAlive(lock.pid), startTime: readProcStartTime(lock.pid), cmdline, title: readProcTitle(lock.pid) };
-  const verdict = judgePid(lock, facts);
-  let noRespawn: boolean | null = null;
-  if (verdict.ok) {
-    const environ = readProcEnviron(lock.pid);
-    noRespawn = environ ? environ.OPENCLAW_NO_RESPAWN === '1' : null;
-  }
-  const entryScript = cmdline?.find((arg) => /openclaw/.test(arg) && /\.(m?js)$/.test(arg)) ?? null;
-  return { lockPath, lock, verdict, noRespawn, entryScript };
+export function gatewayTlsEnabled(config: LoadedConfig): boolean {
+  const tls = config.facts.gateway?.tls as { enabled?: unknown } | undefined;
+  return tls?.enabled === true;
 }
 
 /**
- * The gateway serving this config: the verified one if any, else the first stale lock found
- * (to report), else null.
+ * The explicit target, if any, by OpenClaw's precedence: `--url`, `OPENCLAW_GATEWAY_URL`,
+ * then `gateway.remote.url` when `gateway.mode` is "remote". Plain `ws://` to a non-loopback
+ * host is refused as OpenClaw refuses it, unless `OPENCLAW_ALLOW_INSECURE_PRIVATE_WS=1` and
+ * the host is private.
  */
-export function findGateway(configPath: string | null, stateDir: string, env: Env): { gateway: FoundGateway | null; stale: FoundGateway[] } {
-  const stale: FoundGateway[] = [];
-  for (const file of candidateLockPaths(configPath, stateDir, env)) {
-    const lock = readGatewayLock(file);
-    if (!lock) continue;
-    // Another install's gateway (other config) is not ours to judge or signal.
-    if (configPath && lock.configPath && path.resolve(lock.configPath) !== path.resolve(configPath)) continue;
-    const found = inspectGateway(file, lock);
-    if (found.verdict.ok) return { gateway: found, stale };
-    stale.push(found);
+export function explicitTarget(flagUrl: string | undefined, env: Env, config: LoadedConfig): GatewayTarget | null {
+  const remoteUrl = config.facts.gateway?.remote?.url;
+  const remote = config.facts.gateway?.mode === 'remote' && typeof remoteUrl === 'string' ? remoteUrl.trim() : undefined;
+  const choice: [string, TargetSource] | null = flagUrl?.trim()
+    ? [flagUrl.trim(), 'flag --url']
+    : env.OPENCLAW_GATEWAY_URL?.trim()
+      ? [env.OPENCLAW_GATEWAY_URL.trim(), 'env OPENCLAW_GATEWAY_URL']
+      : remote
+        ? [remote, 'config gateway.remote.url']
+        : null;
+  if (!choice) return null;
+  const [raw, source] = choice;
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new ToolError('usage', `invalid gateway URL "${raw}" (from ${source}): use ws://host:port or wss://host:port`);
   }
-  return { gateway: null, stale };
+  const protocol = url.protocol === 'https:' ? 'wss:' : url.protocol === 'http:' ? 'ws:' : url.protocol;
+  if (protocol !== 'ws:' && protocol !== 'wss:') throw new ToolError('usage', `invalid gateway URL "${raw}" (from ${source}): use ws:// or wss://`);
+  const host = url.hostname.replace(/^\[|\]$/g, '');
+  if (protocol === 'ws:' && !isLoopbackHost(host) && !(env.OPENCLAW_ALLOW_INSECURE_PRIVATE_WS === '1' && isPrivateHost(host))) {
+    throw new ToolError('usage', `refusing plaintext ${raw} (from ${source}): the token would cross the network unencrypted; use wss://, an SSH tunnel to 127.0.0.1, or OPENCLAW_ALLOW_INSECURE_PRIVATE_WS=1 on a trusted private network`);
+  }
+  const tls = protocol === 'wss:';
+  const port = url.port ? Number(url.port) : tls ? 443 : 80;
+  return { url: `${protocol}//${url.host}${url.pathname === '/' ? '' : url.pathname}`, host, port, tls, source, explicit: true };
+}
+
+export function isLoopbackHost(host: string): boolean {
+  return host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host) || host === '::ffff:127.0.0.1';
+}
+
+function isPrivateHost(host: string): boolean {
+  return isLoopbackHost(host) || /^10\./.test(host) || /^192\.168\./.test(host) || /^172\.(1[6-9]|2\d|3[01])\./.test(host) || /^f[cd][0-9a-f]{2}:/i.test(host) || !/^[\d.:]+$/.test(host);
+}
+
+/** The uid the gateway is expected to run as: the owner of the state dir (its files are its). */
+export function expectedGatewayUid(stateDir: string): number | null {
+  try {
+    return lstatSync(stateDir).uid;
+  } catch {
+    return currentUid();
+  }
+}
+
+/** Who holds the listening socket on `port` here, judged as a gateway process or not. */
+export function inspectListener(port: number): ListenerFacts {
+  const sockets = listeningSockets(port);
+  if (sockets.length === 0) return { socketUid: null, pids: [], gatewayPid: null };
+  const pids = pidsHoldingSockets(new Set(sockets.map((s) => s.inode)));
+  const gatewayPid = pids.find((pid) => judgeGatewayProcess({ exe: readProcExe(pid), cmdline: readProcCmdline(pid) }, isOpenclawEntry).ok) ?? null;
+  return { socketUid: sockets[0]!.uid, pids, gatewayPid };
+}
+
+export interface DiscoverOptions {
+  flagUrl?: string;
+  timeoutMs?: number;
+}
+
+/** Every route, in order; see the module comment. Never throws except for an invalid explicit URL. */
+export async function discoverGateway(location: StateLocation, config: LoadedConfig, env: Env, options: DiscoverOptions = {}): Promise<Discovery> {
+  const timeoutMs = options.timeoutMs ?? 2000;
+  const explicit = explicitTarget(options.flagUrl, env, config);
+  if (explicit) {
+    const health = await probeHealth(explicit, timeoutMs);
+    return {
+      target: explicit,
+      verified: null,
+      rejected: [],
+      health,
+      answers: health.healthz || health.readyz || health.websocket,
+      listener: null,
+      secrets: { ok: true, why: `the operator named ${explicit.url} (${explicit.source})` },
+      gatewayUid: null,
+    };
+  }
+
+  const configPath = location.configPath ?? path.join(location.stateDir, 'openclaw.json');
+  const gatewayUid = expectedGatewayUid(location.stateDir);
+  const configured = resolveConfiguredPort(env, config);
+  const tls = gatewayTlsEnabled(config);
+  const rejected: LockFinding[] = [];
+  let verified: VerifiedGateway | null = null;
+  for (const dir of candidateLockDirs(location.stateDir, env, [currentUid(), gatewayUid])) {
+    let names: string[];
+    try {
+      names = readdirSync(dir);
+    } catch {
+      continue;
+    }
+    for (const name of names) {
+      if (!/^gateway\.([0-9a-f]{8}|state)\.lock$/.test(name)) continue;
+      const found = verifyLock(path.join(dir, name), configPath, configured.port);
+      if (found.verdict.ok && found.verified) {
+        verified ??= found.verified;
+      } else if (!found.verdict.ok && found.verdict.why !== 'other-config') {
+        rejected.push({ lockPath: found.lockPath, lock: found.lock, verdict: found.verdict });
+      }
+    }
+  }
+
+  const port = verified?.lock.port ?? configured.port;
+  const source: TargetSource = verified?.lock.port ? 'lock port' : configured.source;
+  const target: GatewayTarget = { url: `${tls ? 'wss' : 'ws'}://127.0.0.1:${port}`, host: '127.0.0.1', port, tls, source, explicit: false };
+  const health = await probeHealth(target, timeoutMs);
+  const answers = health.healthz || health.readyz || health.websocket;
+  const listener = verified ? { socketUid: verified.uid, pids: [verified.pid], gatewayPid: verified.pid } : answers ? inspectListener(port) : null;
+  let secrets: Discovery['secrets'];
+  if (verified) secrets = { ok: true, why: `pid ${verified.pid} is the verified gateway and holds the socket on port ${port}` };
+  else if (!answers) secrets = { ok: false, why: `nothing answers as a gateway on port ${port}` };
+  else if (!listener || listener.socketUid === null) secrets = { ok: false, why: `no listening socket on port ${port} is visible here (another network namespace, e.g. a container's published port): pass --url ws://127.0.0.1:${port} to trust it` };
+  else if (gatewayUid !== null && listener.socketUid !== gatewayUid) secrets = { ok: false, why: `the socket on port ${port} belongs to uid ${listener.socketUid}, not to the gateway's user (uid ${gatewayUid}, owner of ${location.stateDir})` };
+  else if (listener.pids.length > 0 && listener.gatewayPid === null) secrets = { ok: false, why: `the process on port ${port} (pid ${listener.pids.join(', ')}) is not an OpenClaw gateway` };
+  else secrets = { ok: true, why: `the socket on port ${port} belongs to the gateway's user (uid ${listener.socketUid})` };
+  return { target, verified, rejected, health, answers, listener, secrets, gatewayUid };
 }

@@ -1,10 +1,32 @@
 /**
- * The gateway's HTTP health endpoints on its port (docs/openclaw.md §7): `/readyz` (ready), `/healthz`.
+ * Does something answer as an OpenClaw gateway on a port? Three probes that send no secret
+ * (docs/openclaw.md §7, docs/openclaw-gateway.md): `GET /healthz` (alive), `GET /readyz` (ready), and the
+ * WebSocket handshake, whose first frame from a gateway is the `connect.challenge` event.
  */
-export async function isGatewayReady(port: number, options: { tls?: boolean; timeoutMs?: number } = {}): Promise<boolean> {
-  const url = `${options.tls ? 'https' : 'http'}://127.0.0.1:${port}/readyz`;
+import WebSocket from 'ws';
+
+export interface HealthProbe {
+  healthz: boolean;
+  readyz: boolean;
+  /** The WebSocket sent `connect.challenge`: it speaks the gateway protocol. */
+  websocket: boolean;
+}
+
+interface ProbeTarget {
+  host: string;
+  port: number;
+  tls: boolean;
+  url?: string;
+}
+
+function httpBase(target: ProbeTarget): string {
+  const host = target.host.includes(':') ? `[${target.host}]` : target.host;
+  return `${target.tls ? 'https' : 'http'}://${host}:${target.port}`;
+}
+
+async function httpOk(url: string, timeoutMs: number): Promise<boolean> {
   try {
-    const response = await fetch(url, { signal: AbortSignal.timeout(options.timeoutMs ?? 2000) });
+    const response = await fetch(url, { signal: AbortSignal.timeout(timeoutMs), redirect: 'manual' });
     await response.body?.cancel();
     return response.ok;
   } catch {
@@ -12,10 +34,44 @@ export async function isGatewayReady(port: number, options: { tls?: boolean; tim
   }
 }
 
-/** Port: the 9.x lock's `port`, else OPENCLAW_GATEWAY_PORT, else `gateway.port`, else 18789. */
-export function resolveGatewayPort(lockPort: number | undefined, envPort: string | undefined, configPort: number | undefined): number {
-  if (lockPort) return lockPort;
-  const fromEnv = Number(envPort);
-  if (Number.isInteger(fromEnv) && fromEnv > 0 && fromEnv < 65536) return fromEnv;
-  return configPort ?? 18789;
+/** Resolves true once the server's first frame is `connect.challenge`; false on anything else. */
+export function probeWebSocketChallenge(url: string, timeoutMs: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    let done = false;
+    let socket: WebSocket;
+    const finish = (value: boolean): void => {
+      if (done) return;
+      done = true;
+      clearTimeout(timer);
+      socket.removeAllListeners();
+      socket.on('error', () => undefined);
+      socket.terminate();
+      resolve(value);
+    };
+    const timer = setTimeout(() => finish(false), timeoutMs);
+    try {
+      socket = new WebSocket(url, { handshakeTimeout: timeoutMs });
+    } catch {
+      clearTimeout(timer);
+      resolve(false);
+      return;
+    }
+    socket.on('message', (data) => {
+      try {
+        const frame = JSON.parse(String(data)) as { type?: unknown; event?: unknown };
+        finish(frame.type === 'event' && frame.event === 'connect.challenge');
+      } catch {
+        finish(false);
+      }
+    });
+    socket.on('error', () => finish(false));
+    socket.on('close', () => finish(false));
+  });
+}
+
+export async function probeHealth(target: ProbeTarget, timeoutMs = 2000): Promise<HealthProbe> {
+  const base = httpBase(target);
+  const wsUrl = target.url ?? `${target.tls ? 'wss' : 'ws'}://${target.host.includes(':') ? `[${target.host}]` : target.host}:${target.port}`;
+  const [healthz, readyz, websocket] = await Promise.all([httpOk(`${base}/healthz`, timeoutMs), httpOk(`${base}/readyz`, timeoutMs), probeWebSocketChallenge(wsUrl, timeoutMs)]);
+  return { healthz, readyz, websocket };
 }

@@ -1,80 +1,114 @@
 /**
- * Everything about the running gateway that decides how to make it recompute: is there one,
- * is its pid really it, which version, which port, is it ready, does RPC work with our device,
- * would a restart really replace the process.
+ * Everything about the running gateway that decides what a command may do: is one answering
+ * (discover.ts: lock, port, --url), is its pid verified, which version, does RPC work with our
+ * device, what is its live ACP count (`/acp doctor`), and would a restart really replace the
+ * process (respawn.ts). Secrets reach only a target discovery proved (or the operator named).
  */
 import path from 'node:path';
 import type { LoadedConfig } from '../store/config.js';
-import { findInstalledOpenclaw, packageVersionAbove, storeGenerationOf, type StoreGeneration } from '../store/openclaw-version.js';
+import { findInstalledOpenclaw, storeGenerationOf, type StoreGeneration } from '../store/openclaw-version.js';
 import type { Env } from '../env.js';
 import type { StateLocation } from '../store/paths.js';
+import { configuredAgentIds } from '../store/stores.js';
 import { devicePathFor, loadOrCreateDevice } from './device.js';
-import { findGateway, type FoundGateway } from './discover.js';
-import { isGatewayReady, resolveGatewayPort } from './health.js';
+import { discoverGateway, type Discovery } from './discover.js';
+import type { LockFinding, VerifiedGateway } from './lock-file.js';
+import { readLiveAcp, type AcpDoctorReport } from './live-acp.js';
+import { judgeRespawn } from './respawn.js';
 import { GatewayRpc, OPERATOR_SCOPES, RpcError } from './rpc-client.js';
 import { restartSignalFor, type RestartSignal } from './signals.js';
 
 
+export interface LiveAcp {
+  /** Handles the gateway holds now; null when it could not be read. */
+  activeRuntimeSessions: number | null;
+  report: AcpDoctorReport | null;
+  /** Why the count is null. */
+  why: string | null;
+}
+
 export interface GatewayStatus {
+  /** Something answers as an OpenClaw gateway on the target (port or URL). */
   running: boolean;
-  /** A verified gateway (pid alive, start time matches, is an OpenClaw gateway). */
-  gateway: FoundGateway | null;
-  /** Lock files naming a pid that failed verification: reported, never signalled. */
-  stale: FoundGateway[];
+  /** The verified local gateway, the only one ever signalled; null = "pid unknown" when running. */
+  gateway: VerifiedGateway | null;
+  /** Lock files that failed verification: reported, never signalled. */
+  stale: LockFinding[];
+  discovery: Discovery;
   configPath: string;
+  url: string;
   port: number;
   tls: boolean;
+  /** The operator named the target (--url, OPENCLAW_GATEWAY_URL, gateway.remote.url). */
+  remote: boolean;
   ready: boolean;
   version: string | null;
   versionSource: 'hello' | 'process' | 'package' | null;
   generation: StoreGeneration;
   rpc: { ok: true; methods: string[]; scopes: string[] } | { ok: false; why: string };
-  restart: { ok: true; signal: RestartSignal } | { ok: false; why: string };
+  live: LiveAcp;
+  restart: { ok: true; signal: RestartSignal; note: string } | { ok: false; why: string; fix: string };
   noRespawn: boolean | null;
+}
+
+export interface GatewayCredentials {
+  token?: string;
+  password?: string;
 }
 
 export interface ProbeOptions {
   /** Try an RPC connection (creates the tool's device identity if needed). */
   rpc: boolean;
+  /** Read the live ACP count (needs rpc). */
+  live?: boolean;
+  /** `--url`, `--token`, `--password` from the command line. */
+  url?: string;
+  token?: string;
+  password?: string;
   timeoutMs?: number;
+  liveTimeoutMs?: number;
 }
+
+/** Secrets stay out of the status object (which is rendered and serialised). */
+const credentialsOf = new WeakMap<GatewayStatus, GatewayCredentials & { stateDir: string }>();
 
 /** The config path the gateway hashes for its lock: the resolved one, or the default it would use. */
 export function gatewayConfigPath(location: StateLocation): string {
   return location.configPath ?? path.join(location.stateDir, 'openclaw.json');
 }
 
-export async function probeGateway(location: StateLocation, config: LoadedConfig, env: Env, options: ProbeOptions): Promise<GatewayStatus> {
-  const configPath = gatewayConfigPath(location);
-  const { gateway, stale } = findGateway(configPath, location.stateDir, env);
-  const facts = config.facts;
-  const port = resolveGatewayPort(gateway?.lock.port, env.OPENCLAW_GATEWAY_PORT, facts.gateway?.port);
-  const tls = Boolean(facts.gateway?.tls && (facts.gateway.tls as { enabled?: boolean }).enabled !== false);
-  const ready = gateway ? await isGatewayReady(port, { tls, timeoutMs: options.timeoutMs ?? 2000 }) : false;
+/** Flag, then env, then config (`gateway.remote.*` for a remote target, `gateway.auth.*` locally), as OpenClaw's client does. */
+export function resolveCredentials(config: LoadedConfig, env: Env, options: { token?: string; password?: string; remote: boolean }): GatewayCredentials {
+  const str = (value: unknown): string | undefined => (typeof value === 'string' && value.trim() ? value.trim() : undefined);
+  if (str(options.token) || str(options.password)) return { token: str(options.token), password: str(options.password) };
+  const gateway = config.facts.gateway;
+  const source = options.remote && gateway?.mode === 'remote' ? gateway.remote : gateway?.auth;
+  const token = str(env.OPENCLAW_GATEWAY_TOKEN) ?? str(source?.token);
+  const password = str(env.OPENCLAW_GATEWAY_PASSWORD) ?? str(source?.password);
+  // Password mode uses only the password; otherwise a token wins when both exist.
+  if (!options.remote && gateway?.auth?.mode === 'password') return { password };
+  return token ? { token } : { password };
+}
 
-  let version: string | null = null;
-  let versionSource: GatewayStatus['versionSource'] = null;
-  let rpc: GatewayStatus['rpc'] = { ok: false, why: gateway ? 'not tried' : 'no running gateway' };
-  if (gateway && ready && options.rpc) {
-    const attempt = await tryRpc(location, config, env, port, tls, options.timeoutMs ?? 5000);
-    if (attempt.ok) {
-      rpc = { ok: true, methods: attempt.hello.methods, scopes: attempt.hello.scopes };
-      if (attempt.hello.serverVersion) {
-        version = attempt.hello.serverVersion;
-        versionSource = 'hello';
-      }
-    } else rpc = { ok: false, why: attempt.why };
-  } else if (gateway && !ready) {
-    rpc = { ok: false, why: `gateway pid ${gateway.lock.pid} does not answer /readyz on port ${port}` };
+export async function probeGateway(location: StateLocation, config: LoadedConfig, env: Env, options: ProbeOptions): Promise<GatewayStatus> {
+  const discovery = await discoverGateway(location, config, env, { flagUrl: options.url, timeoutMs: options.timeoutMs ?? 2000 });
+  const gateway = discovery.verified;
+  const running = discovery.answers;
+  const remote = discovery.target.explicit;
+  const credentials = resolveCredentials(config, env, { token: options.token, password: options.password, remote });
+
+  const status = {} as GatewayStatus;
+  credentialsOf.set(status, { ...credentials, stateDir: location.stateDir });
+  const session = running && options.rpc ? await rpcSession(discovery, config, credentials, location.stateDir, options) : null;
+  const rpc: GatewayStatus['rpc'] = session?.rpc ?? { ok: false, why: running ? 'not tried' : remote ? `nothing answers at ${discovery.target.url}` : 'no running gateway' };
+  const live: LiveAcp = session?.live ?? { activeRuntimeSessions: null, report: null, why: running ? 'RPC not tried' : 'no running gateway' };
+  let version: string | null = session?.version ?? null;
+  let versionSource: GatewayStatus['versionSource'] = version ? 'hello' : null;
+  if (!version && gateway?.packageVersion) {
+    version = gateway.packageVersion;
+    versionSource = 'process';
   }
-  if (!version && gateway?.entryScript) {
-    const fromProcess = packageVersionAbove(gateway.entryScript);
-    if (fromProcess?.version) {
-      version = fromProcess.version;
-      versionSource = 'process';
-    }
-  }
-  if (!version) {
+  if (!version && !remote) {
     const installed = findInstalledOpenclaw(env);
     if (installed.version) {
       version = installed.version;
@@ -82,59 +116,113 @@ export async function probeGateway(location: StateLocation, config: LoadedConfig
     }
   }
 
-  let restart: GatewayStatus['restart'];
-  if (!gateway) restart = { ok: false, why: 'no verified gateway process to signal' };
-  else if (facts.commands?.restart === false) restart = { ok: false, why: 'commands.restart is false in the config: the gateway ignores restart signals' };
-  else if (gateway.noRespawn === true) restart = { ok: false, why: 'OPENCLAW_NO_RESPAWN=1 in the gateway environment: it would restart in-process and keep the stale count' };
-  else restart = restartSignalFor(version);
-
-  return {
-    running: gateway !== null,
+  Object.assign(status, {
+    running,
     gateway,
-    stale,
-    configPath,
-    port,
-    tls,
-    ready,
+    stale: discovery.rejected,
+    discovery,
+    configPath: gatewayConfigPath(location),
+    url: discovery.target.url,
+    port: discovery.target.port,
+    tls: discovery.target.tls,
+    remote,
+    ready: discovery.health.readyz,
     version,
     versionSource,
     generation: storeGenerationOf(version),
     rpc,
-    restart,
-    noRespawn: gateway?.noRespawn ?? null,
-  };
+    live,
+    restart: restartJudgement(discovery, config, version),
+    noRespawn: gateway?.environ ? /^(1|true|yes|on)$/i.test(gateway.environ.OPENCLAW_NO_RESPAWN?.trim() ?? '') : null,
+  } satisfies GatewayStatus);
+  return status;
 }
 
-export async function connectRpc(location: StateLocation, config: LoadedConfig, env: Env, port: number, tls: boolean, timeoutMs: number): Promise<GatewayRpc> {
-  const auth = config.facts.gateway?.auth;
-  const token = env.OPENCLAW_GATEWAY_TOKEN?.trim() || auth?.token;
-  const password = env.OPENCLAW_GATEWAY_PASSWORD?.trim() || auth?.password;
+/**
+ * One RPC session with a proven target: connect (our device, the resolved secret), check the
+ * grant, and read the live count. Never throws; a refusal becomes `rpc.ok: false` with why.
+ */
+async function rpcSession(discovery: Discovery, config: LoadedConfig, credentials: GatewayCredentials, stateDir: string, options: ProbeOptions): Promise<{ rpc: GatewayStatus['rpc']; live: LiveAcp; version: string | null }> {
+  if (!discovery.secrets.ok) {
+    const why = `the listener on port ${discovery.target.port} is not proven to be the gateway, so no token is sent: ${discovery.secrets.why}`;
+    return { rpc: { ok: false, why }, live: { activeRuntimeSessions: null, report: null, why }, version: null };
+  }
+  const timeoutMs = Math.max(options.timeoutMs ?? 5000, 5000);
+  let client: GatewayRpc | null = null;
+  try {
+    client = await connect(discovery.target.url, credentials, stateDir, timeoutMs);
+    const scopes = client.hello.scopes;
+    if (scopes.length > 0 && !scopes.includes('operator.admin')) {
+      throw new RpcError('auth', `connected, but without operator.admin (scopes: ${scopes.join(', ')}); ${approvalHint(discovery)}`);
+    }
+    // No scopes in hello-ok: the secret admitted us but the device may not be paired; only a real call tells.
+    if (scopes.length === 0) await client.call('sessions.list', { limit: 1 }, { timeoutMs });
+    let live: LiveAcp = { activeRuntimeSessions: null, report: null, why: 'not read' };
+    if (options.live) {
+      const reading = await readLiveAcp(client, { agentId: configuredAgentIds(config.facts).defaultId, timeoutMs: options.liveTimeoutMs ?? 60_000 });
+      live = reading.ok ? { activeRuntimeSessions: reading.report.activeRuntimeSessions, report: reading.report, why: null } : { activeRuntimeSessions: null, report: null, why: reading.why };
+    }
+    return { rpc: { ok: true, methods: client.hello.methods, scopes }, live, version: client.hello.serverVersion };
+  } catch (error) {
+    const why = error instanceof RpcError ? (/pairing required|NOT_PAIRED|missing scope/i.test(error.message) ? `${error.message}; ${approvalHint(discovery)}` : error.message) : String(error);
+    return { rpc: { ok: false, why }, live: { activeRuntimeSessions: null, report: null, why: `RPC unavailable: ${why}` }, version: null };
+  } finally {
+    client?.close();
+  }
+}
+
+export function restartJudgement(discovery: Discovery, config: LoadedConfig, version: string | null): GatewayStatus['restart'] {
+  const gateway = discovery.verified;
+  if (!gateway) {
+    const why = discovery.target.explicit
+      ? `the gateway at ${discovery.target.url} has no verified local pid: it is never signalled`
+      : discovery.answers
+        ? `a gateway answers on port ${discovery.target.port}, but no lock proves its pid (running, pid unknown): it is never signalled`
+        : 'no verified gateway process to signal';
+    return { ok: false, why, fix: 'restart the gateway with its own tooling (openclaw gateway restart, or its service manager)' };
+  }
+  const signal = restartSignalFor(version);
+  if (!signal.ok) return { ok: false, why: signal.why, fix: 'openclaw gateway restart' };
+  const respawn = judgeRespawn({ version, gatewayEnv: gateway.environ, container: gateway.container, commandsRestart: config.facts.commands?.restart });
+  if (!respawn.replaces) return { ok: false, why: respawn.why, fix: respawn.fix };
+  return { ok: true, signal: signal.signal, note: respawn.note };
+}
+
+/** Device approval is automatic on loopback; elsewhere the gateway's operator approves it. */
+export function approvalHint(discovery: Discovery): string {
+  return discovery.target.host && discovery.target.url.match(/\/\/(127\.|localhost|\[::1\])/)
+    ? 'approve this device on the gateway host: openclaw devices approve --latest'
+    : `a non-loopback gateway pairs new devices only with approval: on the gateway host run \`openclaw devices list\`, then \`openclaw devices approve <requestId>\` (or --latest)`;
+}
+
+function connect(url: string, credentials: GatewayCredentials, stateDir: string, timeoutMs: number): Promise<GatewayRpc> {
   return GatewayRpc.connect({
-    url: `${tls ? 'wss' : 'ws'}://127.0.0.1:${port}`,
-    token: auth?.mode === 'password' ? undefined : token,
-    password: auth?.mode === 'password' || !token ? password : undefined,
-    device: loadOrCreateDevice(devicePathFor(location.stateDir)),
+    url,
+    token: credentials.token,
+    password: credentials.token ? undefined : credentials.password,
+    device: loadOrCreateDevice(devicePathFor(stateDir)),
     scopes: OPERATOR_SCOPES,
     timeoutMs,
   });
 }
 
-async function tryRpc(location: StateLocation, config: LoadedConfig, env: Env, port: number, tls: boolean, timeoutMs: number): Promise<{ ok: true; hello: GatewayRpc['hello'] } | { ok: false; why: string }> {
+/** A fresh RPC connection to the gateway this status proved (or the operator named). */
+export async function connectRpc(status: GatewayStatus, timeoutMs: number): Promise<GatewayRpc> {
+  if (!status.discovery.secrets.ok) throw new RpcError('auth', `not connecting: ${status.discovery.secrets.why}`);
+  const stored = credentialsOf.get(status);
+  if (!stored) throw new RpcError('auth', 'no credentials recorded for this gateway');
+  return connect(status.url, stored, stored.stateDir, timeoutMs);
+}
+
+/** Reads the live count again (after a prune or a restart) over a fresh connection. */
+export async function readLiveAgain(status: GatewayStatus, config: LoadedConfig, timeoutMs = 60_000): Promise<LiveAcp> {
   let client: GatewayRpc | null = null;
   try {
-    client = await connectRpc(location, config, env, port, tls, timeoutMs);
-    const scopes = client.hello.scopes;
-    if (scopes.length > 0 && !scopes.includes('operator.admin')) {
-      return { ok: false, why: `connected, but without operator.admin (scopes: ${scopes.join(', ')}); approve this device: openclaw devices approve --latest` };
-    }
-    if (scopes.length === 0) {
-      // No scopes in hello-ok: the secret admitted us but the device may not be paired. Only a
-      // real call tells (an unpaired client fails every method with "missing scope").
-      await client.call('sessions.list', { limit: 1 }, { timeoutMs });
-    }
-    return { ok: true, hello: client.hello };
+    client = await connectRpc(status, 15_000);
+    const reading = await readLiveAcp(client, { agentId: configuredAgentIds(config.facts).defaultId, timeoutMs });
+    return reading.ok ? { activeRuntimeSessions: reading.report.activeRuntimeSessions, report: reading.report, why: null } : { activeRuntimeSessions: null, report: null, why: reading.why };
   } catch (error) {
-    return { ok: false, why: error instanceof RpcError ? error.message : String(error) };
+    return { activeRuntimeSessions: null, report: null, why: error instanceof Error ? error.message : String(error) };
   } finally {
     client?.close();
   }

@@ -18,7 +18,7 @@ export interface RpcApplyResult {
 export async function applyViaRpc(
   client: GatewayRpc,
   items: readonly PrunePlanItem[],
-  options: { runId: string; toolVersion: string; journal: boolean; retries?: number; backoffMs?: number },
+  options: { runId: string; toolVersion: string; journal: boolean; retries?: number; backoffMs?: number; deleteTranscript?: boolean },
 ): Promise<RpcApplyResult> {
   const { byStore } = planOfItems([...items], items.length);
   if (options.journal) {
@@ -34,7 +34,7 @@ export async function applyViaRpc(
       });
     }
   }
-  const outcomes = await deleteViaRpc(client, items.map((item) => item.key), { retries: options.retries, backoffMs: options.backoffMs });
+  const outcomes = await deleteViaRpc(client, items.map((item) => item.key), { retries: options.retries, backoffMs: options.backoffMs, deleteTranscript: options.deleteTranscript });
   const byKey = new Map(items.map((item) => [item.key, item]));
   const removed: PrunePlanItem[] = [];
   const skipped: SkippedItem[] = [];

@@ -1,10 +1,11 @@
 /**
  * How a prune's removals reach the running gateway's count: the decision (recompute/choose.ts)
- * from what the probe found, and after the writes, the finishing step (restart and check, or
- * say why the count stays) as a report entry.
+ * from what the probe found; after the writes, the finishing step (a verified restart and its
+ * check); and the measurement — the gateway's live count before and after, which alone decides
+ * whether slots were freed (issue 9: measure, never assume).
  */
 import type { Env } from '../env.js';
-import type { GatewayStatus } from '../gateway/probe.js';
+import { readLiveAgain, type GatewayStatus } from '../gateway/probe.js';
 import type { Inventory } from '../inventory.js';
 import { chooseRecompute, type RecomputeDecision, type RecomputeRequest } from '../recompute/choose.js';
 import { restartGateway } from '../recompute/via-restart.js';
@@ -12,16 +13,51 @@ import type { PrunePlan, PrunePlanItem } from '../sessions/plan.js';
 import { readJsonStore } from '../store/read-json.js';
 import type { RecomputeReport } from './report.js';
 
+/** Entries with an `acp` object: each may have a live runtime handle in the gateway. */
+export function hasAcpObject(item: PrunePlanItem): boolean {
+  const acp = (item.raw as { acp?: unknown } | null)?.acp;
+  return typeof acp === 'object' && acp !== null;
+}
+
 export function decideRecompute(requested: RecomputeRequest, gateway: GatewayStatus, plan: PrunePlan, allowRestart: boolean): RecomputeDecision {
   return chooseRecompute({
     requested,
     gatewayRunning: gateway.running,
     generation: gateway.generation,
     rpc: gateway.rpc.ok ? { ok: true } : { ok: false, why: gateway.rpc.why },
-    restart: gateway.restart.ok ? { ok: true } : { ok: false, why: gateway.restart.why },
+    restart: gateway.restart.ok ? { ok: true } : { ok: false, why: gateway.restart.why, fix: gateway.restart.fix },
     allowRestart,
     slotsToFree: plan.slotsFreed,
+    acpEntries: plan.items.filter(hasAcpObject).length,
   });
+}
+
+/** A gateway named by URL changes only through its RPC: it has no local pid and no files here. */
+export function decideRemoteRecompute(requested: RecomputeRequest, gateway: GatewayStatus): RecomputeDecision {
+  if (requested === 'restart' || requested === 'none') {
+    return { method: 'refuse', kind: 'not-recomputed', why: `--recompute ${requested}: a gateway named by URL is changed only through its RPC (it has no local pid or files); nothing was changed` };
+  }
+  return gateway.rpc.ok ? { method: 'rpc', allViaRpc: true } : { method: 'refuse', kind: 'not-recomputed', why: `RPC is unavailable: ${gateway.rpc.why}; nothing was changed` };
+}
+
+export function recomputeReport(
+  method: RecomputeReport['method'],
+  ok: boolean,
+  detail: string,
+  gateway: GatewayStatus | null,
+  extra: { liveBefore?: number | null; liveAfter?: number | null; newGatewayPid?: number | null; liveNote?: string | null; viaRpc?: string[] } = {},
+): RecomputeReport {
+  return {
+    method,
+    ok,
+    detail,
+    gatewayPid: gateway?.gateway?.pid ?? null,
+    newGatewayPid: extra.newGatewayPid ?? null,
+    viaRpc: extra.viaRpc ?? [],
+    liveBefore: extra.liveBefore ?? null,
+    liveAfter: extra.liveAfter ?? null,
+    liveNote: extra.liveNote ?? null,
+  };
 }
 
 export interface FinishContext {
@@ -32,54 +68,59 @@ export interface FinishContext {
   waitMs: number;
 }
 
-/** After file writes: restart when decided, or explain why the running count stays. */
+/** After file writes: restart when decided (and check the new process), else say what happened. */
 export async function finishRecompute(decision: RecomputeDecision, removed: PrunePlanItem[], context: FinishContext): Promise<RecomputeReport> {
   const { gateway } = context;
-  const pid = gateway.gateway?.lock.pid ?? null;
-  const freed = removed.filter((item) => item.holdsSlot).length;
-  const base = { gatewayPid: pid, newGatewayPid: null, viaRpc: [] };
-  switch (decision.method) {
-    case 'file':
-      return { ...base, method: 'file', ok: true, detail: decision.note ?? (gateway.running ? 'no ACP slots to free' : 'no gateway is running: the next start reads the pruned store') };
-    case 'none': {
-      const fix = gateway.restart.ok ? 'openclaw-sessions prune --recompute restart --allow-restart (or restart the gateway)' : 'restart the gateway (openclaw gateway restart)';
-      const detail = `the running gateway (pid ${pid}) still counts ${freed} pruned ACP session${freed === 1 ? '' : 's'} against its cap (${decision.why}); to fix: ${fix}`;
-      return { ...base, method: 'none', ok: !(decision.fallback && freed > 0), detail };
-    }
-    case 'restart':
-      return { ...base, ...(await restartAndCheck(removed, context)) };
-    default:
-      return { ...base, method: 'file', ok: true, detail: '' };
-  }
+  if (decision.method === 'restart') return restartAndCheck(removed, context);
+  const note = decision.method === 'file' ? decision.note : null;
+  return recomputeReport('file', true, note ?? (gateway.running ? "no pruned entry had an ACP handle: the file was edited under the gateway's lock" : 'no gateway is running: the next start reads the pruned store'), gateway);
 }
 
-async function restartAndCheck(removed: PrunePlanItem[], { gateway, inventory, env, waitMs }: FinishContext): Promise<Pick<RecomputeReport, 'method' | 'ok' | 'detail' | 'newGatewayPid'>> {
-  const method = 'restart';
-  if (removed.length === 0) return { method, ok: true, newGatewayPid: null, detail: 'nothing was pruned; gateway not restarted' };
-  if (!gateway.gateway || !gateway.restart.ok) return { method, ok: false, newGatewayPid: null, detail: 'gateway not restartable' };
-  const outcome = await restartGateway(gateway.gateway, gateway.restart.signal, {
-    configPath: gateway.configPath,
-    stateDir: inventory.location.stateDir,
-    env,
-    configPort: inventory.config.facts.gateway?.port,
-    tls: gateway.tls,
-    waitMs,
-  });
+async function restartAndCheck(removed: PrunePlanItem[], { gateway, inventory, env, waitMs }: FinishContext): Promise<RecomputeReport> {
+  if (removed.length === 0) return recomputeReport('restart', true, 'nothing was pruned; gateway not restarted', gateway);
+  if (!gateway.gateway || !gateway.restart.ok) return recomputeReport('restart', false, 'gateway not restartable', gateway);
+  const outcome = await restartGateway(gateway, gateway.restart.signal, { location: inventory.location, config: inventory.config, env, waitMs });
   const newGatewayPid = outcome.newPid;
-  if (!outcome.ok) return { method, ok: false, newGatewayPid, detail: `store pruned, but the gateway was not replaced: ${outcome.why}` };
+  if (!outcome.ok) return recomputeReport('restart', false, `store pruned, but the gateway was not replaced: ${outcome.why}`, gateway, { newGatewayPid });
   const back = keysBackInStores(removed);
-  if (back.length > 0) return { method, ok: false, newGatewayPid, detail: `gateway restarted as pid ${outcome.newPid}, but ${back.length} pruned key(s) are back in the store (${back[0]}): run prune again` };
-  const ready = `ready after ${(outcome.waitedMs / 1000).toFixed(1)}s`;
-  return { method, ok: true, newGatewayPid, detail: `gateway restarted: pid ${outcome.oldPid} → ${outcome.newPid}, ${ready}; its count starts from the pruned store` };
+  if (back.length > 0) return recomputeReport('restart', false, `gateway restarted as pid ${outcome.newPid}, but ${back.length} pruned key(s) are back in the store (${back[0]}): run prune again`, gateway, { newGatewayPid });
+  return recomputeReport('restart', true, `gateway restarted: pid ${outcome.oldPid} → ${outcome.newPid}, ready after ${(outcome.waitedMs / 1000).toFixed(1)} s; its count starts from the pruned store`, gateway, { newGatewayPid });
 }
 
 /** The recompute entry of an RPC prune: the gateway deleted (and closed) the sessions itself. */
 export function rpcRecomputeReport(gateway: GatewayStatus, removed: PrunePlanItem[], failed: number, stillListed: string[]): RecomputeReport {
-  const base = { method: 'rpc' as const, gatewayPid: gateway.gateway?.lock.pid ?? null, newGatewayPid: null, viaRpc: removed.map((item) => item.key) };
-  if (stillListed.length > 0) return { ...base, ok: false, detail: `the gateway still lists ${stillListed.length} deleted session(s) (${stillListed[0]})` };
-  if (failed > 0) return { ...base, ok: false, detail: `the gateway could not delete ${failed} session(s); see skipped — run prune again (it retries UNAVAILABLE)` };
-  const count = base.viaRpc.length;
-  return { ...base, ok: true, detail: `the gateway (pid ${base.gatewayPid}) closed and deleted ${count} ACP session${count === 1 ? '' : 's'}; they no longer count against its cap` };
+  const viaRpc = removed.map((item) => item.key);
+  const who = gateway.gateway ? `the gateway (pid ${gateway.gateway.pid})` : `the gateway at ${gateway.url}`;
+  if (stillListed.length > 0) return recomputeReport('rpc', false, `the gateway still lists ${stillListed.length} deleted session(s) (${stillListed[0]})`, gateway, { viaRpc });
+  if (failed > 0) return recomputeReport('rpc', false, `the gateway could not delete ${failed} session(s); see skipped — run prune again (it retries UNAVAILABLE)`, gateway, { viaRpc });
+  return recomputeReport('rpc', true, `${who} closed and deleted ${viaRpc.length} session${viaRpc.length === 1 ? '' : 's'} through sessions.delete`, gateway, { viaRpc });
+}
+
+/**
+ * Reads the live count after the change and judges it: a prune whose gateway still counts the
+ * removed slot holders is not a success (ok false → exit 5, with the command that fixes it).
+ * `slotsFreed` is the measured drop, or null when either count is unreadable.
+ */
+export async function measureAfter(gateway: GatewayStatus | null, inventory: Inventory, recompute: RecomputeReport, removed: PrunePlanItem[]): Promise<{ recompute: RecomputeReport; slotsFreed: number | null }> {
+  if (!gateway || !gateway.running) return { recompute: { ...recompute, liveBefore: null, liveAfter: null, liveNote: 'no gateway is running: no live count to measure' }, slotsFreed: null };
+  const before = gateway.live.activeRuntimeSessions;
+  if (before === null || !gateway.rpc.ok) {
+    return { recompute: { ...recompute, liveBefore: before, liveAfter: null, liveNote: `live count not readable (${gateway.live.why ?? 'unknown'}): slots freed not measured` }, slotsFreed: null };
+  }
+  // A restarted gateway answers on the same target; an unchanged one too.
+  const after = await readLiveAgain(gateway, inventory.config);
+  if (after.activeRuntimeSessions === null) {
+    return { recompute: { ...recompute, liveBefore: before, liveAfter: null, liveNote: `live count after the prune not readable (${after.why}): slots freed not measured` }, slotsFreed: null };
+  }
+  const liveAfter = after.activeRuntimeSessions;
+  const drop = Math.max(0, before - liveAfter);
+  const expected = removed.filter((item) => item.holdsSlot).length;
+  let next: RecomputeReport = { ...recompute, liveBefore: before, liveAfter, liveNote: null };
+  if (recompute.ok && expected > 0 && drop < expected && liveAfter > 0) {
+    const fix = gateway.restart.ok ? 'openclaw-sessions prune --recompute restart --allow-restart' : gateway.restart.fix;
+    next = { ...next, ok: false, detail: `the gateway still counts ${liveAfter} ACP session${liveAfter === 1 ? '' : 's'} (live count ${before} → ${liveAfter}, ${expected} slot holder${expected === 1 ? '' : 's'} removed): its handles were not released; fix: ${fix}` };
+  }
+  return { recompute: next, slotsFreed: drop };
 }
 
 function keysBackInStores(removed: PrunePlanItem[]): string[] {

@@ -38,7 +38,9 @@ export function planReport(plan: PrunePlan, dryRun: boolean, inventory: Inventor
       lockHoldMs: null,
     })),
     transcripts: [],
-    slotsFreed: plan.slotsFreed,
+    // A plan measures nothing: on a dry run it says what the entries hold on disk.
+    slotsFreed: dryRun ? plan.slotsFreed : null,
+    slotsHeldOnDisk: plan.slotsFreed,
     recompute: null,
   };
 }
@@ -50,15 +52,17 @@ export interface RunOutcome {
   rpcRemoved: PrunePlanItem[];
   rpcSkipped: PruneReport['skipped'];
   recompute: RecomputeReport;
+  /** The measured drop of the gateway's live count; null when it could not be measured. */
+  slotsFreed: number | null;
 }
 
 /** What a run did: removed by RPC and by file, skipped, per-store counts and lock timings. */
 export function finalReport(outcome: RunOutcome): PruneReport {
-  const { runId, results, rpcRemoved, rpcSkipped, recompute } = outcome;
+  const { runId, results, rpcRemoved, rpcSkipped, recompute, slotsFreed } = outcome;
   const removed = [...rpcRemoved, ...results.flatMap((result) => result.removed)];
   const touched = new Set(removed.map((item) => item.storePath)).size;
-  const slotsFreed = removed.filter((item) => item.holdsSlot).length;
-  const slots = slotsFreed > 0 ? ` (${plural(slotsFreed, 'ACP slot')} freed)` : '';
+  const onDisk = removed.filter((item) => item.holdsSlot).length;
+  const slots = describeFreed(slotsFreed, onDisk, recompute);
   const journal = runId && removed.length > 0 ? ` Journal: ${runId}.` : '';
   return {
     schemaVersion: PRUNE_SCHEMA_VERSION,
@@ -78,8 +82,20 @@ export function finalReport(outcome: RunOutcome): PruneReport {
     })),
     transcripts: results.flatMap((result) => result.transcripts),
     slotsFreed,
+    slotsHeldOnDisk: onDisk,
     recompute,
   };
+}
+
+/** The summary's claim about slots: the measured drop, or plainly why there is none. */
+export function describeFreed(slotsFreed: number | null, onDisk: number, recompute: RecomputeReport): string {
+  if (slotsFreed !== null) {
+    if (slotsFreed === 0 && onDisk === 0) return '';
+    return ` (${plural(slotsFreed, 'ACP slot')} freed: live count ${recompute.liveBefore} → ${recompute.liveAfter})`;
+  }
+  if (onDisk === 0) return '';
+  if (recompute.liveNote?.startsWith('no gateway is running')) return ` (${onDisk} of them held ACP slots on disk; no gateway is running, so none was held in memory)`;
+  return ` (${onDisk} of them held ACP slots on disk; slots freed not measured: ${recompute.liveNote ?? 'live count unreadable'})`;
 }
 
 function round(ms: number): number {

@@ -12,7 +12,10 @@
  */
 import type { Env } from '../env.js';
 import { ToolError } from '../errors.js';
-import { connectRpc, probeGateway, type GatewayStatus } from '../gateway/probe.js';
+import { explicitTarget } from '../gateway/discover.js';
+import { connectRpc, probeGateway, readLiveAgain, type GatewayStatus } from '../gateway/probe.js';
+import { remoteInventory } from '../gateway/remote-inventory.js';
+import { restartGateway } from '../recompute/via-restart.js';
 import { takeInventory, type Inventory, type InventoryOptions } from '../inventory.js';
 import type { RecomputeDecision, RecomputeRequest } from '../recompute/choose.js';
 import type { PruneReport } from '../report/prune-report.js';
@@ -23,8 +26,8 @@ import { readJsonStore } from '../store/read-json.js';
 import { assertStoreWritable } from '../store/store-safety.js';
 import { applyPrunePlan, type StoreApplyResult } from './apply.js';
 import { applyViaRpc } from './apply-rpc.js';
-import { decideRecompute, finishRecompute, rpcRecomputeReport } from './recompute.js';
-import { finalReport, type RecomputeReport } from './report.js';
+import { decideRecompute, decideRemoteRecompute, finishRecompute, hasAcpObject, measureAfter, recomputeReport, rpcRecomputeReport } from './recompute.js';
+import { finalReport, planReport, type RecomputeReport } from './report.js';
 
 export interface PruneRequest {
   inventory: InventoryOptions;
@@ -33,13 +36,17 @@ export interface PruneRequest {
   criteria: PruneCriteria;
   recompute: RecomputeRequest;
   dryRun: boolean;
+  /** `--url`, `--token`, `--password`: the gateway to talk to, and its secret. */
+  gateway?: { url?: string; token?: string; password?: string };
 }
 
 export interface PreparedPrune {
   inventory: Inventory;
   plan: PrunePlan;
-  /** Probed only when a real run has something to prune; null otherwise. */
+  /** Probed (with its live count) when a real run has something to prune or a restart was asked for; null otherwise. */
   gateway: GatewayStatus | null;
+  /** The gateway was named by URL: sessions came from its RPC and leave only through it. */
+  remote: boolean;
 }
 
 /** Some selected stores could not be read: prune refuses to act on a partial picture. */
@@ -55,13 +62,22 @@ export class StoresUnreadableError extends ToolError {
 
 /** Reads every selected store and plans; throws StoresUnreadableError when any store fails. */
 export async function preparePrune(request: PruneRequest, env: Env): Promise<PreparedPrune> {
-  const inventory = takeInventory(env, { ...request.inventory, retainDocuments: true });
+  let inventory = takeInventory(env, { ...request.inventory, retainDocuments: true });
+  let gateway: GatewayStatus | null = null;
+  const remote = explicitTarget(request.gateway?.url, env, inventory.config) !== null;
+  if (remote) {
+    // A gateway named by URL: its sessions are listed and deleted through its RPC, never as files.
+    if (request.explicitStore) throw new ToolError('usage', 'a store file and a gateway URL were both given: a gateway named by URL is pruned only through its RPC');
+    ({ inventory, gateway } = await remoteInventory(inventory, env, { ...request.gateway, live: !request.dryRun, staleAfterMs: request.inventory.staleAfterMs }));
+  }
   if (inventory.failures.length > 0) throw new StoresUnreadableError(inventory.failures.map((failure) => failure.error));
   if (request.explicitStore && inventory.stores.length === 0) throw new ToolError('failed', `session store not found: ${request.explicitStore}`);
   const plan = planPrune(candidatesOf(inventory), request.criteria);
-  // The RPC hello is also how the version (and so the restart signal) is known for sure.
-  const gateway = plan.items.length > 0 && !request.dryRun ? await probeGateway(inventory.location, inventory.config, env, { rpc: request.recompute !== 'none' }) : null;
-  return { inventory, plan, gateway };
+  // The RPC hello is also how the version (and so the restart signal) is known for sure; the
+  // live count is read now so that what the run frees is measured, not assumed.
+  const needed = !request.dryRun && (plan.items.length > 0 || request.recompute === 'restart');
+  if (!gateway && needed) gateway = await probeGateway(inventory.location, inventory.config, env, { rpc: true, live: true, ...request.gateway });
+  return { inventory, plan, gateway, remote };
 }
 
 /** How each planned session is removed: RPC for those the gateway still holds, file for the rest. */
@@ -74,7 +90,7 @@ export interface PruneRoute {
 /** The decision, or a ToolError when it refuses; also refuses unsafe stores the file route would write. */
 export function choosePruneRoute(prepared: PreparedPrune, requested: RecomputeRequest, allowRestart: boolean): PruneRoute {
   const { plan, inventory } = prepared;
-  const decision = decideRecompute(requested, gatewayOf(prepared), plan, allowRestart);
+  const decision = prepared.remote ? decideRemoteRecompute(requested, gatewayOf(prepared)) : decideRecompute(requested, gatewayOf(prepared), plan, allowRestart);
   if (decision.method === 'refuse') throw new ToolError(decision.kind, decision.why);
   const viaRpc = decision.method === 'rpc' ? plan.items.filter((item) => decision.allViaRpc || hasAcpObject(item)) : [];
   const viaFile = plan.items.filter((item) => !viaRpc.includes(item));
@@ -102,8 +118,10 @@ export async function executePrune(prepared: PreparedPrune, route: PruneRoute, o
   const { plan, inventory } = prepared;
   const gateway = gatewayOf(prepared);
   const { decision, viaRpc, viaFile } = route;
-  const written = await withLockedWrites([...plan.byStore.keys()], options, async (writer) => {
-    const rpc = viaRpc.length > 0 ? await removeViaRpc(prepared, viaRpc, options, env) : null;
+  // A remote gateway's "store" is its URL: no local file, so no run lock and no journal.
+  const journal = options.journal && !prepared.remote;
+  const written = await withLockedWrites(prepared.remote ? [] : [...plan.byStore.keys()], options, async (writer) => {
+    const rpc = viaRpc.length > 0 ? await removeViaRpc(prepared, viaRpc, { ...options, journal }) : null;
     if (viaFile.length === 0) return { rpc, results: [] };
     const filePlan = viaRpc.length > 0 ? planOfItems(viaFile, plan.totalSessions) : plan;
     // After RPC deletes, the gateway has rewritten the store: plan snapshots are stale.
@@ -113,29 +131,83 @@ export async function executePrune(prepared: PreparedPrune, route: PruneRoute, o
   });
   const { rpc, results } = written;
   const removedByFile = results.flatMap((result) => result.removed);
-  const recompute: RecomputeReport = rpc?.recompute ?? (await finishRecompute(decision, removedByFile, { gateway, inventory, env, waitMs: options.waitMs }));
+  const finished: RecomputeReport = rpc?.recompute ?? (await finishRecompute(decision, removedByFile, { gateway, inventory, env, waitMs: options.waitMs }));
+  // Measure, never assume: the live count after, against the one read before.
+  const { recompute, slotsFreed } = await measureAfter(gateway, inventory, finished, [...(rpc?.removed ?? []), ...removedByFile]);
   const report = finalReport({
-    runId: options.journal ? options.runId : null,
+    runId: journal ? options.runId : null,
     results,
     rpcRemoved: rpc?.removed ?? [],
     rpcSkipped: rpc?.skipped ?? [],
     recompute,
+    slotsFreed,
   });
   return { report, results };
 }
 
-async function removeViaRpc(prepared: PreparedPrune, items: PrunePlanItem[], options: ExecuteOptions, env: Env) {
-  const { inventory } = prepared;
+async function removeViaRpc(prepared: PreparedPrune, items: PrunePlanItem[], options: ExecuteOptions) {
   const gateway = gatewayOf(prepared);
-  const client = await connectRpc(inventory.location, inventory.config, env, gateway.port, gateway.tls, 10_000).catch((error: Error) => {
+  const client = await connectRpc(gateway, 15_000).catch((error: Error) => {
     throw new ToolError('not-recomputed', `cannot reach the gateway's RPC any more (${error.message}); nothing was pruned`);
   });
   try {
-    const outcome = await applyViaRpc(client, items, { runId: options.runId, toolVersion: options.toolVersion, journal: options.journal });
+    const outcome = await applyViaRpc(client, items, { runId: options.runId, toolVersion: options.toolVersion, journal: options.journal, deleteTranscript: !options.keepTranscripts });
     return { removed: outcome.removed, skipped: outcome.skipped, recompute: rpcRecomputeReport(gateway, outcome.removed, outcome.skipped.length, outcome.stillListed) };
   } finally {
     client.close();
   }
+}
+
+/** Why an orphan restart would not run, or null when it may (checked before anyone is asked). */
+export interface OrphanRestartPlan {
+  gateway: GatewayStatus;
+  /** Live handles, and those held by sessions on disk. */
+  live: number | null;
+  held: number;
+  /** True when there is nothing orphaned to clear (the run ends without a restart). */
+  nothingToDo: boolean;
+}
+
+/**
+ * `prune --recompute restart --allow-restart` with nothing left to prune: orphaned handles
+ * (entries gone, handles still counted) are cleared only by a restart that replaces the
+ * process. Refuses (ToolError) what cannot be done; says when nothing is orphaned.
+ */
+export function planOrphanRestart(prepared: PreparedPrune, allowRestart: boolean): OrphanRestartPlan | null {
+  const gateway = prepared.gateway;
+  if (!gateway || !gateway.running) return null;
+  if (!gateway.restart.ok) throw new ToolError('not-recomputed', `--recompute restart: ${gateway.restart.why}; nothing was changed (fix: ${gateway.restart.fix})`);
+  if (!allowRestart) throw new ToolError('usage', 'a restart drops running chats: pass --allow-restart to confirm it; nothing was changed');
+  const held = prepared.inventory.sessions.filter((session) => session.holdsSlot).length;
+  const live = gateway.live.activeRuntimeSessions;
+  return { gateway, live, held, nothingToDo: live !== null && live <= held };
+}
+
+/** Restarts the verified gateway and confirms the live count fell; a plain PruneReport. */
+export async function executeOrphanRestart(prepared: PreparedPrune, orphan: OrphanRestartPlan, options: { waitMs: number }, env: Env): Promise<PruneReport> {
+  const { gateway, live, held } = orphan;
+  const base = planReport(prepared.plan, false, prepared.inventory);
+  if (orphan.nothingToDo) {
+    const detail = `nothing to prune, and the gateway holds no orphaned handles (live count ${live}, ${held} held by sessions on disk): not restarted`;
+    return { ...base, summary: `Nothing to prune; ${detail.replace(/^nothing to prune, and /, '')}.`, slotsFreed: 0, recompute: recomputeReport('restart', true, detail, gateway, { liveBefore: live, liveAfter: live }) };
+  }
+  if (!gateway.restart.ok) throw new ToolError('not-recomputed', gateway.restart.why);
+  const outcome = await restartGateway(gateway, gateway.restart.signal, { location: prepared.inventory.location, config: prepared.inventory.config, env, waitMs: options.waitMs });
+  if (!outcome.ok) {
+    const detail = `the gateway was not replaced: ${outcome.why}`;
+    return { ...base, summary: `Nothing to prune; ${detail}.`, recompute: recomputeReport('restart', false, detail, gateway, { liveBefore: live, newGatewayPid: outcome.newPid }) };
+  }
+  const after = await readLiveAgain(gateway, prepared.inventory.config);
+  const liveAfter = after.activeRuntimeSessions;
+  const fell = liveAfter !== null && (live === null || liveAfter < live || liveAfter <= held);
+  const counts = `live count ${live ?? 'unknown'} → ${liveAfter ?? `unreadable (${after.why})`}`;
+  const detail = `gateway restarted: pid ${outcome.oldPid} → ${outcome.newPid}; ${counts}${fell ? '' : ': the count did not fall'}`;
+  return {
+    ...base,
+    summary: `Nothing to prune; restarted the gateway to clear orphaned handles (pid ${outcome.oldPid} → ${outcome.newPid}, ${counts}).`,
+    slotsFreed: live !== null && liveAfter !== null ? Math.max(0, live - liveAfter) : null,
+    recompute: recomputeReport('restart', fell, detail, gateway, { liveBefore: live, liveAfter, newGatewayPid: outcome.newPid, liveNote: liveAfter === null ? after.why : null }),
+  };
 }
 
 function gatewayOf(prepared: PreparedPrune): GatewayStatus {
@@ -143,10 +215,6 @@ function gatewayOf(prepared: PreparedPrune): GatewayStatus {
   return prepared.gateway;
 }
 
-function hasAcpObject(item: PrunePlanItem): boolean {
-  const acp = (item.raw as { acp?: unknown } | null)?.acp;
-  return typeof acp === 'object' && acp !== null;
-}
 
 function candidatesOf(inventory: Inventory): PlanCandidate[] {
   const documents = new Map(inventory.stores.map((store) => [store.ref.path, store.document]));

@@ -1,13 +1,16 @@
 /**
- * Restarting the gateway from the pruned store (docs/openclaw.md §8): the restart signal goes only to the
- * pid verified a moment ago, and success means a *new* verified gateway process answering
- * /readyz — an in-process restart keeps the stale count and is not a recompute.
+ * Restarting the gateway (docs/openclaw.md §8): the restart signal goes only to the pid verified a moment
+ * ago (re-verified right before the signal), and success means a *new* verified gateway process
+ * answering /readyz — an in-process restart keeps the stale count and is not a recompute.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import { findGateway, inspectGateway, type FoundGateway } from '../gateway/discover.js';
-import { isGatewayReady, resolveGatewayPort } from '../gateway/health.js';
+import { discoverGateway } from '../gateway/discover.js';
+import { verifyLock } from '../gateway/lock-file.js';
+import type { GatewayStatus } from '../gateway/probe.js';
 import type { RestartSignal } from '../gateway/signals.js';
+import type { LoadedConfig } from '../store/config.js';
 import type { Env } from '../env.js';
+import type { StateLocation } from '../store/paths.js';
 
 export interface RestartOutcome {
   ok: boolean;
@@ -18,32 +21,36 @@ export interface RestartOutcome {
 }
 
 export async function restartGateway(
-  gateway: FoundGateway,
+  status: GatewayStatus,
   signal: RestartSignal,
-  context: { configPath: string; stateDir: string; env: Env; configPort: number | undefined; tls: boolean; waitMs: number },
+  context: { location: StateLocation; config: LoadedConfig; env: Env; waitMs: number },
 ): Promise<RestartOutcome> {
-  const oldPid = gateway.lock.pid;
-  // Re-verify right before signalling: the pid must still be that same gateway.
-  const again = inspectGateway(gateway.lockPath, gateway.lock);
-  if (!again.verdict.ok) return { ok: false, oldPid, newPid: null, waitedMs: 0, why: `gateway pid ${oldPid} no longer verifies (${again.verdict.detail}); not signalled` };
+  const gateway = status.gateway;
+  if (!gateway) return { ok: false, oldPid: -1, newPid: null, waitedMs: 0, why: 'no verified gateway pid: not signalled' };
+  const oldPid = gateway.pid;
+  // Re-verify right before signalling: the pid must still be that same gateway, same start time.
+  const again = verifyLock(gateway.lockPath, status.configPath, status.port);
+  if (!again.verdict.ok || again.lock?.pid !== oldPid || again.lock.startTime !== gateway.lock.startTime) {
+    return { ok: false, oldPid, newPid: null, waitedMs: 0, why: `gateway pid ${oldPid} no longer verifies (${again.verdict.ok ? 'its lock changed' : again.verdict.detail}); not signalled` };
+  }
   try {
     process.kill(oldPid, signal);
   } catch (error) {
     return { ok: false, oldPid, newPid: null, waitedMs: 0, why: `cannot send ${signal} to pid ${oldPid}: ${(error as Error).message}` };
   }
   const started = Date.now();
+  let lastPid: number | null = oldPid;
   while (Date.now() - started < context.waitMs) {
     await sleep(500);
-    const { gateway: current } = findGateway(context.configPath, context.stateDir, context.env);
-    if (!current || current.lock.pid === oldPid) continue;
-    const port = resolveGatewayPort(current.lock.port, context.env.OPENCLAW_GATEWAY_PORT, context.configPort);
-    if (await isGatewayReady(port, { tls: context.tls })) {
-      return { ok: true, oldPid, newPid: current.lock.pid, waitedMs: Date.now() - started };
+    const found = await discoverGateway(context.location, context.config, context.env, { timeoutMs: 1500 });
+    lastPid = found.verified?.pid ?? null;
+    if (found.verified && found.verified.pid !== oldPid && found.health.readyz) {
+      return { ok: true, oldPid, newPid: found.verified.pid, waitedMs: Date.now() - started };
     }
   }
-  const { gateway: last } = findGateway(context.configPath, context.stateDir, context.env);
-  const why = last && last.lock.pid === oldPid
-    ? `pid ${oldPid} is still the gateway after ${Math.round(context.waitMs / 1000)}s: it restarted in-process (count kept), is waiting for active runs, or ignored the signal`
-    : `no new ready gateway within ${Math.round(context.waitMs / 1000)}s`;
-  return { ok: false, oldPid, newPid: last?.lock.pid ?? null, waitedMs: Date.now() - started, why };
+  const why =
+    lastPid === oldPid
+      ? `pid ${oldPid} is still the gateway after ${Math.round(context.waitMs / 1000)} s: it restarted in-process (count kept), is waiting for active runs, or ignored the signal`
+      : `no new verified, ready gateway within ${Math.round(context.waitMs / 1000)} s`;
+  return { ok: false, oldPid, newPid: lastPid, waitedMs: Date.now() - started, why };
 }

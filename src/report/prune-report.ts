@@ -40,7 +40,14 @@ export const pruneReportSchema = z.object({
     }),
   ),
   transcripts: z.array(z.object({ from: z.string(), to: z.string() })),
-  slotsFreed: z.number().int(),
+  /**
+   * ACP slots the gateway's live count dropped by (`recompute.liveBefore - liveAfter`): measured,
+   * never inferred. Null when no count could be read (no gateway running, RPC unavailable); on
+   * a dry run, the slots the planned entries hold on disk.
+   */
+  slotsFreed: z.number().int().nullable(),
+  /** Removed entries that held an ACP slot by what the store says (what the next start will not reload). */
+  slotsHeldOnDisk: z.number().int(),
   /** How the running gateway was made to drop its stale handles; null on a dry run. */
   recompute: z
     .object({
@@ -51,6 +58,11 @@ export const pruneReportSchema = z.object({
       gatewayPid: z.number().int().nullable(),
       newGatewayPid: z.number().int().nullable(),
       viaRpc: z.array(z.string()),
+      /** The gateway's live `activeRuntimeSessions` before and after; null when unreadable or no gateway runs. */
+      liveBefore: z.number().int().nullable(),
+      liveAfter: z.number().int().nullable(),
+      /** Why a live count is missing, when one is. */
+      liveNote: z.string().nullable(),
     })
     .nullable(),
 });

@@ -24,6 +24,10 @@ export const configFactsSchema = z.object({
     .object({
       port: z.number().int().positive().optional(),
       tls: z.unknown().optional(),
+      /** "remote": this install talks to a gateway elsewhere, at gateway.remote.url. */
+      mode: z.string().optional(),
+      // token/password may be SecretRef objects in OpenClaw; only plain strings are used here.
+      remote: z.object({ url: z.unknown().optional(), token: z.unknown().optional(), password: z.unknown().optional() }).optional(),
       auth: z
         .object({
           mode: z.string().optional(),

@@ -6,7 +6,7 @@
  * Every reader returns null rather than throwing: a missing /proc (macOS), a process that exited
  * between two reads, or another user's process are all ordinary answers here.
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, readlinkSync } from 'node:fs';
 
 export function isValidPid(pid: number): boolean {
   return Number.isInteger(pid) && pid > 0;
@@ -116,3 +116,25 @@ export function readProcTitle(pid: number): string | null {
   return raw.replace(/\n$/, '') || null;
 }
 
+
+/** The executable the process runs (`/proc/<pid>/exe`), without a ` (deleted)` suffix; null when unreadable. */
+export function readProcExe(pid: number): string | null {
+  if (!isValidPid(pid)) return null;
+  try {
+    return readlinkSync(`/proc/${pid}/exe`).replace(/ \(deleted\)$/, '');
+  } catch {
+    return null;
+  }
+}
+
+/** The real uid from the `Uid:` line of /proc/<pid>/status. */
+export function parseStatusUid(status: string): number | null {
+  const match = /^Uid:\s+(\d+)/m.exec(status);
+  return match ? Number(match[1]) : null;
+}
+
+/** The real uid the process runs as; null when unreadable. */
+export function readProcUid(pid: number): number | null {
+  const status = readProcFile(pid, 'status');
+  return status === null ? null : parseStatusUid(status);
+}

@@ -44,7 +44,7 @@ describe('real gateway: stuck by failed persistent ACP sessions', { skip, timeou
     assert.equal(info.ready, true);
     assert.equal(info.port, gateway.port);
     assert.equal(info.recompute.rpc.available, true);
-    assert.deepEqual(info.recompute.restart, { available: true, signal: 'SIGUSR1' });
+    assert.deepEqual([info.recompute.restart.available, info.recompute.restart.signal], [true, 'SIGUSR1']);
 
     // The sessions errored seconds ago: --older-than 0 skips the default 10m grace.
     const pruned = await runCliAsync(['prune', '--yes', '--json', '--older-than', '0'], gateway.env);

@@ -105,7 +105,9 @@ test('a directory at the lock path is refused with a clear message and left alon
 test('another run of this tool holding the run lock: wait, then exit 3 without touching anything', async () => {
   const { state, store } = install();
   const before = readFileSync(store);
-  const other = await startHolder(['proper-lock', store, '3000']);
+  // Held well past the 1 s wait: prune first probes the gateway (port, live count), which on a
+  // loaded machine can take a few seconds before it even reaches the lock.
+  const other = await startHolder(['proper-lock', store, '8000']);
   const result = await runCliAsync(['prune', '--yes', '--lock-timeout', '1s', '--state-dir', state]);
   assert.equal(result.status, 3, result.stderr);
   assert.match(result.stderr, /another openclaw-sessions run is working on/);

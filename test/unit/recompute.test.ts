@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { judgePid, looksLikeGateway } from '../../src/gateway/discover.js';
 import { restartSignalFor } from '../../src/gateway/signals.js';
 import { chooseRecompute, type RecomputeInput } from '../../src/recompute/choose.js';
 import { storeGenerationOf } from '../../src/store/openclaw-version.js';
@@ -13,23 +12,27 @@ const base: RecomputeInput = {
   restart: { ok: true },
   allowRestart: false,
   slotsToFree: 2,
+  acpEntries: 2,
 };
 
-test('auto: rpc first, then an allowed restart, else none (exit 5 territory)', () => {
+test('auto: rpc first, then an allowed restart, else refuse before anything changes (never orphan a handle)', () => {
   assert.deepEqual(chooseRecompute(base), { method: 'rpc', allViaRpc: false });
   const noRpc = { ...base, rpc: { ok: false as const, why: 'refused' } };
   assert.equal(chooseRecompute({ ...noRpc, allowRestart: true }).method, 'restart');
-  const none = chooseRecompute(noRpc);
-  assert.equal(none.method, 'none');
-  assert.ok(none.method === 'none' && none.fallback && /--allow-restart/.test(none.why));
+  const refused = chooseRecompute(noRpc);
+  assert.ok(refused.method === 'refuse' && refused.kind === 'not-recomputed' && /--allow-restart/.test(refused.why) && /nothing was changed/.test(refused.why));
   const impossible = chooseRecompute({ ...noRpc, allowRestart: true, restart: { ok: false, why: 'commands.restart is false' } });
-  assert.ok(impossible.method === 'none' && /commands.restart is false/.test(impossible.why));
+  assert.ok(impossible.method === 'refuse' && /commands.restart is false/.test(impossible.why));
+  // Entries without an acp object have no handle to orphan: a plain file edit under the gateway's lock.
+  assert.equal(chooseRecompute({ ...noRpc, acpEntries: 0, slotsToFree: 0 }).method, 'file');
 });
 
 test('no gateway: plain file prune; nothing holding a slot: no recompute', () => {
   assert.deepEqual(chooseRecompute({ ...base, gatewayRunning: false }), { method: 'file', note: null });
   assert.match(String((chooseRecompute({ ...base, gatewayRunning: false, requested: 'restart' }) as { note: string }).note), /no gateway is running/);
-  assert.equal(chooseRecompute({ ...base, slotsToFree: 0 }).method, 'file');
+  assert.equal(chooseRecompute({ ...base, slotsToFree: 0, acpEntries: 0 }).method, 'file');
+  // An acp object without a counted slot may still have a handle: it goes through RPC too.
+  assert.equal(chooseRecompute({ ...base, slotsToFree: 0, acpEntries: 1 }).method, 'rpc');
 });
 
 test('explicit methods refuse rather than half-do', () => {
@@ -39,12 +42,15 @@ test('explicit methods refuse rather than half-do', () => {
   assert.deepEqual([restartNoAllow.method, (restartNoAllow as { kind: string }).kind], ['refuse', 'usage']);
   assert.equal(chooseRecompute({ ...base, requested: 'restart', allowRestart: true }).method, 'restart');
   assert.equal(chooseRecompute({ ...base, requested: 'restart', allowRestart: true, restart: { ok: false, why: 'x' } }).method, 'refuse');
-  assert.deepEqual(chooseRecompute({ ...base, requested: 'none' }), { method: 'none', why: 'requested with --recompute none', fallback: false });
+  const none = chooseRecompute({ ...base, requested: 'none' });
+  assert.ok(none.method === 'refuse' && /orphan/.test(none.why), '--recompute none would orphan the handles of ACP entries');
+  assert.equal(chooseRecompute({ ...base, requested: 'none', acpEntries: 0 }).method, 'file');
 });
 
 test('5.2–7.x (no cross-process lock) and 8.1+ (SQLite): only through RPC while the gateway runs', () => {
   for (const generation of ['unlocked-json', 'sqlite'] as const) {
     assert.deepEqual(chooseRecompute({ ...base, generation, requested: 'none' }), { method: 'rpc', allViaRpc: true });
+    assert.equal(chooseRecompute({ ...base, generation, requested: 'restart', allowRestart: true }).method, 'refuse', 'restart never silently becomes rpc');
     const refused = chooseRecompute({ ...base, generation, rpc: { ok: false, why: 'down' } });
     assert.deepEqual([refused.method, (refused as { kind: string }).kind], ['refuse', 'unsafe']);
   }
@@ -67,16 +73,4 @@ test('version branching: which write protocol each version uses', () => {
   assert.equal(storeGenerationOf('2026.7.30'), 'unlocked-json');
   assert.equal(storeGenerationOf('2026.8.1'), 'sqlite');
   assert.equal(storeGenerationOf(null), 'unknown');
-});
-
-test('pid verification: dead, recycled start time, foreign process, the real thing', () => {
-  const lock = { pid: 4242, startTime: 1000, configPath: '/c' };
-  assert.deepEqual(judgePid(lock, { alive: false, startTime: null, cmdline: null, title: null }).ok, false);
-  const recycled = judgePid(lock, { alive: true, startTime: 2000, cmdline: ['openclaw-gateway'], title: 'openclaw-gatewa' });
-  assert.ok(!recycled.ok && recycled.why === 'recycled');
-  const foreign = judgePid(lock, { alive: true, startTime: 1000, cmdline: ['sleep', '600'], title: 'sleep' });
-  assert.ok(!foreign.ok && foreign.why === 'not-gateway');
-  assert.deepEqual(judgePid(lock, { alive: true, startTime: 1000, cmdline: ['openclaw-gateway', '', ''], title: 'openclaw-gatewa' }), { ok: true });
-  assert.ok(looksLikeGateway(['/usr/bin/node', '/opt/lib/node_modules/openclaw/openclaw.mjs', 'gateway', 'run'], 'node'));
-  assert.ok(!looksLikeGateway(['/usr/bin/node', '/opt/openclaw/openclaw.mjs', 'agent'], 'node'));
 });

@@ -108,3 +108,49 @@ test('password auth: the password is sent, but the signed string carries an empt
   assert.ok(verify(null, Buffer.from(payload), publicKey, Buffer.from(params.device.signature, 'base64url')));
   client.close();
 });
+
+test('a delete that outlasts the client is looked up in sessions.list before it is called a failure; /acp doctor goes to a probe session that is deleted', async () => {
+  const { deleteViaRpc } = await import('../../src/recompute/via-rpc.js');
+  const { readLiveAcp } = await import('../../src/gateway/live-acp.js');
+  const listed = new Set(['agent:a:acp:slow-gone', 'agent:a:acp:slow-stays']);
+  // Probe sessions left by killed runs: an old one is cleaned up, a young one (another run's) is not.
+  const leftovers = { 'agent:main:openclaw-sessions-probe-old': Date.now() - 3_600_000, 'agent:main:openclaw-sessions-probe-young': Date.now() };
+  for (const key of Object.keys(leftovers)) listed.add(key);
+  const deletes: string[] = [];
+  const gw = await fakeGateway((socket, frame) => {
+    const reply = (payload: unknown) => socket.send(JSON.stringify({ type: 'res', id: frame.id, ok: true, payload }));
+    if (frame.method === 'sessions.delete') {
+      const key = String(frame.params.key);
+      deletes.push(key);
+      // The gateway finishes this one after the client gave up; the other it never finishes.
+      if (key === 'agent:a:acp:slow-gone') setTimeout(() => listed.delete(key), 20);
+      if (key.startsWith('agent:a:acp:slow')) return;
+      listed.delete(key);
+      return reply({ ok: true, deleted: true });
+    }
+    if (frame.method === 'sessions.list') return reply({ sessions: [...listed].map((key) => ({ key, updatedAt: (leftovers as Record<string, number>)[key] })) });
+    if (frame.method === 'chat.send') {
+      reply({ runId: frame.params.idempotencyKey, status: 'started' });
+      listed.add(String(frame.params.sessionKey));
+      socket.send(JSON.stringify({ type: 'event', event: 'chat', payload: { runId: frame.params.idempotencyKey, state: 'final', message: { content: [{ type: 'text', text: 'ACP doctor:\nactiveRuntimeSessions: 2\nturnCounts: completed=1, failed=2' }] } } }));
+    }
+  });
+  const client = await GatewayRpc.connect({ url: gw.url, token: 'tok' });
+  try {
+    const outcomes = await deleteViaRpc(client, ['agent:a:acp:slow-gone', 'agent:a:acp:slow-stays'], { timeoutMs: 150, retries: 1, backoffMs: 10 });
+    assert.deepEqual(outcomes.map((o) => [o.key, o.deleted, o.confirmedByList ?? false]), [
+      ['agent:a:acp:slow-gone', true, true],
+      ['agent:a:acp:slow-stays', false, false],
+    ]);
+    assert.match(outcomes[1]!.why!, /no reply within 150 ms/);
+
+    const live = await readLiveAcp(client, { agentId: 'main', timeoutMs: 2000 });
+    assert.ok(live.ok && live.report.activeRuntimeSessions === 2 && live.report.turnCounts?.failed === 2);
+    const probe = live.ok ? live.probeKey : '';
+    assert.match(probe, /^agent:main:openclaw-sessions-probe-/);
+    assert.ok(deletes.includes(probe) && !listed.has(probe), 'the probe session was deleted again');
+    assert.ok(deletes.includes('agent:main:openclaw-sessions-probe-old') && !deletes.includes('agent:main:openclaw-sessions-probe-young'), 'only an old leftover probe is removed');
+  } finally {
+    client.close();
+  }
+});

@@ -8,16 +8,17 @@ import { worstSeverity } from '../../doctor/findings.js';
 import { probeGateway } from '../../gateway/probe.js';
 import { takeInventory } from '../../inventory.js';
 import { inventoryOptionsFrom, type StoreFlags } from '../common-options.js';
+import { gatewayFlagsFrom, type GatewayTargetFlags } from '../gateway-options.js';
 import type { CliIo } from '../io.js';
 import { decideStyle } from '../terminal.js';
 
-export interface DoctorFlags extends StoreFlags {
+export interface DoctorFlags extends StoreFlags, GatewayTargetFlags {
   rpc: boolean;
 }
 
 export async function runDoctor(flags: DoctorFlags, io: CliIo): Promise<number> {
   const inventory = takeInventory(io.env, inventoryOptionsFrom(flags));
-  const gateway = await probeGateway(inventory.location, inventory.config, io.env, { rpc: flags.rpc });
+  const gateway = await probeGateway(inventory.location, inventory.config, io.env, { rpc: flags.rpc, live: flags.rpc, ...gatewayFlagsFrom(flags) });
   const target = [
     flags.profile ? ` --profile ${flags.profile}` : '',
     flags.stateDir ? ` --state-dir ${flags.stateDir}` : '',

@@ -1,25 +1,28 @@
 /**
- * `openclaw-sessions gateway`: the running gateway as this tool sees it — verified or not,
- * version, port, readiness, the cap and the slots held on disk, and which recompute methods
- * would work.
+ * `openclaw-sessions gateway`: the running gateway as this tool sees it — how it was found
+ * (lock, port, --url), whether its pid is verified, version, port, readiness, its live ACP count
+ * against the cap, the slots held on disk, and which recompute methods prune will accept.
  */
 import { EXIT } from '../exit-codes.js';
 import { takeInventory } from '../../inventory.js';
 import { probeGateway, type GatewayStatus } from '../../gateway/probe.js';
 import { summarize } from '../../sessions/summary.js';
 import { inventoryOptionsFrom, type StoreFlags } from '../common-options.js';
+import { gatewayFlagsFrom, type GatewayTargetFlags } from '../gateway-options.js';
 import type { CliIo } from '../io.js';
 
-export interface GatewayFlags extends StoreFlags {
+export interface GatewayFlags extends StoreFlags, GatewayTargetFlags {
   rpc: boolean;
 }
 
 export async function runGateway(flags: GatewayFlags, io: CliIo): Promise<number> {
   const inventory = takeInventory(io.env, inventoryOptionsFrom(flags));
-  const status = await probeGateway(inventory.location, inventory.config, io.env, { rpc: flags.rpc });
+  const status = await probeGateway(inventory.location, inventory.config, io.env, { rpc: flags.rpc, live: flags.rpc, ...gatewayFlagsFrom(flags) });
   const cap = inventory.config.facts.acp?.maxConcurrentSessions ?? null;
   const summary = summarize(inventory.sessions, cap, () => false);
-  const report = gatewayReport(status, cap, summary.acp.slotsHeld, summary.acp.heldByTerminal);
+  // A gateway named by URL keeps its stores elsewhere: local files say nothing about it.
+  const disk = status.remote ? null : { held: summary.acp.slotsHeld, byTerminal: summary.acp.heldByTerminal };
+  const report = gatewayReport(status, cap, disk);
   if (flags.json) {
     io.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
     return EXIT.ok;
@@ -28,47 +31,91 @@ export async function runGateway(flags: GatewayFlags, io: CliIo): Promise<number
   return EXIT.ok;
 }
 
-export function gatewayReport(status: GatewayStatus, cap: number | null, slotsHeld: number, heldByTerminal: number) {
+export type GatewayReport = ReturnType<typeof gatewayReport>;
+
+export function gatewayReport(status: GatewayStatus, cap: number | null, disk: { held: number; byTerminal: number } | null) {
+  const live = status.live.activeRuntimeSessions;
+  const orphaned = live !== null && disk !== null && live > disk.held ? live - disk.held : live !== null && disk !== null ? 0 : null;
+  const rpcUsable = status.rpc.ok;
+  // What prune will accept, no more: without a cross-process store lock (5.2–7.x) or with SQLite
+  // (8.1+) the file is never edited while the gateway runs, so a restart (prune, then signal) is refused.
+  const fileLocked = status.generation !== 'unlocked-json' && status.generation !== 'sqlite';
+  const restart = !status.restart.ok
+    ? { available: false as const, why: status.restart.why, fix: status.restart.fix }
+    : !fileLocked && status.running
+      ? { available: false as const, why: `OpenClaw ${status.version}: its store cannot be edited while the gateway runs, so prune goes through RPC only`, fix: 'openclaw-sessions prune --recompute rpc' }
+      : { available: true as const, signal: status.restart.signal, note: status.restart.note };
   return {
     running: status.running,
-    pid: status.gateway?.lock.pid ?? null,
-    verified: status.gateway?.verdict.ok ?? false,
+    /** The verified gateway pid (the only one ever signalled); null when none is proven. */
+    pid: status.gateway?.pid ?? null,
+    verified: status.gateway !== null,
+    /** How it was found: a verified lock, a direct port probe (pid unknown), or the URL the operator named. */
+    route: status.remote ? 'url' : status.gateway ? 'lock' : status.running ? 'port' : null,
+    url: status.url,
+    port: status.port,
+    remote: status.remote,
     lockPath: status.gateway?.lockPath ?? null,
-    staleLocks: status.stale.map((s) => ({ lockPath: s.lockPath, pid: s.lock.pid, why: s.verdict.ok ? null : s.verdict.detail })),
+    staleLocks: status.stale.map((s) => ({ lockPath: s.lockPath, pid: s.lock?.pid ?? null, why: s.verdict.ok ? null : s.verdict.detail })),
     version: status.version,
     versionSource: status.versionSource,
-    port: status.port,
     ready: status.ready,
+    health: status.discovery.health,
+    /** Whether the token/password may be (and was) sent there, and why. */
+    trusted: { ok: status.discovery.secrets.ok, why: status.discovery.secrets.why },
     configPath: status.configPath,
     noRespawn: status.noRespawn,
     cap,
-    slotsHeldOnDisk: slotsHeld,
-    slotsHeldByTerminal: heldByTerminal,
+    acp: {
+      /** The gateway's live handle count (what the cap is checked against); null when unreadable. */
+      activeRuntimeSessions: live,
+      cap,
+      runtimeIdleTtlMs: status.live.report?.runtimeIdleTtlMs ?? null,
+      activeTurns: status.live.report?.activeTurns ?? null,
+      turnCounts: status.live.report?.turnCounts ?? null,
+      errorCodes: status.live.report?.errorCodes ?? null,
+      evictedIdleRuntimes: status.live.report?.evictedIdleRuntimes ?? null,
+      /** Live handles no entry on disk accounts for: only a restart clears them. */
+      orphanedHandles: orphaned,
+      why: live === null ? status.live.why : null,
+    },
+    slotsHeldOnDisk: disk?.held ?? null,
+    slotsHeldByTerminal: disk?.byTerminal ?? null,
     recompute: {
-      rpc: status.rpc.ok ? { available: true } : { available: false, why: status.rpc.why },
-      restart: status.restart.ok ? { available: true, signal: status.restart.signal } : { available: false, why: status.restart.why },
-      none: { available: true },
+      rpc: rpcUsable ? { available: true } : { available: false, why: status.rpc.why },
+      restart,
+      // prune refuses a file-only removal of ACP entries while a gateway answers (it would orphan their handles).
+      none: status.running ? { available: false, why: 'a gateway answers: ACP entries leave the file only through RPC or a verified restart' } : { available: true },
     },
   };
 }
 
-function renderGateway(report: ReturnType<typeof gatewayReport>): string {
+function renderGateway(report: GatewayReport): string {
   const lines: string[] = [];
-  if (report.running) {
-    lines.push(`Gateway:     pid ${report.pid} (verified: alive, start time matches, openclaw-gateway)`);
-  } else {
-    lines.push('Gateway:     not running (no verified gateway lock for this config)');
-  }
-  for (const stale of report.staleLocks) lines.push(`Stale lock:  ${stale.lockPath}: ${stale.why} — never signalled`);
+  if (report.verified) lines.push(`Gateway:     pid ${report.pid} (verified: lock owned by its user, start time matches, OpenClaw gateway process, holds port ${report.port})`);
+  else if (report.running && report.remote) lines.push(`Gateway:     ${report.url} (named by the operator; RPC only, never signalled)`);
+  else if (report.running) lines.push(`Gateway:     running on port ${report.port}, pid unknown (no verified lock): RPC only, never signalled`);
+  else lines.push(`Gateway:     not running (nothing answers ${report.remote ? `at ${report.url}` : `on port ${report.port}`}, no verified lock)`);
+  for (const stale of report.staleLocks) lines.push(`Bad lock:    ${stale.lockPath}: ${stale.why} — never signalled`);
   lines.push(`Version:     ${report.version ?? 'unknown'}${report.versionSource ? ` (from ${report.versionSource})` : ''}`);
-  lines.push(`Port:        ${report.port}${report.running ? (report.ready ? ' (ready)' : ' (not ready)') : ''}`);
+  const answered = [report.health.healthz && '/healthz', report.health.readyz && '/readyz', report.health.websocket && 'WebSocket'].filter(Boolean).join(', ');
+  lines.push(`Address:     ${report.url}${report.running ? ` (answers: ${answered || 'nothing'}${report.ready ? ', ready' : ', not ready'})` : ''}`);
+  if (report.running) lines.push(`Trusted:     ${report.trusted.ok ? 'yes' : 'no'} — ${report.trusted.why}`);
   lines.push(`Config:      ${report.configPath}`);
-  lines.push(`ACP slots:   ${report.slotsHeldOnDisk} held on disk${report.cap === null ? ' (no cap set)' : ` of ${report.cap}`}, ${report.slotsHeldByTerminal} by terminal sessions`);
-  if (report.noRespawn) lines.push('Respawn:     OPENCLAW_NO_RESPAWN=1 — a restart keeps the same process and the stale count');
-  lines.push('Recompute:');
-  const { rpc, restart } = report.recompute;
+  const cap = report.cap === null ? 'no cap set' : `cap ${report.cap}`;
+  if (report.acp.activeRuntimeSessions !== null) {
+    const extra = [report.acp.turnCounts ? `turns completed=${report.acp.turnCounts.completed} failed=${report.acp.turnCounts.failed}` : null, report.acp.errorCodes && Object.keys(report.acp.errorCodes).length > 0 ? `errors ${Object.entries(report.acp.errorCodes).map(([k, v]) => `${k}=${v}`).join(', ')}` : null, report.acp.runtimeIdleTtlMs !== null ? `idle TTL ${report.acp.runtimeIdleTtlMs === 0 ? 'off' : `${Math.round(report.acp.runtimeIdleTtlMs / 60000)}m`}` : null].filter(Boolean);
+    lines.push(`Live ACP:    ${report.acp.activeRuntimeSessions} handle${report.acp.activeRuntimeSessions === 1 ? '' : 's'} held (${cap})${extra.length ? `; ${extra.join('; ')}` : ''}`);
+  } else if (report.running) {
+    lines.push(`Live ACP:    unknown (${report.acp.why})`);
+  }
+  if (report.slotsHeldOnDisk !== null) lines.push(`On disk:     ${report.slotsHeldOnDisk}${report.cap === null ? '' : ` of ${report.cap}`} ACP slot${report.slotsHeldOnDisk === 1 ? '' : 's'} held by sessions in the stores, ${report.slotsHeldByTerminal} by terminal sessions`);
+  if (report.acp.orphanedHandles) lines.push(`Orphans:     ${report.acp.orphanedHandles} live handle(s) without an entry on disk: only a restart clears them (openclaw-sessions prune --recompute restart --allow-restart)`);
+  if (report.noRespawn) lines.push('Respawn:     OPENCLAW_NO_RESPAWN is set — a restart keeps the same process and the stale count');
+  lines.push('Recompute (what prune accepts):');
+  const { rpc, restart, none } = report.recompute;
   lines.push(`  rpc      ${rpc.available ? 'available (sessions.delete over the gateway WebSocket)' : `unavailable: ${rpc.why}`}`);
-  lines.push(`  restart  ${restart.available ? `available (${restart.signal} to pid ${report.pid}; needs --allow-restart)` : `unavailable: ${restart.why}`}`);
-  lines.push('  none     always (prune the file only; the running gateway keeps counting until it restarts)');
+  lines.push(`  restart  ${restart.available ? `available (${restart.signal} to pid ${report.pid}: ${restart.note}; needs --allow-restart)` : `unavailable: ${restart.why}`}`);
+  lines.push(`  none     ${none.available ? 'available (no gateway answers: the next start reads the pruned store)' : `unavailable: ${none.why}`}`);
   return lines.join('\n');
 }

@@ -12,6 +12,10 @@ import { isPrunableByDefault } from '../../sessions/plan.js';
 import { describeSlots, summarize } from '../../sessions/summary.js';
 import { LIST_SCHEMA_VERSION, sessionReport, type ListReport, type StoreReport } from '../../report/list-report.js';
 import { inventoryOptionsFrom, type StoreFlags } from '../common-options.js';
+import { gatewayFlagsFrom, type GatewayTargetFlags } from '../gateway-options.js';
+import { explicitTarget } from '../../gateway/discover.js';
+import { probeGateway, type GatewayStatus } from '../../gateway/probe.js';
+import { remoteInventory } from '../../gateway/remote-inventory.js';
 import type { CliIo } from '../io.js';
 import { renderTable, type Cell } from '../table.js';
 import { decideStyle, type TerminalStyle } from '../terminal.js';
@@ -21,7 +25,9 @@ import { DEFAULT_ARCHIVE_KEEP_MS } from '../../defaults.js';
 import { describeDisk } from '../../clean/summary.js';
 import { paintState } from '../paint.js';
 
-export interface ListFlags extends StoreFlags {
+export interface ListFlags extends StoreFlags, GatewayTargetFlags {
+  /** false with --no-rpc: no gateway connection, no live count. */
+  rpc?: boolean;
   state?: string;
   kind?: string;
   olderThan?: string;
@@ -39,7 +45,14 @@ export async function runList(flags: ListFlags, io: CliIo): Promise<number> {
     terminalOnly: flags.terminal,
   };
   const options = inventoryOptionsFrom(flags);
-  const inventory = takeInventory(io.env, options);
+  let inventory = takeInventory(io.env, options);
+  let gateway: GatewayStatus | null = null;
+  if (explicitTarget(flags.url, io.env, inventory.config)) {
+    // A gateway named by URL: its sessions come from sessions.list, not from local files.
+    ({ inventory, gateway } = await remoteInventory(inventory, io.env, { ...gatewayFlagsFrom(flags), live: flags.rpc !== false && !flags.json, staleAfterMs: options.staleAfterMs }));
+  } else if (flags.rpc !== false && !flags.json) {
+    gateway = await probeGateway(inventory.location, inventory.config, io.env, { rpc: true, live: true, ...gatewayFlagsFrom(flags) });
+  }
   if (options.store && inventory.failures.length === 0 && inventory.stores.length === 0) {
     throw new CliError(EXIT.error, `session store not found: ${options.store}`);
   }
@@ -56,7 +69,17 @@ export async function runList(flags: ListFlags, io: CliIo): Promise<number> {
   }
   const style = decideStyle({ isTTY: Boolean(io.stdout.isTTY), columns: io.stdout.columns, env: io.env, colorFlag: flags.color });
   io.stdout.write(renderListText(inventory, report, style, flags.wide ?? false));
+  if (gateway) io.stdout.write(liveFooter(gateway, report.summary.acp.slotsHeld, report.summary.acp.cap));
   return EXIT.ok;
+}
+
+/** The gateway's own count under the disk-based footer: the truth about slots when it can be read. */
+export function liveFooter(gateway: GatewayStatus, heldOnDisk: number, cap: number | null): string {
+  if (!gateway.running) return '';
+  const live = gateway.live.activeRuntimeSessions;
+  if (live === null) return `Live: a gateway answers at ${gateway.url}, but its ACP count is unreadable (${gateway.live.why})\n`;
+  const orphans = !gateway.remote && live > heldOnDisk ? `; ${live - heldOnDisk} orphaned (no entry on disk): openclaw-sessions prune --recompute restart --allow-restart` : '';
+  return `Live: the gateway holds ${live} ACP handle${live === 1 ? '' : 's'}${cap === null ? '' : ` of ${cap}`}${orphans}\n`;
 }
 
 export function buildListReport(inventory: Inventory, filter: SessionFilter): ListReport {

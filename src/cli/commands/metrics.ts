@@ -7,11 +7,16 @@ import { EXIT } from '../exit-codes.js';
 import { collectMetrics } from '../../metrics/collect.js';
 import { renderExposition } from '../../metrics/exposition.js';
 import { collectorFamilies, metricFamilies } from '../../metrics/families.js';
-import { readLiveCount } from '../../metrics/live-count.js';
 import { assertTextfileDir, writeTextfile } from '../../metrics/textfile.js';
 import { inventoryOptionsFrom, type StoreFlags } from '../common-options.js';
 import type { CliIo } from '../io.js';
 import { toolVersion } from '../version.js';
+
+/**
+ * Bounded well under the 1-minute timer: a gateway that does not answer `/acp doctor` in time
+ * costs this run its live count (the series is absent), never the next run.
+ */
+const LIVE_TIMEOUT_MS = 25_000;
 
 export interface MetricsFlags extends StoreFlags {
   textfile?: string;
@@ -23,7 +28,7 @@ export async function runMetrics(flags: MetricsFlags, io: CliIo): Promise<number
   if (flags.textfile) assertTextfileDir(flags.textfile);
   let text: string;
   try {
-    const input = await collectMetrics(io.env, { ...inventoryOptionsFrom(flags), rpc: flags.rpc, toolVersion: toolVersion() }, readLiveCount);
+    const input = await collectMetrics(io.env, { ...inventoryOptionsFrom(flags), rpc: flags.rpc, liveTimeoutMs: LIVE_TIMEOUT_MS, toolVersion: toolVersion() });
     text = await renderExposition(metricFamilies(input));
   } catch (error) {
     // Leave a file that says the collection failed rather than last run's numbers looking fresh.

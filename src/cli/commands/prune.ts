@@ -5,21 +5,23 @@
  */
 import { CliError, EXIT, exitCodeOf } from '../exit-codes.js';
 import { planReport } from '../../prune/report.js';
-import { choosePruneRoute, executePrune, preparePrune, StoresUnreadableError, type PreparedPrune, type PruneRequest, type PruneRoute } from '../../prune/run.js';
+import { ToolError } from '../../errors.js';
+import { choosePruneRoute, executeOrphanRestart, executePrune, planOrphanRestart, preparePrune, StoresUnreadableError, type PreparedPrune, type PruneRequest, type PruneRoute } from '../../prune/run.js';
 import { RECOMPUTE_REQUESTS, type RecomputeRequest } from '../../recompute/choose.js';
 import { describePlan } from '../../sessions/plan.js';
 import { recordPruneRun } from '../../prune/run-status.js';
 import { newRunId } from '../../store/journal.js';
 import { resolveStateLocation } from '../../store/paths.js';
 import { inventoryOptionsFrom, type StoreFlags } from '../common-options.js';
+import { gatewayFlagsFrom, type GatewayTargetFlags } from '../gateway-options.js';
 import { confirm } from '../confirm.js';
 import { createEventLog, parseLogFormat, type EventLog } from '../event-log.js';
 import type { CliIo } from '../io.js';
 import { parseDurationFlag, parseKindsFlag, parseTerminalStatesFlag } from '../parse.js';
-import { describeDecision, logOutcome, pruneOutput, renderPlan, renderPlanned, renderPruned, type PruneOutcome } from '../render/prune.js';
+import { describeDecision, logOutcome, pruneOutput, renderPlan, renderPlanned, renderPruned, type PruneOutcome, type PruneOutput } from '../render/prune.js';
 import { toolVersion } from '../version.js';
 
-export interface PruneFlags extends StoreFlags {
+export interface PruneFlags extends StoreFlags, GatewayTargetFlags {
   state?: string;
   kind?: string;
   /** Repeatable: undefined when not given. */
@@ -56,7 +58,7 @@ export async function runPrune(flags: PruneFlags, io: CliIo): Promise<number> {
   } catch (error) {
     const exitCode = exitCodeOf(error);
     log.emit('run.error', { exitCode, message: error instanceof Error ? error.message : String(error) });
-    log.emit('run.end', { exitCode, pruned: 0, skipped: 0, slotsFreed: 0, durationMs: Date.now() - started, journal: null });
+    log.emit('run.end', { exitCode, pruned: 0, skipped: 0, slotsFreed: null, durationMs: Date.now() - started, journal: null });
     if (!flags.dryRun) await recordOutcome(flags, io, runId, started, exitCode, 0, null);
     throw error;
   }
@@ -89,6 +91,7 @@ function requestFrom(flags: PruneFlags): PruneRequest {
     },
     recompute: parseRecompute(flags.recompute),
     dryRun: flags.dryRun ?? false,
+    gateway: gatewayFlagsFrom(flags),
   };
 }
 
@@ -99,6 +102,10 @@ async function pruneOnce(flags: PruneFlags, io: CliIo, runId: string, log: Event
   const prepared = await reportingOtherFailures(io, () => preparePrune(request, io.env));
   const { plan, inventory } = prepared;
   const out = pruneOutput(flags, io, log);
+  if (plan.items.length === 0 && !request.dryRun && request.recompute === 'restart') {
+    const orphans = await restartForOrphans(prepared, flags, io, waitMs, out);
+    if (orphans) return orphans;
+  }
   if (plan.items.length === 0 || request.dryRun) {
     const report = planReport(plan, request.dryRun, inventory);
     renderPlanned(out, report, plan, inventory.stores.length);
@@ -128,14 +135,41 @@ async function pruneOnce(flags: PruneFlags, io: CliIo, runId: string, log: Event
 async function chooseRoute(prepared: PreparedPrune, requested: RecomputeRequest, flags: PruneFlags, io: CliIo, interactive: boolean): Promise<PruneRoute> {
   const gateway = prepared.gateway!;
   const allowRestart = flags.allowRestart ?? false;
-  const first = choosePruneRoute(prepared, requested, allowRestart);
-  const decision = first.decision;
-  if (interactive && decision.method === 'none' && decision.fallback && gateway.restart.ok && !allowRestart) {
-    // auto could restart if the operator agrees; ask rather than leave the gateway stuck.
-    io.stderr.write(`RPC is unavailable (${gateway.rpc.ok ? '' : gateway.rpc.why}); the gateway would keep counting the pruned sessions.\n`);
-    if (await confirm(io, `Restart the gateway (pid ${gateway.gateway?.lock.pid}) after pruning? It drops running chats. [y/N] `)) return choosePruneRoute(prepared, requested, true);
+  try {
+    return choosePruneRoute(prepared, requested, allowRestart);
+  } catch (error) {
+    // auto refuses when RPC is down and no restart was allowed: on a terminal, ask instead.
+    const canAsk = interactive && requested === 'auto' && !prepared.remote && !gateway.rpc.ok && gateway.restart.ok && !allowRestart;
+    if (!(error instanceof ToolError) || !canAsk) throw error;
+    io.stderr.write(`RPC is unavailable (${gateway.rpc.ok ? '' : gateway.rpc.why}); the ACP entries can leave the file only with a restart of the gateway.\n`);
+    if (await confirm(io, `Restart the gateway (pid ${gateway.gateway?.pid}) after pruning? It drops running chats. [y/N] `)) return choosePruneRoute(prepared, requested, true);
+    throw error;
   }
-  return first;
+}
+
+/**
+ * Nothing to prune, but `--recompute restart`: restart the gateway when it holds orphaned
+ * handles (issue 9), after confirmation. Null when no gateway runs (the caller says "nothing").
+ */
+async function restartForOrphans(prepared: PreparedPrune, flags: PruneFlags, io: CliIo, waitMs: number, out: PruneOutput): Promise<PruneOutcome | null> {
+  const orphan = planOrphanRestart(prepared, flags.allowRestart ?? false);
+  if (!orphan) return null;
+  if (!orphan.nothingToDo && !flags.yes) {
+    if (!io.stdinIsTTY) throw new CliError(EXIT.usage, 'refusing to restart the gateway without confirmation: not a terminal; pass --yes');
+    const count = orphan.live === null ? 'its' : String(orphan.live - orphan.held);
+    if (!(await confirm(io, `Restart the gateway (pid ${orphan.gateway.gateway?.pid}) to clear ${count} orphaned ACP handle(s)? It drops running chats. [y/N] `))) {
+      io.stderr.write('Cancelled; nothing was changed.\n');
+      return { kind: 'cancelled', report: null, exitCode: EXIT.ok };
+    }
+  }
+  const report = await executeOrphanRestart(prepared, orphan, { waitMs }, io.env);
+  out.emit(report);
+  out.say(`${report.summary}\n`);
+  if (!report.recompute!.ok) {
+    out.warn(report.recompute!.detail);
+    return { kind: 'pruned', report, exitCode: EXIT.notRecomputed };
+  }
+  return { kind: orphan.nothingToDo ? 'nothing' : 'pruned', report, exitCode: EXIT.ok };
 }
 
 async function reportingOtherFailures<T>(io: CliIo, work: () => Promise<T>): Promise<T> {

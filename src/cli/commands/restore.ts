@@ -6,6 +6,9 @@ import { EXIT, CliError } from '../exit-codes.js';
 import { executeRestore, findRuns, prepareRestore } from '../../prune/restore-run.js';
 import type { JournalRun } from '../../store/journal.js';
 import { inventoryOptionsFrom, type StoreFlags } from '../common-options.js';
+import { explicitTarget } from '../../gateway/discover.js';
+import { loadConfig } from '../../store/config.js';
+import { resolveStateLocation } from '../../store/paths.js';
 import { confirm } from '../confirm.js';
 import type { CliIo } from '../io.js';
 import { parseDurationFlag } from '../parse.js';
@@ -13,6 +16,8 @@ import { renderTable } from '../table.js';
 import { decideStyle } from '../terminal.js';
 
 export interface RestoreFlags extends StoreFlags {
+  /** Refused: restore works on local files only. */
+  url?: string;
   list?: boolean;
   yes?: boolean;
   quiet?: boolean;
@@ -22,6 +27,11 @@ export interface RestoreFlags extends StoreFlags {
 export async function runRestore(runId: string | undefined, flags: RestoreFlags, io: CliIo): Promise<number> {
   if (flags.list && runId !== undefined) throw new CliError(EXIT.usage, `restore --list takes no run id (got "${runId}"): use restore --list, or restore ${runId}`);
   const lockTimeoutMs = parseDurationFlag(flags.lockTimeout, '--lock-timeout');
+  const location = resolveStateLocation(io.env, flags);
+  const remote = explicitTarget(flags.url, io.env, loadConfig(location.configPath, io.env));
+  if (remote) {
+    throw new CliError(EXIT.usage, `restore re-adds entries to local store files, and the gateway at ${remote.url} (${remote.source}) keeps its stores on its own host; its sessions were deleted through RPC and cannot be restored from here — run restore on the gateway's host against its state dir`);
+  }
   const runs = findRuns(io.env, inventoryOptionsFrom(flags));
   if (flags.list) {
     renderRunList(runs, flags, io);

@@ -90,14 +90,12 @@ export function renderPlan(plan: PrunePlan, style: TerminalStyle): string {
 }
 
 export function describeDecision(decision: RecomputeDecision, gateway: GatewayStatus): string {
-  const pid = gateway.gateway?.lock.pid;
+  const who = gateway.gateway ? `the gateway (pid ${gateway.gateway.pid})` : `the gateway at ${gateway.url}`;
   switch (decision.method) {
     case 'rpc':
-      return `; ACP sessions are deleted through the gateway (pid ${pid}) so it drops their handles`;
+      return `; ACP sessions are deleted through ${who} so it drops their handles`;
     case 'restart':
-      return `; then the gateway (pid ${pid}) is restarted with ${gateway.restart.ok ? gateway.restart.signal : '?'}`;
-    case 'none':
-      return `; the running gateway (pid ${pid}) will keep counting them (${decision.why})`;
+      return `; then ${who} is restarted with ${gateway.restart.ok ? gateway.restart.signal : '?'}`;
     default:
       return '';
   }
@@ -122,7 +120,11 @@ export function logOutcome(log: EventLog, outcome: PruneOutcome, started: number
     pruned: dryRun ? 0 : (report?.pruned.length ?? 0),
     planned: dryRun ? report!.pruned.length : undefined,
     skipped: report?.skipped.length ?? 0,
-    slotsFreed: dryRun ? 0 : (report?.slotsFreed ?? 0),
+    // Measured (the live count's drop) or null; the disk count is separate.
+    slotsFreed: dryRun ? 0 : (report?.slotsFreed ?? null),
+    slotsHeldOnDisk: dryRun ? 0 : (report?.slotsHeldOnDisk ?? 0),
+    liveBefore: report?.recompute?.liveBefore ?? null,
+    liveAfter: report?.recompute?.liveAfter ?? null,
     durationMs: Date.now() - started,
     journal: report?.runId ?? null,
   });

@@ -1,0 +1,158 @@
+/**
+ * The gateway's live ACP count: how many runtime handles it holds in memory right now — the
+ * number `acp.maxConcurrentSessions` is checked against (docs/openclaw.md §1). No RPC method exposes it in
+ * 2026.4.2, 4.29, 7.35 or 9.6 (their method lists were read), so it is read the way an operator
+ * does: the `/acp doctor` chat command, which the gateway answers itself without a model.
+ *
+ * `chat.send` answers at once with `{runId, status: "started"}`; the reply arrives as a `chat`
+ * event `{runId, state: "final", message: {content: [{type: "text", text}]}}` (docs/real-gateway-notes.md).
+ * The command and its reply are written to the transcript of the session they are sent to, so
+ * they go to a session of this tool's own (`agent:<agent>:openclaw-sessions-probe-<id>`), which
+ * is deleted afterwards (`sessions.delete`, transcript archived): no user session is touched.
+ * The first command after a gateway start loads the ACP module lazily (observed 6–14 s).
+ */
+import { randomUUID } from 'node:crypto';
+import type { GatewayRpc } from './rpc-client.js';
+
+export interface AcpDoctorReport {
+  /** Runtime handles in the gateway's cache: what the cap counts. */
+  activeRuntimeSessions: number;
+  /** `acp.runtime.ttlMinutes` in ms; 0 = idle handles are never evicted. */
+  runtimeIdleTtlMs: number | null;
+  evictedIdleRuntimes: number | null;
+  activeTurns: number | null;
+  queueDepth: number | null;
+  turnCounts: { completed: number; failed: number } | null;
+  /** Failed turns by ACP error code, e.g. `{ ACP_TURN_FAILED: 3 }`. */
+  errorCodes: Record<string, number>;
+  /** `healthy: yes` line present (the backend answered its capabilities probe). */
+  healthy: boolean | null;
+  configuredBackend: string | null;
+}
+
+/** Session keys this tool creates for its probes; also how leftovers of a killed run are recognised. */
+export const PROBE_KEY_MARK = 'openclaw-sessions-probe-';
+
+export function probeSessionKey(agentId: string, id: string = randomUUID()): string {
+  return `agent:${agentId}:${PROBE_KEY_MARK}${id}`;
+}
+
+/**
+ * Parses the `/acp doctor` reply (2026.4.2 and 4.29 print the same `key: value` lines:
+ * src/auto-reply/reply/commands-acp/diagnostics.ts). Null when the text has no
+ * `activeRuntimeSessions` line (ACP disabled, an error reply, another command's answer).
+ */
+export function parseAcpDoctor(text: string): AcpDoctorReport | null {
+  const fields = new Map<string, string>();
+  for (const line of text.split(/\r?\n/)) {
+    const match = /^\s*([A-Za-z][A-Za-z0-9]*):\s*(.*?)\s*$/.exec(line);
+    if (match && !fields.has(match[1]!)) fields.set(match[1]!, match[2]!);
+  }
+  const active = integer(fields.get('activeRuntimeSessions'));
+  if (active === null) return null;
+  const turns = /completed=(\d+),\s*failed=(\d+)/.exec(fields.get('turnCounts') ?? '');
+  const errorCodes: Record<string, number> = {};
+  const codes = fields.get('errorCodes') ?? '';
+  if (codes !== '(none)') {
+    for (const part of codes.split(',')) {
+      const match = /^\s*([A-Za-z0-9_.-]+)=(\d+)\s*$/.exec(part);
+      if (match) errorCodes[match[1]!] = Number(match[2]);
+    }
+  }
+  const healthy = fields.get('healthy');
+  return {
+    activeRuntimeSessions: active,
+    runtimeIdleTtlMs: integer(fields.get('runtimeIdleTtlMs')),
+    evictedIdleRuntimes: integer(fields.get('evictedIdleRuntimes')),
+    activeTurns: integer(fields.get('activeTurns')),
+    queueDepth: integer(fields.get('queueDepth')),
+    turnCounts: turns ? { completed: Number(turns[1]), failed: Number(turns[2]) } : null,
+    errorCodes,
+    healthy: healthy === undefined ? null : healthy === 'yes',
+    configuredBackend: fields.get('configuredBackend') ?? null,
+  };
+}
+
+function integer(value: string | undefined): number | null {
+  return value !== undefined && /^\d+$/.test(value) ? Number(value) : null;
+}
+
+/** The text of a final `chat` event for `runId`, or null for any other frame. */
+export function chatReplyText(payload: unknown, runId: string): { final: true; text: string } | { final: true; error: string } | null {
+  const p = payload as { runId?: unknown; state?: unknown; errorMessage?: unknown; message?: { content?: Array<{ text?: unknown }> } } | null;
+  if (!p || p.runId !== runId) return null;
+  if (p.state === 'error') return { final: true, error: typeof p.errorMessage === 'string' ? p.errorMessage : 'the gateway reported an error' };
+  if (p.state !== 'final') return null;
+  const text = (p.message?.content ?? []).map((part) => (typeof part.text === 'string' ? part.text : '')).join('');
+  return { final: true, text };
+}
+
+export type LiveAcpReading = { ok: true; report: AcpDoctorReport; probeKey: string; cleanedUp: boolean } | { ok: false; why: string };
+
+/**
+ * Sends `/acp doctor` in a fresh session of this tool's own and parses the reply; deletes that
+ * session whatever happens. Never throws.
+ */
+export async function readLiveAcp(client: GatewayRpc, options: { agentId: string; timeoutMs?: number }): Promise<LiveAcpReading> {
+  const timeoutMs = options.timeoutMs ?? 60_000;
+  await removeLeftoverProbes(client);
+  const key = probeSessionKey(options.agentId);
+  const runId = randomUUID();
+  let settle: (value: { text: string } | { error: string }) => void = () => undefined;
+  const reply = new Promise<{ text: string } | { error: string }>((resolve) => (settle = resolve));
+  // Subscribe before sending: the reply can arrive before chat.send's own answer.
+  const off = client.onEvent((event, payload) => {
+    if (event !== 'chat') return;
+    const got = chatReplyText(payload, runId);
+    if (got) settle('text' in got ? { text: got.text } : { error: got.error });
+  });
+  let timer: NodeJS.Timeout | undefined;
+  let cleanedUp: boolean | null = null;
+  try {
+    await client.call('chat.send', { sessionKey: key, message: '/acp doctor', idempotencyKey: runId }, { timeoutMs: Math.min(timeoutMs, 30_000) });
+    const outcome = await Promise.race([
+      reply,
+      new Promise<{ error: string }>((resolve) => {
+        timer = setTimeout(() => resolve({ error: `no reply to /acp doctor within ${Math.round(timeoutMs / 1000)} s` }), timeoutMs);
+      }),
+    ]);
+    if ('error' in outcome) return { ok: false, why: `/acp doctor: ${outcome.error}` };
+    const report = parseAcpDoctor(outcome.text);
+    if (!report) return { ok: false, why: `/acp doctor gave no activeRuntimeSessions line (${JSON.stringify(outcome.text.slice(0, 120))})` };
+    cleanedUp = await deleteProbeSession(client, key);
+    return { ok: true, report, probeKey: key, cleanedUp };
+  } catch (error) {
+    return { ok: false, why: `/acp doctor: ${error instanceof Error ? error.message : String(error)}` };
+  } finally {
+    clearTimeout(timer);
+    off();
+    // A failed read still may have created the session: remove it too (idempotent).
+    if (cleanedUp === null) await deleteProbeSession(client, key);
+  }
+}
+
+/** A run killed between chat.send and its delete leaves its probe session: older than this, it is removed. */
+const LEFTOVER_AFTER_MS = 10 * 60_000;
+
+/** Deletes probe sessions of earlier, interrupted runs (never a younger one: another run may be using it). */
+async function removeLeftoverProbes(client: GatewayRpc): Promise<void> {
+  try {
+    const listing = await client.call<{ sessions?: Array<{ key?: unknown; updatedAt?: unknown }> }>('sessions.list', { search: PROBE_KEY_MARK }, { timeoutMs: 15_000 });
+    const now = Date.now();
+    for (const row of listing?.sessions ?? []) {
+      if (typeof row.key !== 'string' || !row.key.includes(`:${PROBE_KEY_MARK}`)) continue;
+      if (typeof row.updatedAt === 'number' && now - row.updatedAt > LEFTOVER_AFTER_MS) await deleteProbeSession(client, row.key);
+    }
+  } catch {
+    // best effort: the reading itself does not depend on it
+  }
+}
+
+async function deleteProbeSession(client: GatewayRpc, key: string): Promise<boolean> {
+  try {
+    await client.call('sessions.delete', { key, deleteTranscript: true }, { timeoutMs: 30_000 });
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,130 @@
+/**
+ * Secrets go only to a proven gateway (issue 9 item 1, issue 16 finding 6), and while anything
+ * answers as a gateway an ACP entry never leaves the file without its handle being closed
+ * (issue 9 item 4). The stranger runs as another user (`nobody`) through setpriv, as root CI does.
+ */
+import assert from 'node:assert/strict';
+import { spawn, spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { test } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { fileURLToPath } from 'node:url';
+import { runCliAsync } from '../helpers/cli.js';
+import { everyState } from '../helpers/stores.js';
+import { storePath, tempDir, trackedChildren, writeFile } from '../helpers/tmp.js';
+
+const STRANGER = fileURLToPath(new URL('../../../test/helpers/stranger-listener.mjs', import.meta.url));
+const WS_MODULE = createRequire(import.meta.url).resolve('ws').replace(/index\.js$/, 'wrapper.mjs');
+const asRoot = process.getuid?.() === 0 && spawnSync('setpriv', ['--version']).status === 0;
+const children = trackedChildren();
+
+async function startStranger(asNobody: boolean): Promise<{ port: number; heard: () => string[] }> {
+  const command = asNobody ? ['setpriv', ['--reuid', '65534', '--regid', '65534', '--clear-groups', process.execPath, STRANGER, WS_MODULE]] : [process.execPath, [STRANGER, WS_MODULE]];
+  const child = spawn(command[0] as string, command[1] as string[], { stdio: ['ignore', 'pipe', 'inherit'] });
+  children.push(child);
+  let out = '';
+  child.stdout!.on('data', (d) => (out += d));
+  for (let i = 0; i < 100 && !/listening \d+/.test(out); i++) await sleep(50);
+  const port = Number(/listening (\d+)/.exec(out)?.[1]);
+  assert.ok(port > 0, `stranger did not start: ${out}`);
+  return { port, heard: () => out.split('\n').filter((line) => line.startsWith('heard ')) };
+}
+
+test('a listener of another user on the gateway port answers like a gateway but never gets the token; prune refuses to orphan', { skip: asRoot ? false : 'needs root and setpriv' }, async () => {
+  const root = tempDir();
+  const state = path.join(root, 'state');
+  writeFile(path.join(state, 'openclaw.json'), '{ acp: { maxConcurrentSessions: 3 }, gateway: { auth: { mode: "token", token: "config-secret" } } }');
+  const store = writeFile(storePath(state, 'main'), everyState('main'));
+  const before = readFileSync(store);
+  const stranger = await startStranger(true);
+  const env = { HOME: root, OPENCLAW_STATE_DIR: state, TMPDIR: path.join(root, 'tmp'), OPENCLAW_GATEWAY_PORT: String(stranger.port), OPENCLAW_GATEWAY_TOKEN: 'env-secret' };
+
+  const status = await runCliAsync(['gateway', '--json'], env);
+  assert.equal(status.status, 0, status.stderr);
+  const info = JSON.parse(status.stdout) as { running: boolean; pid: number | null; trusted: { ok: boolean; why: string }; acp: { activeRuntimeSessions: number | null }; recompute: { rpc: { available: boolean; why: string } } };
+  assert.equal(info.running, true, 'it answers the WebSocket challenge');
+  assert.equal(info.pid, null);
+  assert.equal(info.trusted.ok, false);
+  assert.match(info.trusted.why, /belongs to uid 65534, not to the gateway's user \(uid 0/);
+  assert.equal(info.acp.activeRuntimeSessions, null);
+  assert.match(info.recompute.rpc.why, /no token is sent/);
+
+  // ACP entries while something answers as the gateway: refused, the store untouched.
+  const pruned = await runCliAsync(['prune', '--yes', '--older-than', '0'], env);
+  assert.equal(pruned.status, 5, pruned.stderr);
+  assert.match(pruned.stderr, /ACP entr(y|ies) may leave the file only through it.*nothing was changed/);
+  assert.deepEqual(readFileSync(store), before);
+  const doctor = await runCliAsync(['doctor'], env);
+  assert.match(doctor.stdout, /RPC unavailable: the listener on port \d+ is not proven/);
+
+  // Only the operator naming it makes it trusted.
+  await runCliAsync(['gateway', '--json', '--url', `ws://127.0.0.1:${stranger.port}`, '--token', 'named'], env);
+  await sleep(200);
+  const heard = stranger.heard();
+  for (const secret of ['env-secret', 'config-secret']) assert.ok(!heard.some((line) => line.includes(secret)), `${secret} leaked: ${heard.join('\n')}`);
+  assert.ok(heard.some((line) => line.includes('"named"')), 'the URL the operator named does get its token');
+});
+
+test('no gateway answers: ACP entries are pruned from the file directly, and nothing claims slots freed', async () => {
+  const root = tempDir();
+  const state = path.join(root, 'state');
+  writeFile(storePath(state, 'main'), everyState('main'));
+  // A port nothing listens on.
+  const stranger = await startStranger(false);
+  const port = stranger.port;
+  children.at(-1)!.kill('SIGKILL');
+  await sleep(200);
+  const result = await runCliAsync(['prune', '--yes', '--json'], { HOME: root, OPENCLAW_STATE_DIR: state, TMPDIR: path.join(root, 'tmp'), OPENCLAW_GATEWAY_PORT: String(port) });
+  assert.equal(result.status, 0, result.stderr);
+  const report = JSON.parse(result.stdout) as { slotsFreed: number | null; slotsHeldOnDisk: number; recompute: { method: string; liveBefore: null; liveNote: string } };
+  assert.deepEqual([report.recompute.method, report.slotsFreed, report.slotsHeldOnDisk, report.recompute.liveBefore], ['file', null, 2, null]);
+  assert.match(report.recompute.liveNote, /no gateway is running/);
+});
+
+test('issue 16 findings 5 and 6: a lock planted by another user, or without a start time, is never trusted, signalled or sent the token', { skip: asRoot ? false : 'needs root and setpriv' }, async () => {
+  const { chownSync, mkdirSync: mkdir, rmSync, writeFileSync: write } = await import('node:fs');
+  const { gatewayLockPath } = await import('../../src/gateway/lock-file.js');
+  const { readProcStartTime } = await import('../../src/system/proc.js');
+  const root = tempDir();
+  const state = path.join(root, 'state');
+  const tmp = path.join(root, 'tmp');
+  const config = writeFile(path.join(state, 'openclaw.json'), '{ acp: { maxConcurrentSessions: 3 } }');
+  const store = writeFile(storePath(state, 'main'), everyState('main'));
+  const stranger = await startStranger(true);
+  const bystander = spawn('sleep', ['600'], { stdio: 'ignore' });
+  children.push(bystander);
+  await sleep(100);
+  const lock = gatewayLockPath(config, tmp);
+  mkdir(path.dirname(lock), { recursive: true, mode: 0o755 });
+  const plant = (fields: Record<string, unknown>, owner: number | null): void => {
+    rmSync(lock, { force: true });
+    write(lock, JSON.stringify({ pid: bystander.pid, createdAt: new Date().toISOString(), configPath: config, ...fields }));
+    if (owner !== null) chownSync(lock, owner, owner);
+  };
+  // A free port for the configured gateway: nothing answers there.
+  const freePort = (await startStranger(false)).port;
+  children.at(-1)!.kill('SIGKILL');
+  const env = { HOME: root, OPENCLAW_STATE_DIR: state, TMPDIR: tmp, OPENCLAW_GATEWAY_PORT: String(freePort), OPENCLAW_GATEWAY_TOKEN: 'env-secret' };
+  const cases: Array<[string, Record<string, unknown>, number | null, RegExp]> = [
+    ['planted by another user', { startTime: readProcStartTime(bystander.pid!), port: stranger.port }, 65534, /the lock file \(uid 65534\) and its directory \(uid 0\) belong to different users/],
+    ['no start time', { port: stranger.port }, null, /without a start time/],
+    ['right owner and start time, not a gateway', { startTime: readProcStartTime(bystander.pid!), port: stranger.port }, null, /not an OpenClaw gateway: it runs \/usr\/bin\/sleep|not an OpenClaw gateway: it runs \/bin\/sleep/],
+  ];
+  for (const [name, fields, owner, why] of cases) {
+    plant(fields, owner);
+    const status = JSON.parse((await runCliAsync(['gateway', '--json'], env)).stdout) as { running: boolean; pid: number | null; staleLocks: Array<{ why: string }> };
+    assert.equal(status.pid, null, name);
+    assert.match(status.staleLocks[0]?.why ?? '', why, name);
+    const doctor = await runCliAsync(['doctor'], env);
+    assert.doesNotMatch(doctor.stdout, /rm .*gateway\.[0-9a-f]{8}\.lock/, `${name}: never advise removing a lock whose pid is alive`);
+    const pruned = await runCliAsync(['prune', '--yes', '--recompute', 'restart', '--allow-restart', '--older-than', '0'], env);
+    assert.equal(pruned.status, 0, `${name}: no gateway answers, so a plain file prune: ${pruned.stderr}`);
+    writeFile(store, everyState('main'));
+  }
+  await sleep(300);
+  assert.equal(bystander.exitCode, null, 'the bystander was never signalled');
+  assert.equal(bystander.signalCode, null);
+  assert.deepEqual(stranger.heard(), [], "nothing was sent to the port a planted lock named");
+});
