@@ -7,6 +7,7 @@
 // list:   `list --json --store F`           vs floor: read + JSON.parse of F
 // prune:  `prune --yes --json --store F`    vs floor: read + parse + stringify + atomic write
 //         (lock hold time is reported by prune itself, in its JSON, per store)
+// metrics: `metrics --textfile D --store F`  vs floor: read + JSON.parse of F (it runs every minute)
 // version: `--version`                      vs `node -e 0`
 import { spawnSync } from 'node:child_process';
 import { copyFileSync, mkdtempSync, rmSync, statSync } from 'node:fs';
@@ -57,6 +58,9 @@ try {
     const list = best(() => measure([process.execPath, bin, 'list', '--json', '--store', file]));
     const listFloor = best(() => measure([process.execPath, '-e', floorList, file]));
     rows.push([`list --json ${size}`, mib.toFixed(1), list.ms, listFloor.ms, list.rssKiB]);
+
+    const metrics = best(() => measure([process.execPath, bin, 'metrics', '--textfile', work, '--store', file]));
+    rows.push([`metrics ${size}`, mib.toFixed(1), metrics.ms, listFloor.ms, metrics.rssKiB]);
 
     let floorWork = Infinity;
     const pruneFloor = best(() => {

@@ -21,6 +21,8 @@ export const DEFAULT_JOURNAL_RETENTION = '14d';
 export const DEFAULT_ARCHIVE_KEEP = '30d';
 /** How often a scheduled prune runs (`schedule --every`). */
 export const DEFAULT_SCHEDULE_EVERY = '15m';
+/** How often a scheduled metrics run writes the textfile (`schedule --metrics-every`). */
+export const DEFAULT_METRICS_EVERY = '1m';
 
 export const DEFAULT_PRUNE_GRACE_MS = parseDuration(DEFAULT_PRUNE_GRACE);
 export const DEFAULT_LOCK_TIMEOUT_MS = parseDuration(DEFAULT_LOCK_TIMEOUT);

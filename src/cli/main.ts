@@ -9,6 +9,7 @@ import type { CleanFlags } from './commands/clean.js';
 import type { DoctorFlags } from './commands/doctor.js';
 import type { GatewayFlags } from './commands/gateway.js';
 import type { ListFlags } from './commands/list.js';
+import type { MetricsFlags } from './commands/metrics.js';
 import type { PruneFlags } from './commands/prune.js';
 import type { RestoreFlags } from './commands/restore.js';
 import type { ScheduleFlags } from './commands/schedule.js';
@@ -27,6 +28,7 @@ const RUNNERS: Record<CommandName, Runner> = {
   clean: async ([flags], io) => (await import('./commands/clean.js')).runClean(flags as CleanFlags, io),
   gateway: async ([flags], io) => (await import('./commands/gateway.js')).runGateway(flags as GatewayFlags, io),
   doctor: async ([flags], io) => (await import('./commands/doctor.js')).runDoctor(flags as DoctorFlags, io),
+  metrics: async ([flags], io) => (await import('./commands/metrics.js')).runMetrics(flags as MetricsFlags, io),
   schedule: async ([flags], io) => (await import('./commands/schedule.js')).runSchedule(flags as ScheduleFlags, io),
 };
 

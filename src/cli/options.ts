@@ -3,14 +3,16 @@
  * builds commander from this table, `--help` prints it, and `npm run docs` writes the README's
  * flag tables from it (a test fails when the README drifts).
  */
-import { DEFAULT_ARCHIVE_KEEP, DEFAULT_JOURNAL_RETENTION, DEFAULT_LOCK_TIMEOUT, DEFAULT_PRUNE_GRACE, DEFAULT_RESTART_WAIT, DEFAULT_SCHEDULE_EVERY, DEFAULT_STALE_AFTER } from '../defaults.js';
+import { DEFAULT_ARCHIVE_KEEP, DEFAULT_JOURNAL_RETENTION, DEFAULT_LOCK_TIMEOUT, DEFAULT_METRICS_EVERY, DEFAULT_PRUNE_GRACE, DEFAULT_RESTART_WAIT, DEFAULT_SCHEDULE_EVERY, DEFAULT_STALE_AFTER } from '../defaults.js';
 
-export const COMMAND_NAMES = ['list', 'prune', 'restore', 'clean', 'gateway', 'doctor', 'schedule'] as const;
+export const COMMAND_NAMES = ['list', 'prune', 'restore', 'clean', 'gateway', 'doctor', 'metrics', 'schedule'] as const;
 export type CommandName = (typeof COMMAND_NAMES)[number];
 
 /** The commands that read session stores and so take the store flags. */
 const STORE_COMMANDS: readonly CommandName[] = ['list', 'prune', 'restore', 'clean', 'gateway', 'doctor'];
 const CHANGING: readonly CommandName[] = ['prune', 'restore', 'clean'];
+/** The store commands plus metrics, which selects an install the same way but prints no table or JSON. */
+const SELECTING: readonly CommandName[] = [...STORE_COMMANDS, 'metrics'];
 
 export interface OptionSpec {
   /** Commander's spelling: `-y, --yes`, `--older-than <dur>`, `--no-rpc`. */
@@ -30,23 +32,23 @@ export interface OptionSpec {
 
 export const OPTIONS: readonly OptionSpec[] = [
   // Where the install is: OpenClaw's own spelling.
-  { flags: '--profile <name>', help: 'use the OpenClaw profile NAME (state dir ~/.openclaw-NAME)', doc: 'state dir `~/.openclaw-NAME`, config `<state dir>/openclaw.json`', commands: [...STORE_COMMANDS, 'schedule'] },
+  { flags: '--profile <name>', help: 'use the OpenClaw profile NAME (state dir ~/.openclaw-NAME)', doc: 'state dir `~/.openclaw-NAME`, config `<state dir>/openclaw.json`', commands: [...SELECTING, 'schedule'] },
   {
     flags: '--state-dir <dir>',
     help: 'OpenClaw state directory (default: $OPENCLAW_STATE_DIR or ~/.openclaw)',
     doc: 'OpenClaw state dir (default: `$OPENCLAW_STATE_DIR`, else `~/.openclaw`, else legacy `~/.clawdbot`; `$OPENCLAW_HOME` replaces `~`)',
-    commands: [...STORE_COMMANDS, 'schedule'],
+    commands: [...SELECTING, 'schedule'],
   },
   {
     flags: '--config <path>',
     help: 'OpenClaw config file (default: $OPENCLAW_CONFIG_PATH or <state-dir>/openclaw.json)',
     doc: 'OpenClaw config (default: `$OPENCLAW_CONFIG_PATH`, else `<state dir>/openclaw.json`, `clawdbot.json`). JSON5, with `$include` and `${VAR}`',
-    commands: [...STORE_COMMANDS, 'schedule'],
+    commands: [...SELECTING, 'schedule'],
   },
-  { flags: '--agent <id>', help: "only this agent's store", commands: STORE_COMMANDS },
-  { flags: '--all-agents', help: "every agent's store (the default: the ACP cap counts across agents)", commands: STORE_COMMANDS },
-  { flags: '--store <path>', help: 'this sessions.json (or openclaw-agent.sqlite) only; excludes --agent/--all-agents', commands: STORE_COMMANDS },
-  { flags: '--stale-after <dur>', help: 'a "running" claim with no activity for this long and no live transcript lock is stale', default: DEFAULT_STALE_AFTER, commands: STORE_COMMANDS },
+  { flags: '--agent <id>', help: "only this agent's store", commands: SELECTING },
+  { flags: '--all-agents', help: "every agent's store (the default: the ACP cap counts across agents)", commands: SELECTING },
+  { flags: '--store <path>', help: 'this sessions.json (or openclaw-agent.sqlite) only; excludes --agent/--all-agents', commands: SELECTING },
+  { flags: '--stale-after <dur>', help: 'a "running" claim with no activity for this long and no live transcript lock is stale', default: DEFAULT_STALE_AFTER, commands: SELECTING },
 
   // What to look at.
   { flags: '--state <list>', help: 'only these states (running,idle,errored,finished,closed,stale,unknown,invalid)', commands: ['list'] },
@@ -96,12 +98,23 @@ export const OPTIONS: readonly OptionSpec[] = [
   { flags: '--token <token>', help: 'gateway token (default: $OPENCLAW_GATEWAY_TOKEN, then the config)', doc: 'gateway token (default: `$OPENCLAW_GATEWAY_TOKEN`, then `gateway.remote.token` for a remote target or `gateway.auth.token`); sent only to a proven gateway or the `--url` given', commands: ['list', 'prune', 'gateway', 'doctor'] },
   { flags: '--password <password>', help: 'gateway password (default: $OPENCLAW_GATEWAY_PASSWORD, then the config)', doc: 'gateway password (default: `$OPENCLAW_GATEWAY_PASSWORD`, then `gateway.remote.password` or `gateway.auth.password`); sent only like the token', commands: ['list', 'prune', 'gateway', 'doctor'] },
 
+  // metrics.
+  {
+    flags: '--textfile <dir>',
+    help: "write <dir>/openclaw_sessions.prom atomically for node_exporter's textfile collector (prints nothing)",
+    doc: "write `<dir>/openclaw_sessions.prom` for node_exporter's textfile collector instead of printing: temp file + rename in the same directory, 0644",
+    commands: ['metrics'],
+  },
+  { flags: '--no-rpc', help: 'do not read the live ACP count from the gateway (openclaw_acp_active_runtime_sessions is then absent)', commands: ['metrics'] },
+
   // schedule.
   { flags: '--every <dur>', help: 'how often: 5m, 10m, 15m, 20m, 30m, 1h, 2h … 24h', default: DEFAULT_SCHEDULE_EVERY, commands: ['schedule'] },
   { flags: '--install <kind>', help: 'write the units: systemd (user timer) or cron (user crontab)', conflicts: ['uninstall'], commands: ['schedule'] },
   { flags: '--uninstall', help: 'remove the installed timer and crontab block', commands: ['schedule'] },
   { flags: '--force', help: 'replace an installed file or block that differs', commands: ['schedule'] },
   { flags: '--no-enable', help: 'with --install systemd: write the units but do not run systemctl', commands: ['schedule'] },
+  { flags: '--metrics-textfile <dir>', help: "also run `metrics --textfile <dir>` on a timer (node_exporter's textfile directory)", commands: ['schedule'] },
+  { flags: '--metrics-every <dur>', help: 'how often metrics run: 1m, 2m, 5m, 10m or 15m', default: DEFAULT_METRICS_EVERY, commands: ['schedule'] },
 
   // Output.
   { flags: '--json', help: 'machine-readable output (documented schema)', commands: STORE_COMMANDS },
@@ -156,8 +169,13 @@ export const COMMANDS: readonly CommandSpec[] = [
     examples: ['openclaw-sessions doctor', 'openclaw-sessions doctor --profile work', 'openclaw-sessions doctor --json   # from monitoring: exit 6 when problems are found'],
   },
   {
+    name: 'metrics',
+    description: 'Prometheus gauges of the install: sessions by state, ACP slots held and the cap, the live count, gateway up, stores, the last prune',
+    examples: ['openclaw-sessions metrics', 'openclaw-sessions metrics --textfile /var/lib/prometheus/node-exporter   # every minute, from a timer'],
+  },
+  {
     name: 'schedule',
-    description: 'print (or install) a crontab line and systemd --user units that run prune unattended',
-    examples: ['openclaw-sessions schedule', 'openclaw-sessions schedule --install systemd --every 15m', 'openclaw-sessions schedule --uninstall'],
+    description: 'print (or install) a crontab block and systemd --user units that run prune (and optionally metrics) unattended',
+    examples: ['openclaw-sessions schedule', 'openclaw-sessions schedule --install systemd --every 15m', 'openclaw-sessions schedule --install systemd --metrics-textfile /var/lib/prometheus/node-exporter', 'openclaw-sessions schedule --uninstall'],
   },
 ];

@@ -9,7 +9,7 @@ import path from 'node:path';
 import { ToolError } from '../errors.js';
 import { writeFileAtomic } from '../store/atomic-write.js';
 import type { Env } from '../env.js';
-import { UNIT_NAME, currentCronBlock, withCronBlock } from './units.js';
+import { METRICS_UNIT_NAME, UNIT_NAME, currentCronBlock, withCronBlock } from './units.js';
 
 export function systemdUserDir(env: Env, home: string): string {
   return path.join(env.XDG_CONFIG_HOME?.trim() || path.join(home, '.config'), 'systemd', 'user');
@@ -22,11 +22,15 @@ export interface InstallOutcome {
   followUp: string[];
 }
 
-export async function installSystemd(dir: string, service: string, timer: string, options: { force: boolean; enable: boolean; env: Env }): Promise<InstallOutcome> {
-  const files: Array<[string, string]> = [
-    [path.join(dir, `${UNIT_NAME}.service`), service],
-    [path.join(dir, `${UNIT_NAME}.timer`), timer],
-  ];
+export interface UnitFile {
+  name: string;
+  content: string;
+}
+
+/** Writes the unit files and enables the timers among them (`*.timer`). */
+export async function installSystemd(dir: string, units: readonly UnitFile[], options: { force: boolean; enable: boolean; env: Env }): Promise<InstallOutcome> {
+  const files: Array<[string, string]> = units.map((unit) => [path.join(dir, unit.name), unit.content]);
+  const timers = units.filter((unit) => unit.name.endsWith('.timer')).map((unit) => unit.name);
   const outcome: InstallOutcome = { written: [], unchanged: [], followUp: [] };
   for (const [file, content] of files) {
     if (existsSync(file)) {
@@ -44,23 +48,25 @@ export async function installSystemd(dir: string, service: string, timer: string
     await writeFileAtomic(file, content, { mode: 0o644 });
     outcome.written.push(file);
   }
-  const commands = [['daemon-reload'], ['enable', '--now', `${UNIT_NAME}.timer`]];
   if (options.enable && systemctl(['--user', 'daemon-reload'], options.env)) {
-    if (!systemctl(['--user', 'enable', '--now', `${UNIT_NAME}.timer`], options.env)) outcome.followUp.push(`systemctl --user enable --now ${UNIT_NAME}.timer`);
+    for (const timer of timers) if (!systemctl(['--user', 'enable', '--now', timer], options.env)) outcome.followUp.push(`systemctl --user enable --now ${timer}`);
   } else {
-    outcome.followUp.push(...commands.map((args) => `systemctl --user ${args.join(' ')}`));
+    outcome.followUp.push('systemctl --user daemon-reload', ...timers.map((timer) => `systemctl --user enable --now ${timer}`));
   }
   return outcome;
 }
 
+/** Removes the prune and the metrics units, whichever are installed. */
 export function uninstallSystemd(dir: string, env: Env): string[] {
   const removed: string[] = [];
-  const timer = path.join(dir, `${UNIT_NAME}.timer`);
-  if (existsSync(timer)) systemctl(['--user', 'disable', '--now', `${UNIT_NAME}.timer`], env);
-  for (const file of [timer, path.join(dir, `${UNIT_NAME}.service`)]) {
-    if (existsSync(file)) {
-      rmSync(file);
-      removed.push(file);
+  for (const unit of [UNIT_NAME, METRICS_UNIT_NAME]) {
+    const timer = path.join(dir, `${unit}.timer`);
+    if (existsSync(timer)) systemctl(['--user', 'disable', '--now', `${unit}.timer`], env);
+    for (const file of [timer, path.join(dir, `${unit}.service`)]) {
+      if (existsSync(file)) {
+        rmSync(file);
+        removed.push(file);
+      }
     }
   }
   if (removed.length > 0) systemctl(['--user', 'daemon-reload'], env);

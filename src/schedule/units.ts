@@ -1,12 +1,14 @@
 /**
- * The scheduled-run definitions (pure text): a crontab block and a systemd --user service and
- * timer that run `prune --yes --quiet` for this install.
+ * The scheduled-run definitions (pure text): a crontab block and systemd --user services and
+ * timers that run `prune --yes --quiet` for this install and, when asked, `metrics --textfile`
+ * for node_exporter's textfile collector.
  */
 import { ToolError } from '../errors.js';
 
 export const CRON_BEGIN = '# BEGIN openclaw-sessions (managed by `openclaw-sessions schedule`)';
 export const CRON_END = '# END openclaw-sessions';
 export const UNIT_NAME = 'openclaw-sessions-prune';
+export const METRICS_UNIT_NAME = 'openclaw-sessions-metrics';
 
 export interface ScheduleSpec {
   nodePath: string;
@@ -18,6 +20,17 @@ export interface ScheduleSpec {
   everyMinutes: number;
   /** Minute offset in [0, min(everyMinutes, 60)): spreads many hosts over the period. */
   offset: number;
+  /** Also write metrics for node_exporter: absolute textfile directory and period. */
+  metrics: { textfileDir: string; everyMinutes: number } | null;
+}
+
+const METRICS_PERIODS = [1, 2, 5, 10, 15];
+
+/** Metrics run often (alerts need fresh data): 1m, 2m, 5m, 10m or 15m. */
+export function parseMetricsEvery(ms: number): number {
+  const minutes = ms / 60_000;
+  if (METRICS_PERIODS.includes(minutes)) return minutes;
+  throw new ToolError('usage', `--metrics-every must be one of ${METRICS_PERIODS.map((m) => `${m}m`).join(', ')}`);
 }
 
 const MINUTE_PERIODS = [5, 10, 15, 20, 30, 60];
@@ -36,6 +49,15 @@ export function shellQuote(arg: string): string {
 
 function command(spec: ScheduleSpec, extra: string[]): string {
   return [spec.nodePath, spec.binPath, 'prune', '--yes', '--quiet', ...extra, ...spec.pruneArgs, ...spec.targetArgs].map(shellQuote).join(' ');
+}
+
+function metricsCommand(spec: ScheduleSpec, textfileDir: string): string {
+  return [spec.nodePath, spec.binPath, 'metrics', '--textfile', textfileDir, ...spec.targetArgs].map(shellQuote).join(' ');
+}
+
+/** Every N minutes from minute 0 (a metrics run is cheap; no per-host spreading needed). */
+function metricsCron(everyMinutes: number): string {
+  return everyMinutes === 1 ? '* * * * *' : `*/${everyMinutes} * * * *`;
 }
 
 export function cronSchedule(everyMinutes: number, offset: number): string {
@@ -57,8 +79,44 @@ export function cronBlock(spec: ScheduleSpec): string {
     CRON_BEGIN,
     `# Prunes stale OpenClaw ACP sessions every ${describeEvery(spec.everyMinutes)}; exit codes: openclaw-sessions --help`,
     `${cronSchedule(spec.everyMinutes, spec.offset)} ${command(spec, [])}`,
+    ...(spec.metrics
+      ? [
+          `# Writes ${spec.metrics.textfileDir}/openclaw_sessions.prom for node_exporter every ${describeEvery(spec.metrics.everyMinutes)}`,
+          `${metricsCron(spec.metrics.everyMinutes)} ${metricsCommand(spec, spec.metrics.textfileDir)}`,
+        ]
+      : []),
     CRON_END,
   ].join('\n');
+}
+
+export function systemdMetricsService(spec: ScheduleSpec): string | null {
+  if (!spec.metrics) return null;
+  // A run that hangs (an unanswering gateway) must end before the next one is due.
+  return `[Unit]
+Description=Write OpenClaw session metrics for node_exporter (openclaw-sessions)
+
+[Service]
+Type=oneshot
+ExecStart=${metricsCommand(spec, spec.metrics.textfileDir)}
+TimeoutStartSec=${spec.metrics.everyMinutes * 60 - 5}s
+Nice=10
+`;
+}
+
+export function systemdMetricsTimer(spec: ScheduleSpec): string | null {
+  if (!spec.metrics) return null;
+  const every = spec.metrics.everyMinutes;
+  return `[Unit]
+Description=Run openclaw-sessions metrics every ${describeEvery(every)}
+
+[Timer]
+OnCalendar=${every === 1 ? '*-*-* *:*:00' : `*-*-* *:00/${every}:00`}
+AccuracySec=5s
+Unit=${METRICS_UNIT_NAME}.service
+
+[Install]
+WantedBy=timers.target
+`;
 }
 
 export function systemdService(spec: ScheduleSpec): string {
@@ -88,6 +146,7 @@ WantedBy=timers.target
 }
 
 function describeEvery(minutes: number): string {
+  if (minutes === 1) return 'minute';
   return minutes < 60 ? `${minutes} minutes` : minutes === 60 ? 'hour' : `${minutes / 60} hours`;
 }
 

@@ -105,3 +105,67 @@ test('schedule --install cron edits only its block of the user crontab (through 
   assert.equal(runCli(['schedule', '--uninstall'], env).status, 0);
   assert.equal(readFileSync(table, 'utf8'), 'MAILTO=ops\n0 3 * * * /usr/bin/backup\n');
 });
+
+test('schedule --metrics-textfile: a metrics line in the cron block and a metrics timer that systemd accepts; the line itself writes the textfile', () => {
+  const home = tempDir();
+  const stateDir = path.join(home, 'state');
+  mkdirSync(path.join(stateDir, 'agents', 'main', 'sessions'), { recursive: true });
+  writeFileSync(path.join(stateDir, 'agents', 'main', 'sessions', 'sessions.json'), JSON.stringify({ 'agent:main:main': { sessionId: 'm', updatedAt: Date.now() } }));
+  const textDir = path.join(home, 'textfile');
+  mkdirSync(textDir);
+  const result = runCli(['schedule', '--json', '--state-dir', stateDir, '--metrics-textfile', textDir, '--metrics-every', '2m'], { HOME: home });
+  assert.equal(result.status, 0, result.stderr);
+  const out = JSON.parse(result.stdout) as { cron: string; systemd: { service: { name: string; content: string }; timer: { name: string; content: string }; metrics: { service: { name: string; content: string }; timer: { name: string; content: string } } | null } };
+  const metricsLine = out.cron.split('\n').find((l) => / metrics /.test(l) && !l.startsWith('#'))!;
+  assert.equal(metricsLine, `*/2 * * * * ${process.execPath} ${BIN} metrics --textfile ${textDir} --state-dir ${stateDir}`);
+  assert.ok(out.cron.indexOf(metricsLine) < out.cron.indexOf(CRON_END), 'inside the managed block');
+  assert.ok(out.systemd.metrics);
+  assert.equal(out.systemd.metrics.service.name, 'openclaw-sessions-metrics.service');
+  assert.match(out.systemd.metrics.service.content, new RegExp(`^ExecStart=${process.execPath} \\S+openclaw-sessions\\.js metrics --textfile ${textDir} --state-dir ${stateDir}$`, 'm'));
+  assert.match(out.systemd.metrics.service.content, /^TimeoutStartSec=115s$/m);
+  assert.match(out.systemd.metrics.timer.content, /^OnCalendar=\*-\*-\* \*:00\/2:00$/m);
+  assert.match(out.systemd.metrics.timer.content, /^Unit=openclaw-sessions-metrics\.service$/m);
+
+  // What cron would run: the command part of the line, through sh as cron does.
+  const command = metricsLine.split(' ').slice(5).join(' ');
+  const ran = spawnSync('sh', ['-c', command], { env: { PATH: '/usr/bin:/bin', HOME: home }, encoding: 'utf8' });
+  assert.equal(ran.status, 0, ran.stderr);
+  assert.match(readFileSync(path.join(textDir, 'openclaw_sessions.prom'), 'utf8'), /^openclaw_sessions\{agent="main",kind="main",state="idle"\} 1$/m);
+
+  if (hasSystemdAnalyze()) {
+    const dir = tempDir();
+    const units = [out.systemd.service, out.systemd.timer, out.systemd.metrics.service, out.systemd.metrics.timer];
+    for (const unit of units) writeFileSync(path.join(dir, unit.name), unit.content);
+    const verify = spawnSync('systemd-analyze', ['verify', ...units.map((u) => path.join(dir, u.name))], { encoding: 'utf8' });
+    assert.equal(verify.status, 0, verify.stderr);
+    for (const every of ['1m', '2m', '15m']) {
+      const timer = (JSON.parse(runCli(['schedule', '--json', '--state-dir', stateDir, '--metrics-textfile', textDir, '--metrics-every', every], { HOME: home }).stdout) as typeof out).systemd.metrics!.timer.content;
+      const calendar = /^OnCalendar=(.*)$/m.exec(timer)![1]!;
+      const check = spawnSync('systemd-analyze', ['calendar', calendar], { encoding: 'utf8' });
+      assert.equal(check.status, 0, `${calendar}: ${check.stderr}`);
+    }
+  }
+  const bad = runCli(['schedule', '--metrics-textfile', textDir, '--metrics-every', '7m'], { HOME: home });
+  assert.equal(bad.status, 2);
+  assert.match(bad.stderr, /--metrics-every must be one of 1m, 2m, 5m, 10m, 15m/);
+  assert.doesNotMatch(runCli(['schedule', '--json', '--state-dir', stateDir], { HOME: home }).stdout, / metrics --textfile/, 'no metrics unless asked');
+  const missing = runCli(['schedule', '--state-dir', stateDir, '--metrics-textfile', path.join(home, 'nope')], { HOME: home });
+  assert.equal(missing.status, 0);
+  assert.match(missing.stderr, /nope is not a directory yet/);
+});
+
+test('schedule --install systemd --metrics-textfile writes four units; --uninstall removes them all', () => {
+  const home = tempDir();
+  const env = { HOME: home, XDG_CONFIG_HOME: path.join(home, 'cfg') };
+  const textDir = path.join(home, 'textfile');
+  mkdirSync(textDir);
+  const installed = runCli(['schedule', '--install', 'systemd', '--no-enable', '--state-dir', path.join(home, 'state'), '--metrics-textfile', textDir], env);
+  assert.equal(installed.status, 0, installed.stderr);
+  const dir = path.join(home, 'cfg', 'systemd', 'user');
+  const names = ['openclaw-sessions-prune.service', 'openclaw-sessions-prune.timer', 'openclaw-sessions-metrics.service', 'openclaw-sessions-metrics.timer'];
+  for (const name of names) assert.ok(existsSync(path.join(dir, name)), name);
+  assert.match(installed.stdout, /systemctl --user enable --now openclaw-sessions-metrics\.timer/);
+  const removed = runCli(['schedule', '--uninstall'], { ...env, PATH: '/nonexistent' });
+  assert.equal(removed.status, 0, removed.stderr);
+  for (const name of names) assert.ok(!existsSync(path.join(dir, name)), `${name} removed`);
+});

@@ -10,7 +10,9 @@ import { choosePruneRoute, executeOrphanRestart, executePrune, planOrphanRestart
 import { RECOMPUTE_REQUESTS, type RecomputeRequest } from '../../recompute/choose.js';
 import { describePlan } from '../../sessions/plan.js';
 import { DEFAULT_JOURNAL_RETENTION } from '../../defaults.js';
+import { recordPruneRun } from '../../prune/run-status.js';
 import { newRunId } from '../../store/journal.js';
+import { resolveStateLocation } from '../../store/paths.js';
 import { inventoryOptionsFrom, type StoreFlags } from '../common-options.js';
 import { gatewayFlagsFrom, type GatewayTargetFlags } from '../gateway-options.js';
 import { confirm } from '../confirm.js';
@@ -52,13 +54,29 @@ export async function runPrune(flags: PruneFlags, io: CliIo): Promise<number> {
   try {
     const outcome = await pruneOnce(flags, io, runId, log);
     logOutcome(log, outcome, started);
+    // A dry run or a cancelled one is not a prune; `metrics` reports the last real run.
+    if (outcome.report && !outcome.report.dryRun) await recordOutcome(flags, io, runId, started, outcome.exitCode, outcome.report.pruned.length, outcome.report.slotsFreed);
     return outcome.exitCode;
   } catch (error) {
     const exitCode = exitCodeOf(error);
     log.emit('run.error', { exitCode, message: error instanceof Error ? error.message : String(error) });
     log.emit('run.end', { exitCode, pruned: 0, skipped: 0, slotsFreed: null, durationMs: Date.now() - started, journal: null });
+    if (!flags.dryRun) await recordOutcome(flags, io, runId, started, exitCode, 0, null);
     throw error;
   }
+}
+
+/** Leaves the run's outcome where `metrics` reads it (prune/run-status.ts); never fails the run. */
+async function recordOutcome(flags: PruneFlags, io: CliIo, runId: string, started: number, exitCode: number, removed: number, slotsFreed: number | null): Promise<void> {
+  let stateDir: string;
+  try {
+    stateDir = resolveStateLocation(io.env, flags).stateDir;
+  } catch {
+    return; // the flags named no install: nothing to record against
+  }
+  const scope = flags.store ? `store ${flags.store}` : flags.agent ? `agent ${flags.agent}` : 'all agents';
+  const problem = await recordPruneRun(stateDir, { runId, startedAt: new Date(started).toISOString(), finishedAt: new Date().toISOString(), exitCode, removed, slotsFreed, toolVersion: toolVersion(), scope });
+  if (problem) io.stderr.write(`openclaw-sessions: warning: ${problem}\n`);
 }
 
 function requestFrom(flags: PruneFlags, io: CliIo): PruneRequest {

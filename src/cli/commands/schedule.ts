@@ -3,14 +3,16 @@
  * unattended for this install; `--install systemd|cron` writes them, `--uninstall` removes them.
  */
 import { createHash } from 'node:crypto';
+import { statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CliError, EXIT } from '../exit-codes.js';
 import { installCron, installSystemd, systemdUserDir, uninstallCron, uninstallSystemd } from '../../schedule/install.js';
-import { cronBlock, parseEvery, systemdService, systemdTimer, UNIT_NAME, type ScheduleSpec } from '../../schedule/units.js';
+import { cronBlock, METRICS_UNIT_NAME, parseEvery, parseMetricsEvery, systemdMetricsService, systemdMetricsTimer, systemdService, systemdTimer, UNIT_NAME, type ScheduleSpec } from '../../schedule/units.js';
 import { assertOneStateDir } from '../common-options.js';
 import { parseDurationFlag } from '../parse.js';
+import { DEFAULT_METRICS_EVERY } from '../../defaults.js';
 import { resolveStateLocation } from '../../store/paths.js';
 import type { CliIo } from '../io.js';
 
@@ -26,6 +28,8 @@ export interface ScheduleFlags {
   force?: boolean;
   enable: boolean;
   json?: boolean;
+  metricsTextfile?: string;
+  metricsEvery: string;
 }
 
 export async function runSchedule(flags: ScheduleFlags, io: CliIo): Promise<number> {
@@ -37,6 +41,21 @@ export async function runSchedule(flags: ScheduleFlags, io: CliIo): Promise<numb
   const block = cronBlock(spec);
   const service = systemdService(spec);
   const timer = systemdTimer(spec);
+  const metricsService = systemdMetricsService(spec);
+  const metricsTimer = systemdMetricsTimer(spec);
+  const units = [
+    { name: `${UNIT_NAME}.service`, content: service },
+    { name: `${UNIT_NAME}.timer`, content: timer },
+    ...(metricsService && metricsTimer
+      ? [
+          { name: `${METRICS_UNIT_NAME}.service`, content: metricsService },
+          { name: `${METRICS_UNIT_NAME}.timer`, content: metricsTimer },
+        ]
+      : []),
+  ];
+  if (spec.metrics && !flags.uninstall && !isDirectory(spec.metrics.textfileDir)) {
+    io.stderr.write(`openclaw-sessions: warning: ${spec.metrics.textfileDir} is not a directory yet; each metrics run fails until it exists and this user can write it\n`);
+  }
 
   if (flags.uninstall) {
     const removed = uninstallSystemd(unitDir, io.env);
@@ -45,10 +64,11 @@ export async function runSchedule(flags: ScheduleFlags, io: CliIo): Promise<numb
     return EXIT.ok;
   }
   if (flags.install === 'systemd') {
-    const outcome = await installSystemd(unitDir, service, timer, { force: flags.force ?? false, enable: flags.enable, env: io.env });
+    const outcome = await installSystemd(unitDir, units, { force: flags.force ?? false, enable: flags.enable, env: io.env });
     const lines = [...outcome.written.map((f) => `wrote ${f}`), ...outcome.unchanged.map((f) => `unchanged ${f}`)];
+    const timers = units.filter((u) => u.name.endsWith('.timer')).map((u) => u.name);
     if (outcome.followUp.length) lines.push('systemctl --user was not reachable; to activate the timer run:', ...outcome.followUp.map((c) => `  ${c}`));
-    else lines.push(`timer enabled: systemctl --user list-timers ${UNIT_NAME}.timer`);
+    else lines.push(`timer${timers.length > 1 ? 's' : ''} enabled: systemctl --user list-timers ${timers.join(' ')}`);
     io.stdout.write(`${lines.join('\n')}\n`);
     return EXIT.ok;
   }
@@ -60,7 +80,8 @@ export async function runSchedule(flags: ScheduleFlags, io: CliIo): Promise<numb
   if (flags.install !== undefined) throw new CliError(EXIT.usage, `--install takes systemd or cron, not "${flags.install}"`);
 
   if (flags.json) {
-    io.stdout.write(`${JSON.stringify({ cron: block, systemd: { dir: unitDir, service: { name: `${UNIT_NAME}.service`, content: service }, timer: { name: `${UNIT_NAME}.timer`, content: timer } } }, null, 2)}\n`);
+    const metrics = metricsService && metricsTimer ? { service: { name: `${METRICS_UNIT_NAME}.service`, content: metricsService }, timer: { name: `${METRICS_UNIT_NAME}.timer`, content: metricsTimer } } : null;
+    io.stdout.write(`${JSON.stringify({ cron: block, systemd: { dir: unitDir, service: { name: `${UNIT_NAME}.service`, content: service }, timer: { name: `${UNIT_NAME}.timer`, content: timer }, metrics } }, null, 2)}\n`);
     return EXIT.ok;
   }
   io.stdout.write(
@@ -72,7 +93,8 @@ export async function runSchedule(flags: ScheduleFlags, io: CliIo): Promise<numb
       service,
       `# ${path.join(unitDir, `${UNIT_NAME}.timer`)}`,
       timer,
-      `# then: systemctl --user daemon-reload && systemctl --user enable --now ${UNIT_NAME}.timer`,
+      ...(metricsService && metricsTimer ? [`# ${path.join(unitDir, `${METRICS_UNIT_NAME}.service`)}`, metricsService, `# ${path.join(unitDir, `${METRICS_UNIT_NAME}.timer`)}`, metricsTimer] : []),
+      `# then: systemctl --user daemon-reload && systemctl --user enable --now ${units.filter((u) => u.name.endsWith('.timer')).map((u) => u.name).join(' ')}`,
       '# or:   openclaw-sessions schedule --install systemd',
       '',
     ].join('\n'),
@@ -89,5 +111,14 @@ export function scheduleSpec(flags: ScheduleFlags, stateDir: string, configPath:
   // "Random" but stable per host and install, so a re-install writes the same text.
   const seed = createHash('sha256').update(`${os.hostname()}|${stateDir}`).digest().readUInt32BE(0);
   const offset = seed % Math.min(everyMinutes, 60);
-  return { nodePath: process.execPath, binPath, targetArgs, pruneArgs, everyMinutes, offset };
+  const metrics = flags.metricsTextfile ? { textfileDir: path.resolve(flags.metricsTextfile), everyMinutes: parseMetricsEvery(parseDurationFlag(flags.metricsEvery ?? DEFAULT_METRICS_EVERY, '--metrics-every')) } : null;
+  return { nodePath: process.execPath, binPath, targetArgs, pruneArgs, everyMinutes, offset, metrics };
+}
+
+function isDirectory(dir: string): boolean {
+  try {
+    return statSync(dir).isDirectory();
+  } catch {
+    return false;
+  }
 }

@@ -1,0 +1,115 @@
+/**
+ * The outcome of the last `prune` run of an install, kept where `metrics` can read it without
+ * touching a store or a journal: `<stateDir>/openclaw-sessions/last-prune.json` (this tool's own
+ * directory, beside its device identity). The journal only records runs that removed something;
+ * alerting also needs the runs that removed nothing, and the ones that failed.
+ *
+ * Written atomically (temp + rename), 0600, never through a symlinked directory; under root it
+ * is handed to the state directory's owner, so the gateway's user can still read and replace it.
+ * Recording is best effort: a prune never fails because its status could not be written.
+ */
+import { chownSync, lstatSync, mkdirSync, readFileSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { z } from 'zod';
+import { writeFileAtomic } from '../store/atomic-write.js';
+
+export const PRUNE_STATUS_FILE = 'last-prune.json';
+
+const runSchema = z.object({
+  runId: z.string(),
+  /** ISO times; finishedAt is what the metrics report as the last run. */
+  startedAt: z.string(),
+  finishedAt: z.string(),
+  exitCode: z.number().int(),
+  /** Sessions removed (from the stores, or by the gateway over RPC). */
+  removed: z.number().int().nonnegative(),
+  /** ACP slots freed as the gateway's live count measured it; null when it was not measured. */
+  slotsFreed: z.number().int().nullable(),
+  toolVersion: z.string(),
+  /** What the run covered: `all agents`, `agent X` or `store PATH`. */
+  scope: z.string(),
+});
+
+export const pruneStatusSchema = z.object({
+  version: z.literal(1),
+  last: runSchema,
+  /** The last run that exited 0 (it may be `last`); null when none has yet. */
+  lastSuccess: runSchema.nullable(),
+});
+
+export type PruneRunOutcome = z.infer<typeof runSchema>;
+export type PruneStatus = z.infer<typeof pruneStatusSchema>;
+
+export function pruneStatusPath(stateDir: string): string {
+  return path.join(stateDir, 'openclaw-sessions', PRUNE_STATUS_FILE);
+}
+
+/** The recorded status, or null when no run was recorded or the file is unreadable/invalid. */
+export function readPruneStatus(stateDir: string): PruneStatus | null {
+  const file = pruneStatusPath(stateDir);
+  try {
+    // Not through a symlink, and never a FIFO or device: a regular file of bounded size only.
+    const stat = lstatSync(file);
+    if (!stat.isFile() || stat.size > 64 * 1024) return null;
+    const parsed = pruneStatusSchema.safeParse(JSON.parse(readFileSync(file, 'utf8')));
+    return parsed.success ? parsed.data : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Records a finished run. Returns null on success, or why the status was not written (the
+ * caller prints it as a warning; the prune's own outcome stands).
+ */
+export async function recordPruneRun(stateDir: string, outcome: PruneRunOutcome): Promise<string | null> {
+  const file = pruneStatusPath(stateDir);
+  const dir = path.dirname(file);
+  try {
+    const owner = ownerOf(stateDir);
+    if (!owner) return `state directory ${stateDir} does not exist`;
+    ensureOwnDirectory(dir, owner);
+    const previous = readPruneStatus(stateDir);
+    const status: PruneStatus = {
+      version: 1,
+      last: outcome,
+      lastSuccess: outcome.exitCode === 0 ? outcome : previous?.lastSuccess ?? null,
+    };
+    await writeFileAtomic(file, `${JSON.stringify(status, null, 2)}\n`, { mode: 0o600 });
+    handTo(file, owner);
+    return null;
+  } catch (error) {
+    return `could not record the prune outcome in ${file}: ${(error as Error).message}`;
+  }
+}
+
+function ownerOf(dir: string): { uid: number; gid: number } | null {
+  try {
+    const stat = statSync(dir);
+    return stat.isDirectory() ? { uid: stat.uid, gid: stat.gid } : null;
+  } catch {
+    return null;
+  }
+}
+
+function ensureOwnDirectory(dir: string, owner: { uid: number; gid: number }): void {
+  try {
+    const stat = lstatSync(dir);
+    // A symlink here could point a root run's write anywhere: refuse it.
+    if (!stat.isDirectory()) throw new Error(`${dir} is not a directory (a symlink or file is refused)`);
+    return;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+  }
+  mkdirSync(dir, { mode: 0o700 });
+  handTo(dir, owner);
+}
+
+function handTo(file: string, owner: { uid: number; gid: number }): void {
+  if (typeof process.getuid !== 'function' || process.getuid() !== 0) return;
+  try {
+    chownSync(file, owner.uid, owner.gid);
+  } catch {
+    // best effort: a filesystem that refuses chown leaves it root's
+  }
+}
