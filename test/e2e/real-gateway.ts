@@ -50,8 +50,15 @@ async function freePort(): Promise<number> {
 }
 
 export interface GatewayOptions {
-  maxConcurrentSessions?: number;
+  /** `acp.maxConcurrentSessions`; null leaves it out (9.x refuses the key). Default 3. */
+  maxConcurrentSessions?: number | null;
   extraEnv?: Record<string, string>;
+  /** An install other than the lane's default one (e.g. another OpenClaw version). */
+  install?: { node: string; entry: string };
+  /** An OpenAI-compatible server to configure as the default model `fake/fake-1` (facts §11). */
+  modelBaseUrl?: string;
+  /** `agents.defaults.llm.idleTimeoutSeconds` (the gateway's default is 60). */
+  llmIdleTimeoutSeconds?: number;
 }
 
 export class RealGateway {
@@ -86,10 +93,18 @@ export class RealGateway {
     };
   }
 
+  private get node(): string {
+    return this.options.install?.node ?? NODE22;
+  }
+
+  private get entry(): string {
+    return this.options.install?.entry ?? OPENCLAW_ENTRY;
+  }
+
   async start(): Promise<void> {
     this.port = await freePort();
     for (const dir of [this.home, this.stateDir, this.tmpDir, path.join(this.root, 'work'), path.join(this.home, '.acpx')]) mkdirSync(dir, { recursive: true, mode: 0o700 });
-    const agent = (mode: string) => ({ command: `${NODE22} ${FAKE_AGENT} ${mode}` });
+    const agent = (mode: string) => ({ command: `${this.node} ${FAKE_AGENT} ${mode}` });
     writeFileSync(path.join(this.home, '.acpx', 'config.json'), JSON.stringify({ agents: { failer: agent('fail'), okay: agent('ok') } }));
     writeFileSync(
       this.configPath,
@@ -98,16 +113,35 @@ export class RealGateway {
   gateway: { mode: "local", bind: "loopback", port: ${this.port}, auth: { mode: "token", token: "${this.token}" }, tools: { allow: ["sessions_spawn"] } },
   discovery: { mdns: { mode: "off" } },
   update: { checkOnStart: false },
-  agents: { defaults: { heartbeat: { every: "0m" } } },
-  acp: { enabled: true, backend: "acpx", allowedAgents: ["failer", "okay"], maxConcurrentSessions: ${this.options.maxConcurrentSessions ?? 3} },
-  plugins: { entries: { acpx: { enabled: true, config: { cwd: "${path.join(this.root, 'work')}" } } } },
+  agents: { defaults: { heartbeat: { every: "0m" }${this.modelDefaults()} } },
+  acp: { enabled: true, backend: "acpx", allowedAgents: ["failer", "okay"]${this.options.maxConcurrentSessions === null ? '' : `, maxConcurrentSessions: ${this.options.maxConcurrentSessions ?? 3}`} },
+  plugins: { entries: { acpx: { enabled: true, config: { cwd: "${path.join(this.root, 'work')}" } } } },${this.modelProviders()}
 }
 `,
       { mode: 0o600 },
     );
-    this.child = spawn(NODE22, [OPENCLAW_ENTRY, 'gateway', 'run'], {
+    await this.launch();
+  }
+
+  private modelDefaults(): string {
+    if (!this.options.modelBaseUrl) return '';
+    const idle = this.options.llmIdleTimeoutSeconds === undefined ? '' : `, llm: { idleTimeoutSeconds: ${this.options.llmIdleTimeoutSeconds} }`;
+    return `, model: { primary: "fake/fake-1" }${idle}`;
+  }
+
+  private modelProviders(): string {
+    if (!this.options.modelBaseUrl) return '';
+    return `
+  models: { providers: { fake: { baseUrl: "${this.options.modelBaseUrl}", apiKey: "sk-local", api: "openai-completions",
+    models: [{ id: "fake-1", name: "Fake 1", reasoning: false, input: ["text"], cost: { input: 0, output: 0, cacheRead: 0, cacheWrite: 0 }, contextWindow: 200000, maxTokens: 8192 }] } } },`;
+  }
+
+  /** Starts the gateway process on the config already written (start, or after killHard). */
+  async launch(): Promise<void> {
+    this.output = '';
+    this.child = spawn(this.node, [this.entry, 'gateway', 'run'], {
       cwd: this.root,
-      env: { PATH: `${path.dirname(NODE22)}:${process.env.PATH ?? ''}`, LANG: 'C.UTF-8', ...this.env, ...this.options.extraEnv },
+      env: { PATH: `${path.dirname(this.node)}:${process.env.PATH ?? ''}`, LANG: 'C.UTF-8', ...this.env, ...this.options.extraEnv },
       stdio: ['ignore', 'pipe', 'pipe'],
       detached: true,
     });
@@ -206,8 +240,22 @@ export class RealGateway {
     }
   }
 
-  async stop(): Promise<void> {
+  /** kill -9 of every gateway process of this run (a crash mid-turn); the state stays. */
+  async killHard(): Promise<void> {
     this.dropClient();
+    this.killAll();
+    await this.waitFor(() => processesWithEnv(`OPENCLAW_STATE_DIR=${this.stateDir}`).length === 0, 10_000, 'the killed gateway to be gone').catch(() => undefined);
+    this.child = null;
+  }
+
+  async stop(options: { keepRoot?: boolean } = {}): Promise<void> {
+    this.dropClient();
+    this.killAll();
+    await sleep(300);
+    if (!options.keepRoot) rmSync(this.root, { recursive: true, force: true });
+  }
+
+  private killAll(): void {
     // Kill the whole tree: the first process, any respawned gateway, and acpx children.
     const pids = new Set<number>();
     if (this.child?.pid) pids.add(this.child.pid);
@@ -233,7 +281,5 @@ export class RealGateway {
         // gone already
       }
     }
-    await sleep(300);
-    rmSync(this.root, { recursive: true, force: true });
   }
 }
