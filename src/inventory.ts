@@ -2,10 +2,10 @@
  * discover → read → classify, for every command that looks at sessions (list, prune, doctor).
  * The I/O happens here; the rules live in sessions/classify.ts.
  */
-import { statSync } from 'node:fs';
+import { readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { CliError, EXIT } from './errors.js';
-import { classifySession, lastActivityOf, type Classification, type ClassifyContext } from './sessions/classify.js';
+import { classifySession, type Classification, type ClassifyContext } from './sessions/classify.js';
 import { loadConfig, type LoadedConfig } from './store/config.js';
 import { findInstalledOpenclaw, type OpenclawVersion } from './store/openclaw-version.js';
 import { resolveStateLocation, type Env, type LocationFlags, type StateLocation } from './store/paths.js';
@@ -109,8 +109,9 @@ function agentFromStorePath(file: string): string {
 function loadJson(ref: StoreRef, ctx: ClassifyContext, out: SessionView[], retain: boolean): LoadedStore {
   const read = readJsonStore(ref.path, { keepBytes: retain });
   const sessionsDir = path.dirname(ref.path);
+  const locks = lockNamesIn(sessionsDir);
   for (const [key, raw] of Object.entries(read.document)) {
-    out.push(view(ref, key, readEntry(raw), sessionsDir, ctx));
+    out.push(view(ref, key, readEntry(raw), sessionsDir, ctx, locks));
   }
   return { ref, document: retain ? read.document : null, bytes: read.bytes, sizeBytes: read.stat.size, mtimeMs: read.stat.mtimeMs, sqliteUserVersion: null, supersededRows: 0 };
 }
@@ -118,21 +119,37 @@ function loadJson(ref: StoreRef, ctx: ClassifyContext, out: SessionView[], retai
 function loadSqlite(ref: StoreRef, ctx: ClassifyContext, out: SessionView[]): LoadedStore {
   const read = readSqliteStore(ref.path);
   const sessionsDir = path.join(path.dirname(path.dirname(ref.path)), 'sessions');
+  const locks = lockNamesIn(sessionsDir);
   for (const row of read.rows) {
     const reading: EntryReading = row.invalidReason ? { ok: false, reason: row.invalidReason } : readEntry(row.raw);
-    out.push(view(ref, row.key, reading, sessionsDir, ctx));
+    out.push(view(ref, row.key, reading, sessionsDir, ctx, locks));
   }
   const { size, mtimeMs } = statOrZero(ref.path);
   return { ref, document: null, bytes: null, sizeBytes: size, mtimeMs, sqliteUserVersion: read.userVersion, supersededRows: read.skippedRows };
 }
 
-function view(ref: StoreRef, key: string, reading: EntryReading, sessionsDir: string, ctx: ClassifyContext): SessionView {
-  // Only a claim of "running" that has gone quiet needs the lock probe (a file read).
-  let liveLock = false;
-  if (reading.ok && claimsRunning(reading.entry) && ctx.now - lastActivityOf(reading.entry) > ctx.staleAfterMs) {
-    const transcript = transcriptPathFor(sessionsDir, reading.entry);
-    liveLock = transcript !== null && hasLiveTranscriptLock(transcript, ctx.now);
+/**
+ * The `*.lock` names in a sessions directory, read once per store: a transcript lock means a
+ * turn may be running whatever `status` says, so every entry is checked, and one readdir keeps
+ * that cheap at 100k entries. null when the directory cannot be listed (then each entry is probed).
+ */
+function lockNamesIn(sessionsDir: string): Set<string> | null {
+  try {
+    return new Set(readdirSync(sessionsDir).filter((name) => name.endsWith('.lock')));
+  } catch {
+    return null;
   }
+}
+
+function probeLock(sessionsDir: string, locks: Set<string> | null, entry: SessionEntry, now: number): boolean {
+  const transcript = transcriptPathFor(sessionsDir, entry);
+  if (transcript === null) return false;
+  if (locks && path.dirname(transcript) === path.resolve(sessionsDir) && !locks.has(`${path.basename(transcript)}.lock`)) return false;
+  return hasLiveTranscriptLock(transcript, now);
+}
+
+function view(ref: StoreRef, key: string, reading: EntryReading, sessionsDir: string, ctx: ClassifyContext, locks: Set<string> | null): SessionView {
+  const liveLock = reading.ok && probeLock(sessionsDir, locks, reading.entry, ctx.now);
   // Extended in place rather than spread into a new object: one allocation per session fewer.
   const session = classifySession({ key, reading, hasLiveTranscriptLock: liveLock }, ctx) as SessionView;
   // A shared (literal) store holds every agent's keys; the key names the agent.
@@ -141,10 +158,6 @@ function view(ref: StoreRef, key: string, reading: EntryReading, sessionsDir: st
   session.storePath = ref.path;
   session.entry = reading.ok ? reading.entry : null;
   return session;
-}
-
-function claimsRunning(entry: SessionEntry): boolean {
-  return entry.status === 'running' || entry.acp?.state === 'running';
 }
 
 function statOrZero(file: string): { size: number; mtimeMs: number } {

@@ -34,7 +34,7 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
     program
       .command('list')
       .description('every session of every agent: state, why, age, and the ACP slots held against the cap')
-      .option('--state <list>', 'only these states (running,idle,errored,finished,closed,stale,invalid)')
+      .option('--state <list>', 'only these states (running,idle,stuck,errored,finished,closed,stale,invalid)')
       .option('--kind <list>', 'only these kinds (main,direct,group,channel,subagent,acp,acp-binding,cron,cron-run,dashboard,other)')
       .option('--older-than <dur>', 'only sessions quiet for at least this long (30m, 2h, 7d)')
       .option('--acp', 'only ACP sessions')
@@ -48,12 +48,13 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
   addStoreOptions(
     program
       .command('prune')
-      .description('remove terminal sessions (errored, finished, closed, stale) under the gateway\'s own lock, with an undo journal')
+      .description('remove finished runs (errored/closed ACP sessions, finished or stale subagent and cron runs) under the gateway\'s own lock, with an undo journal; conversations only with --include-conversations')
       .option('--state <list>', 'only these terminal states (errored,finished,closed,stale)')
       .option('--kind <list>', 'only these kinds (acp,acp-binding,subagent,cron-run,...)')
       .option('--key <glob>', 'only keys matching this glob (repeatable; * and ?)', collect, [])
       .option('--keep <glob>', 'never prune keys matching this glob (repeatable)', collect, [])
       .option('--older-than <dur>', 'grace period: only sessions quiet for at least this long', '10m')
+      .option('--include-conversations [dur]', 'also prune conversations (direct, group, channel, dashboard…, never main) quiet for DUR (default 30d); off by default')
       .option('--acp', 'only ACP sessions')
       .option('--dry-run', 'show the plan, change nothing')
       .option('-y, --yes', 'do not ask for confirmation (required when stdin is not a terminal)')

@@ -7,7 +7,8 @@ import { SESSION_STATES } from '../sessions/classify.js';
 import { SESSION_KINDS } from '../sessions/keys.js';
 import { sessionSummarySchema } from '../sessions/summary.js';
 
-export const LIST_SCHEMA_VERSION = 1;
+/** 2: state `stuck`, `conversation` per session, `failedStores`, `legacy` stores. */
+export const LIST_SCHEMA_VERSION = 2;
 
 const stateEnum = z.enum(SESSION_STATES);
 
@@ -26,10 +27,11 @@ export const sessionReportSchema = z.object({
   agentId: z.string(),
   key: z.string(),
   kind: z.enum(SESSION_KINDS),
+  conversation: z.boolean().describe('a conversation (main, direct, group, channel, dashboard, cron job, unrecognised keys): never terminal because a turn ended'),
   state: stateEnum,
   terminal: z.boolean(),
   holdsSlot: z.boolean(),
-  prunable: z.boolean().describe('selected by a default `prune` (terminal, not main, quiet for 10m)'),
+  prunable: z.boolean().describe('selected by a default `prune` (a terminal run, quiet for 10m; never a conversation)'),
   reason: z.string(),
   sessionId: z.string().nullable(),
   updatedAt: z.number().nullable(),
@@ -57,6 +59,8 @@ export const listReportSchema = z.object({
   stores: z.array(storeReportSchema),
   sessions: z.array(sessionReportSchema),
   summary: sessionSummarySchema,
+  /** Stores that could not be read (the command exits 1); the others are listed. */
+  failedStores: z.array(z.object({ agentId: z.string(), path: z.string(), error: z.string() })),
 });
 
 export type ListReport = z.infer<typeof listReportSchema>;
@@ -67,6 +71,7 @@ export interface SessionLike {
   agentId: string;
   key: string;
   kind: SessionReport['kind'];
+  conversation: boolean;
   state: SessionReport['state'];
   terminal: boolean;
   holdsSlot: boolean;
@@ -89,6 +94,7 @@ export function sessionReport(session: SessionLike, prunable: boolean): SessionR
     agentId: session.agentId,
     key: session.key,
     kind: session.kind,
+    conversation: session.conversation,
     state: session.state,
     terminal: session.terminal,
     holdsSlot: session.holdsSlot,

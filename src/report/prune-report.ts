@@ -6,12 +6,13 @@ import { z } from 'zod';
 import { SESSION_STATES } from '../sessions/classify.js';
 import { SESSION_KINDS } from '../sessions/keys.js';
 
-export const PRUNE_SCHEMA_VERSION = 1;
+export const PRUNE_SCHEMA_VERSION = 2;
 
 export const prunedSessionSchema = z.object({
   agentId: z.string(),
   key: z.string(),
   kind: z.enum(SESSION_KINDS),
+  conversation: z.boolean().describe('a conversation, pruned only because of --include-conversations'),
   state: z.enum(SESSION_STATES),
   reason: z.string(),
   ageMs: z.number().nullable(),
@@ -53,6 +54,8 @@ export const pruneReportSchema = z.object({
       viaRpc: z.array(z.string()),
     })
     .nullable(),
+  /** Stores that could not be read: left untouched (the run exits 1). Absent when every store was read. */
+  failedStores: z.array(z.object({ agentId: z.string(), path: z.string(), error: z.string() })).optional(),
 });
 
 export type PruneReport = z.infer<typeof pruneReportSchema>;

@@ -4,7 +4,7 @@
  */
 import { readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { classifyLockHolder, parseLockContents, readHolderFacts } from './gateway-lock.js';
+import { parseLockContents, readHolderFacts } from './gateway-lock.js';
 
 const SESSION_ID = /^[a-z0-9][a-z0-9._-]{0,127}$/i;
 
@@ -24,12 +24,21 @@ export function transcriptPathFor(sessionsDir: string, entry: { sessionId: strin
 }
 
 /**
- * A transcript lock shares the store lock's format but not its limit: the gateway holds it for
- * a whole turn and only treats it as stale after 30 minutes (openclaw 2026.4.2).
+ * A transcript lock shares the store lock's format but not its meaning: the gateway creates it
+ * when a turn starts, never refreshes it, and removes it when the turn ends; a turn may hold it
+ * up to its timeout (48 h by default), so its age says nothing (facts §4). Kept for callers that
+ * report how old a lock is.
  */
 export const TRANSCRIPT_LOCK_STALE_MS = 30 * 60_000;
 
-/** True when the transcript's lock file exists and its holder is alive by the gateway's rules. */
+/** A lock file with no readable pid is trusted this long after its last write (its creator may still be writing it). */
+const UNREADABLE_LOCK_GRACE_MS = 30_000;
+
+/**
+ * True when `<transcript>.lock` exists and its holder is alive with the start time the lock
+ * names (or the lock names none): a turn is in progress, whatever the lock's age. Only a dead
+ * or recycled holder — or a lock without a pid, untouched for 30 s — is not live.
+ */
 export function hasLiveTranscriptLock(transcriptPath: string, now = Date.now()): boolean {
   const lockPath = `${transcriptPath}.lock`;
   let contents: string;
@@ -43,5 +52,8 @@ export function hasLiveTranscriptLock(transcriptPath: string, now = Date.now()):
     return false;
   }
   const parsed = parseLockContents(contents);
-  return !classifyLockHolder(parsed, mtimeMs, now, readHolderFacts(parsed), TRANSCRIPT_LOCK_STALE_MS).stale;
+  if (parsed.pid === null) return now - mtimeMs <= UNREADABLE_LOCK_GRACE_MS;
+  const holder = readHolderFacts(parsed);
+  if (!holder.alive) return false;
+  return parsed.starttime === null || holder.startTime === null || parsed.starttime === holder.startTime;
 }

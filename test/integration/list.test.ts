@@ -180,12 +180,18 @@ test('text output: plain columns without colour when piped; colour with --color;
   assert.doesNotMatch(noColor.stdout, /\x1b\[/);
 });
 
-test('a transcript lock held by a live process is live for 30 minutes, not 30 seconds (a turn holds it throughout)', () => {
+test('defect 3: a transcript lock whose holder is alive with the matching start time means running, whatever its age; a dead or recycled holder lets the claim go stale', () => {
   const { home, state } = installWithAgents();
   const lock = path.join(state, 'agents', 'main', 'sessions', 'main-stale.jsonl.lock');
   const starttime = Number(readFileSync(`/proc/${process.pid}/stat`, 'utf8').split(') ')[1]!.split(' ')[19]);
+  const stateOf = () => listJson([], { HOME: home }).sessions.find((s) => s.key === 'agent:main:acp:stale')!.state;
   writeFile(lock, { pid: process.pid, createdAt: new Date(Date.now() - 10 * 60_000).toISOString(), starttime });
-  assert.equal(listJson([], { HOME: home }).sessions.find((s) => s.key === 'agent:main:acp:stale')!.state, 'running');
-  writeFile(lock, { pid: process.pid, createdAt: new Date(Date.now() - 40 * 60_000).toISOString(), starttime });
-  assert.equal(listJson([], { HOME: home }).sessions.find((s) => s.key === 'agent:main:acp:stale')!.state, 'stale');
+  assert.equal(stateOf(), 'running');
+  // A run may hold its lock up to its timeout (48 h by default): 45 minutes proves nothing.
+  writeFile(lock, { pid: process.pid, createdAt: new Date(Date.now() - 45 * 60_000).toISOString(), starttime });
+  assert.equal(stateOf(), 'running');
+  writeFile(lock, { pid: process.pid, createdAt: new Date(Date.now() - 45 * 60_000).toISOString(), starttime: starttime + 1 });
+  assert.equal(stateOf(), 'stale', 'recycled holder');
+  writeFile(lock, { pid: 99_999_999, createdAt: new Date(Date.now() - 45 * 60_000).toISOString(), starttime });
+  assert.equal(stateOf(), 'stale', 'dead holder');
 });

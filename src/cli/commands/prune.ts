@@ -13,7 +13,7 @@ import { restartGateway } from '../../recompute/via-restart.js';
 import { PRUNE_SCHEMA_VERSION, type PruneReport, type PrunedSession } from '../../report/prune-report.js';
 import { formatAgo, parseDuration } from '../../sessions/duration.js';
 import { parseKindList, parseStateList } from '../../sessions/filter.js';
-import { describePlan, planOfItems, planPrune, type PlanCandidate, type PrunePlan, type PrunePlanItem } from '../../sessions/plan.js';
+import { DEFAULT_CONVERSATION_GRACE_MS, describePlan, planOfItems, planPrune, type PlanCandidate, type PruneCriteria, type PrunePlan, type PrunePlanItem } from '../../sessions/plan.js';
 import type { Snapshot } from '../../store/edit-store.js';
 import { newRunId } from '../../store/journal.js';
 import { readJsonStore } from '../../store/read-json.js';
@@ -34,6 +34,8 @@ export interface PruneFlags extends StoreFlags {
   key: string[];
   keep: string[];
   olderThan: string;
+  /** `--include-conversations` (true) or `--include-conversations 7d`. */
+  includeConversations?: boolean | string;
   acp?: boolean;
   dryRun?: boolean;
   yes?: boolean;
@@ -83,15 +85,46 @@ async function pruneOnce(flags: PruneFlags, io: CliIo, runId: string, log: Event
     acpOnly: flags.acp,
     keyGlobs: flags.key,
     keepGlobs: flags.keep,
+    includeConversationsOlderThanMs: includeConversationsMs(flags.includeConversations),
   };
   const lockTimeoutMs = parseDuration(flags.lockTimeout, '--lock-timeout');
   const waitMs = parseDuration(flags.wait, '--wait');
   const inventory = takeInventory(io.env, { ...inventoryOptionsFrom(flags), retainDocuments: true });
-  if (inventory.failures.length > 0) {
+  if (flags.store && inventory.stores.length === 0 && inventory.failures.length === 0) throw new CliError(EXIT.error, `session store not found: ${flags.store}`);
+  // A broken store is left untouched and named; the readable ones are still pruned, and the run
+  // exits 1 at the end (one unreadable agent must not keep every other agent stuck).
+  if (inventory.failures.length > 0 && inventory.stores.length === 0) {
     for (const failure of inventory.failures.slice(1)) io.stderr.write(`openclaw-sessions: ${failure.error.message}\n`);
     throw inventory.failures[0]!.error;
   }
-  if (flags.store && inventory.stores.length === 0) throw new CliError(EXIT.error, `session store not found: ${flags.store}`);
+  const outcome = await pruneReadable(flags, io, runId, log, inventory, criteria, requested, lockTimeoutMs, waitMs);
+  if (inventory.failures.length === 0) return outcome;
+  for (const failure of inventory.failures) io.stderr.write(`openclaw-sessions: left alone: ${failure.error.message}\n`);
+  if (outcome.report) outcome.report.failedStores = inventory.failures.map((failure) => ({ agentId: failure.ref.agentId, path: failure.ref.path, error: failure.error.message }));
+  if (outcome.report && flags.json) io.stdout.write(`${JSON.stringify(outcome.report, null, 2)}\n`);
+  return { exitCode: outcome.exitCode === EXIT.ok ? EXIT.error : outcome.exitCode, report: outcome.report };
+}
+
+/** `--include-conversations` alone: OpenClaw's own 30-day default; with a value, that duration. */
+function includeConversationsMs(value: boolean | string | undefined): number | undefined {
+  if (value === undefined || value === false) return undefined;
+  if (value === true) return DEFAULT_CONVERSATION_GRACE_MS;
+  return parseDuration(value, '--include-conversations');
+}
+
+async function pruneReadable(
+  flags: PruneFlags,
+  io: CliIo,
+  runId: string,
+  log: EventLog,
+  inventory: Inventory,
+  criteria: PruneCriteria,
+  requested: RecomputeRequest,
+  lockTimeoutMs: number,
+  waitMs: number,
+): Promise<{ exitCode: number; report: PruneReport | null }> {
+  // With broken stores the JSON document is written once at the end, with them named.
+  const deferJson = inventory.failures.length > 0;
 
   const plan = planPrune(candidatesOf(inventory), criteria);
   const style = decideStyle({ isTTY: Boolean(io.stdout.isTTY), columns: io.stdout.columns, env: io.env, colorFlag: flags.color });
@@ -99,7 +132,7 @@ async function pruneOnce(flags: PruneFlags, io: CliIo, runId: string, log: Event
     if (!flags.quiet && !flags.json && !log.enabled) io.stdout.write(text);
   };
   const emit = (report: PruneReport): void => {
-    if (flags.json) io.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+    if (flags.json && !deferJson) io.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
   };
 
   if (plan.items.length === 0) {
@@ -313,7 +346,7 @@ function snapshotsOf(inventory: Inventory): Map<string, Snapshot> {
 }
 
 function prunedOf(item: PrunePlanItem): PrunedSession {
-  return { agentId: item.agentId, key: item.key, kind: item.kind, state: item.state, reason: item.reason, ageMs: item.ageMs, holdsSlot: item.holdsSlot, storePath: item.storePath };
+  return { agentId: item.agentId, key: item.key, kind: item.kind, conversation: item.conversation, state: item.state, reason: item.reason, ageMs: item.ageMs, holdsSlot: item.holdsSlot, storePath: item.storePath };
 }
 
 function planReport(plan: PrunePlan, dryRun: boolean, inventory: Inventory): PruneReport {
@@ -373,7 +406,20 @@ function round(ms: number): number {
   return Math.round(ms * 10) / 10;
 }
 
+/** Runs first; conversations (only with --include-conversations) in a table of their own. */
 function renderPlan(plan: PrunePlan, style: TerminalStyle): string {
+  const runs = plan.items.filter((item) => !item.conversation);
+  const conversations = plan.items.filter((item) => item.conversation);
+  const parts: string[] = [];
+  if (runs.length > 0) parts.push(renderItems(runs, style, 'prune'));
+  if (conversations.length > 0) {
+    parts.push(`Conversations (--include-conversations): ${conversations.length}; their chat history and per-chat settings go with them`);
+    parts.push(renderItems(conversations, style, 'prune chat'));
+  }
+  return parts.join('\n');
+}
+
+function renderItems(items: PrunePlanItem[], style: TerminalStyle, action: string): string {
   return renderTable(
     [
       { header: 'ACTION' },
@@ -383,8 +429,8 @@ function renderPlan(plan: PrunePlan, style: TerminalStyle): string {
       { header: 'AGE' },
       { header: 'REASON', shrink: 'end', minWidth: 20 },
     ],
-    plan.items.map((item) => [
-      { text: 'prune' },
+    items.map((item) => [
+      { text: action },
       { text: item.agentId },
       { text: item.key },
       { text: item.state, paint: (t) => paintState(style.chalk, item.state, t) },
