@@ -26,6 +26,43 @@ export const EXIT_CODE_TABLE: ReadonlyArray<{ code: ExitCode; name: string; mean
   { code: EXIT.problemsFound, name: 'problems', meaning: 'doctor found problems' },
 ];
 
+/**
+ * What went wrong, as the layer that found it sees it; `cli/` maps each kind to an exit code
+ * (failed 1, usage 2, lock-busy 3, unsafe 4, not-recomputed 5).
+ */
+export type FailureKind = 'failed' | 'usage' | 'lock-busy' | 'unsafe' | 'not-recomputed';
+
+/**
+ * A domain failure whose message is a complete one-line explanation for the operator. Thrown by
+ * store/, sessions/, gateway/, prune/…; it never names a CLI flag (cli/ adds those).
+ */
+export class ToolError extends Error {
+  readonly kind: FailureKind;
+  constructor(kind: FailureKind, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'ToolError';
+    this.kind = kind;
+  }
+}
+
+/**
+ * A value that does not parse (a duration, a state name…). It names no flag: cli/ knows which
+ * flag the value came from and says so.
+ */
+export class InvalidValueError extends ToolError {
+  readonly value: string;
+  /** What would have been accepted, e.g. "a duration such as 90s, 30m, 2h, 7d or 1h30m". */
+  readonly expected: string;
+  constructor(value: string, expected: string, options?: { empty?: boolean }) {
+    super('usage', options?.empty ? `needs at least one of: ${expected}` : `invalid value "${value}": use ${expected}`);
+    this.name = 'InvalidValueError';
+    this.value = value;
+    this.expected = expected;
+    this.empty = options?.empty ?? false;
+  }
+  readonly empty: boolean;
+}
+
 /** An error whose message is a complete one-line explanation for the operator. */
 export class CliError extends Error {
   readonly exitCode: ExitCode;
@@ -34,6 +71,21 @@ export class CliError extends Error {
     this.name = 'CliError';
     this.exitCode = exitCode;
   }
+}
+
+const EXIT_OF_KIND: Readonly<Record<FailureKind, ExitCode>> = {
+  failed: EXIT.error,
+  usage: EXIT.usage,
+  'lock-busy': EXIT.lockBusy,
+  unsafe: EXIT.refusedUnsafe,
+  'not-recomputed': EXIT.notRecomputed,
+};
+
+/** The exit code an error ends the run with: its own (CliError), its kind's (ToolError), else 1. */
+export function exitCodeOf(error: unknown): ExitCode {
+  if (error instanceof CliError) return error.exitCode;
+  if (error instanceof ToolError) return EXIT_OF_KIND[error.kind];
+  return EXIT.error;
 }
 
 /** One line, no stack: what a non-CliError becomes at the top level. */

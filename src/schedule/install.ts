@@ -8,7 +8,7 @@ import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { CliError, EXIT } from '../errors.js';
 import { writeFileAtomic } from '../store/atomic-write.js';
-import type { Env } from '../store/paths.js';
+import type { Env } from '../env.js';
 import { UNIT_NAME, currentCronBlock, withCronBlock } from './units.js';
 
 export function systemdUserDir(env: Env, home: string): string {

@@ -7,7 +7,7 @@ import path from 'node:path';
 import JSON5 from 'json5';
 import { z } from 'zod';
 import { CliError, EXIT } from '../errors.js';
-import type { Env } from './paths.js';
+import type { Env } from '../env.js';
 
 const agentListEntry = z.object({ id: z.string().optional(), default: z.boolean().optional() });
 

@@ -8,7 +8,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { CliError, EXIT } from '../errors.js';
 
-export type Env = Readonly<Record<string, string | undefined>>;
+import type { Env } from '../env.js';
+
+// Kept for branches written against the old place; import Env from src/env.ts.
+export type { Env };
 
 export interface StateLocation {
   home: string;

@@ -4,8 +4,9 @@
  */
 import { CliError, EXIT } from '../../errors.js';
 import { takeInventory, type Inventory, type SessionView } from '../../inventory.js';
-import { parseDuration, formatAgo } from '../../sessions/duration.js';
-import { matchesFilter, parseKindList, parseStateList, type SessionFilter } from '../../sessions/filter.js';
+import { formatAgo } from '../../sessions/duration.js';
+import { parseDurationFlag, parseKindsFlag, parseStatesFlag } from '../parse.js';
+import { matchesFilter, type SessionFilter } from '../../sessions/filter.js';
 import { isPrunableByDefault } from '../../sessions/plan.js';
 import { describeSlots, summarize } from '../../sessions/summary.js';
 import { LIST_SCHEMA_VERSION, sessionReport, type ListReport, type StoreReport } from '../../report/list-report.js';
@@ -27,9 +28,9 @@ export interface ListFlags extends StoreFlags {
 
 export async function runList(flags: ListFlags, io: CliIo): Promise<number> {
   const filter: SessionFilter = {
-    states: flags.state ? parseStateList(flags.state) : undefined,
-    kinds: flags.kind ? parseKindList(flags.kind) : undefined,
-    olderThanMs: flags.olderThan ? parseDuration(flags.olderThan, '--older-than') : undefined,
+    states: flags.state ? parseStatesFlag(flags.state) : undefined,
+    kinds: flags.kind ? parseKindsFlag(flags.kind) : undefined,
+    olderThanMs: flags.olderThan ? parseDurationFlag(flags.olderThan, '--older-than') : undefined,
     acpOnly: flags.acp,
     terminalOnly: flags.terminal,
   };

@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { CliError, EXIT } from '../../errors.js';
 import { installCron, installSystemd, systemdUserDir, uninstallCron, uninstallSystemd } from '../../schedule/install.js';
 import { cronBlock, parseEvery, systemdService, systemdTimer, UNIT_NAME, type ScheduleSpec } from '../../schedule/units.js';
-import { parseDuration } from '../../sessions/duration.js';
+import { parseDurationFlag } from '../parse.js';
 import { resolveStateLocation } from '../../store/paths.js';
 import type { CliIo } from '../io.js';
 
@@ -78,7 +78,7 @@ export async function runSchedule(flags: ScheduleFlags, io: CliIo): Promise<numb
 }
 
 export function scheduleSpec(flags: ScheduleFlags, stateDir: string, configPath: string | null, profile: string | null): ScheduleSpec {
-  const everyMinutes = parseEvery(parseDuration(flags.every, '--every'));
+  const everyMinutes = parseEvery(parseDurationFlag(flags.every, '--every'));
   // Absolute paths: cron and systemd run with a minimal PATH and another working directory.
   const binPath = fileURLToPath(new URL('../../../../bin/openclaw-sessions.js', import.meta.url));
   const targetArgs = profile ? ['--profile', profile] : ['--state-dir', stateDir, ...(configPath ? ['--config', configPath] : [])];
