@@ -6,6 +6,7 @@ import { readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { CliError, EXIT } from './errors.js';
 import { classifySession, type Classification, type ClassifyContext } from './sessions/classify.js';
+import { assertNamedAgentExists, assertNamedStateDirExists } from './store/explicit-names.js';
 import { loadConfig, type LoadedConfig } from './store/config.js';
 import { findInstalledOpenclaw, type OpenclawVersion } from './store/openclaw-version.js';
 import type { Env } from './env.js';
@@ -63,13 +64,22 @@ export interface Inventory {
   sessions: SessionView[];
   /** Store paths the configuration implies but that do not exist. */
   missingStores: string[];
+  /** sessions.json files beside an agent's 8.1+ SQLite store: not read, not counted, not pruned. */
+  legacyStores: LegacyStore[];
   now: number;
+}
+
+export interface LegacyStore {
+  ref: StoreRef;
+  sizeBytes: number;
 }
 
 export function takeInventory(env: Env, options: InventoryOptions): Inventory {
   const now = options.now ?? Date.now();
   const location = resolveStateLocation(env, options);
+  assertNamedStateDirExists(options, location);
   const config = loadConfig(location.configPath, env);
+  if (!options.store) assertNamedAgentExists(options.agent, location.stateDir, config.facts);
   const openclaw = findInstalledOpenclaw(env);
 
   let refs: StoreRef[];
@@ -88,7 +98,12 @@ export function takeInventory(env: Env, options: InventoryOptions): Inventory {
   const stores: LoadedStore[] = [];
   const failures: StoreFailure[] = [];
   const sessions: SessionView[] = [];
+  const legacyStores: LegacyStore[] = [];
   for (const ref of refs) {
+    if (ref.legacy) {
+      legacyStores.push({ ref, sizeBytes: statOrZero(ref.path).size });
+      continue;
+    }
     try {
       const loaded = ref.format === 'json' ? loadJson(ref, ctx, sessions, options.retainDocuments ?? false) : loadSqlite(ref, ctx, sessions);
       stores.push(loaded);
@@ -97,7 +112,7 @@ export function takeInventory(env: Env, options: InventoryOptions): Inventory {
       failures.push({ ref, error });
     }
   }
-  return { location, config, openclaw, stores, failures, sessions, missingStores, now };
+  return { location, config, openclaw, stores, failures, sessions, missingStores, legacyStores, now };
 }
 
 /** `<…>/agents/<id>/sessions/sessions.json` names its agent; anything else is `main`. */

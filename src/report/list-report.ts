@@ -59,6 +59,11 @@ export const listReportSchema = z.object({
   stores: z.array(storeReportSchema),
   sessions: z.array(sessionReportSchema),
   summary: sessionSummarySchema,
+  /**
+   * sessions.json files beside an agent's OpenClaw 8.1+ SQLite store: leftovers the gateway no
+   * longer reads; their entries are not listed, counted or pruned (name one with --store to).
+   */
+  legacyStores: z.array(z.object({ agentId: z.string(), path: z.string(), sizeBytes: z.number().int() })),
   /** Stores that could not be read (the command exits 1); the others are listed. */
   failedStores: z.array(z.object({ agentId: z.string(), path: z.string(), error: z.string() })),
 });

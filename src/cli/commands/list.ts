@@ -82,6 +82,7 @@ export function buildListReport(inventory: Inventory, filter: SessionFilter): Li
     })),
     sessions: shown.map((session) => sessionReport(session, isPrunableByDefault(session))),
     summary,
+    legacyStores: inventory.legacyStores.map((legacy) => ({ agentId: legacy.ref.agentId, path: legacy.ref.path, sizeBytes: legacy.sizeBytes })),
     failedStores: inventory.failures.map((failure) => ({ agentId: failure.ref.agentId, path: failure.ref.path, error: failure.error.message })),
   };
 }
@@ -163,6 +164,9 @@ function footer(inventory: Inventory, report: ListReport, style: TerminalStyle):
     lines.push(`${summary.terminal} terminal run${summary.terminal === 1 ? '' : 's'}, none quiet for 10m yet (openclaw-sessions prune --older-than 0 takes them now)`);
   } else {
     lines.push('Nothing to prune.');
+  }
+  for (const legacy of inventory.legacyStores) {
+    lines.push(`legacy ${legacy.ref.path}: left beside agent ${legacy.ref.agentId}'s SQLite store, which OpenClaw 8.1+ reads instead; not counted, never pruned (use --store to look at it)`);
   }
   if (inventory.openclaw.version) lines.push(`OpenClaw ${inventory.openclaw.version}`);
   return lines;
