@@ -1,6 +1,6 @@
 /**
- * The corpus, regenerated on the real gateway (the lane's install, or OPENCLAW_CORPUS_INSTALL /
- * OPENCLAW_CORPUS_VERSION for another one), must classify as the committed golden file says,
+ * The corpus, regenerated on the real gateway of the lane's install, must classify as the
+ * committed golden file says,
  * and a default prune on it must remove every finished run and no conversation.
  */
 import assert from 'node:assert/strict';
@@ -10,11 +10,12 @@ import path from 'node:path';
 import { after, describe, test } from 'node:test';
 import { checkDefaultPrune, checkGoldenClassification, readExpected } from '../helpers/corpus-golden.js';
 import { CORPUS_ROOT, type CorpusManifest } from '../helpers/real-corpus.js';
-import { generateCorpus, installOf } from './corpus/generate.js';
+import { generateCorpus, installedVersion } from './corpus/generate.js';
 import { E2E_HOME, e2eUnavailable } from './real-gateway.js';
 
-const installDir = process.env.OPENCLAW_CORPUS_INSTALL ?? E2E_HOME;
-const unavailable = process.env.OPENCLAW_CORPUS_INSTALL ? (existsSync(installDir) ? null : `no install at ${installDir}`) : e2eUnavailable();
+// The lane's install (OPENCLAW_E2E_HOME / OPENCLAW_E2E_VERSION choose another version).
+const installDir = E2E_HOME;
+const unavailable = e2eUnavailable();
 const skip = unavailable && process.env.OPENCLAW_E2E !== '1' ? unavailable : false;
 if (unavailable && process.env.OPENCLAW_E2E === '1') throw new Error(unavailable);
 
@@ -23,7 +24,7 @@ describe('real gateway: the corpus regenerated and checked against the golden cl
   after(() => rmSync(out, { recursive: true, force: true }));
 
   test('regenerate, classify, prune', { timeout: 900_000 }, async () => {
-    const version = process.env.OPENCLAW_CORPUS_VERSION ?? installOf(installDir).version;
+    const version = installedVersion(installDir);
     await generateCorpus({ installDir, version, out, log: () => undefined });
     const manifest = JSON.parse(readFileSync(path.join(out, 'manifest.json'), 'utf8')) as CorpusManifest;
     // Every role the golden file pins was produced (a role the gateway could not make is a failure here).

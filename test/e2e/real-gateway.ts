@@ -53,8 +53,6 @@ export interface GatewayOptions {
   /** `acp.maxConcurrentSessions`; null leaves it out (9.x refuses the key). Default 3. */
   maxConcurrentSessions?: number | null;
   extraEnv?: Record<string, string>;
-  /** An install other than the lane's default one (e.g. another OpenClaw version). */
-  install?: { node: string; entry: string };
   /** An OpenAI-compatible server to configure as the default model `fake/fake-1` (facts §11). */
   modelBaseUrl?: string;
   /** `agents.defaults.llm.idleTimeoutSeconds` (the gateway's default is 60). */
@@ -93,18 +91,10 @@ export class RealGateway {
     };
   }
 
-  private get node(): string {
-    return this.options.install?.node ?? NODE22;
-  }
-
-  private get entry(): string {
-    return this.options.install?.entry ?? OPENCLAW_ENTRY;
-  }
-
   async start(): Promise<void> {
     this.port = await freePort();
     for (const dir of [this.home, this.stateDir, this.tmpDir, path.join(this.root, 'work'), path.join(this.home, '.acpx')]) mkdirSync(dir, { recursive: true, mode: 0o700 });
-    const agent = (mode: string) => ({ command: `${this.node} ${FAKE_AGENT} ${mode}` });
+    const agent = (mode: string) => ({ command: `${NODE22} ${FAKE_AGENT} ${mode}` });
     writeFileSync(path.join(this.home, '.acpx', 'config.json'), JSON.stringify({ agents: { failer: agent('fail'), okay: agent('ok') } }));
     writeFileSync(
       this.configPath,
@@ -139,9 +129,9 @@ export class RealGateway {
   /** Starts the gateway process on the config already written (start, or after killHard). */
   async launch(): Promise<void> {
     this.output = '';
-    this.child = spawn(this.node, [this.entry, 'gateway', 'run'], {
+    this.child = spawn(NODE22, [OPENCLAW_ENTRY, 'gateway', 'run'], {
       cwd: this.root,
-      env: { PATH: `${path.dirname(this.node)}:${process.env.PATH ?? ''}`, LANG: 'C.UTF-8', ...this.env, ...this.options.extraEnv },
+      env: { PATH: `${path.dirname(NODE22)}:${process.env.PATH ?? ''}`, LANG: 'C.UTF-8', ...this.env, ...this.options.extraEnv },
       stdio: ['ignore', 'pipe', 'pipe'],
       detached: true,
     });

@@ -7,19 +7,32 @@
  *   node dist/test/e2e/corpus/generate.js [--install-dir DIR] [--version V] [--out DIR]
  *   npm run corpus -- --install-dir ~/.cache/openclaw-e2e-2026.4.29 --version 2026.4.29
  *
- * `--install-dir` holds `node22/bin/node` (or `node24/bin/node`, `node/bin/node`) and
- * `openclaw/node_modules/openclaw/openclaw.mjs`, as .ci/install-openclaw.sh lays them out;
- * default: the lane's install. `--version` defaults to the installed package's version.
- * `--out` defaults to test/fixtures/real/<version>.
+ * `--install-dir` is an install made by .ci/install-openclaw.sh (`openclaw/node_modules/openclaw`
+ * and its Node); default: the lane's install. `--version` defaults to the installed package's
+ * version. `--out` defaults to test/fixtures/real/<version>. The gateway harness
+ * (test/e2e/real-gateway.ts) is loaded with OPENCLAW_E2E_HOME / OPENCLAW_E2E_VERSION set to
+ * these, so whatever a version needs to start is the harness's business.
  */
 import { randomUUID } from 'node:crypto';
+import os from 'node:os';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { isProcessAlive, readProcStartTime } from '../../../src/system/proc.js';
 import { CORPUS_EPOCH, CORPUS_ROOT, replaceInStrings, shiftTimes, type CorpusLock, type CorpusManifest } from '../../helpers/real-corpus.js';
 import { FakeModelServer } from '../fake-model-server.js';
-import { E2E_HOME, RealGateway } from '../real-gateway.js';
+import type { RealGateway } from '../real-gateway.js';
+
+const DEFAULT_INSTALL = process.env.OPENCLAW_E2E_HOME ?? path.join(os.homedir(), '.cache', 'openclaw-sessions-e2e');
+
+/** The harness, loaded for this install (its install paths are fixed when the module loads). */
+async function harnessFor(installDir: string, version: string): Promise<typeof import('../real-gateway.js')> {
+  process.env.OPENCLAW_E2E_HOME ??= installDir;
+  process.env.OPENCLAW_E2E_VERSION ??= version;
+  const harness = await import('../real-gateway.js');
+  if (path.resolve(harness.E2E_HOME) !== path.resolve(installDir)) throw new Error(`the gateway harness is already loaded for ${harness.E2E_HOME}, not ${installDir}`);
+  return harness;
+}
 
 export interface GenerateOptions {
   installDir: string;
@@ -30,24 +43,22 @@ export interface GenerateOptions {
 
 type Store = Record<string, { sessionId?: string; status?: string; endedAt?: number; acp?: { state?: string }; [k: string]: unknown }>;
 
-export function installOf(installDir: string): { node: string; entry: string; version: string } {
-  const entry = path.join(installDir, 'openclaw', 'node_modules', 'openclaw', 'openclaw.mjs');
-  const node = ['node24', 'node22', 'node'].map((dir) => path.join(installDir, dir, 'bin', 'node')).find((file) => existsSync(file));
-  if (!node || !existsSync(entry)) throw new Error(`no OpenClaw install in ${installDir} (want openclaw/node_modules/openclaw/openclaw.mjs and node22/bin/node)`);
-  const pkg = JSON.parse(readFileSync(path.join(path.dirname(entry), 'package.json'), 'utf8')) as { version: string };
-  return { node, entry, version: pkg.version };
+/** The version of the OpenClaw installed in `installDir` (its package.json). */
+export function installedVersion(installDir: string): string {
+  const pkg = path.join(installDir, 'openclaw', 'node_modules', 'openclaw', 'package.json');
+  if (!existsSync(pkg)) throw new Error(`no OpenClaw install in ${installDir} (want openclaw/node_modules/openclaw; run .ci/install-openclaw.sh)`);
+  return (JSON.parse(readFileSync(pkg, 'utf8')) as { version: string }).version;
 }
 
 /** Runs the scenario on a fresh gateway and writes the corpus; returns the output directory. */
 export async function generateCorpus(options: GenerateOptions): Promise<string> {
   const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
-  const install = installOf(options.installDir);
-  const version = options.version ?? install.version;
+  const version = options.version ?? installedVersion(options.installDir);
   const out = options.out ?? path.join(CORPUS_ROOT, version);
+  const { RealGateway } = await harnessFor(options.installDir, version);
   const model = new FakeModelServer();
   await model.start();
   const gateway = new RealGateway({
-    install,
     modelBaseUrl: model.baseUrl,
     llmIdleTimeoutSeconds: 4,
     maxConcurrentSessions: version >= '2026.8' ? null : 3,
@@ -273,7 +284,7 @@ function capture(gateway: RealGateway, version: string, out: string, meta: Pick<
 }
 
 function parseArgs(argv: string[]): GenerateOptions {
-  const options: GenerateOptions = { installDir: E2E_HOME };
+  const options: GenerateOptions = { installDir: DEFAULT_INSTALL };
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i];
     const value = argv[i + 1];
