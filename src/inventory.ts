@@ -158,6 +158,8 @@ function lockNamesIn(sessionsDir: string): Set<string> | null {
 }
 
 function probeLock(sessionsDir: string, locks: Set<string> | null, entry: SessionEntry, now: number): boolean {
+  // No lock file at all in the directory (the usual case): nothing to resolve per entry.
+  if (locks && locks.size === 0 && !entry.sessionFile) return false;
   const transcript = transcriptPathFor(sessionsDir, entry);
   if (transcript === null) return false;
   if (locks && path.dirname(transcript) === path.resolve(sessionsDir) && !locks.has(`${path.basename(transcript)}.lock`)) return false;

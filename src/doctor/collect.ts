@@ -11,7 +11,6 @@ import { isPrunableByDefault } from '../sessions/plan.js';
 import { classifyLockHolder, lockPathFor, parseLockContents, readHolderFacts } from '../store/gateway-lock.js';
 import { assertStoreWritable } from '../store/store-safety.js';
 import { TOOL_LOCK_SUFFIX } from '../store/tool-lock.js';
-import { TRANSCRIPT_LOCK_STALE_MS } from '../store/transcripts.js';
 import type { Finding } from './findings.js';
 
 /** `target` is the flags naming this install (e.g. ` --state-dir /srv/oc`), so fixes can be pasted. */
@@ -43,6 +42,10 @@ export function collectFindings(inventory: Inventory, gateway: GatewayStatus, ta
   }
   if (summary.acp.heldByTerminal > 0 && !(cap !== null && summary.acp.slotsHeld >= cap)) {
     findings.push({ id: 'terminal-slots', severity: 'warning', message: `${summary.acp.heldByTerminal} terminal session(s) (errored/stale) still hold ACP slots`, fix: `openclaw-sessions prune${target}` });
+  }
+  const stuck = inventory.sessions.filter((session) => session.state === 'stuck');
+  if (stuck.length > 0) {
+    findings.push({ id: 'stuck-conversations', severity: 'warning', message: `${stuck.length} conversation(s) whose last turn still says running with no live transcript lock (aborted, timed out, or the gateway stopped mid-turn), e.g. ${stuck[0]!.key}; not pruned`, fix: 'send the chat a new message: its next turn clears it' });
   }
   if (cap !== null && facts.acp?.runtime?.ttlMinutes === undefined) {
     findings.push({ id: 'no-idle-ttl', severity: 'warning', message: 'acp.runtime.ttlMinutes is unset: idle ACP handles are never evicted', fix: 'set acp.runtime.ttlMinutes (e.g. 30) in the OpenClaw config' });
@@ -90,7 +93,9 @@ function lockFindings(storePath: string, now: number): Finding[] {
     const file = path.join(path.dirname(storePath), name);
     const lock = lstatSafe(file);
     if (!lock?.isFile()) continue;
-    const verdict = judge(file, lock.mtimeMs, now, TRANSCRIPT_LOCK_STALE_MS);
+    // A turn may hold its transcript lock up to its timeout (48 h by default): only a dead or
+    // recycled holder makes it stale, never its age (facts §4, seen on 2026.4.2).
+    const verdict = judge(file, lock.mtimeMs, now, Number.POSITIVE_INFINITY);
     if (verdict) findings.push({ id: 'stale-transcript-lock', severity: 'warning', message: `stale transcript lock ${file}: ${verdict}`, fix: `rm ${file}` });
   }
   return findings;

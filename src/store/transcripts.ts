@@ -23,13 +23,9 @@ export function transcriptPathFor(sessionsDir: string, entry: { sessionId: strin
   return path.join(root, `${entry.sessionId}.jsonl`);
 }
 
-/**
- * A transcript lock shares the store lock's format but not its meaning: the gateway creates it
- * when a turn starts, never refreshes it, and removes it when the turn ends; a turn may hold it
- * up to its timeout (48 h by default), so its age says nothing (facts §4). Kept for callers that
- * report how old a lock is.
- */
-export const TRANSCRIPT_LOCK_STALE_MS = 30 * 60_000;
+// A transcript lock shares the store lock's format but not its meaning: the gateway creates it
+// when a turn starts, never refreshes it, and removes it when the turn ends; a turn may hold it up
+// to its timeout (48 h by default), so its age says nothing (facts §4).
 
 /** A lock file with no readable pid is trusted this long after its last write (its creator may still be writing it). */
 const UNREADABLE_LOCK_GRACE_MS = 30_000;
