@@ -80,7 +80,9 @@ interface Verdict {
   reason: string;
 }
 
-const STUCK_FIX = 'the next message to this chat starts a new turn and clears it';
+function stuckFix(kind: SessionKind): string {
+  return kind === 'cron' ? "the job's next run starts a new turn and clears it" : 'the next message to this chat starts a new turn and clears it';
+}
 
 /**
  * A conversation's `status` is its last turn's, written on every chat after every turn (facts §4,
@@ -94,7 +96,7 @@ function decideConversation(kind: SessionKind, entry: SessionEntry, ageMs: numbe
   if (entry.status === 'running' || entry.acp?.state === 'running') {
     if (ageMs > ctx.staleAfterMs) {
       const aborted = entry.abortedLastRun === true ? 'aborted' : 'aborted, timed out, or the gateway stopped mid-turn';
-      return { state: 'stuck', reason: `${what}: last turn still says running after ${formatAge(ageMs)} with no live transcript lock (${aborted}); ${STUCK_FIX}` };
+      return { state: 'stuck', reason: `${what}: last turn still says running after ${formatAge(ageMs)} with no live transcript lock (${aborted}); ${stuckFix(kind)}` };
     }
     return { state: 'running', reason: `${what}: turn in progress (active ${formatAge(ageMs)} ago)` };
   }

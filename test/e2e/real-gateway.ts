@@ -137,7 +137,9 @@ export class RealGateway {
     });
     this.child.stdout!.on('data', (d) => (this.output += d));
     this.child.stderr!.on('data', (d) => (this.output += d));
-    await this.waitFor(() => this.output.includes('acpx runtime backend ready'), 120_000, 'acpx runtime backend ready');
+    // 4.2 starts acpx eagerly ("acpx runtime backend ready"); 4.29+ registers it lazily and
+    // logs "[gateway] ready" when it accepts work.
+    await this.waitFor(() => /acpx runtime backend ready/.test(this.output) || (/acpx runtime backend registered/.test(this.output) && /\[gateway\] ready/.test(this.output)), 180_000, 'the gateway and its acpx backend to be ready');
   }
 
   /** The gateway pid from its singleton lock (the process that must be signalled). */
