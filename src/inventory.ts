@@ -4,7 +4,7 @@
  */
 import { readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { CliError, EXIT } from './errors.js';
+import { ToolError } from './errors.js';
 import { classifySession, type Classification, type ClassifyContext } from './sessions/classify.js';
 import { assertNamedAgentExists, assertNamedStateDirExists } from './store/explicit-names.js';
 import { loadConfig, type LoadedConfig } from './store/config.js';
@@ -46,13 +46,13 @@ export interface LoadedStore {
   sizeBytes: number;
   mtimeMs: number;
   sqliteUserVersion: number | null;
-  /** SQLite rows that are not their key's current entry (facts §9). */
+  /** SQLite rows that are not their key's current entry (docs/openclaw.md §9). */
   supersededRows: number;
 }
 
 export interface StoreFailure {
   ref: StoreRef;
-  error: CliError;
+  error: ToolError;
 }
 
 export interface Inventory {
@@ -108,7 +108,7 @@ export function takeInventory(env: Env, options: InventoryOptions): Inventory {
       const loaded = ref.format === 'json' ? loadJson(ref, ctx, sessions, options.retainDocuments ?? false) : loadSqlite(ref, ctx, sessions);
       stores.push(loaded);
     } catch (error) {
-      if (!(error instanceof CliError)) throw error;
+      if (!(error instanceof ToolError)) throw error;
       failures.push({ ref, error });
     }
   }

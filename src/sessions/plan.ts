@@ -4,12 +4,12 @@
  * only with the explicit opt-in (`--include-conversations`), and then only when quiet for its
  * own, longer grace period.
  */
+import { DEFAULT_PRUNE_GRACE_MS } from '../defaults.js';
+
+export { DEFAULT_CONVERSATION_GRACE_MS } from '../defaults.js';
 import type { Classification } from './classify.js';
 import { matchesFilter, type SessionFilter } from './filter.js';
 
-export const DEFAULT_PRUNE_GRACE_MS = 10 * 60_000;
-/** `--include-conversations` with no value: OpenClaw's own `session.maintenance.pruneAfter` default (30d). */
-export const DEFAULT_CONVERSATION_GRACE_MS = 30 * 86_400_000;
 
 export interface PruneCriteria extends SessionFilter {
   /** The opt-in: conversations (not main, not running) quiet for at least this long may go too. */

@@ -27,7 +27,7 @@ export function assertNamedStateDirExists(flags: LocationFlags, location: StateL
 export function configNotFound(explicit: string, stateDir: string, home: string): ToolError {
   const candidates = [path.join(stateDir, 'openclaw.json'), path.join(stateDir, 'clawdbot.json'), path.join(home, '.openclaw', 'openclaw.json')];
   const existing = [...new Set(candidates)].filter((file) => existsSync(file));
-  return new ToolError('usage', `config file not found: ${explicit} (existing: ${existing.length ? existing.join(', ') : `no OpenClaw config in ${stateDir}`})`);
+  return new ToolError('usage', `config file not found: ${explicit} (existing: ${existing.length ? existing.join(', ') : `no OpenClaw config in ${stateDir}`})`, { input: 'configPath' });
 }
 
 /** `--agent` naming an agent neither the config lists nor `<stateDir>/agents/` holds. */

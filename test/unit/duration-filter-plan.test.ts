@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { CliError, InvalidValueError } from '../../src/errors.js';
+import { CliError } from '../../src/cli/exit-codes.js';
+import { InvalidValueError } from '../../src/errors.js';
 import { parseDurationFlag, parseStatesFlag } from '../../src/cli/parse.js';
 import { formatAge, formatAgo, parseDuration } from '../../src/sessions/duration.js';
 import { parseStateList } from '../../src/sessions/filter.js';

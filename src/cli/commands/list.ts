@@ -2,8 +2,9 @@
  * `openclaw-sessions list`: every session of every agent, its state and why, and what holds
  * the gateway's ACP slots.
  */
-import { CliError, EXIT } from '../../errors.js';
+import { CliError, EXIT } from '../exit-codes.js';
 import { takeInventory, type Inventory, type SessionView } from '../../inventory.js';
+import { DEFAULT_PRUNE_GRACE } from '../../defaults.js';
 import { formatAgo } from '../../sessions/duration.js';
 import { parseDurationFlag, parseKindsFlag, parseStatesFlag } from '../parse.js';
 import { matchesFilter, type SessionFilter } from '../../sessions/filter.js';
@@ -28,9 +29,9 @@ export interface ListFlags extends StoreFlags {
 
 export async function runList(flags: ListFlags, io: CliIo): Promise<number> {
   const filter: SessionFilter = {
-    states: flags.state ? parseStatesFlag(flags.state) : undefined,
-    kinds: flags.kind ? parseKindsFlag(flags.kind) : undefined,
-    olderThanMs: flags.olderThan ? parseDurationFlag(flags.olderThan, '--older-than') : undefined,
+    states: flags.state !== undefined ? parseStatesFlag(flags.state) : undefined,
+    kinds: flags.kind !== undefined ? parseKindsFlag(flags.kind) : undefined,
+    olderThanMs: flags.olderThan !== undefined ? parseDurationFlag(flags.olderThan, '--older-than') : undefined,
     acpOnly: flags.acp,
     terminalOnly: flags.terminal,
   };
@@ -61,7 +62,7 @@ export function buildListReport(inventory: Inventory, filter: SessionFilter): Li
   const shown = inventory.sessions.filter((session) => matchesFilter(session, filter)).sort(newestFirst);
   const cap = inventory.config.facts.acp?.maxConcurrentSessions ?? null;
   // The summary speaks of the whole gateway: slots are held whatever the filter shows.
-  const summary = summarize(inventory.sessions, cap, (s) => isPrunableByDefault(s as SessionView));
+  const summary = summarize(inventory.sessions, cap, isPrunableByDefault);
   const counts = new Map<string, number>();
   for (const session of inventory.sessions) counts.set(session.storePath, (counts.get(session.storePath) ?? 0) + 1);
   return {
@@ -159,9 +160,9 @@ function footer(inventory: Inventory, report: ListReport, style: TerminalStyle):
     lines.push(`${stuck} conversation${stuck === 1 ? '' : 's'} stuck (last turn says running, nobody holds it): not pruned; the next message to the chat clears it`);
   }
   if (summary.prunable > 0) {
-    lines.push(`${summary.prunable} prunable (finished runs quiet for 10m; conversations are never pruned by default): openclaw-sessions prune --dry-run`);
+    lines.push(`${summary.prunable} prunable (finished runs quiet for ${DEFAULT_PRUNE_GRACE}; conversations are never pruned by default): openclaw-sessions prune --dry-run`);
   } else if (summary.terminal > 0) {
-    lines.push(`${summary.terminal} terminal run${summary.terminal === 1 ? '' : 's'}, none quiet for 10m yet (openclaw-sessions prune --older-than 0 takes them now)`);
+    lines.push(`${summary.terminal} terminal run${summary.terminal === 1 ? '' : 's'}, none quiet for ${DEFAULT_PRUNE_GRACE} yet (openclaw-sessions prune --older-than 0 takes them now)`);
   } else {
     lines.push('Nothing to prune.');
   }

@@ -3,7 +3,7 @@
  * execute), render the plan, the outcome and the event log. A "no" at the prompt is an outcome
  * (cancelled, exit 0), not an error.
  */
-import { CliError, EXIT, exitCodeOf } from '../../errors.js';
+import { CliError, EXIT, exitCodeOf } from '../exit-codes.js';
 import { planReport } from '../../prune/report.js';
 import { choosePruneRoute, executePrune, preparePrune, StoresUnreadableError, type PreparedPrune, type PruneRequest, type PruneRoute } from '../../prune/run.js';
 import { RECOMPUTE_REQUESTS, type RecomputeRequest } from '../../recompute/choose.js';
@@ -14,7 +14,7 @@ import { inventoryOptionsFrom, type StoreFlags } from '../common-options.js';
 import { confirm } from '../confirm.js';
 import { createEventLog, parseLogFormat, type EventLog } from '../event-log.js';
 import type { CliIo } from '../io.js';
-import { parseDurationFlag, parseKindsFlag, parseStatesFlag } from '../parse.js';
+import { parseDurationFlag, parseKindsFlag, parseTerminalStatesFlag } from '../parse.js';
 import { describeDecision, logOutcome, renderPlan, type PruneOutcome } from '../render/prune.js';
 import { decideStyle } from '../terminal.js';
 import { toolVersion } from '../version.js';
@@ -22,8 +22,9 @@ import { toolVersion } from '../version.js';
 export interface PruneFlags extends StoreFlags {
   state?: string;
   kind?: string;
-  key: string[];
-  keep: string[];
+  /** Repeatable: undefined when not given. */
+  key?: string[];
+  keep?: string[];
   olderThan: string;
   /** `--include-conversations` (true) or `--include-conversations 7d`. */
   includeConversations?: boolean | string;
@@ -65,12 +66,12 @@ function requestFrom(flags: PruneFlags): PruneRequest {
     inventory: inventoryOptionsFrom(flags),
     explicitStore: flags.store,
     criteria: {
-      states: flags.state !== undefined ? parseStatesFlag(flags.state) : undefined,
+      states: flags.state !== undefined ? parseTerminalStatesFlag(flags.state) : undefined,
       kinds: flags.kind !== undefined ? parseKindsFlag(flags.kind) : undefined,
       olderThanMs: parseDurationFlag(flags.olderThan, '--older-than'),
       acpOnly: flags.acp,
-      keyGlobs: flags.key,
-      keepGlobs: flags.keep,
+      keyGlobs: flags.key ?? [],
+      keepGlobs: flags.keep ?? [],
       includeConversationsOlderThanMs: includeConversationsMs(flags.includeConversations),
     },
     recompute: parseRecompute(flags.recompute),

@@ -2,7 +2,7 @@
  * `openclaw-sessions restore [RUN_ID]` and `restore --list`: parse, ask, render; the use-case
  * lives in prune/restore-run.ts.
  */
-import { EXIT, CliError } from '../../errors.js';
+import { EXIT, CliError } from '../exit-codes.js';
 import { executeRestore, findRuns, prepareRestore } from '../../prune/restore-run.js';
 import type { JournalRun } from '../../store/journal.js';
 import { inventoryOptionsFrom, type StoreFlags } from '../common-options.js';
@@ -20,6 +20,7 @@ export interface RestoreFlags extends StoreFlags {
 }
 
 export async function runRestore(runId: string | undefined, flags: RestoreFlags, io: CliIo): Promise<number> {
+  if (flags.list && runId !== undefined) throw new CliError(EXIT.usage, `restore --list takes no run id (got "${runId}"): use restore --list, or restore ${runId}`);
   const lockTimeoutMs = parseDurationFlag(flags.lockTimeout, '--lock-timeout');
   const runs = findRuns(io.env, inventoryOptionsFrom(flags));
   if (flags.list) {
