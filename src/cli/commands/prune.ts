@@ -14,7 +14,7 @@ import { inventoryOptionsFrom, type StoreFlags } from '../common-options.js';
 import { confirm } from '../confirm.js';
 import { createEventLog, parseLogFormat, type EventLog } from '../event-log.js';
 import type { CliIo } from '../io.js';
-import { parseDurationFlag, parseKindsFlag, parseTerminalStatesFlag } from '../parse.js';
+import { parseDurationFlag, parseKindsFlag, parseOptedInStatesFlag, parseTerminalStatesFlag } from '../parse.js';
 import { describeDecision, logOutcome, renderPlan, type PruneOutcome } from '../render/prune.js';
 import { decideStyle } from '../terminal.js';
 import { toolVersion } from '../version.js';
@@ -66,7 +66,7 @@ function requestFrom(flags: PruneFlags): PruneRequest {
     inventory: inventoryOptionsFrom(flags),
     explicitStore: flags.store,
     criteria: {
-      states: flags.state !== undefined ? parseTerminalStatesFlag(flags.state) : undefined,
+      states: flags.state === undefined ? undefined : flags.includeConversations !== undefined ? parseOptedInStatesFlag(flags.state) : parseTerminalStatesFlag(flags.state),
       kinds: flags.kind !== undefined ? parseKindsFlag(flags.kind) : undefined,
       olderThanMs: parseDurationFlag(flags.olderThan, '--older-than'),
       acpOnly: flags.acp,

@@ -94,7 +94,7 @@ export async function generateCorpus(options: GenerateOptions): Promise<string> 
         return Boolean(entry) && entry!.status !== 'running' && !lockOf(key, agentId);
       }, timeoutMs, `${what} (${key}) to finish`);
     const runningWithLock = async (key: string, what: string, agentId = 'main'): Promise<void> =>
-      gateway.waitFor(() => store(agentId)[key]?.status === 'running' && lockOf(key, agentId), 90_000, `${what} (${key}) to be running with its transcript lock`);
+      gateway.waitFor(() => store(agentId)[key]?.status === 'running' && lockOf(key, agentId), 180_000, `${what} (${key}) to be running with its transcript lock`);
     const chat = async (sessionKey: string, message: string): Promise<void> => {
       await (await rpc()).call('chat.send', { sessionKey, message, idempotencyKey: randomUUID() });
     };
