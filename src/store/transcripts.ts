@@ -25,7 +25,7 @@ export function transcriptPathFor(sessionsDir: string, entry: { sessionId: strin
 
 // A transcript lock shares the store lock's format but not its meaning: the gateway creates it
 // when a turn starts, never refreshes it, and removes it when the turn ends; a turn may hold it up
-// to its timeout (48 h by default), so its age says nothing (facts §4).
+// to its timeout (48 h by default), so its age says nothing (docs/openclaw.md §4, docs/openclaw-sessions-observed.md).
 
 /** A lock file with no readable pid is trusted this long after its last write (its creator may still be writing it). */
 const UNREADABLE_LOCK_GRACE_MS = 30_000;
