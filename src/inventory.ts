@@ -5,9 +5,10 @@
 import { readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { ToolError } from './errors.js';
+import { actAsOwnerOf } from './system/privileges.js';
 import { classifySession, type Classification, type ClassifyContext } from './sessions/classify.js';
 import { assertNamedAgentExists, assertNamedStateDirExists } from './store/explicit-names.js';
-import { loadConfig, type LoadedConfig } from './store/config.js';
+import { loadConfig, missingVarWarning, type LoadedConfig } from './store/config.js';
 import { findInstalledOpenclaw, type OpenclawVersion } from './store/openclaw-version.js';
 import type { Env } from './env.js';
 import { resolveStateLocation, type LocationFlags, type StateLocation } from './store/paths.js';
@@ -19,6 +20,8 @@ import { hasLiveTranscriptLock, transcriptPathFor } from './store/transcripts.js
 
 export interface InventoryOptions extends LocationFlags {
   agent?: string;
+  /** Where warnings go (one line each, no prefix); none are printed when absent. */
+  warn?: (line: string) => void;
   /** Explicit store file: skips discovery. */
   store?: string;
   staleAfterMs: number;
@@ -77,8 +80,14 @@ export interface LegacyStore {
 export function takeInventory(env: Env, options: InventoryOptions): Inventory {
   const now = options.now ?? Date.now();
   const location = resolveStateLocation(env, options);
+  // A name given explicitly that does not exist fails first, naming what does exist.
   assertNamedStateDirExists(options, location);
+  // Before any file is opened: a root run on another user's state dir acts as that user.
+  if (options.store) actAsOwnerOf(path.dirname(path.resolve(options.store)), 'the store directory');
+  else actAsOwnerOf(location.stateDir, 'the state directory');
   const config = loadConfig(location.configPath, env);
+  // OpenClaw keeps a missing `${VAR}` literally and warns; so does this tool, in OpenClaw's words.
+  if (config.path) for (const missing of config.missingVars) options.warn?.(missingVarWarning(config.path, missing));
   if (!options.store) assertNamedAgentExists(options.agent, location.stateDir, config.facts);
   const openclaw = findInstalledOpenclaw(env);
 

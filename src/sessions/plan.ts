@@ -9,6 +9,7 @@ import { DEFAULT_PRUNE_GRACE_MS } from '../defaults.js';
 export { DEFAULT_CONVERSATION_GRACE_MS } from '../defaults.js';
 import type { Classification } from './classify.js';
 import { matchesFilter, type SessionFilter } from './filter.js';
+import { compileGlob } from './glob.js';
 
 
 export interface PruneCriteria extends SessionFilter {
@@ -35,8 +36,8 @@ export function isPrunableByDefault(session: Plannable): boolean {
 }
 
 export function makePruneSelector(criteria: PruneCriteria): (session: Plannable) => boolean {
-  const include = criteria.keyGlobs?.length ? criteria.keyGlobs.map(globToRegExp) : null;
-  const keep = (criteria.keepGlobs ?? []).map(globToRegExp);
+  const include = criteria.keyGlobs?.length ? criteria.keyGlobs.map(compileGlob) : null;
+  const keep = (criteria.keepGlobs ?? []).map(compileGlob);
   const optIn = criteria.includeConversationsOlderThanMs;
   const filter: SessionFilter = { ...criteria, olderThanMs: criteria.olderThanMs ?? DEFAULT_PRUNE_GRACE_MS };
   // A conversation needs both the run grace (--older-than) and its own, longer one.
@@ -44,18 +45,10 @@ export function makePruneSelector(criteria: PruneCriteria): (session: Plannable)
   return (session) => {
     if (!isEverPrunable(session, optIn !== undefined)) return false;
     if (!matchesFilter(session, session.conversation ? conversationFilter : filter)) return false;
-    if (include && !include.some((re) => re.test(session.key))) return false;
-    if (keep.some((re) => re.test(session.key))) return false;
+    if (include && !include.some((matches) => matches(session.key))) return false;
+    if (keep.some((matches) => matches(session.key))) return false;
     return true;
   };
-}
-
-/** `agent:*:acp:*` → a whole-key, case-insensitive pattern; `*` spans `:` too. */
-export function globToRegExp(glob: string): RegExp {
-  const body = [...glob.trim()]
-    .map((ch) => (ch === '*' ? '.*' : ch === '?' ? '.' : ch.replace(/[\\^$.|+()[\]{}]/g, '\\$&')))
-    .join('');
-  return new RegExp(`^${body}$`, 'i');
 }
 
 export interface PlanCandidate extends Plannable {

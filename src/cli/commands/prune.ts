@@ -9,6 +9,7 @@ import { choosePruneRoute, executePrune, preparePrune, StoresUnreadableError, ty
 import { RECOMPUTE_REQUESTS, type RecomputeRequest } from '../../recompute/choose.js';
 import type { PruneReport } from '../../report/prune-report.js';
 import { DEFAULT_CONVERSATION_GRACE_MS, describePlan } from '../../sessions/plan.js';
+import { DEFAULT_JOURNAL_RETENTION } from '../../defaults.js';
 import { newRunId } from '../../store/journal.js';
 import { inventoryOptionsFrom, type StoreFlags } from '../common-options.js';
 import { confirm } from '../confirm.js';
@@ -33,6 +34,7 @@ export interface PruneFlags extends StoreFlags {
   quiet?: boolean;
   lockTimeout: string;
   journal: boolean;
+  journalRetention?: string;
   keepTranscripts?: boolean;
   recompute: string;
   allowRestart?: boolean;
@@ -60,9 +62,9 @@ export async function runPrune(flags: PruneFlags, io: CliIo): Promise<number> {
   }
 }
 
-function requestFrom(flags: PruneFlags): PruneRequest {
+function requestFrom(flags: PruneFlags, io: CliIo): PruneRequest {
   return {
-    inventory: inventoryOptionsFrom(flags),
+    inventory: inventoryOptionsFrom(flags, io),
     explicitStore: flags.store,
     criteria: {
       states: flags.state === undefined ? undefined : flags.includeConversations !== undefined ? parseOptedInStatesFlag(flags.state) : parseTerminalStatesFlag(flags.state),
@@ -90,7 +92,7 @@ function includeConversationsMs(value: boolean | string | undefined): number | u
  * (and in `failedStores`), and turns a successful run's exit into 1.
  */
 async function pruneOnce(flags: PruneFlags, io: CliIo, runId: string, log: EventLog): Promise<PruneOutcome> {
-  const request = requestFrom(flags);
+  const request = requestFrom(flags, io);
   const prepared = await reportingOtherFailures(io, () => preparePrune(request, io.env));
   const failures = prepared.inventory.failures;
   const failedStores = failures.map((failure) => ({ agentId: failure.ref.agentId, path: failure.ref.path, error: failure.error.message }));
@@ -127,11 +129,11 @@ async function pruneReadable(flags: PruneFlags, io: CliIo, log: EventLog, reques
     }
   }
 
-  const options = { runId, toolVersion: toolVersion(), lockTimeoutMs, waitMs, journal: flags.journal, keepTranscripts: flags.keepTranscripts ?? false };
+  const journalRetentionMs = parseDurationFlag(flags.journalRetention ?? DEFAULT_JOURNAL_RETENTION, '--journal-retention');
+  const options = { runId, toolVersion: toolVersion(), lockTimeoutMs, waitMs, journal: flags.journal, journalRetentionMs, keepTranscripts: flags.keepTranscripts ?? false };
   const execution = await executePrune(prepared, route, options, io.env);
   named(execution.report);
-  const recomputed = renderPruned(out, execution);
-  return { kind: 'pruned', report: execution.report, exitCode: recomputed ? EXIT.ok : EXIT.notRecomputed };
+  return { kind: 'pruned', report: execution.report, exitCode: renderPruned(out, execution) };
 }
 
 /** The route, after asking (on a terminal) whether a restart may stand in for an unavailable RPC. */

@@ -22,7 +22,7 @@ export interface RestoreFlags extends StoreFlags {
 export async function runRestore(runId: string | undefined, flags: RestoreFlags, io: CliIo): Promise<number> {
   if (flags.list && runId !== undefined) throw new CliError(EXIT.usage, `restore --list takes no run id (got "${runId}"): use restore --list, or restore ${runId}`);
   const lockTimeoutMs = parseDurationFlag(flags.lockTimeout, '--lock-timeout');
-  const runs = findRuns(io.env, inventoryOptionsFrom(flags));
+  const runs = findRuns(io.env, inventoryOptionsFrom(flags, io));
   if (flags.list) {
     renderRunList(runs, flags, io);
     return EXIT.ok;
@@ -30,6 +30,9 @@ export async function runRestore(runId: string | undefined, flags: RestoreFlags,
 
   const prepared = prepareRestore(runs, runId);
   const { total } = prepared;
+  for (const run of prepared.runs) {
+    if (run.removed === null) io.stderr.write(`openclaw-sessions: run ${run.runId} was interrupted before its commit record (${run.storePath}); restoring every planned key that is absent now\n`);
+  }
   if (!flags.yes) {
     const what = `${total} session${total === 1 ? '' : 's'} of run ${prepared.runId}`;
     if (!io.stdinIsTTY) throw new CliError(EXIT.usage, `refusing to restore ${what} without confirmation: not a terminal; pass --yes`);
@@ -42,9 +45,11 @@ export async function runRestore(runId: string | undefined, flags: RestoreFlags,
   const summary = await executeRestore(prepared, { lockTimeoutMs });
   if (flags.json) {
     const restored = summary.results.flatMap((r) => r.restored.map((key) => ({ key, storePath: r.storePath })));
-    io.stdout.write(`${JSON.stringify({ runId: summary.runId, restored, skipped: summary.skipped, transcripts: summary.transcripts }, null, 2)}\n`);
+    const transcriptsSkipped = summary.results.flatMap((r) => r.transcriptSkips);
+    io.stdout.write(`${JSON.stringify({ runId: summary.runId, restored, skipped: summary.skipped, transcripts: summary.transcripts, transcriptsSkipped }, null, 2)}\n`);
   } else if (!flags.quiet) {
     for (const skip of summary.skipped) io.stdout.write(`skipped ${skip.key}: ${skip.why}\n`);
+    for (const result of summary.results) for (const skip of result.transcriptSkips) io.stdout.write(`transcript ${skip.path} left in place: ${skip.why}\n`);
     const { restored, skipped, transcripts } = summary;
     const skippedText = skipped.length ? `, skipped ${skipped.length}` : '';
     const transcriptText = transcripts ? `; ${transcripts} transcript${transcripts === 1 ? '' : 's'} renamed back` : '';
@@ -63,6 +68,8 @@ function renderRunList(runs: JournalRun[], flags: RestoreFlags, io: CliIo): void
       committed: run.removed !== null,
       restoredAt: run.restoredAt,
       transcripts: run.transcriptMoves.length,
+      bound: run.bindingProblem === null,
+      problem: run.bindingProblem,
     }));
     io.stdout.write(`${JSON.stringify({ runs: shaped }, null, 2)}\n`);
     return;
@@ -79,7 +86,7 @@ function renderRunList(runs: JournalRun[], flags: RestoreFlags, io: CliIo): void
       { text: run.at.replace('T', ' ').replace(/\.\d+Z$/, 'Z') },
       { text: String(run.removed?.length ?? `${Object.keys(run.entries).length} (interrupted)`) },
       { text: run.restoredAt ? `${run.restoredKeys.length}` : '-' },
-      { text: run.storePath },
+      { text: run.bindingProblem ? `${run.storePath} (not restorable: ${run.bindingProblem})` : run.storePath },
     ]),
     style,
   );
