@@ -12,6 +12,7 @@ import { loadConfig, missingVarWarning, type LoadedConfig } from './store/config
 import { findInstalledOpenclaw, type OpenclawVersion } from './store/openclaw-version.js';
 import type { Env } from './env.js';
 import { resolveStateLocation, type LocationFlags, type StateLocation } from './store/paths.js';
+import { AcpStateIndex, readAcpState, type AcpStateRead } from './store/read-acp-state.js';
 import { readJsonStore } from './store/read-json.js';
 import { readSqliteStore } from './store/read-sqlite.js';
 import { readEntry, type EntryReading, type SessionEntry } from './store/schema.js';
@@ -38,6 +39,8 @@ export interface SessionView extends Classification {
   key: string;
   storePath: string;
   entry: SessionEntry | null;
+  /** Where the entry's ACP state came from: the entry itself (4.x), state/openclaw.sqlite (7.x+), or nowhere. */
+  acpSource?: 'entry' | 'state-db' | null;
 }
 
 export interface LoadedStore {
@@ -69,6 +72,8 @@ export interface Inventory {
   missingStores: string[];
   /** sessions.json files beside an agent's 8.1+ SQLite store: not read, not counted, not pruned. */
   legacyStores: LegacyStore[];
+  /** Where this install keeps ACP state, and whether it could be read. */
+  acpState: AcpStateRead;
   now: number;
 }
 
@@ -103,6 +108,11 @@ export function takeInventory(env: Env, options: InventoryOptions): Inventory {
     missingStores = discovery.missing;
   }
 
+  const acpState = readAcpState(location.stateDir);
+  const join: AcpJoin = {
+    index: acpState.source === 'state-db' ? new AcpStateIndex(acpState.rows) : null,
+    unreadable: acpState.source === 'unreadable' ? acpState.reason : undefined,
+  };
   const ctx: ClassifyContext = { now, staleAfterMs: options.staleAfterMs };
   const stores: LoadedStore[] = [];
   const failures: StoreFailure[] = [];
@@ -114,14 +124,14 @@ export function takeInventory(env: Env, options: InventoryOptions): Inventory {
       continue;
     }
     try {
-      const loaded = ref.format === 'json' ? loadJson(ref, ctx, sessions, options.retainDocuments ?? false) : loadSqlite(ref, ctx, sessions);
+      const loaded = ref.format === 'json' ? loadJson(ref, ctx, join, sessions, options.retainDocuments ?? false) : loadSqlite(ref, ctx, join, sessions);
       stores.push(loaded);
     } catch (error) {
       if (!(error instanceof ToolError)) throw error;
       failures.push({ ref, error });
     }
   }
-  return { location, config, openclaw, stores, failures, sessions, missingStores, legacyStores, now };
+  return { location, config, openclaw, stores, failures, sessions, missingStores, legacyStores, acpState, now };
 }
 
 /** `<…>/agents/<id>/sessions/sessions.json` names its agent; anything else is `main`. */
@@ -131,23 +141,29 @@ function agentFromStorePath(file: string): string {
   return at >= 0 && parts[at + 1] ? parts[at + 1]! : 'main';
 }
 
-function loadJson(ref: StoreRef, ctx: ClassifyContext, out: SessionView[], retain: boolean): LoadedStore {
+/** ACP state kept outside the entries (7.x+), joined to them by key. */
+interface AcpJoin {
+  index: AcpStateIndex | null;
+  unreadable: string | undefined;
+}
+
+function loadJson(ref: StoreRef, ctx: ClassifyContext, join: AcpJoin, out: SessionView[], retain: boolean): LoadedStore {
   const read = readJsonStore(ref.path, { keepBytes: retain });
   const sessionsDir = path.dirname(ref.path);
   const locks = lockNamesIn(sessionsDir);
   for (const [key, raw] of Object.entries(read.document)) {
-    out.push(view(ref, key, readEntry(raw), sessionsDir, ctx, locks));
+    out.push(view(ref, key, readEntry(raw), sessionsDir, ctx, join, locks));
   }
   return { ref, document: retain ? read.document : null, bytes: read.bytes, sizeBytes: read.stat.size, mtimeMs: read.stat.mtimeMs, sqliteUserVersion: null, supersededRows: 0 };
 }
 
-function loadSqlite(ref: StoreRef, ctx: ClassifyContext, out: SessionView[]): LoadedStore {
+function loadSqlite(ref: StoreRef, ctx: ClassifyContext, join: AcpJoin, out: SessionView[]): LoadedStore {
   const read = readSqliteStore(ref.path);
   const sessionsDir = path.join(path.dirname(path.dirname(ref.path)), 'sessions');
   const locks = lockNamesIn(sessionsDir);
   for (const row of read.rows) {
     const reading: EntryReading = row.invalidReason ? { ok: false, reason: row.invalidReason } : readEntry(row.raw);
-    out.push(view(ref, row.key, reading, sessionsDir, ctx, locks));
+    out.push(view(ref, row.key, reading, sessionsDir, ctx, join, locks));
   }
   const { size, mtimeMs } = statOrZero(ref.path);
   return { ref, document: null, bytes: null, sizeBytes: size, mtimeMs, sqliteUserVersion: read.userVersion, supersededRows: read.skippedRows };
@@ -166,6 +182,30 @@ function lockNamesIn(sessionsDir: string): Set<string> | null {
   }
 }
 
+function view(ref: StoreRef, key: string, reading: EntryReading, sessionsDir: string, ctx: ClassifyContext, join: AcpJoin, locks: Set<string> | null): SessionView {
+  // 7.x+ entries carry no `acp`: the parsed view (never what a write serialises) gets it from
+  // state/openclaw.sqlite, so every rule below sees the session as the gateway does.
+  let acpSource: SessionView['acpSource'] = reading.ok && reading.entry.acp ? 'entry' : null;
+  const agentId = parseAgentOfKey(key) ?? ref.agentId;
+  if (reading.ok && !reading.entry.acp && join.index) {
+    const meta = join.index.lookup(agentId, key, reading.entry);
+    if (meta) {
+      reading.entry.acp = meta;
+      acpSource = 'state-db';
+    }
+  }
+  const liveLock = reading.ok && probeLock(sessionsDir, locks, reading.entry, ctx.now);
+  // Extended in place rather than spread into a new object: one allocation per session fewer.
+  const session = classifySession({ key, reading, hasLiveTranscriptLock: liveLock, acpStateUnreadable: join.unreadable }, ctx) as SessionView;
+  // A shared (literal) store holds every agent's keys; the key names the agent.
+  session.agentId = session.keyAgentId ?? ref.agentId;
+  session.key = key;
+  session.storePath = ref.path;
+  session.entry = reading.ok ? reading.entry : null;
+  session.acpSource = acpSource;
+  return session;
+}
+
 function probeLock(sessionsDir: string, locks: Set<string> | null, entry: SessionEntry, now: number): boolean {
   // No lock file at all in the directory (the usual case): nothing to resolve per entry.
   if (locks && locks.size === 0 && !entry.sessionFile) return false;
@@ -175,16 +215,11 @@ function probeLock(sessionsDir: string, locks: Set<string> | null, entry: Sessio
   return hasLiveTranscriptLock(transcript, now);
 }
 
-function view(ref: StoreRef, key: string, reading: EntryReading, sessionsDir: string, ctx: ClassifyContext, locks: Set<string> | null): SessionView {
-  const liveLock = reading.ok && probeLock(sessionsDir, locks, reading.entry, ctx.now);
-  // Extended in place rather than spread into a new object: one allocation per session fewer.
-  const session = classifySession({ key, reading, hasLiveTranscriptLock: liveLock }, ctx) as SessionView;
-  // A shared (literal) store holds every agent's keys; the key names the agent.
-  session.agentId = session.keyAgentId ?? ref.agentId;
-  session.key = key;
-  session.storePath = ref.path;
-  session.entry = reading.ok ? reading.entry : null;
-  return session;
+
+/** `agent:<id>:…` names its agent (lower-cased as the gateway stores keys). */
+function parseAgentOfKey(key: string): string | null {
+  const match = /^agent:([^:]+):/i.exec(key.trim());
+  return match ? match[1]!.toLowerCase() : null;
 }
 
 function statOrZero(file: string): { size: number; mtimeMs: number } {

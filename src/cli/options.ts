@@ -49,7 +49,7 @@ export const OPTIONS: readonly OptionSpec[] = [
   { flags: '--stale-after <dur>', help: 'a "running" claim with no activity for this long and no live transcript lock is stale', default: DEFAULT_STALE_AFTER, commands: STORE_COMMANDS },
 
   // What to look at.
-  { flags: '--state <list>', help: 'only these states (running,idle,stuck,errored,finished,closed,stale,invalid)', commands: ['list'] },
+  { flags: '--state <list>', help: 'only these states (running,idle,stuck,errored,finished,closed,stale,unknown,invalid)', commands: ['list'] },
   { flags: '--state <list>', help: 'only these terminal states (errored,finished,closed,stale)', commands: ['prune'] },
   { flags: '--kind <list>', help: 'only these kinds (main,direct,group,channel,subagent,acp,acp-binding,cron,cron-run,dashboard,other)', commands: ['list', 'prune'] },
   { flags: '--key <glob>', help: 'only keys matching this glob (* and ?)', repeatable: true, commands: ['prune'] },

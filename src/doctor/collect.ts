@@ -55,6 +55,12 @@ export function collectFindings(inventory: Inventory, gateway: GatewayStatus, ta
     findings.push({ id: 'no-idle-ttl', severity: 'warning', message: 'acp.runtime.ttlMinutes is unset: idle ACP handles are never evicted', fix: 'set acp.runtime.ttlMinutes (e.g. 30) in the OpenClaw config' });
   }
 
+  // ACP state kept outside the entries (7.x+): unreadable means every ACP session is unknown.
+  if (inventory.acpState.source === 'unreadable') {
+    const { path: dbPath, reason } = inventory.acpState;
+    findings.push({ id: 'acp-state-unreadable', severity: 'problem', message: `ACP session state in ${dbPath} cannot be read (${reason}): ACP sessions show as "unknown", are not counted and are never pruned`, fix: /node:sqlite|Node\.js/.test(reason) ? 'run openclaw-sessions with Node.js 22.13 or later' : `check ${dbPath} (this tool only reads it)` });
+  }
+
   // Stores.
   for (const failure of inventory.failures) {
     findings.push({ id: 'store-unreadable', severity: 'problem', message: failure.error.message, fix: `fix or move aside ${failure.ref.path} (the gateway treats it as empty and its next write drops every session)` });

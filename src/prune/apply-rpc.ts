@@ -38,6 +38,7 @@ export async function applyViaRpc(
           storePath,
           entries: Object.fromEntries(group.map((item) => [item.key, item.raw])),
           states: Object.fromEntries(group.map((item) => [item.key, item.state])),
+          method: 'rpc',
         });
         writer.editing();
       }

@@ -29,17 +29,36 @@ export function listRuns(storePaths: readonly string[]): JournalRun[] {
   return runs.sort((a, b) => b.runId.localeCompare(a.runId));
 }
 
-/** The runs (one per store) a restore acts on: the named run, or the latest that removed something, not yet restored. */
+/**
+ * Why a run cannot be restored, or null when it can. Restore puts journalled entries back into
+ * a sessions.json; it cannot when the store is SQLite (8.1+: the tool never writes the gateway's
+ * database) or when the gateway itself deleted the sessions (`sessions.delete` closed their
+ * ACP runtimes and archived their transcripts: an entry put back would name a runtime and a
+ * transcript that are gone).
+ */
+export function notRestorableBecause(run: Pick<JournalRun, 'storePath' | 'method'>): string | null {
+  if (run.storePath.endsWith('.sqlite')) return 'its store is an OpenClaw SQLite database, which this tool never writes';
+  if (run.method === 'rpc') return 'the gateway deleted those sessions (sessions.delete closed their ACP runtimes and archived their transcripts)';
+  return null;
+}
+
+/** The runs (one per store) a restore acts on: the named run, or the latest restorable one not yet restored. */
 export function selectRun(runs: readonly JournalRun[], runId: string | undefined): JournalRun[] {
   if (runId) {
     const matching = runs.filter((run) => run.runId === runId);
     if (matching.length === 0) throw new ToolError('failed', `no prune run ${runId} in the journals of the selected stores (see: openclaw-sessions restore --list)`);
     const unbound = matching.find((run) => run.bindingProblem !== null);
     if (unbound) throw new ToolError('unsafe', `refusing to restore run ${runId} into ${unbound.journalPath.slice(0, -JOURNAL_SUFFIX.length)}: ${unbound.bindingProblem}`);
+    const why = matching.map(notRestorableBecause).find((reason) => reason !== null);
+    if (why) throw new ToolError('failed', `cannot restore run ${runId}: ${why}; nothing was changed`);
     return matching;
   }
-  const latest = runs.find((run) => run.bindingProblem === null && run.removed !== null && run.restoredAt === null && keysToRestore(run).length > 0);
-  if (!latest) throw new ToolError('failed', 'nothing to restore: no prune run that removed sessions and is not yet restored in the journals of the selected stores (see: openclaw-sessions restore --list)');
+  const latest = runs.find((run) => run.bindingProblem === null && run.removed !== null && run.restoredAt === null && keysToRestore(run).length > 0 && notRestorableBecause(run) === null);
+  if (!latest) {
+    const unrestorable = runs.filter((run) => run.restoredAt === null && notRestorableBecause(run) !== null).length;
+    const note = unrestorable > 0 ? ` (${unrestorable} run${unrestorable === 1 ? '' : 's'} cannot be restored; see: openclaw-sessions restore --list)` : '';
+    throw new ToolError('failed', `nothing to restore: no prune run that removed sessions and is not yet restored in the journals of the selected stores${note}`);
+  }
   return runs.filter((run) => run.runId === latest.runId && run.bindingProblem === null && run.removed !== null);
 }
 

@@ -6,7 +6,7 @@ import type { EntryReading, SessionEntry } from '../store/schema.js';
 import { formatAge } from './duration.js';
 import { isAcpKind, isConversationKind, parseSessionKey, type SessionKind } from './keys.js';
 
-export const SESSION_STATES = ['running', 'idle', 'stuck', 'errored', 'finished', 'closed', 'stale', 'invalid'] as const;
+export const SESSION_STATES = ['running', 'idle', 'stuck', 'errored', 'finished', 'closed', 'stale', 'unknown', 'invalid'] as const;
 export type SessionState = (typeof SESSION_STATES)[number];
 
 /**
@@ -31,6 +31,11 @@ export interface ClassifyInput {
    * names: a turn is in progress, whatever the lock's age or the entry's `status` (facts §4).
    */
   hasLiveTranscriptLock: boolean;
+  /**
+   * Set (to why) when this version keeps ACP state outside the entry (7.x+ state/openclaw.sqlite) and
+   * it could not be read: an ACP session without `acp` is then `unknown`, never `closed`.
+   */
+  acpStateUnreadable?: string;
 }
 
 export interface Classification {
@@ -61,7 +66,7 @@ export function classifySession(input: ClassifyInput, ctx: ClassifyContext): Cla
   const entry = input.reading.entry;
   const lastActivityAt = lastActivityOf(entry);
   const ageMs = Math.max(0, ctx.now - lastActivityAt);
-  const verdict = conversation ? decideConversation(kind, entry, ageMs, input.hasLiveTranscriptLock, ctx) : decideRun(kind, entry, ageMs, input.hasLiveTranscriptLock, ctx);
+  const verdict = conversation ? decideConversation(kind, entry, ageMs, input.hasLiveTranscriptLock, ctx) : decideRun(kind, entry, ageMs, input.hasLiveTranscriptLock, ctx, input.acpStateUnreadable);
   return {
     kind,
     keyAgentId,
@@ -105,12 +110,14 @@ function decideConversation(kind: SessionKind, entry: SessionEntry, ageMs: numbe
   return { state: 'idle', reason: `${what} at rest` };
 }
 
-function decideRun(kind: SessionKind, entry: SessionEntry, ageMs: number, liveLock: boolean, ctx: ClassifyContext): Verdict {
+function decideRun(kind: SessionKind, entry: SessionEntry, ageMs: number, liveLock: boolean, ctx: ClassifyContext, acpStateUnreadable?: string): Verdict {
   // A live holder of the transcript lock is a turn in progress, whatever `status` says: a
   // failing turn writes `failed` at its first error while the gateway retries under the lock.
   if (liveLock) return { state: 'running', reason: `${kind === 'subagent' ? 'subagent run' : kind === 'cron-run' ? 'cron run' : 'ACP turn'} in progress (transcript lock held by a live process)` };
   const acp = entry.acp;
   if (!acp) {
+    // Never pruned for lack of data: 7.x+ keeps ACP state in state/openclaw.sqlite.
+    if (isAcpKind(kind) && acpStateUnreadable) return { state: 'unknown', reason: `ACP state unknown: ${acpStateUnreadable}` };
     if (isAcpKind(kind)) return { state: 'closed', reason: 'ACP session closed: key has no acp metadata' };
     if (entry.status === 'running') return runningOrStale('run', ageMs, ctx);
     if (entry.status && ENDED_STATUSES.has(entry.status)) return { state: 'finished', reason: `last run ${entry.status}${endedAgo(entry, ctx)}` };

@@ -28,7 +28,6 @@ import { READ_CAPS, readRegularFileIfExists, realpathOrNull, TOOL_INFIX } from '
 // Not .jsonl: OpenClaw treats .jsonl files in a sessions directory as transcripts.
 export const JOURNAL_SUFFIX = `${TOOL_INFIX}.journal`;
 
-
 const bindingSchema = z.object({
   /** realpath of the store's directory when the record was written. */
   dir: z.string(),
@@ -47,6 +46,8 @@ const pruneRecord = z.object({
   /** key → the raw entry exactly as it was planned (and, if committed, removed). */
   entries: z.record(z.string(), z.unknown()),
   states: z.record(z.string(), z.string()).optional(),
+  /** How the entries went: edited out of the file, or deleted by the gateway (sessions.delete). Absent = file. */
+  method: z.enum(['file', 'rpc']).optional(),
 });
 
 const commitRecord = z.object({
@@ -261,6 +262,8 @@ export interface JournalRun {
   bindingProblem: string | null;
   /** The real directories this store's transcripts may be in (set by whoever knows the store's config). */
   transcriptDirs?: string[];
+  /** `rpc`: the gateway deleted the entries (and closed their runtimes, archived their transcripts). */
+  method: 'file' | 'rpc';
 }
 
 /** Folds the records of one journal into runs, oldest first. */
@@ -280,6 +283,7 @@ export function runsOf(journalPath: string, records: JournalRecord[]): JournalRu
         restoredAt: null,
         restoredKeys: [],
         bindingProblem: bindingProblem(journalPath, record),
+        method: record.method ?? 'file',
       });
       continue;
     }

@@ -10,6 +10,7 @@ import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import { ToolError } from '../errors.js';
+import { silenceSqliteExperimentalWarning } from './sqlite-open.js';
 
 export interface SqliteRow {
   key: string;
@@ -51,6 +52,8 @@ function openReadOnly(file: string): ReadOnlyDb {
 }
 
 function loadNodeSqlite(): { DatabaseSync: new (file: string, options: { readOnly: boolean }) => NodeSqliteDb } | null {
+  // Node 22/23 print an ExperimentalWarning on stderr when node:sqlite loads (cron mails it).
+  silenceSqliteExperimentalWarning();
   try {
     // getBuiltinModule (Node 22.3+) probes without an import that would throw on Node 20.
     const getBuiltin = (process as unknown as { getBuiltinModule?: (id: string) => unknown }).getBuiltinModule;

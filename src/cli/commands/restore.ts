@@ -4,6 +4,7 @@
  */
 import { EXIT, CliError } from '../exit-codes.js';
 import { executeRestore, findRuns, prepareRestore } from '../../prune/restore-run.js';
+import { notRestorableBecause } from '../../prune/restore.js';
 import type { JournalRun } from '../../store/journal.js';
 import { inventoryOptionsFrom, type StoreFlags } from '../common-options.js';
 import { confirm } from '../confirm.js';
@@ -70,6 +71,9 @@ function renderRunList(runs: JournalRun[], flags: RestoreFlags, io: CliIo): void
       transcripts: run.transcriptMoves.length,
       bound: run.bindingProblem === null,
       problem: run.bindingProblem,
+      method: run.method,
+      restorable: run.bindingProblem === null && notRestorableBecause(run) === null,
+      notRestorableBecause: run.bindingProblem ?? notRestorableBecause(run),
     }));
     io.stdout.write(`${JSON.stringify({ runs: shaped }, null, 2)}\n`);
     return;
@@ -80,13 +84,14 @@ function renderRunList(runs: JournalRun[], flags: RestoreFlags, io: CliIo): void
   }
   const style = decideStyle({ isTTY: Boolean(io.stdout.isTTY), columns: io.stdout.columns, env: io.env, colorFlag: flags.color });
   const table = renderTable(
-    [{ header: 'RUN' }, { header: 'WHEN' }, { header: 'PRUNED' }, { header: 'RESTORED' }, { header: 'STORE', shrink: 'middle', minWidth: 20 }],
+    [{ header: 'RUN' }, { header: 'WHEN' }, { header: 'PRUNED' }, { header: 'RESTORED' }, { header: 'RESTORABLE' }, { header: 'STORE', shrink: 'middle', minWidth: 20 }],
     runs.map((run) => [
       { text: run.runId },
       { text: run.at.replace('T', ' ').replace(/\.\d+Z$/, 'Z') },
       { text: String(run.removed?.length ?? `${Object.keys(run.entries).length} (interrupted)`) },
       { text: run.restoredAt ? `${run.restoredKeys.length}` : '-' },
-      { text: run.bindingProblem ? `${run.storePath} (not restorable: ${run.bindingProblem})` : run.storePath },
+      { text: run.bindingProblem ? 'no: journal not bound to this store' : notRestorableBecause(run) === null ? 'yes' : run.method === 'rpc' ? 'no: deleted by the gateway' : 'no: SQLite store' },
+      { text: run.storePath },
     ]),
     style,
   );
