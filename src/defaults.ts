@@ -6,6 +6,8 @@ import { parseDuration } from './sessions/duration.js';
 
 /** prune's grace period (`--older-than`): a terminal session must be quiet this long. */
 export const DEFAULT_PRUNE_GRACE = '10m';
+/** `prune --include-conversations` with no value: OpenClaw's own `session.maintenance.pruneAfter` default. */
+export const DEFAULT_CONVERSATION_GRACE = '30d';
 /** How long to wait for a lock held by the gateway or another run (`--lock-timeout`). */
 export const DEFAULT_LOCK_TIMEOUT = '10s';
 /** A "running" claim quiet this long with no live transcript lock is stale (`--stale-after`). */
@@ -25,5 +27,6 @@ export const DEFAULT_SCHEDULE_EVERY = '15m';
 export const DEFAULT_METRICS_EVERY = '1m';
 
 export const DEFAULT_PRUNE_GRACE_MS = parseDuration(DEFAULT_PRUNE_GRACE);
+export const DEFAULT_CONVERSATION_GRACE_MS = parseDuration(DEFAULT_CONVERSATION_GRACE);
 export const DEFAULT_LOCK_TIMEOUT_MS = parseDuration(DEFAULT_LOCK_TIMEOUT);
 export const DEFAULT_ARCHIVE_KEEP_MS = parseDuration(DEFAULT_ARCHIVE_KEEP);

@@ -2,11 +2,12 @@
  * discover → read → classify, for every command that looks at sessions (list, prune, doctor).
  * The I/O happens here; the rules live in sessions/classify.ts.
  */
-import { statSync } from 'node:fs';
+import { readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { ToolError } from './errors.js';
 import { actAsOwnerOf } from './system/privileges.js';
-import { classifySession, lastActivityOf, type Classification, type ClassifyContext } from './sessions/classify.js';
+import { classifySession, type Classification, type ClassifyContext } from './sessions/classify.js';
+import { assertNamedAgentExists, assertNamedStateDirExists } from './store/explicit-names.js';
 import { loadConfig, missingVarWarning, type LoadedConfig } from './store/config.js';
 import { findInstalledOpenclaw, type OpenclawVersion } from './store/openclaw-version.js';
 import type { Env } from './env.js';
@@ -69,20 +70,30 @@ export interface Inventory {
   sessions: SessionView[];
   /** Store paths the configuration implies but that do not exist. */
   missingStores: string[];
+  /** sessions.json files beside an agent's 8.1+ SQLite store: not read, not counted, not pruned. */
+  legacyStores: LegacyStore[];
   /** Where this install keeps ACP state, and whether it could be read. */
   acpState: AcpStateRead;
   now: number;
 }
 
+export interface LegacyStore {
+  ref: StoreRef;
+  sizeBytes: number;
+}
+
 export function takeInventory(env: Env, options: InventoryOptions): Inventory {
   const now = options.now ?? Date.now();
   const location = resolveStateLocation(env, options);
+  // A name given explicitly that does not exist fails first, naming what does exist.
+  assertNamedStateDirExists(options, location);
   // Before any file is opened: a root run on another user's state dir acts as that user.
   if (options.store) actAsOwnerOf(path.dirname(path.resolve(options.store)), 'the store directory');
   else actAsOwnerOf(location.stateDir, 'the state directory');
   const config = loadConfig(location.configPath, env);
   // OpenClaw keeps a missing `${VAR}` literally and warns; so does this tool, in OpenClaw's words.
   if (config.path) for (const missing of config.missingVars) options.warn?.(missingVarWarning(config.path, missing));
+  if (!options.store) assertNamedAgentExists(options.agent, location.stateDir, config.facts);
   const openclaw = findInstalledOpenclaw(env);
 
   let refs: StoreRef[];
@@ -106,7 +117,12 @@ export function takeInventory(env: Env, options: InventoryOptions): Inventory {
   const stores: LoadedStore[] = [];
   const failures: StoreFailure[] = [];
   const sessions: SessionView[] = [];
+  const legacyStores: LegacyStore[] = [];
   for (const ref of refs) {
+    if (ref.legacy) {
+      legacyStores.push({ ref, sizeBytes: statOrZero(ref.path).size });
+      continue;
+    }
     try {
       const loaded = ref.format === 'json' ? loadJson(ref, ctx, join, sessions, options.retainDocuments ?? false) : loadSqlite(ref, ctx, join, sessions);
       stores.push(loaded);
@@ -115,7 +131,7 @@ export function takeInventory(env: Env, options: InventoryOptions): Inventory {
       failures.push({ ref, error });
     }
   }
-  return { location, config, openclaw, stores, failures, sessions, missingStores, acpState, now };
+  return { location, config, openclaw, stores, failures, sessions, missingStores, legacyStores, acpState, now };
 }
 
 /** `<…>/agents/<id>/sessions/sessions.json` names its agent; anything else is `main`. */
@@ -134,8 +150,9 @@ interface AcpJoin {
 function loadJson(ref: StoreRef, ctx: ClassifyContext, join: AcpJoin, out: SessionView[], retain: boolean): LoadedStore {
   const read = readJsonStore(ref.path, { keepBytes: retain });
   const sessionsDir = path.dirname(ref.path);
+  const locks = lockNamesIn(sessionsDir);
   for (const [key, raw] of Object.entries(read.document)) {
-    out.push(view(ref, key, readEntry(raw), sessionsDir, ctx, join));
+    out.push(view(ref, key, readEntry(raw), sessionsDir, ctx, join, locks));
   }
   return { ref, document: retain ? read.document : null, bytes: read.bytes, sizeBytes: read.stat.size, mtimeMs: read.stat.mtimeMs, sqliteUserVersion: null, supersededRows: 0 };
 }
@@ -143,15 +160,29 @@ function loadJson(ref: StoreRef, ctx: ClassifyContext, join: AcpJoin, out: Sessi
 function loadSqlite(ref: StoreRef, ctx: ClassifyContext, join: AcpJoin, out: SessionView[]): LoadedStore {
   const read = readSqliteStore(ref.path);
   const sessionsDir = path.join(path.dirname(path.dirname(ref.path)), 'sessions');
+  const locks = lockNamesIn(sessionsDir);
   for (const row of read.rows) {
     const reading: EntryReading = row.invalidReason ? { ok: false, reason: row.invalidReason } : readEntry(row.raw);
-    out.push(view(ref, row.key, reading, sessionsDir, ctx, join));
+    out.push(view(ref, row.key, reading, sessionsDir, ctx, join, locks));
   }
   const { size, mtimeMs } = statOrZero(ref.path);
   return { ref, document: null, bytes: null, sizeBytes: size, mtimeMs, sqliteUserVersion: read.userVersion, supersededRows: read.skippedRows };
 }
 
-function view(ref: StoreRef, key: string, reading: EntryReading, sessionsDir: string, ctx: ClassifyContext, join: AcpJoin): SessionView {
+/**
+ * The `*.lock` names in a sessions directory, read once per store: a transcript lock means a
+ * turn may be running whatever `status` says, so every entry is checked, and one readdir keeps
+ * that cheap at 100k entries. null when the directory cannot be listed (then each entry is probed).
+ */
+function lockNamesIn(sessionsDir: string): Set<string> | null {
+  try {
+    return new Set(readdirSync(sessionsDir).filter((name) => name.endsWith('.lock')));
+  } catch {
+    return null;
+  }
+}
+
+function view(ref: StoreRef, key: string, reading: EntryReading, sessionsDir: string, ctx: ClassifyContext, join: AcpJoin, locks: Set<string> | null): SessionView {
   // 7.x+ entries carry no `acp`: the parsed view (never what a write serialises) gets it from
   // state/openclaw.sqlite, so every rule below sees the session as the gateway does.
   let acpSource: SessionView['acpSource'] = reading.ok && reading.entry.acp ? 'entry' : null;
@@ -163,12 +194,7 @@ function view(ref: StoreRef, key: string, reading: EntryReading, sessionsDir: st
       acpSource = 'state-db';
     }
   }
-  // Only a claim of "running" that has gone quiet needs the lock probe (a file read).
-  let liveLock = false;
-  if (reading.ok && claimsRunning(reading.entry) && ctx.now - lastActivityOf(reading.entry) > ctx.staleAfterMs) {
-    const transcript = transcriptPathFor(sessionsDir, reading.entry);
-    liveLock = transcript !== null && hasLiveTranscriptLock(transcript, ctx.now);
-  }
+  const liveLock = reading.ok && probeLock(sessionsDir, locks, reading.entry, ctx.now);
   // Extended in place rather than spread into a new object: one allocation per session fewer.
   const session = classifySession({ key, reading, hasLiveTranscriptLock: liveLock, acpStateUnreadable: join.unreadable }, ctx) as SessionView;
   // A shared (literal) store holds every agent's keys; the key names the agent.
@@ -180,14 +206,20 @@ function view(ref: StoreRef, key: string, reading: EntryReading, sessionsDir: st
   return session;
 }
 
+function probeLock(sessionsDir: string, locks: Set<string> | null, entry: SessionEntry, now: number): boolean {
+  // No lock file at all in the directory (the usual case): nothing to resolve per entry.
+  if (locks && locks.size === 0 && !entry.sessionFile) return false;
+  const transcript = transcriptPathFor(sessionsDir, entry);
+  if (transcript === null) return false;
+  if (locks && path.dirname(transcript) === path.resolve(sessionsDir) && !locks.has(`${path.basename(transcript)}.lock`)) return false;
+  return hasLiveTranscriptLock(transcript, now);
+}
+
+
 /** `agent:<id>:…` names its agent (lower-cased as the gateway stores keys). */
 function parseAgentOfKey(key: string): string | null {
   const match = /^agent:([^:]+):/i.exec(key.trim());
   return match ? match[1]!.toLowerCase() : null;
-}
-
-function claimsRunning(entry: SessionEntry): boolean {
-  return entry.status === 'running' || entry.acp?.state === 'running';
 }
 
 function statOrZero(file: string): { size: number; mtimeMs: number } {

@@ -51,13 +51,19 @@ export const OPTIONS: readonly OptionSpec[] = [
   { flags: '--stale-after <dur>', help: 'a "running" claim with no activity for this long and no live transcript lock is stale', default: DEFAULT_STALE_AFTER, commands: SELECTING },
 
   // What to look at.
-  { flags: '--state <list>', help: 'only these states (running,idle,errored,finished,closed,stale,unknown,invalid)', commands: ['list'] },
+  { flags: '--state <list>', help: 'only these states (running,idle,stuck,errored,finished,closed,stale,unknown,invalid)', commands: ['list'] },
   { flags: '--state <list>', help: 'only these terminal states (errored,finished,closed,stale)', commands: ['prune'] },
   { flags: '--kind <list>', help: 'only these kinds (main,direct,group,channel,subagent,acp,acp-binding,cron,cron-run,dashboard,other)', commands: ['list', 'prune'] },
   { flags: '--key <glob>', help: 'only keys matching this glob (* and ?)', repeatable: true, commands: ['prune'] },
   { flags: '--keep <glob>', help: 'never prune keys matching this glob', repeatable: true, commands: ['prune'] },
   { flags: '--older-than <dur>', help: 'only sessions quiet for at least this long (30m, 2h, 7d)', commands: ['list'] },
   { flags: '--older-than <dur>', help: 'grace period: only sessions quiet for at least this long', default: DEFAULT_PRUNE_GRACE, commands: ['prune'] },
+  {
+    flags: '--include-conversations [dur]',
+    help: 'also prune conversations (direct, group, channel, dashboard…; never main or running) quiet for DUR (default 30d); off by default',
+    doc: 'the one way to prune **conversations** (direct, group, channel, thread, dashboard, cron job sessions; never main, never running): those quiet for DUR (default `30d`, OpenClaw\'s `session.maintenance.pruneAfter` default) and `--older-than`; listed apart in the plan',
+    commands: ['prune'],
+  },
   { flags: '--older-than <dur>', help: `grace period passed to prune (its default: ${DEFAULT_PRUNE_GRACE})`, commands: ['schedule'] },
   { flags: '--acp', help: 'only ACP sessions', commands: ['list', 'prune'] },
   { flags: '--terminal', help: 'only terminal sessions (errored, finished, closed, stale)', commands: ['list'] },
@@ -140,11 +146,11 @@ export const COMMANDS: readonly CommandSpec[] = [
   {
     name: 'list',
     description: 'every session of every agent: state, why, age, and the ACP slots held against the cap',
-    examples: ['openclaw-sessions list', 'openclaw-sessions list --acp --state errored,stale', 'openclaw-sessions list --profile work --json | jq .summary'],
+    examples: ['openclaw-sessions list', 'openclaw-sessions list --acp --state errored,stale', 'openclaw-sessions list --state stuck', 'openclaw-sessions list --profile work --json | jq .summary'],
   },
   {
     name: 'prune',
-    description: "remove terminal sessions (errored, finished, closed, stale) under the gateway's own lock, with an undo journal",
+    description: "remove finished runs (errored/closed ACP sessions, finished or stale subagent and cron runs) under the gateway's own lock, with an undo journal; conversations only with --include-conversations",
     examples: ['openclaw-sessions prune --dry-run', 'openclaw-sessions prune', 'openclaw-sessions prune --yes --quiet --log-format json   # from cron', "openclaw-sessions prune --kind acp --keep 'agent:main:acp:keep-*'"],
   },
   {

@@ -10,6 +10,7 @@ export function paintState(chalk: ChalkInstance, state: SessionState, text: stri
       return chalk.cyan(text);
     case 'errored':
       return chalk.red(text);
+    case 'stuck':
     case 'stale':
       return chalk.yellow(text);
     case 'finished':

@@ -36,6 +36,15 @@ export function parseTerminalStatesFlag(text: string, flag = '--state'): ReturnT
   return states;
 }
 
+/** prune's `--state` with `--include-conversations`: terminal states, plus a conversation's `idle` and `stuck`. */
+export function parseOptedInStatesFlag(text: string, flag = '--state'): ReturnType<typeof parseStateList> {
+  const states = parseStatesFlag(text, flag);
+  const allowed = new Set<string>([...TERMINAL_STATES, 'idle', 'stuck']);
+  const other = [...states].find((state) => !allowed.has(state));
+  if (other) throw new CliError(EXIT.usage, `${flag} ${other} is never pruned: prune --include-conversations takes ${[...allowed].join(', ')}`);
+  return states;
+}
+
 export function parseKindsFlag(text: string, flag = '--kind'): ReturnType<typeof parseKindList> {
   return withFlag(flag, () => parseKindList(text), 'unknown');
 }

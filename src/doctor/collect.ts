@@ -12,7 +12,6 @@ import { isPrunableByDefault } from '../sessions/plan.js';
 import { classifyLockHolder, lockPathFor, parseLockContents, readHolderFacts } from '../store/gateway-lock.js';
 import { assertStoreWritable } from '../store/store-safety.js';
 import { TOOL_LOCK_SUFFIX } from '../store/tool-lock.js';
-import { TRANSCRIPT_LOCK_STALE_MS } from '../store/transcripts.js';
 import type { Finding } from './findings.js';
 import { inventoryDisk } from '../clean/run.js';
 import { DEFAULT_ARCHIVE_KEEP_MS } from '../defaults.js';
@@ -71,6 +70,10 @@ export function collectFindings(inventory: Inventory, gateway: GatewayStatus, ta
   }
   if (summary.acp.heldByTerminal > 0 && !(cap !== null && (live ?? summary.acp.slotsHeld) >= cap)) {
     findings.push({ id: 'terminal-slots', severity: 'warning', message: `${summary.acp.heldByTerminal} terminal session(s) (errored/stale) still hold ACP slots`, fix: `openclaw-sessions prune${target}` });
+  }
+  const stuck = inventory.sessions.filter((session) => session.state === 'stuck');
+  if (stuck.length > 0) {
+    findings.push({ id: 'stuck-conversations', severity: 'warning', message: `${stuck.length} conversation(s) whose last turn still says running with no live transcript lock (aborted, timed out, or the gateway stopped mid-turn), e.g. ${stuck[0]!.key}; not pruned`, fix: 'send the chat a new message: its next turn clears it' });
   }
   const ttlOff = gateway.live.report ? gateway.live.report.runtimeIdleTtlMs === 0 : facts.acp?.runtime?.ttlMinutes === undefined;
   if (cap !== null && ttlOff) {
@@ -131,7 +134,9 @@ function lockFindings(storePath: string, now: number): Finding[] {
     const file = path.join(path.dirname(storePath), name);
     const lock = lstatSafe(file);
     if (!lock?.isFile()) continue;
-    const verdict = judge(file, lock.mtimeMs, now, TRANSCRIPT_LOCK_STALE_MS);
+    // A turn may hold its transcript lock up to its timeout (48 h by default): only a dead or
+    // recycled holder makes it stale, never its age (facts §4, seen on 2026.4.2).
+    const verdict = judge(file, lock.mtimeMs, now, Number.POSITIVE_INFINITY);
     if (verdict) findings.push({ id: 'stale-transcript-lock', severity: 'warning', message: `stale transcript lock ${file}: ${verdict}`, fix: `rm ${file}` });
   }
   return findings;

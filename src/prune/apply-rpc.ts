@@ -6,6 +6,9 @@ import type { GatewayRpc } from '../gateway/rpc-client.js';
 import { deleteViaRpc, keysStillListed } from '../recompute/via-rpc.js';
 import { planOfItems, type PrunePlanItem } from '../sessions/plan.js';
 import { JournalWriter, journalPathFor } from '../store/journal.js';
+import { statSync } from 'node:fs';
+import { readJsonStore } from '../store/read-json.js';
+import { readSqliteStore } from '../store/read-sqlite.js';
 import type { SkippedItem } from './apply.js';
 
 export interface RpcApplyResult {
@@ -40,10 +43,22 @@ export async function applyViaRpc(
         writer.editing();
       }
     }
-    const outcomes = await deleteViaRpc(client, items.map((item) => item.key), { retries: options.retries, backoffMs: options.backoffMs, deleteTranscript: options.deleteTranscript });
     const byKey = new Map(items.map((item) => [item.key, item]));
     const removed: PrunePlanItem[] = [];
     const skipped: SkippedItem[] = [];
+    const current = new CurrentStores();
+    const planned = new Set(items.map((item) => `${item.storePath}\0${item.key}`));
+    const outcomes = [];
+    for (const item of items) {
+      // Re-checked just before its delete: the plan may be minutes old (a confirmation prompt, the
+      // deletes before it), and the gateway's delete folds case, so a twin could go along.
+      const why = recheck(item, current.read(item.storePath), planned);
+      if (why) {
+        skipped.push({ agentId: item.agentId, key: item.key, storePath: item.storePath, why });
+        continue;
+      }
+      outcomes.push(...(await deleteViaRpc(client, [item.key], { retries: options.retries, backoffMs: options.backoffMs, deleteTranscript: options.deleteTranscript })));
+    }
     for (const outcome of outcomes) {
       const item = byKey.get(outcome.key)!;
       if (outcome.deleted) removed.push(item);
@@ -61,4 +76,45 @@ export async function applyViaRpc(
   } finally {
     for (const writer of journals.values()) writer.close();
   }
+}
+
+/** The store as it is now: key → raw entry; re-read only when the file changed since the last read. */
+class CurrentStores {
+  private readonly cache = new Map<string, { stamp: string; entries: Map<string, unknown> }>();
+
+  read(storePath: string): Map<string, unknown> | Error {
+    try {
+      const stat = statSync(storePath);
+      const stamp = `${stat.mtimeMs}:${stat.size}:${stat.ino}`;
+      const cached = this.cache.get(storePath);
+      if (cached && cached.stamp === stamp) return cached.entries;
+      const entries = storePath.endsWith('.sqlite')
+        ? new Map(readSqliteStore(storePath).rows.map((row) => [row.key, row.raw] as const))
+        : new Map(Object.entries(readJsonStore(storePath).document));
+      this.cache.set(storePath, { stamp, entries });
+      return entries;
+    } catch (error) {
+      return error instanceof Error ? error : new Error(String(error));
+    }
+  }
+}
+
+/**
+ * Why a planned RPC delete must not go ahead, or null: the store cannot be read, the entry is
+ * gone or changed since planning (a turn started, the gateway touched it), or another key that
+ * differs only in case exists and is not planned — the gateway's `sessions.delete` matches keys
+ * case-insensitively (OpenClaw stores keys lower-cased, facts §4), so it could take that twin.
+ */
+export function recheck(item: PrunePlanItem, current: Map<string, unknown> | Error, planned: ReadonlySet<string>): string | null {
+  if (current instanceof Error) return `not deleted: the store could not be re-read just before the delete (${current.message})`;
+  if (!current.has(item.key)) return 'not deleted: the entry is gone from the store since planning';
+  // SQLite stores are planned from parsed rows (raw null): presence and twins are what can be checked.
+  if (item.raw !== null && JSON.stringify(current.get(item.key)) !== item.fingerprint) return 'not deleted: the entry changed since planning (the gateway touched it)';
+  const folded = item.key.toLowerCase();
+  for (const key of current.keys()) {
+    if (key !== item.key && key.toLowerCase() === folded && !planned.has(`${item.storePath}\0${key}`)) {
+      return `not deleted: "${key}" differs only in case and is not planned; the gateway's sessions.delete could remove it too`;
+    }
+  }
+  return null;
 }

@@ -10,7 +10,7 @@ import type { StoreApplyResult } from './apply.js';
 export type RecomputeReport = NonNullable<PruneReport['recompute']>;
 
 function prunedOf(item: PrunePlanItem): PrunedSession {
-  return { agentId: item.agentId, key: item.key, kind: item.kind, state: item.state, reason: item.reason, ageMs: item.ageMs, holdsSlot: item.holdsSlot, storePath: item.storePath };
+  return { agentId: item.agentId, key: item.key, kind: item.kind, conversation: item.conversation, state: item.state, reason: item.reason, ageMs: item.ageMs, holdsSlot: item.holdsSlot, storePath: item.storePath };
 }
 
 function plural(count: number, noun: string): string {

@@ -53,7 +53,7 @@ export interface PreparedPrune {
   remote: boolean;
 }
 
-/** Some selected stores could not be read: prune refuses to act on a partial picture. */
+/** No selected store could be read: there is nothing to act on. */
 export class StoresUnreadableError extends ToolError {
   /** One per store, in discovery order; the message is the first's. */
   readonly errors: Error[];
@@ -64,7 +64,12 @@ export class StoresUnreadableError extends ToolError {
   }
 }
 
-/** Reads every selected store and plans; throws StoresUnreadableError when any store fails. */
+/**
+ * Reads every selected store and plans. A store that cannot be read is left out of the plan and
+ * untouched (`inventory.failures` names it; the command exits 1 at the end): one broken agent
+ * store must not keep every other agent stuck. Throws StoresUnreadableError when no store could
+ * be read at all.
+ */
 export async function preparePrune(request: PruneRequest, env: Env): Promise<PreparedPrune> {
   let inventory = takeInventory(env, { ...request.inventory, retainDocuments: true });
   let gateway: GatewayStatus | null = null;
@@ -74,7 +79,7 @@ export async function preparePrune(request: PruneRequest, env: Env): Promise<Pre
     if (request.explicitStore) throw new ToolError('usage', 'a store file and a gateway URL were both given: a gateway named by URL is pruned only through its RPC');
     ({ inventory, gateway } = await remoteInventory(inventory, env, { ...request.gateway, live: !request.dryRun, staleAfterMs: request.inventory.staleAfterMs }));
   }
-  if (inventory.failures.length > 0) throw new StoresUnreadableError(inventory.failures.map((failure) => failure.error));
+  if (inventory.failures.length > 0 && inventory.stores.length === 0) throw new StoresUnreadableError(inventory.failures.map((failure) => failure.error));
   if (request.explicitStore && inventory.stores.length === 0) throw new ToolError('failed', `session store not found: ${request.explicitStore}`);
   const plan = planPrune(candidatesOf(inventory), request.criteria);
   // The RPC hello is also how the version (and so the restart signal) is known for sure; the

@@ -8,7 +8,8 @@ import { SESSION_KINDS } from '../sessions/keys.js';
 import { sessionSummarySchema } from '../sessions/summary.js';
 import { diskSummarySchema } from '../clean/summary.js';
 
-export const LIST_SCHEMA_VERSION = 1;
+/** 2: state `stuck`, `conversation` per session, `failedStores`, `legacy` stores. */
+export const LIST_SCHEMA_VERSION = 2;
 
 const stateEnum = z.enum(SESSION_STATES);
 
@@ -28,10 +29,11 @@ export const sessionReportSchema = z.object({
   agentId: z.string(),
   key: z.string(),
   kind: z.enum(SESSION_KINDS),
+  conversation: z.boolean().describe('a conversation (main, direct, group, channel, dashboard, cron job, unrecognised keys): never terminal because a turn ended'),
   state: stateEnum,
   terminal: z.boolean(),
   holdsSlot: z.boolean(),
-  prunable: z.boolean().describe('selected by a default `prune` (terminal, not main, quiet for 10m)'),
+  prunable: z.boolean().describe('selected by a default `prune` (a terminal run, quiet for 10m; never a conversation)'),
   reason: z.string(),
   sessionId: z.string().nullable(),
   updatedAt: z.number().nullable(),
@@ -59,6 +61,13 @@ export const listReportSchema = z.object({
   stores: z.array(storeReportSchema),
   sessions: z.array(sessionReportSchema),
   summary: sessionSummarySchema,
+  /**
+   * sessions.json files beside an agent's OpenClaw 8.1+ SQLite store: leftovers the gateway no
+   * longer reads; their entries are not listed, counted or pruned (name one with --store to).
+   */
+  legacyStores: z.array(z.object({ agentId: z.string(), path: z.string(), sizeBytes: z.number().int() })),
+  /** Stores that could not be read (the command exits 1); the others are listed. */
+  failedStores: z.array(z.object({ agentId: z.string(), path: z.string(), error: z.string() })),
 });
 
 export type ListReport = z.infer<typeof listReportSchema>;
@@ -69,6 +78,7 @@ export interface SessionLike {
   agentId: string;
   key: string;
   kind: SessionReport['kind'];
+  conversation: boolean;
   state: SessionReport['state'];
   terminal: boolean;
   holdsSlot: boolean;
@@ -91,6 +101,7 @@ export function sessionReport(session: SessionLike, prunable: boolean): SessionR
     agentId: session.agentId,
     key: session.key,
     kind: session.kind,
+    conversation: session.conversation,
     state: session.state,
     terminal: session.terminal,
     holdsSlot: session.holdsSlot,

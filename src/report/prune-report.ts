@@ -6,13 +6,14 @@ import { z } from 'zod';
 import { SESSION_STATES } from '../sessions/classify.js';
 import { SESSION_KINDS } from '../sessions/keys.js';
 
-/** 2: per-store `outcome`/`error`, `transcriptsKept`. */
-export const PRUNE_SCHEMA_VERSION = 2;
+/** 3: per-store `outcome`/`error`, `transcriptsKept` (store); `conversation` per pruned session, `failedStores` (safety). */
+export const PRUNE_SCHEMA_VERSION = 3;
 
 export const prunedSessionSchema = z.object({
   agentId: z.string(),
   key: z.string(),
   kind: z.enum(SESSION_KINDS),
+  conversation: z.boolean().describe('a conversation, pruned only because of --include-conversations'),
   state: z.enum(SESSION_STATES),
   reason: z.string(),
   ageMs: z.number().nullable(),
@@ -73,6 +74,8 @@ export const pruneReportSchema = z.object({
       liveNote: z.string().nullable(),
     })
     .nullable(),
+  /** Stores that could not be read: left untouched (the run exits 1). Absent when every store was read. */
+  failedStores: z.array(z.object({ agentId: z.string(), path: z.string(), error: z.string() })).optional(),
 });
 
 export type PruneReport = z.infer<typeof pruneReportSchema>;

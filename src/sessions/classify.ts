@@ -4,29 +4,35 @@
  */
 import type { EntryReading, SessionEntry } from '../store/schema.js';
 import { formatAge } from './duration.js';
-import { isAcpKind, parseSessionKey, type SessionKind } from './keys.js';
+import { isAcpKind, isConversationKind, parseSessionKey, type SessionKind } from './keys.js';
 
-export const SESSION_STATES = ['running', 'idle', 'errored', 'finished', 'closed', 'stale', 'unknown', 'invalid'] as const;
+export const SESSION_STATES = ['running', 'idle', 'stuck', 'errored', 'finished', 'closed', 'stale', 'unknown', 'invalid'] as const;
 export type SessionState = (typeof SESSION_STATES)[number];
 
-/** States whose entries may be pruned (subject to the grace period and the main-session rule). */
+/**
+ * States whose entries may be pruned (subject to the grace period and the main-session rule).
+ * Only runs reach them: a conversation is never terminal (see `isConversationKind`).
+ */
 export const TERMINAL_STATES: ReadonlySet<SessionState> = new Set(['errored', 'finished', 'closed', 'stale']);
 
 const ENDED_STATUSES = new Set(['done', 'failed', 'killed', 'timeout']);
 
 export interface ClassifyContext {
   now: number;
-  /** A "running" claim older than this with no live transcript lock is stale. */
+  /** A "running" claim quiet this long with no live transcript lock is stale (a run) or stuck (a conversation). */
   staleAfterMs: number;
 }
 
 export interface ClassifyInput {
   key: string;
   reading: EntryReading;
-  /** A `<transcript>.jsonl.lock` held by a live process: a turn is really in progress. */
+  /**
+   * The entry's `<transcript>.lock` exists and its holder is alive with the start time the lock
+   * names: a turn is in progress, whatever the lock's age or the entry's `status` (facts §4).
+   */
   hasLiveTranscriptLock: boolean;
   /**
-   * Set when this version keeps ACP state outside the entry (state/openclaw.sqlite, 7.x+) and
+   * Set (to why) when this version keeps ACP state outside the entry (7.x+ state/openclaw.sqlite) and
    * it could not be read: an ACP session without `acp` is then `unknown`, never `closed`.
    */
   acpStateUnreadable?: string;
@@ -36,6 +42,8 @@ export interface Classification {
   kind: SessionKind;
   /** Agent named by the key, when the key has the `agent:<id>:` shape. */
   keyAgentId: string | null;
+  /** A conversation (never terminal because a turn ended) or a run (subagent, cron run, ACP). */
+  conversation: boolean;
   state: SessionState;
   terminal: boolean;
   holdsSlot: boolean;
@@ -51,22 +59,22 @@ export function lastActivityOf(entry: SessionEntry): number {
 
 export function classifySession(input: ClassifyInput, ctx: ClassifyContext): Classification {
   const { kind, agentId: keyAgentId } = parseSessionKey(input.key);
+  const conversation = isConversationKind(kind);
   if (!input.reading.ok) {
-    return { kind, keyAgentId, state: 'invalid', terminal: false, holdsSlot: false, reason: `invalid entry: ${input.reading.reason}`, lastActivityAt: null, ageMs: null };
+    return { kind, keyAgentId, conversation, state: 'invalid', terminal: false, holdsSlot: false, reason: `invalid entry: ${input.reading.reason}`, lastActivityAt: null, ageMs: null };
   }
   const entry = input.reading.entry;
   const lastActivityAt = lastActivityOf(entry);
   const ageMs = Math.max(0, ctx.now - lastActivityAt);
-  const verdict = decide(kind, entry, ageMs, input.hasLiveTranscriptLock, ctx, input.acpStateUnreadable);
-  const state = kind === 'main' ? protectMain(verdict.state) : verdict.state;
-  const reason = state === verdict.state ? verdict.reason : `${verdict.reason}; main sessions are never pruned`;
+  const verdict = conversation ? decideConversation(kind, entry, ageMs, input.hasLiveTranscriptLock, ctx) : decideRun(kind, entry, ageMs, input.hasLiveTranscriptLock, ctx, input.acpStateUnreadable);
   return {
     kind,
     keyAgentId,
-    state,
-    terminal: TERMINAL_STATES.has(state),
-    holdsSlot: holdsSlot(entry, state),
-    reason,
+    conversation,
+    state: verdict.state,
+    terminal: TERMINAL_STATES.has(verdict.state),
+    holdsSlot: holdsSlot(entry, verdict.state),
+    reason: verdict.reason,
     lastActivityAt,
     ageMs,
   };
@@ -77,22 +85,53 @@ interface Verdict {
   reason: string;
 }
 
-function decide(kind: SessionKind, entry: SessionEntry, ageMs: number, liveLock: boolean, ctx: ClassifyContext, acpStateUnreadable?: string): Verdict {
+function stuckFix(kind: SessionKind): string {
+  return kind === 'cron' ? "the job's next run starts a new turn and clears it" : 'the next message to this chat starts a new turn and clears it';
+}
+
+/**
+ * A conversation's `status` is its last turn's, written on every chat after every turn (facts §4,
+ * seen on real 2026.4.2 gateways): `done`/`failed` say nothing about the chat being over, and an
+ * aborted, timed-out or crashed turn leaves `running` for good. So a conversation is never
+ * terminal; a `running` claim nobody holds is `stuck`, shown but not pruned.
+ */
+function decideConversation(kind: SessionKind, entry: SessionEntry, ageMs: number, liveLock: boolean, ctx: ClassifyContext): Verdict {
+  const what = kind === 'main' ? 'main session' : 'conversation';
+  if (liveLock) return { state: 'running', reason: `${what}: turn in progress (transcript lock held by a live process)` };
+  if (entry.status === 'running' || entry.acp?.state === 'running') {
+    if (ageMs > ctx.staleAfterMs) {
+      const aborted = entry.abortedLastRun === true ? 'aborted' : 'aborted, timed out, or the gateway stopped mid-turn';
+      return { state: 'stuck', reason: `${what}: last turn still says running after ${formatAge(ageMs)} with no live transcript lock (${aborted}); ${stuckFix(kind)}` };
+    }
+    return { state: 'running', reason: `${what}: turn in progress (active ${formatAge(ageMs)} ago)` };
+  }
+  if (entry.acp?.state === 'error') return { state: 'idle', reason: `${what}: last ACP turn failed${entry.acp.lastError ? `: ${oneLine(entry.acp.lastError)}` : ''}` };
+  if (entry.status && ENDED_STATUSES.has(entry.status)) return { state: 'idle', reason: `${what} at rest (last turn ${entry.status}${endedAgo(entry, ctx)})` };
+  return { state: 'idle', reason: `${what} at rest` };
+}
+
+function decideRun(kind: SessionKind, entry: SessionEntry, ageMs: number, liveLock: boolean, ctx: ClassifyContext, acpStateUnreadable?: string): Verdict {
+  // A live holder of the transcript lock is a turn in progress, whatever `status` says: a
+  // failing turn writes `failed` at its first error while the gateway retries under the lock.
+  if (liveLock) return { state: 'running', reason: `${kind === 'subagent' ? 'subagent run' : kind === 'cron-run' ? 'cron run' : 'ACP turn'} in progress (transcript lock held by a live process)` };
   const acp = entry.acp;
   if (!acp) {
     // Never pruned for lack of data: 7.x+ keeps ACP state in state/openclaw.sqlite.
     if (isAcpKind(kind) && acpStateUnreadable) return { state: 'unknown', reason: `ACP state unknown: ${acpStateUnreadable}` };
     if (isAcpKind(kind)) return { state: 'closed', reason: 'ACP session closed: key has no acp metadata' };
-    if (entry.status === 'running') return runningOrStale('run', ageMs, liveLock, ctx);
+    if (entry.status === 'running') return runningOrStale('run', ageMs, ctx);
     if (entry.status && ENDED_STATUSES.has(entry.status)) return { state: 'finished', reason: `last run ${entry.status}${endedAgo(entry, ctx)}` };
-    return { state: 'idle', reason: 'chat session at rest' };
+    // The cron runner rewrites a run's entry without `status` (seen on 2026.4.2): with no live
+    // lock, a `:run:` entry is a run that is over.
+    if (kind === 'cron-run') return { state: 'finished', reason: 'cron run over (no status, no live transcript lock)' };
+    return { state: 'idle', reason: 'run not started yet (no status)' };
   }
   // The runtime's own state wins: `status` lags it by about a second after a failed turn.
   if (acp.state === 'error') {
     const error = acp.lastError?.trim();
     return { state: 'errored', reason: error ? `last turn failed: ${oneLine(error)}` : 'last turn failed (no error recorded)' };
   }
-  if (acp.state === 'running' || entry.status === 'running') return runningOrStale('ACP turn', ageMs, liveLock, ctx);
+  if (acp.state === 'running' || entry.status === 'running') return runningOrStale('ACP turn', ageMs, ctx);
   if (acp.mode === 'oneshot') {
     // Spawned but never run: the gateway still holds its handle (seen on 2026.4.2).
     if (!entry.status) return { state: 'idle', reason: 'oneshot ACP session spawned, no turn run yet' };
@@ -105,17 +144,12 @@ function decide(kind: SessionKind, entry: SessionEntry, ageMs: number, liveLock:
   return { state: 'idle', reason: `unrecognised acp.state "${acp.state}"; treated as not terminal` };
 }
 
-function runningOrStale(what: string, ageMs: number, liveLock: boolean, ctx: ClassifyContext): Verdict {
-  if (liveLock) return { state: 'running', reason: `${what} in progress (transcript lock held)` };
+/** Only reached without a live transcript lock: the holder is gone, or there never was one. */
+function runningOrStale(what: string, ageMs: number, ctx: ClassifyContext): Verdict {
   if (ageMs > ctx.staleAfterMs) {
     return { state: 'stale', reason: `${what} marked running, but no activity for ${formatAge(ageMs)} and no live transcript lock` };
   }
   return { state: 'running', reason: `${what} in progress (active ${formatAge(ageMs)} ago)` };
-}
-
-/** Main sessions are the agent's home conversation; they are never terminal. */
-function protectMain(state: SessionState): SessionState {
-  return TERMINAL_STATES.has(state) ? 'idle' : state;
 }
 
 /**

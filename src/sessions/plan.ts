@@ -1,27 +1,36 @@
 /**
- * Which sessions a prune takes (pure). The hard rules hold whatever the filters say: only
- * terminal sessions, never a main session, never one that is running.
+ * Which sessions a prune takes (pure). The hard rules hold whatever the filters say: never a
+ * main session, never one that is running or unreadable; runs only when terminal; conversations
+ * only with the explicit opt-in (`--include-conversations`), and then only when quiet for its
+ * own, longer grace period.
  */
 import { DEFAULT_PRUNE_GRACE_MS } from '../defaults.js';
+
+export { DEFAULT_CONVERSATION_GRACE_MS } from '../defaults.js';
 import type { Classification } from './classify.js';
 import { matchesFilter, type SessionFilter } from './filter.js';
 import { compileGlob } from './glob.js';
 
 
 export interface PruneCriteria extends SessionFilter {
+  /** The opt-in: conversations (not main, not running) quiet for at least this long may go too. */
+  includeConversationsOlderThanMs?: number;
   /** Only keys matching one of these globs (`*`, `?`), when given. */
   keyGlobs?: string[];
   /** Keys matching one of these are protected. */
   keepGlobs?: string[];
 }
 
-type Plannable = Pick<Classification, 'state' | 'kind' | 'terminal' | 'ageMs'> & { key: string; entry: { acp?: unknown } | null };
+type Plannable = Pick<Classification, 'state' | 'kind' | 'terminal' | 'ageMs' | 'conversation'> & { key: string; entry: { acp?: unknown } | null };
 
-/** The rules no flag can override. */
-export function isEverPrunable(session: Pick<Classification, 'state' | 'kind' | 'terminal'>): boolean {
-  return session.terminal && session.kind !== 'main' && session.state !== 'running';
+/** The rules no flag can override: never main, running or invalid; a run only when terminal. */
+export function isEverPrunable(session: Pick<Classification, 'state' | 'kind' | 'terminal' | 'conversation'>, includeConversations = false): boolean {
+  if (session.kind === 'main' || session.state === 'running' || session.state === 'invalid') return false;
+  if (session.conversation) return includeConversations;
+  return session.terminal;
 }
 
+/** What a `prune` with no flags takes: terminal runs quiet for 10 minutes. Never a conversation. */
 export function isPrunableByDefault(session: Plannable): boolean {
   return isEverPrunable(session) && session.ageMs !== null && session.ageMs >= DEFAULT_PRUNE_GRACE_MS;
 }
@@ -29,10 +38,13 @@ export function isPrunableByDefault(session: Plannable): boolean {
 export function makePruneSelector(criteria: PruneCriteria): (session: Plannable) => boolean {
   const include = criteria.keyGlobs?.length ? criteria.keyGlobs.map(compileGlob) : null;
   const keep = (criteria.keepGlobs ?? []).map(compileGlob);
+  const optIn = criteria.includeConversationsOlderThanMs;
   const filter: SessionFilter = { ...criteria, olderThanMs: criteria.olderThanMs ?? DEFAULT_PRUNE_GRACE_MS };
+  // A conversation needs both the run grace (--older-than) and its own, longer one.
+  const conversationFilter: SessionFilter = { ...filter, terminalOnly: false, olderThanMs: Math.max(filter.olderThanMs!, optIn ?? 0) };
   return (session) => {
-    if (!isEverPrunable(session)) return false;
-    if (!matchesFilter(session, filter)) return false;
+    if (!isEverPrunable(session, optIn !== undefined)) return false;
+    if (!matchesFilter(session, session.conversation ? conversationFilter : filter)) return false;
     if (include && !include.some((matches) => matches(session.key))) return false;
     if (keep.some((matches) => matches(session.key))) return false;
     return true;
@@ -53,6 +65,8 @@ export interface PrunePlanItem {
   storePath: string;
   key: string;
   kind: PlanCandidate['kind'];
+  /** A conversation, taken only because of `--include-conversations`. */
+  conversation: boolean;
   state: PlanCandidate['state'];
   reason: string;
   ageMs: number | null;
@@ -84,6 +98,7 @@ export function planPrune(candidates: readonly PlanCandidate[], criteria: PruneC
       storePath: candidate.storePath,
       key: candidate.key,
       kind: candidate.kind,
+      conversation: candidate.conversation,
       state: candidate.state,
       reason: candidate.reason,
       ageMs: candidate.ageMs,
@@ -108,10 +123,12 @@ export function planOfItems(items: PrunePlanItem[], totalSessions: number): Prun
   return { items, totalSessions, byStore, slotsFreed: items.filter((item) => item.holdsSlot).length };
 }
 
-/** "would prune 5 of 212 sessions in 2 stores; frees 3 ACP slots" */
+/** "would prune 5 of 212 sessions in 2 stores (2 of them conversations, opted in); frees 3 ACP slots" */
 export function describePlan(plan: PrunePlan, dryRun: boolean): string {
   const verb = dryRun ? 'would prune' : 'will prune';
   const stores = plan.byStore.size;
+  const conversations = plan.items.filter((item) => item.conversation).length;
+  const opted = conversations > 0 ? ` (${conversations} of them conversation${conversations === 1 ? '' : 's'}, --include-conversations)` : '';
   const slots = plan.slotsFreed > 0 ? `; frees ${plan.slotsFreed} ACP slot${plan.slotsFreed === 1 ? '' : 's'}` : '';
-  return `${verb} ${plan.items.length} of ${plan.totalSessions} session${plan.totalSessions === 1 ? '' : 's'} in ${stores} store${stores === 1 ? '' : 's'}${slots}`;
+  return `${verb} ${plan.items.length} of ${plan.totalSessions} session${plan.totalSessions === 1 ? '' : 's'} in ${stores} store${stores === 1 ? '' : 's'}${opted}${slots}`;
 }

@@ -7,6 +7,7 @@ import { existsSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { ToolError } from '../errors.js';
+import { configNotFound } from './explicit-names.js';
 
 import type { Env } from '../env.js';
 
@@ -89,7 +90,7 @@ function resolveConfigPath(
 ): string | null {
   if (flags.config) {
     const explicit = path.resolve(expandTilde(flags.config, home));
-    if (!existsSync(explicit)) throw new ToolError('failed', `config file not found: ${explicit}`, { input: 'configPath' });
+    if (!existsSync(explicit)) throw configNotFound(explicit, stateDir, home);
     return explicit;
   }
   // A profile names its own config; the environment override would point at another install.

@@ -32,6 +32,7 @@ export const sessionEntrySchema = z.object({
   status: z.string().nullish(),
   startedAt: finiteMs.nullish(),
   endedAt: finiteMs.nullish(),
+  abortedLastRun: z.boolean().nullish(),
   sessionFile: z.string().nullish(),
   label: z.string().nullish(),
   displayName: z.string().nullish(),

@@ -18,6 +18,11 @@ export interface StoreRef {
   source: 'config' | 'discovered' | 'explicit';
   /** A literal `session.store` holds every agent's sessions in one file. */
   shared: boolean;
+  /**
+   * A sessions.json beside that agent's 8.1+ SQLite store: a leftover the gateway no longer
+   * reads. Listed, never counted, never pruned (unless named with --store).
+   */
+  legacy?: boolean;
 }
 
 const DEFAULT_AGENT = 'main';
@@ -86,17 +91,19 @@ export function discoverStores(input: StoreDiscoveryInput): StoreDiscovery {
     const configured = ids.includes(agentId);
     const jsonPath = jsonStorePathFor(input.stateDir, agentId, setting, input.home);
     const defaultPath = jsonStorePathFor(input.stateDir, agentId, undefined, input.home);
+    const sqlitePath = path.join(input.stateDir, 'agents', agentId, 'agent', SQLITE_NAME);
+    // 8.1+ keeps this agent's sessions in SQLite and no longer reads sessions.json (facts §2, §9).
+    const legacy = existsSync(sqlitePath) && !literal;
     if (existsSync(jsonPath)) {
-      add({ agentId: literal ? defaultId : agentId, path: jsonPath, format: 'json', source: configured ? 'config' : 'discovered', shared: literal });
-    } else {
+      add({ agentId: literal ? defaultId : agentId, path: jsonPath, format: 'json', source: configured ? 'config' : 'discovered', shared: literal, ...(legacy ? { legacy } : {}) });
+    } else if (!legacy) {
       missing.push(jsonPath);
     }
     // The gateway also scans the default layout, so a store left there by an older config
     // still holds sessions it may re-hydrate.
     if (defaultPath !== jsonPath && onDisk.includes(agentId) && existsSync(defaultPath)) {
-      add({ agentId, path: defaultPath, format: 'json', source: 'discovered', shared: false });
+      add({ agentId, path: defaultPath, format: 'json', source: 'discovered', shared: false, ...(legacy ? { legacy } : {}) });
     }
-    const sqlitePath = path.join(input.stateDir, 'agents', agentId, 'agent', SQLITE_NAME);
     if (existsSync(sqlitePath)) add({ agentId, path: sqlitePath, format: 'sqlite', source: configured ? 'config' : 'discovered', shared: false });
   }
   return { stores, agentIds, defaultAgentId: defaultId, missing };

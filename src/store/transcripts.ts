@@ -4,7 +4,7 @@
  */
 import { READ_CAPS, readRegularFile } from './safe-fs.js';
 import path from 'node:path';
-import { classifyLockHolder, parseLockContents, readHolderFacts } from './gateway-lock.js';
+import { parseLockContents, readHolderFacts } from './gateway-lock.js';
 
 const SESSION_ID = /^[a-z0-9][a-z0-9._-]{0,127}$/i;
 
@@ -23,13 +23,18 @@ export function transcriptPathFor(sessionsDir: string, entry: { sessionId: strin
   return path.join(root, `${entry.sessionId}.jsonl`);
 }
 
-/**
- * A transcript lock shares the store lock's format but not its limit: the gateway holds it for
- * a whole turn and only treats it as stale after 30 minutes (openclaw 2026.4.2).
- */
-export const TRANSCRIPT_LOCK_STALE_MS = 30 * 60_000;
+// A transcript lock shares the store lock's format but not its meaning: the gateway creates it
+// when a turn starts, never refreshes it, and removes it when the turn ends; a turn may hold it up
+// to its timeout (48 h by default), so its age says nothing (docs/openclaw.md §4, docs/openclaw-sessions-observed.md).
 
-/** True when the transcript's lock file exists and its holder is alive by the gateway's rules. */
+/** A lock file with no readable pid is trusted this long after its last write (its creator may still be writing it). */
+const UNREADABLE_LOCK_GRACE_MS = 30_000;
+
+/**
+ * True when `<transcript>.lock` exists and its holder is alive with the start time the lock
+ * names (or the lock names none): a turn is in progress, whatever the lock's age. Only a dead
+ * or recycled holder — or a lock without a pid, untouched for 30 s — is not live.
+ */
 export function hasLiveTranscriptLock(transcriptPath: string, now = Date.now()): boolean {
   const lockPath = `${transcriptPath}.lock`;
   let contents: string;
@@ -43,7 +48,8 @@ export function hasLiveTranscriptLock(transcriptPath: string, now = Date.now()):
     return false;
   }
   const parsed = parseLockContents(contents);
-  // A run holds its lock up to its timeout (48 h by default) and never refreshes it: a live holder
-  // with the lock's start time means a live run whatever the lock's age (observed on 2026.4.2).
-  return !classifyLockHolder(parsed, mtimeMs, now, readHolderFacts(parsed), Number.POSITIVE_INFINITY).stale;
+  if (parsed.pid === null) return now - mtimeMs <= UNREADABLE_LOCK_GRACE_MS;
+  const holder = readHolderFacts(parsed);
+  if (!holder.alive) return false;
+  return parsed.starttime === null || holder.startTime === null || parsed.starttime === holder.startTime;
 }

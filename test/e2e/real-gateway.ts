@@ -105,8 +105,12 @@ function installAcpxPlugin(env: Record<string, string>, cwd: string): void {
 }
 
 export interface GatewayOptions {
-  maxConcurrentSessions?: number;
+  maxConcurrentSessions?: number | null;
   extraEnv?: Record<string, string>;
+  /** An OpenAI-compatible server to configure as the default model `fake/fake-1` (a real-turn corpus). */
+  modelBaseUrl?: string;
+  /** `agents.defaults.llm.idleTimeoutSeconds` (the gateway's default is 60). */
+  llmIdleTimeoutSeconds?: number;
 }
 
 export class RealGateway {
@@ -171,14 +175,33 @@ export class RealGateway {
   gateway: { mode: "local", bind: "loopback", port: ${this.port}, auth: { mode: "token", token: "${this.token}" }, tools: { allow: ["sessions_spawn"] } },
   discovery: { mdns: { mode: "off" } },
   update: { checkOnStart: false },
-  agents: { defaults: { heartbeat: { every: "0m" } }${LANE.sqliteSessions ? ', list: [{ id: "main", default: true }, { id: "failer" }, { id: "okay" }]' : ''} },
+  agents: { defaults: { heartbeat: { every: "0m" }${this.modelDefaults()} }${LANE.sqliteSessions ? ', list: [{ id: "main", default: true }, { id: "failer" }, { id: "okay" }]' : ''} },
   acp: { enabled: true, backend: "acpx", allowedAgents: ["failer", "okay"]${cap} },
-  plugins: { entries: { acpx: { enabled: true, config: ${JSON.stringify(acpxConfig)} } } },
+  plugins: { entries: { acpx: { enabled: true, config: ${JSON.stringify(acpxConfig)} } } },${this.modelProviders()}
 }
 `,
       { mode: 0o600 },
     );
     if (LANE.externalAcpx) installAcpxPlugin(this.gatewayEnv(), this.root);
+    await this.launch();
+  }
+
+  private modelDefaults(): string {
+    if (!this.options.modelBaseUrl) return '';
+    const idle = this.options.llmIdleTimeoutSeconds === undefined ? '' : `, llm: { idleTimeoutSeconds: ${this.options.llmIdleTimeoutSeconds} }`;
+    return `, model: { primary: "fake/fake-1" }${idle}`;
+  }
+
+  private modelProviders(): string {
+    if (!this.options.modelBaseUrl) return '';
+    return `
+  models: { providers: { fake: { baseUrl: "${this.options.modelBaseUrl}", apiKey: "sk-local", api: "openai-completions",
+    models: [{ id: "fake-1", name: "Fake 1", reasoning: false, input: ["text"], cost: { input: 0, output: 0, cacheRead: 0, cacheWrite: 0 }, contextWindow: 200000, maxTokens: 8192 }] } } },`;
+  }
+
+  /** Starts the gateway process on the config already written (start, or after killHard). */
+  async launch(): Promise<void> {
+    this.output = '';
     this.child = spawn(NODE22, [OPENCLAW_ENTRY, 'gateway', 'run'], {
       cwd: this.root,
       env: this.gatewayEnv(),
@@ -362,8 +385,22 @@ export class RealGateway {
     }
   }
 
+  /** kill -9 of every gateway process of this run (a crash mid-turn); the state stays. */
+  async killHard(): Promise<void> {
+    this.dropClient();
+    this.killAll();
+    await this.waitFor(() => processesWithEnv(`OPENCLAW_STATE_DIR=${this.stateDir}`).length === 0, 10_000, 'the killed gateway to be gone').catch(() => undefined);
+    this.child = null;
+  }
+
   async stop(): Promise<void> {
     this.dropClient();
+    this.killAll();
+    await sleep(300);
+    rmSync(this.root, { recursive: true, force: true });
+  }
+
+  private killAll(): void {
     // Kill the whole tree: the first process, any respawned gateway, and acpx children.
     const pids = new Set<number>();
     if (this.child?.pid) pids.add(this.child.pid);
@@ -389,7 +426,5 @@ export class RealGateway {
         // gone already
       }
     }
-    await sleep(300);
-    rmSync(this.root, { recursive: true, force: true });
   }
 }

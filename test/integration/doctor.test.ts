@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { chmodSync, mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
 import { runInProcess } from '../helpers/cli.js';
@@ -82,4 +82,23 @@ test('text output: one line per finding with its fix', async () => {
   assert.equal(result.status, 6);
   assert.match(result.stdout, /^PROBLEM {2}1 of 1 ACP slots held by 1 errored: new ACP spawns fail with "ACP max concurrent sessions reached \(1\/1\)"\n {9}fix: openclaw-sessions prune --older-than 0 --state-dir /m);
   assert.match(result.stdout, /1 problem found \(exit 6\)\.$/m);
+});
+
+test('a transcript lock held for hours by a live holder is not offered for rm; a stuck conversation is a warning, not a problem', async () => {
+  const state = healthyInstall();
+  const dir = path.dirname(storePath(state, 'main'));
+  writeFile(storePath(state, 'main'), {
+    'agent:main:main': chatEntry('m', MIN),
+    'agent:main:acp:ok': acpEntry('ok', MIN, { state: 'idle' }),
+    'agent:main:subagent:long': chatEntry('long', 3 * 60 * MIN, { status: 'running', startedAt: Date.now() - 3 * 60 * MIN }),
+    'agent:main:direct:aborted': chatEntry('aborted', 3 * 60 * MIN, { status: 'running', abortedLastRun: true }),
+  });
+  const starttime = Number(readFileSync(`/proc/${process.pid}/stat`, 'utf8').split(') ')[1]!.split(' ')[19]);
+  writeFileSync(path.join(dir, 'long.jsonl.lock'), JSON.stringify({ pid: process.pid, createdAt: new Date(Date.now() - 3 * 60 * MIN).toISOString(), starttime }));
+  const { status, out } = await doctor(state);
+  assert.equal(status, 0, JSON.stringify(out.findings));
+  assert.equal(out.findings.find((f) => f.id === 'stale-transcript-lock'), undefined, 'a live holder\'s lock must never be offered for rm');
+  const stuck = out.findings.find((f) => f.id === 'stuck-conversations');
+  assert.equal(stuck?.severity, 'warning');
+  assert.match(stuck!.message, /agent:main:direct:aborted/);
 });

@@ -180,14 +180,18 @@ test('text output: plain columns without colour when piped; colour with --color;
   assert.doesNotMatch(noColor.stdout, /\x1b\[/);
 });
 
-test('a transcript lock held by a live process with its start time is live whatever its age (a run holds it up to 48 h)', async () => {
+test('defect 3: a transcript lock whose holder is alive with the matching start time means running, whatever its age; a dead or recycled holder lets the claim go stale', async () => {
   const { home, state } = installWithAgents();
   const lock = path.join(state, 'agents', 'main', 'sessions', 'main-stale.jsonl.lock');
   const starttime = Number(readFileSync(`/proc/${process.pid}/stat`, 'utf8').split(') ')[1]!.split(' ')[19]);
+  const stateOf = async () => (await listJson([], { HOME: home })).sessions.find((s) => s.key === 'agent:main:acp:stale')!.state;
   writeFile(lock, { pid: process.pid, createdAt: new Date(Date.now() - 10 * 60_000).toISOString(), starttime });
-  assert.equal((await listJson([], { HOME: home })).sessions.find((s) => s.key === 'agent:main:acp:stale')!.state, 'running');
-  writeFile(lock, { pid: process.pid, createdAt: new Date(Date.now() - 40 * 60_000).toISOString(), starttime });
-  assert.equal((await listJson([], { HOME: home })).sessions.find((s) => s.key === 'agent:main:acp:stale')!.state, 'running');
-  writeFile(lock, { pid: process.pid, createdAt: new Date(Date.now() - 40 * 60_000).toISOString(), starttime: starttime + 1 });
-  assert.equal((await listJson([], { HOME: home })).sessions.find((s) => s.key === 'agent:main:acp:stale')!.state, 'stale');
+  assert.equal(await stateOf(), 'running');
+  // A run may hold its lock up to its timeout (48 h by default): 45 minutes proves nothing.
+  writeFile(lock, { pid: process.pid, createdAt: new Date(Date.now() - 45 * 60_000).toISOString(), starttime });
+  assert.equal(await stateOf(), 'running');
+  writeFile(lock, { pid: process.pid, createdAt: new Date(Date.now() - 45 * 60_000).toISOString(), starttime: starttime + 1 });
+  assert.equal(await stateOf(), 'stale', 'recycled holder');
+  writeFile(lock, { pid: 99_999_999, createdAt: new Date(Date.now() - 45 * 60_000).toISOString(), starttime });
+  assert.equal(await stateOf(), 'stale', 'dead holder');
 });

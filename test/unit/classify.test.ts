@@ -74,7 +74,7 @@ test('main sessions are never terminal, whatever they claim', () => {
   const errored = classify('agent:main:main', { sessionId: 's', updatedAt: NOW - 90 * MIN, acp: acp({ state: 'error', lastError: 'x' }) });
   assert.equal(errored.terminal, false);
   assert.equal(errored.state, 'idle');
-  assert.match(errored.reason, /never pruned/);
+  assert.match(errored.reason, /main session/);
   const staleMain = classify('agent:main:main', { sessionId: 's', updatedAt: NOW - 90 * MIN, status: 'running' });
   assert.equal(staleMain.terminal, false);
 });
@@ -104,4 +104,44 @@ test('age uses the latest of updatedAt and acp.lastActivityAt', () => {
 test('acp.state "error" wins over a lagging status "running"', () => {
   const c = classify('agent:main:acp:lag', { sessionId: 's', updatedAt: NOW - MIN, status: 'running', acp: acp({ state: 'error', lastError: 'acpx exited with code 1' }) });
   assert.deepEqual([c.state, c.terminal], ['errored', true]);
+});
+
+test('defect 1: conversations are never terminal because a turn ended or failed (status is the last turn\'s, on every chat)', () => {
+  for (const key of ['agent:main:direct:alice', 'agent:main:telegram:direct:4242', 'agent:main:telegram:group:-100', 'agent:main:telegram:group:-100:thread:7', 'agent:main:discord:channel:9', 'agent:main:dashboard:u', 'agent:main:openai:user-1', 'agent:main:cron:job', 'something-else', 'agent:main:whatsapp:weird:shape']) {
+    for (const status of ['done', 'failed', 'killed', 'timeout']) {
+      const c = classify(key, { sessionId: 's', updatedAt: NOW - 400 * MIN, status, endedAt: NOW - 400 * MIN });
+      assert.deepEqual([c.conversation, c.state, c.terminal], [true, 'idle', false], `${key} ${status}`);
+    }
+  }
+  for (const key of ['agent:main:subagent:x', 'agent:main:cron:job:run:r1', 'agent:main:acp:a', 'agent:main:acp:binding:discord:default:ff']) {
+    assert.equal(classify(key, { sessionId: 's', updatedAt: NOW }).conversation, false, key);
+  }
+});
+
+test('defect 2: a conversation whose turn claims running with no live lock past --stale-after is stuck, not terminal, with what brings it back', () => {
+  const aborted = classify('agent:main:direct:a', { sessionId: 's', updatedAt: NOW - 45 * MIN, status: 'running', startedAt: NOW - 45 * MIN, abortedLastRun: true });
+  assert.deepEqual([aborted.state, aborted.terminal], ['stuck', false]);
+  assert.match(aborted.reason, /aborted/);
+  assert.match(aborted.reason, /next message/);
+  const crashed = classify('agent:main:telegram:group:-1', { sessionId: 's', updatedAt: NOW - 45 * MIN, status: 'running', abortedLastRun: false });
+  assert.deepEqual([crashed.state, crashed.terminal], ['stuck', false]);
+  assert.match(crashed.reason, /timed out|gateway stopped/);
+  const recent = classify('agent:main:direct:a', { sessionId: 's', updatedAt: NOW - 5 * MIN, status: 'running' });
+  assert.equal(recent.state, 'running');
+  assert.equal(classify('agent:main:direct:a', { sessionId: 's', updatedAt: NOW - 45 * MIN, status: 'running' }, true).state, 'running');
+});
+
+test('done or failed with a live holder keeping the transcript lock is running (the gateway retries a failed turn under its lock)', () => {
+  for (const key of ['agent:main:direct:r', 'agent:main:subagent:r', 'agent:main:cron:j:run:r']) {
+    const c = classify(key, { sessionId: 's', updatedAt: NOW - 90 * MIN, status: 'failed', endedAt: NOW - 90 * MIN }, true);
+    assert.deepEqual([c.state, c.terminal], ['running', false], key);
+  }
+});
+
+test('a :run: entry with no status is a finished run unless a live lock holds it', () => {
+  const run = { sessionId: 's', updatedAt: NOW - 20 * MIN };
+  assert.deepEqual([classify('agent:main:cron:j:run:r', run).state, classify('agent:main:cron:j:run:r', run).terminal], ['finished', true]);
+  assert.equal(classify('agent:main:cron:j:run:r', run, true).state, 'running');
+  // The job's own session is not a run: it is reused by the next run.
+  assert.equal(classify('agent:main:cron:j', run).terminal, false);
 });

@@ -35,19 +35,36 @@ test('state lists are checked', () => {
   assert.throws(() => parseStatesFlag('errored,dead'), /unknown --state value "dead"/);
 });
 
-const base = { ageMs: 3_600_000, entry: { acp: {} } };
+const base = { ageMs: 3_600_000, entry: { acp: {} }, conversation: false };
 test('prune selection: hard rules beat every filter', () => {
   const select = makePruneSelector({ olderThanMs: 0 });
   assert.equal(select({ ...base, key: 'agent:main:acp:1', kind: 'acp', state: 'errored', terminal: true }), true);
-  assert.equal(select({ ...base, key: 'agent:main:main', kind: 'main', state: 'idle', terminal: false }), false);
+  assert.equal(select({ ...base, key: 'agent:main:main', kind: 'main', state: 'idle', terminal: false, conversation: true }), false);
   assert.equal(select({ ...base, key: 'agent:main:acp:2', kind: 'acp', state: 'running', terminal: false }), false);
   assert.equal(select({ ...base, key: 'agent:main:acp:3', kind: 'acp', state: 'idle', terminal: false }), false);
   // Even a --state filter naming a non-terminal state cannot select it.
   assert.equal(makePruneSelector({ states: new Set(['idle']) })({ ...base, key: 'k', kind: 'acp', state: 'idle', terminal: false }), false);
 });
 
+test('prune selection: conversations only with the opt-in, after its own grace; main and running never', () => {
+  const chat = { key: 'agent:main:direct:alice', kind: 'direct' as const, state: 'idle' as const, terminal: false, conversation: true, entry: {} };
+  const stuck = { ...chat, key: 'agent:main:direct:bob', state: 'stuck' as const };
+  const day = 86_400_000;
+  assert.equal(makePruneSelector({})({ ...chat, ageMs: 90 * day }), false, 'never by default, however old');
+  assert.equal(makePruneSelector({})({ ...stuck, ageMs: 90 * day }), false);
+  assert.equal(makePruneSelector({ states: new Set(['idle', 'stuck']) })({ ...stuck, ageMs: 90 * day }), false, '--state cannot opt in');
+  const optIn = makePruneSelector({ includeConversationsOlderThanMs: 30 * day });
+  assert.equal(optIn({ ...chat, ageMs: 29 * day }), false);
+  assert.equal(optIn({ ...chat, ageMs: 31 * day }), true);
+  assert.equal(optIn({ ...stuck, ageMs: 31 * day }), true);
+  assert.equal(optIn({ ...chat, state: 'running', ageMs: 31 * day }), false);
+  assert.equal(optIn({ ...chat, key: 'agent:main:main', kind: 'main', ageMs: 31 * day }), false);
+  // The shorter of the two graces never wins: --older-than 90d also holds conversations back.
+  assert.equal(makePruneSelector({ olderThanMs: 90 * day, includeConversationsOlderThanMs: 0 })({ ...chat, ageMs: 31 * day }), false);
+});
+
 test('prune selection: grace period, key globs, keep globs', () => {
-  const errored = { key: 'agent:main:acp:abc', kind: 'acp' as const, state: 'errored' as const, terminal: true, entry: { acp: {} } };
+  const errored = { key: 'agent:main:acp:abc', kind: 'acp' as const, state: 'errored' as const, terminal: true, conversation: false, entry: { acp: {} } };
   assert.equal(makePruneSelector({})({ ...errored, ageMs: 5 * 60_000 }), false, 'default grace is 10m');
   assert.equal(makePruneSelector({})({ ...errored, ageMs: 11 * 60_000 }), true);
   assert.equal(makePruneSelector({ keyGlobs: ['agent:ops:*'] })({ ...errored, ageMs: 3_600_000 }), false);

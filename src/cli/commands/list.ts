@@ -56,21 +56,23 @@ export async function runList(flags: ListFlags, io: CliIo): Promise<number> {
   if (options.store && inventory.failures.length === 0 && inventory.stores.length === 0) {
     throw new CliError(EXIT.error, `session store not found: ${options.store}`);
   }
-  if (inventory.failures.length > 0) {
-    // Every broken store is named; the first one's message is the exit reason.
+  if (inventory.failures.length > 0 && inventory.stores.length === 0) {
+    // Nothing readable: every broken store is named; the first one's message is the exit reason.
     for (const failure of inventory.failures.slice(1)) io.stderr.write(`openclaw-sessions: ${failure.error.message}\n`);
     throw inventory.failures[0]!.error;
   }
 
+  // The readable stores are shown; each broken one gets one line on stderr, and the exit is 1.
   const report = buildListReport(inventory, filter);
   if (flags.json) {
     writeJsonStreaming(report, 'sessions', (chunk) => io.stdout.write(chunk));
-    return EXIT.ok;
+  } else {
+    const style = decideStyle({ isTTY: Boolean(io.stdout.isTTY), columns: io.stdout.columns, env: io.env, colorFlag: flags.color });
+    io.stdout.write(renderListText(inventory, report, style, flags.wide ?? false));
   }
-  const style = decideStyle({ isTTY: Boolean(io.stdout.isTTY), columns: io.stdout.columns, env: io.env, colorFlag: flags.color });
-  io.stdout.write(renderListText(inventory, report, style, flags.wide ?? false));
-  if (gateway) io.stdout.write(liveFooter(gateway, report.summary.acp.slotsHeld, report.summary.acp.cap));
-  return EXIT.ok;
+  if (gateway && !flags.json) io.stdout.write(liveFooter(gateway, report.summary.acp.slotsHeld, report.summary.acp.cap));
+  for (const failure of inventory.failures) io.stderr.write(`openclaw-sessions: ${failure.error.message}\n`);
+  return inventory.failures.length > 0 ? EXIT.error : EXIT.ok;
 }
 
 /** The gateway's own count under the disk-based footer: the truth about slots when it can be read. */
@@ -109,6 +111,8 @@ export function buildListReport(inventory: Inventory, filter: SessionFilter): Li
     })),
     sessions: shown.map((session) => sessionReport(session, isPrunableByDefault(session))),
     summary,
+    legacyStores: inventory.legacyStores.map((legacy) => ({ agentId: legacy.ref.agentId, path: legacy.ref.path, sizeBytes: legacy.sizeBytes })),
+    failedStores: inventory.failures.map((failure) => ({ agentId: failure.ref.agentId, path: failure.ref.path, error: failure.error.message })),
   };
 }
 
@@ -179,12 +183,19 @@ function footer(inventory: Inventory, report: ListReport, style: TerminalStyle):
   const slots = describeSlots(summary);
   const full = summary.acp.cap !== null && summary.acp.slotsHeld >= summary.acp.cap;
   lines.push(full && style.color ? style.chalk.red(slots) : slots);
+  const stuck = summary.byState.stuck;
+  if (stuck > 0) {
+    lines.push(`${stuck} conversation${stuck === 1 ? '' : 's'} stuck (last turn says running, nobody holds it): not pruned; the next message to the chat clears it`);
+  }
   if (summary.prunable > 0) {
-    lines.push(`${summary.prunable} prunable (terminal and quiet for ${DEFAULT_PRUNE_GRACE}): openclaw-sessions prune --dry-run`);
+    lines.push(`${summary.prunable} prunable (finished runs quiet for ${DEFAULT_PRUNE_GRACE}; conversations are never pruned by default): openclaw-sessions prune --dry-run`);
   } else if (summary.terminal > 0) {
-    lines.push(`${summary.terminal} terminal, none quiet for ${DEFAULT_PRUNE_GRACE} yet (openclaw-sessions prune --older-than 0 takes them now)`);
+    lines.push(`${summary.terminal} terminal run${summary.terminal === 1 ? '' : 's'}, none quiet for ${DEFAULT_PRUNE_GRACE} yet (openclaw-sessions prune --older-than 0 takes them now)`);
   } else {
     lines.push('Nothing to prune.');
+  }
+  for (const legacy of inventory.legacyStores) {
+    lines.push(`legacy ${legacy.ref.path}: left beside agent ${legacy.ref.agentId}'s SQLite store, which OpenClaw 8.1+ reads instead; not counted, never pruned (use --store to look at it)`);
   }
   const reclaimable = report.stores.map((store) => (store.disk ? describeDisk(store.disk) : null)).filter((text) => text !== null);
   if (reclaimable.length > 0) lines.push(`Disk: ${reclaimable.join('; ')}: openclaw-sessions clean --dry-run`);

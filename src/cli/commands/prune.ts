@@ -8,7 +8,8 @@ import { planReport } from '../../prune/report.js';
 import { ToolError } from '../../errors.js';
 import { choosePruneRoute, executeOrphanRestart, executePrune, planOrphanRestart, preparePrune, StoresUnreadableError, type PreparedPrune, type PruneRequest, type PruneRoute } from '../../prune/run.js';
 import { RECOMPUTE_REQUESTS, type RecomputeRequest } from '../../recompute/choose.js';
-import { describePlan } from '../../sessions/plan.js';
+import type { PruneReport } from '../../report/prune-report.js';
+import { DEFAULT_CONVERSATION_GRACE_MS, describePlan } from '../../sessions/plan.js';
 import { DEFAULT_JOURNAL_RETENTION } from '../../defaults.js';
 import { recordPruneRun } from '../../prune/run-status.js';
 import { newRunId } from '../../store/journal.js';
@@ -18,7 +19,7 @@ import { gatewayFlagsFrom, type GatewayTargetFlags } from '../gateway-options.js
 import { confirm } from '../confirm.js';
 import { createEventLog, parseLogFormat, type EventLog } from '../event-log.js';
 import type { CliIo } from '../io.js';
-import { parseDurationFlag, parseKindsFlag, parseTerminalStatesFlag } from '../parse.js';
+import { parseDurationFlag, parseKindsFlag, parseOptedInStatesFlag, parseTerminalStatesFlag } from '../parse.js';
 import { describeDecision, logOutcome, pruneOutput, renderPlan, renderPlanned, renderPruned, type PruneOutcome, type PruneOutput } from '../render/prune.js';
 import { toolVersion } from '../version.js';
 
@@ -29,6 +30,8 @@ export interface PruneFlags extends StoreFlags, GatewayTargetFlags {
   key?: string[];
   keep?: string[];
   olderThan: string;
+  /** `--include-conversations` (true) or `--include-conversations 7d`. */
+  includeConversations?: boolean | string;
   acp?: boolean;
   dryRun?: boolean;
   yes?: boolean;
@@ -84,12 +87,13 @@ function requestFrom(flags: PruneFlags, io: CliIo): PruneRequest {
     inventory: inventoryOptionsFrom(flags, io),
     explicitStore: flags.store,
     criteria: {
-      states: flags.state !== undefined ? parseTerminalStatesFlag(flags.state) : undefined,
+      states: flags.state === undefined ? undefined : flags.includeConversations !== undefined ? parseOptedInStatesFlag(flags.state) : parseTerminalStatesFlag(flags.state),
       kinds: flags.kind !== undefined ? parseKindsFlag(flags.kind) : undefined,
       olderThanMs: parseDurationFlag(flags.olderThan, '--older-than'),
       acpOnly: flags.acp,
       keyGlobs: flags.key ?? [],
       keepGlobs: flags.keep ?? [],
+      includeConversationsOlderThanMs: includeConversationsMs(flags.includeConversations),
     },
     recompute: parseRecompute(flags.recompute),
     dryRun: flags.dryRun ?? false,
@@ -97,19 +101,42 @@ function requestFrom(flags: PruneFlags, io: CliIo): PruneRequest {
   };
 }
 
+/** `--include-conversations` alone: OpenClaw's own 30-day default; with a value, that duration. */
+function includeConversationsMs(value: boolean | string | undefined): number | undefined {
+  if (value === undefined || value === false) return undefined;
+  if (value === true) return DEFAULT_CONVERSATION_GRACE_MS;
+  return parseDurationFlag(value, '--include-conversations');
+}
+
+/**
+ * Prunes the readable stores; a store that could not be read is left untouched, named on stderr
+ * (and in `failedStores`), and turns a successful run's exit into 1.
+ */
 async function pruneOnce(flags: PruneFlags, io: CliIo, runId: string, log: EventLog): Promise<PruneOutcome> {
   const request = requestFrom(flags, io);
+  const prepared = await reportingOtherFailures(io, () => preparePrune(request, io.env));
+  const failures = prepared.inventory.failures;
+  const failedStores = failures.map((failure) => ({ agentId: failure.ref.agentId, path: failure.ref.path, error: failure.error.message }));
+  const outcome = await pruneReadable(flags, io, log, request, prepared, runId, failedStores);
+  if (failures.length === 0) return outcome;
+  for (const failure of failures) io.stderr.write(`openclaw-sessions: left untouched: ${failure.error.message}\n`);
+  return { ...outcome, exitCode: outcome.exitCode === EXIT.ok ? EXIT.error : outcome.exitCode };
+}
+
+type FailedStores = NonNullable<PruneReport['failedStores']>;
+
+async function pruneReadable(flags: PruneFlags, io: CliIo, log: EventLog, request: PruneRequest, prepared: PreparedPrune, runId: string, failedStores: FailedStores): Promise<PruneOutcome> {
   const lockTimeoutMs = parseDurationFlag(flags.lockTimeout, '--lock-timeout');
   const waitMs = parseDurationFlag(flags.wait, '--wait');
-  const prepared = await reportingOtherFailures(io, () => preparePrune(request, io.env));
   const { plan, inventory } = prepared;
   const out = pruneOutput(flags, io, log);
   if (plan.items.length === 0 && !request.dryRun && request.recompute === 'restart') {
     const orphans = await restartForOrphans(prepared, flags, io, waitMs, out);
     if (orphans) return orphans;
   }
+  const named = (report: PruneReport): PruneReport => (failedStores.length > 0 ? Object.assign(report, { failedStores }) : report);
   if (plan.items.length === 0 || request.dryRun) {
-    const report = planReport(plan, request.dryRun, inventory);
+    const report = named(planReport(plan, request.dryRun, inventory));
     renderPlanned(out, report, plan, inventory.stores.length);
     return { kind: plan.items.length === 0 ? 'nothing' : 'planned', report, exitCode: EXIT.ok };
   }
@@ -130,6 +157,7 @@ async function pruneOnce(flags: PruneFlags, io: CliIo, runId: string, log: Event
   const journalRetentionMs = parseDurationFlag(flags.journalRetention ?? DEFAULT_JOURNAL_RETENTION, '--journal-retention');
   const options = { runId, toolVersion: toolVersion(), lockTimeoutMs, waitMs, journal: flags.journal, journalRetentionMs, keepTranscripts: flags.keepTranscripts ?? false };
   const execution = await executePrune(prepared, route, options, io.env);
+  named(execution.report);
   return { kind: 'pruned', report: execution.report, exitCode: renderPruned(out, execution) };
 }
 

@@ -76,7 +76,21 @@ export function renderPruned(out: PruneOutput, { report, results, partial, warni
   return EXIT.ok;
 }
 
+
+/** Runs first; conversations (only with --include-conversations) in a table of their own. */
 export function renderPlan(plan: PrunePlan, style: TerminalStyle): string {
+  const runs = plan.items.filter((item) => !item.conversation);
+  const conversations = plan.items.filter((item) => item.conversation);
+  const parts: string[] = [];
+  if (runs.length > 0) parts.push(renderItems(runs, style, 'prune'));
+  if (conversations.length > 0) {
+    parts.push(`Conversations (--include-conversations): ${conversations.length}; their chat history and per-chat settings go with them`);
+    parts.push(renderItems(conversations, style, 'prune chat'));
+  }
+  return parts.join('\n');
+}
+
+function renderItems(items: PrunePlan['items'], style: TerminalStyle, action: string): string {
   return renderTable(
     [
       { header: 'ACTION' },
@@ -86,8 +100,8 @@ export function renderPlan(plan: PrunePlan, style: TerminalStyle): string {
       { header: 'AGE' },
       { header: 'REASON', shrink: 'end', minWidth: 20 },
     ],
-    plan.items.map((item) => [
-      { text: 'prune' },
+    items.map((item) => [
+      { text: action },
       { text: item.agentId },
       { text: item.key },
       { text: item.state, paint: (t) => paintState(style.chalk, item.state, t) },
