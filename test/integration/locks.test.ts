@@ -7,7 +7,6 @@ import { LOCK_HOLDER, runCli, runCliAsync, startHolder } from '../helpers/cli.js
 import { everyState } from '../helpers/stores.js';
 import { storePath, tempDir, writeFile } from '../helpers/tmp.js';
 import { spawnSync } from 'node:child_process';
-import { createRequire } from 'node:module';
 
 function install(): { state: string; store: string } {
   const state = path.join(tempDir(), 'state');
@@ -114,19 +113,3 @@ test('another run of this tool holding the run lock: wait, then exit 3 without t
   await other.done;
 });
 
-test('SQLite stores are refused for writing (exit 4)', () => {
-  const state = tempDir();
-  const db = path.join(state, 'agents', 'main', 'agent', 'openclaw-agent.sqlite');
-  mkdirSync(path.dirname(db), { recursive: true });
-  const Database = createRequire(import.meta.url)('better-sqlite3') as typeof import('better-sqlite3');
-  const handle = new Database(db);
-  handle.exec('CREATE TABLE session_nodes (session_key TEXT PRIMARY KEY, current_session_id TEXT, entry_json TEXT, updated_at INTEGER)');
-  const entry = { sessionId: 's', updatedAt: 1, acp: { mode: 'persistent', state: 'error' } };
-  handle.prepare('INSERT INTO session_nodes VALUES (?, ?, ?, ?)').run('agent:main:acp:x', 's', JSON.stringify(entry), 1);
-  handle.close();
-  const before = readFileSync(db);
-  const result = runCli(['prune', '--yes', '--state-dir', state]);
-  assert.equal(result.status, 4, result.stderr);
-  assert.match(result.stderr, /SQLite stores are changed only through the gateway/);
-  assert.deepEqual(readFileSync(db), before);
-});

@@ -5,7 +5,7 @@
 import { createHash } from 'node:crypto';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { packageInfo } from '../package-root.js';
 import { CliError, EXIT } from '../../errors.js';
 import { installCron, installSystemd, systemdUserDir, uninstallCron, uninstallSystemd } from '../../schedule/install.js';
 import { cronBlock, parseEvery, systemdService, systemdTimer, UNIT_NAME, type ScheduleSpec } from '../../schedule/units.js';
@@ -80,7 +80,7 @@ export async function runSchedule(flags: ScheduleFlags, io: CliIo): Promise<numb
 export function scheduleSpec(flags: ScheduleFlags, stateDir: string, configPath: string | null, profile: string | null): ScheduleSpec {
   const everyMinutes = parseEvery(parseDuration(flags.every, '--every'));
   // Absolute paths: cron and systemd run with a minimal PATH and another working directory.
-  const binPath = fileURLToPath(new URL('../../../../bin/openclaw-sessions.js', import.meta.url));
+  const binPath = path.join(packageInfo().root, 'bin', 'openclaw-sessions.js');
   const targetArgs = profile ? ['--profile', profile] : ['--state-dir', stateDir, ...(configPath ? ['--config', configPath] : [])];
   const pruneArgs = [...(flags.allowRestart ? ['--allow-restart'] : []), ...(flags.olderThan ? ['--older-than', flags.olderThan] : [])];
   // "Random" but stable per host and install, so a re-install writes the same text.
