@@ -3,11 +3,11 @@
 // openclaw 2026.4.2's acquireSessionWriteLock does it), written apart from src/ so interop tests
 // catch a mismatch instead of sharing a bug.
 //
-//   hold <store> <ms>                      take the lock, print "locked", hold, release
-//   acquire <store> [timeoutMs]            wait like the gateway (≤10 s), print JSON {acquired, waitedMs}, exit 0/1
+//   hold <store> <ms>                      take the lock, print "locked", hold, release, print "released <epoch ms>"
+//   acquire <store> [timeoutMs]            wait like the gateway (≤10 s), print JSON {acquired, waitedMs, acquiredAt}, exit 0/1
 //   forge <store> <pid> <createdAt> [st]   write a lock file with this content (stale-lock tests)
-//   writer <store> <ms> [holdMs]           for <ms>: lock, read, [wait holdMs], add a unique entry, atomic
-//                                          write, unlock; prints the keys it wrote as JSON at the end
+//   writer <store> <ms|xN> [holdMs]        for <ms> (or N times): lock, read, [wait holdMs], add a unique entry,
+//                                          atomic write, unlock; prints the keys it wrote as JSON at the end
 //   proper-lock <store> <ms>               hold this tool's own run lock (proper-lockfile) for <ms>
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
@@ -79,7 +79,7 @@ async function lock(timeoutMs = 10_000) {
       if (st !== null) body.starttime = st;
       fs.writeSync(fd, JSON.stringify(body, null, 2));
       fs.closeSync(fd);
-      return { file, waitedMs: Date.now() - started };
+      return { file, waitedMs: Date.now() - started, acquiredAt: Date.now() };
     } catch (error) {
       if (fd !== null) {
         try { fs.closeSync(fd); } catch {}
@@ -120,6 +120,8 @@ if (mode === 'hold') {
   process.stdout.write('locked\n');
   await sleep(Number(arg1));
   fs.rmSync(held.file, { force: true });
+  // Tests order events by this (not by durations, which a loaded machine stretches).
+  process.stdout.write(`released ${Date.now()}\n`);
 } else if (mode === 'acquire') {
   const held = await lock(arg1 ? Number(arg1) : 10_000);
   if (!held) {
@@ -127,15 +129,17 @@ if (mode === 'hold') {
     process.exit(1);
   }
   fs.rmSync(held.file, { force: true });
-  process.stdout.write(JSON.stringify({ acquired: true, waitedMs: held.waitedMs }) + '\n');
+  process.stdout.write(JSON.stringify({ acquired: true, waitedMs: held.waitedMs, acquiredAt: held.acquiredAt }) + '\n');
 } else if (mode === 'forge') {
   const body = { pid: Number(arg1), createdAt: arg2, ...(arg3 ? { starttime: Number(arg3) } : {}) };
   fs.writeFileSync(siblingOf('.lock'), JSON.stringify(body, null, 2), { mode: 0o644 });
 } else if (mode === 'writer') {
-  const until = Date.now() + Number(arg1);
+  // xN: a count, so a test's contention does not depend on how fast a loaded machine runs.
+  const times = arg1.startsWith('x') ? Number(arg1.slice(1)) : Infinity;
+  const until = arg1.startsWith('x') ? Infinity : Date.now() + Number(arg1);
   const written = [];
   let n = 0;
-  while (Date.now() < until) {
+  while (Date.now() < until && written.length < times) {
     const held = await lock();
     if (!held) continue;
     try {
