@@ -36,7 +36,10 @@ export const pruneReportSchema = z.object({
       after: z.number().int(),
       journal: z.string().nullable(),
       lockWaitMs: z.number().nullable(),
+      /** The longest single hold of the gateway's lock, ms; null when it was not taken. */
       lockHoldMs: z.number().nullable(),
+      /** Times the lock was taken: more than 1 when the store changed meanwhile and the edit was prepared again outside it. */
+      lockAttempts: z.number().int().nullable(),
     }),
   ),
   transcripts: z.array(z.object({ from: z.string(), to: z.string() })),
