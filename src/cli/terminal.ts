@@ -3,7 +3,7 @@
  * colours its borders on its own, so the decision is made once here and passed to both.
  */
 import { Chalk, type ChalkInstance } from 'chalk';
-import type { Env } from '../store/paths.js';
+import type { Env } from '../env.js';
 
 export interface TerminalStyle {
   color: boolean;

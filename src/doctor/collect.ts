@@ -34,7 +34,7 @@ export function collectFindings(inventory: Inventory, gateway: GatewayStatus, ta
   }
 
   // Slots against the cap.
-  const summary = summarize(inventory.sessions, cap, (s) => isPrunableByDefault(s as never));
+  const summary = summarize(inventory.sessions, cap, isPrunableByDefault);
   const slots = describeSlots(summary);
   if (cap !== null && summary.acp.slotsHeld >= cap) {
     findings.push({ id: 'cap-reached', severity: 'problem', message: `${slots}: new ACP spawns fail with "ACP max concurrent sessions reached (${cap}/${cap})"`, fix: summary.acp.heldByTerminal > 0 ? `openclaw-sessions prune --older-than 0${target}` : 'raise acp.maxConcurrentSessions, or close idle ACP sessions' });

@@ -1,5 +1,5 @@
 /**
- * One read-modify-write of a sessions.json, under the gateway's own lock (facts §5, §6),
+ * One read-modify-write of a sessions.json, under the gateway's own lock (docs/openclaw.md §5, §6),
  * holding that lock for a bounded, short time at any store size.
  *
  * Everything slow (read, parse, edit, serialise, write and fsync a temp file) happens outside
@@ -14,7 +14,7 @@
  */
 import { closeSync, fstatSync, openSync, readFileSync, readSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
-import { CliError, EXIT } from '../errors.js';
+import { ToolError } from '../errors.js';
 import { commitPrepared, prepareAtomicWrite, type PreparedWrite } from './atomic-write.js';
 import { acquireGatewayLock, type GatewayLockHandle } from './gateway-lock.js';
 import { decodeStore, parseStoreText } from './read-json.js';
@@ -52,9 +52,9 @@ export const DEFAULT_MAX_EDIT_ATTEMPTS = 5;
 /**
  * Applies `edit` to the store and writes the result atomically under the gateway's lock.
  * `snapshot`: the bytes and parsed document the caller planned from (saves a read and parse;
- * the document is mutated). Errors: CliError(EXIT.lockBusy) when the lock stays held past
+ * the document is mutated). Errors: ToolError('lock-busy') when the lock stays held past
  * `lockTimeoutMs`, is taken over before the rename, or the store changed on every attempt;
- * CliError(EXIT.error) for a store that does not read or parse. Nothing is written on error.
+ * ToolError('failed') for a store that does not read or parse. Nothing is written on error.
  */
 export async function editStoreLocked<T>(
   storePath: string,
@@ -98,7 +98,7 @@ export async function editStoreLocked<T>(
       if (unchanged) {
         await commitPrepared(prepared, async () => {
           if (!(await lock.isStillOurs())) {
-            throw new CliError(EXIT.lockBusy, `the lock ${lock.path} was taken over while writing ${storePath}; nothing was written — run again`);
+            throw new ToolError('lock-busy', `the lock ${lock.path} was taken over while writing ${storePath}; nothing was written — run again`);
           }
         });
         prepared = null;
@@ -113,7 +113,7 @@ export async function editStoreLocked<T>(
     // The gateway (or someone) wrote meanwhile: start over from what is there now, outside the lock.
     timing.redone = true;
     if (attempt >= maxAttempts) {
-      throw new CliError(EXIT.lockBusy, `${storePath} changed on each of ${attempt} attempts while this run prepared its edit (the gateway keeps writing it); nothing was written — run again`);
+      throw new ToolError('lock-busy', `${storePath} changed on each of ${attempt} attempts while this run prepared its edit (the gateway keeps writing it); nothing was written — run again`);
     }
   }
 }
@@ -127,7 +127,7 @@ function fileEquals(file: string, expected: Buffer): boolean {
   try {
     fd = openSync(file, 'r');
   } catch (error) {
-    throw new CliError(EXIT.error, `cannot read session store ${file}: ${(error as Error).message}`);
+    throw new ToolError('failed', `cannot read session store ${file}: ${(error as Error).message}`);
   }
   try {
     if (fstatSync(fd).size !== expected.length) return false;

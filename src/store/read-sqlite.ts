@@ -1,8 +1,8 @@
 /**
- * Reads OpenClaw 8.1+ per-agent SQLite stores (facts §9) through the shared read-only opener
+ * Reads OpenClaw 8.1+ per-agent SQLite stores (docs/openclaw.md §9) through the shared read-only opener
  * (sqlite.ts): never written, nothing left beside the database.
  */
-import { CliError, EXIT } from '../errors.js';
+import { ToolError } from '../errors.js';
 import { withReadOnlySqlite, type ReadOnlySqlite } from './sqlite.js';
 
 export interface SqliteRow {
@@ -19,7 +19,7 @@ export interface SqliteStoreRead {
   userVersion: number | null;
 }
 
-/** The current entry of every session row. Errors: CliError(EXIT.error) naming the file. */
+/** The current entry of every session row. Errors: ToolError('failed') naming the file. */
 export function readSqliteStore(file: string): SqliteStoreRead {
   return withReadOnlySqlite(file, (db) => readFrom(db, file));
 }
@@ -28,7 +28,7 @@ function readFrom(db: ReadOnlySqlite, file: string): SqliteStoreRead {
   try {
     const columns = new Set(db.all(`PRAGMA table_info(session_nodes)`).map((row) => String(row.name)));
     for (const needed of ['session_key', 'current_session_id', 'entry_json', 'updated_at']) {
-      if (!columns.has(needed)) throw new CliError(EXIT.error, `SQLite store ${file} has no session_nodes.${needed} column: not an OpenClaw agent database this tool knows`);
+      if (!columns.has(needed)) throw new ToolError('failed', `SQLite store ${file} has no session_nodes.${needed} column: not an OpenClaw agent database this tool knows`);
     }
     const archived = columns.has('archived_at') ? ' WHERE archived_at IS NULL' : '';
     const userVersion = Number(db.all('PRAGMA user_version')[0]?.user_version ?? NaN);
@@ -43,7 +43,7 @@ function readFrom(db: ReadOnlySqlite, file: string): SqliteStoreRead {
         continue;
       }
       const entry = raw as { sessionId?: unknown; updatedAt?: unknown };
-      // Only the row's current entry counts (facts §9); older versions linger in the table.
+      // Only the row's current entry counts (docs/openclaw.md §9); older versions linger in the table.
       if (entry.sessionId !== row.current_session_id || Number(entry.updatedAt) !== Number(row.updated_at)) {
         skippedRows++;
         continue;
@@ -52,7 +52,7 @@ function readFrom(db: ReadOnlySqlite, file: string): SqliteStoreRead {
     }
     return { rows, skippedRows, userVersion: Number.isFinite(userVersion) ? userVersion : null };
   } catch (error) {
-    if (error instanceof CliError) throw error;
-    throw new CliError(EXIT.error, `cannot read SQLite store ${file}: ${(error as Error).message}`);
+    if (error instanceof ToolError) throw error;
+    throw new ToolError('failed', `cannot read SQLite store ${file}: ${(error as Error).message}`);
   }
 }

@@ -2,7 +2,7 @@
  * Opening OpenClaw's SQLite databases (2026.8.1+: `agents/<id>/agent/openclaw-agent.sqlite`,
  * `state/openclaw.sqlite`) read-only, with Node's built-in `node:sqlite` and nothing compiled.
  *
- * Two rules, both from how the gateway treats its databases (facts §9):
+ * Two rules, both from how the gateway treats its databases (docs/openclaw.md §9):
  * - never written: opened with `readOnly` and a busy timeout, so a gateway write is waited for;
  * - nothing left beside it: a WAL database with no -wal/-shm has no open connection, and opening
  *   it, even read-only, creates both files. So a quiescent database is read from a private copy
@@ -15,7 +15,7 @@
 import { copyFileSync, existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { CliError, EXIT } from '../errors.js';
+import { ToolError } from '../errors.js';
 
 export type SqliteRow = Record<string, unknown>;
 
@@ -48,12 +48,12 @@ export function nodeSqlite(): NodeSqliteModule | null {
 /**
  * Opens `file` read-only (see the module comment for the copy rule), lends it to `use`, and
  * closes it and removes any private copy, whatever `use` does.
- * Errors: CliError(EXIT.error) when this Node has no node:sqlite, or the file cannot be opened.
+ * Errors: ToolError('failed') when this Node has no node:sqlite, or the file cannot be opened.
  */
 export function withReadOnlySqlite<T>(file: string, use: (db: ReadOnlySqlite) => T): T {
   const sqlite = nodeSqlite();
   if (!sqlite) {
-    throw new CliError(EXIT.error, `cannot read SQLite database ${file}: Node.js ${process.version} has no node:sqlite; run openclaw-sessions with Node.js 22.13 or later (OpenClaw 2026.8.1+ needs Node 22 itself)`);
+    throw new ToolError('failed', `cannot read SQLite database ${file}: Node.js ${process.version} has no node:sqlite; run openclaw-sessions with Node.js 22.13 or later (OpenClaw 2026.8.1+ needs Node 22 itself)`);
   }
   if (hasLiveConnection(file)) return openAndUse(sqlite, file, file, use);
   const dir = mkdtempSync(path.join(os.tmpdir(), 'openclaw-sessions-sqlite-'));
@@ -83,7 +83,7 @@ function openAndUse<T>(sqlite: NodeSqliteModule, source: string, file: string, u
     db = new sqlite.DatabaseSync(source, { readOnly: true });
     db.exec(`PRAGMA busy_timeout = ${BUSY_TIMEOUT_MS}`);
   } catch (error) {
-    throw new CliError(EXIT.error, `cannot open SQLite database ${file} read-only: ${(error as Error).message}`);
+    throw new ToolError('failed', `cannot open SQLite database ${file} read-only: ${(error as Error).message}`);
   }
   try {
     return use({ all: (sql, ...params) => db.prepare(sql).all(...params) as SqliteRow[] });

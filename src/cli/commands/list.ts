@@ -2,10 +2,12 @@
  * `openclaw-sessions list`: every session of every agent, its state and why, and what holds
  * the gateway's ACP slots.
  */
-import { CliError, EXIT } from '../../errors.js';
+import { CliError, EXIT } from '../exit-codes.js';
 import { takeInventory, type Inventory, type SessionView } from '../../inventory.js';
-import { parseDuration, formatAgo } from '../../sessions/duration.js';
-import { matchesFilter, parseKindList, parseStateList, type SessionFilter } from '../../sessions/filter.js';
+import { DEFAULT_PRUNE_GRACE } from '../../defaults.js';
+import { formatAgo } from '../../sessions/duration.js';
+import { parseDurationFlag, parseKindsFlag, parseStatesFlag } from '../parse.js';
+import { matchesFilter, type SessionFilter } from '../../sessions/filter.js';
 import { isPrunableByDefault } from '../../sessions/plan.js';
 import { describeSlots, summarize } from '../../sessions/summary.js';
 import { LIST_SCHEMA_VERSION, sessionReport, type ListReport, type StoreReport } from '../../report/list-report.js';
@@ -27,9 +29,9 @@ export interface ListFlags extends StoreFlags {
 
 export async function runList(flags: ListFlags, io: CliIo): Promise<number> {
   const filter: SessionFilter = {
-    states: flags.state ? parseStateList(flags.state) : undefined,
-    kinds: flags.kind ? parseKindList(flags.kind) : undefined,
-    olderThanMs: flags.olderThan ? parseDuration(flags.olderThan, '--older-than') : undefined,
+    states: flags.state !== undefined ? parseStatesFlag(flags.state) : undefined,
+    kinds: flags.kind !== undefined ? parseKindsFlag(flags.kind) : undefined,
+    olderThanMs: flags.olderThan !== undefined ? parseDurationFlag(flags.olderThan, '--older-than') : undefined,
     acpOnly: flags.acp,
     terminalOnly: flags.terminal,
   };
@@ -58,7 +60,7 @@ export function buildListReport(inventory: Inventory, filter: SessionFilter): Li
   const shown = inventory.sessions.filter((session) => matchesFilter(session, filter)).sort(newestFirst);
   const cap = inventory.config.facts.acp?.maxConcurrentSessions ?? null;
   // The summary speaks of the whole gateway: slots are held whatever the filter shows.
-  const summary = summarize(inventory.sessions, cap, (s) => isPrunableByDefault(s as SessionView));
+  const summary = summarize(inventory.sessions, cap, isPrunableByDefault);
   const counts = new Map<string, number>();
   for (const session of inventory.sessions) counts.set(session.storePath, (counts.get(session.storePath) ?? 0) + 1);
   return {
@@ -150,9 +152,9 @@ function footer(inventory: Inventory, report: ListReport, style: TerminalStyle):
   const full = summary.acp.cap !== null && summary.acp.slotsHeld >= summary.acp.cap;
   lines.push(full && style.color ? style.chalk.red(slots) : slots);
   if (summary.prunable > 0) {
-    lines.push(`${summary.prunable} prunable (terminal and quiet for 10m): openclaw-sessions prune --dry-run`);
+    lines.push(`${summary.prunable} prunable (terminal and quiet for ${DEFAULT_PRUNE_GRACE}): openclaw-sessions prune --dry-run`);
   } else if (summary.terminal > 0) {
-    lines.push(`${summary.terminal} terminal, none quiet for 10m yet (openclaw-sessions prune --older-than 0 takes them now)`);
+    lines.push(`${summary.terminal} terminal, none quiet for ${DEFAULT_PRUNE_GRACE} yet (openclaw-sessions prune --older-than 0 takes them now)`);
   } else {
     lines.push('Nothing to prune.');
   }

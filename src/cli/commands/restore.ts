@@ -1,15 +1,14 @@
 /**
- * `openclaw-sessions restore [RUN_ID]` and `restore --list`: undo a prune from its journal.
+ * `openclaw-sessions restore [RUN_ID]` and `restore --list`: parse, ask, render; the use-case
+ * lives in prune/restore-run.ts.
  */
-import { CliError, EXIT } from '../../errors.js';
-import { takeInventory } from '../../inventory.js';
-import { keysToRestore, listRuns, restoreRun, selectRun, type RestoreResult } from '../../prune/restore.js';
-import { parseDuration } from '../../sessions/duration.js';
-import { assertStoreWritable } from '../../store/store-safety.js';
-import { acquireToolLocks } from '../../store/tool-lock.js';
+import { EXIT, CliError } from '../exit-codes.js';
+import { executeRestore, findRuns, prepareRestore } from '../../prune/restore-run.js';
+import type { JournalRun } from '../../store/journal.js';
 import { inventoryOptionsFrom, type StoreFlags } from '../common-options.js';
 import { confirm } from '../confirm.js';
 import type { CliIo } from '../io.js';
+import { parseDurationFlag } from '../parse.js';
 import { renderTable } from '../table.js';
 import { decideStyle } from '../terminal.js';
 
@@ -21,67 +20,68 @@ export interface RestoreFlags extends StoreFlags {
 }
 
 export async function runRestore(runId: string | undefined, flags: RestoreFlags, io: CliIo): Promise<number> {
-  const lockTimeoutMs = parseDuration(flags.lockTimeout, '--lock-timeout');
-  const inventory = takeInventory(io.env, inventoryOptionsFrom(flags));
-  // A store that does not parse can still have a journal; restore needs it to parse, list does not.
-  const storePaths = [...inventory.stores.map((store) => store.ref.path), ...inventory.failures.map((failure) => failure.ref.path)];
-  const runs = listRuns(storePaths);
-
+  if (flags.list && runId !== undefined) throw new CliError(EXIT.usage, `restore --list takes no run id (got "${runId}"): use restore --list, or restore ${runId}`);
+  const lockTimeoutMs = parseDurationFlag(flags.lockTimeout, '--lock-timeout');
+  const runs = findRuns(io.env, inventoryOptionsFrom(flags));
   if (flags.list) {
-    if (flags.json) {
-      io.stdout.write(`${JSON.stringify({ runs: runs.map((run) => ({ runId: run.runId, at: run.at, storePath: run.storePath, removed: run.removed ?? [], committed: run.removed !== null, restoredAt: run.restoredAt, transcripts: run.transcriptMoves.length })) }, null, 2)}\n`);
-      return EXIT.ok;
-    }
-    if (runs.length === 0) {
-      io.stdout.write('No prune runs recorded in the journals of the selected stores.\n');
-      return EXIT.ok;
-    }
-    const style = decideStyle({ isTTY: Boolean(io.stdout.isTTY), columns: io.stdout.columns, env: io.env, colorFlag: flags.color });
-    io.stdout.write(
-      `${renderTable(
-        [{ header: 'RUN' }, { header: 'WHEN' }, { header: 'PRUNED' }, { header: 'RESTORED' }, { header: 'STORE', shrink: 'middle', minWidth: 20 }],
-        runs.map((run) => [
-          { text: run.runId },
-          { text: run.at.replace('T', ' ').replace(/\.\d+Z$/, 'Z') },
-          { text: String(run.removed?.length ?? `${Object.keys(run.entries).length} (interrupted)`) },
-          { text: run.restoredAt ? `${run.restoredKeys.length}` : '-' },
-          { text: run.storePath },
-        ]),
-        style,
-      )}\n`,
-    );
+    renderRunList(runs, flags, io);
     return EXIT.ok;
   }
 
-  const selected = selectRun(runs, runId);
-  const total = selected.reduce((sum, run) => sum + keysToRestore(run).length, 0);
-  if (total === 0) throw new CliError(EXIT.error, `run ${selected[0]!.runId} has nothing left to restore`);
+  const prepared = prepareRestore(runs, runId);
+  const { total } = prepared;
   if (!flags.yes) {
-    if (!io.stdinIsTTY) throw new CliError(EXIT.usage, `refusing to restore ${total} session${total === 1 ? '' : 's'} of run ${selected[0]!.runId} without confirmation: not a terminal; pass --yes`);
-    if (!(await confirm(io, `Restore ${total} session${total === 1 ? '' : 's'} from run ${selected[0]!.runId}? [y/N] `))) {
+    const what = `${total} session${total === 1 ? '' : 's'} of run ${prepared.runId}`;
+    if (!io.stdinIsTTY) throw new CliError(EXIT.usage, `refusing to restore ${what} without confirmation: not a terminal; pass --yes`);
+    if (!(await confirm(io, `Restore ${total} session${total === 1 ? '' : 's'} from run ${prepared.runId}? [y/N] `))) {
       io.stderr.write('Cancelled; nothing was changed.\n');
       return EXIT.ok;
     }
   }
 
-  // The same refusals as prune: never write through a symlink or into a shared directory.
-  for (const run of selected) assertStoreWritable({ agentId: 'main', path: run.storePath, format: 'json', source: 'explicit', shared: false });
-  const release = await acquireToolLocks(selected.map((run) => run.storePath), { timeoutMs: lockTimeoutMs });
-  const results: RestoreResult[] = [];
-  try {
-    for (const run of selected) results.push(await restoreRun(run, { lockTimeoutMs }));
-  } finally {
-    await release();
-  }
-
-  const restored = results.reduce((sum, result) => sum + result.restored.length, 0);
-  const skipped = results.flatMap((result) => result.skipped);
+  const summary = await executeRestore(prepared, { lockTimeoutMs });
   if (flags.json) {
-    io.stdout.write(`${JSON.stringify({ runId: selected[0]!.runId, restored: results.flatMap((r) => r.restored.map((key) => ({ key, storePath: r.storePath }))), skipped, transcripts: results.reduce((s, r) => s + r.transcripts, 0) }, null, 2)}\n`);
+    const restored = summary.results.flatMap((r) => r.restored.map((key) => ({ key, storePath: r.storePath })));
+    io.stdout.write(`${JSON.stringify({ runId: summary.runId, restored, skipped: summary.skipped, transcripts: summary.transcripts }, null, 2)}\n`);
   } else if (!flags.quiet) {
-    for (const skip of skipped) io.stdout.write(`skipped ${skip.key}: ${skip.why}\n`);
-    const transcripts = results.reduce((sum, result) => sum + result.transcripts, 0);
-    io.stdout.write(`Restored ${restored} session${restored === 1 ? '' : 's'} from run ${selected[0]!.runId}${skipped.length ? `, skipped ${skipped.length}` : ''}${transcripts ? `; ${transcripts} transcript${transcripts === 1 ? '' : 's'} renamed back` : ''}.\n`);
+    for (const skip of summary.skipped) io.stdout.write(`skipped ${skip.key}: ${skip.why}\n`);
+    const { restored, skipped, transcripts } = summary;
+    const skippedText = skipped.length ? `, skipped ${skipped.length}` : '';
+    const transcriptText = transcripts ? `; ${transcripts} transcript${transcripts === 1 ? '' : 's'} renamed back` : '';
+    io.stdout.write(`Restored ${restored} session${restored === 1 ? '' : 's'} from run ${summary.runId}${skippedText}${transcriptText}.\n`);
   }
   return EXIT.ok;
+}
+
+function renderRunList(runs: JournalRun[], flags: RestoreFlags, io: CliIo): void {
+  if (flags.json) {
+    const shaped = runs.map((run) => ({
+      runId: run.runId,
+      at: run.at,
+      storePath: run.storePath,
+      removed: run.removed ?? [],
+      committed: run.removed !== null,
+      restoredAt: run.restoredAt,
+      transcripts: run.transcriptMoves.length,
+    }));
+    io.stdout.write(`${JSON.stringify({ runs: shaped }, null, 2)}\n`);
+    return;
+  }
+  if (runs.length === 0) {
+    io.stdout.write('No prune runs recorded in the journals of the selected stores.\n');
+    return;
+  }
+  const style = decideStyle({ isTTY: Boolean(io.stdout.isTTY), columns: io.stdout.columns, env: io.env, colorFlag: flags.color });
+  const table = renderTable(
+    [{ header: 'RUN' }, { header: 'WHEN' }, { header: 'PRUNED' }, { header: 'RESTORED' }, { header: 'STORE', shrink: 'middle', minWidth: 20 }],
+    runs.map((run) => [
+      { text: run.runId },
+      { text: run.at.replace('T', ' ').replace(/\.\d+Z$/, 'Z') },
+      { text: String(run.removed?.length ?? `${Object.keys(run.entries).length} (interrupted)`) },
+      { text: run.restoredAt ? `${run.restoredKeys.length}` : '-' },
+      { text: run.storePath },
+    ]),
+    style,
+  );
+  io.stdout.write(`${table}\n`);
 }

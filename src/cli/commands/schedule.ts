@@ -5,11 +5,12 @@
 import { createHash } from 'node:crypto';
 import os from 'node:os';
 import path from 'node:path';
+import { CliError, EXIT } from '../exit-codes.js';
 import { packageInfo } from '../package-root.js';
-import { CliError, EXIT } from '../../errors.js';
 import { installCron, installSystemd, systemdUserDir, uninstallCron, uninstallSystemd } from '../../schedule/install.js';
 import { cronBlock, parseEvery, systemdService, systemdTimer, UNIT_NAME, type ScheduleSpec } from '../../schedule/units.js';
-import { parseDuration } from '../../sessions/duration.js';
+import { assertOneStateDir } from '../common-options.js';
+import { parseDurationFlag } from '../parse.js';
 import { resolveStateLocation } from '../../store/paths.js';
 import type { CliIo } from '../io.js';
 
@@ -28,6 +29,8 @@ export interface ScheduleFlags {
 }
 
 export async function runSchedule(flags: ScheduleFlags, io: CliIo): Promise<number> {
+  assertOneStateDir(flags);
+  if (flags.olderThan !== undefined) parseDurationFlag(flags.olderThan, '--older-than');
   const location = resolveStateLocation(io.env, flags);
   const spec = scheduleSpec(flags, location.stateDir, location.configPath, location.profile);
   const unitDir = systemdUserDir(io.env, location.home);
@@ -78,7 +81,7 @@ export async function runSchedule(flags: ScheduleFlags, io: CliIo): Promise<numb
 }
 
 export function scheduleSpec(flags: ScheduleFlags, stateDir: string, configPath: string | null, profile: string | null): ScheduleSpec {
-  const everyMinutes = parseEvery(parseDuration(flags.every, '--every'));
+  const everyMinutes = parseEvery(parseDurationFlag(flags.every, '--every'));
   // Absolute paths: cron and systemd run with a minimal PATH and another working directory.
   const binPath = path.join(packageInfo().root, 'bin', 'openclaw-sessions.js');
   const targetArgs = profile ? ['--profile', profile] : ['--state-dir', stateDir, ...(configPath ? ['--config', configPath] : [])];
