@@ -77,7 +77,7 @@ export async function editStoreLocked<T>(
       // Nothing to write: the gateway's lock is not needed at all.
       return { result: outcome.result, before, after, wrote: false, timing };
     }
-    let prepared: PreparedWrite | null = await prepareAtomicWrite(storePath, serialise(document));
+    let prepared: PreparedWrite | null = await prepareAtomicWrite(storePath, serialiseStore(document));
     // The new bytes are on disk; the parsed tree is not needed under the lock.
     document = null;
 
@@ -146,7 +146,27 @@ function fileEquals(file: string, expected: Buffer): boolean {
   }
 }
 
-/** Byte-for-byte what the gateway writes: 2-space JSON, no trailing newline. */
-function serialise(document: Record<string, unknown>): string {
-  return JSON.stringify(document, null, 2);
+/**
+ * Byte-for-byte `JSON.stringify(document, null, 2)` (what the gateway writes: 2-space JSON, no
+ * trailing newline), produced entry by entry in chunks of about 1 MiB, so a 313 MiB store is
+ * never one string plus its encoded copy in memory (issue 16 #10). JSON.stringify escapes
+ * newlines inside strings, so every newline in an entry's text is structure and indenting it
+ * by two spaces nests it exactly as the whole-document stringify would.
+ */
+export function* serialiseStore(document: Record<string, unknown>): Generator<string> {
+  const keys = Object.keys(document).filter((key) => document[key] !== undefined);
+  if (keys.length === 0) {
+    yield '{}';
+    return;
+  }
+  let chunk = '{\n';
+  for (let index = 0; index < keys.length; index++) {
+    const key = keys[index]!;
+    chunk += `  ${JSON.stringify(key)}: ${JSON.stringify(document[key], null, 2).replaceAll('\n', '\n  ')}${index < keys.length - 1 ? ',\n' : '\n}'}`;
+    if (chunk.length >= 1 << 20) {
+      yield chunk;
+      chunk = '';
+    }
+  }
+  if (chunk) yield chunk;
 }
