@@ -31,7 +31,7 @@ interface NodeSqliteDatabase {
 }
 type NodeSqliteModule = { DatabaseSync: new (file: string, options: { readOnly: boolean }) => NodeSqliteDatabase };
 
-export const BUSY_TIMEOUT_MS = 5000;
+const BUSY_TIMEOUT_MS = 5000;
 
 /** `node:sqlite` of the running Node, or null (Node < 22.13 without --experimental-sqlite). */
 export function nodeSqlite(): NodeSqliteModule | null {
