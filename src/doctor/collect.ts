@@ -13,6 +13,9 @@ import { assertStoreWritable } from '../store/store-safety.js';
 import { TOOL_LOCK_SUFFIX } from '../store/tool-lock.js';
 import { TRANSCRIPT_LOCK_STALE_MS } from '../store/transcripts.js';
 import type { Finding } from './findings.js';
+import { inventoryDisk } from '../clean/run.js';
+import { DEFAULT_ARCHIVE_KEEP_MS } from '../defaults.js';
+import { diskFindings } from '../clean/summary.js';
 
 /** `target` is the flags naming this install (e.g. ` --state-dir /srv/oc`), so fixes can be pasted. */
 export function collectFindings(inventory: Inventory, gateway: GatewayStatus, target = '', now = Date.now()): Finding[] {
@@ -61,6 +64,7 @@ export function collectFindings(inventory: Inventory, gateway: GatewayStatus, ta
     }
     findings.push(...lockFindings(store.path, now));
   }
+  for (const [storePath, disk] of inventoryDisk(inventory, DEFAULT_ARCHIVE_KEEP_MS)) findings.push(...diskFindings(storePath, disk, `openclaw-sessions clean${target}`));
   return findings;
 }
 

@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { SESSION_STATES } from '../sessions/classify.js';
 import { SESSION_KINDS } from '../sessions/keys.js';
 import { sessionSummarySchema } from '../sessions/summary.js';
+import { diskSummarySchema } from '../clean/summary.js';
 
 export const LIST_SCHEMA_VERSION = 1;
 
@@ -20,6 +21,7 @@ export const storeReportSchema = z.object({
   openclawVersion: z.string().optional(),
   sessions: z.number().int(),
   sizeBytes: z.number().int(),
+  disk: diskSummarySchema.optional().describe('archives, orphan transcripts, temp files and journal beside a JSON store (`clean` reclaims them)'),
 });
 
 export const sessionReportSchema = z.object({

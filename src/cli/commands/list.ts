@@ -16,6 +16,9 @@ import type { CliIo } from '../io.js';
 import { renderTable, type Cell } from '../table.js';
 import { decideStyle, type TerminalStyle } from '../terminal.js';
 import { writeJsonStreaming } from '../json-stream.js';
+import { inventoryDisk } from '../../clean/run.js';
+import { DEFAULT_ARCHIVE_KEEP_MS } from '../../defaults.js';
+import { describeDisk } from '../../clean/summary.js';
 import { paintState } from '../paint.js';
 
 export interface ListFlags extends StoreFlags {
@@ -61,6 +64,7 @@ export function buildListReport(inventory: Inventory, filter: SessionFilter): Li
   const cap = inventory.config.facts.acp?.maxConcurrentSessions ?? null;
   // The summary speaks of the whole gateway: slots are held whatever the filter shows.
   const summary = summarize(inventory.sessions, cap, isPrunableByDefault);
+  const disk = inventoryDisk(inventory, DEFAULT_ARCHIVE_KEEP_MS);
   const counts = new Map<string, number>();
   for (const session of inventory.sessions) counts.set(session.storePath, (counts.get(session.storePath) ?? 0) + 1);
   return {
@@ -78,6 +82,7 @@ export function buildListReport(inventory: Inventory, filter: SessionFilter): Li
       ...storeVersion(inventory, store.ref.format, store.sqliteUserVersion),
       sessions: counts.get(store.ref.path) ?? 0,
       sizeBytes: store.sizeBytes,
+      ...(disk.has(store.ref.path) ? { disk: disk.get(store.ref.path)! } : {}),
     })),
     sessions: shown.map((session) => sessionReport(session, isPrunableByDefault(session))),
     summary,
@@ -158,6 +163,8 @@ function footer(inventory: Inventory, report: ListReport, style: TerminalStyle):
   } else {
     lines.push('Nothing to prune.');
   }
+  const reclaimable = report.stores.map((store) => (store.disk ? describeDisk(store.disk) : null)).filter((text) => text !== null);
+  if (reclaimable.length > 0) lines.push(`Disk: ${reclaimable.join('; ')}: openclaw-sessions clean --dry-run`);
   if (inventory.openclaw.version) lines.push(`OpenClaw ${inventory.openclaw.version}`);
   return lines;
 }

@@ -7,7 +7,6 @@ import { CliError, EXIT, exitCodeOf } from '../exit-codes.js';
 import { planReport } from '../../prune/report.js';
 import { choosePruneRoute, executePrune, preparePrune, StoresUnreadableError, type PreparedPrune, type PruneRequest, type PruneRoute } from '../../prune/run.js';
 import { RECOMPUTE_REQUESTS, type RecomputeRequest } from '../../recompute/choose.js';
-import type { PruneReport } from '../../report/prune-report.js';
 import { describePlan } from '../../sessions/plan.js';
 import { newRunId } from '../../store/journal.js';
 import { inventoryOptionsFrom, type StoreFlags } from '../common-options.js';
@@ -15,8 +14,7 @@ import { confirm } from '../confirm.js';
 import { createEventLog, parseLogFormat, type EventLog } from '../event-log.js';
 import type { CliIo } from '../io.js';
 import { parseDurationFlag, parseKindsFlag, parseTerminalStatesFlag } from '../parse.js';
-import { describeDecision, logOutcome, renderPlan, type PruneOutcome } from '../render/prune.js';
-import { decideStyle } from '../terminal.js';
+import { describeDecision, logOutcome, pruneOutput, renderPlan, renderPlanned, renderPruned, type PruneOutcome } from '../render/prune.js';
 import { toolVersion } from '../version.js';
 
 export interface PruneFlags extends StoreFlags {
@@ -82,30 +80,20 @@ async function pruneOnce(flags: PruneFlags, io: CliIo, runId: string, log: Event
   const waitMs = parseDurationFlag(flags.wait, '--wait');
   const prepared = await reportingOtherFailures(io, () => preparePrune(request, io.env));
   const { plan, inventory } = prepared;
-  const style = decideStyle({ isTTY: Boolean(io.stdout.isTTY), columns: io.stdout.columns, env: io.env, colorFlag: flags.color });
-  const say = (text: string): void => {
-    if (!flags.quiet && !flags.json && !log.enabled) io.stdout.write(text);
-  };
-  const emit = (report: PruneReport): void => {
-    if (flags.json) io.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
-  };
-
+  const out = pruneOutput(flags, io, log);
   if (plan.items.length === 0 || request.dryRun) {
     const report = planReport(plan, request.dryRun, inventory);
-    emit(report);
-    const stores = inventory.stores.length;
-    if (plan.items.length === 0) say(`Nothing to prune (${plural(plan.totalSessions, 'session')} in ${plural(stores, 'store')} checked).\n`);
-    else say(`${renderPlan(plan, style)}\n${describePlan(plan, true)}\n`);
+    renderPlanned(out, report, plan, inventory.stores.length);
     return { kind: plan.items.length === 0 ? 'nothing' : 'planned', report, exitCode: EXIT.ok };
   }
 
   const interactive = !flags.yes && io.stdinIsTTY;
   if (!flags.yes && !interactive) {
-    throw new CliError(EXIT.usage, `refusing to prune ${plural(plan.items.length, 'session')} without confirmation: not a terminal; pass --yes (or --dry-run to look first)`);
+    throw new CliError(EXIT.usage, `refusing to prune ${plan.items.length} session${plan.items.length === 1 ? '' : 's'} without confirmation: not a terminal; pass --yes (or --dry-run to look first)`);
   }
   const route = await chooseRoute(prepared, request.recompute, flags, io, interactive);
   if (interactive) {
-    io.stderr.write(`${renderPlan(plan, style)}\n${describePlan(plan, false)}${describeDecision(route.decision, prepared.gateway!)}\n`);
+    io.stderr.write(`${renderPlan(plan, out.style)}\n${describePlan(plan, false)}${describeDecision(route.decision, prepared.gateway!)}\n`);
     if (!(await confirm(io, 'Prune these sessions? [y/N] '))) {
       io.stderr.write('Cancelled; nothing was changed.\n');
       return { kind: 'cancelled', report: null, exitCode: EXIT.ok };
@@ -113,18 +101,9 @@ async function pruneOnce(flags: PruneFlags, io: CliIo, runId: string, log: Event
   }
 
   const options = { runId, toolVersion: toolVersion(), lockTimeoutMs, waitMs, journal: flags.journal, keepTranscripts: flags.keepTranscripts ?? false };
-  const { report, results } = await executePrune(prepared, route, options, io.env);
-  emit(report);
-  for (const skip of report.skipped) say(`skipped ${skip.key}: ${skip.why}\n`);
-  for (const result of results) for (const failure of result.transcriptFailures) io.stderr.write(`openclaw-sessions: could not archive transcript ${failure.path}: ${failure.error}\n`);
-  say(`${report.summary}\n`);
-  const recompute = report.recompute!;
-  if (!recompute.ok) {
-    io.stderr.write(`openclaw-sessions: ${recompute.detail}\n`);
-    return { kind: 'pruned', report, exitCode: EXIT.notRecomputed };
-  }
-  if (recompute.method !== 'file') say(`${recompute.detail}\n`);
-  return { kind: 'pruned', report, exitCode: EXIT.ok };
+  const execution = await executePrune(prepared, route, options, io.env);
+  const recomputed = renderPruned(out, execution);
+  return { kind: 'pruned', report: execution.report, exitCode: recomputed ? EXIT.ok : EXIT.notRecomputed };
 }
 
 /** The route, after asking (on a terminal) whether a restart may stand in for an unavailable RPC. */
@@ -156,6 +135,3 @@ function parseRecompute(value: string): RecomputeRequest {
   throw new CliError(EXIT.usage, `invalid --recompute "${value}": use ${RECOMPUTE_REQUESTS.join(', ')}`);
 }
 
-function plural(count: number, noun: string): string {
-  return `${count} ${noun}${count === 1 ? '' : 's'}`;
-}

@@ -6,17 +6,66 @@ import type { GatewayStatus } from '../../gateway/probe.js';
 import type { RecomputeDecision } from '../../recompute/choose.js';
 import type { PruneReport } from '../../report/prune-report.js';
 import { formatAgo } from '../../sessions/duration.js';
-import type { PrunePlan } from '../../sessions/plan.js';
+import type { PruneExecution } from '../../prune/run.js';
+import { describePlan, type PrunePlan } from '../../sessions/plan.js';
 import type { EventLog } from '../event-log.js';
+import type { CliIo } from '../io.js';
 import { paintState } from '../paint.js';
 import { renderTable } from '../table.js';
-import type { TerminalStyle } from '../terminal.js';
+import { decideStyle, type TerminalStyle } from '../terminal.js';
 
 /** What one prune run came to; a "no" at the prompt is an outcome (cancelled), not an error. */
 export type PruneOutcome =
   | { kind: 'nothing' | 'planned'; report: PruneReport; exitCode: number }
   | { kind: 'cancelled'; report: null; exitCode: number }
   | { kind: 'pruned'; report: PruneReport; exitCode: number };
+
+/** Where prune's output goes: text lines (unless --quiet, --json or JSON log lines), the JSON document, errors. */
+export interface PruneOutput {
+  style: TerminalStyle;
+  say(text: string): void;
+  emit(report: PruneReport): void;
+  warn(text: string): void;
+}
+
+export function pruneOutput(flags: { quiet?: boolean; json?: boolean; color?: boolean }, io: CliIo, log: EventLog): PruneOutput {
+  return {
+    style: decideStyle({ isTTY: Boolean(io.stdout.isTTY), columns: io.stdout.columns, env: io.env, colorFlag: flags.color }),
+    say: (text) => {
+      if (!flags.quiet && !flags.json && !log.enabled) io.stdout.write(text);
+    },
+    emit: (report) => {
+      if (flags.json) io.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+    },
+    warn: (text) => io.stderr.write(`openclaw-sessions: ${text}\n`),
+  };
+}
+
+function plural(count: number, noun: string): string {
+  return `${count} ${noun}${count === 1 ? '' : 's'}`;
+}
+
+/** Nothing to prune, or a dry run: the plan (table and summary line) or the sentence that says so. */
+export function renderPlanned(out: PruneOutput, report: PruneReport, plan: PrunePlan, stores: number): void {
+  out.emit(report);
+  if (plan.items.length === 0) out.say(`Nothing to prune (${plural(plan.totalSessions, 'session')} in ${plural(stores, 'store')} checked).\n`);
+  else out.say(`${renderPlan(plan, out.style)}\n${describePlan(plan, true)}\n`);
+}
+
+/** A finished run: skips, transcript failures, the summary and how the gateway recomputed. False when it did not. */
+export function renderPruned(out: PruneOutput, { report, results }: PruneExecution): boolean {
+  out.emit(report);
+  for (const skip of report.skipped) out.say(`skipped ${skip.key}: ${skip.why}\n`);
+  for (const result of results) for (const failure of result.transcriptFailures) out.warn(`could not archive transcript ${failure.path}: ${failure.error}`);
+  out.say(`${report.summary}\n`);
+  const recompute = report.recompute!;
+  if (!recompute.ok) {
+    out.warn(recompute.detail);
+    return false;
+  }
+  if (recompute.method !== 'file') out.say(`${recompute.detail}\n`);
+  return true;
+}
 
 export function renderPlan(plan: PrunePlan, style: TerminalStyle): string {
   return renderTable(
