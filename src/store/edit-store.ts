@@ -2,17 +2,20 @@
  * One read-modify-write of a sessions.json, under the gateway's own lock (docs/openclaw.md §5, §6),
  * holding that lock for a bounded, short time at any store size.
  *
- * Everything slow (read, parse, edit, serialise, write and fsync a temp file) happens outside
- * the lock, from a snapshot of the file's bytes. Under the lock only: compare the file with the
- * snapshot (a streamed byte compare, no second copy in memory); unchanged → check the lock is
- * still ours and rename the prepared temp file into place. Changed (the gateway wrote
- * meanwhile) → give the lock back at once, discard the temp file, and start over from the
- * current content outside the lock — at most `maxAttempts` times, then fail with nothing
- * written. So the gateway never waits on us for more than one compare + rename, whatever the
- * size (issue 16 #9: redoing the edit inside the lock held it 17.7 s on a 313 MiB store, and a
- * gateway write waiting on it gave up after 10 s).
+ * Everything slow (read, compare, parse, edit, serialise, write and fsync a temp file) happens
+ * outside the lock, from a snapshot of the file: its bytes, and its identity (device, inode,
+ * size, mtime and ctime in ns) taken around the read or around a byte compare with the caller's
+ * bytes. Under the lock only: stat the file; same identity → check the lock is still ours and
+ * rename the prepared temp file into place. The gateway replaces the store by rename (a new
+ * inode, docs/openclaw.md §6) and any in-place write moves mtime/ctime, so a changed store never
+ * keeps its identity. Changed → give the lock back at once, discard the temp file, and start
+ * over from the current content outside the lock — at most `maxAttempts` times, then fail with
+ * nothing written. So the gateway never waits on us for more than a stat and a rename, whatever
+ * the size (issue 16 #9: redoing the edit inside the lock held it 17.7 s on a 313 MiB store, and
+ * a gateway write waiting on it gave up after 10 s; even a byte compare under the lock took
+ * seconds at that size on a busy machine).
  */
-import { closeSync, fstatSync, openSync, readFileSync, readSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readFileSync, readSync, statSync, type BigIntStats } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { ToolError } from '../errors.js';
 import { commitPrepared, prepareAtomicWrite, type PreparedWrite } from './atomic-write.js';
@@ -24,7 +27,7 @@ export interface StoreEditTiming {
   waitMs: number;
   /** The longest single hold of the gateway's lock, ms: what a gateway write may have waited for. */
   holdMs: number;
-  /** Whether the file changed after a snapshot, so the edit was prepared again (outside the lock). */
+  /** Whether the file changed after the plan's snapshot, so the edit was prepared from newer content (outside the lock). */
   redone: boolean;
   /** How many times the lock was taken (1 when nothing changed meanwhile). */
   attempts: number;
@@ -66,10 +69,17 @@ export async function editStoreLocked<T>(
   const timing: StoreEditTiming = { waitMs: 0, holdMs: 0, redone: false, attempts: 0 };
 
   for (let attempt = 1; ; attempt++) {
-    // Outside the lock: snapshot, edit, serialise, write the temp file.
-    const bytes: Buffer = snapshot?.bytes ?? readFileSync(storePath);
+    // Outside the lock: snapshot (bytes + identity), edit, serialise, write the temp file.
+    let identity = snapshot ? confirmSnapshot(storePath, snapshot.bytes) : null;
+    // The caller's snapshot is stale: the edit is prepared from the current content instead.
+    if (snapshot && !identity) timing.redone = true;
+    if (!identity) snapshot = null;
+    let bytes: Buffer | null;
+    if (snapshot) bytes = snapshot.bytes;
+    else ({ bytes, identity } = readWithIdentity(storePath));
     let document: Record<string, unknown> | null = snapshot?.document ?? parseStoreText(storePath, decodeStore(storePath, bytes));
     snapshot = null;
+    bytes = null;
     const before = Object.keys(document).length;
     const outcome = edit(document);
     const after = Object.keys(document).length;
@@ -94,7 +104,7 @@ export async function editStoreLocked<T>(
     timing.attempts = attempt;
     let unchanged = false;
     try {
-      unchanged = fileEquals(storePath, bytes);
+      unchanged = sameIdentity(identityOf(storePath), identity!);
       if (unchanged) {
         await commitPrepared(prepared, async () => {
           if (!(await lock.isStillOurs())) {
@@ -118,9 +128,43 @@ export async function editStoreLocked<T>(
   }
 }
 
+type Identity = Pick<BigIntStats, 'dev' | 'ino' | 'size' | 'mtimeNs' | 'ctimeNs'>;
+
+function identityOf(file: string): Identity {
+  try {
+    const { dev, ino, size, mtimeNs, ctimeNs } = statSync(file, { bigint: true });
+    return { dev, ino, size, mtimeNs, ctimeNs };
+  } catch (error) {
+    throw new ToolError('failed', `cannot read session store ${file}: ${(error as Error).message}`);
+  }
+}
+
+function sameIdentity(a: Identity, b: Identity): boolean {
+  return a.dev === b.dev && a.ino === b.ino && a.size === b.size && a.mtimeNs === b.mtimeNs && a.ctimeNs === b.ctimeNs;
+}
+
+/** Reads the store with the identity it had throughout the read (re-read if it changed meanwhile). */
+function readWithIdentity(file: string): { bytes: Buffer; identity: Identity } {
+  for (let tries = 1; ; tries++) {
+    const before = identityOf(file);
+    const bytes = readFileSync(file);
+    if (sameIdentity(before, identityOf(file)) || tries >= 5) return { bytes, identity: before };
+  }
+}
+
+/**
+ * The identity of the file when it still holds exactly the caller's `bytes` (compared outside
+ * the lock, streamed), or null when it changed since the caller read it.
+ */
+function confirmSnapshot(file: string, bytes: Buffer): Identity | null {
+  const before = identityOf(file);
+  if (!fileEquals(file, bytes)) return null;
+  return sameIdentity(before, identityOf(file)) ? before : null;
+}
+
 /**
  * Whether the file's bytes are exactly `expected`, read in chunks so no second copy of a large
- * store is held (this runs under the gateway's lock). A size mismatch answers without reading.
+ * store is held. A size mismatch answers without reading.
  */
 function fileEquals(file: string, expected: Buffer): boolean {
   let fd: number;
