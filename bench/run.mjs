@@ -14,7 +14,7 @@
 // Wall time is the median of BENCH_RUNS runs (default 7; 3 for stores over 10 MiB); CPU time
 // (user + sys) is shown beside it, steadier when other work shares the machine.
 import { spawn, spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -85,27 +85,25 @@ const pruneArgs = (store) => [node, bin, 'prune', '--yes', '--json', '--older-th
 async function pruneWithWriter(file) {
   const store = storeCopy(file);
   const dir = path.dirname(store);
+  // Started first and waiting, so it takes the lock as soon as prune's temp file appears.
+  const writer = spawn(node, [writerHelper, 'write-when-prepared', store], { stdio: ['ignore', 'pipe', 'inherit'] });
+  let written = '';
+  writer.stdout.on('data', (d) => (written += d));
+  const writerClosed = new Promise((resolve) => writer.on('close', resolve));
+  await new Promise((resolve) => setTimeout(resolve, 500));
   const child = spawn('/usr/bin/time', ['-f', '%e %U %S %M', ...pruneArgs(store)], { stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (d) => (stdout += d));
   child.stderr.on('data', (d) => (stderr += d));
-  const closed = new Promise((resolve) => child.on('close', resolve));
-  let writer = null;
-  while (!writer) {
-    if (child.exitCode !== null) break;
-    if (readdirSync(dir).some((name) => name.startsWith('sessions.json.') && name.endsWith('.tmp'))) {
-      writer = spawnSync(node, [writerHelper, 'writer', store, 'x1'], { encoding: 'utf8', maxBuffer: 1 << 30 });
-      break;
-    }
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-  const status = await closed;
+  const status = await new Promise((resolve) => child.on('close', resolve));
+  if (writer.exitCode === null) writer.kill();
+  await writerClosed;
   if (status !== 0) throw new Error(`prune with a writer exited ${status}: ${stderr.slice(-500)}`);
   const [e, u, s, kib] = stderr.trim().split('\n').at(-1).split(' ').map(Number);
   const report = JSON.parse(stdout);
   rmSync(dir, { recursive: true, force: true });
-  return { wallMs: e * 1000, cpuMs: (u + s) * 1000, rssKiB: kib, store: report.stores[0], writerRan: writer?.status === 0 };
+  return { wallMs: e * 1000, cpuMs: (u + s) * 1000, rssKiB: kib, store: report.stores[0], writerRan: written.includes('written') };
 }
 
 try {
@@ -123,6 +121,16 @@ try {
     const label = `${size} (${mib.toFixed(mib < 10 ? 2 : 0)} MiB)`;
     const sizeRuns = Number(process.env.BENCH_RUNS ?? (big ? 3 : 7));
 
+    if (big && process.env.BENCH_ONLY === 'prune') {
+      const store = storeCopy(file);
+      const prune = measure(pruneArgs(store), { keepStdout: true });
+      rmSync(path.dirname(store), { recursive: true, force: true });
+      const pruned = JSON.parse(prune.stdout).stores[0];
+      row(`prune ${label}`, prune, null, 'hold < 1 s', `lock held ${pruned.lockHoldMs} ms, ${pruned.lockAttempts} attempt(s)`);
+      const changed = await pruneWithWriter(file);
+      row(`prune, store changed after planning ${label}`, changed, null, 'hold < 1 s', `lock held ${changed.store.lockHoldMs} ms at most, ${changed.store.lockAttempts} attempts${changed.writerRan && changed.store.lockAttempts > 1 ? '' : ' (path NOT exercised)'}`);
+      continue;
+    }
     const cases = [[node, '-e', floorScript, file], [node, bin, 'list', '--json', '--store', file]];
     if (!big) cases.push([node, bin, 'list', '--store', file], [node, bin, 'prune', '--dry-run', '--store', file]);
     const [floor, listJson, listTable, dryRun] = interleaved(cases, sizeRuns);

@@ -9,6 +9,8 @@
 //   writer <store> <ms|xN> [holdMs]        for <ms> (or N times): lock, read, [wait holdMs], add a unique entry,
 //                                          atomic write, unlock; prints the keys it wrote as JSON at the end
 //   proper-lock <store> <ms>               hold this tool's own run lock (proper-lockfile) for <ms>
+//   write-when-prepared <store>            wait until another process's temp file <store>.<id>.tmp appears
+//                                          (a prepared edit), then lock, add one entry, write, unlock (bench/)
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -159,6 +161,19 @@ if (mode === 'hold') {
     await sleep(5);
   }
   process.stdout.write(JSON.stringify(written) + '\n');
+} else if (mode === 'write-when-prepared') {
+  const dir = path.dirname(path.resolve(store));
+  const prefix = `${path.basename(store)}.`;
+  while (!fs.readdirSync(dir).some((name) => name.startsWith(prefix) && name.endsWith('.tmp'))) await sleep(5);
+  const held = await lock(600_000);
+  try {
+    const doc = JSON.parse(fs.readFileSync(store, 'utf8'));
+    doc[`agent:main:written-while-prepared-${process.pid}`] = { sessionId: randomUUID(), updatedAt: Date.now() };
+    atomicWrite(store, JSON.stringify(doc, null, 2));
+  } finally {
+    fs.rmSync(held.file, { force: true });
+  }
+  process.stdout.write('written\n');
 } else if (mode === 'proper-lock') {
   const { default: lockfile } = await import('proper-lockfile');
   const release = await lockfile.lock(store, { lockfilePath: siblingOf('.openclaw-sessions.lock'), realpath: false, stale: 15_000, update: 5_000 });
