@@ -5,11 +5,13 @@
 import { statSync } from 'node:fs';
 import path from 'node:path';
 import { ToolError } from './errors.js';
+import { actAsOwnerOf } from './system/privileges.js';
 import { classifySession, lastActivityOf, type Classification, type ClassifyContext } from './sessions/classify.js';
-import { loadConfig, type LoadedConfig } from './store/config.js';
+import { loadConfig, missingVarWarning, type LoadedConfig } from './store/config.js';
 import { findInstalledOpenclaw, type OpenclawVersion } from './store/openclaw-version.js';
 import type { Env } from './env.js';
 import { resolveStateLocation, type LocationFlags, type StateLocation } from './store/paths.js';
+import { AcpStateIndex, readAcpState, type AcpStateRead } from './store/read-acp-state.js';
 import { readJsonStore } from './store/read-json.js';
 import { readSqliteStore } from './store/read-sqlite.js';
 import { readEntry, type EntryReading, type SessionEntry } from './store/schema.js';
@@ -18,6 +20,8 @@ import { hasLiveTranscriptLock, transcriptPathFor } from './store/transcripts.js
 
 export interface InventoryOptions extends LocationFlags {
   agent?: string;
+  /** Where warnings go (one line each, no prefix); none are printed when absent. */
+  warn?: (line: string) => void;
   /** Explicit store file: skips discovery. */
   store?: string;
   staleAfterMs: number;
@@ -34,6 +38,8 @@ export interface SessionView extends Classification {
   key: string;
   storePath: string;
   entry: SessionEntry | null;
+  /** Where the entry's ACP state came from: the entry itself (4.x), state/openclaw.sqlite (7.x+), or nowhere. */
+  acpSource?: 'entry' | 'state-db' | null;
 }
 
 export interface LoadedStore {
@@ -63,13 +69,20 @@ export interface Inventory {
   sessions: SessionView[];
   /** Store paths the configuration implies but that do not exist. */
   missingStores: string[];
+  /** Where this install keeps ACP state, and whether it could be read. */
+  acpState: AcpStateRead;
   now: number;
 }
 
 export function takeInventory(env: Env, options: InventoryOptions): Inventory {
   const now = options.now ?? Date.now();
   const location = resolveStateLocation(env, options);
+  // Before any file is opened: a root run on another user's state dir acts as that user.
+  if (options.store) actAsOwnerOf(path.dirname(path.resolve(options.store)), 'the store directory');
+  else actAsOwnerOf(location.stateDir, 'the state directory');
   const config = loadConfig(location.configPath, env);
+  // OpenClaw keeps a missing `${VAR}` literally and warns; so does this tool, in OpenClaw's words.
+  if (config.path) for (const missing of config.missingVars) options.warn?.(missingVarWarning(config.path, missing));
   const openclaw = findInstalledOpenclaw(env);
 
   let refs: StoreRef[];
@@ -84,20 +97,25 @@ export function takeInventory(env: Env, options: InventoryOptions): Inventory {
     missingStores = discovery.missing;
   }
 
+  const acpState = readAcpState(location.stateDir);
+  const join: AcpJoin = {
+    index: acpState.source === 'state-db' ? new AcpStateIndex(acpState.rows) : null,
+    unreadable: acpState.source === 'unreadable' ? acpState.reason : undefined,
+  };
   const ctx: ClassifyContext = { now, staleAfterMs: options.staleAfterMs };
   const stores: LoadedStore[] = [];
   const failures: StoreFailure[] = [];
   const sessions: SessionView[] = [];
   for (const ref of refs) {
     try {
-      const loaded = ref.format === 'json' ? loadJson(ref, ctx, sessions, options.retainDocuments ?? false) : loadSqlite(ref, ctx, sessions);
+      const loaded = ref.format === 'json' ? loadJson(ref, ctx, join, sessions, options.retainDocuments ?? false) : loadSqlite(ref, ctx, join, sessions);
       stores.push(loaded);
     } catch (error) {
       if (!(error instanceof ToolError)) throw error;
       failures.push({ ref, error });
     }
   }
-  return { location, config, openclaw, stores, failures, sessions, missingStores, now };
+  return { location, config, openclaw, stores, failures, sessions, missingStores, acpState, now };
 }
 
 /** `<…>/agents/<id>/sessions/sessions.json` names its agent; anything else is `main`. */
@@ -107,27 +125,44 @@ function agentFromStorePath(file: string): string {
   return at >= 0 && parts[at + 1] ? parts[at + 1]! : 'main';
 }
 
-function loadJson(ref: StoreRef, ctx: ClassifyContext, out: SessionView[], retain: boolean): LoadedStore {
+/** ACP state kept outside the entries (7.x+), joined to them by key. */
+interface AcpJoin {
+  index: AcpStateIndex | null;
+  unreadable: string | undefined;
+}
+
+function loadJson(ref: StoreRef, ctx: ClassifyContext, join: AcpJoin, out: SessionView[], retain: boolean): LoadedStore {
   const read = readJsonStore(ref.path, { keepBytes: retain });
   const sessionsDir = path.dirname(ref.path);
   for (const [key, raw] of Object.entries(read.document)) {
-    out.push(view(ref, key, readEntry(raw), sessionsDir, ctx));
+    out.push(view(ref, key, readEntry(raw), sessionsDir, ctx, join));
   }
   return { ref, document: retain ? read.document : null, bytes: read.bytes, sizeBytes: read.stat.size, mtimeMs: read.stat.mtimeMs, sqliteUserVersion: null, supersededRows: 0 };
 }
 
-function loadSqlite(ref: StoreRef, ctx: ClassifyContext, out: SessionView[]): LoadedStore {
+function loadSqlite(ref: StoreRef, ctx: ClassifyContext, join: AcpJoin, out: SessionView[]): LoadedStore {
   const read = readSqliteStore(ref.path);
   const sessionsDir = path.join(path.dirname(path.dirname(ref.path)), 'sessions');
   for (const row of read.rows) {
     const reading: EntryReading = row.invalidReason ? { ok: false, reason: row.invalidReason } : readEntry(row.raw);
-    out.push(view(ref, row.key, reading, sessionsDir, ctx));
+    out.push(view(ref, row.key, reading, sessionsDir, ctx, join));
   }
   const { size, mtimeMs } = statOrZero(ref.path);
   return { ref, document: null, bytes: null, sizeBytes: size, mtimeMs, sqliteUserVersion: read.userVersion, supersededRows: read.skippedRows };
 }
 
-function view(ref: StoreRef, key: string, reading: EntryReading, sessionsDir: string, ctx: ClassifyContext): SessionView {
+function view(ref: StoreRef, key: string, reading: EntryReading, sessionsDir: string, ctx: ClassifyContext, join: AcpJoin): SessionView {
+  // 7.x+ entries carry no `acp`: the parsed view (never what a write serialises) gets it from
+  // state/openclaw.sqlite, so every rule below sees the session as the gateway does.
+  let acpSource: SessionView['acpSource'] = reading.ok && reading.entry.acp ? 'entry' : null;
+  const agentId = parseAgentOfKey(key) ?? ref.agentId;
+  if (reading.ok && !reading.entry.acp && join.index) {
+    const meta = join.index.lookup(agentId, key, reading.entry);
+    if (meta) {
+      reading.entry.acp = meta;
+      acpSource = 'state-db';
+    }
+  }
   // Only a claim of "running" that has gone quiet needs the lock probe (a file read).
   let liveLock = false;
   if (reading.ok && claimsRunning(reading.entry) && ctx.now - lastActivityOf(reading.entry) > ctx.staleAfterMs) {
@@ -135,13 +170,20 @@ function view(ref: StoreRef, key: string, reading: EntryReading, sessionsDir: st
     liveLock = transcript !== null && hasLiveTranscriptLock(transcript, ctx.now);
   }
   // Extended in place rather than spread into a new object: one allocation per session fewer.
-  const session = classifySession({ key, reading, hasLiveTranscriptLock: liveLock }, ctx) as SessionView;
+  const session = classifySession({ key, reading, hasLiveTranscriptLock: liveLock, acpStateUnreadable: join.unreadable }, ctx) as SessionView;
   // A shared (literal) store holds every agent's keys; the key names the agent.
   session.agentId = session.keyAgentId ?? ref.agentId;
   session.key = key;
   session.storePath = ref.path;
   session.entry = reading.ok ? reading.entry : null;
+  session.acpSource = acpSource;
   return session;
+}
+
+/** `agent:<id>:…` names its agent (lower-cased as the gateway stores keys). */
+function parseAgentOfKey(key: string): string | null {
+  const match = /^agent:([^:]+):/i.exec(key.trim());
+  return match ? match[1]!.toLowerCase() : null;
 }
 
 function claimsRunning(entry: SessionEntry): boolean {

@@ -15,6 +15,7 @@ export function paintState(chalk: ChalkInstance, state: SessionState, text: stri
     case 'finished':
     case 'closed':
       return chalk.dim(text);
+    case 'unknown':
     case 'invalid':
       return chalk.magenta(text);
   }

@@ -2,7 +2,8 @@
  * `doctor`'s look around: the gateway, the cap and who holds the slots, idle eviction, stale
  * locks (store, transcript, this tool's run lock), broken and unsafe stores. Read-only.
  */
-import { lstatSync, readdirSync, readFileSync, type Stats } from 'node:fs';
+import { lstatSync, readdirSync, type Stats } from 'node:fs';
+import { READ_CAPS, readRegularFile } from '../store/safe-fs.js';
 import path from 'node:path';
 import type { GatewayStatus } from '../gateway/probe.js';
 import type { Inventory } from '../inventory.js';
@@ -49,6 +50,12 @@ export function collectFindings(inventory: Inventory, gateway: GatewayStatus, ta
   }
   if (cap !== null && facts.acp?.runtime?.ttlMinutes === undefined) {
     findings.push({ id: 'no-idle-ttl', severity: 'warning', message: 'acp.runtime.ttlMinutes is unset: idle ACP handles are never evicted', fix: 'set acp.runtime.ttlMinutes (e.g. 30) in the OpenClaw config' });
+  }
+
+  // ACP state kept outside the entries (7.x+): unreadable means every ACP session is unknown.
+  if (inventory.acpState.source === 'unreadable') {
+    const { path: dbPath, reason } = inventory.acpState;
+    findings.push({ id: 'acp-state-unreadable', severity: 'problem', message: `ACP session state in ${dbPath} cannot be read (${reason}): ACP sessions show as "unknown", are not counted and are never pruned`, fix: /node:sqlite|Node\.js/.test(reason) ? 'run openclaw-sessions with Node.js 22.13 or later' : `check ${dbPath} (this tool only reads it)` });
   }
 
   // Stores.
@@ -103,7 +110,8 @@ function lockFindings(storePath: string, now: number): Finding[] {
 function judge(file: string, mtimeMs: number, now: number, staleMs?: number): string | null {
   let text: string;
   try {
-    text = readFileSync(file, 'utf8');
+    // Never a FIFO, device or link, at most 64 KiB (issue 16 finding 8).
+    text = readRegularFile(file, { maxBytes: READ_CAPS.lock, what: 'lock' }).bytes.toString('utf8');
   } catch {
     return null;
   }

@@ -10,13 +10,24 @@ import type { JournalRun } from '../store/journal.js';
 import { withLockedWrites } from '../store/locked-write.js';
 import { assertStoreWritable } from '../store/store-safety.js';
 import { keysToRestore, listRuns, restoreRun, selectRun, type RestoreResult } from './restore.js';
+import { transcriptDirsOf } from '../store/archive-transcripts.js';
+import { removeStaleTemps } from '../store/safe-fs.js';
+import { parseSessionKey } from '../sessions/keys.js';
 
 /** Every prune run journalled next to the selected stores, newest first. */
 export function findRuns(env: Env, options: InventoryOptions): JournalRun[] {
   const inventory = takeInventory(env, options);
   // A store that does not parse can still have a journal; restore needs it to parse, list does not.
-  const storePaths = [...inventory.stores.map((store) => store.ref.path), ...inventory.failures.map((failure) => failure.ref.path)];
-  return listRuns(storePaths);
+  const refs = [...inventory.stores.map((store) => store.ref), ...inventory.failures.map((failure) => failure.ref)];
+  const runs = listRuns(refs.map((ref) => ref.path));
+  // Where each run's transcripts may be renamed back: the store's directory, plus each agent's
+  // default sessions directory when the store is a shared literal `session.store`.
+  for (const run of runs) {
+    const ref = refs.find((candidate) => candidate.path === run.storePath);
+    const agentIds = [...new Set(Object.keys(run.entries).map((key) => parseSessionKey(key).agentId ?? 'main'))];
+    run.transcriptDirs = transcriptDirsOf({ storePath: run.storePath, shared: ref?.shared ?? false, stateDir: inventory.location.stateDir }, agentIds);
+  }
+  return runs;
 }
 
 export interface PreparedRestore {
@@ -52,7 +63,10 @@ export async function executeRestore(prepared: PreparedRestore, options: { lockT
     options,
     async (writer) => {
       const done: RestoreResult[] = [];
-      for (const run of prepared.runs) done.push(await restoreRun(run, writer));
+      for (const run of prepared.runs) {
+        removeStaleTemps(run.storePath);
+        done.push(await restoreRun(run, writer, { transcriptDirs: run.transcriptDirs ?? [] }));
+      }
       return done;
     },
   );

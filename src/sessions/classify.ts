@@ -6,7 +6,7 @@ import type { EntryReading, SessionEntry } from '../store/schema.js';
 import { formatAge } from './duration.js';
 import { isAcpKind, parseSessionKey, type SessionKind } from './keys.js';
 
-export const SESSION_STATES = ['running', 'idle', 'errored', 'finished', 'closed', 'stale', 'invalid'] as const;
+export const SESSION_STATES = ['running', 'idle', 'errored', 'finished', 'closed', 'stale', 'unknown', 'invalid'] as const;
 export type SessionState = (typeof SESSION_STATES)[number];
 
 /** States whose entries may be pruned (subject to the grace period and the main-session rule). */
@@ -25,6 +25,11 @@ export interface ClassifyInput {
   reading: EntryReading;
   /** A `<transcript>.jsonl.lock` held by a live process: a turn is really in progress. */
   hasLiveTranscriptLock: boolean;
+  /**
+   * Set when this version keeps ACP state outside the entry (state/openclaw.sqlite, 7.x+) and
+   * it could not be read: an ACP session without `acp` is then `unknown`, never `closed`.
+   */
+  acpStateUnreadable?: string;
 }
 
 export interface Classification {
@@ -52,7 +57,7 @@ export function classifySession(input: ClassifyInput, ctx: ClassifyContext): Cla
   const entry = input.reading.entry;
   const lastActivityAt = lastActivityOf(entry);
   const ageMs = Math.max(0, ctx.now - lastActivityAt);
-  const verdict = decide(kind, entry, ageMs, input.hasLiveTranscriptLock, ctx);
+  const verdict = decide(kind, entry, ageMs, input.hasLiveTranscriptLock, ctx, input.acpStateUnreadable);
   const state = kind === 'main' ? protectMain(verdict.state) : verdict.state;
   const reason = state === verdict.state ? verdict.reason : `${verdict.reason}; main sessions are never pruned`;
   return {
@@ -72,9 +77,11 @@ interface Verdict {
   reason: string;
 }
 
-function decide(kind: SessionKind, entry: SessionEntry, ageMs: number, liveLock: boolean, ctx: ClassifyContext): Verdict {
+function decide(kind: SessionKind, entry: SessionEntry, ageMs: number, liveLock: boolean, ctx: ClassifyContext, acpStateUnreadable?: string): Verdict {
   const acp = entry.acp;
   if (!acp) {
+    // Never pruned for lack of data: 7.x+ keeps ACP state in state/openclaw.sqlite.
+    if (isAcpKind(kind) && acpStateUnreadable) return { state: 'unknown', reason: `ACP state unknown: ${acpStateUnreadable}` };
     if (isAcpKind(kind)) return { state: 'closed', reason: 'ACP session closed: key has no acp metadata' };
     if (entry.status === 'running') return runningOrStale('run', ageMs, liveLock, ctx);
     if (entry.status && ENDED_STATUSES.has(entry.status)) return { state: 'finished', reason: `last run ${entry.status}${endedAgo(entry, ctx)}` };

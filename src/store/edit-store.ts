@@ -15,7 +15,8 @@
  * a gateway write waiting on it gave up after 10 s; even a byte compare under the lock took
  * seconds at that size on a busy machine).
  */
-import { closeSync, fstatSync, openSync, readFileSync, readSync, statSync, type BigIntStats } from 'node:fs';
+import { closeSync, fstatSync, openSync, readSync, statSync, type BigIntStats } from 'node:fs';
+import { READ_CAPS, readRegularFile } from './safe-fs.js';
 import { performance } from 'node:perf_hooks';
 import { ToolError } from '../errors.js';
 import { commitPrepared, prepareAtomicWrite, type PreparedWrite } from './atomic-write.js';
@@ -147,7 +148,8 @@ function sameIdentity(a: Identity, b: Identity): boolean {
 function readWithIdentity(file: string): { bytes: Buffer; identity: Identity } {
   for (let tries = 1; ; tries++) {
     const before = identityOf(file);
-    const bytes = readFileSync(file);
+    // Regular files only, no links, size-capped (safe-fs.ts).
+    const bytes = readRegularFile(file, { maxBytes: READ_CAPS.store, what: 'session store' }).bytes;
     if (sameIdentity(before, identityOf(file)) || tries >= 5) return { bytes, identity: before };
   }
 }

@@ -38,9 +38,12 @@ export const sessionEntrySchema = z.object({
   spawnedBy: z.string().nullish(),
   parentSessionKey: z.string().nullish(),
   acp: acpMetaSchema.nullish(),
+  /** 9.x: the id an `acp_sessions.session_id` may name instead of `sessionId` (docs/openclaw-versions.md). */
+  lifecycleRevision: z.string().nullish(),
 });
 
 export type SessionEntry = z.infer<typeof sessionEntrySchema>;
+export type AcpMeta = z.infer<typeof acpMetaSchema>;
 
 export type EntryReading =
   | { ok: true; entry: SessionEntry }

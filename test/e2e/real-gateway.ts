@@ -1,9 +1,11 @@
 /**
- * A real OpenClaw 2026.4.2 gateway for end-to-end tests (docs/openclaw.md §10), isolated in a temp HOME
- * with its own state dir, config, port, token and TMPDIR, and model-free ACP agents: `failer`
- * fails every turn (the leak), `okay` succeeds. Installed by .ci/install-openclaw.sh.
+ * A real OpenClaw gateway for end-to-end tests (docs/openclaw.md §10), isolated in a temp HOME with its own
+ * state dir, config, port, token and TMPDIR, and model-free ACP agents: `failer` fails every
+ * turn (the leak), `okay` succeeds. One version per test process: OPENCLAW_E2E_VERSION
+ * (default 2026.4.2), installed by `.ci/install-openclaw.sh VERSION` (docs/openclaw-versions.md
+ * says what each version needs).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -13,16 +15,42 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { devicePathFor, loadOrCreateDevice } from '../../src/gateway/device.js';
 import { GatewayRpc } from '../../src/gateway/rpc-client.js';
+import { silenceSqliteExperimentalWarning } from '../../src/store/sqlite-open.js';
 
-export const E2E_HOME = process.env.OPENCLAW_E2E_HOME ?? path.join(os.homedir(), '.cache', 'openclaw-sessions-e2e');
-export const NODE22 = path.join(E2E_HOME, 'node22', 'bin', 'node');
+export const E2E_VERSION = process.env.OPENCLAW_E2E_VERSION ?? '2026.4.2';
+/** Where `.ci/install-openclaw.sh VERSION` puts a version (4.2 keeps its original directory). */
+export function installDirFor(version: string): string {
+  if (process.env.OPENCLAW_E2E_HOME) return process.env.OPENCLAW_E2E_HOME;
+  const base = path.join(os.homedir(), '.cache', 'openclaw-sessions-e2e');
+  return version === '2026.4.2' ? base : `${base}-${version}`;
+}
+export const E2E_HOME = installDirFor(E2E_VERSION);
+/** The Node the gateway runs on (22; 24 for 2026.9.x). Named NODE22 for the lanes written before 9.x. */
+export const NODE22 = path.join(E2E_HOME, E2E_VERSION.startsWith('2026.9.') ? 'node24' : 'node22', 'bin', 'node');
 export const OPENCLAW_ENTRY = path.join(E2E_HOME, 'openclaw', 'node_modules', 'openclaw', 'openclaw.mjs');
 const FAKE_AGENT = fileURLToPath(new URL('../../../test/e2e/fixtures/fake-acp-agent.mjs', import.meta.url));
 
+/** What differs between the versions the lanes run (docs/openclaw-versions.md). */
+export const LANE = {
+  version: E2E_VERSION,
+  /** acp.maxConcurrentSessions exists (removed in 2026.8.1: an invalid key on 9.x). */
+  hasCap: !/^2026\.(8|9|1\d)\./.test(E2E_VERSION),
+  /** ACP state lives in state/openclaw.sqlite, not in the sessions.json entries. */
+  acpInStateDb: /^2026\.(7|8|9|1\d)\./.test(E2E_VERSION),
+  /** Sessions in per-agent SQLite (8.1+). */
+  sqliteSessions: /^2026\.(8|9|1\d)\./.test(E2E_VERSION),
+  /** acpx is not bundled: the 4.29 build is installed as a local plugin (7.x, 9.x). */
+  externalAcpx: !/^2026\.4\./.test(E2E_VERSION),
+  /** acpx agents are declared in plugins.entries.acpx.config.agents (4.29+), not only ~/.acpx. */
+  agentsInPluginConfig: E2E_VERSION !== '2026.4.2',
+  /** Restart signal (docs/openclaw.md §8). */
+  restartSignal: /^2026\.(9|1\d)\./.test(E2E_VERSION) ? 'SIGUSR2' : 'SIGUSR1',
+} as const;
+
 /** Why the lane cannot run here, or null. With OPENCLAW_E2E=1 a missing install is a failure. */
 export function e2eUnavailable(): string | null {
-  if (existsSync(NODE22) && existsSync(OPENCLAW_ENTRY)) return null;
-  return `real OpenClaw not installed in ${E2E_HOME} (run: bash .ci/install-openclaw.sh)`;
+  if (existsSync(NODE22) && existsSync(OPENCLAW_ENTRY) && existsSync(path.join(E2E_HOME, `.installed-${E2E_VERSION}`))) return null;
+  return `real OpenClaw ${E2E_VERSION} not installed in ${E2E_HOME} (run: bash .ci/install-openclaw.sh ${E2E_VERSION})`;
 }
 
 function processesWithEnv(needle: string): number[] {
@@ -38,6 +66,20 @@ function processesWithEnv(needle: string): number[] {
   return found;
 }
 
+/** Rows of a live gateway database, read-only (the lane runs on Node 22+, which has node:sqlite). */
+function sqliteRows(file: string, sql: string): Array<Record<string, unknown>> {
+  silenceSqliteExperimentalWarning();
+  const getBuiltin = (process as unknown as { getBuiltinModule?: (id: string) => unknown }).getBuiltinModule;
+  const sqlite = getBuiltin?.('node:sqlite') as { DatabaseSync: new (f: string, o: { readOnly: boolean }) => { prepare(q: string): { all(): unknown[] }; close(): void } } | undefined;
+  if (!sqlite) throw new Error(`the ${E2E_VERSION} lane needs node:sqlite: run it on ${NODE22}`);
+  const db = new sqlite.DatabaseSync(file, { readOnly: true });
+  try {
+    return db.prepare(sql).all() as Array<Record<string, unknown>>;
+  } finally {
+    db.close();
+  }
+}
+
 async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
@@ -47,6 +89,19 @@ async function freePort(): Promise<number> {
     });
     server.on('error', reject);
   });
+}
+
+/**
+ * 7.x/9.x: the acpx plugin goes into the gateway's state dir with `openclaw plugins install`,
+ * as an operator would (about 30 s of CLI start-up). Its install record holds the absolute
+ * install path, so a copy of another state dir's install is "missing" to the gateway, which
+ * then tries npm and refuses to start: each gateway gets its own install.
+ */
+function installAcpxPlugin(env: Record<string, string>, cwd: string): void {
+  const args = [OPENCLAW_ENTRY, 'plugins', 'install', path.join(E2E_HOME, 'acpx-plugin')];
+  // 9.x refuses a local path without these (the plugin is not from ClawHub).
+  if (/^2026\.(9|1\d)\./.test(E2E_VERSION)) args.push('--force', '--accept-capabilities');
+  execFileSync(NODE22, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'], timeout: 300_000 });
 }
 
 export interface GatewayOptions {
@@ -63,7 +118,7 @@ export class RealGateway {
   readonly token = `e2e-${randomUUID()}`;
   port = 0;
   private child: ChildProcess | null = null;
-  private output = '';
+  output = '';
   private rpc: GatewayRpc | null = null;
 
   constructor(private readonly options: GatewayOptions = {}) {
@@ -86,45 +141,74 @@ export class RealGateway {
     };
   }
 
+  /** The environment the gateway itself runs with (the tool's, plus the lane's plugin paths). */
+  private gatewayEnv(): Record<string, string> {
+    return {
+      PATH: `${path.dirname(NODE22)}:${process.env.PATH ?? ''}`,
+      LANG: 'C.UTF-8',
+      ...this.env,
+      // 4.29 stages bundled plugins' runtime deps here (installed by `plugins deps --repair`).
+      ...(existsSync(path.join(E2E_HOME, 'plugin-runtime-deps')) ? { OPENCLAW_PLUGIN_STAGE_DIR: path.join(E2E_HOME, 'plugin-runtime-deps') } : {}),
+      // If a version still stages plugin deps at run time, its npm must trust this machine's CA
+      // (the gateway's HOME is isolated from ~/.npmrc); otherwise it retries until it times out.
+      ...Object.fromEntries(['NODE_EXTRA_CA_CERTS', 'SSL_CERT_FILE', 'SSL_CERT_DIR'].filter((name) => process.env[name]).map((name) => [name, process.env[name]!])),
+      ...this.options.extraEnv,
+    };
+  }
+
   async start(): Promise<void> {
     this.port = await freePort();
     for (const dir of [this.home, this.stateDir, this.tmpDir, path.join(this.root, 'work'), path.join(this.home, '.acpx')]) mkdirSync(dir, { recursive: true, mode: 0o700 });
     const agent = (mode: string) => ({ command: `${NODE22} ${FAKE_AGENT} ${mode}` });
-    writeFileSync(path.join(this.home, '.acpx', 'config.json'), JSON.stringify({ agents: { failer: agent('fail'), okay: agent('ok') } }));
+    const agents = { failer: agent('fail'), okay: agent('ok') };
+    writeFileSync(path.join(this.home, '.acpx', 'config.json'), JSON.stringify({ agents }));
+    const cap = LANE.hasCap ? `, maxConcurrentSessions: ${this.options.maxConcurrentSessions ?? 3}` : '';
+    const acpxConfig = { cwd: path.join(this.root, 'work'), ...(LANE.agentsInPluginConfig ? { agents } : {}) };
     writeFileSync(
       this.configPath,
-      `// written by the openclaw-sessions e2e harness (JSON5)
+      `// written by the openclaw-sessions e2e harness (JSON5), for openclaw ${E2E_VERSION}
 {
   gateway: { mode: "local", bind: "loopback", port: ${this.port}, auth: { mode: "token", token: "${this.token}" }, tools: { allow: ["sessions_spawn"] } },
   discovery: { mdns: { mode: "off" } },
   update: { checkOnStart: false },
-  agents: { defaults: { heartbeat: { every: "0m" } } },
-  acp: { enabled: true, backend: "acpx", allowedAgents: ["failer", "okay"], maxConcurrentSessions: ${this.options.maxConcurrentSessions ?? 3} },
-  plugins: { entries: { acpx: { enabled: true, config: { cwd: "${path.join(this.root, 'work')}" } } } },
+  agents: { defaults: { heartbeat: { every: "0m" } }${LANE.sqliteSessions ? ', list: [{ id: "main", default: true }, { id: "failer" }, { id: "okay" }]' : ''} },
+  acp: { enabled: true, backend: "acpx", allowedAgents: ["failer", "okay"]${cap} },
+  plugins: { entries: { acpx: { enabled: true, config: ${JSON.stringify(acpxConfig)} } } },
 }
 `,
       { mode: 0o600 },
     );
+    if (LANE.externalAcpx) installAcpxPlugin(this.gatewayEnv(), this.root);
     this.child = spawn(NODE22, [OPENCLAW_ENTRY, 'gateway', 'run'], {
       cwd: this.root,
-      env: { PATH: `${path.dirname(NODE22)}:${process.env.PATH ?? ''}`, LANG: 'C.UTF-8', ...this.env, ...this.options.extraEnv },
+      env: this.gatewayEnv(),
       stdio: ['ignore', 'pipe', 'pipe'],
       detached: true,
     });
     this.child.stdout!.on('data', (d) => (this.output += d));
     this.child.stderr!.on('data', (d) => (this.output += d));
-    await this.waitFor(() => this.output.includes('acpx runtime backend ready'), 120_000, 'acpx runtime backend ready');
+    // 4.2 starts acpx eagerly ("acpx runtime backend ready"); 4.29+ registers it lazily and
+    // logs "[gateway] ready" when it accepts work.
+    await this.waitFor(() => /acpx runtime backend ready/.test(this.output) || (/acpx runtime backend registered/.test(this.output) && /\[gateway\] ready/.test(this.output)), 180_000, 'the gateway and its acpx backend to be ready');
+  }
+
+  /** Directories that may hold the singleton lock: `$TMPDIR/openclaw-<uid>` (4.x–7.x), `<stateDir>/tmp/openclaw-<uid>` (9.x). */
+  lockDirs(): string[] {
+    const uid = process.getuid?.() ?? 0;
+    return [path.join(this.tmpDir, `openclaw-${uid}`), path.join(this.stateDir, 'tmp', `openclaw-${uid}`)];
   }
 
   /** The gateway pid from its singleton lock (the process that must be signalled). */
   lockPid(): number | null {
-    const dir = path.join(this.tmpDir, `openclaw-${process.getuid?.() ?? 0}`);
-    try {
-      const lock = readdirSync(dir).find((name) => /^gateway\.[0-9a-f]{8}\.lock$/.test(name));
-      return lock ? (JSON.parse(readFileSync(path.join(dir, lock), 'utf8')) as { pid: number }).pid : null;
-    } catch {
-      return null;
+    for (const dir of this.lockDirs()) {
+      try {
+        const lock = readdirSync(dir).find((name) => /^gateway\.[0-9a-f]{8}\.lock$/.test(name));
+        if (lock) return (JSON.parse(readFileSync(path.join(dir, lock), 'utf8')) as { pid: number }).pid;
+      } catch {
+        // not this layout
+      }
     }
+    return null;
   }
 
   async client(): Promise<GatewayRpc> {
@@ -140,12 +224,13 @@ export class RealGateway {
   }
 
   /** Sends a slash command to agent:main:main and returns the gateway's final reply text. */
-  async command(text: string, timeoutMs = 60_000): Promise<string> {
+  async command(text: string, timeoutMs = 300_000): Promise<string> {
     const rpc = await this.client();
     const finals = new Map<string, string>();
     let wanted: string | null = null;
     let resolveReply: (text: string) => void = () => undefined;
     const reply = new Promise<string>((resolve) => (resolveReply = resolve));
+    const timer = new AbortController();
     const off = rpc.onEvent((event, payload) => {
       const p = payload as { runId?: string; state?: string; message?: { content?: Array<{ text?: string }> } };
       if (event !== 'chat' || p.state !== 'final' || !p.runId) return;
@@ -158,8 +243,13 @@ export class RealGateway {
       wanted = sent.runId;
       const early = finals.get(sent.runId);
       if (early !== undefined) return early;
-      return await Promise.race([reply, sleep(timeoutMs).then(() => Promise.reject(new Error(`no reply to "${text}" within ${timeoutMs} ms`)))]);
+      return await Promise.race([reply, sleep(timeoutMs, undefined, { signal: timer.signal }).then(
+        () => Promise.reject(new Error(`no reply to "${text}" within ${timeoutMs} ms`)),
+        () => new Promise<never>(() => undefined), // aborted: the reply won
+      )]);
     } finally {
+      // A pending timer would keep the test process alive for the rest of timeoutMs.
+      timer.abort();
       off();
     }
   }
@@ -178,22 +268,88 @@ export class RealGateway {
     return match ? { key: match[1]! } : { refused: text };
   }
 
-  storeOf(agentId: string): Record<string, { acp?: { state?: string; lastError?: string }; status?: string }> {
+  storeOf(agentId: string): Record<string, { acp?: { state?: string; lastError?: string }; status?: string; sessionId?: string }> {
     const file = path.join(this.stateDir, 'agents', agentId, 'sessions', 'sessions.json');
-    return existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as Record<string, { acp?: { state?: string } }>) : {};
+    if (existsSync(file)) return JSON.parse(readFileSync(file, 'utf8')) as Record<string, { acp?: { state?: string } }>;
+    // 8.1+: per-agent SQLite, current rows only (docs/openclaw.md §9).
+    const db = path.join(this.stateDir, 'agents', agentId, 'agent', 'openclaw-agent.sqlite');
+    if (!existsSync(db)) return {};
+    const out: Record<string, { status?: string; sessionId?: string }> = {};
+    for (const row of sqliteRows(db, 'SELECT session_key, current_session_id, entry_json FROM session_nodes WHERE archived_at IS NULL')) {
+      const entry = JSON.parse(String(row.entry_json)) as { sessionId?: string; status?: string };
+      if (entry.sessionId === row.current_session_id) out[String(row.session_key)] = entry;
+    }
+    return out;
   }
 
-  /** A persistent session whose one turn fails: `acp.state: "error"`, still counted (the leak). */
+  /**
+   * The ACP state of a session as this version keeps it: the entry's `acp` (4.x) or its
+   * `acp_sessions` row in state/openclaw.sqlite (7.x+), read here independently of the tool.
+   */
+  acpOf(agentId: string, key: string): { state?: string; lastError?: string | null; mode?: string } | undefined {
+    if (!LANE.acpInStateDb) return this.storeOf(agentId)[key]?.acp;
+    const db = path.join(this.stateDir, 'state', 'openclaw.sqlite');
+    if (!existsSync(db)) return undefined;
+    const wanted = [key, `@acp:v1:${Buffer.from(JSON.stringify([agentId, key]), 'utf8').toString('base64url')}`];
+    const row = sqliteRows(db, 'SELECT session_key, state, last_error, mode FROM acp_sessions').find((r) => wanted.includes(String(r.session_key)));
+    return row ? { state: String(row.state), lastError: row.last_error === null ? null : String(row.last_error), mode: String(row.mode) } : undefined;
+  }
+
+  /**
+   * Copies what the tool reads into `dir` (sessions.json stores, per-agent SQLite and
+   * state/openclaw.sqlite, each database through `VACUUM INTO`, which reads a live database
+   * consistently and writes only the new file): a real-shape fixture for tests without a gateway.
+   */
+  snapshotTo(dir: string): void {
+    const copyDb = (from: string, to: string) => {
+      mkdirSync(path.dirname(to), { recursive: true });
+      silenceSqliteExperimentalWarning();
+      const getBuiltin = (process as unknown as { getBuiltinModule?: (id: string) => unknown }).getBuiltinModule;
+      const sqlite = getBuiltin?.('node:sqlite') as { DatabaseSync: new (f: string, o: { readOnly: boolean }) => { exec(q: string): void; close(): void } };
+      const db = new sqlite.DatabaseSync(from, { readOnly: true });
+      try {
+        db.exec(`VACUUM INTO '${to.replaceAll("'", "''")}'`);
+      } finally {
+        db.close();
+      }
+    };
+    for (const agent of readdirSync(path.join(this.stateDir, 'agents'))) {
+      const json = path.join(this.stateDir, 'agents', agent, 'sessions', 'sessions.json');
+      if (existsSync(json)) {
+        mkdirSync(path.join(dir, 'agents', agent, 'sessions'), { recursive: true });
+        writeFileSync(path.join(dir, 'agents', agent, 'sessions', 'sessions.json'), readFileSync(json));
+      }
+      const agentDb = path.join(this.stateDir, 'agents', agent, 'agent', 'openclaw-agent.sqlite');
+      if (existsSync(agentDb)) copyDb(agentDb, path.join(dir, 'agents', agent, 'agent', 'openclaw-agent.sqlite'));
+    }
+    const stateDb = path.join(this.stateDir, 'state', 'openclaw.sqlite');
+    if (existsSync(stateDb)) copyDb(stateDb, path.join(dir, 'state', 'openclaw.sqlite'));
+  }
+
+  /** A persistent session whose one turn fails: ACP state "error", still counted (the leak). */
   async spawnFailedSession(): Promise<string> {
     const spawned = await this.spawn('failer');
     if (!('key' in spawned)) throw new Error(`spawn refused: ${spawned.refused}`);
     const rpc = await this.client();
-    await rpc.call('agent', { message: 'please fail', sessionKey: spawned.key, idempotencyKey: randomUUID() }, { timeoutMs: 60_000 });
-    // `status` follows `acp.state` about a second later; wait for both to settle.
+    await rpc.call('agent', { message: 'please fail', sessionKey: spawned.key, idempotencyKey: randomUUID() }, { timeoutMs: 180_000 });
+    // `status` follows the ACP state about a second later; wait for both to settle.
     await this.waitFor(() => {
       const entry = this.storeOf('failer')[spawned.key];
-      return entry?.acp?.state === 'error' && entry.status === 'failed';
-    }, 60_000, `${spawned.key} to be marked error and failed`);
+      return this.acpOf('failer', spawned.key)?.state === 'error' && entry?.status === 'failed';
+    }, 180_000, `${spawned.key} to be marked error and failed`);
+    return spawned.key;
+  }
+
+  /** A persistent session whose one turn succeeds: idle and healthy, which no default prune may touch. */
+  async spawnIdleSession(): Promise<string> {
+    const spawned = await this.spawn('okay');
+    if (!('key' in spawned)) throw new Error(`spawn refused: ${spawned.refused}`);
+    const rpc = await this.client();
+    await rpc.call('agent', { message: 'hello', sessionKey: spawned.key, idempotencyKey: randomUUID() }, { timeoutMs: 180_000 });
+    await this.waitFor(() => {
+      const entry = this.storeOf('okay')[spawned.key];
+      return this.acpOf('okay', spawned.key)?.state === 'idle' && entry?.status === 'done';
+    }, 180_000, `${spawned.key} to be idle after a good turn`);
     return spawned.key;
   }
 

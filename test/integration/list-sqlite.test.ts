@@ -2,13 +2,15 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
-import { nodeSqlite } from '../../src/store/sqlite.js';
+import { loadNodeSqlite } from '../../src/store/sqlite-open.js';
 import { runCli, runInProcess } from '../helpers/cli.js';
 import { tempDir, writeFile } from '../helpers/tmp.js';
 
 // These run where the Node running the tests has node:sqlite (22.13+); CI runs this file again
 // under the real-gateway lane's Node 22 (.ci/run), since the default lane's Node 20 has none.
-const sqlite = nodeSqlite();
+const sqlite = loadNodeSqlite() as unknown as {
+  DatabaseSync: new (file: string, options: { readOnly: boolean }) => { exec(sql: string): void; prepare(sql: string): { run(...params: unknown[]): unknown }; close(): void };
+} | null;
 const needsSqlite = sqlite ? false : `Node.js ${process.version} has no node:sqlite (CI runs this file under Node 22)`;
 
 function makeAgentDb(file: string, wal: boolean): void {
@@ -80,5 +82,5 @@ test('a Node.js without node:sqlite says in one line what to run instead', { ski
   assert.equal(result.status, 1, result.stderr);
   const lines = result.stderr.trim().split('\n');
   assert.equal(lines.length, 1, result.stderr);
-  assert.match(lines[0]!, /has no node:sqlite; run openclaw-sessions with Node\.js 22\.13 or later/);
+  assert.match(lines[0]!, /reading SQLite needs Node\.js 22\.13 or later \(node:sqlite\)/);
 });

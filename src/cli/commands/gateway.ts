@@ -15,7 +15,7 @@ export interface GatewayFlags extends StoreFlags {
 }
 
 export async function runGateway(flags: GatewayFlags, io: CliIo): Promise<number> {
-  const inventory = takeInventory(io.env, inventoryOptionsFrom(flags));
+  const inventory = takeInventory(io.env, inventoryOptionsFrom(flags, io));
   const status = await probeGateway(inventory.location, inventory.config, io.env, { rpc: flags.rpc });
   const cap = inventory.config.facts.acp?.maxConcurrentSessions ?? null;
   const summary = summarize(inventory.sessions, cap, () => false);

@@ -4,6 +4,7 @@
  */
 import { EXIT, CliError } from '../exit-codes.js';
 import { executeRestore, findRuns, prepareRestore } from '../../prune/restore-run.js';
+import { notRestorableBecause } from '../../prune/restore.js';
 import type { JournalRun } from '../../store/journal.js';
 import { inventoryOptionsFrom, type StoreFlags } from '../common-options.js';
 import { confirm } from '../confirm.js';
@@ -22,7 +23,7 @@ export interface RestoreFlags extends StoreFlags {
 export async function runRestore(runId: string | undefined, flags: RestoreFlags, io: CliIo): Promise<number> {
   if (flags.list && runId !== undefined) throw new CliError(EXIT.usage, `restore --list takes no run id (got "${runId}"): use restore --list, or restore ${runId}`);
   const lockTimeoutMs = parseDurationFlag(flags.lockTimeout, '--lock-timeout');
-  const runs = findRuns(io.env, inventoryOptionsFrom(flags));
+  const runs = findRuns(io.env, inventoryOptionsFrom(flags, io));
   if (flags.list) {
     renderRunList(runs, flags, io);
     return EXIT.ok;
@@ -30,6 +31,9 @@ export async function runRestore(runId: string | undefined, flags: RestoreFlags,
 
   const prepared = prepareRestore(runs, runId);
   const { total } = prepared;
+  for (const run of prepared.runs) {
+    if (run.removed === null) io.stderr.write(`openclaw-sessions: run ${run.runId} was interrupted before its commit record (${run.storePath}); restoring every planned key that is absent now\n`);
+  }
   if (!flags.yes) {
     const what = `${total} session${total === 1 ? '' : 's'} of run ${prepared.runId}`;
     if (!io.stdinIsTTY) throw new CliError(EXIT.usage, `refusing to restore ${what} without confirmation: not a terminal; pass --yes`);
@@ -42,9 +46,11 @@ export async function runRestore(runId: string | undefined, flags: RestoreFlags,
   const summary = await executeRestore(prepared, { lockTimeoutMs });
   if (flags.json) {
     const restored = summary.results.flatMap((r) => r.restored.map((key) => ({ key, storePath: r.storePath })));
-    io.stdout.write(`${JSON.stringify({ runId: summary.runId, restored, skipped: summary.skipped, transcripts: summary.transcripts }, null, 2)}\n`);
+    const transcriptsSkipped = summary.results.flatMap((r) => r.transcriptSkips);
+    io.stdout.write(`${JSON.stringify({ runId: summary.runId, restored, skipped: summary.skipped, transcripts: summary.transcripts, transcriptsSkipped }, null, 2)}\n`);
   } else if (!flags.quiet) {
     for (const skip of summary.skipped) io.stdout.write(`skipped ${skip.key}: ${skip.why}\n`);
+    for (const result of summary.results) for (const skip of result.transcriptSkips) io.stdout.write(`transcript ${skip.path} left in place: ${skip.why}\n`);
     const { restored, skipped, transcripts } = summary;
     const skippedText = skipped.length ? `, skipped ${skipped.length}` : '';
     const transcriptText = transcripts ? `; ${transcripts} transcript${transcripts === 1 ? '' : 's'} renamed back` : '';
@@ -63,6 +69,11 @@ function renderRunList(runs: JournalRun[], flags: RestoreFlags, io: CliIo): void
       committed: run.removed !== null,
       restoredAt: run.restoredAt,
       transcripts: run.transcriptMoves.length,
+      bound: run.bindingProblem === null,
+      problem: run.bindingProblem,
+      method: run.method,
+      restorable: run.bindingProblem === null && notRestorableBecause(run) === null,
+      notRestorableBecause: run.bindingProblem ?? notRestorableBecause(run),
     }));
     io.stdout.write(`${JSON.stringify({ runs: shaped }, null, 2)}\n`);
     return;
@@ -73,12 +84,13 @@ function renderRunList(runs: JournalRun[], flags: RestoreFlags, io: CliIo): void
   }
   const style = decideStyle({ isTTY: Boolean(io.stdout.isTTY), columns: io.stdout.columns, env: io.env, colorFlag: flags.color });
   const table = renderTable(
-    [{ header: 'RUN' }, { header: 'WHEN' }, { header: 'PRUNED' }, { header: 'RESTORED' }, { header: 'STORE', shrink: 'middle', minWidth: 20 }],
+    [{ header: 'RUN' }, { header: 'WHEN' }, { header: 'PRUNED' }, { header: 'RESTORED' }, { header: 'RESTORABLE' }, { header: 'STORE', shrink: 'middle', minWidth: 20 }],
     runs.map((run) => [
       { text: run.runId },
       { text: run.at.replace('T', ' ').replace(/\.\d+Z$/, 'Z') },
       { text: String(run.removed?.length ?? `${Object.keys(run.entries).length} (interrupted)`) },
       { text: run.restoredAt ? `${run.restoredKeys.length}` : '-' },
+      { text: run.bindingProblem ? 'no: journal not bound to this store' : notRestorableBecause(run) === null ? 'yes' : run.method === 'rpc' ? 'no: deleted by the gateway' : 'no: SQLite store' },
       { text: run.storePath },
     ]),
     style,

@@ -1,0 +1,105 @@
+/**
+ * One lane per OpenClaw version (OPENCLAW_E2E_VERSION; .ci/run runs 2026.4.2, 4.29, 7.35, 9.6):
+ * a real gateway with one idle healthy persistent ACP session and two whose turns failed,
+ * checked against the gateway's own live count (`/acp doctor` activeRuntimeSessions).
+ *
+ * Where the version has the cap (3), those three sessions fill it and a fourth spawn must fail
+ * (#61539). Then list / doctor / gateway must see the errored pair and the idle one as they are
+ * (on 7.x+ that needs the ACP state from state/openclaw.sqlite), a default prune must remove
+ * the errored pair through the gateway and leave the idle one (entry, ACP state, runtime), the
+ * live count must drop by two, and restore must refuse the run (the gateway deleted it).
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { runCliAsync } from '../helpers/cli.js';
+import { e2eUnavailable, LANE, RealGateway } from './real-gateway.js';
+
+const unavailable = e2eUnavailable();
+const skip = unavailable && process.env.OPENCLAW_E2E !== '1' ? unavailable : false;
+if (unavailable && process.env.OPENCLAW_E2E === '1') throw new Error(unavailable);
+
+interface ListJson {
+  summary: { acp: { slotsHeld: number; cap: number | null; heldByState: Record<string, number> } };
+  sessions: Array<{ key: string; state: string; reason?: string }>;
+}
+
+describe(`real gateway ${LANE.version}: stuck state, idle session, prune against the live count`, { skip, timeout: 900_000 }, () => {
+  const gateway = new RealGateway();
+  before(async () => gateway.start(), { timeout: 600_000 });
+  after(async () => gateway.stop());
+
+  test('list, doctor, gateway and a default prune agree with the gateway; the idle session survives; restore refuses an RPC run', async () => {
+    const idle = await gateway.spawnIdleSession();
+    const failed = [await gateway.spawnFailedSession(), await gateway.spawnFailedSession()];
+    const before = await gateway.activeRuntimeSessions();
+    assert.equal(before, 3, 'the gateway counts the idle session and both failed ones');
+    if (LANE.hasCap) {
+      const fourth = await gateway.spawn('okay');
+      assert.ok('refused' in fourth, 'the 4th spawn must fail: the gateway is stuck');
+      assert.match(fourth.refused, /ACP max concurrent sessions reached \(3\/3\)/);
+    }
+
+    // OPENCLAW_E2E_CAPTURE=DIR keeps this stuck state as a fixture (test/fixtures/acp-state/).
+    if (process.env.OPENCLAW_E2E_CAPTURE) gateway.snapshotTo(process.env.OPENCLAW_E2E_CAPTURE);
+
+    const listed = await runCliAsync(['list', '--json'], gateway.env);
+    assert.equal(listed.status, 0, listed.stderr);
+    assert.equal(listed.stderr, '', 'no warnings on stderr (node:sqlite ExperimentalWarning included)');
+    const list = JSON.parse(listed.stdout) as ListJson;
+    const stateOf = (key: string) => list.sessions.find((s) => s.key === key)?.state;
+    for (const key of failed) assert.equal(stateOf(key), 'errored', `${key} errored`);
+    assert.equal(stateOf(idle), 'idle', 'the healthy persistent session is idle, not closed');
+    assert.equal(list.summary.acp.slotsHeld, before, 'slots held = the live count');
+    assert.equal(list.summary.acp.heldByState.errored, 2);
+    assert.equal(list.summary.acp.heldByState.idle, 1);
+    assert.equal(list.summary.acp.cap, LANE.hasCap ? 3 : null);
+
+    const doctor = await runCliAsync(['doctor', '--json'], gateway.env);
+    assert.equal(doctor.stderr, '', 'doctor writes nothing on stderr');
+    const findings = (JSON.parse(doctor.stdout) as { findings: Array<{ id: string; severity: string; message: string }> }).findings;
+    if (LANE.hasCap) assert.ok(findings.some((f) => f.id === 'cap-reached' && f.severity === 'problem'), `doctor sees the cap reached: ${JSON.stringify(findings)}`);
+    else assert.ok(findings.some((f) => /2 errored/.test(f.message)), `doctor counts the errored slots: ${JSON.stringify(findings)}`);
+
+    const status = await runCliAsync(['gateway', '--json'], gateway.env);
+    assert.equal(status.status, 0, status.stderr);
+    const info = JSON.parse(status.stdout) as { running: boolean; pid: number; version: string; recompute: { rpc: { available: boolean } } };
+    assert.equal(info.running, true);
+    assert.equal(info.pid, gateway.lockPid());
+    assert.equal(info.version, LANE.version);
+    assert.equal(info.recompute.rpc.available, true);
+
+    // The failed sessions errored seconds ago: --older-than 0 skips the default 10m grace.
+    const pruned = await runCliAsync(['prune', '--yes', '--json', '--older-than', '0'], gateway.env);
+    assert.equal(pruned.status, 0, pruned.stderr);
+    const report = JSON.parse(pruned.stdout) as { runId?: string; pruned: Array<{ key: string }>; recompute: { method: string; ok: boolean; viaRpc: string[] } };
+    assert.deepEqual(report.pruned.map((p) => p.key).sort(), [...failed].sort(), 'exactly the errored sessions are pruned');
+    assert.equal(report.recompute.method, 'rpc');
+    assert.deepEqual([...report.recompute.viaRpc].sort(), [...failed].sort());
+
+    const after = await gateway.activeRuntimeSessions();
+    assert.equal(after, before - 2, 'the live count dropped by the two errored sessions');
+    for (const key of failed) assert.equal(gateway.storeOf('failer')[key], undefined, `${key} is gone from the store`);
+    assert.ok(gateway.storeOf('okay')[idle], 'the idle session is still in its store');
+    assert.equal(gateway.acpOf('okay', idle)?.state, 'idle', 'and its ACP state is intact');
+    if (LANE.hasCap) {
+      const again = await gateway.spawn('okay');
+      assert.ok('key' in again, `spawn still refused after prune: ${'refused' in again ? again.refused : ''}`);
+    }
+
+    // The gateway deleted those sessions: restore must say it cannot, and change nothing.
+    const runs = await runCliAsync(['restore', '--list', '--json'], gateway.env);
+    assert.equal(runs.status, 0, runs.stderr);
+    const listedRuns = (JSON.parse(runs.stdout) as { runs: Array<{ runId: string; restorable: boolean; method: string }> }).runs;
+    assert.ok(listedRuns.length > 0, 'the RPC prune is journalled');
+    for (const run of listedRuns) {
+      assert.equal(run.restorable, false);
+      assert.equal(run.method, 'rpc');
+    }
+    const restore = await runCliAsync(['restore', listedRuns[0]!.runId, '--yes'], gateway.env);
+    assert.equal(restore.status, 1);
+    // 8.1+ stores are SQLite, which is named first; 4.x/7.x runs went through sessions.delete.
+    assert.match(restore.stderr, LANE.sqliteSessions ? /cannot restore run .*OpenClaw SQLite database/ : /cannot restore run .*the gateway deleted those sessions/);
+    assert.equal(restore.stderr.trim().split('\n').length, 1, 'one clear line');
+    for (const key of failed) assert.equal(gateway.storeOf('failer')[key], undefined, 'restore changed nothing');
+  });
+});

@@ -1,0 +1,102 @@
+/**
+ * ACP state in state/openclaw.sqlite (OpenClaw 7.x+), on a fixture captured from a real
+ * 2026.7.35 gateway (test/fixtures/acp-state/2026.7.35: the three agents' sessions.json as the
+ * gateway wrote them, and its acp_sessions table with the same DDL and rows, in WAL mode; one
+ * idle healthy persistent session, two whose turns failed).
+ *
+ * On a Node.js without node:sqlite the ACP sessions are `unknown` and nothing is pruned; on one
+ * with it (this process, or the lanes' cached Node 22) they are idle/errored, the database is
+ * left byte for byte with nothing beside it, and stderr stays empty.
+ */
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { cpSync, existsSync, readFileSync, readdirSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { BIN } from '../helpers/cli.js';
+import { tempDir } from '../helpers/tmp.js';
+
+const FIXTURE = fileURLToPath(new URL('../../../test/fixtures/acp-state/2026.7.35', import.meta.url));
+const IDLE = 'agent:okay:acp:1f35db43-ab50-43ad-bc92-3e8855d5e6ae';
+const FAILED = ['agent:failer:acp:c9e6a638-28b2-4e27-bac2-b77c80054d46', 'agent:failer:acp:bb05c57a-77a0-4ec6-aa73-0722d3f2ecaa'];
+
+function hasNodeSqlite(node: string): boolean {
+  return spawnSync(node, ['-e', "process.exit(process.getBuiltinModule && process.getBuiltinModule('node:sqlite') ? 0 : 1)"], { stdio: 'ignore' }).status === 0;
+}
+
+/** A Node.js with node:sqlite: this one, or the one the real-gateway lanes cache. */
+function sqliteNode(): string | null {
+  const candidates = [process.execPath, path.join(os.homedir(), '.cache', 'openclaw-sessions-e2e', 'node22', 'bin', 'node'), path.join(os.homedir(), '.cache', 'openclaw-sessions-e2e-2026.7.35', 'node22', 'bin', 'node')];
+  return candidates.find((node) => existsSync(node) && hasNodeSqlite(node)) ?? null;
+}
+
+function stateDirCopy(): string {
+  const dir = path.join(tempDir('ocs-acp-state-'), 'state');
+  cpSync(FIXTURE, dir, { recursive: true });
+  return dir;
+}
+
+function run(node: string, args: string[], stateDir: string) {
+  const home = path.dirname(stateDir);
+  const result = spawnSync(node, [BIN, ...args, '--state-dir', stateDir], { env: { PATH: process.env.PATH, HOME: home, TMPDIR: home, LANG: 'C.UTF-8' }, encoding: 'utf8', timeout: 60_000 });
+  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+type Listed = { sessions: Array<{ key: string; state: string; reason: string }>; summary: { acp: { slotsHeld: number; heldByState: Record<string, number> } } };
+
+test('without node:sqlite (Node 20): ACP sessions are unknown, never closed, and a prune leaves them', { skip: hasNodeSqlite(process.execPath) ? 'this Node.js has node:sqlite' : false }, () => {
+  const stateDir = stateDirCopy();
+  const listed = run(process.execPath, ['list', '--json'], stateDir);
+  assert.equal(listed.status, 0, listed.stderr);
+  const list = JSON.parse(listed.stdout) as Listed;
+  for (const key of [IDLE, ...FAILED]) {
+    const session = list.sessions.find((s) => s.key === key);
+    assert.equal(session?.state, 'unknown', key);
+    assert.match(session!.reason, /ACP state unknown: .*Node\.js 22\.13/);
+  }
+  const doctor = run(process.execPath, ['doctor', '--json'], stateDir);
+  const findings = (JSON.parse(doctor.stdout) as { findings: Array<{ id: string; severity: string; fix: string | null }> }).findings;
+  const unreadable = findings.find((f) => f.id === 'acp-state-unreadable');
+  assert.equal(unreadable?.severity, 'problem', JSON.stringify(findings));
+  assert.match(unreadable!.fix ?? '', /Node\.js 22\.13/);
+
+  const pruned = run(process.execPath, ['prune', '--yes', '--json', '--older-than', '0'], stateDir);
+  assert.equal(pruned.status, 0, pruned.stderr);
+  const keys = (JSON.parse(pruned.stdout) as { pruned: Array<{ key: string }> }).pruned.map((p) => p.key);
+  for (const key of [IDLE, ...FAILED]) assert.ok(!keys.includes(key), `${key} must not be pruned for lack of data`);
+  const okay = JSON.parse(readFileSync(path.join(stateDir, 'agents', 'okay', 'sessions', 'sessions.json'), 'utf8')) as Record<string, unknown>;
+  assert.ok(okay[IDLE]);
+});
+
+test('with node:sqlite: idle and errored from acp_sessions, slots counted, database untouched, stderr empty', { skip: sqliteNode() ? false : 'no Node.js with node:sqlite here (run .ci/install-openclaw.sh)' }, () => {
+  const node = sqliteNode()!;
+  const stateDir = stateDirCopy();
+  const db = path.join(stateDir, 'state', 'openclaw.sqlite');
+  const before = readFileSync(db);
+  const listed = run(node, ['list', '--json'], stateDir);
+  assert.equal(listed.status, 0, listed.stderr);
+  assert.equal(listed.stderr, '', 'no ExperimentalWarning or anything else on stderr');
+  const list = JSON.parse(listed.stdout) as Listed;
+  assert.equal(list.sessions.find((s) => s.key === IDLE)?.state, 'idle');
+  for (const key of FAILED) assert.equal(list.sessions.find((s) => s.key === key)?.state, 'errored');
+  assert.equal(list.summary.acp.slotsHeld, 3);
+  assert.deepEqual(readFileSync(db), before, 'the database is not written');
+  assert.deepEqual(readdirSync(path.dirname(db)).sort(), ['openclaw.sqlite'], 'no -wal/-shm left beside it');
+
+  const doctor = run(node, ['doctor', '--json'], stateDir);
+  assert.equal(doctor.stderr, '');
+  const findings = (JSON.parse(doctor.stdout) as { findings: Array<{ id: string; message: string }> }).findings;
+  assert.ok(findings.some((f) => /3 ACP slots held/.test(f.message) && /2 errored/.test(f.message) && /1 idle/.test(f.message)), JSON.stringify(findings));
+
+  // No gateway runs: the file prune takes the errored pair and leaves the idle session.
+  const pruned = run(node, ['prune', '--yes', '--json', '--older-than', '0'], stateDir);
+  assert.equal(pruned.status, 0, pruned.stderr);
+  assert.equal(pruned.stderr, '');
+  const keys = (JSON.parse(pruned.stdout) as { pruned: Array<{ key: string }> }).pruned.map((p) => p.key).sort();
+  assert.deepEqual(keys, [...FAILED].sort());
+  const okay = JSON.parse(readFileSync(path.join(stateDir, 'agents', 'okay', 'sessions', 'sessions.json'), 'utf8')) as Record<string, unknown>;
+  assert.ok(okay[IDLE], 'the idle session survives');
+  assert.deepEqual(readFileSync(db), before, 'still untouched after the prune');
+});
