@@ -1,7 +1,8 @@
 #!/usr/bin/env node
-// Thin entry: the compiled CLI lives in dist/. `--version` is answered before loading it,
-// so the answer costs no more than starting Node.
+// Thin entry: the CLI is bundled into dist/bundle/ at build time (scripts/bundle.mjs).
+// `--version` is answered before loading it, so the answer costs no more than starting Node.
 import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 
 const args = process.argv.slice(2);
 if (args.length === 1 && (args[0] === '--version' || args[0] === '-V')) {
@@ -10,9 +11,10 @@ if (args.length === 1 && (args[0] === '--version' || args[0] === '-V')) {
 } else {
   let run;
   try {
-    ({ run } = await import('../dist/src/cli/main.js'));
+    ({ run } = createRequire(import.meta.url)('../dist/bundle/main.cjs'));
   } catch (error) {
-    process.stderr.write(`openclaw-sessions: not built (${error.code ?? error.message}); run: npm install (or npm run build)\n`);
+    if (error.code !== 'MODULE_NOT_FOUND') throw error;
+    process.stderr.write(`openclaw-sessions: not built (${error.message.split('\n')[0]}); run: npm install (or npm run build)\n`);
     process.exit(1);
   }
   process.exitCode = await run(process.argv);

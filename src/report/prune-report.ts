@@ -38,7 +38,10 @@ export const pruneReportSchema = z.object({
       after: z.number().int(),
       journal: z.string().nullable(),
       lockWaitMs: z.number().nullable(),
+      /** The longest single hold of the gateway's lock, ms; null when it was not taken. */
       lockHoldMs: z.number().nullable(),
+      /** Times the lock was taken: more than 1 when the store changed meanwhile and the edit was prepared again outside it. */
+      lockAttempts: z.number().int().nullable(),
       /** planned (dry run), pruned, or left untouched: busy (lock held), refused (unsafe), failed. */
       outcome: z.enum(['planned', 'pruned', 'busy', 'refused', 'failed']),
       /** Why a store was left untouched; null otherwise. */

@@ -31,14 +31,16 @@ export interface AtomicWriteOptions {
   beforeRename?: () => Promise<void> | void;
 }
 
-export async function prepareAtomicWrite(target: string, data: string | Uint8Array, mode = 0o600): Promise<PreparedWrite> {
+/** `data` may be an iterable of string chunks, written in turn, so a large text never exists whole. */
+export async function prepareAtomicWrite(target: string, data: string | Uint8Array | Iterable<string>, mode = 0o600): Promise<PreparedWrite> {
   const temp = toolTempPathFor(target, randomBytes(6).toString('hex'));
   const previous = await fs.lstat(target).catch(() => null);
   const forget = onInterrupt(() => rmSync(temp, { force: true }));
   let handle: fs.FileHandle | undefined;
   try {
     handle = await fs.open(temp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, mode);
-    await handle.writeFile(data);
+    if (typeof data === 'string' || data instanceof Uint8Array) await handle.writeFile(data);
+    else for (const chunk of data) await handle.write(chunk);
     // open's mode was filtered by the umask; the store must end up exactly `mode`.
     await handle.chmod(mode);
     if (previous) await keepOwner(handle, previous.uid, previous.gid);

@@ -1,13 +1,21 @@
 /**
  * One read-modify-write of a sessions.json, under the gateway's own lock (docs/openclaw.md §5, §6),
- * holding that lock for as little as possible.
+ * holding that lock for a bounded, short time at any store size.
  *
- * The slow part (parse, edit, serialise, write and fsync a temp file) is done first, outside
- * the lock, from a snapshot of the file's bytes. Under the lock the file is read again and
- * compared with the snapshot: unchanged → the prepared temp file is renamed into place;
- * changed (the gateway wrote meanwhile) → the edit is redone on the current content, all
- * inside the lock. The lock is checked to be still ours before any rename.
+ * Everything slow (read, compare, parse, edit, serialise, write and fsync a temp file) happens
+ * outside the lock, from a snapshot of the file: its bytes, and its identity (device, inode,
+ * size, mtime and ctime in ns) taken around the read or around a byte compare with the caller's
+ * bytes. Under the lock only: stat the file; same identity → check the lock is still ours and
+ * rename the prepared temp file into place. The gateway replaces the store by rename (a new
+ * inode, docs/openclaw.md §6) and any in-place write moves mtime/ctime, so a changed store never
+ * keeps its identity. Changed → give the lock back at once, discard the temp file, and start
+ * over from the current content outside the lock — at most `maxAttempts` times, then fail with
+ * nothing written. So the gateway never waits on us for more than a stat and a rename, whatever
+ * the size (issue 16 #9: redoing the edit inside the lock held it 17.7 s on a 313 MiB store, and
+ * a gateway write waiting on it gave up after 10 s; even a byte compare under the lock took
+ * seconds at that size on a busy machine).
  */
+import { closeSync, fstatSync, openSync, readSync, statSync, type BigIntStats } from 'node:fs';
 import { READ_CAPS, readRegularFile } from './safe-fs.js';
 import { performance } from 'node:perf_hooks';
 import { ToolError } from '../errors.js';
@@ -16,12 +24,14 @@ import { acquireGatewayLock, type GatewayLockHandle } from './gateway-lock.js';
 import { decodeStore, parseStoreText } from './read-json.js';
 
 export interface StoreEditTiming {
-  /** Waiting for the lock (another writer held it). */
+  /** Waiting for the lock (another writer held it), summed over attempts, ms. */
   waitMs: number;
-  /** From lock acquired to lock released: what the gateway may have had to wait for. */
+  /** The longest single hold of the gateway's lock, ms: what a gateway write may have waited for. */
   holdMs: number;
-  /** Whether the file changed between snapshot and lock, forcing the edit to be redone inside. */
+  /** Whether the file changed after the plan's snapshot, so the edit was prepared from newer content (outside the lock). */
   redone: boolean;
+  /** How many times the lock was taken (1 when nothing changed meanwhile). */
+  attempts: number;
 }
 
 export interface StoreEditOutcome<T> {
@@ -32,7 +42,7 @@ export interface StoreEditOutcome<T> {
   timing: StoreEditTiming;
 }
 
-/** Mutates the document in place; must depend only on the document it is given (it may run twice). */
+/** Mutates the document in place; must depend only on the document it is given (it may run several times). */
 export type StoreEdit<T> = (document: Record<string, unknown>) => { result: T; changed: boolean };
 
 export interface Snapshot {
@@ -40,79 +50,169 @@ export interface Snapshot {
   document: Record<string, unknown>;
 }
 
+/** Attempts before giving up on a store the gateway keeps rewriting while we prepare. */
+export const DEFAULT_MAX_EDIT_ATTEMPTS = 5;
+
+/**
+ * Applies `edit` to the store and writes the result atomically under the gateway's lock.
+ * `snapshot`: the bytes and parsed document the caller planned from (saves a read and parse;
+ * the document is mutated). Errors: ToolError('lock-busy') when the lock stays held past
+ * `lockTimeoutMs`, is taken over before the rename, or the store changed on every attempt;
+ * ToolError('failed') for a store that does not read or parse. Nothing is written on error.
+ */
 export async function editStoreLocked<T>(
   storePath: string,
   edit: StoreEdit<T>,
-  options: { lockTimeoutMs: number; snapshot?: Snapshot },
+  options: { lockTimeoutMs: number; snapshot?: Snapshot; maxAttempts?: number },
 ): Promise<StoreEditOutcome<T>> {
-  // Outside the lock: snapshot, edit, serialise, write the temp file.
-  const bytes = options.snapshot?.bytes ?? readStoreBytes(storePath);
-  const document = options.snapshot?.document ?? parseStoreText(storePath, decodeStore(storePath, bytes));
-  const before = Object.keys(document).length;
-  const first = edit(document);
-  let prepared: PreparedWrite | null = first.changed ? await prepareAtomicWrite(storePath, serialise(document)) : null;
+  const maxAttempts = Math.max(1, options.maxAttempts ?? DEFAULT_MAX_EDIT_ATTEMPTS);
+  let snapshot: { bytes: Buffer; document: Record<string, unknown> | null } | null = options.snapshot ?? null;
+  const timing: StoreEditTiming = { waitMs: 0, holdMs: 0, redone: false, attempts: 0 };
 
-  const waitStart = performance.now();
-  let lock: GatewayLockHandle;
-  try {
-    lock = await acquireGatewayLock(storePath, { timeoutMs: options.lockTimeoutMs });
-  } catch (error) {
-    prepared?.discard();
-    throw error;
+  for (let attempt = 1; ; attempt++) {
+    // Outside the lock: snapshot (bytes + identity), edit, serialise, write the temp file.
+    let identity = snapshot ? confirmSnapshot(storePath, snapshot.bytes) : null;
+    // The caller's snapshot is stale: the edit is prepared from the current content instead.
+    if (snapshot && !identity) timing.redone = true;
+    if (!identity) snapshot = null;
+    let bytes: Buffer | null;
+    if (snapshot) bytes = snapshot.bytes;
+    else ({ bytes, identity } = readWithIdentity(storePath));
+    let document: Record<string, unknown> | null = snapshot?.document ?? parseStoreText(storePath, decodeStore(storePath, bytes));
+    snapshot = null;
+    bytes = null;
+    const before = Object.keys(document).length;
+    const outcome = edit(document);
+    const after = Object.keys(document).length;
+    if (!outcome.changed) {
+      // Nothing to write: the gateway's lock is not needed at all.
+      return { result: outcome.result, before, after, wrote: false, timing };
+    }
+    let prepared: PreparedWrite | null = await prepareAtomicWrite(storePath, serialiseStore(document));
+    // The new bytes are on disk; the parsed tree is not needed under the lock.
+    document = null;
+
+    const waitStart = performance.now();
+    let lock: GatewayLockHandle;
+    try {
+      lock = await acquireGatewayLock(storePath, { timeoutMs: options.lockTimeoutMs });
+    } catch (error) {
+      prepared.discard();
+      throw error;
+    }
+    const heldFrom = performance.now();
+    timing.waitMs += heldFrom - waitStart;
+    timing.attempts = attempt;
+    let unchanged = false;
+    try {
+      unchanged = sameIdentity(identityOf(storePath), identity!);
+      if (unchanged) {
+        await commitPrepared(prepared, async () => {
+          if (!(await lock.isStillOurs())) {
+            throw new ToolError('lock-busy', `the lock ${lock.path} was taken over while writing ${storePath}; nothing was written — run again`);
+          }
+        });
+        prepared = null;
+      }
+    } finally {
+      prepared?.discard();
+      await lock.release();
+      timing.holdMs = Math.max(timing.holdMs, performance.now() - heldFrom);
+    }
+    if (unchanged) return { result: outcome.result, before, after, wrote: true, timing };
+
+    // The gateway (or someone) wrote meanwhile: start over from what is there now, outside the lock.
+    timing.redone = true;
+    if (attempt >= maxAttempts) {
+      throw new ToolError('lock-busy', `${storePath} changed on each of ${attempt} attempts while this run prepared its edit (the gateway keeps writing it); nothing was written — run again`);
+    }
   }
-  const heldFrom = performance.now();
-  let released = false;
-  const release = async (): Promise<void> => {
-    if (released) return;
-    released = true;
-    await lock.release();
-  };
-  const assertOurs = async (): Promise<void> => {
-    if (!(await lock.isStillOurs())) {
-      throw new ToolError('lock-busy', `the lock ${lock.path} was taken over while writing ${storePath}; nothing was written — run again`);
-    }
-  };
+}
 
+type Identity = Pick<BigIntStats, 'dev' | 'ino' | 'size' | 'mtimeNs' | 'ctimeNs'>;
+
+function identityOf(file: string): Identity {
   try {
-    const current = readStoreBytes(storePath);
-    if (current.equals(bytes)) {
-      if (prepared) await commitPrepared(prepared, assertOurs);
-      prepared = null;
-      await release();
-      return { result: first.result, before, after: Object.keys(document).length, wrote: first.changed, timing: { waitMs: heldFrom - waitStart, holdMs: performance.now() - heldFrom, redone: false } };
+    const { dev, ino, size, mtimeNs, ctimeNs } = statSync(file, { bigint: true });
+    return { dev, ino, size, mtimeNs, ctimeNs };
+  } catch (error) {
+    throw new ToolError('failed', `cannot read session store ${file}: ${(error as Error).message}`);
+  }
+}
+
+function sameIdentity(a: Identity, b: Identity): boolean {
+  return a.dev === b.dev && a.ino === b.ino && a.size === b.size && a.mtimeNs === b.mtimeNs && a.ctimeNs === b.ctimeNs;
+}
+
+/** Reads the store with the identity it had throughout the read (re-read if it changed meanwhile). */
+function readWithIdentity(file: string): { bytes: Buffer; identity: Identity } {
+  for (let tries = 1; ; tries++) {
+    const before = identityOf(file);
+    // Regular files only, no links, size-capped (safe-fs.ts).
+    const bytes = readRegularFile(file, { maxBytes: READ_CAPS.store, what: 'session store' }).bytes;
+    if (sameIdentity(before, identityOf(file)) || tries >= 5) return { bytes, identity: before };
+  }
+}
+
+/**
+ * The identity of the file when it still holds exactly the caller's `bytes` (compared outside
+ * the lock, streamed), or null when it changed since the caller read it.
+ */
+function confirmSnapshot(file: string, bytes: Buffer): Identity | null {
+  const before = identityOf(file);
+  if (!fileEquals(file, bytes)) return null;
+  return sameIdentity(before, identityOf(file)) ? before : null;
+}
+
+/**
+ * Whether the file's bytes are exactly `expected`, read in chunks so no second copy of a large
+ * store is held. A size mismatch answers without reading.
+ */
+function fileEquals(file: string, expected: Buffer): boolean {
+  let fd: number;
+  try {
+    fd = openSync(file, 'r');
+  } catch (error) {
+    throw new ToolError('failed', `cannot read session store ${file}: ${(error as Error).message}`);
+  }
+  try {
+    if (fstatSync(fd).size !== expected.length) return false;
+    const chunk = Buffer.allocUnsafe(Math.min(8 << 20, Math.max(1, expected.length)));
+    let offset = 0;
+    while (offset < expected.length) {
+      const read = readSync(fd, chunk, 0, Math.min(chunk.length, expected.length - offset), offset);
+      if (read === 0) return false;
+      if (!chunk.subarray(0, read).equals(expected.subarray(offset, offset + read))) return false;
+      offset += read;
     }
-    // The gateway (or someone) wrote meanwhile: redo the edit on what is there now.
-    prepared?.discard();
-    prepared = null;
-    const fresh = parseStoreText(storePath, decodeStore(storePath, current));
-    const freshBefore = Object.keys(fresh).length;
-    const second = edit(fresh);
-    if (second.changed) {
-      const redo = await prepareAtomicWrite(storePath, serialise(fresh));
-      await commitPrepared(redo, assertOurs);
-    }
-    await release();
-    return { result: second.result, before: freshBefore, after: Object.keys(fresh).length, wrote: second.changed, timing: { waitMs: heldFrom - waitStart, holdMs: performance.now() - heldFrom, redone: true } };
+    // Grown since the fstat: one more byte means it differs.
+    return readSync(fd, chunk, 0, 1, offset) === 0;
   } finally {
-    prepared?.discard();
-    await release();
+    closeSync(fd);
   }
 }
 
-/** The store's bytes for a rewrite: never through a symlink, regular files only, size capped. */
-function readStoreBytes(storePath: string): Buffer {
-  return readRegularFile(storePath, { maxBytes: READ_CAPS.store, what: 'session store' }).bytes;
-}
-
-/** Byte-for-byte what the gateway writes: 2-space JSON, no trailing newline. */
-function serialise(document: Record<string, unknown>): string {
-  try {
-    return JSON.stringify(document, null, 2);
-  } catch (error) {
-    // JSON.parse reads any depth, but JSON.stringify recurses: a hostile store nested ~10^5 deep
-    // overflows the stack here (issue 16 finding 12). Nothing has been written yet.
-    if (error instanceof RangeError) throw new ToolError('failed', `cannot rewrite this store: an entry nests too deeply to serialise (${error.message}); nothing was written`);
-    throw error;
+/**
+ * Byte-for-byte `JSON.stringify(document, null, 2)` (what the gateway writes: 2-space JSON, no
+ * trailing newline), produced entry by entry in chunks of about 1 MiB, so a 313 MiB store is
+ * never one string plus its encoded copy in memory (issue 16 #10). JSON.stringify escapes
+ * newlines inside strings, so every newline in an entry's text is structure and indenting it
+ * by two spaces nests it exactly as the whole-document stringify would.
+ */
+export function* serialiseStore(document: Record<string, unknown>): Generator<string> {
+  const keys = Object.keys(document).filter((key) => document[key] !== undefined);
+  if (keys.length === 0) {
+    yield '{}';
+    return;
   }
+  let chunk = '{\n';
+  for (let index = 0; index < keys.length; index++) {
+    const key = keys[index]!;
+    chunk += `  ${JSON.stringify(key)}: ${JSON.stringify(document[key], null, 2).replaceAll('\n', '\n  ')}${index < keys.length - 1 ? ',\n' : '\n}'}`;
+    if (chunk.length >= 1 << 20) {
+      yield chunk;
+      chunk = '';
+    }
+  }
+  if (chunk) yield chunk;
 }
-

@@ -6,11 +6,10 @@
  * (Node 22.13+), else the optional better-sqlite3 binding.
  */
 import { copyFileSync, existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import { ToolError } from '../errors.js';
-import { silenceSqliteExperimentalWarning } from './sqlite-open.js';
+import { silenceSqliteExperimentalWarning, sqliteUnsupportedReason } from './sqlite-open.js';
 
 export interface SqliteRow {
   key: string;
@@ -32,7 +31,6 @@ interface ReadOnlyDb {
 }
 
 const BUSY_TIMEOUT_MS = 5000;
-const require = createRequire(import.meta.url);
 
 function openReadOnly(file: string): ReadOnlyDb {
   const nodeSqlite = loadNodeSqlite();
@@ -41,14 +39,7 @@ function openReadOnly(file: string): ReadOnlyDb {
     db.exec(`PRAGMA busy_timeout = ${BUSY_TIMEOUT_MS}`);
     return { all: (sql) => db.prepare(sql).all() as Array<Record<string, unknown>>, close: () => db.close() };
   }
-  let Database: typeof import('better-sqlite3');
-  try {
-    Database = require('better-sqlite3') as typeof import('better-sqlite3');
-  } catch {
-    throw new ToolError('failed', `cannot read SQLite store ${file}: this Node.js has no node:sqlite and the optional better-sqlite3 module is not installed (npm install better-sqlite3@12)`);
-  }
-  const db = new Database(file, { readonly: true, fileMustExist: true, timeout: BUSY_TIMEOUT_MS });
-  return { all: (sql) => db.prepare(sql).all() as Array<Record<string, unknown>>, close: () => db.close() };
+  throw new ToolError('failed', `cannot read SQLite store ${file}: ${sqliteUnsupportedReason()}`);
 }
 
 function loadNodeSqlite(): { DatabaseSync: new (file: string, options: { readOnly: boolean }) => NodeSqliteDb } | null {

@@ -3,12 +3,14 @@
 // openclaw 2026.4.2's acquireSessionWriteLock does it), written apart from src/ so interop tests
 // catch a mismatch instead of sharing a bug.
 //
-//   hold <store> <ms>                      take the lock, print "locked", hold, release
-//   acquire <store> [timeoutMs]            wait like the gateway (≤10 s), print JSON {acquired, waitedMs}, exit 0/1
+//   hold <store> <ms>                      take the lock, print "locked", hold, release, print "released <epoch ms>"
+//   acquire <store> [timeoutMs]            wait like the gateway (≤10 s), print JSON {acquired, waitedMs, acquiredAt}, exit 0/1
 //   forge <store> <pid> <createdAt> [st]   write a lock file with this content (stale-lock tests)
-//   writer <store> <ms> [holdMs]           for <ms>: lock, read, [wait holdMs], add a unique entry, atomic
-//                                          write, unlock; prints the keys it wrote as JSON at the end
+//   writer <store> <ms|xN> [holdMs]        for <ms> (or N times): lock, read, [wait holdMs], add a unique entry,
+//                                          atomic write, unlock; prints the keys it wrote as JSON at the end
 //   proper-lock <store> <ms>               hold this tool's own run lock (proper-lockfile) for <ms>
+//   write-when-prepared <store>            wait until another process's temp file <store>.<id>.tmp appears
+//                                          (a prepared edit), then lock, add one entry, write, unlock (bench/)
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -79,7 +81,7 @@ async function lock(timeoutMs = 10_000) {
       if (st !== null) body.starttime = st;
       fs.writeSync(fd, JSON.stringify(body, null, 2));
       fs.closeSync(fd);
-      return { file, waitedMs: Date.now() - started };
+      return { file, waitedMs: Date.now() - started, acquiredAt: Date.now() };
     } catch (error) {
       if (fd !== null) {
         try { fs.closeSync(fd); } catch {}
@@ -120,6 +122,8 @@ if (mode === 'hold') {
   process.stdout.write('locked\n');
   await sleep(Number(arg1));
   fs.rmSync(held.file, { force: true });
+  // Tests order events by this (not by durations, which a loaded machine stretches).
+  process.stdout.write(`released ${Date.now()}\n`);
 } else if (mode === 'acquire') {
   const held = await lock(arg1 ? Number(arg1) : 10_000);
   if (!held) {
@@ -127,15 +131,17 @@ if (mode === 'hold') {
     process.exit(1);
   }
   fs.rmSync(held.file, { force: true });
-  process.stdout.write(JSON.stringify({ acquired: true, waitedMs: held.waitedMs }) + '\n');
+  process.stdout.write(JSON.stringify({ acquired: true, waitedMs: held.waitedMs, acquiredAt: held.acquiredAt }) + '\n');
 } else if (mode === 'forge') {
   const body = { pid: Number(arg1), createdAt: arg2, ...(arg3 ? { starttime: Number(arg3) } : {}) };
   fs.writeFileSync(siblingOf('.lock'), JSON.stringify(body, null, 2), { mode: 0o644 });
 } else if (mode === 'writer') {
-  const until = Date.now() + Number(arg1);
+  // xN: a count, so a test's contention does not depend on how fast a loaded machine runs.
+  const times = arg1.startsWith('x') ? Number(arg1.slice(1)) : Infinity;
+  const until = arg1.startsWith('x') ? Infinity : Date.now() + Number(arg1);
   const written = [];
   let n = 0;
-  while (Date.now() < until) {
+  while (Date.now() < until && written.length < times) {
     const held = await lock();
     if (!held) continue;
     try {
@@ -155,6 +161,19 @@ if (mode === 'hold') {
     await sleep(5);
   }
   process.stdout.write(JSON.stringify(written) + '\n');
+} else if (mode === 'write-when-prepared') {
+  const dir = path.dirname(path.resolve(store));
+  const prefix = `${path.basename(store)}.`;
+  while (!fs.readdirSync(dir).some((name) => name.startsWith(prefix) && name.endsWith('.tmp'))) await sleep(5);
+  const held = await lock(600_000);
+  try {
+    const doc = JSON.parse(fs.readFileSync(store, 'utf8'));
+    doc[`agent:main:written-while-prepared-${process.pid}`] = { sessionId: randomUUID(), updatedAt: Date.now() };
+    atomicWrite(store, JSON.stringify(doc, null, 2));
+  } finally {
+    fs.rmSync(held.file, { force: true });
+  }
+  process.stdout.write('written\n');
 } else if (mode === 'proper-lock') {
   const { default: lockfile } = await import('proper-lockfile');
   const release = await lockfile.lock(store, { lockfilePath: siblingOf('.openclaw-sessions.lock'), realpath: false, stale: 15_000, update: 5_000 });

@@ -20,7 +20,9 @@ function seed(count: number): Record<string, unknown> {
 test('pruners racing a gateway-protocol writer: no written entry is lost, every version of the file parses', async () => {
   const state = path.join(tempDir(), 'state');
   const store = writeFile(storePath(state, 'main'), seed(200));
-  const DURATION = 5000;
+  // Counts, not a time window, so a loaded machine changes how long this takes, not what it checks.
+  const WRITES = 30;
+  let writerDone = false;
 
   let reads = 0;
   let readerDone = false;
@@ -33,16 +35,20 @@ test('pruners racing a gateway-protocol writer: no written entry is lost, every 
   })();
 
   const writer = new Promise<string[]>((resolve, reject) => {
-    const child = spawn(process.execPath, [LOCK_HOLDER, 'writer', store, String(DURATION)]);
+    const child = spawn(process.execPath, [LOCK_HOLDER, 'writer', store, `x${WRITES}`]);
     let out = '';
     child.stdout.on('data', (d) => (out += d));
-    child.on('close', (code) => (code === 0 ? resolve(JSON.parse(out) as string[]) : reject(new Error(`writer exited ${code}`))));
+    child.on('close', (code) => {
+      writerDone = true;
+      if (code === 0) resolve(JSON.parse(out) as string[]);
+      else reject(new Error(`writer exited ${code}`));
+    });
   });
 
   const prunes: Array<{ status: number | null; stderr: string }> = [];
-  const deadline = Date.now() + DURATION;
   const pruner = async (): Promise<void> => {
-    while (Date.now() < deadline) {
+    // Each pruner runs for as long as the writer writes, and at least twice.
+    for (let mine = 0; !writerDone || mine < 2; mine++) {
       prunes.push(await runCliAsync(['prune', '--yes', '--quiet', '--older-than', '0', '--keep-transcripts', '--lock-timeout', '10s', '--state-dir', state]));
     }
   };
@@ -53,14 +59,14 @@ test('pruners racing a gateway-protocol writer: no written entry is lost, every 
 
   const final = JSON.parse(readFileSync(store, 'utf8')) as Record<string, unknown>;
   const mustSurvive = written.filter((key) => !key.includes(':acp:'));
-  assert.ok(mustSurvive.length > 10, `writer wrote only ${written.length} entries`);
+  assert.equal(written.length, WRITES);
   for (const key of mustSurvive) assert.ok(Object.hasOwn(final, key), `writer's ${key} was lost`);
   for (let i = 0; i < 200; i++) assert.ok(Object.hasOwn(final, `agent:main:telegram:direct:${i}`));
   assert.ok(!Object.keys(final).some((key) => key.startsWith('agent:main:acp:seed-')), 'seeded errored sessions were pruned');
   // Every run either succeeded or, rarely, waited past its timeout; none failed otherwise.
   for (const run of prunes) assert.ok(run.status === 0 || run.status === 3, `prune exited ${run.status}: ${run.stderr}`);
   assert.ok(prunes.filter((run) => run.status === 0).length >= 3);
-  assert.ok(reads > 50);
+  assert.ok(reads > 10);
 });
 
 test('kill -9 at random points of many prunes: the store is always the old or the new content; the next run recovers', async (t) => {

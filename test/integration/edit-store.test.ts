@@ -1,8 +1,10 @@
 import assert from 'node:assert/strict';
-import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
+import { ToolError } from '../../src/errors.js';
 import { applyPrunePlan } from '../../src/prune/apply.js';
+import { editStoreLocked } from '../../src/store/edit-store.js';
 import { withLockedWrites } from '../../src/store/locked-write.js';
 import { planPrune, type PlanCandidate } from '../../src/sessions/plan.js';
 import { classifySession } from '../../src/sessions/classify.js';
@@ -60,4 +62,64 @@ test('unchanged file: the prepared write is renamed into place under the lock (n
   assert.deepEqual(JSON.parse(readFileSync(store, 'utf8')), { 'agent:main:x': kept });
   assert.deepEqual((kept as { unknown: unknown }).unknown, { keep: [1, 'two'] });
   assert.deepEqual(readdirSync(path.dirname(store)).sort(), ['sessions.json']);
+});
+
+test('a store that changed since planning is re-planned with the gateway\'s lock free, never inside it', async () => {
+  const state = tempDir();
+  const store = writeFile(storePath(state, 'main'), { 'agent:main:acp:a': acpEntry('a', 60 * MIN, { state: 'error' }) });
+  const lock = `${store}.lock`;
+  const lockedDuringEdit: boolean[] = [];
+  let calls = 0;
+  const outcome = await editStoreLocked(
+    store,
+    (document) => {
+      lockedDuringEdit.push(existsSync(lock));
+      calls++;
+      // The gateway writes once, after our first preparation (between snapshot and lock).
+      if (calls === 1) writeFileSync(store, JSON.stringify({ ...JSON.parse(readFileSync(store, 'utf8')), 'agent:main:new': chatEntry('n', 0) }, null, 2));
+      delete document['agent:main:acp:a'];
+      return { result: Object.keys(document), changed: true };
+    },
+    { lockTimeoutMs: 2000 },
+  );
+  assert.deepEqual(lockedDuringEdit, [false, false], 'the edit ran twice, both times without the gateway\'s lock held');
+  assert.equal(outcome.timing.redone, true);
+  assert.equal(outcome.timing.attempts, 2);
+  assert.deepEqual(outcome.result, ['agent:main:new'], 'the second edit saw the gateway\'s write');
+  assert.deepEqual(Object.keys(JSON.parse(readFileSync(store, 'utf8')) as object), ['agent:main:new']);
+  assert.ok(!existsSync(lock));
+});
+
+test('a store that changes on every attempt: bounded retries, then lock-busy with nothing written and nothing left', async () => {
+  const state = tempDir();
+  const store = writeFile(storePath(state, 'main'), { 'agent:main:acp:a': acpEntry('a', 60 * MIN, { state: 'error' }) });
+  let calls = 0;
+  let lastGatewayText = '';
+  await assert.rejects(
+    editStoreLocked(
+      store,
+      (document) => {
+        calls++;
+        lastGatewayText = JSON.stringify({ ...JSON.parse(readFileSync(store, 'utf8')), [`agent:main:gw-${calls}`]: chatEntry(`g${calls}`, 0) }, null, 2);
+        writeFileSync(store, lastGatewayText);
+        delete document['agent:main:acp:a'];
+        return { result: null, changed: true };
+      },
+      { lockTimeoutMs: 2000, maxAttempts: 3 },
+    ),
+    (error: unknown) => error instanceof ToolError && error.kind === 'lock-busy' && /changed on each of 3 attempts/.test(error.message),
+  );
+  assert.equal(calls, 3);
+  assert.equal(readFileSync(store, 'utf8'), lastGatewayText, 'only the gateway\'s writes are in the store');
+  assert.deepEqual(readdirSync(path.dirname(store)).sort(), ['sessions.json'], 'no temp file or lock left');
+});
+
+test('nothing to change: the gateway\'s lock is not taken at all', async () => {
+  const state = tempDir();
+  const store = writeFile(storePath(state, 'main'), { 'agent:main:main': chatEntry('m', MIN) });
+  const before = readFileSync(store);
+  const outcome = await editStoreLocked(store, () => ({ result: null, changed: false }), { lockTimeoutMs: 2000 });
+  assert.equal(outcome.wrote, false);
+  assert.equal(outcome.timing.attempts, 0);
+  assert.deepEqual(readFileSync(store), before);
 });

@@ -1,18 +1,22 @@
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { existsSync, mkdirSync, readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
-import { runInProcess } from '../helpers/cli.js';
+import { loadNodeSqlite } from '../../src/store/sqlite-open.js';
+import { runCli, runInProcess } from '../helpers/cli.js';
 import { tempDir, writeFile } from '../helpers/tmp.js';
 
-const require = createRequire(import.meta.url);
+// These run where the Node running the tests has node:sqlite (22.13+); CI runs this file again
+// under the real-gateway lane's Node 22 (.ci/run), since the default lane's Node 20 has none.
+const sqlite = loadNodeSqlite() as unknown as {
+  DatabaseSync: new (file: string, options: { readOnly: boolean }) => { exec(sql: string): void; prepare(sql: string): { run(...params: unknown[]): unknown }; close(): void };
+} | null;
+const needsSqlite = sqlite ? false : `Node.js ${process.version} has no node:sqlite (CI runs this file under Node 22)`;
 
 function makeAgentDb(file: string, wal: boolean): void {
-  const Database = require('better-sqlite3') as typeof import('better-sqlite3');
-  const db = new Database(file);
-  if (wal) db.pragma('journal_mode = WAL');
-  db.pragma('user_version = 23');
+  const db = new sqlite!.DatabaseSync(file, { readOnly: false });
+  if (wal) db.exec('PRAGMA journal_mode = WAL');
+  db.exec('PRAGMA user_version = 23');
   db.exec(`CREATE TABLE session_nodes (session_key TEXT PRIMARY KEY, current_session_id TEXT, entry_json TEXT, updated_at INTEGER, status TEXT, archived_at INTEGER)`);
   const insert = db.prepare('INSERT INTO session_nodes VALUES (?, ?, ?, ?, ?, ?)');
   const now = Date.now();
@@ -25,13 +29,13 @@ function makeAgentDb(file: string, wal: boolean): void {
   insert.run('agent:main:acp:garbled', 's-g', '{not json', now, null, null);
   if (wal) {
     // Leave data in the WAL, as a running gateway does, by not checkpointing on close.
-    db.pragma('wal_autocheckpoint = 0');
+    db.exec('PRAGMA wal_autocheckpoint = 0');
   }
   db.close();
 }
 
 for (const wal of [false, true]) {
-  test(`8.1+ SQLite store (${wal ? 'WAL' : 'rollback journal'}) is listed read-only`, async () => {
+  test(`8.1+ SQLite store (${wal ? 'WAL' : 'rollback journal'}) is listed read-only`, { skip: needsSqlite }, async () => {
     const state = tempDir();
     const dir = path.join(state, 'agents', 'main', 'agent');
     writeFile(path.join(dir, '.keep'), '');
@@ -53,3 +57,30 @@ for (const wal of [false, true]) {
     assert.ok(existsSync(db));
   });
 }
+
+test('SQLite stores are refused for writing (exit 4)', { skip: needsSqlite }, () => {
+  const state = tempDir();
+  const db = path.join(state, 'agents', 'main', 'agent', 'openclaw-agent.sqlite');
+  mkdirSync(path.dirname(db), { recursive: true });
+  const handle = new sqlite!.DatabaseSync(db, { readOnly: false });
+  handle.exec('CREATE TABLE session_nodes (session_key TEXT PRIMARY KEY, current_session_id TEXT, entry_json TEXT, updated_at INTEGER)');
+  const entry = { sessionId: 's', updatedAt: 1, acp: { mode: 'persistent', state: 'error' } };
+  handle.prepare('INSERT INTO session_nodes VALUES (?, ?, ?, ?)').run('agent:main:acp:x', 's', JSON.stringify(entry), 1);
+  handle.close();
+  const before = readFileSync(db);
+  const result = runCli(['prune', '--yes', '--state-dir', state]);
+  assert.equal(result.status, 4, result.stderr);
+  assert.match(result.stderr, /SQLite stores are changed only through the gateway/);
+  assert.deepEqual(readFileSync(db), before);
+});
+
+test('a Node.js without node:sqlite says in one line what to run instead', { skip: sqlite ? `Node.js ${process.version} has node:sqlite` : false }, () => {
+  const state = tempDir();
+  // The check comes before the file is opened, so any bytes do.
+  writeFile(path.join(state, 'agents', 'main', 'agent', 'openclaw-agent.sqlite'), 'SQLite format 3\0');
+  const result = runCli(['list', '--json', '--state-dir', state]);
+  assert.equal(result.status, 1, result.stderr);
+  const lines = result.stderr.trim().split('\n');
+  assert.equal(lines.length, 1, result.stderr);
+  assert.match(lines[0]!, /reading SQLite needs Node\.js 22\.13 or later \(node:sqlite\)/);
+});

@@ -6,8 +6,8 @@ import { createHash } from 'node:crypto';
 import { statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { CliError, EXIT } from '../exit-codes.js';
+import { packageInfo } from '../package-root.js';
 import { installCron, installSystemd, systemdUserDir, uninstallCron, uninstallSystemd } from '../../schedule/install.js';
 import { cronBlock, METRICS_UNIT_NAME, parseEvery, parseMetricsEvery, systemdMetricsService, systemdMetricsTimer, systemdService, systemdTimer, UNIT_NAME, type ScheduleSpec } from '../../schedule/units.js';
 import { assertOneStateDir } from '../common-options.js';
@@ -105,7 +105,7 @@ export async function runSchedule(flags: ScheduleFlags, io: CliIo): Promise<numb
 export function scheduleSpec(flags: ScheduleFlags, stateDir: string, configPath: string | null, profile: string | null): ScheduleSpec {
   const everyMinutes = parseEvery(parseDurationFlag(flags.every, '--every'));
   // Absolute paths: cron and systemd run with a minimal PATH and another working directory.
-  const binPath = fileURLToPath(new URL('../../../../bin/openclaw-sessions.js', import.meta.url));
+  const binPath = path.join(packageInfo().root, 'bin', 'openclaw-sessions.js');
   const targetArgs = profile ? ['--profile', profile] : ['--state-dir', stateDir, ...(configPath ? ['--config', configPath] : [])];
   const pruneArgs = [...(flags.allowRestart ? ['--allow-restart'] : []), ...(flags.olderThan ? ['--older-than', flags.olderThan] : [])];
   // "Random" but stable per host and install, so a re-install writes the same text.
