@@ -2,14 +2,11 @@
  * Read-only access to OpenClaw 8.1+ per-agent SQLite stores (docs/openclaw.md §9).
  *
  * Opened read-only with a busy timeout and never written: the gateway kills itself if the
- * database or its -wal/-shm files are replaced. Uses `node:sqlite` where the runtime has it
- * (Node 22.13+), else the optional better-sqlite3 binding.
+ * database or its -wal/-shm files are replaced. Uses `node:sqlite` (Node 22.13+); on an older
+ * Node one line says what to run instead.
  */
-import { copyFileSync, existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { ToolError } from '../errors.js';
-import { silenceSqliteExperimentalWarning, sqliteUnsupportedReason } from './sqlite-open.js';
+import { withReadOnlySqlite, type ReadOnlyDb } from './sqlite-open.js';
 
 export interface SqliteRow {
   key: string;
@@ -25,75 +22,15 @@ export interface SqliteStoreRead {
   userVersion: number | null;
 }
 
-interface ReadOnlyDb {
-  all(sql: string): Array<Record<string, unknown>>;
-  close(): void;
-}
-
-const BUSY_TIMEOUT_MS = 5000;
-
-function openReadOnly(file: string): ReadOnlyDb {
-  const nodeSqlite = loadNodeSqlite();
-  if (nodeSqlite) {
-    const db = new nodeSqlite.DatabaseSync(file, { readOnly: true });
-    db.exec(`PRAGMA busy_timeout = ${BUSY_TIMEOUT_MS}`);
-    return { all: (sql) => db.prepare(sql).all() as Array<Record<string, unknown>>, close: () => db.close() };
-  }
-  throw new ToolError('failed', `cannot read SQLite store ${file}: ${sqliteUnsupportedReason()}`);
-}
-
-function loadNodeSqlite(): { DatabaseSync: new (file: string, options: { readOnly: boolean }) => NodeSqliteDb } | null {
-  // Node 22/23 print an ExperimentalWarning on stderr when node:sqlite loads (cron mails it).
-  silenceSqliteExperimentalWarning();
-  try {
-    // getBuiltinModule (Node 22.3+) probes without an import that would throw on Node 20.
-    const getBuiltin = (process as unknown as { getBuiltinModule?: (id: string) => unknown }).getBuiltinModule;
-    const mod = getBuiltin?.('node:sqlite') as { DatabaseSync?: unknown } | undefined;
-    return mod?.DatabaseSync ? (mod as { DatabaseSync: new (file: string, options: { readOnly: boolean }) => NodeSqliteDb }) : null;
-  } catch {
-    return null;
-  }
-}
-
-interface NodeSqliteDb {
-  exec(sql: string): void;
-  prepare(sql: string): { all(): unknown[] };
-  close(): void;
-}
-
 /**
- * A WAL database with no -wal/-shm beside it has no open connection; opening it, even
- * read-only, would create both files and leave them behind. So a quiescent database is read
- * from a private copy (taken twice if it changed during the copy); a live one in place, where
- * those files already exist.
+ * The current rows of `session_nodes`. Opened through sqlite-open.ts (read-only, busy timeout, a
+ * quiescent WAL database read from a private copy so no -wal/-shm is ever left beside it).
  */
 export function readSqliteStore(file: string): SqliteStoreRead {
-  if (existsSync(`${file}-wal`) || existsSync(`${file}-shm`)) return readFrom(file, file);
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'openclaw-sessions-sqlite-'));
-  try {
-    const copy = path.join(dir, 'snapshot.sqlite');
-    for (let attempt = 0; ; attempt++) {
-      const before = statSync(file);
-      copyFileSync(file, copy);
-      const after = statSync(file);
-      if ((before.mtimeMs === after.mtimeMs && before.size === after.size) || attempt >= 3) break;
-    }
-    // A live connection may have appeared meanwhile: then read in place instead.
-    if (existsSync(`${file}-wal`)) return readFrom(file, file);
-    return readFrom(copy, file);
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  return withReadOnlySqlite(file, (db) => readRows(db, file));
 }
 
-function readFrom(source: string, file: string): SqliteStoreRead {
-  let db: ReadOnlyDb;
-  try {
-    db = openReadOnly(source);
-  } catch (error) {
-    if (error instanceof ToolError) throw error;
-    throw new ToolError('failed', `cannot open SQLite store ${file} read-only: ${(error as Error).message}`);
-  }
+function readRows(db: ReadOnlyDb, file: string): SqliteStoreRead {
   try {
     const columns = new Set(db.all(`PRAGMA table_info(session_nodes)`).map((row) => String(row.name)));
     for (const needed of ['session_key', 'current_session_id', 'entry_json', 'updated_at']) {
@@ -123,7 +60,5 @@ function readFrom(source: string, file: string): SqliteStoreRead {
   } catch (error) {
     if (error instanceof ToolError) throw error;
     throw new ToolError('failed', `cannot read SQLite store ${file}: ${(error as Error).message}`);
-  } finally {
-    db.close();
   }
 }
