@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { SESSION_STATES } from '../sessions/classify.js';
 import { SESSION_KINDS } from '../sessions/keys.js';
 import { sessionSummarySchema } from '../sessions/summary.js';
+import { gatewaySlotsSchema } from '../sessions/gateway-slots.js';
 
 export const LIST_SCHEMA_VERSION = 1;
 
@@ -56,7 +57,10 @@ export const listReportSchema = z.object({
   openclaw: z.object({ version: z.string().nullable(), source: z.enum(['package', 'layout', 'unknown']) }),
   stores: z.array(storeReportSchema),
   sessions: z.array(sessionReportSchema),
+  /** Counts of the stores listed (the filters aside). */
   summary: sessionSummarySchema,
+  /** The slots the gateway's cap is checked against: every agent's, even when --agent narrowed the list. */
+  gatewaySlots: gatewaySlotsSchema,
 });
 
 export type ListReport = z.infer<typeof listReportSchema>;

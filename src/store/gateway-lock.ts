@@ -12,6 +12,7 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { CliError, EXIT } from '../errors.js';
 import { isProcessAlive, readProcStartTime } from '../system/proc.js';
+import { readLockHolder } from './lock-holder.js';
 
 /** The gateway deletes a store lock older than this even when its holder lives. */
 export const LOCK_STALE_MS = 30_000;
@@ -127,7 +128,7 @@ export async function acquireGatewayLock(storePath: string, options: AcquireOpti
   const started = Date.now();
   const reclaimed: string[] = [];
   let waits = 0;
-  let lastHolder = 'an unknown process';
+  let lastHolder: number | null = null;
 
   for (;;) {
     const body = JSON.stringify(ourContents(), null, 2);
@@ -140,13 +141,14 @@ export async function acquireGatewayLock(storePath: string, options: AcquireOpti
       reclaimed.push(`${lockPath}: ${existing.verdict.reason}`);
       continue;
     }
-    lastHolder = existing.contents.pid !== null ? `pid ${existing.contents.pid}` : 'a process that has not written its pid yet';
+    lastHolder = existing.contents.pid;
 
     const elapsed = Date.now() - started;
     if (elapsed >= timeoutMs) {
+      const holder = readLockHolder(lastHolder);
       throw new CliError(
         EXIT.lockBusy,
-        `store lock ${lockPath} is held by ${lastHolder} (waited ${(elapsed / 1000).toFixed(1)}s); the gateway is writing this store — try again, or raise --lock-timeout`,
+        `store lock ${lockPath} is held by ${holder.description} (waited ${(elapsed / 1000).toFixed(1)}s); nothing was changed — ${holder.advice}`,
       );
     }
     // The gateway's own pacing (50 ms more per attempt, at most 1 s), so neither side starves.

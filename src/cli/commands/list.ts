@@ -8,10 +8,14 @@ import { parseDuration, formatAgo } from '../../sessions/duration.js';
 import { matchesFilter, parseKindList, parseStateList, type SessionFilter } from '../../sessions/filter.js';
 import { isPrunableByDefault } from '../../sessions/plan.js';
 import { describeSlots, summarize } from '../../sessions/summary.js';
+import { gatewaySlots, type GatewaySlots } from '../../sessions/gateway-slots.js';
 import { LIST_SCHEMA_VERSION, sessionReport, type ListReport, type StoreReport } from '../../report/list-report.js';
 import { inventoryOptionsFrom, type StoreFlags } from '../common-options.js';
 import type { CliIo } from '../io.js';
-import { renderTable, type Cell } from '../table.js';
+import { brokenStoreHints } from '../hints.js';
+import { selectionArgs, toolCommand, type SelectionFlags } from '../selection.js';
+import { renderTable, type Cell, type FitStep } from '../table.js';
+import { wrapCommand, wrapProse } from '../text.js';
 import { decideStyle, type TerminalStyle } from '../terminal.js';
 import { writeJsonStreaming } from '../json-stream.js';
 import { paintState } from '../paint.js';
@@ -39,22 +43,23 @@ export async function runList(flags: ListFlags, io: CliIo): Promise<number> {
     throw new CliError(EXIT.error, `session store not found: ${options.store}`);
   }
   if (inventory.failures.length > 0) {
-    // Every broken store is named; the first one's message is the exit reason.
-    for (const failure of inventory.failures.slice(1)) io.stderr.write(`openclaw-sessions: ${failure.error.message}\n`);
-    throw inventory.failures[0]!.error;
+    // Every broken store is named, then how to act on the rest; the first failure gives the exit code.
+    for (const failure of inventory.failures) io.stderr.write(`openclaw-sessions: ${failure.error.message}\n`);
+    for (const line of brokenStoreHints(inventory, flags, ['list'])) io.stderr.write(`${line}\n`);
+    return inventory.failures[0]!.error.exitCode;
   }
 
-  const report = buildListReport(inventory, filter);
+  const report = buildListReport(inventory, filter, gatewaySlots(inventory, io.env, options));
   if (flags.json) {
     writeJsonStreaming(report, 'sessions', (chunk) => io.stdout.write(chunk));
     return EXIT.ok;
   }
   const style = decideStyle({ isTTY: Boolean(io.stdout.isTTY), columns: io.stdout.columns, env: io.env, colorFlag: flags.color });
-  io.stdout.write(renderListText(inventory, report, style, flags.wide ?? false));
+  io.stdout.write(renderListText(inventory, report, style, flags.wide ?? false, flags));
   return EXIT.ok;
 }
 
-export function buildListReport(inventory: Inventory, filter: SessionFilter): ListReport {
+export function buildListReport(inventory: Inventory, filter: SessionFilter, slots: GatewaySlots): ListReport {
   const shown = inventory.sessions.filter((session) => matchesFilter(session, filter)).sort(newestFirst);
   const cap = inventory.config.facts.acp?.maxConcurrentSessions ?? null;
   // The summary speaks of the whole gateway: slots are held whatever the filter shows.
@@ -79,6 +84,7 @@ export function buildListReport(inventory: Inventory, filter: SessionFilter): Li
     })),
     sessions: shown.map((session) => sessionReport(session, isPrunableByDefault(session))),
     summary,
+    gatewaySlots: slots,
   };
 }
 
@@ -95,7 +101,7 @@ function newestFirst(a: SessionView, b: SessionView): number {
   return a.key < b.key ? -1 : a.key > b.key ? 1 : 0;
 }
 
-export function renderListText(inventory: Inventory, report: ListReport, style: TerminalStyle, wide: boolean): string {
+export function renderListText(inventory: Inventory, report: ListReport, style: TerminalStyle, wide: boolean, selection: SelectionFlags = {}): string {
   const { chalk } = style;
   const out: string[] = [];
   if (inventory.stores.length === 0) {
@@ -113,51 +119,84 @@ export function renderListText(inventory: Inventory, report: ListReport, style: 
       { text: formatAgo(s.ageMs) },
       { text: s.acp ? [s.acp.backend, s.acp.agent].filter(Boolean).join('/') + (s.acp.mode ? ` ${s.acp.mode}` : '') : '-' },
       { text: s.holdsSlot ? 'yes' : '-' },
-      { text: s.reason, paint: s.terminal ? (t) => chalk.dim(t) : undefined },
+      { text: s.reason },
     ]);
+    // The key names the agent (`agent:<id>:…`) and the kind; those columns go before the reason does.
+    const agentInKey = report.sessions.every((s) => s.key.startsWith(`agent:${s.agentId}:`));
     out.push(
       renderTable(
         [
-          { header: 'AGENT', shrink: 'end', minWidth: 8 },
-          { header: 'KEY', shrink: 'middle', minWidth: 24, wideKeepsWhole: true },
+          { header: 'AGENT', shrink: 'end' },
+          { header: 'KEY', shrink: 'middle' },
           { header: 'KIND' },
           { header: 'STATE' },
           { header: 'AGE' },
-          { header: 'ACP', shrink: 'end', minWidth: 10 },
+          { header: 'ACP', shrink: 'end' },
           { header: 'SLOT' },
-          { header: 'REASON', shrink: 'end', minWidth: 20 },
+          { header: 'REASON', shrink: 'end' },
         ],
         rows,
         style,
-        { wide },
+        { wide, steps: listFitSteps(agentInKey) },
       ),
     );
   }
   out.push('');
-  out.push(...footer(inventory, report, style));
+  out.push(...footer(inventory, report, style, selection));
   return `${out.join('\n')}\n`;
 }
 
-function footer(inventory: Inventory, report: ListReport, style: TerminalStyle): string[] {
+/** Least useful text first: the ACP backend detail, then long keys, then what the key repeats. */
+export function listFitSteps(agentInKey: boolean): FitStep[] {
+  return [
+    { shrink: 'REASON', to: 60 },
+    { shrink: 'ACP', to: 14 },
+    { shrink: 'KEY', to: 40 },
+    { hide: 'ACP' },
+    { shrink: 'REASON', to: 40 },
+    { shrink: 'KEY', to: 32 },
+    ...(agentInKey ? [{ hide: 'AGENT' }] : []),
+    { shrink: 'REASON', to: 30 },
+    { hide: 'KIND' },
+    { shrink: 'KEY', to: 24 },
+    { shrink: 'REASON', to: 20 },
+  ];
+}
+
+function footer(inventory: Inventory, report: ListReport, style: TerminalStyle, selection: SelectionFlags): string[] {
   const { summary } = report;
   const lines: string[] = [];
   const agents = Object.entries(summary.byAgent)
     .sort(([a], [b]) => a.localeCompare(b))
     .map(([agent, counts]) => `${agent} ${counts.total}${counts.terminal ? ` (${counts.terminal} terminal)` : ''}`);
   const shown = report.sessions.length === summary.total ? '' : ` (${report.sessions.length} shown)`;
-  lines.push(`${summary.total} session${summary.total === 1 ? '' : 's'}${shown} in ${inventory.stores.length} store${inventory.stores.length === 1 ? '' : 's'}: ${agents.join(', ') || 'none'}`);
-  const slots = describeSlots(summary);
-  const full = summary.acp.cap !== null && summary.acp.slotsHeld >= summary.acp.cap;
-  lines.push(full && style.color ? style.chalk.red(slots) : slots);
+  lines.push(...wrapProse(`${summary.total} session${summary.total === 1 ? '' : 's'}${shown} in ${inventory.stores.length} store${inventory.stores.length === 1 ? '' : 's'}: ${agents.join(', ') || 'none'}`, style.width));
+  const slots = describeGatewaySlots(report.gatewaySlots, summary);
+  const full = report.gatewaySlots.cap !== null && report.gatewaySlots.slotsHeld >= report.gatewaySlots.cap;
+  lines.push(...wrapProse(slots, style.width).map((line) => (full && style.color ? style.chalk.red(line) : line)));
+  const selected = selectionArgs(selection);
   if (summary.prunable > 0) {
-    lines.push(`${summary.prunable} prunable (terminal and quiet for 10m): openclaw-sessions prune --dry-run`);
+    lines.push(`${summary.prunable} prunable (terminal and quiet for 10m); to see the plan:`);
+    lines.push(...wrapCommand(toolCommand(['prune', '--dry-run', ...selected]), style.width, '  '));
   } else if (summary.terminal > 0) {
-    lines.push(`${summary.terminal} terminal, none quiet for 10m yet (openclaw-sessions prune --older-than 0 takes them now)`);
+    lines.push(`${summary.terminal} terminal, none quiet for 10m yet; to take them now:`);
+    lines.push(...wrapCommand(toolCommand(['prune', '--older-than', '0', '--dry-run', ...selected]), style.width, '  '));
   } else {
     lines.push('Nothing to prune.');
   }
   if (inventory.openclaw.version) lines.push(`OpenClaw ${inventory.openclaw.version}`);
   return lines;
+}
+
+/**
+ * The slot line. Narrowed by --agent (or --store inside a known install), it still counts every
+ * agent — the cap is gateway-wide — and says so, with the selection's own share.
+ */
+function describeGatewaySlots(slots: GatewaySlots, summary: ListReport['summary']): string {
+  const sentence = describeSlots({ acp: slots }, { capKnown: slots.capKnown });
+  if (slots.scope === 'selected-stores') return `${sentence}, in this store only (other agents' slots count against the same cap)`;
+  if (!slots.narrowed) return sentence;
+  return `${sentence} across all agents (the cap is gateway-wide); ${summary.acp.slotsHeld} by the selection`;
 }
 
 function noStoresMessage(inventory: Inventory): string {

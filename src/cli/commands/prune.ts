@@ -24,7 +24,11 @@ import { createEventLog, parseLogFormat, type EventLog } from '../event-log.js';
 import { confirm } from '../confirm.js';
 import type { CliIo } from '../io.js';
 import { paintState } from '../paint.js';
+import { brokenStoreHints } from '../hints.js';
+import { openclawCommand, selectionArgs, toolCommand, type SelectionFlags } from '../selection.js';
 import { renderTable } from '../table.js';
+import { wrapCommand } from '../text.js';
+import { listFitSteps } from './list.js';
 import { decideStyle, type TerminalStyle } from '../terminal.js';
 import { toolVersion } from '../version.js';
 
@@ -54,7 +58,10 @@ export async function runPrune(flags: PruneFlags, io: CliIo): Promise<number> {
   if (!format) throw new CliError(EXIT.usage, `invalid --log-format "${flags.logFormat}": use text or json`);
   if (format === 'json' && flags.json) throw new CliError(EXIT.usage, '--json and --log-format json exclude each other: one document, or one line per event');
   const runId = newRunId();
-  const log = createEventLog(io, format, runId);
+  const full = createEventLog(io, format, runId);
+  // --quiet with --log-format json: one line per run (run.end, and run.error before it on failure),
+  // for a cron job that wants the outcome in the log without a line per session.
+  const log: EventLog = flags.quiet && full.enabled ? { enabled: true, emit: (event, fields) => (event === 'run.end' || event === 'run.error' ? full.emit(event, fields) : undefined) } : full;
   const started = Date.now();
   log.emit('run.start', { command: 'prune', toolVersion: toolVersion(), dryRun: Boolean(flags.dryRun), recompute: flags.recompute, pid: process.pid });
   try {
@@ -89,6 +96,8 @@ async function pruneOnce(flags: PruneFlags, io: CliIo, runId: string, log: Event
   const inventory = takeInventory(io.env, { ...inventoryOptionsFrom(flags), retainDocuments: true });
   if (inventory.failures.length > 0) {
     for (const failure of inventory.failures.slice(1)) io.stderr.write(`openclaw-sessions: ${failure.error.message}\n`);
+    // Printed before the exit line; the hint keeps this run's own flags (a dry run stays one).
+    for (const line of brokenStoreHints(inventory, flags, ['prune', ...(flags.dryRun ? ['--dry-run'] : [])])) io.stderr.write(`${line}\n`);
     throw inventory.failures[0]!.error;
   }
   if (flags.store && inventory.stores.length === 0) throw new CliError(EXIT.error, `session store not found: ${flags.store}`);
@@ -186,12 +195,16 @@ async function pruneOnce(flags: PruneFlags, io: CliIo, runId: string, log: Event
   }
 
   const removedByFile = results.flatMap((result) => result.removed);
-  recompute ??= await finishRecompute(decision, gateway, removedByFile, inventory, io, waitMs);
+  recompute ??= await finishRecompute(decision, gateway, removedByFile, inventory, io, waitMs, flags);
   const report = finalReport(plan, journalRunId, results, rpcRemoved, rpcSkipped, recompute);
   emit(report);
   for (const skip of report.skipped) say(`skipped ${skip.key}: ${skip.why}\n`);
   for (const result of results) for (const failure of result.transcriptFailures) io.stderr.write(`openclaw-sessions: could not archive transcript ${failure.path}: ${failure.error}\n`);
   say(`${report.summary}\n`);
+  if (report.runId) {
+    const width = decideStyle({ isTTY: Boolean(io.stdout.isTTY), columns: io.stdout.columns, env: io.env, colorFlag: flags.color }).width;
+    say(`To undo:\n${wrapCommand(toolCommand(['restore', report.runId, ...selectionArgs(flags)]), width, '  ').join('\n')}\n`);
+  }
   if (!recompute.ok) {
     io.stderr.write(`openclaw-sessions: ${recompute.detail}\n`);
     return { exitCode: EXIT.notRecomputed, report };
@@ -236,7 +249,7 @@ function hasAcpObject(item: PrunePlanItem): boolean {
   return typeof acp === 'object' && acp !== null;
 }
 
-async function finishRecompute(decision: RecomputeDecision, gateway: GatewayStatus, removed: PrunePlanItem[], inventory: Inventory, io: CliIo, waitMs: number): Promise<RecomputeReport> {
+async function finishRecompute(decision: RecomputeDecision, gateway: GatewayStatus, removed: PrunePlanItem[], inventory: Inventory, io: CliIo, waitMs: number, selection: SelectionFlags): Promise<RecomputeReport> {
   const pid = gateway.gateway?.lock.pid ?? null;
   const freed = removed.filter((item) => item.holdsSlot).length;
   const base = { gatewayPid: pid, newGatewayPid: null, viaRpc: [] };
@@ -244,7 +257,8 @@ async function finishRecompute(decision: RecomputeDecision, gateway: GatewayStat
     case 'file':
       return { ...base, method: 'file', ok: true, detail: decision.note ?? (gateway.running ? 'no ACP slots to free' : 'no gateway is running: the next start reads the pruned store') };
     case 'none': {
-      const fix = gateway.restart.ok ? 'openclaw-sessions prune --recompute restart --allow-restart (or restart the gateway)' : 'restart the gateway (openclaw gateway restart)';
+      // Not `prune --recompute restart`: the sessions are gone now, so a second prune has nothing to do and restarts nothing.
+      const fix = `restart the gateway (${openclawCommand(selection, ['gateway', 'restart']).join(' ')})`;
       const detail = `the running gateway (pid ${pid}) still counts ${freed} pruned ACP session${freed === 1 ? '' : 's'} against its cap (${decision.why}); to fix: ${fix}`;
       return { ...base, method: 'none', ok: !(decision.fallback && freed > 0), detail };
     }
@@ -373,24 +387,27 @@ function round(ms: number): number {
   return Math.round(ms * 10) / 10;
 }
 
+/** The plan, fitted like `list`: every row is "prune", so no ACTION column; SLOT says what it frees. */
 function renderPlan(plan: PrunePlan, style: TerminalStyle): string {
+  const agentInKey = plan.items.every((item) => item.key.startsWith(`agent:${item.agentId}:`));
   return renderTable(
     [
-      { header: 'ACTION' },
-      { header: 'AGENT', shrink: 'end', minWidth: 8 },
-      { header: 'KEY', shrink: 'middle', minWidth: 24 },
+      { header: 'AGENT', shrink: 'end' },
+      { header: 'KEY', shrink: 'middle' },
       { header: 'STATE' },
       { header: 'AGE' },
-      { header: 'REASON', shrink: 'end', minWidth: 20 },
+      { header: 'SLOT' },
+      { header: 'REASON', shrink: 'end' },
     ],
     plan.items.map((item) => [
-      { text: 'prune' },
       { text: item.agentId },
       { text: item.key },
       { text: item.state, paint: (t) => paintState(style.chalk, item.state, t) },
       { text: formatAgo(item.ageMs) },
+      { text: item.holdsSlot ? 'yes' : '-' },
       { text: item.reason },
     ]),
     style,
+    { steps: listFitSteps(agentInKey) },
   );
 }

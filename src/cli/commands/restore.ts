@@ -10,6 +10,7 @@ import { acquireToolLocks } from '../../store/tool-lock.js';
 import { inventoryOptionsFrom, type StoreFlags } from '../common-options.js';
 import { confirm } from '../confirm.js';
 import type { CliIo } from '../io.js';
+import { RESTORE_SCHEMA_VERSION, type RestoreListReport, type RestoreReport } from '../../report/restore-report.js';
 import { renderTable } from '../table.js';
 import { decideStyle } from '../terminal.js';
 
@@ -29,7 +30,11 @@ export async function runRestore(runId: string | undefined, flags: RestoreFlags,
 
   if (flags.list) {
     if (flags.json) {
-      io.stdout.write(`${JSON.stringify({ runs: runs.map((run) => ({ runId: run.runId, at: run.at, storePath: run.storePath, removed: run.removed ?? [], committed: run.removed !== null, restoredAt: run.restoredAt, transcripts: run.transcriptMoves.length })) }, null, 2)}\n`);
+      const report: RestoreListReport = {
+        schemaVersion: RESTORE_SCHEMA_VERSION,
+        runs: runs.map((run) => ({ runId: run.runId, at: run.at, storePath: run.storePath, removed: run.removed ?? [], committed: run.removed !== null, restoredAt: run.restoredAt, transcripts: run.transcriptMoves.length })),
+      };
+      io.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
       return EXIT.ok;
     }
     if (runs.length === 0) {
@@ -37,25 +42,37 @@ export async function runRestore(runId: string | undefined, flags: RestoreFlags,
       return EXIT.ok;
     }
     const style = decideStyle({ isTTY: Boolean(io.stdout.isTTY), columns: io.stdout.columns, env: io.env, colorFlag: flags.color });
+    const agentOf = new Map([...inventory.stores.map((s) => s.ref), ...inventory.failures.map((f) => f.ref)].map((ref) => [ref.path, ref.agentId]));
     io.stdout.write(
       `${renderTable(
-        [{ header: 'RUN' }, { header: 'WHEN' }, { header: 'PRUNED' }, { header: 'RESTORED' }, { header: 'STORE', shrink: 'middle', minWidth: 20 }],
+        // STORE shortens keeping stores apart: two agents' stores differ only in their directory.
+        [{ header: 'RUN' }, { header: 'WHEN' }, { header: 'AGENT', shrink: 'end' }, { header: 'PRUNED' }, { header: 'RESTORED' }, { header: 'STORE', shrink: 'middle', distinct: true }],
         runs.map((run) => [
           { text: run.runId },
           { text: run.at.replace('T', ' ').replace(/\.\d+Z$/, 'Z') },
+          { text: agentOf.get(run.storePath) ?? '-' },
           { text: String(run.removed?.length ?? `${Object.keys(run.entries).length} (interrupted)`) },
           { text: run.restoredAt ? `${run.restoredKeys.length}` : '-' },
           { text: run.storePath },
         ]),
         style,
+        { steps: [{ shrink: 'STORE', to: 24 }, { hide: 'AGENT' }] },
       )}\n`,
     );
     return EXIT.ok;
   }
 
-  const selected = selectRun(runs, runId);
+  // Nothing to restore is not a failure (exit 0, as the exit-code table says): a cron'd
+  // "restore if anything" must not alert. A run id that is not in the journals still is (exit 1).
+  const anyPending = runs.some((run) => keysToRestore(run).length > 0 && run.restoredAt === null);
+  const selected = runId || anyPending ? selectRun(runs, runId) : [];
   const total = selected.reduce((sum, run) => sum + keysToRestore(run).length, 0);
-  if (total === 0) throw new CliError(EXIT.error, `run ${selected[0]!.runId} has nothing left to restore`);
+  if (total === 0) {
+    const why = selected.length > 0 ? `run ${selected[0]!.runId} has nothing left to restore` : 'no unrestored prune run in the journals of the selected stores';
+    if (flags.json) io.stdout.write(`${JSON.stringify({ schemaVersion: RESTORE_SCHEMA_VERSION, runId: null, restored: [], skipped: [], transcripts: 0 } satisfies RestoreReport, null, 2)}\n`);
+    else if (!flags.quiet) io.stdout.write(`Nothing to restore: ${why}.\n`);
+    return EXIT.ok;
+  }
   if (!flags.yes) {
     if (!io.stdinIsTTY) throw new CliError(EXIT.usage, `refusing to restore ${total} session${total === 1 ? '' : 's'} of run ${selected[0]!.runId} without confirmation: not a terminal; pass --yes`);
     if (!(await confirm(io, `Restore ${total} session${total === 1 ? '' : 's'} from run ${selected[0]!.runId}? [y/N] `))) {
@@ -77,7 +94,8 @@ export async function runRestore(runId: string | undefined, flags: RestoreFlags,
   const restored = results.reduce((sum, result) => sum + result.restored.length, 0);
   const skipped = results.flatMap((result) => result.skipped);
   if (flags.json) {
-    io.stdout.write(`${JSON.stringify({ runId: selected[0]!.runId, restored: results.flatMap((r) => r.restored.map((key) => ({ key, storePath: r.storePath }))), skipped, transcripts: results.reduce((s, r) => s + r.transcripts, 0) }, null, 2)}\n`);
+    const report: RestoreReport = { schemaVersion: RESTORE_SCHEMA_VERSION, runId: selected[0]!.runId, restored: results.flatMap((r) => r.restored.map((key) => ({ key, storePath: r.storePath }))), skipped, transcripts: results.reduce((s, r) => s + r.transcripts, 0) };
+    io.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
   } else if (!flags.quiet) {
     for (const skip of skipped) io.stdout.write(`skipped ${skip.key}: ${skip.why}\n`);
     const transcripts = results.reduce((sum, result) => sum + result.transcripts, 0);
