@@ -2,19 +2,23 @@
  * Rows of text as kubectl/docker print them: borderless columns aligned with two spaces, one line
  * per row, fitted to the terminal width. When a row would be too wide, the caller's fit steps
  * run in order — shorten this column to so many cells, hide that column — so the least useful
- * text gives way first. `wide` keeps every value whole and wraps the long ones inside their
- * column instead. Pipes (no width) get every value whole on one line.
+ * text gives way first. `wide` keeps every value whole: the table when it fits, else one record
+ * per row (the first long column as its title, the others wrapped under it). Pipes (no width)
+ * get every value whole on one line.
  *
  * Own code rather than cli-table3: that library draws boxes and wraps, but cannot shorten keys
  * in the middle, hide a column, or measure what it is asked to fit.
  */
 import type { TerminalStyle } from './terminal.js';
-import { displayWidth, oneLine, shortenDistinct, shortenEnd, shortenMiddle, wrapText } from './text.js';
+import { displayWidth, oneLine, shortenDistinct, shortenEnd, shortenMiddle, shortenStart, wrapText } from './text.js';
 
 export interface Column {
   header: string;
-  /** How this column's values are cut (or, with `wide`, wrapped); unset columns keep their width. */
-  shrink?: 'middle' | 'end';
+  /**
+   * How this column's values are cut (or, with `wide`, wrapped); unset columns keep their width.
+   * middle: keys (both ends differ); end: prose (the start says most); start: paths (the end does).
+   */
+  shrink?: 'middle' | 'end' | 'start';
   /** Shortened values stay distinct from one another (store paths that differ in one directory). */
   distinct?: boolean;
 }
@@ -49,7 +53,9 @@ export function renderTable(columns: Column[], rows: Cell[][], style: TerminalSt
   const floorOf = (i: number): number => Math.min(natural[i]!, Math.max(FLOOR, displayWidth(columns[i]!.header)));
 
   if (options.wide) {
-    squeezeWidest(columns, widths, visible, floorOf, () => total() - style.width);
+    // Every value whole: as a table when it fits, else one record per row (no column can be
+    // narrowed without cutting something, and 8 columns wrapped inside 80 cells are unreadable).
+    if (total() > style.width) return renderRecords(columns, rows, texts, style);
   } else {
     const shrunkOrder: number[] = [];
     for (const step of options.steps ?? []) {
@@ -79,15 +85,15 @@ export function renderTable(columns: Column[], rows: Cell[][], style: TerminalSt
 
   const shown = columns.map((_, i) => visible[i]);
   const distinctMaps = columns.map((column, i) =>
-    column.distinct && widths[i]! < natural[i]! ? shortenDistinct(texts.map((row) => row[i]!), widths[i]!) : null,
+    column.distinct && widths[i]! < natural[i]! ? shortenDistinct(texts.map((row) => row[i]!), widths[i]!, shortenerOf(column)) : null,
   );
   const cellLines = (text: string, i: number): string[] => {
     const max = widths[i]!;
     if (displayWidth(text) <= max) return [text];
     if (options.wide) return wrapText(text, max);
     const column = columns[i]!;
-    if (distinctMaps[i]) return [distinctMaps[i]!.get(text) ?? shortenMiddle(text, max)];
-    return [column.shrink === 'middle' ? shortenMiddle(text, max) : shortenEnd(text, max)];
+    if (distinctMaps[i]) return [distinctMaps[i]!.get(text) ?? shortenerOf(column)(text, max)];
+    return [shortenerOf(column)(text, max)];
   };
 
   const lines: string[] = [];
@@ -107,6 +113,58 @@ export function renderTable(columns: Column[], rows: Cell[][], style: TerminalSt
   emit(columns.map((column) => ({ lines: [column.header] })));
   rows.forEach((row, r) => emit(columns.map((_, i) => ({ lines: cellLines(texts[r]![i]!, i), paint: row[i]?.paint }))));
   return lines.join('\n');
+}
+
+/**
+ * `--wide` on a terminal too narrow for the whole table:
+ *
+ *     agent:main:acp:16fd2706-8baf-433b-82eb-8c7fada847da
+ *       agent main  kind acp  state errored  age 3d ago  acp acpx/claude persistent
+ *       slot yes  reason last turn failed: ACP turn timed out after 300s
+ *
+ * The title is the first middle-shortened column (the key); the other fields follow in column
+ * order, packed onto lines; one too long for a line gets its own, wrapped at word (or `/`, `:`)
+ * boundaries. Blank ("-") fields are left out.
+ */
+function renderRecords(columns: Column[], rows: Cell[][], texts: string[][], style: TerminalStyle): string {
+  const title = Math.max(0, columns.findIndex((column) => column.shrink === 'middle'));
+  const indent = '  ';
+  const room = Math.max(10, style.width - indent.length);
+  const out: string[] = [];
+  rows.forEach((row, r) => {
+    if (r > 0) out.push('');
+    out.push(...wrapText(texts[r]![title]!, style.width));
+    const paint = (i: number, text: string): string => (style.color && row[i]?.paint ? row[i]!.paint!(text) : text);
+    let line = '';
+    let lineWidth = 0;
+    const flush = (): void => {
+      if (line) out.push(`${indent}${line}`);
+      line = '';
+      lineWidth = 0;
+    };
+    columns.forEach((column, i) => {
+      const value = texts[r]![i]!;
+      // "-" is the table's blank: a record just leaves the field out.
+      if (i === title || value === '-' || value === '') return;
+      const label = column.header.toLowerCase();
+      const width = displayWidth(label) + 1 + displayWidth(value);
+      if (width > room) {
+        flush();
+        const [first, ...rest] = wrapText(`${label} ${value}`, room);
+        out.push(`${indent}${first}`, ...rest.map((text) => `${indent}  ${text}`));
+        return;
+      }
+      if (line && lineWidth + 2 + width > room) flush();
+      line = `${line}${line ? '  ' : ''}${label} ${paint(i, value)}`;
+      lineWidth += (lineWidth ? 2 : 0) + width;
+    });
+    flush();
+  });
+  return out.join('\n');
+}
+
+function shortenerOf(column: Column): (text: string, max: number) => string {
+  return column.shrink === 'middle' ? shortenMiddle : column.shrink === 'start' ? shortenStart : shortenEnd;
 }
 
 /** Narrows the widest shrinkable column a cell at a time until the excess is gone or all are at their floor. */

@@ -72,6 +72,13 @@ export function shortenEnd(text: string, max: number): string {
   return `${headOf(text, max - 1)}…`;
 }
 
+/** Keeps the end (paths: the file and the directories nearest it): `…/main/sessions/sessions.json`. */
+export function shortenStart(text: string, max: number): string {
+  if (displayWidth(text) <= max) return text;
+  if (max <= 0) return '';
+  return `…${tailOf(text, max - 1)}`;
+}
+
 /** Keeps both ends of a long key (`agent:main:acp:1234…cdef`), which is where keys differ. */
 export function shortenMiddle(text: string, max: number): string {
   if (displayWidth(text) <= max) return text;
@@ -83,12 +90,12 @@ export function shortenMiddle(text: string, max: number): string {
 
 /**
  * Shortens every value of a column to `max` cells so that values that differ stay different:
- * middle-shortening first, and for values it would merge (two stores that differ only in the
+ * the column's own shortening first, and for values it would merge (two stores that differ only in the
  * agent directory, say) a window around the part where they differ. Returns text → shown text.
  */
-export function shortenDistinct(values: readonly string[], max: number): Map<string, string> {
+export function shortenDistinct(values: readonly string[], max: number, shorten: (text: string, max: number) => string = shortenMiddle): Map<string, string> {
   const unique = [...new Set(values)];
-  const shown = new Map(unique.map((value) => [value, shortenMiddle(value, max)]));
+  const shown = new Map(unique.map((value) => [value, shorten(value, max)]));
   const byShown = new Map<string, string[]>();
   for (const value of unique) byShown.set(shown.get(value)!, [...(byShown.get(shown.get(value)!) ?? []), value]);
   for (const group of byShown.values()) {

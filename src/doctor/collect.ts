@@ -12,10 +12,11 @@ import { classifyLockHolder, lockPathFor, parseLockContents, readHolderFacts } f
 import { assertStoreWritable } from '../store/store-safety.js';
 import { TOOL_LOCK_SUFFIX } from '../store/tool-lock.js';
 import { TRANSCRIPT_LOCK_STALE_MS } from '../store/transcripts.js';
+import { openclawCommand, selectionArgs, selectionForStore, shellQuote, toolCommand, type SelectionFlags } from '../cli/selection.js';
 import type { Finding } from './findings.js';
 
-/** `target` is the flags naming this install (e.g. ` --state-dir /srv/oc`), so fixes can be pasted. */
-export function collectFindings(inventory: Inventory, gateway: GatewayStatus, target = '', now = Date.now()): Finding[] {
+/** `selection` is the flags naming this install and its stores, so every fix pastes as is. */
+export function collectFindings(inventory: Inventory, gateway: GatewayStatus, selection: SelectionFlags = {}, now = Date.now()): Finding[] {
   const findings: Finding[] = [];
   const facts = inventory.config.facts;
   const cap = facts.acp?.maxConcurrentSessions ?? null;
@@ -30,19 +31,21 @@ export function collectFindings(inventory: Inventory, gateway: GatewayStatus, ta
     findings.push({ id: 'gateway', severity: 'ok', message: 'no gateway running for this config (its next start reads the stores as they are)', fix: null });
   }
   for (const stale of gateway.stale) {
-    findings.push({ id: 'stale-gateway-lock', severity: 'warning', message: `gateway lock ${stale.lockPath} names pid ${stale.lock.pid}: ${stale.verdict.ok ? '' : stale.verdict.detail}`, fix: `rm ${stale.lockPath}` });
+    findings.push({ id: 'stale-gateway-lock', severity: 'warning', message: `gateway lock ${stale.lockPath} names pid ${stale.lock.pid}: ${stale.verdict.ok ? '' : stale.verdict.detail}`, fix: `rm ${shellQuote(stale.lockPath)}` });
   }
 
   // Slots against the cap.
   const summary = summarize(inventory.sessions, cap, (s) => isPrunableByDefault(s as never));
-  const slots = describeSlots(summary);
+  const slots = describeSlots(summary, { capKnown: inventory.config.path !== null });
   if (cap !== null && summary.acp.slotsHeld >= cap) {
-    findings.push({ id: 'cap-reached', severity: 'problem', message: `${slots}: new ACP spawns fail with "ACP max concurrent sessions reached (${cap}/${cap})"`, fix: summary.acp.heldByTerminal > 0 ? `openclaw-sessions prune --older-than 0${target}` : 'raise acp.maxConcurrentSessions, or close idle ACP sessions' });
+    const prune = summary.acp.heldByTerminal > 0 ? pruneFix(inventory, gateway, selection, ['--older-than', '0']) : null;
+    findings.push({ id: 'cap-reached', severity: 'problem', message: `${slots}: new ACP spawns fail with "ACP max concurrent sessions reached (${cap}/${cap})"${prune?.note ?? ''}`, fix: prune ? prune.fix : 'raise acp.maxConcurrentSessions, or close idle ACP sessions' });
   } else {
     findings.push({ id: 'slots', severity: 'ok', message: slots, fix: null });
   }
   if (summary.acp.heldByTerminal > 0 && !(cap !== null && summary.acp.slotsHeld >= cap)) {
-    findings.push({ id: 'terminal-slots', severity: 'warning', message: `${summary.acp.heldByTerminal} terminal session(s) (errored/stale) still hold ACP slots`, fix: `openclaw-sessions prune${target}` });
+    const prune = pruneFix(inventory, gateway, selection, []);
+    findings.push({ id: 'terminal-slots', severity: 'warning', message: `${summary.acp.heldByTerminal} terminal session(s) (errored/stale) still hold ACP slots${prune.note}`, fix: prune.fix });
   }
   if (cap !== null && facts.acp?.runtime?.ttlMinutes === undefined) {
     findings.push({ id: 'no-idle-ttl', severity: 'warning', message: 'acp.runtime.ttlMinutes is unset: idle ACP handles are never evicted', fix: 'set acp.runtime.ttlMinutes (e.g. 30) in the OpenClaw config' });
@@ -50,18 +53,58 @@ export function collectFindings(inventory: Inventory, gateway: GatewayStatus, ta
 
   // Stores.
   for (const failure of inventory.failures) {
-    findings.push({ id: 'store-unreadable', severity: 'problem', message: failure.error.message, fix: `fix or move aside ${failure.ref.path} (the gateway treats it as empty and its next write drops every session)` });
+    findings.push({ id: 'store-unreadable', severity: 'problem', message: `${failure.error.message} (the gateway treats it as empty and its next write drops every session)`, fix: `fix or move aside ${shellQuote(failure.ref.path)}` });
   }
   for (const store of [...inventory.stores.map((s) => s.ref), ...inventory.failures.map((f) => f.ref)]) {
     if (store.format !== 'json') continue;
     try {
       assertStoreWritable(store);
     } catch (error) {
-      findings.push({ id: 'store-unsafe', severity: 'problem', message: (error as Error).message, fix: lstatSafe(store.path)?.isSymbolicLink() ? `replace the symlink ${store.path} with the real file` : `chmod o-w ${path.dirname(store.path)} ${store.path}` });
+      findings.push({ id: 'store-unsafe', severity: 'problem', message: (error as Error).message, fix: lstatSafe(store.path)?.isSymbolicLink() ? `replace the symlink ${shellQuote(store.path)} with the real file` : `chmod o-w ${shellQuote(path.dirname(store.path))} ${shellQuote(store.path)}` });
     }
     findings.push(...lockFindings(store.path, now));
   }
   return findings;
+}
+
+/**
+ * The prune that frees the terminal sessions' slots, as a command that will not refuse when
+ * pasted: prune refuses the whole run when any selected store is broken or unsafe (so then one
+ * command per store it can act on), cannot touch a SQLite store (or a 5.2–7.x store while its
+ * gateway runs) without the gateway's RPC, and leaves a running gateway counting when it can
+ * neither call RPC nor restart — then the fix says so and restarts the gateway after.
+ */
+function pruneFix(inventory: Inventory, gateway: GatewayStatus, selection: SelectionFlags, extra: string[]): { fix: string | null; note: string } {
+  const holding = new Set(inventory.sessions.filter((s) => s.holdsSlot && s.terminal).map((s) => s.storePath));
+  const refs = inventory.stores.map((s) => s.ref).filter((ref) => holding.has(ref.path));
+  const gatewayOnly = refs.some((ref) => ref.format === 'sqlite') || (gateway.running && gateway.generation === 'unlocked-json');
+  if (gatewayOnly && gateway.running && !gateway.rpc.ok) {
+    return { fix: null, note: `; that store changes only through the gateway, whose RPC is unavailable (${gateway.rpc.why}): see the RPC finding` };
+  }
+  // Not running: prune would refuse the SQLite store; started, the gateway deletes over RPC.
+  const start = gatewayOnly && !gateway.running ? [openclawCommand(selection, ['gateway', 'start']).join(' ')] : [];
+  const writable = refs.filter((ref) => {
+    if (ref.format !== 'json') return true;
+    try {
+      assertStoreWritable(ref);
+      return true;
+    } catch {
+      return false;
+    }
+  });
+  if (writable.length === 0) return { fix: null, note: '; prune refuses the store holding them until the unsafe-store problem below is fixed' };
+  const perAgent = new Map<string, number>();
+  for (const ref of [...inventory.stores.map((s) => s.ref), ...inventory.failures.map((f) => f.ref)]) perAgent.set(ref.agentId, (perAgent.get(ref.agentId) ?? 0) + 1);
+  const narrowed = inventory.failures.length > 0 || writable.length < refs.length;
+  // Without RPC and without leave to restart, prune would free nothing in the running gateway.
+  const restart = gateway.running && !gateway.rpc.ok ? (gateway.restart.ok ? ['--allow-restart'] : null) : [];
+  const args = ['prune', ...extra, ...(restart ?? [])];
+  const commands = narrowed
+    ? writable.map((ref) => toolCommand([...args, ...selectionArgs(selectionForStore(selection, ref.agentId, ref.path, perAgent.get(ref.agentId) ?? 1))]).join(' '))
+    : [toolCommand([...args, ...selectionArgs(selection)]).join(' ')];
+  if (restart === null) commands.push(openclawCommand(selection, ['gateway', 'restart']).join(' '));
+  const note = narrowed ? '; prune refuses a selection with a broken or unsafe store, so the fix names each healthy one' : start.length ? '; that store changes only through the gateway, which is not running' : '';
+  return { fix: [...start, ...commands].join('; '), note };
 }
 
 function lockFindings(storePath: string, now: number): Finding[] {
@@ -69,15 +112,15 @@ function lockFindings(storePath: string, now: number): Finding[] {
   const storeLock = lockPathFor(storePath);
   const stat = lstatSafe(storeLock);
   if (stat?.isDirectory()) {
-    findings.push({ id: 'store-lock-directory', severity: 'problem', message: `${storeLock} is a directory: the gateway cannot write ${storePath}`, fix: `rmdir ${storeLock}` });
+    findings.push({ id: 'store-lock-directory', severity: 'problem', message: `${storeLock} is a directory: the gateway cannot write ${storePath}`, fix: `rmdir ${shellQuote(storeLock)}` });
   } else if (stat) {
     const verdict = judge(storeLock, stat.mtimeMs, now);
-    if (verdict) findings.push({ id: 'stale-store-lock', severity: 'problem', message: `stale store lock ${storeLock}: ${verdict}`, fix: `rm ${storeLock}` });
+    if (verdict) findings.push({ id: 'stale-store-lock', severity: 'problem', message: `stale store lock ${storeLock}: ${verdict}`, fix: `rm ${shellQuote(storeLock)}` });
   }
   const toolLock = `${path.resolve(storePath)}${TOOL_LOCK_SUFFIX}`;
   const toolStat = lstatSafe(toolLock);
   if (toolStat && now - toolStat.mtimeMs > 60_000) {
-    findings.push({ id: 'stale-run-lock', severity: 'warning', message: `run lock ${toolLock} left by an interrupted openclaw-sessions run`, fix: `rm -r ${toolLock}` });
+    findings.push({ id: 'stale-run-lock', severity: 'warning', message: `run lock ${toolLock} left by an interrupted openclaw-sessions run`, fix: `rm -r ${shellQuote(toolLock)}` });
   }
   let names: string[] = [];
   try {
@@ -91,7 +134,7 @@ function lockFindings(storePath: string, now: number): Finding[] {
     const lock = lstatSafe(file);
     if (!lock?.isFile()) continue;
     const verdict = judge(file, lock.mtimeMs, now, TRANSCRIPT_LOCK_STALE_MS);
-    if (verdict) findings.push({ id: 'stale-transcript-lock', severity: 'warning', message: `stale transcript lock ${file}: ${verdict}`, fix: `rm ${file}` });
+    if (verdict) findings.push({ id: 'stale-transcript-lock', severity: 'warning', message: `stale transcript lock ${file}: ${verdict}`, fix: `rm ${shellQuote(file)}` });
   }
   return findings;
 }

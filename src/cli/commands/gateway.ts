@@ -6,20 +6,22 @@
 import { EXIT } from '../../errors.js';
 import { takeInventory } from '../../inventory.js';
 import { probeGateway, type GatewayStatus } from '../../gateway/probe.js';
-import { summarize } from '../../sessions/summary.js';
+import { gatewaySlots } from '../../sessions/gateway-slots.js';
 import { inventoryOptionsFrom, type StoreFlags } from '../common-options.js';
 import type { CliIo } from '../io.js';
+import { GATEWAY_SCHEMA_VERSION, type GatewayReport } from '../../report/gateway-report.js';
 
 export interface GatewayFlags extends StoreFlags {
   rpc: boolean;
 }
 
 export async function runGateway(flags: GatewayFlags, io: CliIo): Promise<number> {
-  const inventory = takeInventory(io.env, inventoryOptionsFrom(flags));
+  const options = inventoryOptionsFrom(flags);
+  const inventory = takeInventory(io.env, options);
   const status = await probeGateway(inventory.location, inventory.config, io.env, { rpc: flags.rpc });
-  const cap = inventory.config.facts.acp?.maxConcurrentSessions ?? null;
-  const summary = summarize(inventory.sessions, cap, () => false);
-  const report = gatewayReport(status, cap, summary.acp.slotsHeld, summary.acp.heldByTerminal);
+  // The gateway counts every agent's sessions, whatever --agent narrowed.
+  const slots = gatewaySlots(inventory, io.env, options);
+  const report = gatewayReport(status, slots.cap, slots.slotsHeld, slots.heldByTerminal, slots.capKnown);
   if (flags.json) {
     io.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
     return EXIT.ok;
@@ -28,8 +30,9 @@ export async function runGateway(flags: GatewayFlags, io: CliIo): Promise<number
   return EXIT.ok;
 }
 
-export function gatewayReport(status: GatewayStatus, cap: number | null, slotsHeld: number, heldByTerminal: number) {
+export function gatewayReport(status: GatewayStatus, cap: number | null, slotsHeld: number, heldByTerminal: number, capKnown = true): GatewayReport {
   return {
+    schemaVersion: GATEWAY_SCHEMA_VERSION,
     running: status.running,
     pid: status.gateway?.lock.pid ?? null,
     verified: status.gateway?.verdict.ok ?? false,
@@ -42,6 +45,7 @@ export function gatewayReport(status: GatewayStatus, cap: number | null, slotsHe
     configPath: status.configPath,
     noRespawn: status.noRespawn,
     cap,
+    capKnown,
     slotsHeldOnDisk: slotsHeld,
     slotsHeldByTerminal: heldByTerminal,
     recompute: {
@@ -52,7 +56,7 @@ export function gatewayReport(status: GatewayStatus, cap: number | null, slotsHe
   };
 }
 
-function renderGateway(report: ReturnType<typeof gatewayReport>): string {
+function renderGateway(report: GatewayReport): string {
   const lines: string[] = [];
   if (report.running) {
     lines.push(`Gateway:     pid ${report.pid} (verified: alive, start time matches, openclaw-gateway)`);
@@ -63,7 +67,7 @@ function renderGateway(report: ReturnType<typeof gatewayReport>): string {
   lines.push(`Version:     ${report.version ?? 'unknown'}${report.versionSource ? ` (from ${report.versionSource})` : ''}`);
   lines.push(`Port:        ${report.port}${report.running ? (report.ready ? ' (ready)' : ' (not ready)') : ''}`);
   lines.push(`Config:      ${report.configPath}`);
-  lines.push(`ACP slots:   ${report.slotsHeldOnDisk} held on disk${report.cap === null ? ' (no cap set)' : ` of ${report.cap}`}, ${report.slotsHeldByTerminal} by terminal sessions`);
+  lines.push(`ACP slots:   ${report.slotsHeldOnDisk} held on disk${report.cap !== null ? ` of ${report.cap}` : report.capKnown ? ' (no cap set)' : ' (cap unknown: no OpenClaw config found)'}, ${report.slotsHeldByTerminal} by terminal sessions`);
   if (report.noRespawn) lines.push('Respawn:     OPENCLAW_NO_RESPAWN=1 — a restart keeps the same process and the stale count');
   lines.push('Recompute:');
   const { rpc, restart } = report.recompute;

@@ -120,7 +120,7 @@ async function pruneOnce(flags: PruneFlags, io: CliIo, runId: string, log: Event
   if (flags.dryRun) {
     const report = planReport(plan, true, inventory);
     emit(report);
-    say(`${renderPlan(plan, style)}\n${describePlan(plan, true)}\n`);
+    say(`${renderPlan(plan, style)}\n${describePlan(plan, true)}; to prune them:\n${wrapCommand(toolCommand(['prune', ...planArgs(flags), ...selectionArgs(flags)]), style.width, '  ').join('\n')}\n`);
     return { exitCode: EXIT.ok, report };
   }
 
@@ -211,6 +211,18 @@ async function pruneOnce(flags: PruneFlags, io: CliIo, runId: string, log: Event
   }
   if (recompute.method !== 'file') say(`${recompute.detail}\n`);
   return { exitCode: EXIT.ok, report };
+}
+
+/** The flags that chose this plan, so the printed "to prune them" command prunes the same set. */
+function planArgs(flags: PruneFlags): string[] {
+  return [
+    ...(flags.state ? ['--state', flags.state] : []),
+    ...(flags.kind ? ['--kind', flags.kind] : []),
+    ...flags.key.flatMap((glob) => ['--key', glob]),
+    ...flags.keep.flatMap((glob) => ['--keep', glob]),
+    ...(flags.olderThan !== '10m' ? ['--older-than', flags.olderThan] : []),
+    ...(flags.acp ? ['--acp'] : []),
+  ];
 }
 
 function parseRecompute(value: string): RecomputeRequest {

@@ -46,7 +46,7 @@ export async function runRestore(runId: string | undefined, flags: RestoreFlags,
     io.stdout.write(
       `${renderTable(
         // STORE shortens keeping stores apart: two agents' stores differ only in their directory.
-        [{ header: 'RUN' }, { header: 'WHEN' }, { header: 'AGENT', shrink: 'end' }, { header: 'PRUNED' }, { header: 'RESTORED' }, { header: 'STORE', shrink: 'middle', distinct: true }],
+        [{ header: 'RUN' }, { header: 'WHEN' }, { header: 'AGENT', shrink: 'end' }, { header: 'PRUNED' }, { header: 'RESTORED' }, { header: 'STORE', shrink: 'start', distinct: true }],
         runs.map((run) => [
           { text: run.runId },
           { text: run.at.replace('T', ' ').replace(/\.\d+Z$/, 'Z') },
@@ -56,7 +56,8 @@ export async function runRestore(runId: string | undefined, flags: RestoreFlags,
           { text: run.storePath },
         ]),
         style,
-        { steps: [{ shrink: 'STORE', to: 24 }, { hide: 'AGENT' }] },
+        // The run id is its start time: WHEN goes first.
+        { steps: [{ shrink: 'STORE', to: 40 }, { hide: 'WHEN' }, { shrink: 'STORE', to: 24 }, { hide: 'AGENT' }] },
       )}\n`,
     );
     return EXIT.ok;

@@ -12,6 +12,7 @@ import { cronBlock, parseEvery, systemdService, systemdTimer, UNIT_NAME, type Sc
 import { parseDuration } from '../../sessions/duration.js';
 import { resolveStateLocation } from '../../store/paths.js';
 import type { CliIo } from '../io.js';
+import { SCHEDULE_SCHEMA_VERSION, type ScheduleReport } from '../../report/schedule-report.js';
 
 export interface ScheduleFlags {
   profile?: string;
@@ -57,7 +58,8 @@ export async function runSchedule(flags: ScheduleFlags, io: CliIo): Promise<numb
   if (flags.install !== undefined) throw new CliError(EXIT.usage, `--install takes systemd or cron, not "${flags.install}"`);
 
   if (flags.json) {
-    io.stdout.write(`${JSON.stringify({ cron: block, systemd: { dir: unitDir, service: { name: `${UNIT_NAME}.service`, content: service }, timer: { name: `${UNIT_NAME}.timer`, content: timer } } }, null, 2)}\n`);
+    const report: ScheduleReport = { schemaVersion: SCHEDULE_SCHEMA_VERSION, cron: block, systemd: { dir: unitDir, service: { name: `${UNIT_NAME}.service`, content: service }, timer: { name: `${UNIT_NAME}.timer`, content: timer } } };
+    io.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
     return EXIT.ok;
   }
   io.stdout.write(
