@@ -151,7 +151,8 @@ function renderRecords(columns: Column[], rows: Cell[][], texts: string[][], sty
       if (width > room) {
         flush();
         const [first, ...rest] = wrapText(`${label} ${value}`, room);
-        out.push(`${indent}${first}`, ...rest.map((text) => `${indent}  ${text}`));
+        const more = rest.length ? wrapText(rest.join(' '), room - 2) : [];
+        out.push(`${indent}${first}`, ...more.map((text) => `${indent}  ${text}`));
         return;
       }
       if (line && lineWidth + 2 + width > room) flush();

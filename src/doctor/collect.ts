@@ -81,8 +81,10 @@ function pruneFix(inventory: Inventory, gateway: GatewayStatus, selection: Selec
   if (gatewayOnly && gateway.running && !gateway.rpc.ok) {
     return { fix: null, note: `; that store changes only through the gateway, whose RPC is unavailable (${gateway.rpc.why}): see the RPC finding` };
   }
-  // Not running: prune would refuse the SQLite store; started, the gateway deletes over RPC.
-  const start = gatewayOnly && !gateway.running ? [openclawCommand(selection, ['gateway', 'start']).join(' ')] : [];
+  if (gatewayOnly && !gateway.running) {
+    // prune would refuse the SQLite store now; once the gateway runs, prune deletes over its RPC.
+    return { fix: openclawCommand(selection, ['gateway', 'start']).join(' '), note: '; that store changes only through the gateway, which is not running: start it, then prune' };
+  }
   const writable = refs.filter((ref) => {
     if (ref.format !== 'json') return true;
     try {
@@ -103,8 +105,8 @@ function pruneFix(inventory: Inventory, gateway: GatewayStatus, selection: Selec
     ? writable.map((ref) => toolCommand([...args, ...selectionArgs(selectionForStore(selection, ref.agentId, ref.path, perAgent.get(ref.agentId) ?? 1))]).join(' '))
     : [toolCommand([...args, ...selectionArgs(selection)]).join(' ')];
   if (restart === null) commands.push(openclawCommand(selection, ['gateway', 'restart']).join(' '));
-  const note = narrowed ? '; prune refuses a selection with a broken or unsafe store, so the fix names each healthy one' : start.length ? '; that store changes only through the gateway, which is not running' : '';
-  return { fix: [...start, ...commands].join('; '), note };
+  const note = narrowed ? '; prune refuses a selection with a broken or unsafe store, so the fix names each healthy one' : '';
+  return { fix: commands.join('; '), note };
 }
 
 function lockFindings(storePath: string, now: number): Finding[] {

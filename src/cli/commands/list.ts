@@ -120,6 +120,9 @@ export function renderListText(inventory: Inventory, report: ListReport, style: 
       { text: s.acp ? [s.acp.backend, s.acp.agent].filter(Boolean).join('/') + (s.acp.mode ? ` ${s.acp.mode}` : '') : '-' },
       { text: s.holdsSlot ? 'yes' : '-' },
       { text: s.reason },
+      // --wide: the gateway's own error text whole, where the reason does not already quote it all
+      // (it folds whitespace and stops at 200 characters).
+      ...(wide ? [{ text: s.acp?.lastError && !s.reason.includes(s.acp.lastError.replace(/\s+/g, ' ')) ? s.acp.lastError : '-' }] : []),
     ]);
     // The key names the agent (`agent:<id>:…`) and the kind; those columns go before the reason does.
     const agentInKey = report.sessions.every((s) => s.key.startsWith(`agent:${s.agentId}:`));
@@ -134,6 +137,7 @@ export function renderListText(inventory: Inventory, report: ListReport, style: 
           { header: 'ACP', shrink: 'end' },
           { header: 'SLOT' },
           { header: 'REASON', shrink: 'end' },
+          ...(wide ? [{ header: 'ERROR', shrink: 'end' as const }] : []),
         ],
         rows,
         style,
@@ -149,6 +153,8 @@ export function renderListText(inventory: Inventory, report: ListReport, style: 
 /** Least useful text first: the ACP backend detail, then long keys, then what the key repeats. */
 export function listFitSteps(agentInKey: boolean): FitStep[] {
   return [
+    // A long agent id is repeated in every key.
+    { shrink: 'AGENT', to: agentInKey ? 12 : 20 },
     { shrink: 'REASON', to: 60 },
     { shrink: 'ACP', to: 14 },
     { shrink: 'KEY', to: 40 },
