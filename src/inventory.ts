@@ -4,11 +4,12 @@
  */
 import { statSync } from 'node:fs';
 import path from 'node:path';
-import { CliError, EXIT } from './errors.js';
+import { ToolError } from './errors.js';
 import { classifySession, lastActivityOf, type Classification, type ClassifyContext } from './sessions/classify.js';
 import { loadConfig, type LoadedConfig } from './store/config.js';
 import { findInstalledOpenclaw, type OpenclawVersion } from './store/openclaw-version.js';
-import { resolveStateLocation, type Env, type LocationFlags, type StateLocation } from './store/paths.js';
+import type { Env } from './env.js';
+import { resolveStateLocation, type LocationFlags, type StateLocation } from './store/paths.js';
 import { readJsonStore } from './store/read-json.js';
 import { readSqliteStore } from './store/read-sqlite.js';
 import { readEntry, type EntryReading, type SessionEntry } from './store/schema.js';
@@ -50,7 +51,7 @@ export interface LoadedStore {
 
 export interface StoreFailure {
   ref: StoreRef;
-  error: CliError;
+  error: ToolError;
 }
 
 export interface Inventory {
@@ -92,7 +93,7 @@ export function takeInventory(env: Env, options: InventoryOptions): Inventory {
       const loaded = ref.format === 'json' ? loadJson(ref, ctx, sessions, options.retainDocuments ?? false) : loadSqlite(ref, ctx, sessions);
       stores.push(loaded);
     } catch (error) {
-      if (!(error instanceof CliError)) throw error;
+      if (!(error instanceof ToolError)) throw error;
       failures.push({ ref, error });
     }
   }

@@ -2,8 +2,8 @@
  * Flags every store-reading command shares, in OpenClaw's own spelling, and their checks.
  */
 import { Option, type Command } from 'commander';
-import { CliError, EXIT } from '../errors.js';
-import { parseDuration } from '../sessions/duration.js';
+import { CliError, EXIT } from './exit-codes.js';
+import { parseDurationFlag } from './parse.js';
 import type { InventoryOptions } from '../inventory.js';
 
 export interface StoreFlags {
@@ -46,6 +46,6 @@ export function inventoryOptionsFrom(flags: StoreFlags): InventoryOptions {
     config: flags.config,
     agent: flags.agent,
     store: flags.store,
-    staleAfterMs: parseDuration(flags.staleAfter, '--stale-after'),
+    staleAfterMs: parseDurationFlag(flags.staleAfter, '--stale-after'),
   };
 }

@@ -2,7 +2,7 @@
  * The process boundary a command talks through, so commands never reach for globals and the
  * same code serves the binary and in-process tests.
  */
-import type { Env } from '../store/paths.js';
+import type { Env } from '../env.js';
 
 export interface CliIo {
   env: Env;

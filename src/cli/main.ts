@@ -4,7 +4,7 @@
  * on stderr and an exit code from the table in errors.ts.
  */
 import { Command, CommanderError } from 'commander';
-import { CliError, EXIT, EXIT_CODE_TABLE, describeUnexpected } from '../errors.js';
+import { EXIT, EXIT_CODE_TABLE, errorLine, exitCodeOf } from './exit-codes.js';
 import { addStoreOptions } from './common-options.js';
 import { processIo, type CliIo } from './io.js';
 import { toolVersion } from './version.js';
@@ -142,12 +142,8 @@ export async function run(argv: string[], io: CliIo = processIo()): Promise<numb
       if (error.code === 'commander.executeSubCommandAsync') return EXIT.error;
       return EXIT.usage;
     }
-    if (error instanceof CliError) {
-      io.stderr.write(`openclaw-sessions: ${error.message}\n`);
-      return error.exitCode;
-    }
-    io.stderr.write(`openclaw-sessions: unexpected error: ${describeUnexpected(error)}\n`);
+    io.stderr.write(`openclaw-sessions: ${errorLine(error)}\n`);
     if (io.env.OPENCLAW_SESSIONS_DEBUG) io.stderr.write(`${(error as Error)?.stack ?? ''}\n`);
-    return EXIT.error;
+    return exitCodeOf(error);
   }
 }

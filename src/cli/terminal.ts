@@ -5,7 +5,7 @@
  * columns, only the escape sequences differ.
  */
 import { Chalk, type ChalkInstance } from 'chalk';
-import type { Env } from '../store/paths.js';
+import type { Env } from '../env.js';
 
 export { shortenMiddle } from './text.js';
 

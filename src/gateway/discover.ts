@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
 import { isProcessAlive, readProcCmdline, readProcEnviron, readProcStartTime, readProcTitle } from '../system/proc.js';
-import type { Env } from '../store/paths.js';
+import type { Env } from '../env.js';
 
 export const gatewayLockSchema = z.object({
   pid: z.number().int().positive(),

@@ -6,7 +6,8 @@
 import path from 'node:path';
 import type { LoadedConfig } from '../store/config.js';
 import { findInstalledOpenclaw, packageVersionAbove, storeGenerationOf, type StoreGeneration } from '../store/openclaw-version.js';
-import type { Env, StateLocation } from '../store/paths.js';
+import type { Env } from '../env.js';
+import type { StateLocation } from '../store/paths.js';
 import { devicePathFor, loadOrCreateDevice } from './device.js';
 import { findGateway, type FoundGateway } from './discover.js';
 import { isGatewayReady, resolveGatewayPort } from './health.js';

@@ -3,20 +3,20 @@
  * exactly the planned entries still unchanged, then (outside the lock) transcript archiving.
  */
 import { archiveTranscripts, type TranscriptMove } from '../store/archive-transcripts.js';
-import { editStoreLocked, type Snapshot, type StoreEditTiming } from '../store/edit-store.js';
+import type { Snapshot, StoreEditTiming } from '../store/edit-store.js';
 import { appendJournal, journalPathFor } from '../store/journal.js';
+import type { LockedWriter } from '../store/locked-write.js';
 import type { PrunePlan, PrunePlanItem } from '../sessions/plan.js';
 
 export interface ApplyOptions {
   runId: string;
   toolVersion: string;
-  lockTimeoutMs: number;
   journal: boolean;
   keepTranscripts: boolean;
   /** The bytes and document each store was planned from: saves a second read and parse. */
   snapshots?: ReadonlyMap<string, Snapshot>;
-  /** Called before each store is written; throws when this run's run lock was lost. */
-  assertRunLock?: () => void;
+  /** Writes under the run lock and the gateway's lock (store/locked-write.ts). */
+  writer: LockedWriter;
   now?: () => Date;
 }
 
@@ -63,8 +63,7 @@ async function applyToStore(storePath: string, items: PrunePlanItem[], options: 
     });
   }
 
-  options.assertRunLock?.();
-  const outcome = await editStoreLocked(
+  const outcome = await options.writer.edit(
     storePath,
     (document) => {
       const removed: PrunePlanItem[] = [];
@@ -85,7 +84,7 @@ async function applyToStore(storePath: string, items: PrunePlanItem[], options: 
       const remainingIds = removed.length > 0 && !options.keepTranscripts ? sessionIdsOf(document) : new Set<string>();
       return { result: { removed, skipped, remainingIds }, changed: removed.length > 0 };
     },
-    { lockTimeoutMs: options.lockTimeoutMs, snapshot: options.snapshots?.get(storePath) },
+    { snapshot: options.snapshots?.get(storePath) },
   );
   const { removed, skipped, remainingIds } = outcome.result;
 

@@ -4,10 +4,10 @@
  * archived transcripts are renamed back.
  */
 import { existsSync } from 'node:fs';
-import { CliError, EXIT } from '../errors.js';
+import { ToolError } from '../errors.js';
 import { unarchiveTranscripts } from '../store/archive-transcripts.js';
-import { editStoreLocked } from '../store/edit-store.js';
 import { appendJournal, journalPathFor, readJournal, runsOf, type JournalRun } from '../store/journal.js';
+import type { LockedWriter } from '../store/locked-write.js';
 
 /** Every run recorded next to these stores, newest first. */
 export function listRuns(storePaths: readonly string[]): JournalRun[] {
@@ -24,11 +24,11 @@ export function listRuns(storePaths: readonly string[]): JournalRun[] {
 export function selectRun(runs: readonly JournalRun[], runId: string | undefined): JournalRun[] {
   if (runId) {
     const matching = runs.filter((run) => run.runId === runId);
-    if (matching.length === 0) throw new CliError(EXIT.error, `no prune run ${runId} in the journals of the selected stores (see: openclaw-sessions restore --list)`);
+    if (matching.length === 0) throw new ToolError('failed', `no prune run ${runId} in the journals of the selected stores (see: openclaw-sessions restore --list)`);
     return matching;
   }
   const latest = runs.find((run) => keysToRestore(run).length > 0 && run.restoredAt === null);
-  if (!latest) throw new CliError(EXIT.error, 'nothing to restore: no unrestored prune run in the journals of the selected stores');
+  if (!latest) throw new ToolError('failed', 'nothing to restore: no unrestored prune run in the journals of the selected stores');
   return runs.filter((run) => run.runId === latest.runId);
 }
 
@@ -46,9 +46,10 @@ export interface RestoreResult {
   transcriptSkips: Array<{ path: string; why: string }>;
 }
 
-export async function restoreRun(run: JournalRun, options: { lockTimeoutMs: number }): Promise<RestoreResult> {
+/** Puts one run's entries back into its store through `writer` (under the run and gateway locks). */
+export async function restoreRun(run: JournalRun, writer: LockedWriter): Promise<RestoreResult> {
   const keys = keysToRestore(run);
-  const outcome = await editStoreLocked(
+  const outcome = await writer.edit(
     run.storePath,
     (document) => {
       const restored: string[] = [];
@@ -63,7 +64,6 @@ export async function restoreRun(run: JournalRun, options: { lockTimeoutMs: numb
       }
       return { result: { restored, skipped }, changed: restored.length > 0 };
     },
-    options,
   );
   appendJournal(run.journalPath, { type: 'restore', runId: run.runId, at: new Date().toISOString(), storePath: run.storePath, restored: outcome.result.restored });
   const moves = unarchiveTranscripts(run.transcriptMoves);

@@ -8,7 +8,7 @@
  *            without the pruned entries
  *   none     prune the file only; the running gateway keeps counting until it restarts
  */
-import { EXIT } from '../errors.js';
+import type { FailureKind } from '../errors.js';
 import type { StoreGeneration } from '../store/openclaw-version.js';
 
 export const RECOMPUTE_REQUESTS = ['auto', 'rpc', 'restart', 'none'] as const;
@@ -30,7 +30,7 @@ export type RecomputeDecision =
   | { method: 'rpc'; allViaRpc: boolean }
   | { method: 'restart' }
   | { method: 'none'; why: string; /** true when auto fell back: the prune then exits 5 */ fallback: boolean }
-  | { method: 'refuse'; exitCode: number; why: string };
+  | { method: 'refuse'; kind: FailureKind; why: string };
 
 export function chooseRecompute(input: RecomputeInput): RecomputeDecision {
   if (!input.gatewayRunning) {
@@ -41,7 +41,7 @@ export function chooseRecompute(input: RecomputeInput): RecomputeDecision {
   if (input.generation === 'unlocked-json' || input.generation === 'sqlite') {
     if (input.rpc.ok) return { method: 'rpc', allViaRpc: true };
     const what = input.generation === 'sqlite' ? 'OpenClaw 8.1+ stores change only through the gateway' : 'this OpenClaw version (5.2–7.x) has no cross-process store lock, so the file cannot be written while its gateway runs';
-    return { method: 'refuse', exitCode: EXIT.refusedUnsafe, why: `${what}, and RPC is unavailable: ${input.rpc.why}` };
+    return { method: 'refuse', kind: 'unsafe', why: `${what}, and RPC is unavailable: ${input.rpc.why}` };
   }
   if (input.requested === 'none') {
     return { method: 'none', why: 'requested with --recompute none', fallback: false };
@@ -49,10 +49,10 @@ export function chooseRecompute(input: RecomputeInput): RecomputeDecision {
   if (input.slotsToFree === 0) return { method: 'file', note: 'no pruned session holds an ACP slot: nothing to recompute' };
   switch (input.requested) {
     case 'rpc':
-      return input.rpc.ok ? { method: 'rpc', allViaRpc: false } : { method: 'refuse', exitCode: EXIT.notRecomputed, why: `--recompute rpc: RPC is unavailable: ${input.rpc.why}; nothing was changed` };
+      return input.rpc.ok ? { method: 'rpc', allViaRpc: false } : { method: 'refuse', kind: 'not-recomputed', why: `--recompute rpc: RPC is unavailable: ${input.rpc.why}; nothing was changed` };
     case 'restart':
-      if (!input.restart.ok) return { method: 'refuse', exitCode: EXIT.notRecomputed, why: `--recompute restart: ${input.restart.why}; nothing was changed` };
-      if (!input.allowRestart) return { method: 'refuse', exitCode: EXIT.usage, why: 'a restart drops running chats: pass --allow-restart to confirm it; nothing was changed' };
+      if (!input.restart.ok) return { method: 'refuse', kind: 'not-recomputed', why: `--recompute restart: ${input.restart.why}; nothing was changed` };
+      if (!input.allowRestart) return { method: 'refuse', kind: 'usage', why: 'a restart drops running chats: pass --allow-restart to confirm it; nothing was changed' };
       return { method: 'restart' };
     case 'auto':
       if (input.rpc.ok) return { method: 'rpc', allViaRpc: false };

@@ -7,7 +7,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { findGateway, inspectGateway, type FoundGateway } from '../gateway/discover.js';
 import { isGatewayReady, resolveGatewayPort } from '../gateway/health.js';
 import type { RestartSignal } from '../gateway/signals.js';
-import type { Env } from '../store/paths.js';
+import type { Env } from '../env.js';
 
 export interface RestartOutcome {
   ok: boolean;

@@ -6,9 +6,9 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
-import { CliError, EXIT } from '../errors.js';
+import { ToolError } from '../errors.js';
 import { writeFileAtomic } from '../store/atomic-write.js';
-import type { Env } from '../store/paths.js';
+import type { Env } from '../env.js';
 import { UNIT_NAME, currentCronBlock, withCronBlock } from './units.js';
 
 export function systemdUserDir(env: Env, home: string): string {
@@ -35,7 +35,7 @@ export async function installSystemd(dir: string, service: string, timer: string
         outcome.unchanged.push(file);
         continue;
       }
-      if (!options.force) throw new CliError(EXIT.refusedUnsafe, `${file} exists and differs from what would be written (changed by hand, or other options); rerun with --force to replace it`);
+      if (!options.force) throw new ToolError('unsafe', `${file} exists and differs from what would be written (changed by hand, or other options); rerun with --force to replace it`);
     }
   }
   mkdirSync(dir, { recursive: true, mode: 0o755 });
@@ -74,26 +74,26 @@ function systemctl(args: string[], env: Env): boolean {
 
 function readCrontab(env: Env): string {
   const result = spawnSync('crontab', ['-l'], { env: env as NodeJS.ProcessEnv, encoding: 'utf8', timeout: 15_000 });
-  if (result.error) throw new CliError(EXIT.error, `cannot run crontab (${(result.error as NodeJS.ErrnoException).code ?? result.error.message}): install cron, or use --install systemd`);
+  if (result.error) throw new ToolError('failed', `cannot run crontab (${(result.error as NodeJS.ErrnoException).code ?? result.error.message}): install cron, or use --install systemd`);
   // `crontab -l` exits 1 with "no crontab for <user>" when there is none yet.
   if (result.status !== 0) return /no crontab/i.test(result.stderr) ? '' : failCrontab(result.stderr);
   return result.stdout;
 }
 
 function failCrontab(stderr: string): never {
-  throw new CliError(EXIT.error, `crontab -l failed: ${stderr.trim().split('\n')[0] ?? 'unknown error'}`);
+  throw new ToolError('failed', `crontab -l failed: ${stderr.trim().split('\n')[0] ?? 'unknown error'}`);
 }
 
 function writeCrontab(content: string, env: Env): void {
   const result = spawnSync('crontab', ['-'], { env: env as NodeJS.ProcessEnv, input: content, encoding: 'utf8', timeout: 15_000 });
-  if (result.status !== 0) throw new CliError(EXIT.error, `crontab - failed: ${(result.stderr || String(result.error ?? '')).trim().split('\n')[0]}`);
+  if (result.status !== 0) throw new ToolError('failed', `crontab - failed: ${(result.stderr || String(result.error ?? '')).trim().split('\n')[0]}`);
 }
 
 export function installCron(block: string, options: { force: boolean; env: Env }): 'written' | 'unchanged' {
   const crontab = readCrontab(options.env);
   const current = currentCronBlock(crontab);
   if (current === block) return 'unchanged';
-  if (current !== null && !options.force) throw new CliError(EXIT.refusedUnsafe, 'the crontab already has an openclaw-sessions block that differs (changed by hand, or other options); rerun with --force to replace it');
+  if (current !== null && !options.force) throw new ToolError('unsafe', 'the crontab already has an openclaw-sessions block that differs (changed by hand, or other options); rerun with --force to replace it');
   writeCrontab(withCronBlock(crontab, block), options.env);
   return 'written';
 }

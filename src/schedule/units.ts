@@ -2,7 +2,7 @@
  * The scheduled-run definitions (pure text): a crontab block and a systemd --user service and
  * timer that run `prune --yes --quiet` for this install.
  */
-import { CliError, EXIT } from '../errors.js';
+import { ToolError } from '../errors.js';
 
 export const CRON_BEGIN = '# BEGIN openclaw-sessions (managed by `openclaw-sessions schedule`)';
 export const CRON_END = '# END openclaw-sessions';
@@ -26,7 +26,7 @@ const HOUR_PERIODS = [2, 3, 4, 6, 8, 12, 24];
 export function parseEvery(ms: number): number {
   const minutes = ms / 60_000;
   if (MINUTE_PERIODS.includes(minutes) || (minutes % 60 === 0 && HOUR_PERIODS.includes(minutes / 60))) return minutes;
-  throw new CliError(EXIT.usage, `--every must be one of ${MINUTE_PERIODS.map((m) => `${m}m`).join(', ')}, ${HOUR_PERIODS.map((h) => `${h}h`).join(', ')} (periods that divide an hour or a day)`);
+  throw new ToolError('usage', `--every must be one of ${MINUTE_PERIODS.map((m) => `${m}m`).join(', ')}, ${HOUR_PERIODS.map((h) => `${h}h`).join(', ')} (periods that divide an hour or a day)`);
 }
 
 /** Quotes an argument for both a crontab line (sh) and a systemd ExecStart. */

@@ -1,12 +1,15 @@
 /**
  * Durations as operators type them (`30m`, `2h`, `7d`) and ages as OpenClaw prints them.
  */
-import { CliError, EXIT } from '../errors.js';
+import { InvalidValueError } from '../errors.js';
 
 const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 };
 
-/** Parses `90s`, `30m`, `2h`, `7d`, `1w`, `1h30m`; a bare number is refused (which unit?), except `0`. */
-export function parseDuration(text: string, flag: string): number {
+/**
+ * Parses `90s`, `30m`, `2h`, `7d`, `1w`, `1h30m` into milliseconds; a bare number is refused
+ * (which unit?), except `0`. Throws InvalidValueError.
+ */
+export function parseDuration(text: string): number {
   const trimmed = text.trim().toLowerCase();
   if (trimmed === '0') return 0;
   const pattern = /(\d+(?:\.\d+)?)(ms|s|m|h|d|w)/gy;
@@ -17,7 +20,7 @@ export function parseDuration(text: string, flag: string): number {
     consumed += match[0].length;
   }
   if (consumed === 0 || consumed !== trimmed.length) {
-    throw new CliError(EXIT.usage, `invalid ${flag} "${text}": use a duration such as 90s, 30m, 2h, 7d or 1h30m`);
+    throw new InvalidValueError(text, 'a duration such as 90s, 30m, 2h, 7d or 1h30m');
   }
   return Math.round(total);
 }

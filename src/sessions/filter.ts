@@ -2,7 +2,7 @@
  * The filters `list` and `prune` share (`--state`, `--kind`, `--older-than`, `--acp`,
  * `--terminal`), as one pure predicate over classified sessions.
  */
-import { CliError, EXIT } from '../errors.js';
+import { InvalidValueError } from '../errors.js';
 import { SESSION_STATES, type Classification, type SessionState } from './classify.js';
 import { SESSION_KINDS, isAcpKind, type SessionKind } from './keys.js';
 
@@ -25,19 +25,19 @@ export function matchesFilter(session: Filterable, filter: SessionFilter): boole
   return true;
 }
 
-/** `--state errored,stale` → a checked set; an unknown name is a usage error listing the valid ones. */
+/** `errored,stale` → a checked set; an empty list or unknown name throws InvalidValueError listing the valid ones. */
 export function parseStateList(text: string): Set<SessionState> {
-  return parseList(text, SESSION_STATES, '--state');
+  return parseList(text, SESSION_STATES);
 }
 
 export function parseKindList(text: string): Set<SessionKind> {
-  return parseList(text, SESSION_KINDS, '--kind');
+  return parseList(text, SESSION_KINDS);
 }
 
-function parseList<T extends string>(text: string, valid: readonly T[], flag: string): Set<T> {
+function parseList<T extends string>(text: string, valid: readonly T[]): Set<T> {
   const names = text.split(',').map((part) => part.trim().toLowerCase()).filter(Boolean);
-  if (names.length === 0) throw new CliError(EXIT.usage, `${flag} needs at least one of: ${valid.join(', ')}`);
+  if (names.length === 0) throw new InvalidValueError(text, valid.join(', '), { empty: true });
   const bad = names.filter((name) => !(valid as readonly string[]).includes(name));
-  if (bad.length > 0) throw new CliError(EXIT.usage, `unknown ${flag} value "${bad[0]}": use ${valid.join(', ')}`);
+  if (bad.length > 0) throw new InvalidValueError(bad[0]!, valid.join(', '));
   return new Set(names as T[]);
 }

@@ -6,8 +6,8 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import JSON5 from 'json5';
 import { z } from 'zod';
-import { CliError, EXIT } from '../errors.js';
-import type { Env } from './paths.js';
+import { ToolError } from '../errors.js';
+import type { Env } from '../env.js';
 
 const agentListEntry = z.object({ id: z.string().optional(), default: z.boolean().optional() });
 
@@ -57,20 +57,20 @@ export function loadConfig(configPath: string | null, env: Env): LoadedConfig {
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     const where = issue ? issue.path.join('.') : '?';
-    throw new CliError(EXIT.error, `config ${configPath}: ${where}: ${issue?.message ?? 'invalid'}`);
+    throw new ToolError('failed', `config ${configPath}: ${where}: ${issue?.message ?? 'invalid'}`);
   }
   return { path: configPath, facts: parsed.data, missingVars: [...missingVars] };
 }
 
 function readDocument(file: string, depth: number, chain: string[]): unknown {
   if (depth > MAX_INCLUDE_DEPTH || chain.includes(file)) {
-    throw new CliError(EXIT.error, `config ${file}: $include cycle or nesting deeper than ${MAX_INCLUDE_DEPTH}`);
+    throw new ToolError('failed', `config ${file}: $include cycle or nesting deeper than ${MAX_INCLUDE_DEPTH}`);
   }
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
   } catch (error) {
-    throw new CliError(EXIT.error, `cannot read config ${file}: ${(error as Error).message}`);
+    throw new ToolError('failed', `cannot read config ${file}: ${(error as Error).message}`);
   }
   let value: unknown;
   try {
@@ -78,7 +78,7 @@ function readDocument(file: string, depth: number, chain: string[]): unknown {
   } catch (error) {
     const e = error as { lineNumber?: number; columnNumber?: number; message: string };
     const where = e.lineNumber ? `:${e.lineNumber}:${e.columnNumber ?? 0}` : '';
-    throw new CliError(EXIT.error, `config ${file}${where} is not valid JSON5: ${e.message.replace(/^JSON5: /, '')}`);
+    throw new ToolError('failed', `config ${file}${where} is not valid JSON5: ${e.message.replace(/^JSON5: /, '')}`);
   }
   return resolveIncludes(value, path.dirname(file), depth, [...chain, file]);
 }
@@ -92,7 +92,7 @@ function resolveIncludes(value: unknown, baseDir: string, depth: number, chain: 
   if (include !== undefined) {
     const files = Array.isArray(include) ? include : [include];
     for (const entry of files) {
-      if (typeof entry !== 'string') throw new CliError(EXIT.error, `config ${chain.at(-1)}: $include must be a path or a list of paths`);
+      if (typeof entry !== 'string') throw new ToolError('failed', `config ${chain.at(-1)}: $include must be a path or a list of paths`);
       merged = deepMerge(merged, readDocument(path.resolve(baseDir, entry), depth + 1, chain));
     }
   }

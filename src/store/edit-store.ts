@@ -10,7 +10,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
-import { CliError, EXIT } from '../errors.js';
+import { ToolError } from '../errors.js';
 import { commitPrepared, prepareAtomicWrite, type PreparedWrite } from './atomic-write.js';
 import { acquireGatewayLock, type GatewayLockHandle } from './gateway-lock.js';
 import { decodeStore, parseStoreText } from './read-json.js';
@@ -69,7 +69,7 @@ export async function editStoreLocked<T>(
   };
   const assertOurs = async (): Promise<void> => {
     if (!(await lock.isStillOurs())) {
-      throw new CliError(EXIT.lockBusy, `the lock ${lock.path} was taken over while writing ${storePath}; nothing was written — run again`);
+      throw new ToolError('lock-busy', `the lock ${lock.path} was taken over while writing ${storePath}; nothing was written — run again`);
     }
   };
 

@@ -10,7 +10,7 @@
 import { promises as fs, constants, realpathSync, type Stats } from 'node:fs';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { CliError, EXIT } from '../errors.js';
+import { ToolError } from '../errors.js';
 import { isProcessAlive, readProcStartTime } from '../system/proc.js';
 import { readLockHolder } from './lock-holder.js';
 
@@ -146,10 +146,9 @@ export async function acquireGatewayLock(storePath: string, options: AcquireOpti
     const elapsed = Date.now() - started;
     if (elapsed >= timeoutMs) {
       const holder = readLockHolder(lastHolder);
-      throw new CliError(
-        EXIT.lockBusy,
-        `store lock ${lockPath} is held by ${holder.description} (waited ${(elapsed / 1000).toFixed(1)}s); nothing was changed — ${holder.advice}`,
-      );
+      throw new ToolError('lock-busy', `store lock ${lockPath} is held by ${holder.description} (waited ${(elapsed / 1000).toFixed(1)}s); nothing was changed — ${holder.advice}`, {
+        input: 'lockTimeout',
+      });
     }
     // The gateway's own pacing (50 ms more per attempt, at most 1 s), so neither side starves.
     waits += 1;
@@ -176,7 +175,7 @@ function handleFor(lockPath: string, body: string, ino: number, started: number,
     release: async () => {
       if (!(await isStillOurs())) return false;
       await fs.unlink(lockPath).catch((error: NodeJS.ErrnoException) => {
-        if (error.code !== 'ENOENT') throw new CliError(EXIT.error, `cannot remove store lock ${lockPath}: ${error.message}`);
+        if (error.code !== 'ENOENT') throw new ToolError('failed', `cannot remove store lock ${lockPath}: ${error.message}`);
       });
       return true;
     },
@@ -198,7 +197,7 @@ async function tryCreate(lockPath: string, body: string): Promise<number | null>
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'EEXIST') return null;
     if (code === 'EISDIR') throw directoryError(lockPath);
-    throw new CliError(EXIT.error, `cannot create store lock ${lockPath}: ${(error as Error).message}`);
+    throw new ToolError('failed', `cannot create store lock ${lockPath}: ${(error as Error).message}`);
   }
   try {
     await handle.writeFile(body, 'utf8');
@@ -209,7 +208,7 @@ async function tryCreate(lockPath: string, body: string): Promise<number | null>
     // A lock left empty would block the gateway for 30 s: take it back before failing.
     await handle.close().catch(() => undefined);
     await fs.unlink(lockPath).catch(() => undefined);
-    throw new CliError(EXIT.error, `cannot write store lock ${lockPath}: ${(error as Error).message}`);
+    throw new ToolError('failed', `cannot write store lock ${lockPath}: ${(error as Error).message}`);
   }
 }
 
@@ -226,7 +225,7 @@ async function inspectExisting(lockPath: string): Promise<Existing | null> {
     stat = await fs.lstat(lockPath);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
-    throw new CliError(EXIT.error, `cannot inspect store lock ${lockPath}: ${(error as Error).message}`);
+    throw new ToolError('failed', `cannot inspect store lock ${lockPath}: ${(error as Error).message}`);
   }
   if (stat.isDirectory()) throw directoryError(lockPath);
   const text = (await readText(lockPath)) ?? '';
@@ -248,13 +247,13 @@ async function removeIfUnchanged(lockPath: string, judged: Existing): Promise<bo
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') return false;
-    throw new CliError(EXIT.error, `cannot remove stale store lock ${lockPath} (${judged.verdict.reason}): ${(error as Error).message}`);
+    throw new ToolError('failed', `cannot remove stale store lock ${lockPath} (${judged.verdict.reason}): ${(error as Error).message}`);
   }
 }
 
-function directoryError(lockPath: string): CliError {
-  return new CliError(
-    EXIT.error,
+function directoryError(lockPath: string): ToolError {
+  return new ToolError(
+    'failed',
     `${lockPath} is a directory (left by a tool using proper-lockfile?), not OpenClaw's lock file; the gateway cannot save this store while it exists — stop that tool and remove it: rmdir ${lockPath}`,
   );
 }

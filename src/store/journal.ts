@@ -9,7 +9,7 @@
 import { closeSync, fsyncSync, openSync, readFileSync, writeSync, chmodSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
-import { CliError, EXIT } from '../errors.js';
+import { ToolError } from '../errors.js';
 
 // Not .jsonl: OpenClaw treats .jsonl files in a sessions directory as transcripts.
 export const JOURNAL_SUFFIX = '.openclaw-sessions.journal';
@@ -69,7 +69,7 @@ export function appendJournal(journalPath: string, record: JournalRecord): void 
     writeSync(fd, `${JSON.stringify(record)}\n`);
     fsyncSync(fd);
   } catch (error) {
-    throw new CliError(EXIT.error, `cannot write the undo journal ${journalPath}: ${(error as Error).message} (nothing was pruned; --no-journal skips it)`);
+    throw new ToolError('failed', `cannot write the undo journal ${journalPath}: ${(error as Error).message} (nothing was pruned)`, { input: 'journal' });
   } finally {
     if (fd !== undefined) closeSync(fd);
   }
@@ -86,7 +86,7 @@ export function readJournal(journalPath: string): JournalRecord[] {
     text = readFileSync(journalPath, 'utf8');
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
-    throw new CliError(EXIT.error, `cannot read journal ${journalPath}: ${(error as Error).message}`);
+    throw new ToolError('failed', `cannot read journal ${journalPath}: ${(error as Error).message}`);
   }
   const records: JournalRecord[] = [];
   for (const line of text.split('\n')) {

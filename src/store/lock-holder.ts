@@ -24,17 +24,17 @@ export function looksLikeThisTool(cmdline: readonly string[]): boolean {
 }
 
 export function describeHolder(pid: number | null, facts: { cmdline: string[] | null; title: string | null }): LockHolder {
-  if (pid === null) return { kind: 'unknown', description: 'a process that has not written its pid yet', advice: 'try again, or raise --lock-timeout' };
+  if (pid === null) return { kind: 'unknown', description: 'a process that has not written its pid yet', advice: 'try again' };
   const { cmdline, title } = facts;
   if (cmdline && looksLikeThisTool(cmdline)) {
     return { kind: 'openclaw-sessions', description: `another openclaw-sessions run (pid ${pid})`, advice: 'let it finish (or stop it), then run again' };
   }
   if ((cmdline || title) && looksLikeGateway(cmdline ?? [], title)) {
-    return { kind: 'gateway', description: `the OpenClaw gateway (pid ${pid})`, advice: 'the gateway is writing this store; try again, or raise --lock-timeout' };
+    return { kind: 'gateway', description: `the OpenClaw gateway (pid ${pid})`, advice: 'the gateway is writing this store: try again' };
   }
   const what = cmdline?.join(' ') || title;
   const shown = what ? JSON.stringify(what.length > 60 ? `${what.slice(0, 59)}…` : what) : 'its command line is unreadable';
-  return { kind: 'unknown', description: `an unknown process (pid ${pid}: ${shown})`, advice: `see what it is (ps -o pid,user,args -p ${pid}); try again, or raise --lock-timeout` };
+  return { kind: 'unknown', description: `an unknown process (pid ${pid}: ${shown})`, advice: `see what it is (ps -o pid,user,args -p ${pid}), then try again` };
 }
 
 export function readLockHolder(pid: number | null): LockHolder {

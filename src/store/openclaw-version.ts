@@ -5,7 +5,7 @@
  */
 import { existsSync, readFileSync, realpathSync } from 'node:fs';
 import path from 'node:path';
-import type { Env } from './paths.js';
+import type { Env } from '../env.js';
 
 export interface OpenclawVersion {
   /** Calendar version such as `2026.4.2`, or a range such as `>=2026.8.1` from the layout. */

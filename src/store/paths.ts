@@ -6,9 +6,12 @@
 import { existsSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { CliError, EXIT } from '../errors.js';
+import { ToolError } from '../errors.js';
 
-export type Env = Readonly<Record<string, string | undefined>>;
+import type { Env } from '../env.js';
+
+// Kept for branches written against the old place; import Env from src/env.ts.
+export type { Env };
 
 export interface StateLocation {
   home: string;
@@ -57,7 +60,7 @@ export function resolveStateLocation(env: Env, flags: LocationFlags = {}): State
     looked.push(stateDir);
   } else if (flags.profile !== undefined) {
     if (!PROFILE_NAME.test(flags.profile)) {
-      throw new CliError(EXIT.usage, `invalid --profile "${flags.profile}": names match ${PROFILE_NAME.source} (letters, digits, _ and -)`);
+      throw new ToolError('usage', `invalid profile name "${flags.profile}": names match ${PROFILE_NAME.source} (letters, digits, _ and -)`, { input: 'profile' });
     }
     profile = flags.profile.toLowerCase();
     stateDir = profile === 'default' ? path.join(home, '.openclaw') : path.join(home, `.openclaw-${profile}`);
@@ -86,7 +89,7 @@ function resolveConfigPath(
 ): string | null {
   if (flags.config) {
     const explicit = path.resolve(expandTilde(flags.config, home));
-    if (!existsSync(explicit)) throw new CliError(EXIT.error, `config file not found: ${explicit} (from --config)`);
+    if (!existsSync(explicit)) throw new ToolError('failed', `config file not found: ${explicit}`, { input: 'configPath' });
     return explicit;
   }
   // A profile names its own config; the environment override would point at another install.

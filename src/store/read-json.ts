@@ -7,7 +7,7 @@
  */
 import { isUtf8 } from 'node:buffer';
 import { readFileSync, statSync, type Stats } from 'node:fs';
-import { CliError, EXIT } from '../errors.js';
+import { ToolError } from '../errors.js';
 import { locateJsonError } from './json-error.js';
 
 export interface JsonStoreDocument {
@@ -24,13 +24,13 @@ export function readJsonStore(file: string, options: { keepBytes?: boolean } = {
   let bytes: Buffer | null;
   try {
     stat = statSync(file);
-    if (!stat.isFile()) throw new CliError(EXIT.error, `session store ${file} is not a regular file`);
+    if (!stat.isFile()) throw new ToolError('failed', `session store ${file} is not a regular file`);
     bytes = readFileSync(file);
   } catch (error) {
-    if (error instanceof CliError) throw error;
+    if (error instanceof ToolError) throw error;
     const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') throw new CliError(EXIT.error, `session store not found: ${file}`);
-    throw new CliError(EXIT.error, `cannot read session store ${file}: ${(error as Error).message}`);
+    if (code === 'ENOENT') throw new ToolError('failed', `session store not found: ${file}`);
+    throw new ToolError('failed', `cannot read session store ${file}: ${(error as Error).message}`);
   }
   const text = decodeStore(file, bytes);
   const kept = options.keepBytes ? bytes : null;
@@ -41,10 +41,10 @@ export function readJsonStore(file: string, options: { keepBytes?: boolean } = {
 /** Bytes → text, refusing what OpenClaw could not parse. */
 export function decodeStore(file: string, bytes: Buffer): string {
   if (bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) {
-    throw new CliError(EXIT.error, `session store ${file}:1:1 starts with a UTF-8 byte-order mark, which OpenClaw cannot parse (it would treat the store as empty); remove the first 3 bytes`);
+    throw new ToolError('failed', `session store ${file}:1:1 starts with a UTF-8 byte-order mark, which OpenClaw cannot parse (it would treat the store as empty); remove the first 3 bytes`);
   }
   if (!isUtf8(bytes)) {
-    throw new CliError(EXIT.error, `session store ${file} is not valid UTF-8 (first bad byte at offset ${firstInvalidUtf8(bytes)})`);
+    throw new ToolError('failed', `session store ${file} is not valid UTF-8 (first bad byte at offset ${firstInvalidUtf8(bytes)})`);
   }
   return bytes.toString('utf8');
 }
@@ -54,17 +54,17 @@ export function decodeStore(file: string, bytes: Buffer): string {
  * the parse allocates: at 100k entries that buffer is a few hundred MB of peak memory.
  */
 export function parseStoreText(file: string, text: string): Record<string, unknown> {
-  if (text.trim() === '') throw new CliError(EXIT.error, `session store ${file} is empty (0 sessions would be a "{}")`);
+  if (text.trim() === '') throw new ToolError('failed', `session store ${file} is empty (0 sessions would be a "{}")`);
   let value: unknown;
   try {
     value = JSON.parse(text);
   } catch {
     const where = locateJsonError(text);
-    throw new CliError(EXIT.error, `session store ${file}:${where.line}:${where.column} does not parse: ${where.problem}`);
+    throw new ToolError('failed', `session store ${file}:${where.line}:${where.column} does not parse: ${where.problem}`);
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     const kind = Array.isArray(value) ? 'an array' : value === null ? 'null' : `a ${typeof value}`;
-    throw new CliError(EXIT.error, `session store ${file} holds ${kind}, not an object of session entries`);
+    throw new ToolError('failed', `session store ${file} holds ${kind}, not an object of session entries`);
   }
   return value as Record<string, unknown>;
 }

@@ -9,7 +9,7 @@ import { copyFileSync, existsSync, mkdtempSync, rmSync, statSync } from 'node:fs
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
-import { CliError, EXIT } from '../errors.js';
+import { ToolError } from '../errors.js';
 
 export interface SqliteRow {
   key: string;
@@ -44,7 +44,7 @@ function openReadOnly(file: string): ReadOnlyDb {
   try {
     Database = require('better-sqlite3') as typeof import('better-sqlite3');
   } catch {
-    throw new CliError(EXIT.error, `cannot read SQLite store ${file}: this Node.js has no node:sqlite and the optional better-sqlite3 module is not installed (npm install better-sqlite3@12)`);
+    throw new ToolError('failed', `cannot read SQLite store ${file}: this Node.js has no node:sqlite and the optional better-sqlite3 module is not installed (npm install better-sqlite3@12)`);
   }
   const db = new Database(file, { readonly: true, fileMustExist: true, timeout: BUSY_TIMEOUT_MS });
   return { all: (sql) => db.prepare(sql).all() as Array<Record<string, unknown>>, close: () => db.close() };
@@ -97,13 +97,13 @@ function readFrom(source: string, file: string): SqliteStoreRead {
   try {
     db = openReadOnly(source);
   } catch (error) {
-    if (error instanceof CliError) throw error;
-    throw new CliError(EXIT.error, `cannot open SQLite store ${file} read-only: ${(error as Error).message}`);
+    if (error instanceof ToolError) throw error;
+    throw new ToolError('failed', `cannot open SQLite store ${file} read-only: ${(error as Error).message}`);
   }
   try {
     const columns = new Set(db.all(`PRAGMA table_info(session_nodes)`).map((row) => String(row.name)));
     for (const needed of ['session_key', 'current_session_id', 'entry_json', 'updated_at']) {
-      if (!columns.has(needed)) throw new CliError(EXIT.error, `SQLite store ${file} has no session_nodes.${needed} column: not an OpenClaw agent database this tool knows`);
+      if (!columns.has(needed)) throw new ToolError('failed', `SQLite store ${file} has no session_nodes.${needed} column: not an OpenClaw agent database this tool knows`);
     }
     const archived = columns.has('archived_at') ? ' WHERE archived_at IS NULL' : '';
     const userVersion = Number(db.all('PRAGMA user_version')[0]?.user_version ?? NaN);
@@ -127,8 +127,8 @@ function readFrom(source: string, file: string): SqliteStoreRead {
     }
     return { rows, skippedRows, userVersion: Number.isFinite(userVersion) ? userVersion : null };
   } catch (error) {
-    if (error instanceof CliError) throw error;
-    throw new CliError(EXIT.error, `cannot read SQLite store ${file}: ${(error as Error).message}`);
+    if (error instanceof ToolError) throw error;
+    throw new ToolError('failed', `cannot read SQLite store ${file}: ${(error as Error).message}`);
   } finally {
     db.close();
   }

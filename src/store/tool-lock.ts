@@ -7,7 +7,7 @@ import { readFileSync, realpathSync, rmSync, statSync, utimesSync, writeFileSync
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import lockfile from 'proper-lockfile';
-import { CliError, EXIT } from '../errors.js';
+import { ToolError } from '../errors.js';
 import { isProcessAlive, readProcStartTime } from '../system/proc.js';
 
 export const TOOL_LOCK_SUFFIX = '.openclaw-sessions.lock';
@@ -94,7 +94,7 @@ async function acquireOne(storePath: string, lockfilePath: string, timeoutMs: nu
       };
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'ELOCKED') {
-        throw new CliError(EXIT.error, `cannot take the run lock ${lockfilePath}: ${(error as Error).message}`);
+        throw new ToolError('failed', `cannot take the run lock ${lockfilePath}: ${(error as Error).message}`);
       }
     }
     const deadOwner = readDeadOwner(lockfilePath);
@@ -106,8 +106,8 @@ async function acquireOne(storePath: string, lockfilePath: string, timeoutMs: nu
     }
     const elapsed = Date.now() - started;
     if (elapsed >= timeoutMs) {
-      throw new CliError(
-        EXIT.lockBusy,
+      throw new ToolError(
+        'lock-busy',
         `another openclaw-sessions run is working on ${storePath}${ownerClause(lockfilePath)} (run lock ${lockfilePath}); waited ${(elapsed / 1000).toFixed(1)}s — nothing was changed`,
       );
     }

@@ -3,6 +3,7 @@ import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
 import { applyPrunePlan } from '../../src/prune/apply.js';
+import { withLockedWrites } from '../../src/store/locked-write.js';
 import { planPrune, type PlanCandidate } from '../../src/sessions/plan.js';
 import { classifySession } from '../../src/sessions/classify.js';
 import { readEntry } from '../../src/store/schema.js';
@@ -34,10 +35,9 @@ test('the file changed between planning and the lock: the edit is redone on the 
   current['agent:main:acp:b'] = acpEntry('b', 0, { state: 'running' });
   writeFileSync(store, JSON.stringify(current, null, 2));
 
-  const [result] = await applyPrunePlan(plan, {
-    runId: 'r1', toolVersion: 't', lockTimeoutMs: 2000, journal: false, keepTranscripts: true,
-    snapshots: new Map([[store, { bytes: snapshot.bytes!, document: snapshot.document }]]),
-  });
+  const [result] = await withLockedWrites([store], { lockTimeoutMs: 2000 }, (writer) =>
+    applyPrunePlan(plan, { runId: 'r1', toolVersion: 't', journal: false, keepTranscripts: true, snapshots: new Map([[store, { bytes: snapshot.bytes!, document: snapshot.document }]]), writer }),
+  );
   assert.equal(result!.timing.redone, true);
   assert.deepEqual(result!.removed.map((i) => i.key), ['agent:main:acp:a']);
   assert.deepEqual(result!.skipped.map((s) => [s.key, s.why]), [['agent:main:acp:b', 'changed since planning']]);
@@ -53,10 +53,9 @@ test('unchanged file: the prepared write is renamed into place under the lock (n
   const kept = (JSON.parse(readFileSync(store, 'utf8')) as Record<string, unknown>)['agent:main:x'];
   const snapshot = readJsonStore(store, { keepBytes: true });
   const plan = planPrune(candidates(store, snapshot.document), {});
-  const [result] = await applyPrunePlan(plan, {
-    runId: 'r2', toolVersion: 't', lockTimeoutMs: 2000, journal: false, keepTranscripts: true,
-    snapshots: new Map([[store, { bytes: snapshot.bytes!, document: snapshot.document }]]),
-  });
+  const [result] = await withLockedWrites([store], { lockTimeoutMs: 2000 }, (writer) =>
+    applyPrunePlan(plan, { runId: 'r2', toolVersion: 't', journal: false, keepTranscripts: true, snapshots: new Map([[store, { bytes: snapshot.bytes!, document: snapshot.document }]]), writer }),
+  );
   assert.equal(result!.timing.redone, false);
   assert.deepEqual(JSON.parse(readFileSync(store, 'utf8')), { 'agent:main:x': kept });
   assert.deepEqual((kept as { unknown: unknown }).unknown, { keep: [1, 'two'] });

@@ -5,7 +5,8 @@ import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, renameSync
 import path from 'node:path';
 import { test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { CliError, EXIT } from '../../src/errors.js';
+import { EXIT, exitCodeOf } from '../../src/cli/exit-codes.js';
+import { ToolError } from '../../src/errors.js';
 import { writeFileAtomic } from '../../src/store/atomic-write.js';
 import { acquireGatewayLock, lockPathFor } from '../../src/store/gateway-lock.js';
 import { readProcStartTime, readProcState } from '../../src/system/proc.js';
@@ -57,12 +58,12 @@ async function zombiePid(): Promise<number> {
   return pid;
 }
 
-async function rejectsWith(promise: Promise<unknown>, exitCode: number): Promise<CliError> {
+async function rejectsWith(promise: Promise<unknown>, exitCode: number): Promise<ToolError> {
   try {
     await promise;
   } catch (error) {
-    assert.ok(error instanceof CliError, `expected a CliError, got ${String(error)}`);
-    assert.equal(error.exitCode, exitCode, error.message);
+    assert.ok(error instanceof ToolError, `expected a ToolError, got ${String(error)}`);
+    assert.equal(exitCodeOf(error), exitCode, error.message);
     assert.ok(!error.message.includes('\n'), 'user-facing errors are one line');
     return error;
   }

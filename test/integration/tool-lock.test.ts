@@ -6,7 +6,8 @@ import path from 'node:path';
 import { after, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
-import { CliError, EXIT } from '../../src/errors.js';
+import { EXIT, exitCodeOf } from '../../src/cli/exit-codes.js';
+import { ToolError } from '../../src/errors.js';
 import { acquireToolLock, acquireToolLocks, toolLockPathFor } from '../../src/store/tool-lock.js';
 import { startHolder } from '../helpers/cli.js';
 import { tempDir, trackedChildren } from '../helpers/tmp.js';
@@ -37,12 +38,12 @@ async function otherRun(stores: string[], holdMs: number): Promise<{ child: Chil
   return { child, closed };
 }
 
-async function busy(promise: Promise<unknown>): Promise<CliError> {
+async function busy(promise: Promise<unknown>): Promise<ToolError> {
   try {
     await promise;
   } catch (error) {
-    assert.ok(error instanceof CliError, String(error));
-    assert.equal(error.exitCode, EXIT.lockBusy, error.message);
+    assert.ok(error instanceof ToolError, String(error));
+    assert.equal(exitCodeOf(error), EXIT.lockBusy, error.message);
     assert.ok(!error.message.includes('\n'));
     return error;
   }

@@ -1,19 +1,22 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { CliError } from '../../src/errors.js';
+import { CliError } from '../../src/cli/exit-codes.js';
+import { InvalidValueError } from '../../src/errors.js';
+import { parseDurationFlag, parseStatesFlag } from '../../src/cli/parse.js';
 import { formatAge, formatAgo, parseDuration } from '../../src/sessions/duration.js';
 import { parseStateList } from '../../src/sessions/filter.js';
 import { globToRegExp, makePruneSelector } from '../../src/sessions/plan.js';
 import { describeSlots, summarize } from '../../src/sessions/summary.js';
 
 test('durations', () => {
-  assert.equal(parseDuration('30m', '--x'), 1_800_000);
-  assert.equal(parseDuration('2h', '--x'), 7_200_000);
-  assert.equal(parseDuration('7d', '--x'), 604_800_000);
-  assert.equal(parseDuration('1h30m', '--x'), 5_400_000);
-  assert.equal(parseDuration('0', '--x'), 0);
+  assert.equal(parseDuration('30m'), 1_800_000);
+  assert.equal(parseDuration('2h'), 7_200_000);
+  assert.equal(parseDuration('7d'), 604_800_000);
+  assert.equal(parseDuration('1h30m'), 5_400_000);
+  assert.equal(parseDuration('0'), 0);
   for (const bad of ['', '30', 'm', '3x', '1h 2m', '-5m']) {
-    assert.throws(() => parseDuration(bad, '--older-than'), (e: unknown) => e instanceof CliError && e.exitCode === 2 && /--older-than/.test(e.message), bad);
+    assert.throws(() => parseDuration(bad), (e: unknown) => e instanceof InvalidValueError && !/--/.test(e.message), bad);
+    assert.throws(() => parseDurationFlag(bad, '--older-than'), (e: unknown) => e instanceof CliError && e.exitCode === 2 && /--older-than/.test(e.message), bad);
   }
 });
 
@@ -27,7 +30,8 @@ test('ages read like OpenClaw', () => {
 
 test('state lists are checked', () => {
   assert.deepEqual([...parseStateList('errored, stale')], ['errored', 'stale']);
-  assert.throws(() => parseStateList('errored,dead'), /unknown --state value "dead"/);
+  assert.throws(() => parseStateList('errored,dead'), (e: unknown) => e instanceof InvalidValueError && e.value === 'dead');
+  assert.throws(() => parseStatesFlag('errored,dead'), /unknown --state value "dead"/);
 });
 
 const base = { ageMs: 3_600_000, entry: { acp: {} } };

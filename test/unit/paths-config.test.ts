@@ -3,6 +3,7 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
 import { loadConfig } from '../../src/store/config.js';
+import { ToolError } from '../../src/errors.js';
 import { resolveStateLocation } from '../../src/store/paths.js';
 import { discoverStores, normalizeAgentId, configuredAgentIds, jsonStorePathFor } from '../../src/store/stores.js';
 import { storePath, tempDir, writeFile } from '../helpers/tmp.js';
@@ -25,7 +26,7 @@ test('profiles: ~/.openclaw-NAME with its own config; default is ~/.openclaw; ba
   assert.equal(loc.stateDir, path.join(home, '.openclaw-work'));
   assert.equal(loc.configPath, config);
   assert.equal(resolveStateLocation({ HOME: home }, { profile: 'default' }).stateDir, path.join(home, '.openclaw'));
-  assert.throws(() => resolveStateLocation({ HOME: home }, { profile: '../x' }), /invalid --profile/);
+  assert.throws(() => resolveStateLocation({ HOME: home }, { profile: '../x' }), (e: unknown) => e instanceof ToolError && e.input === 'profile' && /invalid profile name/.test(e.message));
 });
 
 test('config candidates: OPENCLAW_CONFIG_PATH, then <state>/openclaw.json, then clawdbot.json', () => {

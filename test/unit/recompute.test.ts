@@ -34,9 +34,9 @@ test('no gateway: plain file prune; nothing holding a slot: no recompute', () =>
 
 test('explicit methods refuse rather than half-do', () => {
   const rpcDown = chooseRecompute({ ...base, requested: 'rpc', rpc: { ok: false, why: 'auth' } });
-  assert.deepEqual([rpcDown.method, (rpcDown as { exitCode: number }).exitCode], ['refuse', 5]);
+  assert.deepEqual([rpcDown.method, (rpcDown as { kind: string }).kind], ['refuse', 'not-recomputed']);
   const restartNoAllow = chooseRecompute({ ...base, requested: 'restart' });
-  assert.deepEqual([restartNoAllow.method, (restartNoAllow as { exitCode: number }).exitCode], ['refuse', 2]);
+  assert.deepEqual([restartNoAllow.method, (restartNoAllow as { kind: string }).kind], ['refuse', 'usage']);
   assert.equal(chooseRecompute({ ...base, requested: 'restart', allowRestart: true }).method, 'restart');
   assert.equal(chooseRecompute({ ...base, requested: 'restart', allowRestart: true, restart: { ok: false, why: 'x' } }).method, 'refuse');
   assert.deepEqual(chooseRecompute({ ...base, requested: 'none' }), { method: 'none', why: 'requested with --recompute none', fallback: false });
@@ -46,7 +46,7 @@ test('5.2–7.x (no cross-process lock) and 8.1+ (SQLite): only through RPC whil
   for (const generation of ['unlocked-json', 'sqlite'] as const) {
     assert.deepEqual(chooseRecompute({ ...base, generation, requested: 'none' }), { method: 'rpc', allViaRpc: true });
     const refused = chooseRecompute({ ...base, generation, rpc: { ok: false, why: 'down' } });
-    assert.deepEqual([refused.method, (refused as { exitCode: number }).exitCode], ['refuse', 4]);
+    assert.deepEqual([refused.method, (refused as { kind: string }).kind], ['refuse', 'unsafe']);
   }
 });
 

@@ -2,7 +2,7 @@
  * `openclaw-sessions doctor`: why do spawns fail? One screen of findings, each with the command
  * that fixes it. Exit 0 when healthy (warnings allowed), 6 when problems were found.
  */
-import { EXIT } from '../../errors.js';
+import { EXIT } from '../exit-codes.js';
 import { collectFindings } from '../../doctor/collect.js';
 import { worstSeverity, type Finding } from '../../doctor/findings.js';
 import { probeGateway } from '../../gateway/probe.js';

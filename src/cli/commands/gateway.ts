@@ -3,7 +3,7 @@
  * version, port, readiness, the cap and the slots held on disk, and which recompute methods
  * would work.
  */
-import { EXIT } from '../../errors.js';
+import { EXIT } from '../exit-codes.js';
 import { takeInventory } from '../../inventory.js';
 import { probeGateway, type GatewayStatus } from '../../gateway/probe.js';
 import { gatewaySlots } from '../../sessions/gateway-slots.js';

@@ -2,10 +2,11 @@
  * `openclaw-sessions list`: every session of every agent, its state and why, and what holds
  * the gateway's ACP slots.
  */
-import { CliError, EXIT } from '../../errors.js';
+import { CliError, EXIT, errorLine, exitCodeOf } from '../exit-codes.js';
 import { takeInventory, type Inventory, type SessionView } from '../../inventory.js';
-import { parseDuration, formatAgo } from '../../sessions/duration.js';
-import { matchesFilter, parseKindList, parseStateList, type SessionFilter } from '../../sessions/filter.js';
+import { formatAgo } from '../../sessions/duration.js';
+import { parseDurationFlag, parseKindsFlag, parseStatesFlag } from '../parse.js';
+import { matchesFilter, type SessionFilter } from '../../sessions/filter.js';
 import { isPrunableByDefault } from '../../sessions/plan.js';
 import { describeSlots, summarize } from '../../sessions/summary.js';
 import { gatewaySlots, type GatewaySlots } from '../../sessions/gateway-slots.js';
@@ -13,12 +14,9 @@ import { LIST_SCHEMA_VERSION, sessionReport, type ListReport, type StoreReport }
 import { inventoryOptionsFrom, type StoreFlags } from '../common-options.js';
 import type { CliIo } from '../io.js';
 import { brokenStoreHints } from '../hints.js';
-import { selectionArgs, toolCommand, type SelectionFlags } from '../selection.js';
-import { renderTable, type Cell, type FitStep } from '../table.js';
-import { wrapCommand, wrapProse } from '../text.js';
-import { decideStyle, type TerminalStyle } from '../terminal.js';
+import { decideStyle } from '../terminal.js';
+import { renderListText } from '../render/list.js';
 import { writeJsonStreaming } from '../json-stream.js';
-import { paintState } from '../paint.js';
 
 export interface ListFlags extends StoreFlags {
   state?: string;
@@ -31,9 +29,9 @@ export interface ListFlags extends StoreFlags {
 
 export async function runList(flags: ListFlags, io: CliIo): Promise<number> {
   const filter: SessionFilter = {
-    states: flags.state ? parseStateList(flags.state) : undefined,
-    kinds: flags.kind ? parseKindList(flags.kind) : undefined,
-    olderThanMs: flags.olderThan ? parseDuration(flags.olderThan, '--older-than') : undefined,
+    states: flags.state ? parseStatesFlag(flags.state) : undefined,
+    kinds: flags.kind ? parseKindsFlag(flags.kind) : undefined,
+    olderThanMs: flags.olderThan ? parseDurationFlag(flags.olderThan, '--older-than') : undefined,
     acpOnly: flags.acp,
     terminalOnly: flags.terminal,
   };
@@ -44,9 +42,9 @@ export async function runList(flags: ListFlags, io: CliIo): Promise<number> {
   }
   if (inventory.failures.length > 0) {
     // Every broken store is named, then how to act on the rest; the first failure gives the exit code.
-    for (const failure of inventory.failures) io.stderr.write(`openclaw-sessions: ${failure.error.message}\n`);
+    for (const failure of inventory.failures) io.stderr.write(`openclaw-sessions: ${errorLine(failure.error)}\n`);
     for (const line of brokenStoreHints(inventory, flags, ['list'])) io.stderr.write(`${line}\n`);
-    return inventory.failures[0]!.error.exitCode;
+    return exitCodeOf(inventory.failures[0]!.error);
   }
 
   const report = buildListReport(inventory, filter, gatewaySlots(inventory, io.env, options));
@@ -101,111 +99,3 @@ function newestFirst(a: SessionView, b: SessionView): number {
   return a.key < b.key ? -1 : a.key > b.key ? 1 : 0;
 }
 
-export function renderListText(inventory: Inventory, report: ListReport, style: TerminalStyle, wide: boolean, selection: SelectionFlags = {}): string {
-  const { chalk } = style;
-  const out: string[] = [];
-  if (inventory.stores.length === 0) {
-    out.push(noStoresMessage(inventory));
-    return `${out.join('\n')}\n`;
-  }
-  if (report.sessions.length === 0) {
-    out.push(report.summary.total === 0 ? 'No sessions in the stores below.' : 'No sessions match the filters.');
-  } else {
-    const rows: Cell[][] = report.sessions.map((s) => [
-      { text: s.agentId },
-      { text: s.key },
-      { text: s.kind },
-      { text: s.state, paint: (t) => paintState(chalk, s.state, t) },
-      { text: formatAgo(s.ageMs) },
-      { text: s.acp ? [s.acp.backend, s.acp.agent].filter(Boolean).join('/') + (s.acp.mode ? ` ${s.acp.mode}` : '') : '-' },
-      { text: s.holdsSlot ? 'yes' : '-' },
-      { text: s.reason },
-      // --wide: the gateway's own error text whole, where the reason does not already quote it all
-      // (it folds whitespace and stops at 200 characters).
-      ...(wide ? [{ text: s.acp?.lastError && !s.reason.includes(s.acp.lastError.replace(/\s+/g, ' ')) ? s.acp.lastError : '-' }] : []),
-    ]);
-    // The key names the agent (`agent:<id>:…`) and the kind; those columns go before the reason does.
-    const agentInKey = report.sessions.every((s) => s.key.startsWith(`agent:${s.agentId}:`));
-    out.push(
-      renderTable(
-        [
-          { header: 'AGENT', shrink: 'end' },
-          { header: 'KEY', shrink: 'middle' },
-          { header: 'KIND' },
-          { header: 'STATE' },
-          { header: 'AGE' },
-          { header: 'ACP', shrink: 'end' },
-          { header: 'SLOT' },
-          { header: 'REASON', shrink: 'end' },
-          ...(wide ? [{ header: 'ERROR', shrink: 'end' as const }] : []),
-        ],
-        rows,
-        style,
-        { wide, steps: listFitSteps(agentInKey) },
-      ),
-    );
-  }
-  out.push('');
-  out.push(...footer(inventory, report, style, selection));
-  return `${out.join('\n')}\n`;
-}
-
-/** Least useful text first: the ACP backend detail, then long keys, then what the key repeats. */
-export function listFitSteps(agentInKey: boolean): FitStep[] {
-  return [
-    // A long agent id is repeated in every key.
-    { shrink: 'AGENT', to: agentInKey ? 12 : 20 },
-    { shrink: 'REASON', to: 60 },
-    { shrink: 'ACP', to: 14 },
-    { shrink: 'KEY', to: 40 },
-    { hide: 'ACP' },
-    { shrink: 'REASON', to: 40 },
-    { shrink: 'KEY', to: 32 },
-    ...(agentInKey ? [{ hide: 'AGENT' }] : []),
-    { shrink: 'REASON', to: 30 },
-    { hide: 'KIND' },
-    { shrink: 'KEY', to: 24 },
-    { shrink: 'REASON', to: 20 },
-  ];
-}
-
-function footer(inventory: Inventory, report: ListReport, style: TerminalStyle, selection: SelectionFlags): string[] {
-  const { summary } = report;
-  const lines: string[] = [];
-  const agents = Object.entries(summary.byAgent)
-    .sort(([a], [b]) => a.localeCompare(b))
-    .map(([agent, counts]) => `${agent} ${counts.total}${counts.terminal ? ` (${counts.terminal} terminal)` : ''}`);
-  const shown = report.sessions.length === summary.total ? '' : ` (${report.sessions.length} shown)`;
-  lines.push(...wrapProse(`${summary.total} session${summary.total === 1 ? '' : 's'}${shown} in ${inventory.stores.length} store${inventory.stores.length === 1 ? '' : 's'}: ${agents.join(', ') || 'none'}`, style.width));
-  const slots = describeGatewaySlots(report.gatewaySlots, summary);
-  const full = report.gatewaySlots.cap !== null && report.gatewaySlots.slotsHeld >= report.gatewaySlots.cap;
-  lines.push(...wrapProse(slots, style.width).map((line) => (full && style.color ? style.chalk.red(line) : line)));
-  const selected = selectionArgs(selection);
-  if (summary.prunable > 0) {
-    lines.push(`${summary.prunable} prunable (terminal and quiet for 10m); to see the plan:`);
-    lines.push(...wrapCommand(toolCommand(['prune', '--dry-run', ...selected]), style.width, '  '));
-  } else if (summary.terminal > 0) {
-    lines.push(`${summary.terminal} terminal, none quiet for 10m yet; to take them now:`);
-    lines.push(...wrapCommand(toolCommand(['prune', '--older-than', '0', '--dry-run', ...selected]), style.width, '  '));
-  } else {
-    lines.push('Nothing to prune.');
-  }
-  if (inventory.openclaw.version) lines.push(`OpenClaw ${inventory.openclaw.version}`);
-  return lines;
-}
-
-/**
- * The slot line. Narrowed by --agent (or --store inside a known install), it still counts every
- * agent — the cap is gateway-wide — and says so, with the selection's own share.
- */
-function describeGatewaySlots(slots: GatewaySlots, summary: ListReport['summary']): string {
-  const sentence = describeSlots({ acp: slots }, { capKnown: slots.capKnown });
-  if (slots.scope === 'selected-stores') return `${sentence}, in this store only (other agents' slots count against the same cap)`;
-  if (!slots.narrowed) return sentence;
-  return `${sentence} across all agents (the cap is gateway-wide); ${summary.acp.slotsHeld} by the selection`;
-}
-
-function noStoresMessage(inventory: Inventory): string {
-  const looked = [...new Set([...inventory.location.looked, ...inventory.missingStores])];
-  return [`No OpenClaw session stores found (state dir ${inventory.location.stateDir}).`, 'Looked at:', ...looked.map((p) => `  ${p}`), 'Use --state-dir, --profile or --store to point at an install.'].join('\n');
-}

@@ -6,10 +6,10 @@ import { createHash } from 'node:crypto';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { CliError, EXIT } from '../../errors.js';
+import { CliError, EXIT } from '../exit-codes.js';
 import { installCron, installSystemd, systemdUserDir, uninstallCron, uninstallSystemd } from '../../schedule/install.js';
 import { cronBlock, parseEvery, systemdService, systemdTimer, UNIT_NAME, type ScheduleSpec } from '../../schedule/units.js';
-import { parseDuration } from '../../sessions/duration.js';
+import { parseDurationFlag } from '../parse.js';
 import { resolveStateLocation } from '../../store/paths.js';
 import type { CliIo } from '../io.js';
 import { SCHEDULE_SCHEMA_VERSION, type ScheduleReport } from '../../report/schedule-report.js';
@@ -80,7 +80,7 @@ export async function runSchedule(flags: ScheduleFlags, io: CliIo): Promise<numb
 }
 
 export function scheduleSpec(flags: ScheduleFlags, stateDir: string, configPath: string | null, profile: string | null): ScheduleSpec {
-  const everyMinutes = parseEvery(parseDuration(flags.every, '--every'));
+  const everyMinutes = parseEvery(parseDurationFlag(flags.every, '--every'));
   // Absolute paths: cron and systemd run with a minimal PATH and another working directory.
   const binPath = fileURLToPath(new URL('../../../../bin/openclaw-sessions.js', import.meta.url));
   const targetArgs = profile ? ['--profile', profile] : ['--state-dir', stateDir, ...(configPath ? ['--config', configPath] : [])];

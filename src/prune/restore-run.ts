@@ -1,0 +1,77 @@
+/**
+ * The restore use-case: prepare (find the journalled runs, pick one, refuse unsafe stores —
+ * everything that can refuse, before anyone is asked), then execute (under the run and gateway
+ * locks, through the same locked-write helper as prune). Returns plain results; cli/ renders.
+ */
+import type { Env } from '../env.js';
+import { takeInventory, type InventoryOptions } from '../inventory.js';
+import type { JournalRun } from '../store/journal.js';
+import { withLockedWrites } from '../store/locked-write.js';
+import { assertStoreWritable } from '../store/store-safety.js';
+import { keysToRestore, listRuns, restoreRun, selectRun, type RestoreResult } from './restore.js';
+
+/** Every prune run journalled next to the selected stores, newest first, and each store's agent. */
+export function findRuns(env: Env, options: InventoryOptions): { runs: JournalRun[]; agentOf: Map<string, string> } {
+  const inventory = takeInventory(env, options);
+  // A store that does not parse can still have a journal; restore needs it to parse, list does not.
+  const refs = [...inventory.stores.map((store) => store.ref), ...inventory.failures.map((failure) => failure.ref)];
+  return { runs: listRuns(refs.map((ref) => ref.path)), agentOf: new Map(refs.map((ref) => [ref.path, ref.agentId])) };
+}
+
+export interface PreparedRestore {
+  runId: string;
+  /** One run record per store the run touched. */
+  runs: JournalRun[];
+  /** Keys that would go back (before checking which exist again). */
+  total: number;
+}
+
+/** There is nothing to restore: a typed outcome (exit 0), not an error. */
+export interface NothingToRestore {
+  kind: 'nothing';
+  why: string;
+}
+
+/**
+ * Picks the run (named, or the latest not yet restored). Nothing left to restore is an outcome;
+ * a run id that is not in the journals, or an unsafe store, is a ToolError.
+ */
+export function prepareRestore(runs: readonly JournalRun[], runId: string | undefined): (PreparedRestore & { kind: 'restore' }) | NothingToRestore {
+  if (!runId && !runs.some((run) => keysToRestore(run).length > 0 && run.restoredAt === null)) {
+    return { kind: 'nothing', why: 'no unrestored prune run in the journals of the selected stores' };
+  }
+  const selected = selectRun(runs, runId);
+  const total = selected.reduce((sum, run) => sum + keysToRestore(run).length, 0);
+  if (total === 0) return { kind: 'nothing', why: `run ${selected[0]!.runId} has nothing left to restore` };
+  // The same refusals as prune: never write through a symlink or into a shared directory.
+  for (const run of selected) assertStoreWritable({ agentId: 'main', path: run.storePath, format: 'json', source: 'explicit', shared: false });
+  return { kind: 'restore', runId: selected[0]!.runId, runs: selected, total };
+}
+
+export interface RestoreSummary {
+  runId: string;
+  results: RestoreResult[];
+  restored: number;
+  skipped: Array<{ key: string; why: string }>;
+  /** Transcripts renamed back. */
+  transcripts: number;
+}
+
+export async function executeRestore(prepared: PreparedRestore, options: { lockTimeoutMs: number }): Promise<RestoreSummary> {
+  const results = await withLockedWrites(
+    prepared.runs.map((run) => run.storePath),
+    options,
+    async (writer) => {
+      const done: RestoreResult[] = [];
+      for (const run of prepared.runs) done.push(await restoreRun(run, writer));
+      return done;
+    },
+  );
+  return {
+    runId: prepared.runId,
+    results,
+    restored: results.reduce((sum, result) => sum + result.restored.length, 0),
+    skipped: results.flatMap((result) => result.skipped),
+    transcripts: results.reduce((sum, result) => sum + result.transcripts, 0),
+  };
+}
