@@ -75,8 +75,9 @@ export function renderTable(columns: Column[], rows: Cell[][], style: TerminalSt
       }
     }
     squeezeWidest(columns, widths, visible, floorOf, () => total() - style.width);
-    // Hiding a column can free more than was needed: give the slack back, latest cut first.
-    for (const i of [...new Set(shrunkOrder)].reverse()) {
+    // Hiding a column can free more than was needed: give the slack back, in step order (the
+    // first column cut is the long prose the steps protect least at 200 columns, most at 80).
+    for (const i of new Set(shrunkOrder)) {
       const slack = style.width - total();
       if (slack <= 0) break;
       if (visible[i]) widths[i] = Math.min(natural[i]!, widths[i]! + slack);

@@ -35,7 +35,7 @@ test('--dry-run shows the plan and leaves the store byte-identical', () => {
   const before = readFileSync(store);
   const text = runCli(['prune', '--dry-run', '--state-dir', state]);
   assert.equal(text.status, 0, text.stderr);
-  assert.match(text.stdout, /^ACTION\s+AGENT\s+KEY\s+STATE\s+AGE\s+REASON/m);
+  assert.match(text.stdout, /^AGENT\s+KEY\s+STATE\s+AGE\s+SLOT\s+REASON/m);
   assert.match(text.stdout, /would prune 5 of 9 sessions in 1 store; frees 2 ACP slots/);
   const json = JSON.parse(runCli(['prune', '--dry-run', '--json', '--state-dir', state]).stdout) as PruneJson;
   assert.equal(json.dryRun, true);
@@ -93,8 +93,13 @@ test('restore puts the entries and transcripts back; --list shows the run; keys 
   const after = JSON.parse(readFileSync(store, 'utf8')) as Record<string, unknown>;
   assert.deepEqual(after, { ...original, 'agent:main:acp:closed': current['agent:main:acp:closed'] });
   assert.ok(existsSync(path.join(path.dirname(store), 'main-err.jsonl')));
-  // nothing left to restore in that run
-  assert.equal(runCli(['restore', '--yes', '--state-dir', state]).status, 1);
+  // nothing left to restore: says so and exits 0 (the exit-code table's "nothing to do");
+  // a run id that is not in the journals is still an error
+  const nothing = runCli(['restore', '--yes', '--state-dir', state]);
+  assert.deepEqual([nothing.status, nothing.stdout], [0, 'Nothing to restore: no unrestored prune run in the journals of the selected stores.\n']);
+  const again = runCli(['restore', pruned.runId!, '--yes', '--state-dir', state]);
+  assert.deepEqual([again.status, again.stdout], [0, `Nothing to restore: run ${pruned.runId} has nothing left to restore.\n`]);
+  assert.equal(runCli(['restore', '20990101T000000Z-dead', '--yes', '--state-dir', state]).status, 1);
 });
 
 test('--keep-transcripts and --no-journal', () => {

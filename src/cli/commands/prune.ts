@@ -46,10 +46,10 @@ export async function runPrune(flags: PruneFlags, io: CliIo): Promise<number> {
   if (!format) throw new CliError(EXIT.usage, `invalid --log-format "${flags.logFormat}": use text or json`);
   if (format === 'json' && flags.json) throw new CliError(EXIT.usage, '--json and --log-format json exclude each other: one document, or one line per event');
   const runId = newRunId();
-  const full = createEventLog(io, format, runId);
-  // --quiet with --log-format json: one line per run (run.end, and run.error before it on failure),
-  // for a cron job that wants the outcome in its log without a line per session.
-  const log: EventLog = flags.quiet && full.enabled ? { enabled: true, emit: (event, fields) => (event === 'run.end' || event === 'run.error' ? full.emit(event, fields) : undefined) } : full;
+  // --quiet silences the text lines only: with --log-format json the event log is the output that
+  // was asked for (the systemd unit runs `--quiet --log-format json` into the journal), so every
+  // event is still written (README "Run it from cron").
+  const log = createEventLog(io, format, runId);
   const started = Date.now();
   log.emit('run.start', { command: 'prune', toolVersion: toolVersion(), dryRun: Boolean(flags.dryRun), recompute: flags.recompute, pid: process.pid });
   try {

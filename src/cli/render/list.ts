@@ -69,8 +69,8 @@ export function listFitSteps(agentInKey: boolean): FitStep[] {
     // A long agent id is repeated in every key.
     { shrink: 'AGENT', to: agentInKey ? 12 : 20 },
     { shrink: 'REASON', to: 60 },
-    { shrink: 'ACP', to: 14 },
     { shrink: 'KEY', to: 40 },
+    { shrink: 'ACP', to: 14 },
     { hide: 'ACP' },
     { shrink: 'REASON', to: 40 },
     { shrink: 'KEY', to: 32 },
