@@ -10,15 +10,16 @@
  * in the middle, hide a column, or measure what it is asked to fit.
  */
 import type { TerminalStyle } from './terminal.js';
-import { displayWidth, oneLine, shortenDistinct, shortenEnd, shortenMiddle, shortenStart, wrapText } from './text.js';
+import { displayWidth, oneLine, shortenDistinct, shortenEnd, shortenKey, shortenMiddle, shortenStart, wrapText } from './text.js';
 
 export interface Column {
   header: string;
   /**
    * How this column's values are cut (or, with `wide`, wrapped); unset columns keep their width.
-   * middle: keys (both ends differ); end: prose (the start says most); start: paths (the end does).
+   * key: session keys (`agent:<id>:<kind>:` and the end); middle: both ends matter; end: prose
+   * (the start says most); start: paths (the end does).
    */
-  shrink?: 'middle' | 'end' | 'start';
+  shrink?: 'key' | 'middle' | 'end' | 'start';
   /** Shortened values stay distinct from one another (store paths that differ in one directory). */
   distinct?: boolean;
 }
@@ -123,12 +124,12 @@ export function renderTable(columns: Column[], rows: Cell[][], style: TerminalSt
  *       agent main  kind acp  state errored  age 3d ago  acp acpx/claude persistent
  *       slot yes  reason last turn failed: ACP turn timed out after 300s
  *
- * The title is the first middle-shortened column (the key); the other fields follow in column
+ * The title is the key column (the first shortened as a key or in the middle); the other fields follow in column
  * order, packed onto lines; one too long for a line gets its own, wrapped at word (or `/`, `:`)
  * boundaries. Blank ("-") fields are left out.
  */
 function renderRecords(columns: Column[], rows: Cell[][], texts: string[][], style: TerminalStyle): string {
-  const title = Math.max(0, columns.findIndex((column) => column.shrink === 'middle'));
+  const title = Math.max(0, columns.findIndex((column) => column.shrink === 'key' || column.shrink === 'middle'));
   const indent = '  ';
   const room = Math.max(10, style.width - indent.length);
   const out: string[] = [];
@@ -166,6 +167,7 @@ function renderRecords(columns: Column[], rows: Cell[][], texts: string[][], sty
 }
 
 function shortenerOf(column: Column): (text: string, max: number) => string {
+  if (column.shrink === 'key') return shortenKey;
   return column.shrink === 'middle' ? shortenMiddle : column.shrink === 'start' ? shortenStart : shortenEnd;
 }
 

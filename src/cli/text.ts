@@ -89,6 +89,18 @@ export function shortenMiddle(text: string, max: number): string {
 }
 
 /**
+ * A session key keeps what says what it is — `agent:<id>:<kind>:` — and the end, where keys of
+ * one kind differ (`agent:main:acp:…c7fada847da`); plain middle-shortening when that prefix
+ * would leave too little of the end.
+ */
+export function shortenKey(text: string, max: number): string {
+  if (displayWidth(text) <= max) return text;
+  const prefix = /^(?:[^:]*:){3}/.exec(text)?.[0];
+  if (!prefix || displayWidth(prefix) > max - 7) return shortenMiddle(text, max);
+  return `${prefix}…${tailOf(text.slice(prefix.length), max - displayWidth(prefix) - 1)}`;
+}
+
+/**
  * Shortens every value of a column to `max` cells so that values that differ stay different:
  * the column's own shortening first, and for values it would merge (two stores that differ only in the
  * agent directory, say) a window around the part where they differ. Returns text → shown text.

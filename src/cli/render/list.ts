@@ -43,7 +43,7 @@ export function renderListText(inventory: Inventory, report: ListReport, style: 
       renderTable(
         [
           { header: 'AGENT', shrink: 'end' },
-          { header: 'KEY', shrink: 'middle' },
+          { header: 'KEY', shrink: 'key' },
           { header: 'KIND' },
           { header: 'STATE' },
           { header: 'AGE' },

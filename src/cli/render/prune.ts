@@ -25,7 +25,7 @@ export function renderPlan(plan: PrunePlan, style: TerminalStyle): string {
   return renderTable(
     [
       { header: 'AGENT', shrink: 'end' },
-      { header: 'KEY', shrink: 'middle' },
+      { header: 'KEY', shrink: 'key' },
       { header: 'STATE' },
       { header: 'AGE' },
       { header: 'SLOT' },
