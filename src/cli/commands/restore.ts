@@ -96,7 +96,7 @@ function renderRunList(runs: JournalRun[], agentOf: ReadonlyMap<string, string>,
     ]),
     style,
     // The run id is its start time: WHEN goes first.
-    { steps: [{ shrink: 'STORE', to: 40 }, { hide: 'WHEN' }, { shrink: 'STORE', to: 24 }, { hide: 'AGENT' }] },
+    { steps: [{ shrink: 'AGENT', to: 12 }, { shrink: 'STORE', to: 40 }, { hide: 'WHEN' }, { shrink: 'STORE', to: 24 }, { hide: 'AGENT' }] },
   );
   io.stdout.write(`${table}\n`);
 }
