@@ -45,7 +45,7 @@ export interface LoadedStore {
   sizeBytes: number;
   mtimeMs: number;
   sqliteUserVersion: number | null;
-  /** SQLite rows that are not their key's current entry (facts §9). */
+  /** SQLite rows that are not their key's current entry (docs/openclaw.md §9). */
   supersededRows: number;
 }
 

@@ -1,7 +1,7 @@
 /**
- * Flags every store-reading command shares, in OpenClaw's own spelling, and their checks.
+ * The checks on the flags every store-reading command shares (declared in options.ts), and the
+ * inventory options they become.
  */
-import { Option, type Command } from 'commander';
 import { CliError, EXIT } from './exit-codes.js';
 import { parseDurationFlag } from './parse.js';
 import type { InventoryOptions } from '../inventory.js';
@@ -18,20 +18,9 @@ export interface StoreFlags {
   color?: boolean;
 }
 
-export const DEFAULT_STALE_AFTER = '30m';
-
-export function addStoreOptions(command: Command): Command {
-  return command
-    .option('--profile <name>', 'use the OpenClaw profile NAME (state dir ~/.openclaw-NAME)')
-    .option('--state-dir <dir>', 'OpenClaw state directory (default: $OPENCLAW_STATE_DIR or ~/.openclaw)')
-    .option('--config <path>', 'OpenClaw config file (default: $OPENCLAW_CONFIG_PATH or <state-dir>/openclaw.json)')
-    .option('--agent <id>', 'only this agent\'s store')
-    .option('--all-agents', 'every agent\'s store (the default: the ACP cap counts across agents)')
-    .option('--store <path>', 'this sessions.json (or openclaw-agent.sqlite) only; excludes --agent/--all-agents')
-    .option('--stale-after <dur>', 'a "running" claim with no activity for this long and no live transcript lock is stale', DEFAULT_STALE_AFTER)
-    .option('--json', 'machine-readable output (documented schema)')
-    .addOption(new Option('--color', 'force colour'))
-    .addOption(new Option('--no-color', 'never colour (also NO_COLOR=1)'));
+/** `--profile` and `--state-dir` both name the state directory: refuse the pair (every command). */
+export function assertOneStateDir(flags: { profile?: string; stateDir?: string }): void {
+  if (flags.profile !== undefined && flags.stateDir !== undefined) throw new CliError(EXIT.usage, '--profile and --state-dir both name the state directory; give one');
 }
 
 export function inventoryOptionsFrom(flags: StoreFlags): InventoryOptions {
@@ -39,7 +28,7 @@ export function inventoryOptionsFrom(flags: StoreFlags): InventoryOptions {
     throw new CliError(EXIT.usage, '--store names one file; it cannot be combined with --agent or --all-agents');
   }
   if (flags.agent && flags.allAgents) throw new CliError(EXIT.usage, '--agent and --all-agents exclude each other');
-  if (flags.profile && flags.stateDir) throw new CliError(EXIT.usage, '--profile and --state-dir both name the state directory; give one');
+  assertOneStateDir(flags);
   return {
     profile: flags.profile,
     stateDir: flags.stateDir,

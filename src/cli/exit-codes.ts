@@ -18,11 +18,11 @@ export const EXIT = {
 export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
 
 export const EXIT_CODE_TABLE: ReadonlyArray<{ code: ExitCode; name: string; meaning: string }> = [
-  { code: EXIT.ok, name: 'ok', meaning: 'success (including nothing to do)' },
-  { code: EXIT.error, name: 'error', meaning: 'error: unreadable/invalid store or config, I/O failure' },
-  { code: EXIT.usage, name: 'usage', meaning: 'usage: bad flag or value, or a change refused without --yes' },
-  { code: EXIT.lockBusy, name: 'lock-busy', meaning: 'a lock is held by a live process (gateway or another run) past --lock-timeout' },
-  { code: EXIT.refusedUnsafe, name: 'refused', meaning: 'refused as unsafe (symlinked or shared-writable store, SQLite store, unlocked gateway running)' },
+  { code: EXIT.ok, name: 'ok', meaning: 'success, including nothing to do and a declined confirmation' },
+  { code: EXIT.error, name: 'error', meaning: 'unreadable or invalid store or config, I/O failure' },
+  { code: EXIT.usage, name: 'usage', meaning: 'bad flag or value, or a change refused without --yes' },
+  { code: EXIT.lockBusy, name: 'lock-busy', meaning: 'a lock is held by a live process (the gateway or another run) past --lock-timeout' },
+  { code: EXIT.refusedUnsafe, name: 'refused', meaning: 'refused as unsafe: symlinked or shared-writable store, SQLite store, unlocked gateway running' },
   { code: EXIT.notRecomputed, name: 'not-recomputed', meaning: 'store pruned, but the running gateway could not be made to recompute its count' },
   { code: EXIT.problemsFound, name: 'problems', meaning: 'doctor found problems' },
 ];

@@ -5,6 +5,7 @@
 import { InvalidValueError } from '../errors.js';
 import { CliError, EXIT } from './exit-codes.js';
 import { parseDuration } from '../sessions/duration.js';
+import { TERMINAL_STATES } from '../sessions/classify.js';
 import { parseKindList, parseStateList } from '../sessions/filter.js';
 
 function withFlag<T>(flag: string, parse: () => T, unknownWord = 'invalid'): T {
@@ -25,6 +26,14 @@ export function parseDurationFlag(text: string, flag: string): number {
 
 export function parseStatesFlag(text: string, flag = '--state'): ReturnType<typeof parseStateList> {
   return withFlag(flag, () => parseStateList(text), 'unknown');
+}
+
+/** prune's `--state`: only terminal states (the others are never pruned, so asking for them is a mistake). */
+export function parseTerminalStatesFlag(text: string, flag = '--state'): ReturnType<typeof parseStateList> {
+  const states = parseStatesFlag(text, flag);
+  const other = [...states].find((state) => !TERMINAL_STATES.has(state));
+  if (other) throw new CliError(EXIT.usage, `${flag} ${other} is not a terminal state: prune takes ${[...TERMINAL_STATES].join(', ')}`);
+  return states;
 }
 
 export function parseKindsFlag(text: string, flag = '--kind'): ReturnType<typeof parseKindList> {

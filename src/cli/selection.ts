@@ -5,7 +5,7 @@
  * act on the same sessions — not on ~/.openclaw ("0 sessions in 0 stores").
  */
 import path from 'node:path';
-import { DEFAULT_STALE_AFTER } from './common-options.js';
+import { DEFAULT_STALE_AFTER } from '../defaults.js';
 
 export interface SelectionFlags {
   profile?: string;

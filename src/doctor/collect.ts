@@ -35,7 +35,7 @@ export function collectFindings(inventory: Inventory, gateway: GatewayStatus, se
   }
 
   // Slots against the cap.
-  const summary = summarize(inventory.sessions, cap, (s) => isPrunableByDefault(s as never));
+  const summary = summarize(inventory.sessions, cap, isPrunableByDefault);
   const slots = describeSlots(summary, { capKnown: inventory.config.path !== null });
   if (cap !== null && summary.acp.slotsHeld >= cap) {
     const prune = summary.acp.heldByTerminal > 0 ? pruneFix(inventory, gateway, selection, ['--older-than', '0']) : null;

@@ -1,5 +1,5 @@
 /**
- * This tool's own device identity for the gateway's WebSocket RPC (facts §8, §10): an Ed25519
+ * This tool's own device identity for the gateway's WebSocket RPC (docs/openclaw.md §8, §10): an Ed25519
  * key pair kept 0600 under the state dir. Without a device the shared token admits a client
  * with no scopes; loopback devices are paired silently on first connect.
  */
@@ -60,7 +60,7 @@ export function loadOrCreateDevice(file: string): DeviceIdentity {
   return identityFromKey(privateKey);
 }
 
-/** The string a device signs when connecting (facts §10, "v3"). */
+/** The string a device signs when connecting (docs/openclaw.md §10, "v3"). */
 export function connectSignaturePayload(fields: {
   deviceId: string;
   clientId: string;

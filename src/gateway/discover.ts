@@ -1,5 +1,5 @@
 /**
- * Finding the running gateway from outside (facts §7): its singleton lock names a pid, which
+ * Finding the running gateway from outside (docs/openclaw.md §7): its singleton lock names a pid, which
  * is trusted only after checking it is alive, started when the lock says, and is an OpenClaw
  * gateway. A pid that fails any check is reported as stale and never signalled.
  */

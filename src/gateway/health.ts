@@ -1,5 +1,5 @@
 /**
- * The gateway's HTTP health endpoints on its port (facts §7): `/readyz` (ready), `/healthz`.
+ * The gateway's HTTP health endpoints on its port (docs/openclaw.md §7): `/readyz` (ready), `/healthz`.
  */
 export async function isGatewayReady(port: number, options: { tls?: boolean; timeoutMs?: number } = {}): Promise<boolean> {
   const url = `${options.tls ? 'https' : 'http'}://127.0.0.1:${port}/readyz`;

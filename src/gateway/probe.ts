@@ -14,7 +14,6 @@ import { isGatewayReady, resolveGatewayPort } from './health.js';
 import { GatewayRpc, OPERATOR_SCOPES, RpcError } from './rpc-client.js';
 import { restartSignalFor, type RestartSignal } from './signals.js';
 
-export type RecomputeMethod = 'rpc' | 'restart' | 'none';
 
 export interface GatewayStatus {
   running: boolean;

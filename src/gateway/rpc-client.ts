@@ -1,5 +1,5 @@
 /**
- * A small client for the gateway's WebSocket RPC (facts §8): challenge → signed `connect` →
+ * A small client for the gateway's WebSocket RPC (docs/openclaw.md §8): challenge → signed `connect` →
  * `hello-ok`, then `req`/`res` frames matched by id. Every failure is an RpcError with a kind
  * the caller can act on; a closed socket fails every pending call; nothing throws unhandled.
  */

@@ -1,5 +1,5 @@
 /**
- * Which signal restarts which gateway (facts §8). Pure, and deliberately a table: sending the
+ * Which signal restarts which gateway (docs/openclaw.md §8). Pure, and deliberately a table: sending the
  * wrong one kills a gateway without draining (SIGUSR2/SIGHUP on 4.x) or opens an inspector
  * (SIGUSR1 on 9.x).
  */

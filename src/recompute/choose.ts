@@ -1,5 +1,5 @@
 /**
- * How a prune makes the running gateway drop its stale ACP handles (facts §1, §8): a pure
+ * How a prune makes the running gateway drop its stale ACP handles (docs/openclaw.md §1, §8): a pure
  * decision over what the probe found, so every branch is unit-tested.
  *
  *   rpc      sessions.delete per ACP session while its entry still has `acp` (the gateway closes

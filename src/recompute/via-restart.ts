@@ -1,5 +1,5 @@
 /**
- * Restarting the gateway from the pruned store (facts §8): the restart signal goes only to the
+ * Restarting the gateway from the pruned store (docs/openclaw.md §8): the restart signal goes only to the
  * pid verified a moment ago, and success means a *new* verified gateway process answering
  * /readyz — an in-process restart keeps the stale count and is not a recompute.
  */

@@ -1,6 +1,6 @@
 /**
  * The state of one session, and whether the gateway most likely still counts it against
- * `acp.maxConcurrentSessions` (facts §1, §4). Pure: everything it needs arrives as data.
+ * `acp.maxConcurrentSessions` (docs/openclaw.md §1, §4). Pure: everything it needs arrives as data.
  */
 import type { EntryReading, SessionEntry } from '../store/schema.js';
 import { formatAge } from './duration.js';
@@ -112,7 +112,7 @@ function protectMain(state: SessionState): SessionState {
 }
 
 /**
- * The gateway keeps a runtime handle for every ACP session it touched (facts §1); oneshot
+ * The gateway keeps a runtime handle for every ACP session it touched (docs/openclaw.md §1); oneshot
  * handles are dropped after their turn, so only a oneshot that still claims to run holds one.
  */
 function holdsSlot(entry: SessionEntry, state: SessionState): boolean {

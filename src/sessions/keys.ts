@@ -1,5 +1,5 @@
 /**
- * What a session key says about its session (facts §4 key shapes). Pure.
+ * What a session key says about its session (docs/openclaw.md §4 key shapes). Pure.
  */
 export const SESSION_KINDS = [
   'main',

@@ -2,10 +2,10 @@
  * Which sessions a prune takes (pure). The hard rules hold whatever the filters say: only
  * terminal sessions, never a main session, never one that is running.
  */
+import { DEFAULT_PRUNE_GRACE_MS } from '../defaults.js';
 import type { Classification } from './classify.js';
 import { matchesFilter, type SessionFilter } from './filter.js';
 
-export const DEFAULT_PRUNE_GRACE_MS = 10 * 60_000;
 
 export interface PruneCriteria extends SessionFilter {
   /** Only keys matching one of these globs (`*`, `?`), when given. */

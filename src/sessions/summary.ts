@@ -29,7 +29,7 @@ export type SessionSummary = z.infer<typeof sessionSummarySchema>;
 
 type Summarisable = Pick<Classification, 'state' | 'terminal' | 'holdsSlot'> & { agentId: string };
 
-export function summarize(sessions: readonly Summarisable[], cap: number | null, isPrunable: (s: Summarisable) => boolean): SessionSummary {
+export function summarize<T extends Summarisable>(sessions: readonly T[], cap: number | null, isPrunable: (s: T) => boolean): SessionSummary {
   const byState = Object.fromEntries(SESSION_STATES.map((state) => [state, 0])) as Record<SessionState, number>;
   const byAgent: SessionSummary['byAgent'] = {};
   const heldByState: Partial<Record<SessionState, number>> = {};

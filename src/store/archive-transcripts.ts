@@ -1,6 +1,6 @@
 /**
  * After a prune, transcripts of removed sessions are archived the way OpenClaw's own
- * maintenance does (facts §6): renamed to `<file>.deleted.<ISO time, ':' → '-'>`, only when no
+ * maintenance does (docs/openclaw.md §6): renamed to `<file>.deleted.<ISO time, ':' → '-'>`, only when no
  * remaining entry uses the same sessionId and only inside the sessions directory.
  * Runs outside the store lock: it is slow-ish I/O the gateway does not need to wait for.
  */

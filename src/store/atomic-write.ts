@@ -1,5 +1,5 @@
 /**
- * Replace a file so that readers see the old bytes or the new, never a mix (facts §6): the
+ * Replace a file so that readers see the old bytes or the new, never a mix (docs/openclaw.md §6): the
  * gateway reads a half-written sessions.json as `{}` and its next save wipes the store. Temp file
  * `<file>.<uuid>.tmp` in the same directory, write, fsync, rename over the target, fsync the
  * directory. Any failure removes the temp file and leaves the target untouched.

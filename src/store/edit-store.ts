@@ -1,5 +1,5 @@
 /**
- * One read-modify-write of a sessions.json, under the gateway's own lock (facts §5, §6),
+ * One read-modify-write of a sessions.json, under the gateway's own lock (docs/openclaw.md §5, §6),
  * holding that lock for as little as possible.
  *
  * The slow part (parse, edit, serialise, write and fsync a temp file) is done first, outside

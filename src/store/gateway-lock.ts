@@ -1,22 +1,22 @@
 /**
- * OpenClaw's own cross-process lock on a session store (facts §5), spoken from outside:
+ * OpenClaw's own cross-process lock on a session store (docs/openclaw.md §5), spoken from outside:
  * `<realpath(dir)>/<store>.lock`, a regular file created exclusively, holding
  * `{pid, createdAt, starttime}`. Waiting, stale-lock reclaiming and release follow the rules of
  * the gateway's `acquireSessionWriteLock` (openclaw 2026.4.2), so the gateway and this tool
  * exclude each other exactly and neither wedges the other.
  *
- * Never a directory at that path: the gateway then fails every store write (facts §5).
+ * Never a directory at that path: the gateway then fails every store write (docs/openclaw.md §5).
  */
 import { promises as fs, constants, realpathSync, type Stats } from 'node:fs';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { DEFAULT_LOCK_TIMEOUT_MS } from '../defaults.js';
 import { ToolError } from '../errors.js';
 import { isProcessAlive, readProcStartTime } from '../system/proc.js';
 import { readLockHolder } from './lock-holder.js';
 
 /** The gateway deletes a store lock older than this even when its holder lives. */
 export const LOCK_STALE_MS = 30_000;
-export const DEFAULT_LOCK_TIMEOUT_MS = 10_000;
 
 export interface LockContents {
   pid: number | null;

@@ -50,7 +50,6 @@ const restoreRecord = z.object({
 
 export const journalRecordSchema = z.discriminatedUnion('type', [pruneRecord, commitRecord, transcriptsRecord, restoreRecord]);
 export type JournalRecord = z.infer<typeof journalRecordSchema>;
-export type PruneRecord = z.infer<typeof pruneRecord>;
 
 export function journalPathFor(storePath: string): string {
   return `${storePath}${JOURNAL_SUFFIX}`;

@@ -1,5 +1,5 @@
 /**
- * Where OpenClaw keeps its state, resolved the way the gateway resolves it (facts §3).
+ * Where OpenClaw keeps its state, resolved the way the gateway resolves it (docs/openclaw.md §3).
  * Pure functions of the environment plus existence checks, so a test can point HOME or
  * OPENCLAW_STATE_DIR at a temp dir and get exactly the gateway's answer.
  */

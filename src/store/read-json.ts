@@ -2,7 +2,7 @@
  * Reading a sessions.json store without changing a byte of it.
  *
  * The gateway treats an unparsable store as `{}` and its next write keeps only its own change
- * (facts §6), so this reader refuses anything but a clean JSON object and says exactly where
+ * (docs/openclaw.md §6), so this reader refuses anything but a clean JSON object and says exactly where
  * the file is broken; it never "repairs".
  */
 import { isUtf8 } from 'node:buffer';

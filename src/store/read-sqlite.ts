@@ -1,5 +1,5 @@
 /**
- * Read-only access to OpenClaw 8.1+ per-agent SQLite stores (facts §9).
+ * Read-only access to OpenClaw 8.1+ per-agent SQLite stores (docs/openclaw.md §9).
  *
  * Opened read-only with a busy timeout and never written: the gateway kills itself if the
  * database or its -wal/-shm files are replaced. Uses `node:sqlite` where the runtime has it
@@ -118,7 +118,7 @@ function readFrom(source: string, file: string): SqliteStoreRead {
         continue;
       }
       const entry = raw as { sessionId?: unknown; updatedAt?: unknown };
-      // Only the row's current entry counts (facts §9); older versions linger in the table.
+      // Only the row's current entry counts (docs/openclaw.md §9); older versions linger in the table.
       if (entry.sessionId !== row.current_session_id || Number(entry.updatedAt) !== Number(row.updated_at)) {
         skippedRows++;
         continue;

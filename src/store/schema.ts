@@ -1,5 +1,5 @@
 /**
- * The fields of a sessions.json entry that this tool reads (facts §4).
+ * The fields of a sessions.json entry that this tool reads (docs/openclaw.md §4).
  *
  * Parsing strips everything else from the *parsed view only*; the raw entry object is what a
  * write serialises, so fields this schema does not know survive untouched.
@@ -41,7 +41,6 @@ export const sessionEntrySchema = z.object({
 });
 
 export type SessionEntry = z.infer<typeof sessionEntrySchema>;
-export type AcpMeta = z.infer<typeof acpMetaSchema>;
 
 export type EntryReading =
   | { ok: true; entry: SessionEntry }

@@ -1,5 +1,5 @@
 /**
- * Which session stores exist for an install: one per configured agent (facts §3), plus any
+ * Which session stores exist for an install: one per configured agent (docs/openclaw.md §3), plus any
  * `<stateDir>/agents/<id>/sessions/sessions.json` found on disk, plus 8.1+ SQLite stores.
  */
 import { existsSync, lstatSync, readdirSync, realpathSync } from 'node:fs';

@@ -1,7 +1,7 @@
 /**
  * Keeps two runs of this tool (cron and a person, say) from working on the same store at once.
  * proper-lockfile guards a path of our own next to each store — never `sessions.json.lock`,
- * which belongs to the gateway's protocol (a directory there wedges its writes, facts §5).
+ * which belongs to the gateway's protocol (a directory there wedges its writes, docs/openclaw.md §5).
  */
 import { readFileSync, realpathSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import path from 'node:path';

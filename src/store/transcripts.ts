@@ -1,6 +1,6 @@
 /**
  * Transcript files and their locks. A running turn holds `<transcript>.jsonl.lock` for its
- * whole run (facts §4), which is how a real run is told apart from a stale "running" claim.
+ * whole run (docs/openclaw.md §4), which is how a real run is told apart from a stale "running" claim.
  */
 import { readFileSync, statSync } from 'node:fs';
 import path from 'node:path';

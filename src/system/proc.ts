@@ -63,7 +63,7 @@ export function readProcState(pid: number): string | null {
 }
 
 /**
- * Alive by the gateway's rules (facts §5), so that this tool and the gateway agree on which
+ * Alive by the gateway's rules (docs/openclaw.md §5), so that this tool and the gateway agree on which
  * locks are stale: `kill(pid, 0)` throwing — EPERM included — means not alive, and so does a
  * zombie (it holds its pid but will never release a lock).
  */

@@ -1,5 +1,5 @@
 /**
- * A real OpenClaw 2026.4.2 gateway for end-to-end tests (facts §10), isolated in a temp HOME
+ * A real OpenClaw 2026.4.2 gateway for end-to-end tests (docs/openclaw.md §10), isolated in a temp HOME
  * with its own state dir, config, port, token and TMPDIR, and model-free ACP agents: `failer`
  * fails every turn (the leak), `okay` succeeds. Installed by .ci/install-openclaw.sh.
  */

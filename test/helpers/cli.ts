@@ -63,3 +63,27 @@ export function startHolder(args: string[]): Promise<{ child: import('node:child
     });
   });
 }
+
+/**
+ * Runs the CLI in this process through CliIo (no child process: fast). Same isolated environment
+ * as runCli; `input` answers the confirmation prompts (and makes stdin count as a terminal).
+ * For what only a real process shows (signals, exit on EPIPE, the bin wrapper), use runCli.
+ */
+export async function runInProcess(args: string[], env: Record<string, string | undefined> = {}, input?: string): Promise<CliResult> {
+  const { run } = await import('../../src/cli/main.js');
+  let stdout = '';
+  let stderr = '';
+  const answers = (input ?? '').split('\n');
+  const io = {
+    env: isolatedEnv(env),
+    stdout: { write: (text: string) => (stdout += text), isTTY: false },
+    stderr: { write: (text: string) => (stderr += text) },
+    stdinIsTTY: input !== undefined,
+    ask: async (question: string) => {
+      stderr += question;
+      return answers.shift() ?? '';
+    },
+  };
+  const status = await run(['node', BIN, ...args], io);
+  return { status, stdout, stderr };
+}

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// A second, independent process speaking OpenClaw's sessions.json lock protocol (facts §5, as
+// A second, independent process speaking OpenClaw's sessions.json lock protocol (docs/openclaw.md §5, as
 // openclaw 2026.4.2's acquireSessionWriteLock does it), written apart from src/ so interop tests
 // catch a mismatch instead of sharing a bug.
 //

@@ -1,4 +1,4 @@
-/** Realistic entries for tests, shaped like the gateway writes them (facts §4). */
+/** Realistic entries for tests, shaped like the gateway writes them (docs/openclaw.md §4). */
 export const MIN = 60_000;
 
 export function acpEntry(sessionId: string, ageMs: number, acp: Record<string, unknown>, extra: Record<string, unknown> = {}) {

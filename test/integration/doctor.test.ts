@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { chmodSync, mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
-import { runCli } from '../helpers/cli.js';
+import { runInProcess } from '../helpers/cli.js';
 import { acpEntry, chatEntry, MIN } from '../helpers/stores.js';
 import { storePath, tempDir, writeFile } from '../helpers/tmp.js';
 
@@ -11,8 +11,8 @@ interface DoctorJson {
   findings: Array<{ id: string; severity: string; message: string; fix: string | null }>;
 }
 
-function doctor(state: string): { status: number | null; out: DoctorJson } {
-  const result = runCli(['doctor', '--json', '--state-dir', state], { TMPDIR: path.join(state, '..', 'tmp') });
+async function doctor(state: string): Promise<{ status: number | null; out: DoctorJson }> {
+  const result = (await runInProcess(['doctor', '--json', '--state-dir', state], { TMPDIR: path.join(state, '..', 'tmp') }));
   return { status: result.status, out: JSON.parse(result.stdout) as DoctorJson };
 }
 
@@ -24,14 +24,14 @@ function healthyInstall(): string {
   return state;
 }
 
-test('a healthy install: exit 0, no problems', () => {
-  const { status, out } = doctor(healthyInstall());
+test('a healthy install: exit 0, no problems', async () => {
+  const { status, out } = await doctor(healthyInstall());
   assert.equal(status, 0);
   assert.equal(out.healthy, true);
   assert.ok(out.findings.every((f) => f.severity === 'ok'), JSON.stringify(out.findings));
 });
 
-test('doctor finds each seeded problem and names its fix (exit 6)', () => {
+test('doctor finds each seeded problem and names its fix (exit 6)', async () => {
   const state = healthyInstall();
   const dir = path.dirname(storePath(state, 'main'));
   // cap reached by errored sessions, and no idle eviction
@@ -51,7 +51,7 @@ test('doctor finds each seeded problem and names its fix (exit 6)', () => {
   symlinkSync(real, storePath(state, 'linked'));
   writeFile(path.join(state, 'openclaw.json'), '{ acp: { maxConcurrentSessions: 2 }, agents: { list: [{ id: "main" }, { id: "broken" }, { id: "linked" }] } }');
 
-  const { status, out } = doctor(state);
+  const { status, out } = await doctor(state);
   assert.equal(status, 6);
   assert.equal(out.healthy, false);
   const byId = (id: string) => out.findings.find((f) => f.id === id);
@@ -68,18 +68,18 @@ test('doctor finds each seeded problem and names its fix (exit 6)', () => {
   rmSync(lock);
   mkdirSync(lock);
   chmodSync(dir, 0o777);
-  const second = doctor(state);
+  const second = await doctor(state);
   assert.match(second.out.findings.find((f) => f.id === 'store-lock-directory')!.fix!, /^rmdir /);
   assert.ok(second.out.findings.some((f) => f.id === 'store-unsafe' && /writable by other users/.test(f.message)));
   chmodSync(dir, 0o700);
 });
 
-test('text output: one line per finding with its fix', () => {
+test('text output: one line per finding with its fix', async () => {
   const state = healthyInstall();
   writeFile(path.join(state, 'openclaw.json'), '{ acp: { maxConcurrentSessions: 1 } }');
   writeFile(storePath(state, 'main'), { 'agent:main:acp:e1': acpEntry('e1', 60 * MIN, { state: 'error' }) });
-  const result = runCli(['doctor', '--no-rpc', '--state-dir', state], { TMPDIR: path.join(state, '..', 'tmp') });
+  const result = (await runInProcess(['doctor', '--no-rpc', '--state-dir', state], { TMPDIR: path.join(state, '..', 'tmp') }));
   assert.equal(result.status, 6);
-  assert.match(result.stdout, /^PROBLEM  1 of 1 ACP slots held by 1 errored: new ACP spawns fail with "ACP max concurrent sessions reached \(1\/1\)"\n {9}fix: openclaw-sessions prune --older-than 0 --state-dir /m);
+  assert.match(result.stdout, /^PROBLEM {2}1 of 1 ACP slots held by 1 errored: new ACP spawns fail with "ACP max concurrent sessions reached \(1\/1\)"\n {9}fix: openclaw-sessions prune --older-than 0 --state-dir /m);
   assert.match(result.stdout, /1 problem found \(exit 6\)\.$/m);
 });

@@ -21,7 +21,7 @@ function newStore(content: object = { 'agent:main:main': { sessionId: 'main', up
   return store;
 }
 
-/** The protocol's one hard rule for outsiders (facts §5). */
+/** The protocol's one hard rule for outsiders (docs/openclaw.md §5). */
 function assertNeverDirectory(store: string): void {
   const lock = `${store}.lock`;
   if (existsSync(lock)) assert.ok(!lstatSync(lock).isDirectory(), `${lock} became a directory`);

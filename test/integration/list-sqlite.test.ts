@@ -3,7 +3,7 @@ import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { test } from 'node:test';
-import { runCli } from '../helpers/cli.js';
+import { runInProcess } from '../helpers/cli.js';
 import { tempDir, writeFile } from '../helpers/tmp.js';
 
 const require = createRequire(import.meta.url);
@@ -31,7 +31,7 @@ function makeAgentDb(file: string, wal: boolean): void {
 }
 
 for (const wal of [false, true]) {
-  test(`8.1+ SQLite store (${wal ? 'WAL' : 'rollback journal'}) is listed read-only`, () => {
+  test(`8.1+ SQLite store (${wal ? 'WAL' : 'rollback journal'}) is listed read-only`, async () => {
     const state = tempDir();
     const dir = path.join(state, 'agents', 'main', 'agent');
     writeFile(path.join(dir, '.keep'), '');
@@ -39,7 +39,7 @@ for (const wal of [false, true]) {
     makeAgentDb(db, wal);
     const before = readFileSync(db);
     const filesBefore = readdirSync(dir).sort();
-    const result = runCli(['list', '--json', '--state-dir', state]);
+    const result = (await runInProcess(['list', '--json', '--state-dir', state]));
     assert.equal(result.status, 0, result.stderr);
     const out = JSON.parse(result.stdout) as { stores: Array<{ format: string; openclawVersion?: string }>; sessions: Array<{ key: string; state: string }> };
     assert.equal(out.stores[0]!.format, 'sqlite');

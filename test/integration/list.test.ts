@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
-import { runCli } from '../helpers/cli.js';
+import { runInProcess } from '../helpers/cli.js';
 import { everyState, MIN, acpEntry } from '../helpers/stores.js';
 import { storePath, tempDir, writeFile } from '../helpers/tmp.js';
 
@@ -13,8 +13,8 @@ interface ListJson {
   configPath: string | null;
 }
 
-function listJson(args: string[], env: Record<string, string> = {}): ListJson {
-  const result = runCli(['list', '--json', ...args], env);
+async function listJson(args: string[], env: Record<string, string> = {}): Promise<ListJson> {
+  const result = (await runInProcess(['list', '--json', ...args], env));
   assert.equal(result.status, 0, result.stderr);
   return JSON.parse(result.stdout) as ListJson;
 }
@@ -37,9 +37,9 @@ function installWithAgents(): { home: string; state: string } {
   return { home, state };
 }
 
-test('list --json: every agent, every state, slots against the cap', () => {
+test('list --json: every agent, every state, slots against the cap', async () => {
   const { home } = installWithAgents();
-  const out = listJson([], { HOME: home });
+  const out = (await listJson([], { HOME: home }));
   assert.deepEqual(out.stores.map((s) => [s.agentId, s.source, s.format]), [['main', 'config', 'json'], ['ops', 'config', 'json'], ['found', 'discovered', 'json']]);
   const byKey = Object.fromEntries(out.sessions.map((s) => [s.key, s]));
   assert.equal(byKey['agent:main:main']!.state, 'idle');
@@ -66,65 +66,65 @@ test('list --json: every agent, every state, slots against the cap', () => {
   assert.equal(out.sessions.at(-1)!.key, 'agent:main:dashboard:bad', 'invalid entries have no trustworthy time: last');
 });
 
-test('filters: --state, --kind, --acp, --terminal, --older-than, --agent', () => {
+test('filters: --state, --kind, --acp, --terminal, --older-than, --agent', async () => {
   const { home } = installWithAgents();
-  assert.deepEqual(listJson(['--state', 'errored'], { HOME: home }).sessions.map((s) => s.key).sort(), ['agent:main:acp:errored', 'agent:ops:acp:e2']);
-  assert.deepEqual(listJson(['--kind', 'subagent'], { HOME: home }).sessions.map((s) => s.key), ['agent:main:subagent:done']);
-  assert.ok(listJson(['--acp'], { HOME: home }).sessions.every((s) => s.kind === 'acp'));
-  assert.ok(listJson(['--terminal'], { HOME: home }).sessions.every((s) => s.terminal));
-  assert.deepEqual(listJson(['--older-than', '100m'], { HOME: home }).sessions.map((s) => s.key), ['agent:main:acp:stale']);
-  const ops = listJson(['--agent', 'ops'], { HOME: home });
+  assert.deepEqual((await listJson(['--state', 'errored'], { HOME: home })).sessions.map((s) => s.key).sort(), ['agent:main:acp:errored', 'agent:ops:acp:e2']);
+  assert.deepEqual((await listJson(['--kind', 'subagent'], { HOME: home })).sessions.map((s) => s.key), ['agent:main:subagent:done']);
+  assert.ok((await listJson(['--acp'], { HOME: home })).sessions.every((s) => s.kind === 'acp'));
+  assert.ok((await listJson(['--terminal'], { HOME: home })).sessions.every((s) => s.terminal));
+  assert.deepEqual((await listJson(['--older-than', '100m'], { HOME: home })).sessions.map((s) => s.key), ['agent:main:acp:stale']);
+  const ops = (await listJson(['--agent', 'ops'], { HOME: home }));
   assert.deepEqual(ops.stores.map((s) => s.agentId), ['ops']);
   // The summary still speaks of every session in the stores read, not only those shown.
-  assert.equal(listJson(['--state', 'errored'], { HOME: home }).summary.total, 11);
+  assert.equal((await listJson(['--state', 'errored'], { HOME: home })).summary.total, 11);
 });
 
-test('a live transcript lock keeps an old "running" claim running', () => {
+test('a live transcript lock keeps an old "running" claim running', async () => {
   const { home, state } = installWithAgents();
   const lock = path.join(state, 'agents', 'main', 'sessions', 'main-stale.jsonl.lock');
   const starttime = readFileSync(`/proc/${process.pid}/stat`, 'utf8').split(') ')[1]!.split(' ')[19];
   writeFile(lock, { pid: process.pid, createdAt: new Date().toISOString(), starttime: Number(starttime) });
-  const stale = listJson([], { HOME: home }).sessions.find((s) => s.key === 'agent:main:acp:stale')!;
+  const stale = (await listJson([], { HOME: home })).sessions.find((s) => s.key === 'agent:main:acp:stale')!;
   assert.equal(stale.state, 'running');
   // A lock whose holder is dead proves nothing.
   writeFile(lock, { pid: 2 ** 22 + 12345, createdAt: new Date().toISOString() });
-  assert.equal(listJson([], { HOME: home }).sessions.find((s) => s.key === 'agent:main:acp:stale')!.state, 'stale');
+  assert.equal((await listJson([], { HOME: home })).sessions.find((s) => s.key === 'agent:main:acp:stale')!.state, 'stale');
 });
 
-test('session.store as {agentId} template and as a literal shared file', () => {
+test('session.store as {agentId} template and as a literal shared file', async () => {
   const home = tempDir();
   const state = path.join(home, 'st');
   writeFile(path.join(state, 'openclaw.json'), `{ session: { store: "${home}/stores/{agentId}.json" }, agents: { list: [{ id: "a" }, { id: "b" }] } }`);
   writeFile(path.join(home, 'stores', 'a.json'), { 'agent:a:main': { sessionId: 'a1', updatedAt: Date.now() } });
   writeFile(path.join(home, 'stores', 'b.json'), { 'agent:b:main': { sessionId: 'b1', updatedAt: Date.now() } });
-  const templated = listJson(['--state-dir', state]);
+  const templated = (await listJson(['--state-dir', state]));
   assert.deepEqual(templated.stores.map((s) => s.path), [path.join(home, 'stores', 'a.json'), path.join(home, 'stores', 'b.json')]);
 
   writeFile(path.join(state, 'openclaw.json'), `{ session: { store: "~/shared.json" }, agents: { list: [{ id: "a" }, { id: "b", default: true }] } }`);
   writeFile(path.join(home, 'shared.json'), { 'agent:a:main': { sessionId: 'a1', updatedAt: 1 }, 'agent:b:acp:x': { sessionId: 'b1', updatedAt: 1 } });
-  const literal = listJson(['--state-dir', state], { HOME: home });
+  const literal = (await listJson(['--state-dir', state], { HOME: home }));
   assert.equal(literal.stores.length, 1);
   assert.deepEqual(literal.sessions.map((s) => s.agentId).sort(), ['a', 'b']);
 });
 
-test('--profile reads ~/.openclaw-NAME and its config', () => {
+test('--profile reads ~/.openclaw-NAME and its config', async () => {
   const home = tempDir();
   const state = path.join(home, '.openclaw-work');
   writeFile(path.join(state, 'openclaw.json'), '{ acp: { maxConcurrentSessions: 7 } }');
   writeFile(storePath(state, 'main'), { 'agent:main:main': { sessionId: 'm', updatedAt: Date.now() } });
-  const out = listJson(['--profile', 'work'], { HOME: home });
+  const out = (await listJson(['--profile', 'work'], { HOME: home }));
   assert.equal(out.summary.acp.cap, 7);
   assert.equal(out.configPath, path.join(state, 'openclaw.json'));
 });
 
-test('no OpenClaw here: says where it looked, exit 0; a missing --store is an error', () => {
+test('no OpenClaw here: says where it looked, exit 0; a missing --store is an error', async () => {
   const home = tempDir();
-  const result = runCli(['list'], { HOME: home });
+  const result = (await runInProcess(['list'], { HOME: home }));
   assert.equal(result.status, 0);
   assert.match(result.stdout, /No OpenClaw session stores found/);
   assert.ok(result.stdout.includes(path.join(home, '.openclaw')));
   assert.ok(result.stdout.includes(path.join(home, '.clawdbot')));
-  const missing = runCli(['list', '--store', path.join(home, 'nope.json')], { HOME: home });
+  const missing = (await runInProcess(['list', '--store', path.join(home, 'nope.json')], { HOME: home }));
   assert.equal(missing.status, 1);
   assert.match(missing.stderr, /^openclaw-sessions: session store not found: .*nope\.json\n$/);
 });
@@ -139,12 +139,12 @@ const badFiles: Array<[string, Buffer, RegExp]> = [
 ];
 
 for (const [name, bytes, pattern] of badFiles) {
-  test(`a store that is ${name}: one-line error with the file, exit 1, file untouched`, () => {
+  test(`a store that is ${name}: one-line error with the file, exit 1, file untouched`, async () => {
     const home = tempDir();
     const file = storePath(path.join(home, '.openclaw'), 'main');
     writeFile(file, '');
     writeFileSync(file, bytes);
-    const result = runCli(['list'], { HOME: home });
+    const result = (await runInProcess(['list'], { HOME: home }));
     assert.equal(result.status, 1);
     assert.equal(result.stdout, '');
     assert.equal(result.stderr.split('\n').filter(Boolean).length, 1, result.stderr);
@@ -155,18 +155,18 @@ for (const [name, bytes, pattern] of badFiles) {
   });
 }
 
-test('usage errors exit 2 with one line', () => {
+test('usage errors exit 2 with one line', async () => {
   const home = tempDir();
   for (const args of [['list', '--state', 'dead'], ['list', '--store', 'x.json', '--agent', 'main'], ['list', '--older-than', 'soon'], ['list', '--bogus'], ['nope']]) {
-    const result = runCli(args, { HOME: home });
+    const result = (await runInProcess(args, { HOME: home }));
     assert.equal(result.status, 2, `${args.join(' ')}: ${result.stderr}`);
     assert.ok(result.stderr.trim().length > 0);
   }
 });
 
-test('text output: plain columns without colour when piped; colour with --color; NO_COLOR wins over TTY defaults', () => {
+test('text output: plain columns without colour when piped; colour with --color; NO_COLOR wins over TTY defaults', async () => {
   const { home } = installWithAgents();
-  const plain = runCli(['list'], { HOME: home });
+  const plain = (await runInProcess(['list'], { HOME: home }));
   assert.equal(plain.status, 0);
   assert.doesNotMatch(plain.stdout, /\x1b\[/);
   assert.doesNotMatch(plain.stdout, /[┌│─]/);
@@ -174,18 +174,18 @@ test('text output: plain columns without colour when piped; colour with --color;
   assert.match(plain.stdout, /agent:main:acp:errored\s+acp\s+errored\s+1h ago\s+acpx\/failer persistent\s+yes\s+last turn failed: acpx exited with code 1/);
   assert.match(plain.stdout, /6 of 3 ACP slots held by 1 running, 2 idle, 2 errored, 1 stale/);
   assert.match(plain.stdout, /6 prunable/);
-  const colored = runCli(['list', '--color'], { HOME: home });
+  const colored = (await runInProcess(['list', '--color'], { HOME: home }));
   assert.match(colored.stdout, /\x1b\[31merrored\x1b\[39m/);
-  const noColor = runCli(['list', '--color', '--no-color'], { HOME: home, NO_COLOR: '1' });
+  const noColor = (await runInProcess(['list', '--color', '--no-color'], { HOME: home, NO_COLOR: '1' }));
   assert.doesNotMatch(noColor.stdout, /\x1b\[/);
 });
 
-test('a transcript lock held by a live process is live for 30 minutes, not 30 seconds (a turn holds it throughout)', () => {
+test('a transcript lock held by a live process is live for 30 minutes, not 30 seconds (a turn holds it throughout)', async () => {
   const { home, state } = installWithAgents();
   const lock = path.join(state, 'agents', 'main', 'sessions', 'main-stale.jsonl.lock');
   const starttime = Number(readFileSync(`/proc/${process.pid}/stat`, 'utf8').split(') ')[1]!.split(' ')[19]);
   writeFile(lock, { pid: process.pid, createdAt: new Date(Date.now() - 10 * 60_000).toISOString(), starttime });
-  assert.equal(listJson([], { HOME: home }).sessions.find((s) => s.key === 'agent:main:acp:stale')!.state, 'running');
+  assert.equal((await listJson([], { HOME: home })).sessions.find((s) => s.key === 'agent:main:acp:stale')!.state, 'running');
   writeFile(lock, { pid: process.pid, createdAt: new Date(Date.now() - 40 * 60_000).toISOString(), starttime });
-  assert.equal(listJson([], { HOME: home }).sessions.find((s) => s.key === 'agent:main:acp:stale')!.state, 'stale');
+  assert.equal((await listJson([], { HOME: home })).sessions.find((s) => s.key === 'agent:main:acp:stale')!.state, 'stale');
 });

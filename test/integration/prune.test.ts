@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { chmodSync, existsSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
-import { runCli } from '../helpers/cli.js';
+import { runInProcess } from '../helpers/cli.js';
 import { everyState } from '../helpers/stores.js';
 import { storePath, tempDir, writeFile } from '../helpers/tmp.js';
 
@@ -30,14 +30,14 @@ interface PruneJson {
   slotsFreed: number;
 }
 
-test('--dry-run shows the plan and leaves the store byte-identical', () => {
+test('--dry-run shows the plan and leaves the store byte-identical', async () => {
   const { state, store } = install();
   const before = readFileSync(store);
-  const text = runCli(['prune', '--dry-run', '--state-dir', state]);
+  const text = (await runInProcess(['prune', '--dry-run', '--state-dir', state]));
   assert.equal(text.status, 0, text.stderr);
   assert.match(text.stdout, /^AGENT\s+KEY\s+STATE\s+AGE\s+SLOT\s+REASON/m);
   assert.match(text.stdout, /would prune 5 of 9 sessions in 1 store; frees 2 ACP slots/);
-  const json = JSON.parse(runCli(['prune', '--dry-run', '--json', '--state-dir', state]).stdout) as PruneJson;
+  const json = JSON.parse((await runInProcess(['prune', '--dry-run', '--json', '--state-dir', state])).stdout) as PruneJson;
   assert.equal(json.dryRun, true);
   assert.deepEqual(json.pruned.map((p) => p.key).sort(), [...TERMINAL_KEYS].sort());
   assert.deepEqual(json.stores.map((s) => [s.before, s.after]), [[9, 4]]);
@@ -45,9 +45,9 @@ test('--dry-run shows the plan and leaves the store byte-identical', () => {
   assert.deepEqual(readdirSync(path.dirname(store)).sort(), ['main-err.jsonl', 'main-run.jsonl', 'sessions.json']);
 });
 
-test('a real run removes exactly the planned keys; everything else is deep-equal, mode 0600, gateway format', () => {
+test('a real run removes exactly the planned keys; everything else is deep-equal, mode 0600, gateway format', async () => {
   const { state, store, original } = install();
-  const result = runCli(['prune', '--yes', '--json', '--state-dir', state]);
+  const result = (await runInProcess(['prune', '--yes', '--json', '--state-dir', state]));
   assert.equal(result.status, 0, result.stderr);
   const report = JSON.parse(result.stdout) as PruneJson;
   assert.deepEqual(report.pruned.map((p) => p.key).sort(), [...TERMINAL_KEYS].sort());
@@ -68,25 +68,25 @@ test('a real run removes exactly the planned keys; everything else is deep-equal
   assert.match(path.basename(report.transcripts[0]!.to), /^main-err\.jsonl\.deleted\.\d{4}-\d{2}-\d{2}T\d{2}-\d{2}-\d{2}\.\d{3}Z$/);
   assert.ok(existsSync(path.join(path.dirname(store), 'main-run.jsonl')));
   // a second run finds nothing
-  const again = runCli(['prune', '--yes', '--state-dir', state]);
+  const again = (await runInProcess(['prune', '--yes', '--state-dir', state]));
   assert.equal(again.status, 0);
   assert.match(again.stdout, /^Nothing to prune \(4 sessions in 1 store checked\)\.$/m);
 });
 
-test('restore puts the entries and transcripts back; --list shows the run; keys that exist again are kept', () => {
+test('restore puts the entries and transcripts back; --list shows the run; keys that exist again are kept', async () => {
   const { state, store, original } = install();
-  const pruned = JSON.parse(runCli(['prune', '--yes', '--json', '--state-dir', state]).stdout) as PruneJson;
-  const list = runCli(['restore', '--list', '--state-dir', state]);
+  const pruned = JSON.parse((await runInProcess(['prune', '--yes', '--json', '--state-dir', state])).stdout) as PruneJson;
+  const list = (await runInProcess(['restore', '--list', '--state-dir', state]));
   assert.equal(list.status, 0, list.stderr);
   assert.ok(list.stdout.includes(pruned.runId!));
   // someone re-created one of the keys meanwhile: that newer entry must win
   const current = JSON.parse(readFileSync(store, 'utf8')) as Record<string, unknown>;
   current['agent:main:acp:closed'] = { sessionId: 'new', updatedAt: Date.now() };
   writeFileSync(store, JSON.stringify(current, null, 2));
-  const noYes = runCli(['restore', '--state-dir', state]);
+  const noYes = (await runInProcess(['restore', '--state-dir', state]));
   assert.equal(noYes.status, 2);
   assert.match(noYes.stderr, /without confirmation.*--yes/);
-  const restored = runCli(['restore', '--yes', '--state-dir', state]);
+  const restored = (await runInProcess(['restore', '--yes', '--state-dir', state]));
   assert.equal(restored.status, 0, restored.stderr);
   assert.match(restored.stdout, /skipped agent:main:acp:closed: key exists again/);
   assert.match(restored.stdout, new RegExp(`Restored 4 sessions from run ${pruned.runId}, skipped 1; 1 transcript renamed back\\.`));
@@ -95,63 +95,66 @@ test('restore puts the entries and transcripts back; --list shows the run; keys 
   assert.ok(existsSync(path.join(path.dirname(store), 'main-err.jsonl')));
   // nothing left to restore: says so and exits 0 (the exit-code table's "nothing to do");
   // a run id that is not in the journals is still an error
-  const nothing = runCli(['restore', '--yes', '--state-dir', state]);
+  const nothing = await runInProcess(['restore', '--yes', '--state-dir', state]);
   assert.deepEqual([nothing.status, nothing.stdout], [0, 'Nothing to restore: no unrestored prune run in the journals of the selected stores.\n']);
-  const again = runCli(['restore', pruned.runId!, '--yes', '--state-dir', state]);
+  const again = await runInProcess(['restore', pruned.runId!, '--yes', '--state-dir', state]);
   assert.deepEqual([again.status, again.stdout], [0, `Nothing to restore: run ${pruned.runId} has nothing left to restore.\n`]);
-  assert.equal(runCli(['restore', '20990101T000000Z-dead', '--yes', '--state-dir', state]).status, 1);
+  assert.equal((await runInProcess(['restore', '20990101T000000Z-dead', '--yes', '--state-dir', state])).status, 1);
 });
 
-test('--keep-transcripts and --no-journal', () => {
+test('--keep-transcripts and --no-journal', async () => {
   const { state, store } = install();
-  const result = JSON.parse(runCli(['prune', '--yes', '--json', '--keep-transcripts', '--no-journal', '--state-dir', state]).stdout) as PruneJson;
+  const result = JSON.parse((await runInProcess(['prune', '--yes', '--json', '--keep-transcripts', '--no-journal', '--state-dir', state])).stdout) as PruneJson;
   assert.equal(result.runId, null);
   assert.deepEqual(result.transcripts, []);
   assert.ok(existsSync(path.join(path.dirname(store), 'main-err.jsonl')));
   assert.ok(!existsSync(`${store}.openclaw-sessions.journal`));
 });
 
-test('not a terminal and no --yes: refuses with exit 2 and touches nothing', () => {
+test('not a terminal and no --yes: refuses with exit 2 and touches nothing', async () => {
   const { state, store } = install();
   const before = readFileSync(store);
-  const result = runCli(['prune', '--state-dir', state]);
+  const result = (await runInProcess(['prune', '--state-dir', state]));
   assert.equal(result.status, 2);
   assert.match(result.stderr, /^openclaw-sessions: refusing to prune 5 sessions without confirmation: not a terminal; pass --yes/);
   assert.deepEqual(readFileSync(store), before);
 });
 
-test('filters narrow the set; main and running sessions are never pruned whatever the filters say', () => {
+test('filters narrow the set; main and running sessions are never pruned whatever the filters say', async () => {
   const { state } = install();
-  const plan = (args: string[]) => (JSON.parse(runCli(['prune', '--dry-run', '--json', '--state-dir', state, ...args]).stdout) as PruneJson).pruned.map((p) => p.key).sort();
-  assert.deepEqual(plan(['--state', 'errored']), ['agent:main:acp:errored']);
-  assert.deepEqual(plan(['--kind', 'subagent']), ['agent:main:subagent:done']);
-  assert.deepEqual(plan(['--key', '*:acp:*', '--keep', '*stale']), ['agent:main:acp:closed', 'agent:main:acp:errored', 'agent:main:acp:oneshot']);
-  assert.deepEqual(plan(['--older-than', '90m']), ['agent:main:acp:stale']);
-  assert.deepEqual(plan(['--acp', '--state', 'closed']), ['agent:main:acp:closed']);
-  assert.deepEqual(plan(['--state', 'running,idle', '--older-than', '0']), []);
-  assert.deepEqual(plan(['--key', 'agent:main:main', '--older-than', '0']), []);
+  const plan = async (args: string[]) => (JSON.parse((await runInProcess(['prune', '--dry-run', '--json', '--state-dir', state, ...args])).stdout) as PruneJson).pruned.map((p) => p.key).sort();
+  assert.deepEqual(await plan(['--state', 'errored']), ['agent:main:acp:errored']);
+  assert.deepEqual(await plan(['--kind', 'subagent']), ['agent:main:subagent:done']);
+  assert.deepEqual(await plan(['--key', '*:acp:*', '--keep', '*stale']), ['agent:main:acp:closed', 'agent:main:acp:errored', 'agent:main:acp:oneshot']);
+  assert.deepEqual(await plan(['--older-than', '90m']), ['agent:main:acp:stale']);
+  assert.deepEqual(await plan(['--acp', '--state', 'closed']), ['agent:main:acp:closed']);
+  // Asking prune for states it never takes is a usage error, not an empty plan.
+  const nonTerminal = (await runInProcess(['prune', '--dry-run', '--state-dir', state, '--state', 'running,idle', '--older-than', '0']));
+  assert.equal(nonTerminal.status, 2);
+  assert.match(nonTerminal.stderr, /--state running is not a terminal state/);
+  assert.deepEqual(await plan(['--key', 'agent:main:main', '--older-than', '0']), []);
 });
 
-test('refused as unsafe (exit 4): symlinked store, others-writable directory, SQLite store', () => {
+test('refused as unsafe (exit 4): symlinked store, others-writable directory, SQLite store', async () => {
   const { state, store } = install();
   const link = path.join(tempDir(), 'linked.json');
   symlinkSync(store, link);
-  const viaLink = runCli(['prune', '--yes', '--store', link]);
+  const viaLink = (await runInProcess(['prune', '--yes', '--store', link]));
   assert.equal(viaLink.status, 4, viaLink.stderr);
   assert.match(viaLink.stderr, /symlink/);
 
   chmodSync(path.dirname(store), 0o777);
-  const shared = runCli(['prune', '--yes', '--state-dir', state]);
+  const shared = (await runInProcess(['prune', '--yes', '--state-dir', state]));
   assert.equal(shared.status, 4);
   assert.match(shared.stderr, /writable by other users/);
   chmodSync(path.dirname(store), 0o700);
 });
 
-test('a store that does not parse: exit 1, nothing written', () => {
+test('a store that does not parse: exit 1, nothing written', async () => {
   const { state, store } = install();
   writeFileSync(store, '{"agent:main:acp:x": {"sessionId": "x",');
   const before = readFileSync(store);
-  const result = runCli(['prune', '--yes', '--state-dir', state]);
+  const result = (await runInProcess(['prune', '--yes', '--state-dir', state]));
   assert.equal(result.status, 1);
   assert.match(result.stderr, /does not parse/);
   assert.deepEqual(readFileSync(store), before);

@@ -4,11 +4,10 @@
  */
 import { CliError, EXIT, errorLine, exitCodeOf } from '../exit-codes.js';
 import { takeInventory, type Inventory, type SessionView } from '../../inventory.js';
-import { formatAgo } from '../../sessions/duration.js';
 import { parseDurationFlag, parseKindsFlag, parseStatesFlag } from '../parse.js';
 import { matchesFilter, type SessionFilter } from '../../sessions/filter.js';
 import { isPrunableByDefault } from '../../sessions/plan.js';
-import { describeSlots, summarize } from '../../sessions/summary.js';
+import { summarize } from '../../sessions/summary.js';
 import { gatewaySlots, type GatewaySlots } from '../../sessions/gateway-slots.js';
 import { LIST_SCHEMA_VERSION, sessionReport, type ListReport, type StoreReport } from '../../report/list-report.js';
 import { inventoryOptionsFrom, type StoreFlags } from '../common-options.js';
@@ -29,9 +28,9 @@ export interface ListFlags extends StoreFlags {
 
 export async function runList(flags: ListFlags, io: CliIo): Promise<number> {
   const filter: SessionFilter = {
-    states: flags.state ? parseStatesFlag(flags.state) : undefined,
-    kinds: flags.kind ? parseKindsFlag(flags.kind) : undefined,
-    olderThanMs: flags.olderThan ? parseDurationFlag(flags.olderThan, '--older-than') : undefined,
+    states: flags.state !== undefined ? parseStatesFlag(flags.state) : undefined,
+    kinds: flags.kind !== undefined ? parseKindsFlag(flags.kind) : undefined,
+    olderThanMs: flags.olderThan !== undefined ? parseDurationFlag(flags.olderThan, '--older-than') : undefined,
     acpOnly: flags.acp,
     terminalOnly: flags.terminal,
   };
@@ -61,7 +60,7 @@ export function buildListReport(inventory: Inventory, filter: SessionFilter, slo
   const shown = inventory.sessions.filter((session) => matchesFilter(session, filter)).sort(newestFirst);
   const cap = inventory.config.facts.acp?.maxConcurrentSessions ?? null;
   // The summary speaks of the whole gateway: slots are held whatever the filter shows.
-  const summary = summarize(inventory.sessions, cap, (s) => isPrunableByDefault(s as SessionView));
+  const summary = summarize(inventory.sessions, cap, isPrunableByDefault);
   const counts = new Map<string, number>();
   for (const session of inventory.sessions) counts.set(session.storePath, (counts.get(session.storePath) ?? 0) + 1);
   return {

@@ -14,19 +14,21 @@ import { inventoryOptionsFrom, type StoreFlags } from '../common-options.js';
 import { confirm } from '../confirm.js';
 import { createEventLog, parseLogFormat, type EventLog } from '../event-log.js';
 import type { CliIo } from '../io.js';
-import { parseDurationFlag, parseKindsFlag, parseStatesFlag } from '../parse.js';
+import { parseDurationFlag, parseKindsFlag, parseTerminalStatesFlag } from '../parse.js';
 import { describeDecision, logOutcome, renderPlan, type PruneOutcome } from '../render/prune.js';
 import { brokenStoreHints } from '../hints.js';
 import { openclawCommand, selectionArgs, toolCommand } from '../selection.js';
 import { wrapCommand } from '../text.js';
 import { decideStyle } from '../terminal.js';
 import { toolVersion } from '../version.js';
+import { DEFAULT_PRUNE_GRACE } from '../../defaults.js';
 
 export interface PruneFlags extends StoreFlags {
   state?: string;
   kind?: string;
-  key: string[];
-  keep: string[];
+  /** Repeatable: undefined when not given. */
+  key?: string[];
+  keep?: string[];
   olderThan: string;
   acp?: boolean;
   dryRun?: boolean;
@@ -69,12 +71,12 @@ function requestFrom(flags: PruneFlags): PruneRequest {
     inventory: inventoryOptionsFrom(flags),
     explicitStore: flags.store,
     criteria: {
-      states: flags.state !== undefined ? parseStatesFlag(flags.state) : undefined,
+      states: flags.state !== undefined ? parseTerminalStatesFlag(flags.state) : undefined,
       kinds: flags.kind !== undefined ? parseKindsFlag(flags.kind) : undefined,
       olderThanMs: parseDurationFlag(flags.olderThan, '--older-than'),
       acpOnly: flags.acp,
-      keyGlobs: flags.key,
-      keepGlobs: flags.keep,
+      keyGlobs: flags.key ?? [],
+      keepGlobs: flags.keep ?? [],
     },
     recompute: parseRecompute(flags.recompute),
     dryRun: flags.dryRun ?? false,
@@ -166,9 +168,9 @@ function planArgs(flags: PruneFlags): string[] {
   return [
     ...(flags.state ? ['--state', flags.state] : []),
     ...(flags.kind ? ['--kind', flags.kind] : []),
-    ...flags.key.flatMap((glob) => ['--key', glob]),
-    ...flags.keep.flatMap((glob) => ['--keep', glob]),
-    ...(flags.olderThan !== '10m' ? ['--older-than', flags.olderThan] : []),
+    ...(flags.key ?? []).flatMap((glob) => ['--key', glob]),
+    ...(flags.keep ?? []).flatMap((glob) => ['--keep', glob]),
+    ...(flags.olderThan !== DEFAULT_PRUNE_GRACE ? ['--older-than', flags.olderThan] : []),
     ...(flags.acp ? ['--acp'] : []),
   ];
 }

@@ -21,6 +21,7 @@ export interface RestoreFlags extends StoreFlags {
 }
 
 export async function runRestore(runId: string | undefined, flags: RestoreFlags, io: CliIo): Promise<number> {
+  if (flags.list && runId !== undefined) throw new CliError(EXIT.usage, `restore --list takes no run id (got "${runId}"): use restore --list, or restore ${runId}`);
   const lockTimeoutMs = parseDurationFlag(flags.lockTimeout, '--lock-timeout');
   const { runs, agentOf } = findRuns(io.env, inventoryOptionsFrom(flags));
   if (flags.list) {

@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { CliError, EXIT } from '../exit-codes.js';
 import { installCron, installSystemd, systemdUserDir, uninstallCron, uninstallSystemd } from '../../schedule/install.js';
 import { cronBlock, parseEvery, systemdService, systemdTimer, UNIT_NAME, type ScheduleSpec } from '../../schedule/units.js';
+import { assertOneStateDir } from '../common-options.js';
 import { parseDurationFlag } from '../parse.js';
 import { resolveStateLocation } from '../../store/paths.js';
 import type { CliIo } from '../io.js';
@@ -29,6 +30,8 @@ export interface ScheduleFlags {
 }
 
 export async function runSchedule(flags: ScheduleFlags, io: CliIo): Promise<number> {
+  assertOneStateDir(flags);
+  if (flags.olderThan !== undefined) parseDurationFlag(flags.olderThan, '--older-than');
   const location = resolveStateLocation(io.env, flags);
   const spec = scheduleSpec(flags, location.stateDir, location.configPath, location.profile);
   const unitDir = systemdUserDir(io.env, location.home);

@@ -3,6 +3,7 @@
  * which the prune plan shares), and the footer — counts, the gateway-wide slot line, and the
  * next command to paste, with the selection flags in use.
  */
+import { DEFAULT_PRUNE_GRACE } from '../../defaults.js';
 import type { Inventory } from '../../inventory.js';
 import type { ListReport } from '../../report/list-report.js';
 import { formatAgo } from '../../sessions/duration.js';
@@ -95,10 +96,10 @@ function footer(inventory: Inventory, report: ListReport, style: TerminalStyle, 
   lines.push(...wrapProse(slots, style.width).map((line) => (full && style.color ? style.chalk.red(line) : line)));
   const selected = selectionArgs(selection);
   if (summary.prunable > 0) {
-    lines.push(`${summary.prunable} prunable (terminal and quiet for 10m); to see the plan:`);
+    lines.push(`${summary.prunable} prunable (terminal and quiet for ${DEFAULT_PRUNE_GRACE}); to see the plan:`);
     lines.push(...wrapCommand(toolCommand(['prune', '--dry-run', ...selected]), style.width, '  '));
   } else if (summary.terminal > 0) {
-    lines.push(`${summary.terminal} terminal, none quiet for 10m yet; to take them now:`);
+    lines.push(`${summary.terminal} terminal, none quiet for ${DEFAULT_PRUNE_GRACE} yet; to take them now:`);
     lines.push(...wrapCommand(toolCommand(['prune', '--older-than', '0', '--dry-run', ...selected]), style.width, '  '));
   } else {
     lines.push('Nothing to prune.');

@@ -1,0 +1,19 @@
+/**
+ * Defaults that more than one place needs (a flag's default, a footer that quotes it, the pure
+ * rule that applies it), declared once. Durations are written as operators type them.
+ */
+import { parseDuration } from './sessions/duration.js';
+
+/** prune's grace period (`--older-than`): a terminal session must be quiet this long. */
+export const DEFAULT_PRUNE_GRACE = '10m';
+/** How long to wait for a lock held by the gateway or another run (`--lock-timeout`). */
+export const DEFAULT_LOCK_TIMEOUT = '10s';
+/** A "running" claim quiet this long with no live transcript lock is stale (`--stale-after`). */
+export const DEFAULT_STALE_AFTER = '30m';
+/** How long to wait for a restarted gateway to be ready (`--wait`). */
+export const DEFAULT_RESTART_WAIT = '3m';
+/** How often a scheduled prune runs (`schedule --every`). */
+export const DEFAULT_SCHEDULE_EVERY = '15m';
+
+export const DEFAULT_PRUNE_GRACE_MS = parseDuration(DEFAULT_PRUNE_GRACE);
+export const DEFAULT_LOCK_TIMEOUT_MS = parseDuration(DEFAULT_LOCK_TIMEOUT);

@@ -1,0 +1,55 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { runCli, runInProcess } from '../helpers/cli.js';
+import { tempDir } from '../helpers/tmp.js';
+
+function assertUsageError(result: { status: number | null; stdout: string; stderr: string }, pattern: RegExp): void {
+  assert.equal(result.status, 2, result.stderr);
+  assert.equal(result.stdout, '', 'nothing on stdout');
+  assert.equal(result.stderr.trimEnd().split('\n').length, 1, `one line: ${result.stderr}`);
+  assert.match(result.stderr, /^openclaw-sessions: /);
+  assert.match(result.stderr, pattern);
+}
+
+const cases: Array<[string, string[], RegExp]> = [
+  ['prune --state with a state that is never pruned', ['prune', '--state', 'idle'], /--state idle is not a terminal state: prune takes errored, finished, closed, stale/],
+  ['prune --older-than with an empty value', ['prune', '--older-than', ''], /invalid --older-than "": use a duration/],
+  ['list --older-than with an empty value', ['list', '--older-than', ''], /invalid --older-than ""/],
+  ['schedule --install with --uninstall', ['schedule', '--install', 'systemd', '--uninstall'], /'--install <kind>' cannot be used with option '--uninstall'/],
+  ['schedule --profile with --state-dir', ['schedule', '--profile', 'a', '--state-dir', '/tmp/b'], /--profile and --state-dir both name the state directory/],
+  ['restore --list with a run id', ['restore', '--list', '20261201T000000Z-abcd'], /restore --list takes no run id/],
+  ['an unknown option', ['list', '--bogus'], /unknown option '--bogus'/],
+  ['an unknown command', ['purge'], /unknown command 'purge'/],
+  ['a flag without its value', ['prune', '--key'], /'--key <glob>' argument missing/],
+  ['an unknown --state value', ['list', '--state', 'dead'], /unknown --state value "dead"/],
+  ['--json with --log-format json', ['prune', '--json', '--log-format', 'json'], /exclude each other/],
+];
+
+for (const [name, args, pattern] of cases) {
+  test(`usage error (exit 2, one line): ${name}`, async () => {
+    const state = tempDir('ocs-usage-');
+    const withState = args[0] === 'schedule' || args[0] === 'purge' ? args : [args[0]!, '--state-dir', state, ...args.slice(1)];
+    assertUsageError(await runInProcess(withState, { HOME: state }), pattern);
+  });
+}
+
+test('the built binary reports unknown options like every other error: prefix, one line, exit 2', () => {
+  assertUsageError(runCli(['prune', '--bogus']), /^openclaw-sessions: unknown option '--bogus'/);
+});
+
+test('no command: the help on stdout, exit 0; every command has examples and the exit-code table in --help', async () => {
+  const bare = await runInProcess([]);
+  assert.equal(bare.status, 0);
+  assert.match(bare.stdout, /^Usage: openclaw-sessions/);
+  assert.equal(bare.stderr, '');
+  for (const command of ['list', 'prune', 'restore', 'gateway', 'doctor', 'schedule']) {
+    const help = await runInProcess([command, '--help']);
+    assert.equal(help.status, 0, command);
+    const examples = help.stdout.split('Examples:\n')[1]?.split('\n\n')[0]?.split('\n') ?? [];
+    assert.ok(examples.length >= 2 && examples.length <= 4, `${command}: ${examples.length} examples`);
+    for (const line of examples) assert.match(line, /^ {2}openclaw-sessions /);
+    assert.match(help.stdout, /Exit codes:\n {2}0 {2}ok/);
+    assert.doesNotMatch(help.stdout, /default: \[\]/, `${command}: list-valued flags show no empty default`);
+    for (const line of help.stdout.split('\n')) assert.ok(line.length <= 120, `${command}: ${line}`);
+  }
+});
