@@ -148,7 +148,7 @@ function aroundDifference(value: string, others: readonly string[], max: number)
  */
 export function wrapText(text: string, width: number): string[] {
   if (displayWidth(text) <= width) return [text];
-  const tokens = text.match(/[^ /:\-]*[ /:\-]|[^ /:\-]+$/g) ?? [text];
+  const tokens = text.match(/[^ /:-]*[ /:-]|[^ /:-]+$/g) ?? [text];
   const lines: string[] = [];
   let line = '';
   for (let token of tokens) {
@@ -175,8 +175,8 @@ export function wrapProse(text: string, width: number, indent = ''): string[] {
   if (displayWidth(clean) <= width) return [clean];
   const first = wrapText(clean, width);
   if (!indent || first.length === 1) return first;
-  const [head, ...rest] = first;
-  return [head!, ...wrapText(clean.slice(head!.length).trimStart(), width - displayWidth(indent)).map((line) => `${indent}${line}`)];
+  const head = first[0]!;
+  return [head, ...wrapText(clean.slice(head.length).trimStart(), width - displayWidth(indent)).map((line) => `${indent}${line}`)];
 }
 
 /**
