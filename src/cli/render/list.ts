@@ -25,6 +25,9 @@ export function renderListText(inventory: Inventory, report: ListReport, style: 
   if (report.sessions.length === 0) {
     out.push(report.summary.total === 0 ? 'No sessions in the stores below.' : 'No sessions match the filters.');
   } else {
+    // --wide: the gateway's own error text whole, where the reason does not already quote it all
+    // (it folds whitespace and stops at 200 characters); no column when no row needs one.
+    const withError = wide && report.sessions.some((s) => errorBeyondReason(s) !== null);
     const rows: Cell[][] = report.sessions.map((s) => [
       { text: s.agentId },
       { text: s.key },
@@ -34,9 +37,7 @@ export function renderListText(inventory: Inventory, report: ListReport, style: 
       { text: s.acp ? [s.acp.backend, s.acp.agent].filter(Boolean).join('/') + (s.acp.mode ? ` ${s.acp.mode}` : '') : '-' },
       { text: s.holdsSlot ? 'yes' : '-' },
       { text: s.reason },
-      // --wide: the gateway's own error text whole, where the reason does not already quote it all
-      // (it folds whitespace and stops at 200 characters).
-      ...(wide ? [{ text: s.acp?.lastError && !s.reason.includes(s.acp.lastError.replace(/\s+/g, ' ')) ? s.acp.lastError : '-' }] : []),
+      ...(withError ? [{ text: errorBeyondReason(s) ?? '-' }] : []),
     ]);
     // The key names the agent (`agent:<id>:…`) and the kind; those columns go before the reason does.
     const agentInKey = report.sessions.every((s) => s.key.startsWith(`agent:${s.agentId}:`));
@@ -51,7 +52,7 @@ export function renderListText(inventory: Inventory, report: ListReport, style: 
           { header: 'ACP', shrink: 'end' },
           { header: 'SLOT' },
           { header: 'REASON', shrink: 'end' },
-          ...(wide ? [{ header: 'ERROR', shrink: 'end' as const }] : []),
+          ...(withError ? [{ header: 'ERROR', shrink: 'end' as const }] : []),
         ],
         rows,
         style,
@@ -62,6 +63,11 @@ export function renderListText(inventory: Inventory, report: ListReport, style: 
   out.push('');
   out.push(...footer(inventory, report, style, selection));
   return `${out.join('\n')}\n`;
+}
+
+function errorBeyondReason(s: ListReport['sessions'][number]): string | null {
+  const error = s.acp?.lastError;
+  return error && !s.reason.includes(error.replace(/\s+/g, ' ')) ? error : null;
 }
 
 /** Least useful text first: the ACP backend detail, then long keys, then what the key repeats. */
