@@ -70,7 +70,12 @@ function errorBeyondReason(s: ListReport['sessions'][number]): string | null {
   return error && !s.reason.includes(error.replace(/\s+/g, ' ')) ? error : null;
 }
 
-/** Least useful text first: the ACP backend detail, then long keys, then what the key repeats. */
+/**
+ * The order in which `list` (and the prune plan) give way on a narrow terminal, least useful text
+ * first: a long agent id, the reason's tail beyond 60 cells, the key's middle beyond 40, the ACP
+ * detail, then the columns the key repeats (AGENT, KIND). At 80 columns the example store shows
+ * KEY, STATE, AGE, SLOT and 30 cells of REASON; at 120 only ACP is hidden.
+ */
 export function listFitSteps(agentInKey: boolean): FitStep[] {
   return [
     // A long agent id is repeated in every key.
