@@ -12,8 +12,14 @@ export const DEFAULT_LOCK_TIMEOUT = '10s';
 export const DEFAULT_STALE_AFTER = '30m';
 /** How long to wait for a restarted gateway to be ready (`--wait`). */
 export const DEFAULT_RESTART_WAIT = '3m';
+/**
+ * How long `clean` keeps `.deleted.`/`.reset.` archives (`clean --keep`): OpenClaw's own
+ * `session.maintenance.pruneAfter` default (docs/openclaw-disk.md).
+ */
+export const DEFAULT_ARCHIVE_KEEP = '30d';
 /** How often a scheduled prune runs (`schedule --every`). */
 export const DEFAULT_SCHEDULE_EVERY = '15m';
 
 export const DEFAULT_PRUNE_GRACE_MS = parseDuration(DEFAULT_PRUNE_GRACE);
 export const DEFAULT_LOCK_TIMEOUT_MS = parseDuration(DEFAULT_LOCK_TIMEOUT);
+export const DEFAULT_ARCHIVE_KEEP_MS = parseDuration(DEFAULT_ARCHIVE_KEEP);

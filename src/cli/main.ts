@@ -5,6 +5,7 @@
  * prefixed `openclaw-sessions:` and an exit code from the table in exit-codes.ts.
  */
 import { Command, CommanderError, Option } from 'commander';
+import type { CleanFlags } from './commands/clean.js';
 import type { DoctorFlags } from './commands/doctor.js';
 import type { GatewayFlags } from './commands/gateway.js';
 import type { ListFlags } from './commands/list.js';
@@ -23,6 +24,7 @@ const RUNNERS: Record<CommandName, Runner> = {
   list: async ([flags], io) => (await import('./commands/list.js')).runList(flags as ListFlags, io),
   prune: async ([flags], io) => (await import('./commands/prune.js')).runPrune(flags as PruneFlags, io),
   restore: async ([runId, flags], io) => (await import('./commands/restore.js')).runRestore(runId as string | undefined, flags as RestoreFlags, io),
+  clean: async ([flags], io) => (await import('./commands/clean.js')).runClean(flags as CleanFlags, io),
   gateway: async ([flags], io) => (await import('./commands/gateway.js')).runGateway(flags as GatewayFlags, io),
   doctor: async ([flags], io) => (await import('./commands/doctor.js')).runDoctor(flags as DoctorFlags, io),
   schedule: async ([flags], io) => (await import('./commands/schedule.js')).runSchedule(flags as ScheduleFlags, io),

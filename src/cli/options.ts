@@ -3,14 +3,14 @@
  * builds commander from this table, `--help` prints it, and `npm run docs` writes the README's
  * flag tables from it (a test fails when the README drifts).
  */
-import { DEFAULT_LOCK_TIMEOUT, DEFAULT_PRUNE_GRACE, DEFAULT_RESTART_WAIT, DEFAULT_SCHEDULE_EVERY, DEFAULT_STALE_AFTER } from '../defaults.js';
+import { DEFAULT_ARCHIVE_KEEP, DEFAULT_LOCK_TIMEOUT, DEFAULT_PRUNE_GRACE, DEFAULT_RESTART_WAIT, DEFAULT_SCHEDULE_EVERY, DEFAULT_STALE_AFTER } from '../defaults.js';
 
-export const COMMAND_NAMES = ['list', 'prune', 'restore', 'gateway', 'doctor', 'schedule'] as const;
+export const COMMAND_NAMES = ['list', 'prune', 'restore', 'clean', 'gateway', 'doctor', 'schedule'] as const;
 export type CommandName = (typeof COMMAND_NAMES)[number];
 
 /** The commands that read session stores and so take the store flags. */
-const STORE_COMMANDS: readonly CommandName[] = ['list', 'prune', 'restore', 'gateway', 'doctor'];
-const CHANGING: readonly CommandName[] = ['prune', 'restore'];
+const STORE_COMMANDS: readonly CommandName[] = ['list', 'prune', 'restore', 'clean', 'gateway', 'doctor'];
+const CHANGING: readonly CommandName[] = ['prune', 'restore', 'clean'];
 
 export interface OptionSpec {
   /** Commander's spelling: `-y, --yes`, `--older-than <dur>`, `--no-rpc`. */
@@ -62,7 +62,8 @@ export const OPTIONS: readonly OptionSpec[] = [
   { flags: '--wide', help: 'every value whole, with the full error text (a record per session when the table does not fit)', commands: ['list'] },
 
   // Changing things.
-  { flags: '--dry-run', help: 'show the plan, change nothing', commands: ['prune'] },
+  { flags: '--dry-run', help: 'show the plan, change nothing', commands: ['prune', 'clean'] },
+  { flags: '--keep <dur>', help: 'how long .deleted/.reset archives are kept', default: DEFAULT_ARCHIVE_KEEP, commands: ['clean'] },
   { flags: '--list', help: 'list the recorded prune runs', commands: ['restore'] },
   { flags: '-y, --yes', help: 'do not ask for confirmation (required when stdin is not a terminal)', commands: CHANGING },
   { flags: '-q, --quiet', help: 'print nothing on success (errors still go to stderr; a --log-format json log is still written)', commands: CHANGING },
@@ -73,7 +74,7 @@ export const OPTIONS: readonly OptionSpec[] = [
   { flags: '--allow-restart', help: 'let --recompute auto/restart restart the gateway (drops running chats)', commands: ['prune'] },
   { flags: '--allow-restart', help: 'let the scheduled prune restart the gateway when RPC is unavailable', commands: ['schedule'] },
   { flags: '--wait <dur>', help: 'how long to wait for a restarted gateway to be ready', default: DEFAULT_RESTART_WAIT, commands: ['prune'] },
-  { flags: '--log-format <format>', help: 'text, or json: one JSON object per line per event (for cron/systemd logs)', default: 'text', commands: ['prune'] },
+  { flags: '--log-format <format>', help: 'text, or json: one JSON object per line per event (for cron/systemd logs)', default: 'text', commands: ['prune', 'clean'] },
   { flags: '--no-rpc', help: 'do not try the gateway RPC (and do not create a device identity)', commands: ['gateway', 'doctor'] },
 
   // schedule.
@@ -119,6 +120,11 @@ export const COMMANDS: readonly CommandSpec[] = [
     args: [{ spec: '[run-id]', help: 'the prune run to undo (default: the latest not yet restored)' }],
     description: 'put back the sessions a prune removed, from its journal (keys that exist again are kept)',
     examples: ['openclaw-sessions restore --list', 'openclaw-sessions restore', 'openclaw-sessions restore 20261201T001500Z-4f2a --yes'],
+  },
+  {
+    name: 'clean',
+    description: 'reclaim disk: remove expired .deleted/.reset archives and leftover temp files, archive orphan transcripts',
+    examples: ['openclaw-sessions clean --dry-run', 'openclaw-sessions clean', 'openclaw-sessions clean --yes --keep 14d --log-format json   # from cron'],
   },
   {
     name: 'gateway',

@@ -33,7 +33,43 @@ function table(rows: OptionSpec[]): string[] {
   return ['| flag | meaning |', '|---|---|', ...rows.map((option) => `| ${flagCell(option)} | ${meaning(option)} |`)];
 }
 
+/** `--older-than <dur>` → `[--older-than DUR]`; `-y, --yes` → `[--yes]`; repeatable ones get `…`. */
+function synopsisFlag(option: OptionSpec): string {
+  const long = option.flags.split(', ').at(-1)!;
+  const text = long.replace(/<([^>]+)>/, (_, name: string) => name.toUpperCase());
+  return `[${text}]${option.repeatable ? '…' : ''}`;
+}
+
+/** One usage line per command, wrapped at 110 columns under its first flag. */
+function synopsis(): string[] {
+  const width = Math.max(...COMMANDS.map((command) => command.name.length));
+  const lines = ['```'];
+  for (const command of COMMANDS) {
+    const head = `openclaw-sessions ${command.name.padEnd(width)} `;
+    const seen = new Set<string>();
+    const words = [...(command.args ?? []).map((arg) => arg.spec.toUpperCase().replace(/-/g, '_'))];
+    if (command.name !== 'schedule') words.push('[store flags]');
+    for (const option of OPTIONS) {
+      if (!option.commands.includes(command.name) || (command.name !== 'schedule' && isStoreFlag(option))) continue;
+      const word = synopsisFlag(option);
+      if (!seen.has(word)) words.push(word);
+      seen.add(word);
+    }
+    let line = head;
+    for (const word of words) {
+      if (line.length + word.length > 110 && line.trim() !== head.trim()) {
+        lines.push(line.trimEnd());
+        line = ' '.repeat(head.length);
+      }
+      line += `${word} `;
+    }
+    lines.push(line.trimEnd());
+  }
+  return [...lines, '```'];
+}
+
 const SECTIONS: Record<string, () => string[]> = {
+  synopsis,
   'store-flags': () => table(OPTIONS.filter(isStoreFlag)),
   'command-flags': () =>
     COMMANDS.flatMap((command) => {

@@ -14,6 +14,9 @@ import { TOOL_LOCK_SUFFIX } from '../store/tool-lock.js';
 import { TRANSCRIPT_LOCK_STALE_MS } from '../store/transcripts.js';
 import { openclawCommand, selectionArgs, selectionForStore, shellQuote, toolCommand, type SelectionFlags } from '../cli/selection.js';
 import type { Finding } from './findings.js';
+import { inventoryDisk } from '../clean/run.js';
+import { DEFAULT_ARCHIVE_KEEP_MS } from '../defaults.js';
+import { diskFindings } from '../clean/summary.js';
 
 /** `selection` is the flags naming this install and its stores, so every fix pastes as is. */
 export function collectFindings(inventory: Inventory, gateway: GatewayStatus, selection: SelectionFlags = {}, now = Date.now()): Finding[] {
@@ -66,6 +69,7 @@ export function collectFindings(inventory: Inventory, gateway: GatewayStatus, se
     }
     findings.push(...lockFindings(store.path, now));
   }
+  for (const [storePath, disk] of inventoryDisk(inventory, DEFAULT_ARCHIVE_KEEP_MS)) findings.push(...diskFindings(storePath, disk, `openclaw-sessions clean${target}`));
   return findings;
 }
 

@@ -7,6 +7,7 @@ import { SESSION_STATES } from '../sessions/classify.js';
 import { SESSION_KINDS } from '../sessions/keys.js';
 import { sessionSummarySchema } from '../sessions/summary.js';
 import { gatewaySlotsSchema } from '../sessions/gateway-slots.js';
+import { diskSummarySchema } from '../clean/summary.js';
 
 export const LIST_SCHEMA_VERSION = 1;
 
@@ -21,6 +22,7 @@ export const storeReportSchema = z.object({
   openclawVersion: z.string().optional(),
   sessions: z.number().int(),
   sizeBytes: z.number().int(),
+  disk: diskSummarySchema.optional().describe('archives, orphan transcripts, temp files and journal beside a JSON store (`clean` reclaims them)'),
 });
 
 export const sessionReportSchema = z.object({

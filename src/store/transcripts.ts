@@ -43,5 +43,7 @@ export function hasLiveTranscriptLock(transcriptPath: string, now = Date.now()):
     return false;
   }
   const parsed = parseLockContents(contents);
-  return !classifyLockHolder(parsed, mtimeMs, now, readHolderFacts(parsed), TRANSCRIPT_LOCK_STALE_MS).stale;
+  // A run holds its lock up to its timeout (48 h by default) and never refreshes it: a live holder
+  // with the lock's start time means a live run whatever the lock's age (observed on 2026.4.2).
+  return !classifyLockHolder(parsed, mtimeMs, now, readHolderFacts(parsed), Number.POSITIVE_INFINITY).stale;
 }

@@ -180,12 +180,14 @@ test('text output: plain columns without colour when piped; colour with --color;
   assert.doesNotMatch(noColor.stdout, /\x1b\[/);
 });
 
-test('a transcript lock held by a live process is live for 30 minutes, not 30 seconds (a turn holds it throughout)', async () => {
+test('a transcript lock held by a live process with its start time is live whatever its age (a run holds it up to 48 h)', async () => {
   const { home, state } = installWithAgents();
   const lock = path.join(state, 'agents', 'main', 'sessions', 'main-stale.jsonl.lock');
   const starttime = Number(readFileSync(`/proc/${process.pid}/stat`, 'utf8').split(') ')[1]!.split(' ')[19]);
   writeFile(lock, { pid: process.pid, createdAt: new Date(Date.now() - 10 * 60_000).toISOString(), starttime });
   assert.equal((await listJson([], { HOME: home })).sessions.find((s) => s.key === 'agent:main:acp:stale')!.state, 'running');
   writeFile(lock, { pid: process.pid, createdAt: new Date(Date.now() - 40 * 60_000).toISOString(), starttime });
+  assert.equal((await listJson([], { HOME: home })).sessions.find((s) => s.key === 'agent:main:acp:stale')!.state, 'running');
+  writeFile(lock, { pid: process.pid, createdAt: new Date(Date.now() - 40 * 60_000).toISOString(), starttime: starttime + 1 });
   assert.equal((await listJson([], { HOME: home })).sessions.find((s) => s.key === 'agent:main:acp:stale')!.state, 'stale');
 });

@@ -17,6 +17,7 @@ const cases: Array<[string, string[], RegExp]> = [
   ['list --older-than with an empty value', ['list', '--older-than', ''], /invalid --older-than ""/],
   ['schedule --install with --uninstall', ['schedule', '--install', 'systemd', '--uninstall'], /'--install <kind>' cannot be used with option '--uninstall'/],
   ['schedule --profile with --state-dir', ['schedule', '--profile', 'a', '--state-dir', '/tmp/b'], /--profile and --state-dir both name the state directory/],
+  ['schedule --older-than with an empty value', ['schedule', '--older-than', ''], /invalid --older-than ""/],
   ['restore --list with a run id', ['restore', '--list', '20261201T000000Z-abcd'], /restore --list takes no run id/],
   ['an unknown option', ['list', '--bogus'], /unknown option '--bogus'/],
   ['an unknown command', ['purge'], /unknown command 'purge'/],

@@ -16,6 +16,8 @@ import { brokenStoreHints } from '../hints.js';
 import { decideStyle } from '../terminal.js';
 import { renderListText } from '../render/list.js';
 import { writeJsonStreaming } from '../json-stream.js';
+import { inventoryDisk } from '../../clean/run.js';
+import { DEFAULT_ARCHIVE_KEEP_MS } from '../../defaults.js';
 
 export interface ListFlags extends StoreFlags {
   state?: string;
@@ -61,6 +63,7 @@ export function buildListReport(inventory: Inventory, filter: SessionFilter, slo
   const cap = inventory.config.facts.acp?.maxConcurrentSessions ?? null;
   // The summary speaks of the whole gateway: slots are held whatever the filter shows.
   const summary = summarize(inventory.sessions, cap, isPrunableByDefault);
+  const disk = inventoryDisk(inventory, DEFAULT_ARCHIVE_KEEP_MS);
   const counts = new Map<string, number>();
   for (const session of inventory.sessions) counts.set(session.storePath, (counts.get(session.storePath) ?? 0) + 1);
   return {
@@ -78,6 +81,7 @@ export function buildListReport(inventory: Inventory, filter: SessionFilter, slo
       ...storeVersion(inventory, store.ref.format, store.sqliteUserVersion),
       sessions: counts.get(store.ref.path) ?? 0,
       sizeBytes: store.sizeBytes,
+      ...(disk.has(store.ref.path) ? { disk: disk.get(store.ref.path)! } : {}),
     })),
     sessions: shown.map((session) => sessionReport(session, isPrunableByDefault(session))),
     summary,

@@ -7,7 +7,6 @@ import { CliError, EXIT, exitCodeOf } from '../exit-codes.js';
 import { planReport } from '../../prune/report.js';
 import { choosePruneRoute, executePrune, preparePrune, StoresUnreadableError, type PreparedPrune, type PruneRequest, type PruneRoute } from '../../prune/run.js';
 import { RECOMPUTE_REQUESTS, type RecomputeRequest } from '../../recompute/choose.js';
-import type { PruneReport } from '../../report/prune-report.js';
 import { describePlan } from '../../sessions/plan.js';
 import { newRunId } from '../../store/journal.js';
 import { inventoryOptionsFrom, type StoreFlags } from '../common-options.js';
@@ -15,13 +14,11 @@ import { confirm } from '../confirm.js';
 import { createEventLog, parseLogFormat, type EventLog } from '../event-log.js';
 import type { CliIo } from '../io.js';
 import { parseDurationFlag, parseKindsFlag, parseTerminalStatesFlag } from '../parse.js';
-import { describeDecision, logOutcome, renderPlan, type PruneOutcome } from '../render/prune.js';
-import { brokenStoreHints } from '../hints.js';
-import { openclawCommand, selectionArgs, toolCommand } from '../selection.js';
-import { wrapCommand } from '../text.js';
-import { decideStyle } from '../terminal.js';
+import { describeDecision, logOutcome, pruneOutput, renderPlan, renderPlanned, renderPruned, type PruneOutcome } from '../render/prune.js';
 import { toolVersion } from '../version.js';
 import { DEFAULT_PRUNE_GRACE } from '../../defaults.js';
+import { brokenStoreHints } from '../hints.js';
+import { openclawCommand, selectionArgs, toolCommand } from '../selection.js';
 
 export interface PruneFlags extends StoreFlags {
   state?: string;
@@ -89,30 +86,20 @@ async function pruneOnce(flags: PruneFlags, io: CliIo, runId: string, log: Event
   const waitMs = parseDurationFlag(flags.wait, '--wait');
   const prepared = await reportingOtherFailures(io, flags, () => preparePrune(request, io.env));
   const { plan, inventory } = prepared;
-  const style = decideStyle({ isTTY: Boolean(io.stdout.isTTY), columns: io.stdout.columns, env: io.env, colorFlag: flags.color });
-  const say = (text: string): void => {
-    if (!flags.quiet && !flags.json && !log.enabled) io.stdout.write(text);
-  };
-  const emit = (report: PruneReport): void => {
-    if (flags.json) io.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
-  };
-
+  const out = pruneOutput(flags, io, log);
   if (plan.items.length === 0 || request.dryRun) {
     const report = planReport(plan, request.dryRun, inventory);
-    emit(report);
-    const stores = inventory.stores.length;
-    if (plan.items.length === 0) say(`Nothing to prune (${plural(plan.totalSessions, 'session')} in ${plural(stores, 'store')} checked).\n`);
-    else say(`${renderPlan(plan, style)}\n${describePlan(plan, true)}; to prune them:\n${wrapCommand(toolCommand(['prune', ...planArgs(flags), ...selectionArgs(flags)]), style.width, '  ').join('\n')}\n`);
+    renderPlanned(out, report, plan, inventory.stores.length, toolCommand(['prune', ...planArgs(flags), ...selectionArgs(flags)]));
     return { kind: plan.items.length === 0 ? 'nothing' : 'planned', report, exitCode: EXIT.ok };
   }
 
   const interactive = !flags.yes && io.stdinIsTTY;
   if (!flags.yes && !interactive) {
-    throw new CliError(EXIT.usage, `refusing to prune ${plural(plan.items.length, 'session')} without confirmation: not a terminal; pass --yes (or --dry-run to look first)`);
+    throw new CliError(EXIT.usage, `refusing to prune ${plan.items.length} session${plan.items.length === 1 ? '' : 's'} without confirmation: not a terminal; pass --yes (or --dry-run to look first)`);
   }
   const route = await chooseRoute(prepared, request.recompute, flags, io, interactive);
   if (interactive) {
-    io.stderr.write(`${renderPlan(plan, style)}\n${describePlan(plan, false)}${describeDecision(route.decision, prepared.gateway!)}\n`);
+    io.stderr.write(`${renderPlan(plan, out.style)}\n${describePlan(plan, false)}${describeDecision(route.decision, prepared.gateway!)}\n`);
     if (!(await confirm(io, 'Prune these sessions? [y/N] '))) {
       io.stderr.write('Cancelled; nothing was changed.\n');
       return { kind: 'cancelled', report: null, exitCode: EXIT.ok };
@@ -120,21 +107,12 @@ async function pruneOnce(flags: PruneFlags, io: CliIo, runId: string, log: Event
   }
 
   const options = { runId, toolVersion: toolVersion(), lockTimeoutMs, waitMs, journal: flags.journal, keepTranscripts: flags.keepTranscripts ?? false };
-  const { report, results } = await executePrune(prepared, route, options, io.env);
-  emit(report);
-  for (const skip of report.skipped) say(`skipped ${skip.key}: ${skip.why}\n`);
-  for (const result of results) for (const failure of result.transcriptFailures) io.stderr.write(`openclaw-sessions: could not archive transcript ${failure.path}: ${failure.error}\n`);
-  say(`${report.summary}\n`);
-  if (report.runId) say(`To undo:\n${wrapCommand(toolCommand(['restore', report.runId, ...selectionArgs(flags)]), style.width, '  ').join('\n')}\n`);
-  const recompute = report.recompute!;
-  if (!recompute.ok) {
-    io.stderr.write(`openclaw-sessions: ${recompute.detail}\n`);
-    // The pruned sessions are gone from the store: a restart of this install's gateway is what frees their slots now.
-    if (recompute.method === 'none') io.stderr.write(`openclaw-sessions: to restart it: ${openclawCommand(flags, ['gateway', 'restart']).join(' ')}\n`);
-    return { kind: 'pruned', report, exitCode: EXIT.notRecomputed };
-  }
-  if (recompute.method !== 'file') say(`${recompute.detail}\n`);
-  return { kind: 'pruned', report, exitCode: EXIT.ok };
+  const execution = await executePrune(prepared, route, options, io.env);
+  const recomputed = renderPruned(out, execution, {
+    undo: (id) => toolCommand(['restore', id, ...selectionArgs(flags)]),
+    restartGateway: openclawCommand(flags, ['gateway', 'restart']),
+  });
+  return { kind: 'pruned', report: execution.report, exitCode: recomputed ? EXIT.ok : EXIT.notRecomputed };
 }
 
 /** The route, after asking (on a terminal) whether a restart may stand in for an unavailable RPC. */
@@ -180,6 +158,3 @@ function parseRecompute(value: string): RecomputeRequest {
   throw new CliError(EXIT.usage, `invalid --recompute "${value}": use ${RECOMPUTE_REQUESTS.join(', ')}`);
 }
 
-function plural(count: number, noun: string): string {
-  return `${count} ${noun}${count === 1 ? '' : 's'}`;
-}

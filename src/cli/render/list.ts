@@ -9,6 +9,7 @@ import type { ListReport } from '../../report/list-report.js';
 import { formatAgo } from '../../sessions/duration.js';
 import type { GatewaySlots } from '../../sessions/gateway-slots.js';
 import { describeSlots } from '../../sessions/summary.js';
+import { describeDisk } from '../../clean/summary.js';
 import { paintState } from '../paint.js';
 import { selectionArgs, toolCommand, type SelectionFlags } from '../selection.js';
 import { renderTable, type Cell, type FitStep } from '../table.js';
@@ -114,6 +115,11 @@ function footer(inventory: Inventory, report: ListReport, style: TerminalStyle, 
     lines.push(...wrapCommand(toolCommand(['prune', '--older-than', '0', '--dry-run', ...selected]), style.width, '  '));
   } else {
     lines.push('Nothing to prune.');
+  }
+  const reclaimable = report.stores.map((store) => (store.disk ? describeDisk(store.disk) : null)).filter((text) => text !== null);
+  if (reclaimable.length > 0) {
+    lines.push(...wrapProse(`Disk: ${reclaimable.join('; ')}; to see what clean would remove:`, style.width));
+    lines.push(...wrapCommand(toolCommand(['clean', '--dry-run', ...selected]), style.width, '  '));
   }
   if (inventory.openclaw.version) lines.push(`OpenClaw ${inventory.openclaw.version}`);
   return lines;

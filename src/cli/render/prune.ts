@@ -6,18 +6,82 @@ import type { GatewayStatus } from '../../gateway/probe.js';
 import type { RecomputeDecision } from '../../recompute/choose.js';
 import type { PruneReport } from '../../report/prune-report.js';
 import { formatAgo } from '../../sessions/duration.js';
-import type { PrunePlan } from '../../sessions/plan.js';
+import type { PruneExecution } from '../../prune/run.js';
+import { describePlan, type PrunePlan } from '../../sessions/plan.js';
 import type { EventLog } from '../event-log.js';
+import type { CliIo } from '../io.js';
 import { paintState } from '../paint.js';
 import { renderTable } from '../table.js';
+import { wrapCommand } from '../text.js';
 import { listFitSteps } from './list.js';
-import type { TerminalStyle } from '../terminal.js';
+import { decideStyle, type TerminalStyle } from '../terminal.js';
 
 /** What one prune run came to; a "no" at the prompt is an outcome (cancelled), not an error. */
 export type PruneOutcome =
   | { kind: 'nothing' | 'planned'; report: PruneReport; exitCode: number }
   | { kind: 'cancelled'; report: null; exitCode: number }
   | { kind: 'pruned'; report: PruneReport; exitCode: number };
+
+/** Where prune's output goes: text lines (unless --quiet, --json or JSON log lines), the JSON document, errors. */
+export interface PruneOutput {
+  style: TerminalStyle;
+  say(text: string): void;
+  emit(report: PruneReport): void;
+  warn(text: string): void;
+}
+
+export function pruneOutput(flags: { quiet?: boolean; json?: boolean; color?: boolean }, io: CliIo, log: EventLog): PruneOutput {
+  return {
+    style: decideStyle({ isTTY: Boolean(io.stdout.isTTY), columns: io.stdout.columns, env: io.env, colorFlag: flags.color }),
+    say: (text) => {
+      if (!flags.quiet && !flags.json && !log.enabled) io.stdout.write(text);
+    },
+    emit: (report) => {
+      if (flags.json) io.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+    },
+    warn: (text) => io.stderr.write(`openclaw-sessions: ${text}\n`),
+  };
+}
+
+function plural(count: number, noun: string): string {
+  return `${count} ${noun}${count === 1 ? '' : 's'}`;
+}
+
+/**
+ * Nothing to prune, or a dry run: the plan (table and summary line) and the command that prunes
+ * that same set (`pruneCommand`, shell words), or the sentence that says there is nothing.
+ */
+export function renderPlanned(out: PruneOutput, report: PruneReport, plan: PrunePlan, stores: number, pruneCommand: string[]): void {
+  out.emit(report);
+  if (plan.items.length === 0) out.say(`Nothing to prune (${plural(plan.totalSessions, 'session')} in ${plural(stores, 'store')} checked).\n`);
+  else out.say(`${renderPlan(plan, out.style)}\n${describePlan(plan, true)}; to prune them:\n${wrapCommand(pruneCommand, out.style.width, '  ').join('\n')}\n`);
+}
+
+/** Commands a finished run prints for the operator to paste (shell words, selection flags included). */
+export interface PrunedHints {
+  /** `openclaw-sessions restore <run id> …` (given the run id). */
+  undo: (runId: string) => string[];
+  /** `openclaw gateway restart` for the same install. */
+  restartGateway: string[];
+}
+
+/** A finished run: skips, transcript failures, the summary and how the gateway recomputed. False when it did not. */
+export function renderPruned(out: PruneOutput, { report, results }: PruneExecution, hints: PrunedHints): boolean {
+  out.emit(report);
+  for (const skip of report.skipped) out.say(`skipped ${skip.key}: ${skip.why}\n`);
+  for (const result of results) for (const failure of result.transcriptFailures) out.warn(`could not archive transcript ${failure.path}: ${failure.error}`);
+  out.say(`${report.summary}\n`);
+  if (report.runId) out.say(`To undo:\n${wrapCommand(hints.undo(report.runId), out.style.width, '  ').join('\n')}\n`);
+  const recompute = report.recompute!;
+  if (!recompute.ok) {
+    out.warn(recompute.detail);
+    // The pruned sessions are gone from the store: restarting this install's gateway is what frees their slots now.
+    if (recompute.method === 'none') out.warn(`to restart it: ${hints.restartGateway.join(' ')}`);
+    return false;
+  }
+  if (recompute.method !== 'file') out.say(`${recompute.detail}\n`);
+  return true;
+}
 
 /** The plan, fitted like `list`: every row is "prune", so no ACTION column; SLOT says what it frees. */
 export function renderPlan(plan: PrunePlan, style: TerminalStyle): string {

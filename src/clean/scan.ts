@@ -1,0 +1,154 @@
+/**
+ * Reads a sessions directory into disk facts: tombstones, backups, orphan transcripts, leftover
+ * temp files, entries whose transcript is missing, and this tool's journal. Read-only: it never
+ * opens a file for writing and follows no link (every name is `lstat`ed; only regular files that
+ * are direct children of the directory count).
+ */
+import { existsSync, lstatSync, readdirSync, realpathSync, type Stats } from 'node:fs';
+import path from 'node:path';
+import { hasLiveTranscriptLock } from '../store/transcripts.js';
+import { isStoreTempName, isTranscriptName, parseArchiveName, parseStoreRotation, sessionIdsInTranscriptName, type ArchiveReason } from './names.js';
+
+/** One regular file as it was when scanned; `dev`/`ino` let the executor prove it is the same file. */
+export interface FileFact {
+  name: string;
+  path: string;
+  bytes: number;
+  mtimeMs: number;
+  dev: number;
+  ino: number;
+}
+
+export interface Tombstone extends FileFact {
+  reason: Exclude<ArchiveReason, 'bak'>;
+  archivedAtMs: number;
+}
+
+export interface OrphanTranscript extends FileFact {
+  /** A live process holds `<file>.lock` (a run in progress): never touched. */
+  liveLock: boolean;
+}
+
+/**
+ * What refers to transcripts, gathered from every entry of every store of the install (valid or
+ * not: an entry that fails validation can still own a transcript). Over-inclusive on purpose.
+ */
+export interface TranscriptReferences {
+  sessionIds: ReadonlySet<string>;
+  /** Resolved `sessionFile` paths (realpath where the file exists). */
+  files: ReadonlySet<string>;
+}
+
+export interface StoreDiskScan {
+  storePath: string;
+  /** The real path of the store's directory; every file below is a direct child of it. */
+  sessionsDir: string;
+  tombstones: Tombstone[];
+  /** `.bak.<ts>` archives and rotated `sessions.json.bak.<ms>`: OpenClaw's, reported only. */
+  backups: FileFact[];
+  orphans: OrphanTranscript[];
+  temps: FileFact[];
+  transcripts: { count: number; bytes: number };
+  missingTranscripts: Array<{ key: string; path: string }>;
+  journalBytes: number;
+}
+
+/** Builds the reference set from raw store documents (`key → entry`), whatever their validity. */
+export function collectReferences(stores: ReadonlyArray<{ storePath: string; document: Record<string, unknown> }>): TranscriptReferences {
+  const sessionIds = new Set<string>();
+  const files = new Set<string>();
+  for (const { storePath, document } of stores) {
+    const dir = path.dirname(path.resolve(storePath));
+    for (const raw of Object.values(document)) {
+      if (!raw || typeof raw !== 'object') continue;
+      const { sessionId, sessionFile } = raw as { sessionId?: unknown; sessionFile?: unknown };
+      if (typeof sessionId === 'string' && sessionId.trim()) sessionIds.add(sessionId.trim());
+      if (typeof sessionFile === 'string' && sessionFile.trim()) {
+        const resolved = path.resolve(dir, sessionFile.trim());
+        files.add(resolved);
+        files.add(realOr(resolved));
+      }
+    }
+  }
+  return { sessionIds, files };
+}
+
+/** True when some entry may use this transcript (by session id in its name, or by path). */
+export function isReferenced(file: string, references: TranscriptReferences): boolean {
+  // By name first (no system call); realpath only when some entry names a file of its own.
+  if (sessionIdsInTranscriptName(path.basename(file)).some((id) => references.sessionIds.has(id))) return true;
+  if (references.files.size === 0) return false;
+  return references.files.has(file) || references.files.has(realOr(file));
+}
+
+export interface ScanInput {
+  storePath: string;
+  /** Journal file of this tool beside the store (its size is reported). */
+  journalPath: string;
+  references: TranscriptReferences;
+  /** This store's entries and the transcript each resolves to (null: none can be resolved). */
+  entries: ReadonlyArray<{ key: string; transcript: string | null }>;
+  now: number;
+}
+
+/** Scans the store's directory. Throws only when the directory itself cannot be read. */
+export function scanStoreDisk(input: ScanInput): StoreDiskScan {
+  const sessionsDir = realpathSync(path.dirname(path.resolve(input.storePath)));
+  const storeBase = path.basename(input.storePath);
+  const scan: StoreDiskScan = {
+    storePath: input.storePath,
+    sessionsDir,
+    tombstones: [],
+    backups: [],
+    orphans: [],
+    temps: [],
+    transcripts: { count: 0, bytes: 0 },
+    missingTranscripts: [],
+    journalBytes: regularFile(input.journalPath)?.size ?? 0,
+  };
+  for (const name of readdirSync(sessionsDir)) {
+    const file = path.join(sessionsDir, name);
+    const stat = regularFile(file);
+    if (!stat) continue;
+    const fact = factOf(name, file, stat);
+    const archive = parseArchiveName(name);
+    if (archive) {
+      if (archive.reason === 'bak') scan.backups.push(fact);
+      else scan.tombstones.push({ ...fact, reason: archive.reason, archivedAtMs: archive.archivedAtMs });
+    } else if (parseStoreRotation(name, storeBase)) {
+      scan.backups.push(fact);
+    } else if (isStoreTempName(name, storeBase)) {
+      scan.temps.push(fact);
+    } else if (isTranscriptName(name)) {
+      scan.transcripts.count += 1;
+      scan.transcripts.bytes += stat.size;
+      if (!isReferenced(file, input.references)) scan.orphans.push({ ...fact, liveLock: hasLiveTranscriptLock(file, input.now) });
+    }
+  }
+  for (const { key, transcript } of input.entries) {
+    if (transcript && !existsSync(transcript) && !hasLiveTranscriptLock(transcript, input.now)) scan.missingTranscripts.push({ key, path: transcript });
+  }
+  return scan;
+}
+
+/** lstat: a regular file, never through a link; null for anything else or a missing file. */
+export function regularFile(file: string): Stats | null {
+  try {
+    const stat = lstatSync(file);
+    return stat.isFile() ? stat : null;
+  } catch {
+    return null;
+  }
+}
+
+function factOf(name: string, file: string, stat: Stats): FileFact {
+  return { name, path: file, bytes: stat.size, mtimeMs: stat.mtimeMs, dev: stat.dev, ino: stat.ino };
+}
+
+function realOr(file: string): string {
+  try {
+    return realpathSync(file);
+  } catch {
+    return file;
+  }
+}
