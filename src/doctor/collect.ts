@@ -69,7 +69,7 @@ export function collectFindings(inventory: Inventory, gateway: GatewayStatus, se
     }
     findings.push(...lockFindings(store.path, now));
   }
-  for (const [storePath, disk] of inventoryDisk(inventory, DEFAULT_ARCHIVE_KEEP_MS)) findings.push(...diskFindings(storePath, disk, `openclaw-sessions clean${target}`));
+  for (const [storePath, disk] of inventoryDisk(inventory, DEFAULT_ARCHIVE_KEEP_MS)) findings.push(...diskFindings(storePath, disk, toolCommand(['clean', ...selectionArgs(selection)]).join(' ')));
   return findings;
 }
 

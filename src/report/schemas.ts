@@ -5,6 +5,7 @@
  * schema, regenerate, commit both.
  */
 import { toJSONSchema, type z } from 'zod';
+import { cleanReportSchema } from './clean-report.js';
 import { doctorReportSchema } from './doctor-report.js';
 import { gatewayReportSchema } from './gateway-report.js';
 import { listReportSchema } from './list-report.js';
@@ -17,6 +18,7 @@ export const JSON_SCHEMAS: ReadonlyArray<{ file: string; command: string; schema
   { file: 'docs/prune.schema.json', command: 'prune --json', schema: pruneReportSchema },
   { file: 'docs/restore.schema.json', command: 'restore --json', schema: restoreReportSchema },
   { file: 'docs/restore-list.schema.json', command: 'restore --list --json', schema: restoreListReportSchema },
+  { file: 'docs/clean.schema.json', command: 'clean --json', schema: cleanReportSchema },
   { file: 'docs/gateway.schema.json', command: 'gateway --json', schema: gatewayReportSchema },
   { file: 'docs/doctor.schema.json', command: 'doctor --json', schema: doctorReportSchema },
   { file: 'docs/schedule.schema.json', command: 'schedule --json', schema: scheduleReportSchema },
