@@ -12,6 +12,8 @@ export const DEFAULT_LOCK_TIMEOUT = '10s';
 export const DEFAULT_STALE_AFTER = '30m';
 /** How long to wait for a restarted gateway to be ready (`--wait`). */
 export const DEFAULT_RESTART_WAIT = '3m';
+/** Journal runs older than this are dropped, under the run lock, by each prune that writes (`--journal-retention`). */
+export const DEFAULT_JOURNAL_RETENTION = '14d';
 /**
  * How long `clean` keeps `.deleted.`/`.reset.` archives (`clean --keep`): OpenClaw's own
  * `session.maintenance.pruneAfter` default (docs/openclaw-disk.md).

@@ -5,8 +5,9 @@
 import { statSync } from 'node:fs';
 import path from 'node:path';
 import { ToolError } from './errors.js';
+import { actAsOwnerOf } from './system/privileges.js';
 import { classifySession, lastActivityOf, type Classification, type ClassifyContext } from './sessions/classify.js';
-import { loadConfig, type LoadedConfig } from './store/config.js';
+import { loadConfig, missingVarWarning, type LoadedConfig } from './store/config.js';
 import { findInstalledOpenclaw, type OpenclawVersion } from './store/openclaw-version.js';
 import type { Env } from './env.js';
 import { resolveStateLocation, type LocationFlags, type StateLocation } from './store/paths.js';
@@ -18,6 +19,8 @@ import { hasLiveTranscriptLock, transcriptPathFor } from './store/transcripts.js
 
 export interface InventoryOptions extends LocationFlags {
   agent?: string;
+  /** Where warnings go (one line each, no prefix); none are printed when absent. */
+  warn?: (line: string) => void;
   /** Explicit store file: skips discovery. */
   store?: string;
   staleAfterMs: number;
@@ -69,7 +72,12 @@ export interface Inventory {
 export function takeInventory(env: Env, options: InventoryOptions): Inventory {
   const now = options.now ?? Date.now();
   const location = resolveStateLocation(env, options);
+  // Before any file is opened: a root run on another user's state dir acts as that user.
+  if (options.store) actAsOwnerOf(path.dirname(path.resolve(options.store)), 'the store directory');
+  else actAsOwnerOf(location.stateDir, 'the state directory');
   const config = loadConfig(location.configPath, env);
+  // OpenClaw keeps a missing `${VAR}` literally and warns; so does this tool, in OpenClaw's words.
+  if (config.path) for (const missing of config.missingVars) options.warn?.(missingVarWarning(config.path, missing));
   const openclaw = findInstalledOpenclaw(env);
 
   let refs: StoreRef[];

@@ -23,7 +23,8 @@ export function assertOneStateDir(flags: { profile?: string; stateDir?: string }
   if (flags.profile !== undefined && flags.stateDir !== undefined) throw new CliError(EXIT.usage, '--profile and --state-dir both name the state directory; give one');
 }
 
-export function inventoryOptionsFrom(flags: StoreFlags): InventoryOptions {
+/** `io`: where the inventory's warnings go (a `${VAR}` the config names but the environment lacks). */
+export function inventoryOptionsFrom(flags: StoreFlags, io?: { stderr: { write(text: string): unknown } }): InventoryOptions {
   if (flags.store && (flags.agent || flags.allAgents)) {
     throw new CliError(EXIT.usage, '--store names one file; it cannot be combined with --agent or --all-agents');
   }
@@ -36,5 +37,6 @@ export function inventoryOptionsFrom(flags: StoreFlags): InventoryOptions {
     agent: flags.agent,
     store: flags.store,
     staleAfterMs: parseDurationFlag(flags.staleAfter, '--stale-after'),
+    warn: io ? (line) => void io.stderr.write(`openclaw-sessions: ${line}\n`) : undefined,
   };
 }

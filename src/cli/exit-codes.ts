@@ -13,6 +13,7 @@ export const EXIT = {
   refusedUnsafe: 4,
   notRecomputed: 5,
   problemsFound: 6,
+  partial: 7,
 } as const;
 
 export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
@@ -21,10 +22,11 @@ export const EXIT_CODE_TABLE: ReadonlyArray<{ code: ExitCode; name: string; mean
   { code: EXIT.ok, name: 'ok', meaning: 'success, including nothing to do and a declined confirmation' },
   { code: EXIT.error, name: 'error', meaning: 'unreadable or invalid store or config, I/O failure' },
   { code: EXIT.usage, name: 'usage', meaning: 'bad flag or value, or a change refused without --yes' },
-  { code: EXIT.lockBusy, name: 'lock-busy', meaning: 'a lock is held by a live process (the gateway or another run) past --lock-timeout' },
+  { code: EXIT.lockBusy, name: 'lock-busy', meaning: 'a lock is held by a live process (the gateway or another run) past --lock-timeout; nothing was changed' },
   { code: EXIT.refusedUnsafe, name: 'refused', meaning: 'refused as unsafe: symlinked or shared-writable store, SQLite store, unlocked gateway running' },
   { code: EXIT.notRecomputed, name: 'not-recomputed', meaning: 'store pruned, but the running gateway could not be made to recompute its count' },
   { code: EXIT.problemsFound, name: 'problems', meaning: 'doctor found problems' },
+  { code: EXIT.partial, name: 'partial', meaning: 'partly done: some stores were pruned, others left untouched (busy, refused or failed; see the per-store outcomes)' },
 ];
 
 /** An error whose message is a complete one-line explanation for the operator. */

@@ -13,14 +13,35 @@ export interface CliIo {
   ask(question: string): Promise<string>;
 }
 
+let outputFailure: NodeJS.ErrnoException | null = null;
+
+/**
+ * The first error writing standard output, if any: EPIPE (the reader went away), ENOSPC (a full
+ * disk), EIO… The run ends with its own exit code for EPIPE and with 1 for the others (its
+ * output is lost), after one line on stderr.
+ */
+export function stdoutFailure(): NodeJS.ErrnoException | null {
+  return outputFailure;
+}
+
 export function processIo(): CliIo {
-  // A reader that goes away (`| head`) must not crash a run halfway through a prune: the
-  // output is lost, the work still finishes and the exit code still tells.
-  for (const stream of [process.stdout, process.stderr]) {
-    stream.on('error', (error: NodeJS.ErrnoException) => {
-      if (error.code !== 'EPIPE') throw error;
-    });
-  }
+  // A reader that goes away (`| head`) or a full disk must not crash a run halfway through a
+  // prune, nor print a stack: the output is lost, the work still finishes, one line on stderr
+  // says so, and the exit code still tells.
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (outputFailure) return;
+    outputFailure = error;
+    // The error may arrive after run() returned its code (writes complete asynchronously).
+    if (error.code !== 'EPIPE' && !process.exitCode) process.exitCode = 1;
+    try {
+      process.stderr.write(`openclaw-sessions: cannot write to standard output (${error.code ?? error.message}); output from here on is lost, the run goes on and its exit code tells how it ended\n`);
+    } catch {
+      // stderr gone too: the exit code is all that is left
+    }
+  });
+  process.stderr.on('error', () => {
+    // nowhere left to report it
+  });
   return {
     env: process.env,
     stdout: process.stdout,

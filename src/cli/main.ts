@@ -13,7 +13,7 @@ import type { PruneFlags } from './commands/prune.js';
 import type { RestoreFlags } from './commands/restore.js';
 import type { ScheduleFlags } from './commands/schedule.js';
 import { EXIT, EXIT_CODE_TABLE, errorLine, exitCodeOf } from './exit-codes.js';
-import { processIo, type CliIo } from './io.js';
+import { processIo, stdoutFailure, type CliIo } from './io.js';
 import { COMMANDS, optionsOf, type CommandName, type CommandSpec, type OptionSpec } from './options.js';
 import { toolVersion } from './version.js';
 
@@ -108,6 +108,10 @@ export async function run(argv: string[], io: CliIo = processIo()): Promise<numb
   }
   try {
     await program.parseAsync(argv);
+    // Lost output (a full disk on stdout) is a failure even when the work succeeded; a reader
+    // that went away (EPIPE) chose to stop reading, so the run's own code stands.
+    const lost = stdoutFailure();
+    if (lost && lost.code !== 'EPIPE' && exitCode === EXIT.ok) return EXIT.error;
     return exitCode;
   } catch (error) {
     if (error instanceof CommanderError) {

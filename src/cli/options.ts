@@ -3,7 +3,7 @@
  * builds commander from this table, `--help` prints it, and `npm run docs` writes the README's
  * flag tables from it (a test fails when the README drifts).
  */
-import { DEFAULT_ARCHIVE_KEEP, DEFAULT_LOCK_TIMEOUT, DEFAULT_PRUNE_GRACE, DEFAULT_RESTART_WAIT, DEFAULT_SCHEDULE_EVERY, DEFAULT_STALE_AFTER } from '../defaults.js';
+import { DEFAULT_ARCHIVE_KEEP, DEFAULT_JOURNAL_RETENTION, DEFAULT_LOCK_TIMEOUT, DEFAULT_PRUNE_GRACE, DEFAULT_RESTART_WAIT, DEFAULT_SCHEDULE_EVERY, DEFAULT_STALE_AFTER } from '../defaults.js';
 
 export const COMMAND_NAMES = ['list', 'prune', 'restore', 'clean', 'gateway', 'doctor', 'schedule'] as const;
 export type CommandName = (typeof COMMAND_NAMES)[number];
@@ -69,6 +69,13 @@ export const OPTIONS: readonly OptionSpec[] = [
   { flags: '-q, --quiet', help: 'print nothing on success (errors still go to stderr; a --log-format json log is still written)', commands: CHANGING },
   { flags: '--lock-timeout <dur>', help: 'how long to wait for a lock held by the gateway or another run', default: DEFAULT_LOCK_TIMEOUT, commands: CHANGING },
   { flags: '--no-journal', help: 'do not record removed entries for restore', commands: ['prune'] },
+  {
+    flags: '--journal-retention <dur>',
+    help: 'drop journal runs older than this (applied under the run lock by each prune that writes)',
+    doc: 'undo-journal runs older than this are dropped, by an atomic rewrite under the run lock, whenever a prune writes; runs that removed nothing are never journaled',
+    commands: ['prune'],
+    default: DEFAULT_JOURNAL_RETENTION,
+  },
   { flags: '--keep-transcripts', help: 'leave transcripts of pruned sessions where they are', commands: ['prune'] },
   { flags: '--recompute <method>', help: 'make a running gateway drop the pruned sessions: auto, rpc, restart or none', default: 'auto', commands: ['prune'] },
   { flags: '--allow-restart', help: 'let --recompute auto/restart restart the gateway (drops running chats)', commands: ['prune'] },
@@ -117,7 +124,7 @@ export const COMMANDS: readonly CommandSpec[] = [
   },
   {
     name: 'restore',
-    args: [{ spec: '[run-id]', help: 'the prune run to undo (default: the latest not yet restored)' }],
+    args: [{ spec: '[run-id]', help: 'the prune run to undo (default: the latest run that removed sessions and is not yet restored)' }],
     description: 'put back the sessions a prune removed, from its journal (keys that exist again are kept)',
     examples: ['openclaw-sessions restore --list', 'openclaw-sessions restore', 'openclaw-sessions restore 20261201T001500Z-4f2a --yes'],
   },

@@ -2,7 +2,8 @@
  * `doctor`'s look around: the gateway, the cap and who holds the slots, idle eviction, stale
  * locks (store, transcript, this tool's run lock), broken and unsafe stores. Read-only.
  */
-import { lstatSync, readdirSync, readFileSync, type Stats } from 'node:fs';
+import { lstatSync, readdirSync, type Stats } from 'node:fs';
+import { READ_CAPS, readRegularFile } from '../store/safe-fs.js';
 import path from 'node:path';
 import type { GatewayStatus } from '../gateway/probe.js';
 import type { Inventory } from '../inventory.js';
@@ -150,7 +151,8 @@ function lockFindings(storePath: string, now: number): Finding[] {
 function judge(file: string, mtimeMs: number, now: number, staleMs?: number): string | null {
   let text: string;
   try {
-    text = readFileSync(file, 'utf8');
+    // Never a FIFO, device or link, at most 64 KiB (issue 16 finding 8).
+    text = readRegularFile(file, { maxBytes: READ_CAPS.lock, what: 'lock' }).bytes.toString('utf8');
   } catch {
     return null;
   }

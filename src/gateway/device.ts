@@ -4,9 +4,11 @@
  * with no scopes; loopback devices are paired silently on first connect.
  */
 import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, sign, type KeyObject } from 'node:crypto';
-import { mkdirSync, readFileSync, renameSync, writeFileSync, chmodSync } from 'node:fs';
+import { closeSync, constants, fchmodSync, lstatSync, mkdirSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
+import { ToolError } from '../errors.js';
+import { READ_CAPS, readRegularFile } from '../store/safe-fs.js';
 
 const storedIdentitySchema = z.object({
   version: z.literal(1),
@@ -43,7 +45,7 @@ export function rawPublicKey(publicKey: KeyObject): Buffer {
 
 export function loadOrCreateDevice(file: string): DeviceIdentity {
   try {
-    const stored = storedIdentitySchema.parse(JSON.parse(readFileSync(file, 'utf8')));
+    const stored = storedIdentitySchema.parse(JSON.parse(readRegularFile(file, { maxBytes: READ_CAPS.small, what: 'device identity' }).bytes.toString('utf8')));
     return identityFromKey(createPrivateKey(stored.privateKeyPem));
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') {
@@ -52,12 +54,37 @@ export function loadOrCreateDevice(file: string): DeviceIdentity {
   }
   const { privateKey } = generateKeyPairSync('ed25519');
   const pem = privateKey.export({ format: 'pem', type: 'pkcs8' }).toString();
-  mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
-  const temp = `${file}.${process.pid}.tmp`;
-  writeFileSync(temp, JSON.stringify({ version: 1, privateKeyPem: pem, createdAt: new Date().toISOString() }, null, 2), { mode: 0o600 });
-  chmodSync(temp, 0o600);
+  const dir = path.dirname(file);
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  assertPrivateDirectory(dir);
+  const temp = `${file}.${process.pid}.${createHash('sha256').update(pem).digest('hex').slice(0, 8)}.tmp`;
+  // Created exclusively, never through a link; mode set on the descriptor.
+  const fd = openSync(temp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o600);
+  try {
+    fchmodSync(fd, 0o600);
+    writeSync(fd, JSON.stringify({ version: 1, privateKeyPem: pem, createdAt: new Date().toISOString() }, null, 2));
+  } catch (error) {
+    rmSync(temp, { force: true });
+    throw error;
+  } finally {
+    closeSync(fd);
+  }
   renameSync(temp, file);
   return identityFromKey(privateKey);
+}
+
+/**
+ * The identity's directory must be a real directory of the user this run acts as, writable by
+ * nobody else: another user who can write it could swap the key file (issue 16 finding 3).
+ */
+function assertPrivateDirectory(dir: string): void {
+  const stat = lstatSync(dir);
+  const uid = process.geteuid?.();
+  let problem: string | null = null;
+  if (!stat.isDirectory()) problem = 'it is not a directory (a symlink?)';
+  else if (uid !== undefined && stat.uid !== uid) problem = `it belongs to uid ${stat.uid}, not to uid ${uid} this run acts as`;
+  else if ((stat.mode & 0o022) !== 0) problem = `it is writable by others (mode ${(stat.mode & 0o777).toString(8)})`;
+  if (problem) throw new ToolError('unsafe', `refusing to keep the device identity in ${dir}: ${problem}; fix it with chmod 700 / chown, or remove the directory`);
 }
 
 /** The string a device signs when connecting (docs/openclaw.md §10, "v3"). */

@@ -36,8 +36,11 @@ export function planReport(plan: PrunePlan, dryRun: boolean, inventory: Inventor
       journal: null,
       lockWaitMs: null,
       lockHoldMs: null,
+      outcome: 'planned' as const,
+      error: null,
     })),
     transcripts: [],
+    transcriptsKept: [],
     slotsFreed: plan.slotsFreed,
     recompute: null,
   };
@@ -64,7 +67,7 @@ export function finalReport(outcome: RunOutcome): PruneReport {
     schemaVersion: PRUNE_SCHEMA_VERSION,
     dryRun: false,
     runId: removed.length > 0 ? runId : null,
-    summary: `Pruned ${plural(removed.length, 'session')} from ${plural(touched, 'store')}${slots}.${journal}`,
+    summary: `Pruned ${plural(removed.length, 'session')} from ${plural(touched, 'store')}${slots}.${journal}${untouchedClause(results)}`,
     pruned: removed.map(prunedOf),
     skipped: [...rpcSkipped, ...results.flatMap((result) => result.skipped)],
     stores: results.map((result) => ({
@@ -73,13 +76,30 @@ export function finalReport(outcome: RunOutcome): PruneReport {
       before: result.before,
       after: result.after,
       journal: result.journalPath,
-      lockWaitMs: round(result.timing.waitMs),
-      lockHoldMs: round(result.timing.holdMs),
+      lockWaitMs: result.timing ? round(result.timing.waitMs) : null,
+      lockHoldMs: result.timing ? round(result.timing.holdMs) : null,
+      outcome: result.outcome,
+      error: result.error?.message ?? null,
     })),
     transcripts: results.flatMap((result) => result.transcripts),
+    transcriptsKept: results.flatMap((result) => result.transcriptsKept),
     slotsFreed,
     recompute,
   };
+}
+
+/** " 1 store was left untouched (<path>: busy)." — the stores a partial run did not change. */
+function untouchedClause(results: StoreApplyResult[]): string {
+  const untouched = results.filter((result) => result.outcome !== 'pruned');
+  if (untouched.length === 0) return '';
+  return ` ${untouched.length} store${untouched.length === 1 ? ' was' : 's were'} left untouched (${untouched.map((result) => `${result.path}: ${result.outcome}`).join('; ')}).`;
+}
+
+/** Whether a run changed some store but left another untouched (exit 7, partial). */
+export function isPartial(outcome: RunOutcome): boolean {
+  const untouched = outcome.results.some((result) => result.outcome !== 'pruned');
+  const changed = outcome.rpcRemoved.length > 0 || outcome.results.some((result) => result.removed.length > 0);
+  return untouched && changed;
 }
 
 function round(ms: number): number {

@@ -9,13 +9,24 @@ import type { JournalRun } from '../store/journal.js';
 import { withLockedWrites } from '../store/locked-write.js';
 import { assertStoreWritable } from '../store/store-safety.js';
 import { keysToRestore, listRuns, restoreRun, selectRun, type RestoreResult } from './restore.js';
+import { transcriptDirsOf } from '../store/archive-transcripts.js';
+import { removeStaleTemps } from '../store/safe-fs.js';
+import { parseSessionKey } from '../sessions/keys.js';
 
 /** Every prune run journalled next to the selected stores, newest first, and each store's agent. */
 export function findRuns(env: Env, options: InventoryOptions): { runs: JournalRun[]; agentOf: Map<string, string> } {
   const inventory = takeInventory(env, options);
   // A store that does not parse can still have a journal; restore needs it to parse, list does not.
   const refs = [...inventory.stores.map((store) => store.ref), ...inventory.failures.map((failure) => failure.ref)];
-  return { runs: listRuns(refs.map((ref) => ref.path)), agentOf: new Map(refs.map((ref) => [ref.path, ref.agentId])) };
+  const runs = listRuns(refs.map((ref) => ref.path));
+  // Where each run's transcripts may be renamed back: the store's directory, plus each agent's
+  // default sessions directory when the store is a shared literal `session.store`.
+  for (const run of runs) {
+    const ref = refs.find((candidate) => candidate.path === run.storePath);
+    const agentIds = [...new Set(Object.keys(run.entries).map((key) => parseSessionKey(key).agentId ?? 'main'))];
+    run.transcriptDirs = transcriptDirsOf({ storePath: run.storePath, shared: ref?.shared ?? false, stateDir: inventory.location.stateDir }, agentIds);
+  }
+  return { runs, agentOf: new Map(refs.map((ref) => [ref.path, ref.agentId])) };
 }
 
 export interface PreparedRestore {
@@ -37,8 +48,9 @@ export interface NothingToRestore {
  * a run id that is not in the journals, or an unsafe store, is a ToolError.
  */
 export function prepareRestore(runs: readonly JournalRun[], runId: string | undefined): (PreparedRestore & { kind: 'restore' }) | NothingToRestore {
-  if (!runId && !runs.some((run) => keysToRestore(run).length > 0 && run.restoredAt === null)) {
-    return { kind: 'nothing', why: 'no unrestored prune run in the journals of the selected stores' };
+  // The same test selectRun applies for its default: a bound, committed, unrestored run with keys left.
+  if (!runId && !runs.some((run) => run.bindingProblem === null && run.removed !== null && run.restoredAt === null && keysToRestore(run).length > 0)) {
+    return { kind: 'nothing', why: 'no unrestored prune run that removed sessions in the journals of the selected stores' };
   }
   const selected = selectRun(runs, runId);
   const total = selected.reduce((sum, run) => sum + keysToRestore(run).length, 0);
@@ -63,7 +75,10 @@ export async function executeRestore(prepared: PreparedRestore, options: { lockT
     options,
     async (writer) => {
       const done: RestoreResult[] = [];
-      for (const run of prepared.runs) done.push(await restoreRun(run, writer));
+      for (const run of prepared.runs) {
+        removeStaleTemps(run.storePath);
+        done.push(await restoreRun(run, writer, { transcriptDirs: run.transcriptDirs ?? [] }));
+      }
       return done;
     },
   );

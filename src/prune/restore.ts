@@ -1,41 +1,52 @@
 /**
- * Undo of a prune run from its journal: entries go back under the same gateway lock, only
- * where their key is absent (a key that exists again is newer than the journal: kept), and
- * archived transcripts are renamed back.
+ * Undo of a prune run from its journal (issue 8 item 4, issue 16 findings 4, 11, 12):
+ *
+ * - a run is restored only into the store its records are bound to (the store's path and its
+ *   directory's device/inode): a journal copied beside another store is refused;
+ * - by default the latest run that removed something (a commit record) and is not yet restored;
+ *   an interrupted run (no commit: the tool was killed between journal and commit) only when
+ *   named, since which of its planned keys really went is unknown;
+ * - only keys the run's commit says it removed go back, and only where the key is absent now
+ *   (a key that exists again is newer than the journal: kept);
+ * - entries are put back as own properties, so keys such as `__proto__` round-trip;
+ * - archived transcripts are renamed back only within the store's sessions directories, by the
+ *   rules of archive-transcripts.ts; a journal line that breaks them is skipped with why.
  */
-import { existsSync } from 'node:fs';
 import { ToolError } from '../errors.js';
 import { unarchiveTranscripts } from '../store/archive-transcripts.js';
-import { appendJournal, journalPathFor, readJournal, runsOf, type JournalRun } from '../store/journal.js';
+import { appendJournal, JOURNAL_SUFFIX, journalPathFor, readJournal, runsOf, type JournalRun } from '../store/journal.js';
 import type { LockedWriter } from '../store/locked-write.js';
+import { lstatOrNull } from '../store/safe-fs.js';
 
 /** Every run recorded next to these stores, newest first. */
 export function listRuns(storePaths: readonly string[]): JournalRun[] {
   const runs: JournalRun[] = [];
   for (const storePath of new Set(storePaths)) {
     const journalPath = journalPathFor(storePath);
-    if (!existsSync(journalPath)) continue;
+    if (!lstatOrNull(journalPath)) continue;
     runs.push(...runsOf(journalPath, readJournal(journalPath)));
   }
   return runs.sort((a, b) => b.runId.localeCompare(a.runId));
 }
 
-/** The runs (one per store) a restore acts on: the named run, or the latest not yet restored. */
+/** The runs (one per store) a restore acts on: the named run, or the latest that removed something, not yet restored. */
 export function selectRun(runs: readonly JournalRun[], runId: string | undefined): JournalRun[] {
   if (runId) {
     const matching = runs.filter((run) => run.runId === runId);
     if (matching.length === 0) throw new ToolError('failed', `no prune run ${runId} in the journals of the selected stores (see: openclaw-sessions restore --list)`);
+    const unbound = matching.find((run) => run.bindingProblem !== null);
+    if (unbound) throw new ToolError('unsafe', `refusing to restore run ${runId} into ${unbound.journalPath.slice(0, -JOURNAL_SUFFIX.length)}: ${unbound.bindingProblem}`);
     return matching;
   }
-  const latest = runs.find((run) => keysToRestore(run).length > 0 && run.restoredAt === null);
-  if (!latest) throw new ToolError('failed', 'nothing to restore: no unrestored prune run in the journals of the selected stores');
-  return runs.filter((run) => run.runId === latest.runId);
+  const latest = runs.find((run) => run.bindingProblem === null && run.removed !== null && run.restoredAt === null && keysToRestore(run).length > 0);
+  if (!latest) throw new ToolError('failed', 'nothing to restore: no prune run that removed sessions and is not yet restored in the journals of the selected stores (see: openclaw-sessions restore --list)');
+  return runs.filter((run) => run.runId === latest.runId && run.bindingProblem === null && run.removed !== null);
 }
 
-/** Keys the run removed: its commit record, else (interrupted run) every planned key. */
+/** Keys the run removed (its commit record), else — an interrupted run, named explicitly — every planned key. */
 export function keysToRestore(run: JournalRun): string[] {
   const keys = run.removed ?? Object.keys(run.entries);
-  return keys.filter((key) => !run.restoredKeys.includes(key));
+  return keys.filter((key) => Object.hasOwn(run.entries, key) && !run.restoredKeys.includes(key));
 }
 
 export interface RestoreResult {
@@ -46,8 +57,12 @@ export interface RestoreResult {
   transcriptSkips: Array<{ path: string; why: string }>;
 }
 
-/** Puts one run's entries back into its store through `writer` (under the run and gateway locks). */
-export async function restoreRun(run: JournalRun, writer: LockedWriter): Promise<RestoreResult> {
+/**
+ * Puts one run back into its store. `transcriptDirs`: the real directories this store's
+ * transcripts may live in (the store's own directory, plus each agent's for a shared store).
+ */
+export async function restoreRun(run: JournalRun, writer: LockedWriter, options: { transcriptDirs: readonly string[] }): Promise<RestoreResult> {
+  if (run.bindingProblem) throw new ToolError('unsafe', `refusing to restore run ${run.runId} into ${run.storePath}: ${run.bindingProblem}`);
   const keys = keysToRestore(run);
   const outcome = await writer.edit(
     run.storePath,
@@ -59,13 +74,14 @@ export async function restoreRun(run: JournalRun, writer: LockedWriter): Promise
           skipped.push({ key, why: 'key exists again (newer than the journal); kept as is' });
           continue;
         }
-        document[key] = run.entries[key];
+        // Not `document[key] = …`: for `__proto__` that would change the prototype, not add a key.
+        Object.defineProperty(document, key, { value: run.entries[key], writable: true, enumerable: true, configurable: true });
         restored.push(key);
       }
       return { result: { restored, skipped }, changed: restored.length > 0 };
     },
   );
   appendJournal(run.journalPath, { type: 'restore', runId: run.runId, at: new Date().toISOString(), storePath: run.storePath, restored: outcome.result.restored });
-  const moves = unarchiveTranscripts(run.transcriptMoves);
+  const moves = unarchiveTranscripts(run.transcriptMoves, { storePath: run.storePath, dirs: options.transcriptDirs });
   return { storePath: run.storePath, ...outcome.result, transcripts: moves.restored.length, transcriptSkips: moves.skipped };
 }

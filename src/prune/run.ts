@@ -19,12 +19,16 @@ import type { PruneReport } from '../report/prune-report.js';
 import { planOfItems, planPrune, type PlanCandidate, type PruneCriteria, type PrunePlan, type PrunePlanItem } from '../sessions/plan.js';
 import type { Snapshot } from '../store/edit-store.js';
 import { withLockedWrites } from '../store/locked-write.js';
+import type { TranscriptScope } from '../store/archive-transcripts.js';
+import { journalPathFor } from '../store/journal.js';
+import { applyRetention } from '../store/journal-retention.js';
+import { removeStaleTemps } from '../store/safe-fs.js';
 import { readJsonStore } from '../store/read-json.js';
 import { assertStoreWritable } from '../store/store-safety.js';
 import { applyPrunePlan, type StoreApplyResult } from './apply.js';
 import { applyViaRpc } from './apply-rpc.js';
 import { decideRecompute, finishRecompute, rpcRecomputeReport } from './recompute.js';
-import { finalReport, type RecomputeReport } from './report.js';
+import { finalReport, isPartial, type RecomputeReport } from './report.js';
 
 export interface PruneRequest {
   inventory: InventoryOptions;
@@ -91,6 +95,8 @@ export interface ExecuteOptions {
   lockTimeoutMs: number;
   waitMs: number;
   journal: boolean;
+  /** Journal runs older than this are dropped (under the run lock) after the prune. */
+  journalRetentionMs: number;
   keepTranscripts: boolean;
 }
 
@@ -98,6 +104,10 @@ export interface PruneExecution {
   report: PruneReport;
   /** Per-store results (transcript failures are reported from here). */
   results: StoreApplyResult[];
+  /** Some stores were changed, others left untouched (busy, refused, failed). */
+  partial: boolean;
+  /** Journal retention that could not be applied (one line per store). */
+  warnings: string[];
 }
 
 /** Removes exactly the planned set (what is unchanged since planning) and makes the gateway recompute. */
@@ -105,26 +115,42 @@ export async function executePrune(prepared: PreparedPrune, route: PruneRoute, o
   const { plan, inventory } = prepared;
   const gateway = gatewayOf(prepared);
   const { decision, viaRpc, viaFile } = route;
+  const scopes = new Map<string, TranscriptScope>(inventory.stores.map((store) => [store.ref.path, { storePath: store.ref.path, shared: store.ref.shared, stateDir: inventory.location.stateDir }]));
+  const warnings: string[] = [];
   const written = await withLockedWrites([...plan.byStore.keys()], options, async (writer) => {
+    // Under the run lock no other run of this tool works on these stores: a temp file of ours
+    // next to them was left by a killed run.
+    for (const storePath of plan.byStore.keys()) removeStaleTemps(storePath);
     const rpc = viaRpc.length > 0 ? await removeViaRpc(prepared, viaRpc, options, env) : null;
-    if (viaFile.length === 0) return { rpc, results: [] };
-    const filePlan = viaRpc.length > 0 ? planOfItems(viaFile, plan.totalSessions) : plan;
-    // After RPC deletes, the gateway has rewritten the store: plan snapshots are stale.
-    const snapshots = viaRpc.length > 0 ? freshSnapshots(filePlan) : snapshotsOf(inventory);
-    const results = await applyPrunePlan(filePlan, { ...options, snapshots, writer });
+    let results: StoreApplyResult[] = [];
+    if (viaFile.length > 0) {
+      const filePlan = viaRpc.length > 0 ? planOfItems(viaFile, plan.totalSessions) : plan;
+      // After RPC deletes, the gateway has rewritten the store: plan snapshots are stale.
+      const snapshots = viaRpc.length > 0 ? freshSnapshots(filePlan) : snapshotsOf(inventory);
+      const scopeOf = (storePath: string): TranscriptScope => scopes.get(storePath) ?? { storePath, shared: false, stateDir: inventory.location.stateDir };
+      results = await applyPrunePlan(filePlan, { ...options, snapshots, writer, scopeOf });
+    }
+    // Retention, still under the run lock.
+    if (options.journal) {
+      for (const storePath of plan.byStore.keys()) {
+        await applyRetention(journalPathFor(storePath), options.journalRetentionMs).catch((error: Error) => {
+          warnings.push(`journal retention skipped for ${storePath}: ${error.message}`);
+        });
+      }
+    }
     return { rpc, results };
   });
   const { rpc, results } = written;
   const removedByFile = results.flatMap((result) => result.removed);
   const recompute: RecomputeReport = rpc?.recompute ?? (await finishRecompute(decision, removedByFile, { gateway, inventory, env, waitMs: options.waitMs }));
-  const report = finalReport({
+  const runOutcome = {
     runId: options.journal ? options.runId : null,
     results,
     rpcRemoved: rpc?.removed ?? [],
     rpcSkipped: rpc?.skipped ?? [],
     recompute,
-  });
-  return { report, results };
+  };
+  return { report: finalReport(runOutcome), results, partial: isPartial(runOutcome), warnings };
 }
 
 async function removeViaRpc(prepared: PreparedPrune, items: PrunePlanItem[], options: ExecuteOptions, env: Env) {

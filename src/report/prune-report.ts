@@ -6,7 +6,8 @@ import { z } from 'zod';
 import { SESSION_STATES } from '../sessions/classify.js';
 import { SESSION_KINDS } from '../sessions/keys.js';
 
-export const PRUNE_SCHEMA_VERSION = 1;
+/** 2: per-store `outcome`/`error`, `transcriptsKept`. */
+export const PRUNE_SCHEMA_VERSION = 2;
 
 export const prunedSessionSchema = z.object({
   agentId: z.string(),
@@ -37,9 +38,16 @@ export const pruneReportSchema = z.object({
       journal: z.string().nullable(),
       lockWaitMs: z.number().nullable(),
       lockHoldMs: z.number().nullable(),
+      /** planned (dry run), pruned, or left untouched: busy (lock held), refused (unsafe), failed. */
+      outcome: z.enum(['planned', 'pruned', 'busy', 'refused', 'failed']),
+      /** Why a store was left untouched; null otherwise. */
+      error: z.string().nullable(),
     }),
   ),
+  /** Transcripts archived as `<file>.deleted.<time>`. */
   transcripts: z.array(z.object({ from: z.string(), to: z.string() })),
+  /** Candidate transcripts of pruned sessions that exist but were left in place, and why. */
+  transcriptsKept: z.array(z.object({ key: z.string(), path: z.string(), why: z.string() })),
   slotsFreed: z.number().int(),
   /** How the running gateway was made to drop its stale handles; null on a dry run. */
   recompute: z

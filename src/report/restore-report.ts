@@ -22,6 +22,10 @@ export const restoreListReportSchema = z.object({
       restoredAt: z.string().nullable(),
       /** Transcripts the run archived (renamed aside). */
       transcripts: z.number().int(),
+      /** The journal is bound to this store (its path and directory identity); false: not restorable here. */
+      bound: z.boolean(),
+      /** Why the run cannot be restored into this store; null when bound. */
+      problem: z.string().nullable(),
     }),
   ),
 });
@@ -35,6 +39,8 @@ export const restoreReportSchema = z.object({
   skipped: z.array(z.object({ key: z.string(), why: z.string() })),
   /** Archived transcripts renamed back. */
   transcripts: z.number().int(),
+  /** Journal lines about transcripts that break the archiving rules: left in place, never acted on. */
+  transcriptsSkipped: z.array(z.object({ path: z.string(), why: z.string() })),
 });
 
 export type RestoreListReport = z.infer<typeof restoreListReportSchema>;

@@ -5,6 +5,7 @@
 import { DEFAULT_PRUNE_GRACE_MS } from '../defaults.js';
 import type { Classification } from './classify.js';
 import { matchesFilter, type SessionFilter } from './filter.js';
+import { compileGlob } from './glob.js';
 
 
 export interface PruneCriteria extends SessionFilter {
@@ -26,24 +27,16 @@ export function isPrunableByDefault(session: Plannable): boolean {
 }
 
 export function makePruneSelector(criteria: PruneCriteria): (session: Plannable) => boolean {
-  const include = criteria.keyGlobs?.length ? criteria.keyGlobs.map(globToRegExp) : null;
-  const keep = (criteria.keepGlobs ?? []).map(globToRegExp);
+  const include = criteria.keyGlobs?.length ? criteria.keyGlobs.map(compileGlob) : null;
+  const keep = (criteria.keepGlobs ?? []).map(compileGlob);
   const filter: SessionFilter = { ...criteria, olderThanMs: criteria.olderThanMs ?? DEFAULT_PRUNE_GRACE_MS };
   return (session) => {
     if (!isEverPrunable(session)) return false;
     if (!matchesFilter(session, filter)) return false;
-    if (include && !include.some((re) => re.test(session.key))) return false;
-    if (keep.some((re) => re.test(session.key))) return false;
+    if (include && !include.some((matches) => matches(session.key))) return false;
+    if (keep.some((matches) => matches(session.key))) return false;
     return true;
   };
-}
-
-/** `agent:*:acp:*` → a whole-key, case-insensitive pattern; `*` spans `:` too. */
-export function globToRegExp(glob: string): RegExp {
-  const body = [...glob.trim()]
-    .map((ch) => (ch === '*' ? '.*' : ch === '?' ? '.' : ch.replace(/[\\^$.|+()[\]{}]/g, '\\$&')))
-    .join('');
-  return new RegExp(`^${body}$`, 'i');
 }
 
 export interface PlanCandidate extends Plannable {

@@ -1,21 +1,27 @@
 /**
  * Replace a file so that readers see the old bytes or the new, never a mix (docs/openclaw.md §6): the
  * gateway reads a half-written sessions.json as `{}` and its next save wipes the store. Temp file
- * `<file>.<uuid>.tmp` in the same directory, write, fsync, rename over the target, fsync the
- * directory. Any failure removes the temp file and leaves the target untouched.
+ * `<file>.openclaw-sessions.<pid>.<hex>.tmp` in the same directory (the tool's own name, so the
+ * next run can tell a killed run's leftovers from the gateway's `<file>.<uuid>.tmp`), created
+ * O_EXCL|O_NOFOLLOW, write, fsync, rename over the target, fsync the directory. Any failure — or
+ * SIGINT/SIGTERM — removes the temp file and leaves the target untouched.
  *
  * Split in two so the slow half (writing and syncing the data) can run before the gateway's lock
  * is taken and only the rename inside it.
  */
-import { randomUUID } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { promises as fs, constants, rmSync } from 'node:fs';
 import path from 'node:path';
+import { onInterrupt } from '../system/cleanup.js';
+import { toolTempPathFor } from './safe-fs.js';
 
 export interface PreparedWrite {
   target: string;
   temp: string;
   /** Removes the temp file; safe to call more than once. */
   discard(): void;
+  /** The temp file was renamed into place: nothing left to clean up on a signal. */
+  committed(): void;
 }
 
 export interface AtomicWriteOptions {
@@ -26,12 +32,12 @@ export interface AtomicWriteOptions {
 }
 
 export async function prepareAtomicWrite(target: string, data: string | Uint8Array, mode = 0o600): Promise<PreparedWrite> {
-  const dir = path.dirname(target);
-  const temp = path.join(dir, `${path.basename(target)}.${randomUUID()}.tmp`);
-  const previous = await fs.stat(target).catch(() => null);
+  const temp = toolTempPathFor(target, randomBytes(6).toString('hex'));
+  const previous = await fs.lstat(target).catch(() => null);
+  const forget = onInterrupt(() => rmSync(temp, { force: true }));
   let handle: fs.FileHandle | undefined;
   try {
-    handle = await fs.open(temp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, mode);
+    handle = await fs.open(temp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, mode);
     await handle.writeFile(data);
     // open's mode was filtered by the umask; the store must end up exactly `mode`.
     await handle.chmod(mode);
@@ -43,9 +49,18 @@ export async function prepareAtomicWrite(target: string, data: string | Uint8Arr
   } catch (error) {
     await handle?.close().catch(() => undefined);
     rmSync(temp, { force: true });
+    forget();
     throw error;
   }
-  return { target, temp, discard: () => rmSync(temp, { force: true }) };
+  return {
+    target,
+    temp,
+    discard: () => {
+      rmSync(temp, { force: true });
+      forget();
+    },
+    committed: forget,
+  };
 }
 
 /**
@@ -68,6 +83,7 @@ export async function commitPrepared(prepared: PreparedWrite, beforeRename?: () 
     prepared.discard();
     throw error;
   }
+  prepared.committed();
   await fsyncDirectory(path.dirname(prepared.target));
 }
 

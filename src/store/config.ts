@@ -2,12 +2,12 @@
  * Reads the OpenClaw config (JSON5, `$include`, `${VAR}`) and keeps only the facts this tool
  * acts on. The raw document is never written back, so unknown keys need no care here.
  */
-import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import JSON5 from 'json5';
 import { z } from 'zod';
 import { ToolError } from '../errors.js';
 import type { Env } from '../env.js';
+import { READ_CAPS, readRegularFile } from './safe-fs.js';
 
 const agentListEntry = z.object({ id: z.string().optional(), default: z.boolean().optional() });
 
@@ -43,23 +43,32 @@ export type ConfigFacts = z.infer<typeof configFactsSchema>;
 export interface LoadedConfig {
   path: string | null;
   facts: ConfigFacts;
-  /** `${VAR}` references with no value in the environment; kept literally. */
-  missingVars: string[];
+  /**
+   * `${VAR}` references with no value (unset or empty) in the environment; kept literally, as
+   * OpenClaw 2026.4.2 does (it logs a warning and leaves `${VAR}` in the value).
+   */
+  missingVars: Array<{ name: string; at: string }>;
+}
+
+/** OpenClaw's warning for a missing variable, word for word (dist/io-*.js, loadConfig). */
+export function missingVarWarning(configPath: string, missing: { name: string; at: string }): string {
+  return `Config (${configPath}): missing env var "${missing.name}" at ${missing.at} - feature using this value will be unavailable`;
 }
 
 const MAX_INCLUDE_DEPTH = 10;
 
 export function loadConfig(configPath: string | null, env: Env): LoadedConfig {
   if (!configPath) return { path: null, facts: {}, missingVars: [] };
-  const missingVars = new Set<string>();
-  const document = substituteVars(readDocument(configPath, 0, []), env, missingVars);
+  const missingVars: Array<{ name: string; at: string }> = [];
+  const raw = readDocument(configPath, 0, []);
+  const document = substituteVars(raw, withConfigEnv(raw, env), '', missingVars);
   const parsed = configFactsSchema.safeParse(document);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     const where = issue ? issue.path.join('.') : '?';
     throw new ToolError('failed', `config ${configPath}: ${where}: ${issue?.message ?? 'invalid'}`);
   }
-  return { path: configPath, facts: parsed.data, missingVars: [...missingVars] };
+  return { path: configPath, facts: parsed.data, missingVars };
 }
 
 function readDocument(file: string, depth: number, chain: string[]): unknown {
@@ -68,8 +77,11 @@ function readDocument(file: string, depth: number, chain: string[]): unknown {
   }
   let text: string;
   try {
-    text = readFileSync(file, 'utf8');
+    // The operator's own file may be a link (dotfile managers); a FIFO, device or huge file is
+    // refused before any blocking read (issue 16 finding 8: `$include: "/dev/zero"`).
+    text = readRegularFile(file, { maxBytes: READ_CAPS.config, what: 'config', follow: true }).bytes.toString('utf8');
   } catch (error) {
+    if (error instanceof ToolError) throw error;
     throw new ToolError('failed', `cannot read config ${file}: ${(error as Error).message}`);
   }
   let value: unknown;
@@ -112,23 +124,48 @@ function deepMerge(base: unknown, over: unknown): Record<string, unknown> {
   return out;
 }
 
-/** `${NAME}` takes the environment's value; `$${NAME}` is an escaped literal `${NAME}`. */
-function substituteVars(value: unknown, env: Env, missing: Set<string>): unknown {
+/**
+ * The config's own `env` block fills variables the environment leaves unset or blank (OpenClaw
+ * 2026.4.2 `applyConfigEnvVars`): `env.vars.NAME` and `env.NAME` string values, except
+ * `shellEnv`, and except values that themselves contain a `${…}` reference.
+ */
+function withConfigEnv(document: unknown, env: Env): Env {
+  const block = isPlainObject(document) ? document.env : undefined;
+  if (!isPlainObject(block)) return env;
+  const entries: Record<string, string> = {};
+  if (isPlainObject(block.vars)) for (const [key, value] of Object.entries(block.vars)) if (typeof value === 'string' && value) entries[key] = value;
+  for (const [key, value] of Object.entries(block)) if (key !== 'shellEnv' && key !== 'vars' && typeof value === 'string' && value.trim()) entries[key] = value;
+  const out: Record<string, string | undefined> = { ...env };
+  for (const [key, value] of Object.entries(entries)) {
+    if (out[key]?.trim() || /\$\{[A-Z_][A-Z0-9_]*\}/.test(value)) continue;
+    out[key] = value;
+  }
+  return out;
+}
+
+/**
+ * `${NAME}` takes the environment's value; `$${NAME}` is an escaped literal `${NAME}`. As in
+ * OpenClaw 2026.4.2 (`dist/env-substitution-*.js`): only upper-case names `[A-Z_][A-Z0-9_]*`
+ * are references; a variable that is unset **or empty** is missing — the reference stays in the
+ * value literally and is reported (OpenClaw logs a warning; it does not fail).
+ */
+function substituteVars(value: unknown, env: Env, at: string, missing: Array<{ name: string; at: string }>): unknown {
   if (typeof value === 'string') {
-    return value.replace(/\$?\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g, (match, name: string) => {
+    if (!value.includes('$')) return value;
+    return value.replace(/\$?\$\{([A-Z_][A-Z0-9_]*)\}/g, (match, name: string) => {
       if (match.startsWith('$$')) return match.slice(1);
       const replacement = env[name];
-      if (replacement === undefined) {
-        missing.add(name);
+      if (replacement === undefined || replacement === '') {
+        missing.push({ name, at });
         return match;
       }
       return replacement;
     });
   }
-  if (Array.isArray(value)) return value.map((item) => substituteVars(item, env, missing));
+  if (Array.isArray(value)) return value.map((item, index) => substituteVars(item, env, `${at}[${index}]`, missing));
   if (isPlainObject(value)) {
     const out: Record<string, unknown> = {};
-    for (const [key, child] of Object.entries(value)) out[key] = substituteVars(child, env, missing);
+    for (const [key, child] of Object.entries(value)) out[key] = substituteVars(child, env, at ? `${at}.${key}` : key, missing);
     return out;
   }
   return value;

@@ -8,7 +8,7 @@
  * changed (the gateway wrote meanwhile) → the edit is redone on the current content, all
  * inside the lock. The lock is checked to be still ours before any rename.
  */
-import { readFileSync } from 'node:fs';
+import { READ_CAPS, readRegularFile } from './safe-fs.js';
 import { performance } from 'node:perf_hooks';
 import { ToolError } from '../errors.js';
 import { commitPrepared, prepareAtomicWrite, type PreparedWrite } from './atomic-write.js';
@@ -46,7 +46,7 @@ export async function editStoreLocked<T>(
   options: { lockTimeoutMs: number; snapshot?: Snapshot },
 ): Promise<StoreEditOutcome<T>> {
   // Outside the lock: snapshot, edit, serialise, write the temp file.
-  const bytes = options.snapshot?.bytes ?? readFileSync(storePath);
+  const bytes = options.snapshot?.bytes ?? readStoreBytes(storePath);
   const document = options.snapshot?.document ?? parseStoreText(storePath, decodeStore(storePath, bytes));
   const before = Object.keys(document).length;
   const first = edit(document);
@@ -74,7 +74,7 @@ export async function editStoreLocked<T>(
   };
 
   try {
-    const current = readFileSync(storePath);
+    const current = readStoreBytes(storePath);
     if (current.equals(bytes)) {
       if (prepared) await commitPrepared(prepared, assertOurs);
       prepared = null;
@@ -99,8 +99,20 @@ export async function editStoreLocked<T>(
   }
 }
 
+/** The store's bytes for a rewrite: never through a symlink, regular files only, size capped. */
+function readStoreBytes(storePath: string): Buffer {
+  return readRegularFile(storePath, { maxBytes: READ_CAPS.store, what: 'session store' }).bytes;
+}
+
 /** Byte-for-byte what the gateway writes: 2-space JSON, no trailing newline. */
 function serialise(document: Record<string, unknown>): string {
-  return JSON.stringify(document, null, 2);
+  try {
+    return JSON.stringify(document, null, 2);
+  } catch (error) {
+    // JSON.parse reads any depth, but JSON.stringify recurses: a hostile store nested ~10^5 deep
+    // overflows the stack here (issue 16 finding 12). Nothing has been written yet.
+    if (error instanceof RangeError) throw new ToolError('failed', `cannot rewrite this store: an entry nests too deeply to serialise (${error.message}); nothing was written`);
+    throw error;
+  }
 }
 

@@ -7,13 +7,15 @@
  *
  * Never a directory at that path: the gateway then fails every store write (docs/openclaw.md §5).
  */
-import { promises as fs, constants, realpathSync, type Stats } from 'node:fs';
+import { promises as fs, constants, lstatSync, realpathSync, unlinkSync, type Stats } from 'node:fs';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { DEFAULT_LOCK_TIMEOUT_MS } from '../defaults.js';
 import { ToolError } from '../errors.js';
+import { onInterrupt } from '../system/cleanup.js';
 import { isProcessAlive, readProcStartTime } from '../system/proc.js';
 import { readLockHolder } from './lock-holder.js';
+import { READ_CAPS, readRegularFile } from './safe-fs.js';
 
 /** The gateway deletes a store lock older than this even when its holder lives. */
 export const LOCK_STALE_MS = 30_000;
@@ -165,6 +167,11 @@ function handleFor(lockPath: string, body: string, ino: number, started: number,
     if (!stat || !stat.isFile() || stat.ino !== ino) return false;
     return (await readText(lockPath)) === body;
   };
+  // SIGINT/SIGTERM while held: release it (if still ours) so the gateway does not wait 30 s.
+  const forget = onInterrupt(() => {
+    const stat = lstatSync(lockPath, { throwIfNoEntry: false });
+    if (stat?.isFile() && stat.ino === ino && readTextSync(lockPath) === body) unlinkSync(lockPath);
+  });
   return {
     path: lockPath,
     acquiredAt,
@@ -173,6 +180,7 @@ function handleFor(lockPath: string, body: string, ino: number, started: number,
     heldMs: () => Date.now() - acquiredAt,
     isStillOurs,
     release: async () => {
+      forget();
       if (!(await isStillOurs())) return false;
       await fs.unlink(lockPath).catch((error: NodeJS.ErrnoException) => {
         if (error.code !== 'ENOENT') throw new ToolError('failed', `cannot remove store lock ${lockPath}: ${error.message}`);
@@ -192,7 +200,7 @@ async function tryCreate(lockPath: string, body: string): Promise<number | null>
   let handle: fs.FileHandle;
   try {
     // 0644 like the gateway's own default, so a gateway under another uid can still read our pid.
-    handle = await fs.open(lockPath, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, 0o644);
+    handle = await fs.open(lockPath, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o644);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'EEXIST') return null;
@@ -200,6 +208,8 @@ async function tryCreate(lockPath: string, body: string): Promise<number | null>
     throw new ToolError('failed', `cannot create store lock ${lockPath}: ${(error as Error).message}`);
   }
   try {
+    // The tool's umask is 0077; the gateway (possibly another uid) must still read our pid.
+    await handle.chmod(0o644);
     await handle.writeFile(body, 'utf8');
     const { ino } = await handle.stat();
     await handle.close();
@@ -258,9 +268,17 @@ function directoryError(lockPath: string): ToolError {
   );
 }
 
+/**
+ * A lock file's text: never through a symlink, never a FIFO or device (refused before any
+ * blocking read), at most 64 KiB (issue 16 finding 8). Anything else reads as unreadable (null).
+ */
 async function readText(file: string): Promise<string | null> {
+  return readTextSync(file);
+}
+
+function readTextSync(file: string): string | null {
   try {
-    return await fs.readFile(file, 'utf8');
+    return readRegularFile(file, { maxBytes: READ_CAPS.lock, what: 'store lock' }).bytes.toString('utf8');
   } catch {
     return null;
   }

@@ -5,14 +5,37 @@
  *
  * JSON lines, append-only, mode 0600: a torn last line (crash mid-append) is ignored, never
  * fatal, and earlier runs stay readable.
+ *
+ * Rules (issue 8 item 4, issue 16 findings 3, 4, 11):
+ * - a run that removed nothing leaves nothing: its prune record is cut off again (ftruncate to
+ *   the size the journal had before the run; runs are serialised by the run lock);
+ * - the journal is opened O_NOFOLLOW|O_APPEND, must be a regular file with one link, owned by
+ *   the user this run acts as; its mode is set with fchmod, never through the path;
+ * - every prune record is bound to its store: the store's path and its directory's
+ *   device/inode. A journal copied or moved elsewhere (`cp -a a b`) no longer matches and
+ *   `restore` refuses it;
+ * - retention: runs older than the retention (default 14 days) are dropped, by an atomic
+ *   rewrite under the run lock, at the end of each prune that writes.
  */
-import { closeSync, fsyncSync, openSync, readFileSync, writeSync, chmodSync } from 'node:fs';
+import { closeSync, constants, fchmodSync, fstatSync, fsyncSync, ftruncateSync, openSync, statSync, writeSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
+import path from 'node:path';
 import { z } from 'zod';
 import { ToolError } from '../errors.js';
+import { onInterrupt } from '../system/cleanup.js';
+import { READ_CAPS, readRegularFileIfExists, realpathOrNull, TOOL_INFIX } from './safe-fs.js';
 
 // Not .jsonl: OpenClaw treats .jsonl files in a sessions directory as transcripts.
-export const JOURNAL_SUFFIX = '.openclaw-sessions.journal';
+export const JOURNAL_SUFFIX = `${TOOL_INFIX}.journal`;
+
+
+const bindingSchema = z.object({
+  /** realpath of the store's directory when the record was written. */
+  dir: z.string(),
+  dev: z.number(),
+  ino: z.number(),
+});
+export type StoreBinding = z.infer<typeof bindingSchema>;
 
 const pruneRecord = z.object({
   type: z.literal('prune'),
@@ -20,6 +43,7 @@ const pruneRecord = z.object({
   at: z.string(),
   toolVersion: z.string(),
   storePath: z.string(),
+  binding: bindingSchema.optional(),
   /** key → the raw entry exactly as it was planned (and, if committed, removed). */
   entries: z.record(z.string(), z.unknown()),
   states: z.record(z.string(), z.string()).optional(),
@@ -50,6 +74,7 @@ const restoreRecord = z.object({
 
 export const journalRecordSchema = z.discriminatedUnion('type', [pruneRecord, commitRecord, transcriptsRecord, restoreRecord]);
 export type JournalRecord = z.infer<typeof journalRecordSchema>;
+type PruneRecord = z.infer<typeof pruneRecord>;
 
 export function journalPathFor(storePath: string): string {
   return `${storePath}${JOURNAL_SUFFIX}`;
@@ -60,39 +85,159 @@ export function newRunId(now = new Date()): string {
   return `${now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z')}-${randomBytes(2).toString('hex')}`;
 }
 
-/** Appends one record durably: the line is on disk before the store is touched. */
-export function appendJournal(journalPath: string, record: JournalRecord): void {
-  let fd: number | undefined;
+/** The identity a journal record is bound to: the store's directory (its inode survives the store's own renames). */
+export function storeBinding(storePath: string): StoreBinding {
+  const dir = realpathOrNull(path.dirname(path.resolve(storePath)));
+  if (!dir) throw new ToolError('failed', `cannot resolve the directory of ${storePath}`);
+  const stat = statSync(dir);
+  return { dir, dev: stat.dev, ino: stat.ino };
+}
+
+/** Why a record is not bound to the store it sits beside; null when it is. */
+export function bindingProblem(journalPath: string, record: { storePath: string; binding?: StoreBinding }): string | null {
+  if (!record.binding) return 'the record carries no store binding (written by an older version)';
+  const expectedStore = journalPath.slice(0, -JOURNAL_SUFFIX.length);
+  const here = realpathOrNull(path.dirname(expectedStore));
+  if (!here) return 'its store directory no longer exists';
+  if (path.basename(record.storePath) !== path.basename(expectedStore)) return `it names store ${record.storePath}, not ${expectedStore}`;
+  let stat;
   try {
-    fd = openSync(journalPath, 'a', 0o600);
-    writeSync(fd, `${JSON.stringify(record)}\n`);
-    fsyncSync(fd);
+    stat = statSync(here);
+  } catch {
+    return 'its store directory no longer exists';
+  }
+  if (record.binding.dir !== here || stat.dev !== record.binding.dev || stat.ino !== record.binding.ino) {
+    return `it was written for the store directory ${record.binding.dir} (device ${record.binding.dev}, inode ${record.binding.ino}), not this one (${here}, device ${stat.dev}, inode ${stat.ino}) — a copied or moved journal`;
+  }
+  if (realpathOrNull(path.dirname(record.storePath)) !== here) return `it names store ${record.storePath}, not ${expectedStore}`;
+  return null;
+}
+
+/**
+ * Opens a journal for appending under the rules above. The caller must hold the store's run
+ * lock (so no other run appends or truncates meanwhile).
+ */
+export function openJournalFd(journalPath: string): { fd: number; size: number } {
+  let fd: number;
+  try {
+    fd = openSync(journalPath, constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT | constants.O_NOFOLLOW | constants.O_NONBLOCK, 0o600);
   } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ELOOP') throw new ToolError('unsafe', `refusing to write the undo journal ${journalPath}: it is a symlink; remove it (nothing was pruned)`);
+    // O_NONBLOCK|O_WRONLY on a FIFO without a reader fails ENXIO instead of blocking.
+    if (code === 'ENXIO') throw new ToolError('unsafe', `refusing to write the undo journal ${journalPath}: it is a FIFO, not a regular file; remove it (nothing was pruned)`);
     throw new ToolError('failed', `cannot write the undo journal ${journalPath}: ${(error as Error).message} (nothing was pruned)`, { input: 'journal' });
-  } finally {
-    if (fd !== undefined) closeSync(fd);
   }
   try {
-    chmodSync(journalPath, 0o600);
-  } catch {
-    // best effort: the open mode already applied when the file was created
+    const stat = fstatSync(fd);
+    const uid = process.geteuid?.();
+    let problem: string | null = null;
+    if (!stat.isFile()) problem = 'it is not a regular file';
+    else if (stat.nlink !== 1) problem = `it has ${stat.nlink} hard links`;
+    else if (uid !== undefined && stat.uid !== uid) problem = `it belongs to uid ${stat.uid}, not to uid ${uid} this run acts as`;
+    if (problem) throw new ToolError('unsafe', `refusing to write the undo journal ${journalPath}: ${problem}; move it away (nothing was pruned)`);
+    if ((stat.mode & 0o777) !== 0o600) fchmodSync(fd, 0o600);
+    return { fd, size: stat.size };
+  } catch (error) {
+    closeSync(fd);
+    throw error;
   }
 }
 
-export function readJournal(journalPath: string): JournalRecord[] {
-  let text: string;
-  try {
-    text = readFileSync(journalPath, 'utf8');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
-    throw new ToolError('failed', `cannot read journal ${journalPath}: ${(error as Error).message}`);
+/**
+ * One run's records in one journal. `begin` writes the prune record; `commit` the keys really
+ * removed; `rollback` cuts the journal back to where it was (a run that removed nothing leaves
+ * nothing). An interrupt before the store edit starts rolls back too.
+ */
+export class JournalWriter {
+  private fd: number | null = null;
+  private startSize = 0;
+  private forgetInterrupt: (() => void) | null = null;
+
+  constructor(readonly journalPath: string) {}
+
+  private append(record: JournalRecord): void {
+    if (this.fd === null) {
+      const opened = openJournalFd(this.journalPath);
+      this.fd = opened.fd;
+      this.startSize = opened.size;
+      const fd = this.fd;
+      const size = this.startSize;
+      this.forgetInterrupt = onInterrupt(() => ftruncateSync(fd, size));
+    }
+    try {
+      writeSync(this.fd, `${JSON.stringify(record)}\n`);
+      fsyncSync(this.fd);
+    } catch (error) {
+      throw new ToolError('failed', `cannot write the undo journal ${this.journalPath}: ${(error as Error).message} (nothing was pruned)`, { input: 'journal' });
+    }
   }
+
+  begin(record: Omit<PruneRecord, 'type' | 'binding'>): void {
+    this.append({ type: 'prune', ...record, binding: storeBinding(record.storePath) });
+  }
+
+  /** The store edit is about to start: from here an interrupt must keep the record. */
+  editing(): void {
+    this.forgetInterrupt?.();
+    this.forgetInterrupt = null;
+  }
+
+  commit(record: Omit<z.infer<typeof commitRecord>, 'type'>): void {
+    this.append({ type: 'commit', ...record });
+  }
+
+  transcripts(record: Omit<z.infer<typeof transcriptsRecord>, 'type'>): void {
+    this.append({ type: 'transcripts', ...record });
+  }
+
+  /** Cuts off everything this writer appended. */
+  rollback(): void {
+    if (this.fd === null) return;
+    try {
+      ftruncateSync(this.fd, this.startSize);
+      fsyncSync(this.fd);
+    } catch {
+      // the record stays; restore shows it as an interrupted run, never restored by default
+    }
+  }
+
+  close(): void {
+    this.forgetInterrupt?.();
+    this.forgetInterrupt = null;
+    if (this.fd !== null) closeSync(this.fd);
+    this.fd = null;
+  }
+}
+
+/** Appends one record durably (restore records; a prune uses JournalWriter). */
+export function appendJournal(journalPath: string, record: JournalRecord): void {
+  const { fd } = openJournalFd(journalPath);
+  try {
+    writeSync(fd, `${JSON.stringify(record)}\n`);
+    fsyncSync(fd);
+  } catch (error) {
+    throw new ToolError('failed', `cannot write the undo journal ${journalPath}: ${(error as Error).message}`);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** Parsed records, plus the raw JSON objects (entries are taken from these: see readJournal). */
+export function readJournal(journalPath: string): JournalRecord[] {
+  const read = readRegularFileIfExists(journalPath, { maxBytes: READ_CAPS.journal, what: 'journal' });
+  if (!read) return [];
   const records: JournalRecord[] = [];
-  for (const line of text.split('\n')) {
+  for (const line of read.bytes.toString('utf8').split('\n')) {
     if (!line.trim()) continue;
     try {
-      const parsed = journalRecordSchema.safeParse(JSON.parse(line));
-      if (parsed.success) records.push(parsed.data);
+      const raw = JSON.parse(line) as Record<string, unknown>;
+      const parsed = journalRecordSchema.safeParse(raw);
+      if (!parsed.success) continue;
+      // zod rebuilds records by assignment, which turns an own `__proto__` key into a prototype
+      // change: the entries are taken from JSON.parse's object, where every key is an own property.
+      if (parsed.data.type === 'prune') (parsed.data as PruneRecord).entries = raw.entries as Record<string, unknown>;
+      records.push(parsed.data);
     } catch {
       // a torn line from an interrupted append: skip it, keep the rest
     }
@@ -112,6 +257,10 @@ export interface JournalRun {
   transcriptMoves: Array<{ from: string; to: string }>;
   restoredAt: string | null;
   restoredKeys: string[];
+  /** Why this record does not belong to the store beside it; null when bound. */
+  bindingProblem: string | null;
+  /** The real directories this store's transcripts may be in (set by whoever knows the store's config). */
+  transcriptDirs?: string[];
 }
 
 /** Folds the records of one journal into runs, oldest first. */
@@ -130,12 +279,13 @@ export function runsOf(journalPath: string, records: JournalRecord[]): JournalRu
         transcriptMoves: [],
         restoredAt: null,
         restoredKeys: [],
+        bindingProblem: bindingProblem(journalPath, record),
       });
       continue;
     }
     const run = runs.get(record.runId);
     if (!run) continue;
-    if (record.type === 'commit') run.removed = record.removed;
+    if (record.type === 'commit') run.removed = [...(run.removed ?? []), ...record.removed];
     else if (record.type === 'transcripts') run.transcriptMoves.push(...record.moves);
     else if (record.type === 'restore') {
       run.restoredAt = record.at;

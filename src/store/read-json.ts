@@ -6,9 +6,10 @@
  * the file is broken; it never "repairs".
  */
 import { isUtf8 } from 'node:buffer';
-import { readFileSync, statSync, type Stats } from 'node:fs';
+import type { Stats } from 'node:fs';
 import { ToolError } from '../errors.js';
 import { locateJsonError } from './json-error.js';
+import { READ_CAPS, readRegularFile } from './safe-fs.js';
 
 export interface JsonStoreDocument {
   path: string;
@@ -23,9 +24,11 @@ export function readJsonStore(file: string, options: { keepBytes?: boolean } = {
   let stat: Stats;
   let bytes: Buffer | null;
   try {
-    stat = statSync(file);
-    if (!stat.isFile()) throw new ToolError('failed', `session store ${file} is not a regular file`);
-    bytes = readFileSync(file);
+    // Links are followed for reading (the gateway reads through them too); writers refuse them
+    // (store-safety.ts). FIFOs and devices are refused before any read, size capped.
+    const read = readRegularFile(file, { maxBytes: READ_CAPS.store, what: 'session store', follow: true });
+    stat = read.stat;
+    bytes = read.bytes;
   } catch (error) {
     if (error instanceof ToolError) throw error;
     const code = (error as NodeJS.ErrnoException).code;
@@ -58,7 +61,10 @@ export function parseStoreText(file: string, text: string): Record<string, unkno
   let value: unknown;
   try {
     value = JSON.parse(text);
-  } catch {
+  } catch (error) {
+    if (error instanceof RangeError) {
+      throw new ToolError('failed', `session store ${file} nests too deeply to parse (${error.message}); OpenClaw never writes such a store`);
+    }
     const where = locateJsonError(text);
     throw new ToolError('failed', `session store ${file}:${where.line}:${where.column} does not parse: ${where.problem}`);
   }

@@ -3,12 +3,14 @@
  * proper-lockfile guards a path of our own next to each store — never `sessions.json.lock`,
  * which belongs to the gateway's protocol (a directory there wedges its writes, docs/openclaw.md §5).
  */
-import { readFileSync, realpathSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { closeSync, constants, fchmodSync, openSync, realpathSync, rmdirSync, rmSync, statSync, utimesSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import lockfile from 'proper-lockfile';
 import { ToolError } from '../errors.js';
+import { onInterrupt } from '../system/cleanup.js';
 import { isProcessAlive, readProcStartTime } from '../system/proc.js';
+import { READ_CAPS, readRegularFileIfExists } from './safe-fs.js';
 
 export const TOOL_LOCK_SUFFIX = '.openclaw-sessions.lock';
 const OWNER_FILE = 'owner.json';
@@ -87,7 +89,14 @@ async function acquireOne(storePath: string, lockfilePath: string, timeoutMs: nu
         onCompromised: (error) => onCompromised(`run lock ${lockfilePath} compromised: ${error.message}`),
       });
       writeOwner(lockfilePath);
+      // SIGINT/SIGTERM: remove the note and the directory ourselves (proper-lockfile's own exit
+      // hook uses rmdir, which fails while the note is inside).
+      const forget = onInterrupt(() => {
+        rmSync(path.join(lockfilePath, OWNER_FILE), { force: true });
+        rmdirSync(lockfilePath);
+      });
       return async () => {
+        forget();
         // proper-lockfile removes its directory with rmdir: it must be empty again.
         rmSync(path.join(lockfilePath, OWNER_FILE), { force: true });
         await release();
@@ -125,7 +134,15 @@ function writeOwner(lockfilePath: string): void {
   try {
     const before = statSync(lockfilePath);
     const starttime = readProcStartTime(process.pid);
-    writeFileSync(path.join(lockfilePath, OWNER_FILE), JSON.stringify({ pid: process.pid, starttime }), { mode: 0o600 });
+    // Created exclusively and never through a link; the lock directory itself was made by
+    // mkdir under the tool's umask (0077), so it is 0700 whatever the caller's umask.
+    const fd = openSync(path.join(lockfilePath, OWNER_FILE), constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o600);
+    try {
+      fchmodSync(fd, 0o600);
+      writeSync(fd, JSON.stringify({ pid: process.pid, starttime }));
+    } finally {
+      closeSync(fd);
+    }
     utimesSync(lockfilePath, before.atime, before.mtime);
   } catch {
     // without it, proper-lockfile's mtime staleness still applies
@@ -134,7 +151,7 @@ function writeOwner(lockfilePath: string): void {
 
 function readOwnerText(lockfilePath: string): string | null {
   try {
-    return readFileSync(path.join(lockfilePath, OWNER_FILE), 'utf8');
+    return readRegularFileIfExists(path.join(lockfilePath, OWNER_FILE), { maxBytes: READ_CAPS.lock, what: 'run lock owner note' })?.bytes.toString('utf8') ?? null;
   } catch {
     return null;
   }

@@ -2,7 +2,7 @@
  * Transcript files and their locks. A running turn holds `<transcript>.jsonl.lock` for its
  * whole run (docs/openclaw.md §4), which is how a real run is told apart from a stale "running" claim.
  */
-import { readFileSync, statSync } from 'node:fs';
+import { READ_CAPS, readRegularFile } from './safe-fs.js';
 import path from 'node:path';
 import { classifyLockHolder, parseLockContents, readHolderFacts } from './gateway-lock.js';
 
@@ -35,10 +35,10 @@ export function hasLiveTranscriptLock(transcriptPath: string, now = Date.now()):
   let contents: string;
   let mtimeMs: number;
   try {
-    const stat = statSync(lockPath);
-    if (!stat.isFile()) return false;
-    mtimeMs = stat.mtimeMs;
-    contents = readFileSync(lockPath, 'utf8');
+    // Never a FIFO, device or link, at most 64 KiB (issue 16 finding 8).
+    const read = readRegularFile(lockPath, { maxBytes: READ_CAPS.lock, what: 'transcript lock' });
+    mtimeMs = read.stat.mtimeMs;
+    contents = read.bytes.toString('utf8');
   } catch {
     return false;
   }

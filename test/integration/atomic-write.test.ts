@@ -48,7 +48,7 @@ test('creates a missing file with the mode asked for, even where the umask would
   assert.equal(statSync(file).mode & 0o777, 0o640);
 });
 
-test('just before the rename, the data sits complete in <file>.<uuid>.tmp beside it, mode 0600', async () => {
+test('just before the rename, the data sits complete in <file>.openclaw-sessions.<pid>.<hex>.tmp beside it, mode 0600', async () => {
   const { dir, file, old } = setUp();
   const data = 'x'.repeat(100_000);
   let seen: { name: string; mode: number; size: number; target: string } | null = null;
@@ -62,7 +62,7 @@ test('just before the rename, the data sits complete in <file>.<uuid>.tmp beside
   });
   assert.ok(seen);
   const { name, mode, size, target } = seen as { name: string; mode: number; size: number; target: string };
-  assert.match(name, /^sessions\.json\.[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\.tmp$/);
+  assert.match(name, /^sessions\.json\.openclaw-sessions\.\d+\.[0-9a-f]{12}\.tmp$/);
   assert.equal(mode, 0o600);
   assert.equal(size, data.length);
   assert.equal(target, old, 'the target changed before the rename');

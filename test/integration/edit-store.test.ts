@@ -38,7 +38,7 @@ test('the file changed between planning and the lock: the edit is redone on the 
   const [result] = await withLockedWrites([store], { lockTimeoutMs: 2000 }, (writer) =>
     applyPrunePlan(plan, { runId: 'r1', toolVersion: 't', journal: false, keepTranscripts: true, snapshots: new Map([[store, { bytes: snapshot.bytes!, document: snapshot.document }]]), writer }),
   );
-  assert.equal(result!.timing.redone, true);
+  assert.equal(result!.timing!.redone, true);
   assert.deepEqual(result!.removed.map((i) => i.key), ['agent:main:acp:a']);
   assert.deepEqual(result!.skipped.map((s) => [s.key, s.why]), [['agent:main:acp:b', 'changed since planning']]);
   const final = JSON.parse(readFileSync(store, 'utf8')) as Record<string, unknown>;
@@ -56,7 +56,7 @@ test('unchanged file: the prepared write is renamed into place under the lock (n
   const [result] = await withLockedWrites([store], { lockTimeoutMs: 2000 }, (writer) =>
     applyPrunePlan(plan, { runId: 'r2', toolVersion: 't', journal: false, keepTranscripts: true, snapshots: new Map([[store, { bytes: snapshot.bytes!, document: snapshot.document }]]), writer }),
   );
-  assert.equal(result!.timing.redone, false);
+  assert.equal(result!.timing!.redone, false);
   assert.deepEqual(JSON.parse(readFileSync(store, 'utf8')), { 'agent:main:x': kept });
   assert.deepEqual((kept as { unknown: unknown }).unknown, { keep: [1, 'two'] });
   assert.deepEqual(readdirSync(path.dirname(store)).sort(), ['sessions.json']);

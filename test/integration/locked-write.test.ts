@@ -39,7 +39,7 @@ test('a write through the shared helper refuses once the run lock was lost (rest
       if (Date.now() > deadline) assert.fail('the lost run lock was never noticed');
       await sleep(100);
     }
-    return restoreRun(run, writer).then(
+    return restoreRun(run, writer, { transcriptDirs: [] }).then(
       () => null,
       (e: unknown) => e,
     );

@@ -96,7 +96,7 @@ test('restore puts the entries and transcripts back; --list shows the run; keys 
   // nothing left to restore: says so and exits 0 (the exit-code table's "nothing to do");
   // a run id that is not in the journals is still an error
   const nothing = await runInProcess(['restore', '--yes', '--state-dir', state]);
-  assert.deepEqual([nothing.status, nothing.stdout], [0, 'Nothing to restore: no unrestored prune run in the journals of the selected stores.\n']);
+  assert.deepEqual([nothing.status, nothing.stdout], [0, 'Nothing to restore: no unrestored prune run that removed sessions in the journals of the selected stores.\n']);
   const again = await runInProcess(['restore', pruned.runId!, '--yes', '--state-dir', state]);
   // the run named again: its one key still absent from the journal's view was kept (it exists again)
   assert.equal(again.status, 0, again.stderr);

@@ -5,7 +5,8 @@ import { InvalidValueError } from '../../src/errors.js';
 import { parseDurationFlag, parseStatesFlag } from '../../src/cli/parse.js';
 import { formatAge, formatAgo, parseDuration } from '../../src/sessions/duration.js';
 import { parseStateList } from '../../src/sessions/filter.js';
-import { globToRegExp, makePruneSelector } from '../../src/sessions/plan.js';
+import { makePruneSelector } from '../../src/sessions/plan.js';
+import { compileGlob } from '../../src/sessions/glob.js';
 import { describeSlots, summarize } from '../../src/sessions/summary.js';
 
 test('durations', () => {
@@ -52,8 +53,12 @@ test('prune selection: grace period, key globs, keep globs', () => {
   assert.equal(makePruneSelector({ keyGlobs: ['agent:ops:*'] })({ ...errored, ageMs: 3_600_000 }), false);
   assert.equal(makePruneSelector({ keyGlobs: ['agent:*:acp:*'] })({ ...errored, ageMs: 3_600_000 }), true);
   assert.equal(makePruneSelector({ keepGlobs: ['*:abc'] })({ ...errored, ageMs: 3_600_000 }), false);
-  assert.equal(globToRegExp('a.b*').test('a.bcd'), true);
-  assert.equal(globToRegExp('a.b*').test('axbcd'), false);
+  assert.equal(compileGlob('a.b*')('a.bcd'), true);
+  assert.equal(compileGlob('a.b*')('axbcd'), false);
+  assert.equal(compileGlob('AGENT:*:acp:?')('agent:main:acp:x'), true);
+  assert.equal(compileGlob('*:acp:*x')('agent:main:acp:ab'), false);
+  assert.equal(compileGlob('a*b*c')('aXbYc'), true);
+  assert.equal(compileGlob('')(''), true);
 });
 
 test('slot summary sentence', () => {

@@ -54,7 +54,16 @@ test('config is JSON5 with comments, trailing commas, ${VAR} and $include', () =
   assert.equal(loaded.facts.gateway?.auth?.token, 'sekret');
   assert.equal(loaded.facts.gateway?.auth?.password, '${LITERAL}');
   assert.deepEqual(configuredAgentIds(loaded.facts), { ids: ['main-bot', 'ops'], defaultId: 'main-bot' });
-  assert.deepEqual(loadConfig(file, {}).missingVars, ['GW_TOKEN']);
+  assert.deepEqual(loadConfig(file, {}).missingVars, [{ name: 'GW_TOKEN', at: 'gateway.auth.token' }]);
+  // As OpenClaw 2026.4.2: an empty value is missing too, and lower-case names are not references.
+  assert.deepEqual(loadConfig(file, { GW_TOKEN: '' }).missingVars, [{ name: 'GW_TOKEN', at: 'gateway.auth.token' }]);
+  assert.equal(loadConfig(file, { GW_TOKEN: '' }).facts.gateway?.auth?.token, '${GW_TOKEN}');
+  const lower = writeFile(path.join(dir, 'lower.json'), '{ gateway: { auth: { token: "${gw_token}" } }, env: { vars: { FROM_BLOCK: "b" } } }');
+  assert.deepEqual(loadConfig(lower, { gw_token: 'x' }).facts.gateway?.auth?.token, '${gw_token}');
+  // The config's own env block fills an unset variable.
+  const block = writeFile(path.join(dir, 'block.json'), '{ env: { vars: { GW_TOKEN: "from-block" } }, gateway: { auth: { token: "${GW_TOKEN}" } } }');
+  assert.equal(loadConfig(block, {}).facts.gateway?.auth?.token, 'from-block');
+  assert.equal(loadConfig(block, { GW_TOKEN: 'env-wins' }).facts.gateway?.auth?.token, 'env-wins');
 });
 
 test('bad config: one-line error with file and line', () => {

@@ -18,7 +18,7 @@ export interface DoctorFlags extends StoreFlags {
 }
 
 export async function runDoctor(flags: DoctorFlags, io: CliIo): Promise<number> {
-  const inventory = takeInventory(io.env, inventoryOptionsFrom(flags));
+  const inventory = takeInventory(io.env, inventoryOptionsFrom(flags, io));
   const gateway = await probeGateway(inventory.location, inventory.config, io.env, { rpc: flags.rpc });
   const findings = collectFindings(inventory, gateway, flags);
   const verdict = worstSeverity(findings);

@@ -16,7 +16,7 @@ export interface GatewayFlags extends StoreFlags {
 }
 
 export async function runGateway(flags: GatewayFlags, io: CliIo): Promise<number> {
-  const options = inventoryOptionsFrom(flags);
+  const options = inventoryOptionsFrom(flags, io);
   const inventory = takeInventory(io.env, options);
   const status = await probeGateway(inventory.location, inventory.config, io.env, { rpc: flags.rpc });
   // The gateway counts every agent's sessions, whatever --agent narrowed.

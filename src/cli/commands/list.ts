@@ -36,7 +36,7 @@ export async function runList(flags: ListFlags, io: CliIo): Promise<number> {
     acpOnly: flags.acp,
     terminalOnly: flags.terminal,
   };
-  const options = inventoryOptionsFrom(flags);
+  const options = inventoryOptionsFrom(flags, io);
   const inventory = takeInventory(io.env, options);
   if (options.store && inventory.failures.length === 0 && inventory.stores.length === 0) {
     throw new CliError(EXIT.error, `session store not found: ${options.store}`);

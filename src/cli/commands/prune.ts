@@ -8,6 +8,7 @@ import { planReport } from '../../prune/report.js';
 import { choosePruneRoute, executePrune, preparePrune, StoresUnreadableError, type PreparedPrune, type PruneRequest, type PruneRoute } from '../../prune/run.js';
 import { RECOMPUTE_REQUESTS, type RecomputeRequest } from '../../recompute/choose.js';
 import { describePlan } from '../../sessions/plan.js';
+import { DEFAULT_JOURNAL_RETENTION } from '../../defaults.js';
 import { newRunId } from '../../store/journal.js';
 import { inventoryOptionsFrom, type StoreFlags } from '../common-options.js';
 import { confirm } from '../confirm.js';
@@ -33,6 +34,7 @@ export interface PruneFlags extends StoreFlags {
   quiet?: boolean;
   lockTimeout: string;
   journal: boolean;
+  journalRetention?: string;
   keepTranscripts?: boolean;
   recompute: string;
   allowRestart?: boolean;
@@ -63,9 +65,9 @@ export async function runPrune(flags: PruneFlags, io: CliIo): Promise<number> {
   }
 }
 
-function requestFrom(flags: PruneFlags): PruneRequest {
+function requestFrom(flags: PruneFlags, io: CliIo): PruneRequest {
   return {
-    inventory: inventoryOptionsFrom(flags),
+    inventory: inventoryOptionsFrom(flags, io),
     explicitStore: flags.store,
     criteria: {
       states: flags.state !== undefined ? parseTerminalStatesFlag(flags.state) : undefined,
@@ -81,7 +83,7 @@ function requestFrom(flags: PruneFlags): PruneRequest {
 }
 
 async function pruneOnce(flags: PruneFlags, io: CliIo, runId: string, log: EventLog): Promise<PruneOutcome> {
-  const request = requestFrom(flags);
+  const request = requestFrom(flags, io);
   const lockTimeoutMs = parseDurationFlag(flags.lockTimeout, '--lock-timeout');
   const waitMs = parseDurationFlag(flags.wait, '--wait');
   const prepared = await reportingOtherFailures(io, flags, () => preparePrune(request, io.env));
@@ -106,13 +108,14 @@ async function pruneOnce(flags: PruneFlags, io: CliIo, runId: string, log: Event
     }
   }
 
-  const options = { runId, toolVersion: toolVersion(), lockTimeoutMs, waitMs, journal: flags.journal, keepTranscripts: flags.keepTranscripts ?? false };
+  const journalRetentionMs = parseDurationFlag(flags.journalRetention ?? DEFAULT_JOURNAL_RETENTION, '--journal-retention');
+  const options = { runId, toolVersion: toolVersion(), lockTimeoutMs, waitMs, journal: flags.journal, journalRetentionMs, keepTranscripts: flags.keepTranscripts ?? false };
   const execution = await executePrune(prepared, route, options, io.env);
-  const recomputed = renderPruned(out, execution, {
-    undo: (id) => toolCommand(['restore', id, ...selectionArgs(flags)]),
+  const hints = {
+    undo: (id: string) => toolCommand(['restore', id, ...selectionArgs(flags)]),
     restartGateway: openclawCommand(flags, ['gateway', 'restart']),
-  });
-  return { kind: 'pruned', report: execution.report, exitCode: recomputed ? EXIT.ok : EXIT.notRecomputed };
+  };
+  return { kind: 'pruned', report: execution.report, exitCode: renderPruned(out, execution, hints) };
 }
 
 /** The route, after asking (on a terminal) whether a restart may stand in for an unavailable RPC. */

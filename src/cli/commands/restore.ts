@@ -23,7 +23,7 @@ export interface RestoreFlags extends StoreFlags {
 export async function runRestore(runId: string | undefined, flags: RestoreFlags, io: CliIo): Promise<number> {
   if (flags.list && runId !== undefined) throw new CliError(EXIT.usage, `restore --list takes no run id (got "${runId}"): use restore --list, or restore ${runId}`);
   const lockTimeoutMs = parseDurationFlag(flags.lockTimeout, '--lock-timeout');
-  const { runs, agentOf } = findRuns(io.env, inventoryOptionsFrom(flags));
+  const { runs, agentOf } = findRuns(io.env, inventoryOptionsFrom(flags, io));
   if (flags.list) {
     renderRunList(runs, agentOf, flags, io);
     return EXIT.ok;
@@ -33,11 +33,14 @@ export async function runRestore(runId: string | undefined, flags: RestoreFlags,
   // Nothing to restore is not a failure (exit 0, as the exit-code table says): a cron'd
   // "restore if anything" must not alert. A run id not in the journals still is (exit 1).
   if (prepared.kind === 'nothing') {
-    if (flags.json) io.stdout.write(`${JSON.stringify({ schemaVersion: RESTORE_SCHEMA_VERSION, runId: null, restored: [], skipped: [], transcripts: 0 } satisfies RestoreReport, null, 2)}\n`);
+    if (flags.json) io.stdout.write(`${JSON.stringify({ schemaVersion: RESTORE_SCHEMA_VERSION, runId: null, restored: [], skipped: [], transcripts: 0, transcriptsSkipped: [] } satisfies RestoreReport, null, 2)}\n`);
     else if (!flags.quiet) io.stdout.write(`Nothing to restore: ${prepared.why}.\n`);
     return EXIT.ok;
   }
   const { total } = prepared;
+  for (const run of prepared.runs) {
+    if (run.removed === null) io.stderr.write(`openclaw-sessions: run ${run.runId} was interrupted before its commit record (${run.storePath}); restoring every planned key that is absent now\n`);
+  }
   if (!flags.yes) {
     const what = `${total} session${total === 1 ? '' : 's'} of run ${prepared.runId}`;
     if (!io.stdinIsTTY) throw new CliError(EXIT.usage, `refusing to restore ${what} without confirmation: not a terminal; pass --yes`);
@@ -50,10 +53,12 @@ export async function runRestore(runId: string | undefined, flags: RestoreFlags,
   const summary = await executeRestore(prepared, { lockTimeoutMs });
   if (flags.json) {
     const restored = summary.results.flatMap((r) => r.restored.map((key) => ({ key, storePath: r.storePath })));
-    const report: RestoreReport = { schemaVersion: RESTORE_SCHEMA_VERSION, runId: summary.runId, restored, skipped: summary.skipped, transcripts: summary.transcripts };
+    const transcriptsSkipped = summary.results.flatMap((r) => r.transcriptSkips);
+    const report: RestoreReport = { schemaVersion: RESTORE_SCHEMA_VERSION, runId: summary.runId, restored, skipped: summary.skipped, transcripts: summary.transcripts, transcriptsSkipped };
     io.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
   } else if (!flags.quiet) {
     for (const skip of summary.skipped) io.stdout.write(`skipped ${skip.key}: ${skip.why}\n`);
+    for (const result of summary.results) for (const skip of result.transcriptSkips) io.stdout.write(`transcript ${skip.path} left in place: ${skip.why}\n`);
     const { restored, skipped, transcripts } = summary;
     const skippedText = skipped.length ? `, skipped ${skipped.length}` : '';
     const transcriptText = transcripts ? `; ${transcripts} transcript${transcripts === 1 ? '' : 's'} renamed back` : '';
@@ -74,6 +79,8 @@ function renderRunList(runs: JournalRun[], agentOf: ReadonlyMap<string, string>,
         committed: run.removed !== null,
         restoredAt: run.restoredAt,
         transcripts: run.transcriptMoves.length,
+        bound: run.bindingProblem === null,
+        problem: run.bindingProblem,
       })),
     };
     io.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
@@ -93,7 +100,7 @@ function renderRunList(runs: JournalRun[], agentOf: ReadonlyMap<string, string>,
       { text: agentOf.get(run.storePath) ?? '-' },
       { text: String(run.removed?.length ?? `${Object.keys(run.entries).length} (interrupted)`) },
       { text: run.restoredAt ? `${run.restoredKeys.length}` : '-' },
-      { text: run.storePath },
+      { text: run.bindingProblem ? `${run.storePath} (not restorable: ${run.bindingProblem})` : run.storePath },
     ]),
     style,
     // The run id is its start time: WHEN goes first.

@@ -9,6 +9,7 @@ import { formatAgo } from '../../sessions/duration.js';
 import type { PruneExecution } from '../../prune/run.js';
 import { describePlan, type PrunePlan } from '../../sessions/plan.js';
 import type { EventLog } from '../event-log.js';
+import { EXIT, exitCodeOf } from '../exit-codes.js';
 import type { CliIo } from '../io.js';
 import { paintState } from '../paint.js';
 import { renderTable } from '../table.js';
@@ -65,22 +66,32 @@ export interface PrunedHints {
   restartGateway: string[];
 }
 
-/** A finished run: skips, transcript failures, the summary and how the gateway recomputed. False when it did not. */
-export function renderPruned(out: PruneOutput, { report, results }: PruneExecution, hints: PrunedHints): boolean {
+/**
+ * A finished run: skips, transcript failures and kept transcripts, the summary, each store left
+ * untouched, how the gateway recomputed — and the exit code: 0; 5 when the gateway was not made
+ * to recompute; when a store was left untouched (busy, refused, failed), 7 if another store was
+ * pruned, else that store's own code (3, 4 or 1).
+ */
+export function renderPruned(out: PruneOutput, { report, results, partial, warnings }: PruneExecution, hints: PrunedHints): number {
   out.emit(report);
   for (const skip of report.skipped) out.say(`skipped ${skip.key}: ${skip.why}\n`);
   for (const result of results) for (const failure of result.transcriptFailures) out.warn(`could not archive transcript ${failure.path}: ${failure.error}`);
+  for (const kept of report.transcriptsKept) out.say(`kept transcript ${kept.path} (of ${kept.key}): ${kept.why}\n`);
+  for (const warning of warnings) out.warn(warning);
   out.say(`${report.summary}\n`);
   if (report.runId) out.say(`To undo:\n${wrapCommand(hints.undo(report.runId), out.style.width, '  ').join('\n')}\n`);
   const recompute = report.recompute!;
+  const untouched = results.filter((result) => result.outcome !== 'pruned');
+  for (const result of untouched) out.warn(`store ${result.path} not pruned (${result.outcome}): ${result.error?.message ?? ''}`);
   if (!recompute.ok) {
     out.warn(recompute.detail);
     // The pruned sessions are gone from the store: restarting this install's gateway is what frees their slots now.
     if (recompute.method === 'none') out.warn(`to restart it: ${hints.restartGateway.join(' ')}`);
-    return false;
   }
+  if (untouched.length > 0) return partial ? EXIT.partial : exitCodeOf(untouched[0]!.error);
+  if (!recompute.ok) return EXIT.notRecomputed;
   if (recompute.method !== 'file') out.say(`${recompute.detail}\n`);
-  return true;
+  return EXIT.ok;
 }
 
 /** The plan, fitted like `list`: every row is "prune", so no ACTION column; SLOT says what it frees. */

@@ -1,0 +1,78 @@
+/**
+ * Root runs act as the store's owner (issue 16 finding 7). Operators run prune from root's cron
+ * against a state directory the gateway's user owns; every file root creates there (journal, run
+ * lock, rewritten store, device identity) would be root's, and the owner's next run — or the
+ * gateway — locked out. So when the effective uid is 0 and the state directory belongs to another
+ * user, the process switches to that user (supplementary groups, gid, uid: in that order, since
+ * only root may change groups) before it opens a single file there. After the switch the process
+ * cannot get root back, so nothing later can reach beyond what the owner could.
+ *
+ * If the switch is impossible (no CAP_SETUID in a container, say), the run is refused with the
+ * `sudo -u` line that does the same thing by hand.
+ */
+import { statSync } from 'node:fs';
+import { ToolError } from '../errors.js';
+import { READ_CAPS, readRegularFileIfExists } from '../store/safe-fs.js';
+
+export interface Owner {
+  uid: number;
+  gid: number;
+  /** The passwd name when there is one (for initgroups and messages). */
+  name: string | null;
+}
+
+/** Files and directories this tool creates: owner-only, whatever the caller's umask. */
+export const TOOL_UMASK = 0o077;
+
+/** The passwd entry of a uid, read from /etc/passwd (no NSS: good enough for a refusal line and initgroups). */
+export function passwdEntry(uid: number): { name: string; gid: number } | null {
+  let text: string;
+  try {
+    text = readRegularFileIfExists('/etc/passwd', { maxBytes: READ_CAPS.small * 16, what: 'passwd file', follow: true })?.bytes.toString('utf8') ?? '';
+  } catch {
+    return null;
+  }
+  for (const line of text.split('\n')) {
+    const [name, , id, gid] = line.split(':');
+    if (name && Number(id) === uid && gid !== undefined && /^\d+$/.test(gid)) return { name, gid: Number(gid) };
+  }
+  return null;
+}
+
+/** The owner of the nearest existing directory on the way up from `dir`; null when none. */
+export function ownerOf(dir: string): Owner | null {
+  let stat;
+  try {
+    stat = statSync(dir);
+  } catch {
+    return null;
+  }
+  const entry = passwdEntry(stat.uid);
+  return { uid: stat.uid, gid: entry?.gid ?? stat.gid, name: entry?.name ?? null };
+}
+
+/**
+ * When running as root on a directory another user owns, become that user. Returns the owner
+ * switched to, or null when nothing changed (not root, directory absent, or owned by root).
+ * Also sets the tool's umask (0077) so what it creates is private whatever the caller's umask.
+ */
+export function actAsOwnerOf(dir: string, what: string): Owner | null {
+  process.umask(TOOL_UMASK);
+  if (typeof process.geteuid !== 'function' || process.geteuid() !== 0) return null;
+  const owner = ownerOf(dir);
+  if (!owner || owner.uid === 0) return null;
+  try {
+    const initgroups = (process as unknown as { initgroups?: (user: string, gid: number) => void }).initgroups;
+    if (owner.name && typeof initgroups === 'function') initgroups(owner.name, owner.gid);
+    else process.setgroups?.([owner.gid]);
+    process.setgid!(owner.gid);
+    process.setuid!(owner.uid);
+  } catch (error) {
+    const who = owner.name ?? `#${owner.uid}`;
+    throw new ToolError(
+      'unsafe',
+      `refusing to run as root on ${what} ${dir}, which belongs to ${owner.name ?? `uid ${owner.uid}`}: cannot switch to that user (${(error as Error).message}); run it as the owner: sudo -u '${who}' openclaw-sessions ${process.argv.slice(2).join(' ')}`,
+    );
+  }
+  return owner;
+}
