@@ -9,7 +9,7 @@ import { formatAgo } from '../../sessions/duration.js';
 import type { PruneExecution } from '../../prune/run.js';
 import { describePlan, type PrunePlan } from '../../sessions/plan.js';
 import type { EventLog } from '../event-log.js';
-import { EXIT, exitCodeOf } from '../exit-codes.js';
+import { EXIT, errorLine, exitCodeOf } from '../exit-codes.js';
 import type { CliIo } from '../io.js';
 import { paintState } from '../paint.js';
 import { renderTable } from '../table.js';
@@ -82,7 +82,7 @@ export function renderPruned(out: PruneOutput, { report, results, partial, warni
   if (report.runId) out.say(`To undo:\n${wrapCommand(hints.undo(report.runId), out.style.width, '  ').join('\n')}\n`);
   const recompute = report.recompute!;
   const untouched = results.filter((result) => result.outcome !== 'pruned');
-  for (const result of untouched) out.warn(`store ${result.path} not pruned (${result.outcome}): ${result.error?.message ?? ''}`);
+  for (const result of untouched) out.warn(`store ${result.path} not pruned (${result.outcome}): ${result.error ? errorLine(result.error) : ''}`);
   if (!recompute.ok) {
     out.warn(recompute.detail);
     // The pruned sessions are gone from the store: restarting this install's gateway is what frees their slots now.
