@@ -49,7 +49,9 @@ export interface NothingToRestore {
  */
 export function prepareRestore(runs: readonly JournalRun[], runId: string | undefined): (PreparedRestore & { kind: 'restore' }) | NothingToRestore {
   // The same test selectRun applies for its default: a bound, committed, unrestored run with keys left.
-  if (!runId && !runs.some((run) => run.bindingProblem === null && run.removed !== null && run.restoredAt === null && keysToRestore(run).length > 0)) {
+  // A journal bound to another store (copied or moved) is not "nothing": selectRun refuses it below.
+  const unbound = runs.some((run) => run.bindingProblem !== null && run.restoredAt === null);
+  if (!runId && !unbound && !runs.some((run) => run.bindingProblem === null && run.removed !== null && run.restoredAt === null && keysToRestore(run).length > 0)) {
     return { kind: 'nothing', why: 'no unrestored prune run that removed sessions in the journals of the selected stores' };
   }
   const selected = selectRun(runs, runId);
