@@ -121,6 +121,8 @@ export const OPTIONS: readonly OptionSpec[] = [
   { flags: '--no-enable', help: 'with --install systemd: write the units but do not run systemctl', commands: ['schedule'] },
   { flags: '--metrics-textfile <dir>', help: "also run `metrics --textfile <dir>` on a timer (node_exporter's textfile directory)", commands: ['schedule'] },
   { flags: '--metrics-every <dur>', help: 'how often metrics run: 1m, 2m, 5m, 10m or 15m', default: DEFAULT_METRICS_EVERY, commands: ['schedule'] },
+  { flags: '--clean', help: 'also run `clean` once a day (04:xx): expired archives, orphan transcripts, temp files', commands: ['schedule'] },
+  { flags: '--clean-keep <dur>', help: 'with --clean: how long archives are kept', default: DEFAULT_ARCHIVE_KEEP, commands: ['schedule'] },
 
   // Output.
   { flags: '--json', help: 'machine-readable output (versioned schema in docs/<command>.schema.json)', commands: STORE_COMMANDS },

@@ -4,6 +4,7 @@
  */
 import type { GatewayRpc } from '../gateway/rpc-client.js';
 import { deleteViaRpc, keysStillListed } from '../recompute/via-rpc.js';
+import { listRemoteSessions } from '../gateway/remote-sessions.js';
 import { planOfItems, type PrunePlanItem } from '../sessions/plan.js';
 import { JournalWriter, journalPathFor } from '../store/journal.js';
 import { statSync } from 'node:fs';
@@ -21,7 +22,7 @@ export interface RpcApplyResult {
 export async function applyViaRpc(
   client: GatewayRpc,
   items: readonly PrunePlanItem[],
-  options: { runId: string; toolVersion: string; journal: boolean; retries?: number; backoffMs?: number; deleteTranscript?: boolean },
+  options: { runId: string; toolVersion: string; journal: boolean; retries?: number; backoffMs?: number; deleteTranscript?: boolean; remote?: boolean },
 ): Promise<RpcApplyResult> {
   const { byStore } = planOfItems([...items], items.length);
   // One writer per store; a store none of whose keys the gateway deleted keeps no record.
@@ -52,7 +53,9 @@ export async function applyViaRpc(
     for (const item of items) {
       // Re-checked just before its delete: the plan may be minutes old (a confirmation prompt, the
       // deletes before it), and the gateway's delete folds case, so a twin could go along.
-      const why = recheck(item, current.read(item.storePath), planned);
+      // A gateway named by URL has no local store: its own sessions.list is the current state.
+      const now = options.remote ? await listRemoteSessions(client).then((rows) => new Map(rows.map((row) => [row.key, row] as const)), (error: Error) => error) : current.read(item.storePath);
+      const why = recheck(item, now, planned);
       if (why) {
         skipped.push({ agentId: item.agentId, key: item.key, storePath: item.storePath, why });
         continue;

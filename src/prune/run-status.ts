@@ -59,15 +59,18 @@ export function readPruneStatus(stateDir: string): PruneStatus | null {
 }
 
 /**
- * Records a finished run. Returns null on success, or why the status was not written (the
- * caller prints it as a warning; the prune's own outcome stands).
+ * Records a finished run. Returns null on success (or when the state dir does not exist: no
+ * install, nothing to record), or why the status was not written (the caller prints it as a
+ * warning; the prune's own outcome stands).
  */
 export async function recordPruneRun(stateDir: string, outcome: PruneRunOutcome): Promise<string | null> {
   const file = pruneStatusPath(stateDir);
   const dir = path.dirname(file);
   try {
     const owner = ownerOf(stateDir);
-    if (!owner) return `state directory ${stateDir} does not exist`;
+    // No install there (a mistyped --state-dir or --profile, already reported as the run's
+    // error): there is nothing whose status to record, and nothing to warn about twice.
+    if (!owner) return null;
     ensureOwnDirectory(dir, owner);
     const previous = readPruneStatus(stateDir);
     const status: PruneStatus = {

@@ -19,6 +19,8 @@ export const scheduleReportSchema = z.object({
     timer: unitFile,
     /** The metrics textfile units (`schedule --metrics-textfile`), or null when not asked for. */
     metrics: z.object({ service: unitFile, timer: unitFile }).nullable(),
+    /** The daily clean units (`schedule --clean`), or null when not asked for. */
+    clean: z.object({ service: unitFile, timer: unitFile }).nullable(),
   }),
 });
 

@@ -9,7 +9,7 @@ import path from 'node:path';
 import { ToolError } from '../errors.js';
 import { writeFileAtomic } from '../store/atomic-write.js';
 import type { Env } from '../env.js';
-import { METRICS_UNIT_NAME, UNIT_NAME, currentCronBlock, withCronBlock } from './units.js';
+import { CLEAN_UNIT_NAME, METRICS_UNIT_NAME, UNIT_NAME, currentCronBlock, withCronBlock } from './units.js';
 
 export function systemdUserDir(env: Env, home: string): string {
   return path.join(env.XDG_CONFIG_HOME?.trim() || path.join(home, '.config'), 'systemd', 'user');
@@ -56,10 +56,10 @@ export async function installSystemd(dir: string, units: readonly UnitFile[], op
   return outcome;
 }
 
-/** Removes the prune and the metrics units, whichever are installed. */
+/** Removes the prune, metrics and clean units, whichever are installed. */
 export function uninstallSystemd(dir: string, env: Env): string[] {
   const removed: string[] = [];
-  for (const unit of [UNIT_NAME, METRICS_UNIT_NAME]) {
+  for (const unit of [UNIT_NAME, METRICS_UNIT_NAME, CLEAN_UNIT_NAME]) {
     const timer = path.join(dir, `${unit}.timer`);
     if (existsSync(timer)) systemctl(['--user', 'disable', '--now', `${unit}.timer`], env);
     for (const file of [timer, path.join(dir, `${unit}.service`)]) {

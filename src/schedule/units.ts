@@ -9,6 +9,7 @@ export const CRON_BEGIN = '# BEGIN openclaw-sessions (managed by `openclaw-sessi
 export const CRON_END = '# END openclaw-sessions';
 export const UNIT_NAME = 'openclaw-sessions-prune';
 export const METRICS_UNIT_NAME = 'openclaw-sessions-metrics';
+export const CLEAN_UNIT_NAME = 'openclaw-sessions-clean';
 
 export interface ScheduleSpec {
   nodePath: string;
@@ -22,6 +23,8 @@ export interface ScheduleSpec {
   offset: number;
   /** Also write metrics for node_exporter: absolute textfile directory and period. */
   metrics: { textfileDir: string; everyMinutes: number } | null;
+  /** Also run `clean` once a day (at 04:<offset>), keeping archives this long (`--keep`, as typed). */
+  clean: { keep: string } | null;
 }
 
 const METRICS_PERIODS = [1, 2, 5, 10, 15];
@@ -55,6 +58,10 @@ function metricsCommand(spec: ScheduleSpec, textfileDir: string): string {
   return [spec.nodePath, spec.binPath, 'metrics', '--textfile', textfileDir, ...spec.targetArgs].map(shellQuote).join(' ');
 }
 
+function cleanCommand(spec: ScheduleSpec, keep: string): string {
+  return [spec.nodePath, spec.binPath, 'clean', '--yes', '--quiet', '--keep', keep, ...spec.targetArgs].map(shellQuote).join(' ');
+}
+
 /** Every N minutes from minute 0 (a metrics run is cheap; no per-host spreading needed). */
 function metricsCron(everyMinutes: number): string {
   return everyMinutes === 1 ? '* * * * *' : `*/${everyMinutes} * * * *`;
@@ -85,6 +92,7 @@ export function cronBlock(spec: ScheduleSpec): string {
           `${metricsCron(spec.metrics.everyMinutes)} ${metricsCommand(spec, spec.metrics.textfileDir)}`,
         ]
       : []),
+    ...(spec.clean ? ['# Reclaims disk once a day: expired session archives, orphan transcripts, leftover temp files', `${spec.offset % 60} 4 * * * ${cleanCommand(spec, spec.clean.keep)}`] : []),
     CRON_END,
   ].join('\n');
 }
@@ -117,6 +125,35 @@ Unit=${METRICS_UNIT_NAME}.service
 [Install]
 WantedBy=timers.target
 `;
+}
+
+/** A daily `clean` (disk is not urgent; 04:<offset> spreads many hosts over the hour). */
+export function systemdCleanUnits(spec: ScheduleSpec): { service: string; timer: string } | null {
+  if (!spec.clean) return null;
+  const mm = String(spec.offset % 60).padStart(2, '0');
+  return {
+    service: `[Unit]
+Description=Reclaim disk in OpenClaw sessions directories (openclaw-sessions clean)
+
+[Service]
+Type=oneshot
+ExecStart=${cleanCommand(spec, spec.clean.keep)} --log-format json
+Nice=10
+IOSchedulingClass=idle
+`,
+    timer: `[Unit]
+Description=Run openclaw-sessions clean once a day
+
+[Timer]
+OnCalendar=*-*-* 04:${mm}:00
+RandomizedDelaySec=600
+Persistent=true
+Unit=${CLEAN_UNIT_NAME}.service
+
+[Install]
+WantedBy=timers.target
+`,
+  };
 }
 
 export function systemdService(spec: ScheduleSpec): string {

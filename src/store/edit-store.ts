@@ -208,11 +208,22 @@ export function* serialiseStore(document: Record<string, unknown>): Generator<st
   let chunk = '{\n';
   for (let index = 0; index < keys.length; index++) {
     const key = keys[index]!;
-    chunk += `  ${JSON.stringify(key)}: ${JSON.stringify(document[key], null, 2).replaceAll('\n', '\n  ')}${index < keys.length - 1 ? ',\n' : '\n}'}`;
+    chunk += `  ${JSON.stringify(key)}: ${stringifyEntry(document[key]).replaceAll('\n', '\n  ')}${index < keys.length - 1 ? ',\n' : '\n}'}`;
     if (chunk.length >= 1 << 20) {
       yield chunk;
       chunk = '';
     }
   }
   if (chunk) yield chunk;
+}
+
+function stringifyEntry(value: unknown): string {
+  try {
+    return JSON.stringify(value, null, 2);
+  } catch (error) {
+    // JSON.parse reads any depth, but JSON.stringify recurses: a hostile store nested ~10^5 deep
+    // overflows the stack here (issue 16 finding 12). Nothing has been written yet.
+    if (error instanceof RangeError) throw new ToolError('failed', `cannot rewrite this store: an entry nests too deeply to serialise (${error.message}); nothing was written`);
+    throw error;
+  }
 }

@@ -169,3 +169,37 @@ test('schedule --install systemd --metrics-textfile writes four units; --uninsta
   assert.equal(removed.status, 0, removed.stderr);
   for (const name of names) assert.ok(!existsSync(path.join(dir, name)), `${name} removed`);
 });
+
+test('schedule --clean: a daily clean line in the cron block and a clean timer that systemd accepts; the line itself cleans', () => {
+  const home = tempDir();
+  const stateDir = path.join(home, 'state');
+  const sessions = path.join(stateDir, 'agents', 'main', 'sessions');
+  mkdirSync(sessions, { recursive: true });
+  writeFileSync(path.join(sessions, 'sessions.json'), JSON.stringify({ 'agent:main:main': { sessionId: 'm', updatedAt: Date.now() } }));
+  const expired = path.join(sessions, 'old.jsonl.deleted.2026-01-01T00-00-00.000Z');
+  writeFileSync(expired, 'x');
+  const result = runCli(['schedule', '--json', '--state-dir', stateDir, '--clean', '--clean-keep', '14d'], { HOME: home });
+  assert.equal(result.status, 0, result.stderr);
+  const out = JSON.parse(result.stdout) as { cron: string; systemd: { clean: { service: { name: string; content: string }; timer: { name: string; content: string } } | null } };
+  const cleanLine = out.cron.split('\n').find((l) => / clean /.test(l) && !l.startsWith('#'))!;
+  assert.match(cleanLine, new RegExp(`^\\d+ 4 \\* \\* \\* ${process.execPath} ${BIN} clean --yes --quiet --keep 14d --state-dir ${stateDir}$`));
+  assert.ok(out.cron.indexOf(cleanLine) < out.cron.indexOf(CRON_END), 'inside the managed block');
+  assert.ok(out.systemd.clean);
+  assert.equal(out.systemd.clean.service.name, 'openclaw-sessions-clean.service');
+  assert.match(out.systemd.clean.service.content, /^ExecStart=.* clean --yes --quiet --keep 14d --state-dir .* --log-format json$/m);
+  assert.match(out.systemd.clean.timer.content, /^OnCalendar=\*-\*-\* 04:\d\d:00$/m);
+  const ran = spawnSync('sh', ['-c', cleanLine.split(' ').slice(5).join(' ')], { env: { PATH: '/usr/bin:/bin', HOME: home }, encoding: 'utf8' });
+  assert.equal(ran.status, 0, ran.stderr);
+  assert.equal(existsSync(expired), false, 'the scheduled line removed the expired archive');
+  if (hasSystemdAnalyze()) {
+    const dir = tempDir();
+    const units = [out.systemd.clean.service, out.systemd.clean.timer];
+    for (const unit of units) writeFileSync(path.join(dir, unit.name), unit.content);
+    const verify = spawnSync('systemd-analyze', ['verify', ...units.map((u) => path.join(dir, u.name))], { encoding: 'utf8' });
+    assert.equal(verify.status, 0, verify.stderr);
+  }
+  assert.doesNotMatch(runCli(['schedule', '--json', '--state-dir', stateDir], { HOME: home }).stdout, / clean --yes/, 'no clean unless asked');
+  const bad = runCli(['schedule', '--state-dir', stateDir, '--clean', '--clean-keep', 'soon'], { HOME: home });
+  assert.equal(bad.status, 2);
+  assert.match(bad.stderr, /--clean-keep/);
+});

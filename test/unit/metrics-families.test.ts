@@ -1,3 +1,5 @@
+import { SESSION_STATES } from '../../src/sessions/classify.js';
+import { SESSION_KINDS } from '../../src/sessions/keys.js';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
@@ -38,7 +40,7 @@ test('counts by agent, kind and state; zeros for every other combination of a kn
   const s = await samplesOf(input());
   assert.equal(valueOf(s, 'openclaw_sessions', { agent: 'main', kind: 'acp', state: 'errored' }), 2);
   assert.equal(valueOf(s, 'openclaw_sessions', { agent: 'ops', kind: 'acp', state: 'errored' }), 0);
-  assert.equal(s.filter((x) => x.name === 'openclaw_sessions').length, 2 * 11 * 7);
+  assert.equal(s.filter((x) => x.name === 'openclaw_sessions').length, 2 * SESSION_KINDS.length * SESSION_STATES.length);
   assert.equal(valueOf(s, 'openclaw_acp_slots_held', { agent: 'main' }), 3);
   assert.equal(valueOf(s, 'openclaw_acp_slots_held', { agent: 'ops' }), 0);
   assert.equal(valueOf(s, 'openclaw_acp_slots_held_by_state', { agent: 'main', state: 'errored' }), 2);

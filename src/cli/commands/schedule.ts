@@ -9,7 +9,7 @@ import path from 'node:path';
 import { CliError, EXIT } from '../exit-codes.js';
 import { packageInfo } from '../package-root.js';
 import { installCron, installSystemd, systemdUserDir, uninstallCron, uninstallSystemd } from '../../schedule/install.js';
-import { cronBlock, METRICS_UNIT_NAME, parseEvery, parseMetricsEvery, systemdMetricsService, systemdMetricsTimer, systemdService, systemdTimer, UNIT_NAME, type ScheduleSpec } from '../../schedule/units.js';
+import { CLEAN_UNIT_NAME, cronBlock, METRICS_UNIT_NAME, parseEvery, parseMetricsEvery, systemdCleanUnits, systemdMetricsService, systemdMetricsTimer, systemdService, systemdTimer, UNIT_NAME, type ScheduleSpec } from '../../schedule/units.js';
 import { assertOneStateDir } from '../common-options.js';
 import { parseDurationFlag } from '../parse.js';
 import { DEFAULT_METRICS_EVERY } from '../../defaults.js';
@@ -31,6 +31,8 @@ export interface ScheduleFlags {
   json?: boolean;
   metricsTextfile?: string;
   metricsEvery: string;
+  clean?: boolean;
+  cleanKeep: string;
 }
 
 export async function runSchedule(flags: ScheduleFlags, io: CliIo): Promise<number> {
@@ -44,6 +46,7 @@ export async function runSchedule(flags: ScheduleFlags, io: CliIo): Promise<numb
   const timer = systemdTimer(spec);
   const metricsService = systemdMetricsService(spec);
   const metricsTimer = systemdMetricsTimer(spec);
+  const clean = systemdCleanUnits(spec);
   const units = [
     { name: `${UNIT_NAME}.service`, content: service },
     { name: `${UNIT_NAME}.timer`, content: timer },
@@ -51,6 +54,12 @@ export async function runSchedule(flags: ScheduleFlags, io: CliIo): Promise<numb
       ? [
           { name: `${METRICS_UNIT_NAME}.service`, content: metricsService },
           { name: `${METRICS_UNIT_NAME}.timer`, content: metricsTimer },
+        ]
+      : []),
+    ...(clean
+      ? [
+          { name: `${CLEAN_UNIT_NAME}.service`, content: clean.service },
+          { name: `${CLEAN_UNIT_NAME}.timer`, content: clean.timer },
         ]
       : []),
   ];
@@ -82,7 +91,8 @@ export async function runSchedule(flags: ScheduleFlags, io: CliIo): Promise<numb
 
   if (flags.json) {
     const metrics = metricsService && metricsTimer ? { service: { name: `${METRICS_UNIT_NAME}.service`, content: metricsService }, timer: { name: `${METRICS_UNIT_NAME}.timer`, content: metricsTimer } } : null;
-    const report: ScheduleReport = { schemaVersion: SCHEDULE_SCHEMA_VERSION, cron: block, systemd: { dir: unitDir, service: { name: `${UNIT_NAME}.service`, content: service }, timer: { name: `${UNIT_NAME}.timer`, content: timer }, metrics } };
+    const cleanUnits = clean ? { service: { name: `${CLEAN_UNIT_NAME}.service`, content: clean.service }, timer: { name: `${CLEAN_UNIT_NAME}.timer`, content: clean.timer } } : null;
+    const report: ScheduleReport = { schemaVersion: SCHEDULE_SCHEMA_VERSION, cron: block, systemd: { dir: unitDir, service: { name: `${UNIT_NAME}.service`, content: service }, timer: { name: `${UNIT_NAME}.timer`, content: timer }, metrics, clean: cleanUnits } };
     io.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
     return EXIT.ok;
   }
@@ -96,6 +106,7 @@ export async function runSchedule(flags: ScheduleFlags, io: CliIo): Promise<numb
       `# ${path.join(unitDir, `${UNIT_NAME}.timer`)}`,
       timer,
       ...(metricsService && metricsTimer ? [`# ${path.join(unitDir, `${METRICS_UNIT_NAME}.service`)}`, metricsService, `# ${path.join(unitDir, `${METRICS_UNIT_NAME}.timer`)}`, metricsTimer] : []),
+      ...(clean ? [`# ${path.join(unitDir, `${CLEAN_UNIT_NAME}.service`)}`, clean.service, `# ${path.join(unitDir, `${CLEAN_UNIT_NAME}.timer`)}`, clean.timer] : []),
       `# then: systemctl --user daemon-reload && systemctl --user enable --now ${units.filter((u) => u.name.endsWith('.timer')).map((u) => u.name).join(' ')}`,
       '# or:   openclaw-sessions schedule --install systemd',
       '',
@@ -114,7 +125,10 @@ export function scheduleSpec(flags: ScheduleFlags, stateDir: string, configPath:
   const seed = createHash('sha256').update(`${os.hostname()}|${stateDir}`).digest().readUInt32BE(0);
   const offset = seed % Math.min(everyMinutes, 60);
   const metrics = flags.metricsTextfile ? { textfileDir: path.resolve(flags.metricsTextfile), everyMinutes: parseMetricsEvery(parseDurationFlag(flags.metricsEvery ?? DEFAULT_METRICS_EVERY, '--metrics-every')) } : null;
-  return { nodePath: process.execPath, binPath, targetArgs, pruneArgs, everyMinutes, offset, metrics };
+  // Checked now, so a typo fails here rather than every night in the timer.
+  if (flags.clean) parseDurationFlag(flags.cleanKeep, '--clean-keep');
+  const clean = flags.clean ? { keep: flags.cleanKeep } : null;
+  return { nodePath: process.execPath, binPath, targetArgs, pruneArgs, everyMinutes, offset, metrics, clean };
 }
 
 function isDirectory(dir: string): boolean {

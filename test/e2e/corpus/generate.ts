@@ -229,6 +229,15 @@ export async function generateCorpus(options: GenerateOptions): Promise<string> 
       log(`corpus: ACP sessions not captured: ${(error as Error).message.split('\n')[0]}`);
     }
 
+    // The failing turn's retries re-take its transcript lock after `settled` saw it free (the
+    // gateway retries a failed model call with backoff): before the in-flight turns below, which
+    // are captured right after they start, wait until it has stayed free and settled for 20 s.
+    for (let quiet = false; !quiet; ) {
+      await settled('agent:main:direct:failed', 'failing turn (all retries)', 'main', 180_000);
+      await sleep(20_000);
+      const entry = store()['agent:main:direct:failed'];
+      quiet = Boolean(entry) && entry!.status !== 'running' && !lockOf('agent:main:direct:failed');
+    }
     // 6. Turns in progress at capture time: their transcript locks are held by the live gateway.
     await chat('agent:main:direct:busy', 'a long answer please [[slow]]');
     await runningWithLock('agent:main:direct:busy', 'busy chat');
