@@ -67,14 +67,14 @@ export const OPTIONS: readonly OptionSpec[] = [
   { flags: '--older-than <dur>', help: `grace period passed to prune (its default: ${DEFAULT_PRUNE_GRACE})`, commands: ['schedule'] },
   { flags: '--acp', help: 'only ACP sessions', commands: ['list', 'prune'] },
   { flags: '--terminal', help: 'only terminal sessions (errored, finished, closed, stale)', commands: ['list'] },
-  { flags: '--wide', help: 'never shorten keys', commands: ['list'] },
+  { flags: '--wide', help: 'every value whole, with the full error text (a record per session when the table does not fit)', commands: ['list'] },
 
   // Changing things.
   { flags: '--dry-run', help: 'show the plan, change nothing', commands: ['prune', 'clean'] },
   { flags: '--keep <dur>', help: 'how long .deleted/.reset archives are kept', default: DEFAULT_ARCHIVE_KEEP, commands: ['clean'] },
   { flags: '--list', help: 'list the recorded prune runs', commands: ['restore'] },
   { flags: '-y, --yes', help: 'do not ask for confirmation (required when stdin is not a terminal)', commands: CHANGING },
-  { flags: '-q, --quiet', help: 'print nothing on success (errors still go to stderr)', commands: CHANGING },
+  { flags: '-q, --quiet', help: 'print nothing on success (errors still go to stderr; a --log-format json log is still written)', commands: CHANGING },
   { flags: '--lock-timeout <dur>', help: 'how long to wait for a lock held by the gateway or another run', default: DEFAULT_LOCK_TIMEOUT, commands: CHANGING },
   { flags: '--no-journal', help: 'do not record removed entries for restore', commands: ['prune'] },
   {
@@ -125,10 +125,10 @@ export const OPTIONS: readonly OptionSpec[] = [
   { flags: '--clean-keep <dur>', help: 'with --clean: how long archives are kept', default: DEFAULT_ARCHIVE_KEEP, commands: ['schedule'] },
 
   // Output.
-  { flags: '--json', help: 'machine-readable output (documented schema)', commands: STORE_COMMANDS },
-  { flags: '--json', help: 'the generated texts as JSON', commands: ['schedule'] },
+  { flags: '--json', help: 'machine-readable output (versioned schema in docs/<command>.schema.json)', commands: STORE_COMMANDS },
+  { flags: '--json', help: 'the generated texts as JSON (docs/schedule.schema.json)', commands: ['schedule'] },
   { flags: '--color', help: 'force colour', commands: STORE_COMMANDS },
-  { flags: '--no-color', help: 'never colour (also NO_COLOR=1)', commands: STORE_COMMANDS },
+  { flags: '--no-color', help: 'never colour (also NO_COLOR=1); the layout is the same', commands: STORE_COMMANDS },
 ];
 
 export function optionsOf(command: CommandName): OptionSpec[] {

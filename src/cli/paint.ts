@@ -1,4 +1,8 @@
-/** State colours, shared by every table; the state is always written as text too. */
+/**
+ * State colours, shared by every table; the state is always written as text too. Only states that
+ * call for a look are coloured; finished and closed are plain (never dim: dim text is unreadable
+ * on many terminals).
+ */
 import type { ChalkInstance } from 'chalk';
 import type { SessionState } from '../sessions/classify.js';
 
@@ -15,7 +19,7 @@ export function paintState(chalk: ChalkInstance, state: SessionState, text: stri
       return chalk.yellow(text);
     case 'finished':
     case 'closed':
-      return chalk.dim(text);
+      return text;
     case 'unknown':
     case 'invalid':
       return chalk.magenta(text);

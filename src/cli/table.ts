@@ -1,17 +1,27 @@
 /**
- * Rows of text as a box-drawn table (a person at a terminal) or as plain aligned columns
- * (pipes, NO_COLOR), squeezed to the terminal width by shortening the columns that allow it.
+ * Rows of text as kubectl/docker print them: borderless columns aligned with two spaces, one line
+ * per row, fitted to the terminal width. When a row would be too wide, the caller's fit steps
+ * run in order — shorten this column to so many cells, hide that column — so the least useful
+ * text gives way first. `wide` keeps every value whole: the table when it fits, else one record
+ * per row (the first long column as its title, the others wrapped under it). Pipes (no width)
+ * get every value whole on one line.
+ *
+ * Own code rather than cli-table3: that library draws boxes and wraps, but cannot shorten keys
+ * in the middle, hide a column, or measure what it is asked to fit.
  */
-import Table from 'cli-table3';
-import { shortenMiddle, type TerminalStyle } from './terminal.js';
+import type { TerminalStyle } from './terminal.js';
+import { displayWidth, oneLine, shortenDistinct, shortenEnd, shortenKey, shortenMiddle, shortenStart, wrapText } from './text.js';
 
 export interface Column {
   header: string;
-  /** How this column gives up width when the row is too wide; unset columns never shrink. */
-  shrink?: 'middle' | 'end';
-  minWidth?: number;
-  /** `--wide` keeps this column whole. */
-  wideKeepsWhole?: boolean;
+  /**
+   * How this column's values are cut (or, with `wide`, wrapped); unset columns keep their width.
+   * key: session keys (`agent:<id>:<kind>:` and the end); middle: both ends matter; end: prose
+   * (the start says most); start: paths (the end does).
+   */
+  shrink?: 'key' | 'middle' | 'end' | 'start';
+  /** Shortened values stay distinct from one another (store paths that differ in one directory). */
+  distinct?: boolean;
 }
 
 export interface Cell {
@@ -20,50 +30,157 @@ export interface Cell {
   paint?: (text: string) => string;
 }
 
-export function renderTable(columns: Column[], rows: Cell[][], style: TerminalStyle, options: { wide?: boolean } = {}): string {
-  const widths = columns.map((column, i) => Math.max(column.header.length, ...rows.map((row) => row[i]?.text.length ?? 0)));
-  const overhead = style.table ? columns.length * 3 + 1 : (columns.length - 1) * 2;
-  fitWidths(columns, widths, style.width - overhead, options.wide ?? false);
+/** One way to make a row narrower, by column header: tried in order until the table fits. */
+export type FitStep = { shrink: string; to: number } | { hide: string };
 
-  const fitted = rows.map((row) =>
-    row.map((cell, i) => {
-      const column = columns[i]!;
-      const max = widths[i]!;
-      const text = cell.text.length <= max ? cell.text : column.shrink === 'middle' ? shortenMiddle(cell.text, max) : `${cell.text.slice(0, Math.max(0, max - 1))}…`;
-      return { text, painted: style.color && cell.paint ? cell.paint(text) : text };
-    }),
+export interface TableOptions {
+  /** Every value whole: long values wrap within their column instead of being shortened. */
+  wide?: boolean;
+  /** The order in which text gives way; after them, the widest shrinkable column shrinks. */
+  steps?: readonly FitStep[];
+}
+
+const GAP = 2;
+/** No shrinkable column goes below this (or its header), however narrow the terminal. */
+const FLOOR = 6;
+
+export function renderTable(columns: Column[], rows: Cell[][], style: TerminalStyle, options: TableOptions = {}): string {
+  const texts = rows.map((row) => columns.map((_, i) => oneLine(row[i]?.text ?? '')));
+  const natural = columns.map((column, i) => Math.max(displayWidth(column.header), ...texts.map((row) => displayWidth(row[i]!))));
+  const widths = [...natural];
+  const visible = columns.map(() => true);
+  const total = (): number => widths.reduce((sum, width, i) => sum + (visible[i] ? width + GAP : 0), -GAP);
+  const index = (header: string): number => columns.findIndex((column) => column.header === header);
+  const floorOf = (i: number): number => Math.min(natural[i]!, Math.max(FLOOR, displayWidth(columns[i]!.header)));
+
+  if (options.wide) {
+    // Every value whole: as a table when it fits, else one record per row (no column can be
+    // narrowed without cutting something, and 8 columns wrapped inside 80 cells are unreadable).
+    if (total() > style.width) return renderRecords(columns, rows, texts, style);
+  } else {
+    const shrunkOrder: number[] = [];
+    for (const step of options.steps ?? []) {
+      const excess = total() - style.width;
+      if (excess <= 0) break;
+      if ('hide' in step) {
+        const i = index(step.hide);
+        if (i >= 0) visible[i] = false;
+        continue;
+      }
+      const i = index(step.shrink);
+      if (i < 0 || !visible[i]) continue;
+      const to = Math.max(step.to, floorOf(i));
+      if (widths[i]! > to) {
+        widths[i] = Math.max(to, widths[i]! - excess);
+        shrunkOrder.push(i);
+      }
+    }
+    squeezeWidest(columns, widths, visible, floorOf, () => total() - style.width);
+    // Hiding a column can free more than was needed: give the slack back, in step order (the
+    // first column cut is the long prose the steps protect least at 200 columns, most at 80).
+    for (const i of new Set(shrunkOrder)) {
+      const slack = style.width - total();
+      if (slack <= 0) break;
+      if (visible[i]) widths[i] = Math.min(natural[i]!, widths[i]! + slack);
+    }
+  }
+
+  const shown = columns.map((_, i) => visible[i]);
+  const distinctMaps = columns.map((column, i) =>
+    column.distinct && widths[i]! < natural[i]! ? shortenDistinct(texts.map((row) => row[i]!), widths[i]!, shortenerOf(column)) : null,
   );
+  const cellLines = (text: string, i: number): string[] => {
+    const max = widths[i]!;
+    if (displayWidth(text) <= max) return [text];
+    if (options.wide) return wrapText(text, max);
+    const column = columns[i]!;
+    if (distinctMaps[i]) return [distinctMaps[i]!.get(text) ?? shortenerOf(column)(text, max)];
+    return [shortenerOf(column)(text, max)];
+  };
 
-  if (style.table) {
-    const table = new Table({
-      head: columns.map((column) => (style.color ? style.chalk.bold(column.header) : column.header)),
-      // cli-table3 colours head and border red/grey by default, even with NO_COLOR.
-      style: { head: [], border: [], compact: false },
-      wordWrap: false,
-      colWidths: widths.map((width) => width + 2),
-    });
-    for (const row of fitted) table.push(row.map((cell) => cell.painted));
-    return table.toString();
-  }
-
-  const lines = [columns.map((column, i) => column.header.padEnd(widths[i]!)).join('  ').trimEnd()];
-  for (const row of fitted) {
-    lines.push(row.map((cell, i) => cell.painted + ' '.repeat(Math.max(0, widths[i]! - cell.text.length))).join('  ').trimEnd());
-  }
+  const lines: string[] = [];
+  const emit = (cells: Array<{ lines: string[]; paint?: (text: string) => string }>): void => {
+    const height = Math.max(...cells.map((cell) => cell.lines.length));
+    const visibleCells = cells.map((cell, i) => ({ ...cell, i })).filter(({ i }) => shown[i]);
+    for (let n = 0; n < height; n++) {
+      const parts = visibleCells.map(({ lines: cellText, paint, i }, at) => {
+        const text = cellText[n] ?? '';
+        const painted = style.color && paint && text ? paint(text) : text;
+        const last = at === visibleCells.length - 1;
+        return last ? painted : painted + ' '.repeat(Math.max(0, widths[i]! - displayWidth(text)));
+      });
+      lines.push(parts.join(' '.repeat(GAP)).trimEnd());
+    }
+  };
+  emit(columns.map((column) => ({ lines: [column.header] })));
+  rows.forEach((row, r) => emit(columns.map((_, i) => ({ lines: cellLines(texts[r]![i]!, i), paint: row[i]?.paint }))));
   return lines.join('\n');
 }
 
-function fitWidths(columns: Column[], widths: number[], budget: number, wide: boolean): void {
-  let excess = widths.reduce((sum, width) => sum + width, 0) - budget;
-  // Shrink the end-shrinking columns (reasons) first, then middle-shrinking ones (keys).
-  for (const kind of ['end', 'middle'] as const) {
-    for (let i = 0; i < columns.length && excess > 0; i++) {
-      const column = columns[i]!;
-      if (column.shrink !== kind || (wide && column.wideKeepsWhole)) continue;
-      const floor = Math.max(column.minWidth ?? 8, column.header.length);
-      const give = Math.min(excess, Math.max(0, widths[i]! - floor));
-      widths[i]! -= give;
-      excess -= give;
+/**
+ * `--wide` on a terminal too narrow for the whole table:
+ *
+ *     agent:main:acp:16fd2706-8baf-433b-82eb-8c7fada847da
+ *       agent main  kind acp  state errored  age 3d ago  acp acpx/claude persistent
+ *       slot yes  reason last turn failed: ACP turn timed out after 300s
+ *
+ * The title is the key column (the first shortened as a key or in the middle); the other fields follow in column
+ * order, packed onto lines; one too long for a line gets its own, wrapped at word (or `/`, `:`)
+ * boundaries. Blank ("-") fields are left out.
+ */
+function renderRecords(columns: Column[], rows: Cell[][], texts: string[][], style: TerminalStyle): string {
+  const title = Math.max(0, columns.findIndex((column) => column.shrink === 'key' || column.shrink === 'middle'));
+  const indent = '  ';
+  const room = Math.max(10, style.width - indent.length);
+  const out: string[] = [];
+  rows.forEach((row, r) => {
+    if (r > 0) out.push('');
+    out.push(...wrapText(texts[r]![title]!, style.width));
+    const paint = (i: number, text: string): string => (style.color && row[i]?.paint ? row[i]!.paint!(text) : text);
+    let line = '';
+    let lineWidth = 0;
+    const flush = (): void => {
+      if (line) out.push(`${indent}${line}`);
+      line = '';
+      lineWidth = 0;
+    };
+    columns.forEach((column, i) => {
+      const value = texts[r]![i]!;
+      // "-" is the table's blank: a record just leaves the field out.
+      if (i === title || value === '-' || value === '') return;
+      const label = column.header.toLowerCase();
+      const width = displayWidth(label) + 1 + displayWidth(value);
+      if (width > room) {
+        flush();
+        const [first, ...rest] = wrapText(`${label} ${value}`, room);
+        const more = rest.length ? wrapText(rest.join(' '), room - 2) : [];
+        out.push(`${indent}${first}`, ...more.map((text) => `${indent}  ${text}`));
+        return;
+      }
+      if (line && lineWidth + 2 + width > room) flush();
+      line = `${line}${line ? '  ' : ''}${label} ${paint(i, value)}`;
+      lineWidth += (lineWidth ? 2 : 0) + width;
+    });
+    flush();
+  });
+  return out.join('\n');
+}
+
+function shortenerOf(column: Column): (text: string, max: number) => string {
+  if (column.shrink === 'key') return shortenKey;
+  return column.shrink === 'middle' ? shortenMiddle : column.shrink === 'start' ? shortenStart : shortenEnd;
+}
+
+/** Narrows the widest shrinkable column a cell at a time until the excess is gone or all are at their floor. */
+function squeezeWidest(columns: Column[], widths: number[], visible: boolean[], floorOf: (i: number) => number, excess: () => number): void {
+  for (let over = excess(); over > 0; over = excess()) {
+    let widest = -1;
+    for (let i = 0; i < columns.length; i++) {
+      if (!visible[i] || !columns[i]!.shrink || widths[i]! <= floorOf(i)) continue;
+      if (widest < 0 || widths[i]! > widths[widest]!) widest = i;
     }
+    if (widest < 0) return;
+    const second = Math.max(floorOf(widest), ...widths.map((w, i) => (i !== widest && visible[i] && columns[i]!.shrink ? w : 0)));
+    widths[widest] = Math.max(floorOf(widest), Math.min(widths[widest]! - 1, Math.max(second, widths[widest]! - over)));
   }
 }

@@ -1,14 +1,17 @@
 /**
- * How to talk to this terminal: colour, tables, width. chalk ignores NO_COLOR and cli-table3
- * colours its borders on its own, so the decision is made once here and passed to both.
+ * How to talk to this terminal: colour and width, decided once and passed to every renderer.
+ * chalk's own detection ignores NO_COLOR's empty-string rule and `--no-color`, so it is told.
+ * The layout never depends on colour: NO_COLOR, `--no-color` and a coloured run print the same
+ * columns, only the escape sequences differ.
  */
 import { Chalk, type ChalkInstance } from 'chalk';
 import type { Env } from '../env.js';
 
+export { shortenMiddle } from './text.js';
+
 export interface TerminalStyle {
   color: boolean;
-  /** Box-drawn tables only for a person at a terminal; scripts get plain columns. */
-  table: boolean;
+  /** Cells per line; Number.MAX_SAFE_INTEGER when nothing is to be fitted (a pipe). */
   width: number;
   chalk: ChalkInstance;
 }
@@ -25,19 +28,10 @@ export function decideStyle(input: StyleInput): TerminalStyle {
   const noColorEnv = input.env.NO_COLOR !== undefined && input.env.NO_COLOR !== '';
   const dumb = input.env.TERM === 'dumb';
   const color = input.colorFlag ?? (input.isTTY && !noColorEnv && !dumb);
-  const table = input.isTTY && !noColorEnv && !dumb;
-  // Piped output is for grep and scripts: never shortened unless COLUMNS asks for it.
+  // Piped output is for grep and scripts: never shortened, unless COLUMNS asks for it
+  // (`watch` sets COLUMNS and reads a pipe).
   const fromEnv = Number(input.env.COLUMNS);
   const columns = input.isTTY ? input.columns : Number.isFinite(fromEnv) && fromEnv > 0 ? fromEnv : undefined;
-  const width = columns && columns > 40 ? columns : input.isTTY ? 120 : Number.MAX_SAFE_INTEGER;
-  return { color, table, width, chalk: new Chalk({ level: color ? 1 : 0 }) };
-}
-
-/** Keeps both ends of a long key (`agent:main:acp:1234…cdef`), which is where keys differ. */
-export function shortenMiddle(text: string, max: number): string {
-  if (text.length <= max) return text;
-  if (max <= 1) return '…'.slice(0, max);
-  const keep = max - 1;
-  const head = Math.ceil(keep / 2);
-  return `${text.slice(0, head)}…${text.slice(text.length - (keep - head))}`;
+  const width = columns && columns > 0 ? columns : input.isTTY ? 80 : Number.MAX_SAFE_INTEGER;
+  return { color, width, chalk: new Chalk({ level: color ? 1 : 0 }) };
 }

@@ -12,13 +12,14 @@ import { isPrunableByDefault } from '../sessions/plan.js';
 import { classifyLockHolder, lockPathFor, parseLockContents, readHolderFacts } from '../store/gateway-lock.js';
 import { assertStoreWritable } from '../store/store-safety.js';
 import { TOOL_LOCK_SUFFIX } from '../store/tool-lock.js';
+import { openclawCommand, selectionArgs, selectionForStore, shellQuote, toolCommand, type SelectionFlags } from '../cli/selection.js';
 import type { Finding } from './findings.js';
 import { inventoryDisk } from '../clean/run.js';
 import { DEFAULT_ARCHIVE_KEEP_MS } from '../defaults.js';
 import { diskFindings } from '../clean/summary.js';
 
-/** `target` is the flags naming this install (e.g. ` --state-dir /srv/oc`), so fixes can be pasted. */
-export function collectFindings(inventory: Inventory, gateway: GatewayStatus, target = '', now = Date.now()): Finding[] {
+/** `selection` is the flags naming this install and its stores, so every fix pastes as is. */
+export function collectFindings(inventory: Inventory, gateway: GatewayStatus, selection: SelectionFlags = {}, now = Date.now()): Finding[] {
   const findings: Finding[] = [];
   const facts = inventory.config.facts;
   const cap = facts.acp?.maxConcurrentSessions ?? null;
@@ -44,32 +45,25 @@ export function collectFindings(inventory: Inventory, gateway: GatewayStatus, ta
     const why = stale.verdict.ok ? '' : stale.verdict.detail;
     // Never advise removing a lock whose pid is alive: it may be a live gateway we failed to prove.
     const dead = !stale.verdict.ok && stale.verdict.why === 'dead';
-    findings.push({ id: 'unverified-gateway-lock', severity: 'warning', message: `gateway lock ${stale.lockPath}${pid ? ` names pid ${pid}` : ''}: ${why}; never signalled`, fix: dead ? `rm ${stale.lockPath}` : null });
+    findings.push({ id: 'unverified-gateway-lock', severity: 'warning', message: `gateway lock ${stale.lockPath}${pid ? ` names pid ${pid}` : ''}: ${why}; never signalled`, fix: dead ? `rm ${shellQuote(stale.lockPath)}` : null });
   }
-  if (live !== null) {
-    const detail = `${live} live ACP handle${live === 1 ? '' : 's'} in the gateway${cap === null ? '' : ` of ${cap}`} (${held === null ? 'stores not local' : `${held} held by sessions on disk`}${gateway.live.report?.turnCounts ? `; turns completed=${gateway.live.report.turnCounts.completed} failed=${gateway.live.report.turnCounts.failed}` : ''})`;
-    if (held !== null && live > held) {
-      const fix = gateway.restart.ok ? `openclaw-sessions prune --recompute restart --allow-restart${target}` : gateway.restart.fix;
-      findings.push({ id: 'orphaned-handles', severity: 'problem', message: `${live - held} orphaned ACP handle${live - held === 1 ? '' : 's'}: the gateway holds ${live} runtime handles but only ${held} session${held === 1 ? '' : 's'} on disk hold a slot — their entries were removed while the gateway ran, so sessions.delete can no longer close them; only a restart that replaces the process clears them`, fix });
-    }
-    if (cap !== null && live >= cap) {
-      findings.push({ id: 'cap-reached', severity: 'problem', message: `${detail}: new ACP spawns fail with "ACP max concurrent sessions reached (${cap}/${cap})"`, fix: held !== null && live > held ? (gateway.restart.ok ? `openclaw-sessions prune --recompute restart --allow-restart${target}` : gateway.restart.fix) : `openclaw-sessions prune --older-than 0${target}` });
-    } else {
-      findings.push({ id: 'live-slots', severity: 'ok', message: detail, fix: null });
-    }
-  }
+  if (live !== null) findings.push(...liveFindings(inventory, gateway, selection, { live, held, cap }));
 
   // Slots against the cap, as the stores tell.
-  if (gateway.remote) return [...findings, ...storeFindings(inventory, target, now)];
+  if (gateway.remote) return [...findings, ...storeFindings(inventory, selection, now)];
   const summary = summarize(inventory.sessions, cap, isPrunableByDefault);
-  const slots = describeSlots(summary);
+  const unread = inventory.failures.length;
+  // Never claim a count that left stores out without saying so.
+  const slots = `${describeSlots(summary, { capKnown: inventory.config.path !== null })}${unread ? ` (in the readable stores; ${unread} could not be read)` : ''}`;
   if (live === null && cap !== null && summary.acp.slotsHeld >= cap) {
-    findings.push({ id: 'cap-reached', severity: 'problem', message: `${slots}: new ACP spawns fail with "ACP max concurrent sessions reached (${cap}/${cap})"`, fix: summary.acp.heldByTerminal > 0 ? `openclaw-sessions prune --older-than 0${target}` : 'raise acp.maxConcurrentSessions, or close idle ACP sessions' });
+    const prune = summary.acp.heldByTerminal > 0 ? pruneFix(inventory, gateway, selection, ['--older-than', '0']) : null;
+    findings.push({ id: 'cap-reached', severity: 'problem', message: `${slots}: new ACP spawns fail with "ACP max concurrent sessions reached (${cap}/${cap})"${prune?.note ?? ''}`, fix: prune ? prune.fix : 'raise acp.maxConcurrentSessions, or close idle ACP sessions' });
   } else {
     findings.push({ id: 'slots', severity: 'ok', message: `on disk: ${slots}`, fix: null });
   }
   if (summary.acp.heldByTerminal > 0 && !(cap !== null && (live ?? summary.acp.slotsHeld) >= cap)) {
-    findings.push({ id: 'terminal-slots', severity: 'warning', message: `${summary.acp.heldByTerminal} terminal session(s) (errored/stale) still hold ACP slots`, fix: `openclaw-sessions prune${target}` });
+    const prune = pruneFix(inventory, gateway, selection, []);
+    findings.push({ id: 'terminal-slots', severity: 'warning', message: `${summary.acp.heldByTerminal} terminal session(s) (errored/stale) still hold ACP slots${prune.note}`, fix: prune.fix });
   }
   const stuck = inventory.sessions.filter((session) => session.state === 'stuck');
   if (stuck.length > 0) {
@@ -86,26 +80,86 @@ export function collectFindings(inventory: Inventory, gateway: GatewayStatus, ta
     findings.push({ id: 'acp-state-unreadable', severity: 'problem', message: `ACP session state in ${dbPath} cannot be read (${reason}): ACP sessions show as "unknown", are not counted and are never pruned`, fix: /node:sqlite|Node\.js/.test(reason) ? 'run openclaw-sessions with Node.js 22.13 or later' : `check ${dbPath} (this tool only reads it)` });
   }
 
-  return [...findings, ...storeFindings(inventory, target, now)];
+  return [...findings, ...storeFindings(inventory, selection, now)];
 }
 
-function storeFindings(inventory: Inventory, target: string, now: number): Finding[] {
+/** The gateway's own count (`/acp doctor`) against the cap and against the handles on disk. */
+function liveFindings(inventory: Inventory, gateway: GatewayStatus, selection: SelectionFlags, counts: { live: number; held: number | null; cap: number | null }): Finding[] {
+  const { live, held, cap } = counts;
+  const findings: Finding[] = [];
+  const restartFix = gateway.restart.ok ? toolCommand(['prune', '--recompute', 'restart', '--allow-restart', ...selectionArgs(selection)]).join(' ') : gateway.restart.fix;
+  const detail = `${live} live ACP handle${live === 1 ? '' : 's'} in the gateway${cap === null ? '' : ` of ${cap}`} (${held === null ? 'stores not local' : `${held} held by sessions on disk`}${gateway.live.report?.turnCounts ? `; turns completed=${gateway.live.report.turnCounts.completed} failed=${gateway.live.report.turnCounts.failed}` : ''})`;
+  if (held !== null && live > held) {
+    findings.push({ id: 'orphaned-handles', severity: 'problem', message: `${live - held} orphaned ACP handle${live - held === 1 ? '' : 's'}: the gateway holds ${live} runtime handles but only ${held} session${held === 1 ? '' : 's'} on disk hold a slot — their entries were removed while the gateway ran, so sessions.delete can no longer close them; only a restart that replaces the process clears them`, fix: restartFix });
+  }
+  if (cap !== null && live >= cap) {
+    const prune = held !== null && live > held ? null : pruneFix(inventory, gateway, selection, ['--older-than', '0']);
+    findings.push({ id: 'cap-reached', severity: 'problem', message: `${detail}: new ACP spawns fail with "ACP max concurrent sessions reached (${cap}/${cap})"${prune?.note ?? ''}`, fix: prune ? prune.fix : restartFix });
+  } else {
+    findings.push({ id: 'live-slots', severity: 'ok', message: detail, fix: null });
+  }
+  return findings;
+}
+
+function storeFindings(inventory: Inventory, selection: SelectionFlags, now: number): Finding[] {
   const findings: Finding[] = [];
   // Stores.
   for (const failure of inventory.failures) {
-    findings.push({ id: 'store-unreadable', severity: 'problem', message: failure.error.message, fix: `fix or move aside ${failure.ref.path} (the gateway treats it as empty and its next write drops every session)` });
+    findings.push({ id: 'store-unreadable', severity: 'problem', message: `${failure.error.message} (the gateway treats it as empty and its next write drops every session)`, fix: `fix or move aside ${shellQuote(failure.ref.path)}` });
   }
   for (const store of [...inventory.stores.map((s) => s.ref), ...inventory.failures.map((f) => f.ref)]) {
     if (store.format !== 'json') continue;
     try {
       assertStoreWritable(store);
     } catch (error) {
-      findings.push({ id: 'store-unsafe', severity: 'problem', message: (error as Error).message, fix: lstatSafe(store.path)?.isSymbolicLink() ? `replace the symlink ${store.path} with the real file` : `chmod o-w ${path.dirname(store.path)} ${store.path}` });
+      findings.push({ id: 'store-unsafe', severity: 'problem', message: (error as Error).message, fix: lstatSafe(store.path)?.isSymbolicLink() ? `replace the symlink ${shellQuote(store.path)} with the real file` : `chmod o-w ${shellQuote(path.dirname(store.path))} ${shellQuote(store.path)}` });
     }
     findings.push(...lockFindings(store.path, now));
   }
-  for (const [storePath, disk] of inventoryDisk(inventory, DEFAULT_ARCHIVE_KEEP_MS)) findings.push(...diskFindings(storePath, disk, `openclaw-sessions clean${target}`));
+  for (const [storePath, disk] of inventoryDisk(inventory, DEFAULT_ARCHIVE_KEEP_MS)) findings.push(...diskFindings(storePath, disk, toolCommand(['clean', ...selectionArgs(selection)]).join(' ')));
   return findings;
+}
+
+/**
+ * The prune that frees the terminal sessions' slots, as a command that will not refuse when
+ * pasted: prune refuses the whole run when any selected store is broken or unsafe (so then one
+ * command per store it can act on), cannot touch a SQLite store (or a 5.2–7.x store while its
+ * gateway runs) without the gateway's RPC, and leaves a running gateway counting when it can
+ * neither call RPC nor restart — then the fix says so and restarts the gateway after.
+ */
+function pruneFix(inventory: Inventory, gateway: GatewayStatus, selection: SelectionFlags, extra: string[]): { fix: string | null; note: string } {
+  const holding = new Set(inventory.sessions.filter((s) => s.holdsSlot && s.terminal).map((s) => s.storePath));
+  const refs = inventory.stores.map((s) => s.ref).filter((ref) => holding.has(ref.path));
+  const gatewayOnly = refs.some((ref) => ref.format === 'sqlite') || (gateway.running && gateway.generation === 'unlocked-json');
+  if (gatewayOnly && gateway.running && !gateway.rpc.ok) {
+    return { fix: null, note: `; that store changes only through the gateway, whose RPC is unavailable (${gateway.rpc.why}): see the RPC finding` };
+  }
+  if (gatewayOnly && !gateway.running) {
+    // prune would refuse the SQLite store now; once the gateway runs, prune deletes over its RPC.
+    return { fix: openclawCommand(selection, ['gateway', 'start']).join(' '), note: '; that store changes only through the gateway, which is not running: start it, then prune' };
+  }
+  const writable = refs.filter((ref) => {
+    if (ref.format !== 'json') return true;
+    try {
+      assertStoreWritable(ref);
+      return true;
+    } catch {
+      return false;
+    }
+  });
+  if (writable.length === 0) return { fix: null, note: '; prune refuses the store holding them until the unsafe-store problem below is fixed' };
+  const perAgent = new Map<string, number>();
+  for (const ref of [...inventory.stores.map((s) => s.ref), ...inventory.failures.map((f) => f.ref)]) perAgent.set(ref.agentId, (perAgent.get(ref.agentId) ?? 0) + 1);
+  const narrowed = inventory.failures.length > 0 || writable.length < refs.length;
+  // Without RPC and without leave to restart, prune would free nothing in the running gateway.
+  const restart = gateway.running && !gateway.rpc.ok ? (gateway.restart.ok ? ['--allow-restart'] : null) : [];
+  const args = ['prune', ...extra, ...(restart ?? [])];
+  const commands = narrowed
+    ? writable.map((ref) => toolCommand([...args, ...selectionArgs(selectionForStore(selection, ref.agentId, ref.path, perAgent.get(ref.agentId) ?? 1))]).join(' '))
+    : [toolCommand([...args, ...selectionArgs(selection)]).join(' ')];
+  if (restart === null) commands.push(openclawCommand(selection, ['gateway', 'restart']).join(' '));
+  const note = narrowed ? '; prune refuses a selection with a broken or unsafe store, so the fix names each healthy one' : '';
+  return { fix: commands.join('; '), note };
 }
 
 function lockFindings(storePath: string, now: number): Finding[] {
@@ -113,15 +167,15 @@ function lockFindings(storePath: string, now: number): Finding[] {
   const storeLock = lockPathFor(storePath);
   const stat = lstatSafe(storeLock);
   if (stat?.isDirectory()) {
-    findings.push({ id: 'store-lock-directory', severity: 'problem', message: `${storeLock} is a directory: the gateway cannot write ${storePath}`, fix: `rmdir ${storeLock}` });
+    findings.push({ id: 'store-lock-directory', severity: 'problem', message: `${storeLock} is a directory: the gateway cannot write ${storePath}`, fix: `rmdir ${shellQuote(storeLock)}` });
   } else if (stat) {
     const verdict = judge(storeLock, stat.mtimeMs, now);
-    if (verdict) findings.push({ id: 'stale-store-lock', severity: 'problem', message: `stale store lock ${storeLock}: ${verdict}`, fix: `rm ${storeLock}` });
+    if (verdict) findings.push({ id: 'stale-store-lock', severity: 'problem', message: `stale store lock ${storeLock}: ${verdict}`, fix: `rm ${shellQuote(storeLock)}` });
   }
   const toolLock = `${path.resolve(storePath)}${TOOL_LOCK_SUFFIX}`;
   const toolStat = lstatSafe(toolLock);
   if (toolStat && now - toolStat.mtimeMs > 60_000) {
-    findings.push({ id: 'stale-run-lock', severity: 'warning', message: `run lock ${toolLock} left by an interrupted openclaw-sessions run`, fix: `rm -r ${toolLock}` });
+    findings.push({ id: 'stale-run-lock', severity: 'warning', message: `run lock ${toolLock} left by an interrupted openclaw-sessions run`, fix: `rm -r ${shellQuote(toolLock)}` });
   }
   let names: string[] = [];
   try {
@@ -137,7 +191,7 @@ function lockFindings(storePath: string, now: number): Finding[] {
     // A turn may hold its transcript lock up to its timeout (48 h by default): only a dead or
     // recycled holder makes it stale, never its age (facts §4, seen on 2026.4.2).
     const verdict = judge(file, lock.mtimeMs, now, Number.POSITIVE_INFINITY);
-    if (verdict) findings.push({ id: 'stale-transcript-lock', severity: 'warning', message: `stale transcript lock ${file}: ${verdict}`, fix: `rm ${file}` });
+    if (verdict) findings.push({ id: 'stale-transcript-lock', severity: 'warning', message: `stale transcript lock ${file}: ${verdict}`, fix: `rm ${shellQuote(file)}` });
   }
   return findings;
 }

@@ -4,18 +4,17 @@
  * locks, through the same locked-write helper as prune). Returns plain results; cli/ renders.
  */
 import type { Env } from '../env.js';
-import { ToolError } from '../errors.js';
 import { takeInventory, type InventoryOptions } from '../inventory.js';
 import type { JournalRun } from '../store/journal.js';
 import { withLockedWrites } from '../store/locked-write.js';
 import { assertStoreWritable } from '../store/store-safety.js';
-import { keysToRestore, listRuns, restoreRun, selectRun, type RestoreResult } from './restore.js';
+import { keysToRestore, listRuns, notRestorableBecause, restoreRun, selectRun, type RestoreResult } from './restore.js';
 import { transcriptDirsOf } from '../store/archive-transcripts.js';
 import { removeStaleTemps } from '../store/safe-fs.js';
 import { parseSessionKey } from '../sessions/keys.js';
 
-/** Every prune run journalled next to the selected stores, newest first. */
-export function findRuns(env: Env, options: InventoryOptions): JournalRun[] {
+/** Every prune run journalled next to the selected stores, newest first, and each store's agent. */
+export function findRuns(env: Env, options: InventoryOptions): { runs: JournalRun[]; agentOf: Map<string, string> } {
   const inventory = takeInventory(env, options);
   // A store that does not parse can still have a journal; restore needs it to parse, list does not.
   const refs = [...inventory.stores.map((store) => store.ref), ...inventory.failures.map((failure) => failure.ref)];
@@ -27,7 +26,7 @@ export function findRuns(env: Env, options: InventoryOptions): JournalRun[] {
     const agentIds = [...new Set(Object.keys(run.entries).map((key) => parseSessionKey(key).agentId ?? 'main'))];
     run.transcriptDirs = transcriptDirsOf({ storePath: run.storePath, shared: ref?.shared ?? false, stateDir: inventory.location.stateDir }, agentIds);
   }
-  return runs;
+  return { runs, agentOf: new Map(refs.map((ref) => [ref.path, ref.agentId])) };
 }
 
 export interface PreparedRestore {
@@ -38,14 +37,33 @@ export interface PreparedRestore {
   total: number;
 }
 
-/** Picks the run (named, or the latest not yet restored); throws a ToolError when there is nothing to do or a store is unsafe. */
-export function prepareRestore(runs: readonly JournalRun[], runId: string | undefined): PreparedRestore {
+/** There is nothing to restore: a typed outcome (exit 0), not an error. */
+export interface NothingToRestore {
+  kind: 'nothing';
+  why: string;
+}
+
+/**
+ * Picks the run (named, or the latest not yet restored). Nothing left to restore is an outcome;
+ * a run id that is not in the journals, or an unsafe store, is a ToolError.
+ */
+export function prepareRestore(runs: readonly JournalRun[], runId: string | undefined): (PreparedRestore & { kind: 'restore' }) | NothingToRestore {
+  // The same test selectRun applies for its default: a bound, committed, unrestored run with keys left.
+  // A journal bound to another store (copied or moved) is not "nothing": selectRun refuses it below.
+  const unbound = runs.some((run) => run.bindingProblem !== null && run.restoredAt === null);
+  // A run the gateway deleted (RPC) or in a SQLite store is never restorable: left out of the default,
+  // said in the why; named by id, selectRun refuses it (exit 1).
+  if (!runId && !unbound && !runs.some((run) => run.bindingProblem === null && run.removed !== null && run.restoredAt === null && keysToRestore(run).length > 0 && notRestorableBecause(run) === null)) {
+    const unrestorable = runs.filter((run) => run.restoredAt === null && notRestorableBecause(run) !== null).length;
+    const note = unrestorable > 0 ? ` (${unrestorable} run${unrestorable === 1 ? '' : 's'} cannot be restored; see: openclaw-sessions restore --list)` : '';
+    return { kind: 'nothing', why: `no unrestored prune run that removed sessions in the journals of the selected stores${note}` };
+  }
   const selected = selectRun(runs, runId);
   const total = selected.reduce((sum, run) => sum + keysToRestore(run).length, 0);
-  if (total === 0) throw new ToolError('failed', `run ${selected[0]!.runId} has nothing left to restore`);
+  if (total === 0) return { kind: 'nothing', why: `run ${selected[0]!.runId} has nothing left to restore` };
   // The same refusals as prune: never write through a symlink or into a shared directory.
   for (const run of selected) assertStoreWritable({ agentId: 'main', path: run.storePath, format: 'json', source: 'explicit', shared: false });
-  return { runId: selected[0]!.runId, runs: selected, total };
+  return { kind: 'restore', runId: selected[0]!.runId, runs: selected, total };
 }
 
 export interface RestoreSummary {

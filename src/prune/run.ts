@@ -57,10 +57,13 @@ export interface PreparedPrune {
 export class StoresUnreadableError extends ToolError {
   /** One per store, in discovery order; the message is the first's. */
   readonly errors: Error[];
-  constructor(errors: Error[]) {
+  /** What was read, healthy stores included (so cli/ can say how to act on those). */
+  readonly inventory: Inventory | undefined;
+  constructor(errors: Error[], inventory?: Inventory) {
     super(errors[0] instanceof ToolError ? errors[0].kind : 'failed', errors[0]?.message ?? 'a store could not be read', { cause: errors[0] });
     this.name = 'StoresUnreadableError';
     this.errors = errors;
+    this.inventory = inventory;
   }
 }
 
@@ -79,7 +82,7 @@ export async function preparePrune(request: PruneRequest, env: Env): Promise<Pre
     if (request.explicitStore) throw new ToolError('usage', 'a store file and a gateway URL were both given: a gateway named by URL is pruned only through its RPC');
     ({ inventory, gateway } = await remoteInventory(inventory, env, { ...request.gateway, live: !request.dryRun, staleAfterMs: request.inventory.staleAfterMs }));
   }
-  if (inventory.failures.length > 0 && inventory.stores.length === 0) throw new StoresUnreadableError(inventory.failures.map((failure) => failure.error));
+  if (inventory.failures.length > 0 && inventory.stores.length === 0) throw new StoresUnreadableError(inventory.failures.map((failure) => failure.error), inventory);
   if (request.explicitStore && inventory.stores.length === 0) throw new ToolError('failed', `session store not found: ${request.explicitStore}`);
   const plan = planPrune(candidatesOf(inventory), request.criteria);
   // The RPC hello is also how the version (and so the restart signal) is known for sure; the

@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { SESSION_STATES } from '../sessions/classify.js';
 import { SESSION_KINDS } from '../sessions/keys.js';
 import { sessionSummarySchema } from '../sessions/summary.js';
+import { gatewaySlotsSchema } from '../sessions/gateway-slots.js';
 import { diskSummarySchema } from '../clean/summary.js';
 
 /** 2: state `stuck`, `conversation` per session, `failedStores`, `legacy` stores. */
@@ -60,6 +61,7 @@ export const listReportSchema = z.object({
   openclaw: z.object({ version: z.string().nullable(), source: z.enum(['package', 'layout', 'unknown']) }),
   stores: z.array(storeReportSchema),
   sessions: z.array(sessionReportSchema),
+  /** Counts of the stores listed (the filters aside). */
   summary: sessionSummarySchema,
   /**
    * sessions.json files beside an agent's OpenClaw 8.1+ SQLite store: leftovers the gateway no
@@ -68,6 +70,8 @@ export const listReportSchema = z.object({
   legacyStores: z.array(z.object({ agentId: z.string(), path: z.string(), sizeBytes: z.number().int() })),
   /** Stores that could not be read (the command exits 1); the others are listed. */
   failedStores: z.array(z.object({ agentId: z.string(), path: z.string(), error: z.string() })),
+  /** The slots the gateway's cap is checked against: every agent's, even when --agent narrowed the list. */
+  gatewaySlots: gatewaySlotsSchema,
 });
 
 export type ListReport = z.infer<typeof listReportSchema>;

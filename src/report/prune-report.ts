@@ -63,7 +63,11 @@ export const pruneReportSchema = z.object({
   /** How the running gateway was made to drop its stale handles; null on a dry run. */
   recompute: z
     .object({
-      method: z.enum(['file', 'rpc', 'restart', 'none']),
+      method: z
+        .enum(['file', 'rpc', 'restart', 'none'])
+        .describe(
+          'file: no recompute was needed (no gateway running, or no pruned session held an ACP slot) and the store file was edited; rpc: ACP sessions deleted through the running gateway (sessions.delete), which dropped their handles; restart: the store file was pruned, then the verified gateway restarted; none: the file was pruned and the running gateway still counts the pruned sessions (--recompute none, or auto with neither RPC nor leave to restart)',
+        ),
       /** The gateway's live count reflects the prune (or no gateway runs). */
       ok: z.boolean(),
       detail: z.string(),

@@ -56,11 +56,15 @@ export function summarize<T extends Summarisable>(sessions: readonly T[], cap: n
   return { total: sessions.length, terminal, prunable, byState, byAgent, acp: { slotsHeld, cap, heldByState, heldByTerminal } };
 }
 
-/** "3 of 3 ACP slots held (2 errored, 1 idle)" — the sentence an operator needs. */
-export function describeSlots(summary: SessionSummary): string {
+/**
+ * "3 of 3 ACP slots held by 2 errored, 1 idle" — the sentence an operator needs. `capKnown: false`
+ * (no OpenClaw config was read) says the cap is unknown rather than claiming none is set.
+ */
+export function describeSlots(summary: Pick<SessionSummary, 'acp'>, options: { capKnown?: boolean } = {}): string {
   const { slotsHeld, cap, heldByState } = summary.acp;
   const head = cap === null ? `${slotsHeld} ACP slot${slotsHeld === 1 ? '' : 's'} held` : `${slotsHeld} of ${cap} ACP slots held`;
   const parts = SESSION_STATES.filter((state) => (heldByState[state] ?? 0) > 0).map((state) => `${heldByState[state]} ${state}`);
   const held = parts.length === 0 ? head : `${head} by ${parts.join(', ')}`;
-  return cap === null ? `${held} (no acp.maxConcurrentSessions cap set)` : held;
+  if (cap !== null) return held;
+  return options.capKnown === false ? `${held} (cap unknown: no OpenClaw config found)` : `${held} (no acp.maxConcurrentSessions cap set)`;
 }

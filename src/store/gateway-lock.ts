@@ -14,6 +14,7 @@ import { DEFAULT_LOCK_TIMEOUT_MS } from '../defaults.js';
 import { ToolError } from '../errors.js';
 import { onInterrupt } from '../system/cleanup.js';
 import { isProcessAlive, readProcStartTime } from '../system/proc.js';
+import { readLockHolder } from './lock-holder.js';
 import { READ_CAPS, readRegularFile } from './safe-fs.js';
 
 /** The gateway deletes a store lock older than this even when its holder lives. */
@@ -129,7 +130,7 @@ export async function acquireGatewayLock(storePath: string, options: AcquireOpti
   const started = Date.now();
   const reclaimed: string[] = [];
   let waits = 0;
-  let lastHolder = 'an unknown process';
+  let lastHolder: number | null = null;
 
   for (;;) {
     const body = JSON.stringify(ourContents(), null, 2);
@@ -142,15 +143,14 @@ export async function acquireGatewayLock(storePath: string, options: AcquireOpti
       reclaimed.push(`${lockPath}: ${existing.verdict.reason}`);
       continue;
     }
-    lastHolder = existing.contents.pid !== null ? `pid ${existing.contents.pid}` : 'a process that has not written its pid yet';
+    lastHolder = existing.contents.pid;
 
     const elapsed = Date.now() - started;
     if (elapsed >= timeoutMs) {
-      throw new ToolError(
-        'lock-busy',
-        `store lock ${lockPath} is held by ${lastHolder} (waited ${(elapsed / 1000).toFixed(1)}s); the gateway is writing this store — try again`,
-        { input: 'lockTimeout' },
-      );
+      const holder = readLockHolder(lastHolder);
+      throw new ToolError('lock-busy', `store lock ${lockPath} is held by ${holder.description} (waited ${(elapsed / 1000).toFixed(1)}s); nothing was changed — ${holder.advice}`, {
+        input: 'lockTimeout',
+      });
     }
     // The gateway's own pacing (50 ms more per attempt, at most 1 s), so neither side starves.
     waits += 1;

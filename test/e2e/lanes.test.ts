@@ -95,6 +95,10 @@ describe(`real gateway ${LANE.version}: stuck state, idle session, prune against
       assert.equal(run.restorable, false);
       assert.equal(run.method, 'rpc');
     }
+    // Without a run id, nothing restorable is not a failure (exit 0), and says why.
+    const latest = await runCliAsync(['restore', '--yes'], gateway.env);
+    assert.equal(latest.status, 0, latest.stderr);
+    assert.match(latest.stdout, /Nothing to restore: .*cannot be restored/);
     const restore = await runCliAsync(['restore', listedRuns[0]!.runId, '--yes'], gateway.env);
     assert.equal(restore.status, 1);
     // 8.1+ stores are SQLite, which is named first; 4.x/7.x runs went through sessions.delete.

@@ -2,17 +2,24 @@
 """Runs a command on a pseudo-terminal (stdin and stdout are a TTY), answering one prompt.
 
 usage: pty-run.py ANSWER PROMPT_SUBSTRING -- command args...
-Prints everything the command wrote; exits with its exit code.
+Prints everything the command wrote; exits with its exit code. The terminal is $COLUMNS wide
+(default 80) and $LINES high (default 50), as a real one reports it (TIOCSWINSZ).
 """
+import fcntl
 import os
 import pty
 import select
+import struct
 import sys
+import termios
 
 answer, prompt = sys.argv[1], sys.argv[2].encode()
 command = sys.argv[sys.argv.index('--') + 1:]
 pid, fd = pty.fork()
 if pid == 0:
+    # Sized from the child's side, before exec: the command must see it at its first look.
+    cols, rows = int(os.environ.get('COLUMNS', '80')), int(os.environ.get('LINES', '50'))
+    fcntl.ioctl(0, termios.TIOCSWINSZ, struct.pack('HHHH', rows, cols, 0, 0))
     os.execvp(command[0], command)
 seen = b''
 answered = False

@@ -119,7 +119,7 @@ test('a live holder in another process: we wait the whole timeout, then fail loc
   const waited = Date.now() - started;
   // Waited the whole timeout: a lower bound, which a loaded machine only makes longer.
   assert.ok(waited >= 790, `gave up after ${waited} ms`);
-  assert.match(error.message, new RegExp(`held by pid ${holder.child.pid}\\b`));
+  assert.match(error.message, new RegExp(`held by an unknown process \\(pid ${holder.child.pid}\\b`));
   assert.ok(error.message.includes(`${store}.lock`), error.message);
   assert.equal(readFileSync(`${store}.lock`, 'utf8'), theirs, 'the live holder\'s lock was left alone');
   assertNeverDirectory(store);
@@ -179,7 +179,7 @@ test('stale locks are reclaimed by the gateway\'s rules', async () => {
 test('locks that are not stale are never reclaimed: live and fresh, or unreadable with a fresh mtime', async () => {
   const live = await liveProcess();
   const cases: Array<{ name: string; make: (store: string) => void; holder: RegExp }> = [
-    { name: 'live, fresh', make: (s) => forge(s, String(live), new Date().toISOString(), String(readProcStartTime(live))), holder: new RegExp(`held by pid ${live}\\b`) },
+    { name: 'live, fresh', make: (s) => forge(s, String(live), new Date().toISOString(), String(readProcStartTime(live))), holder: new RegExp(`held by an unknown process \\(pid ${live}\\b`) },
     { name: 'unreadable, fresh mtime', make: (s) => writeFileSync(`${s}.lock`, ''), holder: /has not written its pid yet/ },
   ];
   for (const { name, make, holder } of cases) {

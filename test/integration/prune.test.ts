@@ -36,7 +36,7 @@ test('--dry-run shows the plan and leaves the store byte-identical', async () =>
   const before = readFileSync(store);
   const text = (await runInProcess(['prune', '--dry-run', '--state-dir', state]));
   assert.equal(text.status, 0, text.stderr);
-  assert.match(text.stdout, /^ACTION\s+AGENT\s+KEY\s+STATE\s+AGE\s+REASON/m);
+  assert.match(text.stdout, /^AGENT\s+KEY\s+STATE\s+AGE\s+SLOT\s+REASON/m);
   assert.match(text.stdout, /would prune 5 of 9 sessions in 1 store; frees 2 ACP slots/);
   const json = JSON.parse((await runInProcess(['prune', '--dry-run', '--json', '--state-dir', state])).stdout) as PruneJson;
   assert.equal(json.dryRun, true);
@@ -95,8 +95,15 @@ test('restore puts the entries and transcripts back; --list shows the run; keys 
   const after = JSON.parse(readFileSync(store, 'utf8')) as Record<string, unknown>;
   assert.deepEqual(after, { ...original, 'agent:main:acp:closed': current['agent:main:acp:closed'] });
   assert.ok(existsSync(path.join(path.dirname(store), 'main-err.jsonl')));
-  // nothing left to restore in that run
-  assert.equal((await runInProcess(['restore', '--yes', '--state-dir', state])).status, 1);
+  // nothing left to restore: says so and exits 0 (the exit-code table's "nothing to do");
+  // a run id that is not in the journals is still an error
+  const nothing = await runInProcess(['restore', '--yes', '--state-dir', state]);
+  assert.deepEqual([nothing.status, nothing.stdout], [0, 'Nothing to restore: no unrestored prune run that removed sessions in the journals of the selected stores.\n']);
+  const again = await runInProcess(['restore', pruned.runId!, '--yes', '--state-dir', state]);
+  // the run named again: its one key still absent from the journal's view was kept (it exists again)
+  assert.equal(again.status, 0, again.stderr);
+  assert.match(again.stdout, /Restored 0 sessions from run .*, skipped 1\./);
+  assert.equal((await runInProcess(['restore', '20990101T000000Z-dead', '--yes', '--state-dir', state])).status, 1);
 });
 
 test('--keep-transcripts and --no-journal', async () => {

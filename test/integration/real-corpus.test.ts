@@ -41,7 +41,8 @@ test('--include-conversations is the only way conversations go: after its own gr
     assert.match(plan.summary, /\(\d+ of them conversations, --include-conversations\)/);
     const text = await runCliAsync(['prune', '--dry-run', '--include-conversations', '1h'], env);
     assert.match(text.stdout, /Conversations \(--include-conversations\): \d+/);
-    assert.match(text.stdout, /^prune chat\s+main\s+agent:main:direct:alice/m);
+    // The plan has no ACTION column (every row is pruned): conversations are the table under their heading.
+    assert.match(text.stdout.slice(text.stdout.indexOf('Conversations (--include-conversations)')), /^main\s+agent:main:direct:alice/m);
     const stuckOnly = await runCliAsync(['prune', '--dry-run', '--json', '--include-conversations', '1h', '--state', 'stuck'], env);
     const stuck = (JSON.parse(stuckOnly.stdout) as { pruned: Array<{ key: string }> }).pruned.map((p) => p.key).sort();
     assert.deepEqual(stuck, ['aborted', 'cron-crashed', 'killed', 'timeout'].map((r) => manifest.roles[r]!.key).sort());

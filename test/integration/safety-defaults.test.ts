@@ -30,9 +30,11 @@ test('defect 6: list shows the readable stores and one error line per broken sto
   const text = runCli(['list'], { HOME: home });
   assert.equal(text.status, 1);
   assert.match(text.stdout, /agent:main:acp:dead/);
-  const lines = text.stderr.split('\n').filter(Boolean);
+  // One error line per broken store; then (ux) the pasteable command for the healthy ones.
+  const lines = text.stderr.split('\n').filter((line) => line.startsWith('openclaw-sessions: ') && !line.includes('to act on the healthy'));
   assert.equal(lines.length, 1, text.stderr);
   assert.ok(lines[0]!.includes(broken), text.stderr);
+  assert.match(text.stderr, /to act on the healthy one/);
   const json = runCli(['list', '--json'], { HOME: home });
   assert.equal(json.status, 1);
   const doc = JSON.parse(json.stdout) as { sessions: Array<{ key: string }>; failedStores: Array<{ agentId: string; path: string; error: string }> };

@@ -25,7 +25,8 @@ test('on a terminal: the plan is shown as a coloured table and [y/N] asked; "n" 
   const before = readFileSync(store);
   const no = onTerminal('n', ['prune', '--state-dir', state], { HOME: state });
   assert.equal(no.status, 0, no.output);
-  assert.match(no.output, /┌/, 'a drawn table on a terminal');
+  assert.match(no.output, /^AGENT {2}KEY +STATE +AGE +SLOT +REASON\r?$/m, 'a borderless table, kubectl style');
+  assert.doesNotMatch(no.output, /[┌│─]/);
   assert.match(no.output, /\x1b\[31merrored/, 'coloured state');
   assert.match(no.output, /will prune 5 of 9 sessions in 1 store; frees 2 ACP slots/);
   assert.match(no.output, /Prune these sessions\? \[y\/N\]/);
@@ -38,11 +39,12 @@ test('on a terminal: the plan is shown as a coloured table and [y/N] asked; "n" 
   assert.equal(Object.keys(JSON.parse(readFileSync(store, 'utf8')) as object).length, 4);
 });
 
-test('on a terminal with NO_COLOR: no colour and no drawn table', () => {
+test('on a terminal with NO_COLOR: no colour, the same columns', () => {
   const state = path.join(tempDir(), 'state');
   writeFile(storePath(state, 'main'), everyState('main'));
   const out = onTerminal('n', ['list', '--state-dir', state], { HOME: state, NO_COLOR: '1' });
   assert.equal(out.status, 0);
-  assert.doesNotMatch(out.output, /\x1b\[|┌/);
+  assert.doesNotMatch(out.output, /\x1b\[/);
+  assert.match(out.output, /^AGENT {2}KEY +KIND +STATE/m);
   assert.match(out.output, /agent:main:acp:errored/);
 });

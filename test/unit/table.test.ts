@@ -1,7 +1,12 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { renderTable } from '../../src/cli/table.js';
+import { listFitSteps } from '../../src/cli/render/list.js';
+import { renderTable, type Column } from '../../src/cli/table.js';
 import { decideStyle, shortenMiddle } from '../../src/cli/terminal.js';
+import { displayWidth, oneLine, shortenDistinct, shortenStart, wrapCommand, wrapText } from '../../src/cli/text.js';
+
+const tty = (columns: number) => decideStyle({ isTTY: true, columns, env: {}, colorFlag: false });
+const piped = decideStyle({ isTTY: false, columns: undefined, env: {}, colorFlag: undefined });
 
 test('keys are shortened in the middle, keeping both ends', () => {
   assert.equal(shortenMiddle('agent:main:acp:7c9e6679-7425-40de-944b-e07fc1f90ae7', 24), 'agent:main:a…07fc1f90ae7');
@@ -9,17 +14,72 @@ test('keys are shortened in the middle, keeping both ends', () => {
   assert.equal(shortenMiddle('agent:main:acp:7c9e6679', 24).length, 23);
 });
 
-test('a terminal table fits its width by shortening keys; --wide keeps them whole; pipes never shorten', () => {
+test('display width: wide characters take two cells, combining marks none; shortening never splits them', () => {
+  assert.equal(displayWidth('模型服务'), 8);
+  assert.equal(displayWidth('e\u0301'), 1);
+  assert.equal(displayWidth(shortenMiddle('模型服务不可用模型服务不可用', 9)), 9 - 0);
+  assert.ok(displayWidth(shortenMiddle('模型服务不可用模型服务不可用', 10)) <= 10);
+});
+
+test('untrusted text is one line and cannot drive the terminal', () => {
+  assert.equal(oneLine('a\nb\tc\x1b[31md\u202e'), 'a\\nb c\\x1b[31md\\u202e');
+});
+
+test('shortened store paths stay distinct', () => {
+  const a = '/home/ops/.openclaw/agents/main/sessions/sessions.json';
+  const b = '/home/ops/.openclaw/agents/coder/sessions/sessions.json';
+  for (const max of [12, 16, 20, 30]) {
+    const shown = shortenDistinct([a, b], max, shortenStart);
+    assert.notEqual(shown.get(a), shown.get(b), `at ${max}`);
+    assert.ok(displayWidth(shown.get(a)!) <= max && displayWidth(shown.get(b)!) <= max);
+  }
+});
+
+test('a table fits its width through the fit steps, least useful first; pipes never shorten', () => {
   const key = `agent:main:acp:${'x'.repeat(80)}`;
-  const columns = [{ header: 'KEY', shrink: 'middle' as const, minWidth: 24, wideKeepsWhole: true }, { header: 'STATE' }];
-  const rows = [[{ text: key }, { text: 'errored' }]];
-  const tty = decideStyle({ isTTY: true, columns: 60, env: { NO_COLOR: '1' }, colorFlag: false });
-  const narrow = renderTable(columns, rows, tty);
-  assert.ok(narrow.split('\n').every((line) => line.length <= 60), narrow);
-  assert.match(narrow, /agent:main:acp:x+…x+/);
-  assert.ok(renderTable(columns, rows, tty, { wide: true }).includes(key));
-  const piped = decideStyle({ isTTY: false, columns: undefined, env: {}, colorFlag: undefined });
-  assert.ok(renderTable(columns, rows, piped).includes(key));
-  assert.equal(piped.color, false);
+  const reason = `last turn failed: ${'y'.repeat(100)}`;
+  const columns: Column[] = [
+    { header: 'AGENT', shrink: 'end' },
+    { header: 'KEY', shrink: 'middle' },
+    { header: 'KIND' },
+    { header: 'STATE' },
+    { header: 'AGE' },
+    { header: 'ACP', shrink: 'end' },
+    { header: 'SLOT' },
+    { header: 'REASON', shrink: 'end' },
+  ];
+  const rows = [[{ text: 'main' }, { text: key }, { text: 'acp' }, { text: 'errored' }, { text: '1h ago' }, { text: 'acpx/codex persistent' }, { text: 'yes' }, { text: reason }]];
+  for (const width of [60, 80, 120, 200]) {
+    const out = renderTable(columns, rows, tty(width), { steps: listFitSteps(true) });
+    assert.ok(out.split('\n').every((line) => displayWidth(line) <= width), `${width}:\n${out}`);
+    assert.equal(out.split('\n').length, 2, 'one line per row');
+  }
+  // At 80 the ACP detail and the columns the key repeats give way before the reason does.
+  const at80 = renderTable(columns, rows, tty(80), { steps: listFitSteps(true) });
+  assert.doesNotMatch(at80, /ACP|AGENT|KIND/);
+  assert.match(at80, /last turn failed: y{5}/);
+  // At 200 the ACP column is whole.
+  assert.match(renderTable(columns, rows, tty(200), { steps: listFitSteps(true) }), /acpx\/codex persistent/);
+  const whole = renderTable(columns, rows, piped, { steps: listFitSteps(true) });
+  assert.ok(whole.includes(key) && whole.includes(reason));
   assert.equal(decideStyle({ isTTY: false, columns: undefined, env: { COLUMNS: '50' }, colorFlag: undefined }).width, 50);
+});
+
+test('--wide keeps every value whole: the table when it fits, else one record per row', () => {
+  const key = `agent:main:acp:${'x'.repeat(80)}`;
+  const columns: Column[] = [{ header: 'KEY', shrink: 'middle' }, { header: 'STATE' }, { header: 'REASON', shrink: 'end' }];
+  const rows = [[{ text: key }, { text: 'errored' }, { text: 'a b c' }]];
+  const narrow = renderTable(columns, rows, tty(60), { wide: true });
+  assert.ok(narrow.split('\n').every((line) => displayWidth(line) <= 60), narrow);
+  assert.ok(narrow.replace(/\s/g, '').includes(key));
+  assert.match(narrow, /state errored {2}reason a b c/);
+  assert.match(renderTable(columns, rows, tty(200), { wide: true }), /^KEY +STATE +REASON$/m);
+});
+
+test('wrapping: prose at spaces, commands between arguments with a continuation backslash', () => {
+  assert.deepEqual(wrapText('one two three four', 9), ['one two', 'three', 'four']);
+  const lines = wrapCommand(['openclaw-sessions', 'prune', '--dry-run', '--state-dir', "'/srv/my state'"], 30, '  ');
+  assert.ok(lines.slice(0, -1).every((line) => line.endsWith(' \\')));
+  assert.ok(lines.every((line) => displayWidth(line) <= 30), lines.join('\n'));
+  assert.ok(lines.some((line) => line.includes("'/srv/my state'")), 'a quoted argument is never split');
 });

@@ -4,13 +4,15 @@
  */
 import { EXIT } from '../exit-codes.js';
 import { collectFindings } from '../../doctor/collect.js';
-import { worstSeverity } from '../../doctor/findings.js';
+import { worstSeverity, type Finding } from '../../doctor/findings.js';
 import { probeGateway } from '../../gateway/probe.js';
 import { takeInventory } from '../../inventory.js';
+import { DOCTOR_SCHEMA_VERSION, type DoctorReport } from '../../report/doctor-report.js';
 import { inventoryOptionsFrom, type StoreFlags } from '../common-options.js';
 import { gatewayFlagsFrom, type GatewayTargetFlags } from '../gateway-options.js';
 import type { CliIo } from '../io.js';
-import { decideStyle } from '../terminal.js';
+import { decideStyle, type TerminalStyle } from '../terminal.js';
+import { oneLine, wrapCommand, wrapProse } from '../text.js';
 
 export interface DoctorFlags extends StoreFlags, GatewayTargetFlags {
   rpc: boolean;
@@ -19,24 +21,55 @@ export interface DoctorFlags extends StoreFlags, GatewayTargetFlags {
 export async function runDoctor(flags: DoctorFlags, io: CliIo): Promise<number> {
   const inventory = takeInventory(io.env, inventoryOptionsFrom(flags, io));
   const gateway = await probeGateway(inventory.location, inventory.config, io.env, { rpc: flags.rpc, live: flags.rpc, ...gatewayFlagsFrom(flags) });
-  const target = [
-    flags.profile ? ` --profile ${flags.profile}` : '',
-    flags.stateDir ? ` --state-dir ${flags.stateDir}` : '',
-    flags.config ? ` --config ${flags.config}` : '',
-    flags.store ? ` --store ${flags.store}` : '',
-  ].join('');
-  const findings = collectFindings(inventory, gateway, target);
+  const findings = collectFindings(inventory, gateway, flags);
   const verdict = worstSeverity(findings);
   const exitCode = verdict === 'problem' ? EXIT.problemsFound : EXIT.ok;
   if (flags.json) {
-    io.stdout.write(`${JSON.stringify({ healthy: verdict !== 'problem', verdict, findings }, null, 2)}\n`);
+    const report: DoctorReport = { schemaVersion: DOCTOR_SCHEMA_VERSION, healthy: verdict !== 'problem', verdict, findings };
+    io.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
     return exitCode;
   }
-  const { chalk, color } = decideStyle({ isTTY: Boolean(io.stdout.isTTY), columns: io.stdout.columns, env: io.env, colorFlag: flags.color });
-  const mark = { ok: color ? chalk.green('ok     ') : 'ok     ', warning: color ? chalk.yellow('warning') : 'warning', problem: color ? chalk.red('PROBLEM') : 'PROBLEM' };
-  const lines = findings.map((f) => `${mark[f.severity]}  ${f.message}${f.fix ? `\n         fix: ${f.fix}` : ''}`);
+  const style = decideStyle({ isTTY: Boolean(io.stdout.isTTY), columns: io.stdout.columns, env: io.env, colorFlag: flags.color });
+  io.stdout.write(`${renderFindings(findings, style)}\n`);
+  return exitCode;
+}
+
+const INDENT = ' '.repeat(9);
+
+/**
+ * `ok       message` with the message wrapped at word boundaries under itself, and the fix on its
+ * own line: a shell command wraps only between arguments, with ` \` so it still pastes.
+ */
+export function renderFindings(findings: readonly Finding[], style: TerminalStyle): string {
+  const { chalk, color } = style;
+  const mark = { ok: color ? chalk.green('ok') : 'ok', warning: color ? chalk.yellow('warning') : 'warning', problem: color ? chalk.red('PROBLEM') : 'PROBLEM' };
+  const pad = { ok: 7, warning: 7, problem: 7 };
+  const lines: string[] = [];
+  for (const f of findings) {
+    const [first, ...rest] = wrapProse(f.message, style.width - INDENT.length);
+    lines.push(`${mark[f.severity]}${' '.repeat(pad[f.severity] - f.severity.length + 2)}${first}`, ...rest.map((line) => `${INDENT}${line}`));
+    if (f.fix) lines.push(...fixLines(f.fix, style.width));
+  }
   const problems = findings.filter((f) => f.severity === 'problem').length;
   lines.push('', problems === 0 ? 'No problems found.' : `${problems} problem${problems === 1 ? '' : 's'} found (exit ${EXIT.problemsFound}).`);
-  io.stdout.write(`${lines.join('\n')}\n`);
-  return exitCode;
+  return lines.join('\n');
+}
+
+/** Shell words, a quoted argument (with `'\''` inside) kept as one. */
+const SHELL_WORD = /(?:[^\s'\\]+|\\.|'[^']*')+/g;
+const COMMAND = /^(?:[A-Z_]+=\S+ )*(?:openclaw-sessions|openclaw|rm|rmdir|chmod) /;
+
+function fixLines(fix: string, width: number): string[] {
+  const text = oneLine(fix);
+  const lead = `${INDENT}fix: `;
+  // Several commands (`a; b`) go one per line: each pastes on its own.
+  if (COMMAND.test(text)) {
+    return text.split('; ').flatMap((command, i) => {
+      const words = command.match(SHELL_WORD) ?? [command];
+      const wrapped = wrapCommand(words, width - lead.length);
+      return wrapped.map((line, j) => `${i === 0 && j === 0 ? lead : ' '.repeat(lead.length)}${line}`);
+    });
+  }
+  const [first, ...rest] = wrapProse(text, width - lead.length);
+  return [`${lead}${first}`, ...rest.map((line) => `${' '.repeat(lead.length)}${line}`)];
 }

@@ -6,7 +6,8 @@
 import { EXIT } from '../exit-codes.js';
 import { takeInventory } from '../../inventory.js';
 import { probeGateway, type GatewayStatus } from '../../gateway/probe.js';
-import { summarize } from '../../sessions/summary.js';
+import { gatewaySlots } from '../../sessions/gateway-slots.js';
+import { GATEWAY_SCHEMA_VERSION, type GatewayReport } from '../../report/gateway-report.js';
 import { inventoryOptionsFrom, type StoreFlags } from '../common-options.js';
 import { gatewayFlagsFrom, type GatewayTargetFlags } from '../gateway-options.js';
 import type { CliIo } from '../io.js';
@@ -16,13 +17,14 @@ export interface GatewayFlags extends StoreFlags, GatewayTargetFlags {
 }
 
 export async function runGateway(flags: GatewayFlags, io: CliIo): Promise<number> {
-  const inventory = takeInventory(io.env, inventoryOptionsFrom(flags, io));
+  const options = inventoryOptionsFrom(flags, io);
+  const inventory = takeInventory(io.env, options);
   const status = await probeGateway(inventory.location, inventory.config, io.env, { rpc: flags.rpc, live: flags.rpc, ...gatewayFlagsFrom(flags) });
-  const cap = inventory.config.facts.acp?.maxConcurrentSessions ?? null;
-  const summary = summarize(inventory.sessions, cap, () => false);
+  // The gateway counts every agent's sessions, whatever --agent narrowed.
+  const slots = gatewaySlots(inventory, io.env, options);
   // A gateway named by URL keeps its stores elsewhere: local files say nothing about it.
-  const disk = status.remote ? null : { held: summary.acp.slotsHeld, byTerminal: summary.acp.heldByTerminal };
-  const report = gatewayReport(status, cap, disk);
+  const disk = status.remote ? null : { held: slots.slotsHeld, byTerminal: slots.heldByTerminal };
+  const report = gatewayReport(status, slots.cap, disk, slots.capKnown);
   if (flags.json) {
     io.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
     return EXIT.ok;
@@ -31,9 +33,8 @@ export async function runGateway(flags: GatewayFlags, io: CliIo): Promise<number
   return EXIT.ok;
 }
 
-export type GatewayReport = ReturnType<typeof gatewayReport>;
-
-export function gatewayReport(status: GatewayStatus, cap: number | null, disk: { held: number; byTerminal: number } | null) {
+/** The `gateway --json` document; `disk` is null for a gateway named by URL (its stores are elsewhere). */
+export function gatewayReport(status: GatewayStatus, cap: number | null, disk: { held: number; byTerminal: number } | null, capKnown = true): GatewayReport {
   const live = status.live.activeRuntimeSessions;
   const orphaned = live !== null && disk !== null && live > disk.held ? live - disk.held : live !== null && disk !== null ? 0 : null;
   const rpcUsable = status.rpc.ok;
@@ -46,12 +47,13 @@ export function gatewayReport(status: GatewayStatus, cap: number | null, disk: {
       ? { available: false as const, why: `OpenClaw ${status.version}: its store cannot be edited while the gateway runs, so prune goes through RPC only`, fix: 'openclaw-sessions prune --recompute rpc' }
       : { available: true as const, signal: status.restart.signal, note: status.restart.note };
   return {
+    schemaVersion: GATEWAY_SCHEMA_VERSION,
     running: status.running,
     /** The verified gateway pid (the only one ever signalled); null when none is proven. */
     pid: status.gateway?.pid ?? null,
     verified: status.gateway !== null,
     /** How it was found: a verified lock, a direct port probe (pid unknown), or the URL the operator named. */
-    route: status.remote ? 'url' : status.gateway ? 'lock' : status.running ? 'port' : null,
+    route: status.remote ? ('url' as const) : status.gateway ? ('lock' as const) : status.running ? ('port' as const) : null,
     url: status.url,
     port: status.port,
     remote: status.remote,
@@ -66,6 +68,7 @@ export function gatewayReport(status: GatewayStatus, cap: number | null, disk: {
     configPath: status.configPath,
     noRespawn: status.noRespawn,
     cap,
+    capKnown,
     acp: {
       /** The gateway's live handle count (what the cap is checked against); null when unreadable. */
       activeRuntimeSessions: live,
@@ -82,10 +85,10 @@ export function gatewayReport(status: GatewayStatus, cap: number | null, disk: {
     slotsHeldOnDisk: disk?.held ?? null,
     slotsHeldByTerminal: disk?.byTerminal ?? null,
     recompute: {
-      rpc: rpcUsable ? { available: true } : { available: false, why: status.rpc.why },
+      rpc: rpcUsable ? { available: true as const } : { available: false as const, why: status.rpc.why },
       restart,
       // prune refuses a file-only removal of ACP entries while a gateway answers (it would orphan their handles).
-      none: status.running ? { available: false, why: 'a gateway answers: ACP entries leave the file only through RPC or a verified restart' } : { available: true },
+      none: status.running ? { available: false as const, why: 'a gateway answers: ACP entries leave the file only through RPC or a verified restart' } : { available: true as const },
     },
   };
 }
@@ -102,14 +105,14 @@ function renderGateway(report: GatewayReport): string {
   lines.push(`Address:     ${report.url}${report.running ? ` (answers: ${answered || 'nothing'}${report.ready ? ', ready' : ', not ready'})` : ''}`);
   if (report.running) lines.push(`Trusted:     ${report.trusted.ok ? 'yes' : 'no'} — ${report.trusted.why}`);
   lines.push(`Config:      ${report.configPath}`);
-  const cap = report.cap === null ? 'no cap set' : `cap ${report.cap}`;
+  const cap = report.cap !== null ? `cap ${report.cap}` : report.capKnown ? 'no cap set' : 'cap unknown: no OpenClaw config found';
   if (report.acp.activeRuntimeSessions !== null) {
     const extra = [report.acp.turnCounts ? `turns completed=${report.acp.turnCounts.completed} failed=${report.acp.turnCounts.failed}` : null, report.acp.errorCodes && Object.keys(report.acp.errorCodes).length > 0 ? `errors ${Object.entries(report.acp.errorCodes).map(([k, v]) => `${k}=${v}`).join(', ')}` : null, report.acp.runtimeIdleTtlMs !== null ? `idle TTL ${report.acp.runtimeIdleTtlMs === 0 ? 'off' : `${Math.round(report.acp.runtimeIdleTtlMs / 60000)}m`}` : null].filter(Boolean);
     lines.push(`Live ACP:    ${report.acp.activeRuntimeSessions} handle${report.acp.activeRuntimeSessions === 1 ? '' : 's'} held (${cap})${extra.length ? `; ${extra.join('; ')}` : ''}`);
   } else if (report.running) {
     lines.push(`Live ACP:    unknown (${report.acp.why})`);
   }
-  if (report.slotsHeldOnDisk !== null) lines.push(`On disk:     ${report.slotsHeldOnDisk}${report.cap === null ? '' : ` of ${report.cap}`} ACP slot${report.slotsHeldOnDisk === 1 ? '' : 's'} held by sessions in the stores, ${report.slotsHeldByTerminal} by terminal sessions`);
+  if (report.slotsHeldOnDisk !== null) lines.push(`On disk:     ${report.slotsHeldOnDisk}${report.cap !== null ? ` of ${report.cap}` : report.capKnown ? ' (no cap set)' : ' (cap unknown: no OpenClaw config found)'} ACP slot${report.slotsHeldOnDisk === 1 ? '' : 's'} held by sessions in the stores, ${report.slotsHeldByTerminal} by terminal sessions`);
   if (report.acp.orphanedHandles) lines.push(`Orphans:     ${report.acp.orphanedHandles} live handle(s) without an entry on disk: only a restart clears them (openclaw-sessions prune --recompute restart --allow-restart)`);
   if (report.noRespawn) lines.push('Respawn:     OPENCLAW_NO_RESPAWN is set — a restart keeps the same process and the stale count');
   lines.push('Recompute (what prune accepts):');

@@ -2,14 +2,13 @@
  * `openclaw-sessions list`: every session of every agent, its state and why, and what holds
  * the gateway's ACP slots.
  */
-import { CliError, EXIT } from '../exit-codes.js';
+import { CliError, EXIT, errorLine } from '../exit-codes.js';
 import { takeInventory, type Inventory, type SessionView } from '../../inventory.js';
-import { DEFAULT_PRUNE_GRACE } from '../../defaults.js';
-import { formatAgo } from '../../sessions/duration.js';
 import { parseDurationFlag, parseKindsFlag, parseStatesFlag } from '../parse.js';
 import { matchesFilter, type SessionFilter } from '../../sessions/filter.js';
 import { isPrunableByDefault } from '../../sessions/plan.js';
-import { describeSlots, summarize } from '../../sessions/summary.js';
+import { summarize } from '../../sessions/summary.js';
+import { gatewaySlots, type GatewaySlots } from '../../sessions/gateway-slots.js';
 import { LIST_SCHEMA_VERSION, sessionReport, type ListReport, type StoreReport } from '../../report/list-report.js';
 import { inventoryOptionsFrom, type StoreFlags } from '../common-options.js';
 import { gatewayFlagsFrom, type GatewayTargetFlags } from '../gateway-options.js';
@@ -17,13 +16,13 @@ import { explicitTarget } from '../../gateway/discover.js';
 import { probeGateway, type GatewayStatus } from '../../gateway/probe.js';
 import { remoteInventory } from '../../gateway/remote-inventory.js';
 import type { CliIo } from '../io.js';
-import { renderTable, type Cell } from '../table.js';
-import { decideStyle, type TerminalStyle } from '../terminal.js';
+import { brokenStoreHints } from '../hints.js';
+import { selectionArgs, toolCommand, type SelectionFlags } from '../selection.js';
+import { decideStyle } from '../terminal.js';
+import { renderListText } from '../render/list.js';
 import { writeJsonStreaming } from '../json-stream.js';
 import { inventoryDisk } from '../../clean/run.js';
 import { DEFAULT_ARCHIVE_KEEP_MS } from '../../defaults.js';
-import { describeDisk } from '../../clean/summary.js';
-import { paintState } from '../paint.js';
 
 export interface ListFlags extends StoreFlags, GatewayTargetFlags {
   /** false with --no-rpc: no gateway connection, no live count. */
@@ -58,33 +57,37 @@ export async function runList(flags: ListFlags, io: CliIo): Promise<number> {
   }
   if (inventory.failures.length > 0 && inventory.stores.length === 0) {
     // Nothing readable: every broken store is named; the first one's message is the exit reason.
-    for (const failure of inventory.failures.slice(1)) io.stderr.write(`openclaw-sessions: ${failure.error.message}\n`);
+    for (const failure of inventory.failures.slice(1)) io.stderr.write(`openclaw-sessions: ${errorLine(failure.error)}\n`);
     throw inventory.failures[0]!.error;
   }
 
-  // The readable stores are shown; each broken one gets one line on stderr, and the exit is 1.
-  const report = buildListReport(inventory, filter);
+  // The readable stores are shown; each broken one gets one line on stderr (then how to act on the
+  // rest), and the exit is 1. A gateway named by URL has no local install to count slots across.
+  const slots = gatewaySlots(inventory, io.env, gateway?.remote ? { ...options, agent: undefined, store: undefined } : options);
+  const report = buildListReport(inventory, filter, slots);
   if (flags.json) {
     writeJsonStreaming(report, 'sessions', (chunk) => io.stdout.write(chunk));
   } else {
     const style = decideStyle({ isTTY: Boolean(io.stdout.isTTY), columns: io.stdout.columns, env: io.env, colorFlag: flags.color });
-    io.stdout.write(renderListText(inventory, report, style, flags.wide ?? false));
+    io.stdout.write(renderListText(inventory, report, style, flags.wide ?? false, flags));
   }
-  if (gateway && !flags.json) io.stdout.write(liveFooter(gateway, report.summary.acp.slotsHeld, report.summary.acp.cap));
-  for (const failure of inventory.failures) io.stderr.write(`openclaw-sessions: ${failure.error.message}\n`);
+  if (gateway && !flags.json) io.stdout.write(liveFooter(gateway, report.summary.acp.slotsHeld, report.summary.acp.cap, flags));
+  for (const failure of inventory.failures) io.stderr.write(`openclaw-sessions: ${errorLine(failure.error)}\n`);
+  if (inventory.failures.length > 0) for (const line of brokenStoreHints(inventory, flags, ['list'])) io.stderr.write(`${line}\n`);
   return inventory.failures.length > 0 ? EXIT.error : EXIT.ok;
 }
 
 /** The gateway's own count under the disk-based footer: the truth about slots when it can be read. */
-export function liveFooter(gateway: GatewayStatus, heldOnDisk: number, cap: number | null): string {
+export function liveFooter(gateway: GatewayStatus, heldOnDisk: number, cap: number | null, selection: SelectionFlags = {}): string {
   if (!gateway.running) return '';
   const live = gateway.live.activeRuntimeSessions;
   if (live === null) return `Live: a gateway answers at ${gateway.url}, but its ACP count is unreadable (${gateway.live.why})\n`;
-  const orphans = !gateway.remote && live > heldOnDisk ? `; ${live - heldOnDisk} orphaned (no entry on disk): openclaw-sessions prune --recompute restart --allow-restart` : '';
+  const restart = toolCommand(['prune', '--recompute', 'restart', '--allow-restart', ...selectionArgs(selection)]).join(' ');
+  const orphans = !gateway.remote && live > heldOnDisk ? `; ${live - heldOnDisk} orphaned (no entry on disk): ${restart}` : '';
   return `Live: the gateway holds ${live} ACP handle${live === 1 ? '' : 's'}${cap === null ? '' : ` of ${cap}`}${orphans}\n`;
 }
 
-export function buildListReport(inventory: Inventory, filter: SessionFilter): ListReport {
+export function buildListReport(inventory: Inventory, filter: SessionFilter, slots: GatewaySlots): ListReport {
   const shown = inventory.sessions.filter((session) => matchesFilter(session, filter)).sort(newestFirst);
   const cap = inventory.config.facts.acp?.maxConcurrentSessions ?? null;
   // The summary speaks of the whole gateway: slots are held whatever the filter shows.
@@ -113,6 +116,7 @@ export function buildListReport(inventory: Inventory, filter: SessionFilter): Li
     summary,
     legacyStores: inventory.legacyStores.map((legacy) => ({ agentId: legacy.ref.agentId, path: legacy.ref.path, sizeBytes: legacy.sizeBytes })),
     failedStores: inventory.failures.map((failure) => ({ agentId: failure.ref.agentId, path: failure.ref.path, error: failure.error.message })),
+    gatewaySlots: slots,
   };
 }
 
@@ -129,81 +133,3 @@ function newestFirst(a: SessionView, b: SessionView): number {
   return a.key < b.key ? -1 : a.key > b.key ? 1 : 0;
 }
 
-export function renderListText(inventory: Inventory, report: ListReport, style: TerminalStyle, wide: boolean): string {
-  const { chalk } = style;
-  const out: string[] = [];
-  if (inventory.stores.length === 0) {
-    out.push(noStoresMessage(inventory));
-    return `${out.join('\n')}\n`;
-  }
-  if (report.sessions.length === 0) {
-    out.push(report.summary.total === 0 ? 'No sessions in the stores below.' : 'No sessions match the filters.');
-  } else {
-    const rows: Cell[][] = report.sessions.map((s) => [
-      { text: s.agentId },
-      { text: s.key },
-      { text: s.kind },
-      { text: s.state, paint: (t) => paintState(chalk, s.state, t) },
-      { text: formatAgo(s.ageMs) },
-      { text: s.acp ? [s.acp.backend, s.acp.agent].filter(Boolean).join('/') + (s.acp.mode ? ` ${s.acp.mode}` : '') : '-' },
-      { text: s.holdsSlot ? 'yes' : '-' },
-      { text: s.reason, paint: s.terminal ? (t) => chalk.dim(t) : undefined },
-    ]);
-    out.push(
-      renderTable(
-        [
-          { header: 'AGENT', shrink: 'end', minWidth: 8 },
-          { header: 'KEY', shrink: 'middle', minWidth: 24, wideKeepsWhole: true },
-          { header: 'KIND' },
-          { header: 'STATE' },
-          { header: 'AGE' },
-          { header: 'ACP', shrink: 'end', minWidth: 10 },
-          { header: 'SLOT' },
-          { header: 'REASON', shrink: 'end', minWidth: 20 },
-        ],
-        rows,
-        style,
-        { wide },
-      ),
-    );
-  }
-  out.push('');
-  out.push(...footer(inventory, report, style));
-  return `${out.join('\n')}\n`;
-}
-
-function footer(inventory: Inventory, report: ListReport, style: TerminalStyle): string[] {
-  const { summary } = report;
-  const lines: string[] = [];
-  const agents = Object.entries(summary.byAgent)
-    .sort(([a], [b]) => a.localeCompare(b))
-    .map(([agent, counts]) => `${agent} ${counts.total}${counts.terminal ? ` (${counts.terminal} terminal)` : ''}`);
-  const shown = report.sessions.length === summary.total ? '' : ` (${report.sessions.length} shown)`;
-  lines.push(`${summary.total} session${summary.total === 1 ? '' : 's'}${shown} in ${inventory.stores.length} store${inventory.stores.length === 1 ? '' : 's'}: ${agents.join(', ') || 'none'}`);
-  const slots = describeSlots(summary);
-  const full = summary.acp.cap !== null && summary.acp.slotsHeld >= summary.acp.cap;
-  lines.push(full && style.color ? style.chalk.red(slots) : slots);
-  const stuck = summary.byState.stuck;
-  if (stuck > 0) {
-    lines.push(`${stuck} conversation${stuck === 1 ? '' : 's'} stuck (last turn says running, nobody holds it): not pruned; the next message to the chat clears it`);
-  }
-  if (summary.prunable > 0) {
-    lines.push(`${summary.prunable} prunable (finished runs quiet for ${DEFAULT_PRUNE_GRACE}; conversations are never pruned by default): openclaw-sessions prune --dry-run`);
-  } else if (summary.terminal > 0) {
-    lines.push(`${summary.terminal} terminal run${summary.terminal === 1 ? '' : 's'}, none quiet for ${DEFAULT_PRUNE_GRACE} yet (openclaw-sessions prune --older-than 0 takes them now)`);
-  } else {
-    lines.push('Nothing to prune.');
-  }
-  for (const legacy of inventory.legacyStores) {
-    lines.push(`legacy ${legacy.ref.path}: left beside agent ${legacy.ref.agentId}'s SQLite store, which OpenClaw 8.1+ reads instead; not counted, never pruned (use --store to look at it)`);
-  }
-  const reclaimable = report.stores.map((store) => (store.disk ? describeDisk(store.disk) : null)).filter((text) => text !== null);
-  if (reclaimable.length > 0) lines.push(`Disk: ${reclaimable.join('; ')}: openclaw-sessions clean --dry-run`);
-  if (inventory.openclaw.version) lines.push(`OpenClaw ${inventory.openclaw.version}`);
-  return lines;
-}
-
-function noStoresMessage(inventory: Inventory): string {
-  const looked = [...new Set([...inventory.location.looked, ...inventory.missingStores])];
-  return [`No OpenClaw session stores found (state dir ${inventory.location.stateDir}).`, 'Looked at:', ...looked.map((p) => `  ${p}`), 'Use --state-dir, --profile or --store to point at an install.'].join('\n');
-}

@@ -22,6 +22,9 @@ import type { CliIo } from '../io.js';
 import { parseDurationFlag, parseKindsFlag, parseOptedInStatesFlag, parseTerminalStatesFlag } from '../parse.js';
 import { describeDecision, logOutcome, pruneOutput, renderPlan, renderPlanned, renderPruned, type PruneOutcome, type PruneOutput } from '../render/prune.js';
 import { toolVersion } from '../version.js';
+import { DEFAULT_PRUNE_GRACE } from '../../defaults.js';
+import { brokenStoreHints } from '../hints.js';
+import { openclawCommand, selectionArgs, toolCommand } from '../selection.js';
 
 export interface PruneFlags extends StoreFlags, GatewayTargetFlags {
   state?: string;
@@ -51,6 +54,9 @@ export async function runPrune(flags: PruneFlags, io: CliIo): Promise<number> {
   if (!format) throw new CliError(EXIT.usage, `invalid --log-format "${flags.logFormat}": use text or json`);
   if (format === 'json' && flags.json) throw new CliError(EXIT.usage, '--json and --log-format json exclude each other: one document, or one line per event');
   const runId = newRunId();
+  // --quiet silences the text lines only: with --log-format json the event log is the output that
+  // was asked for (the systemd unit runs `--quiet --log-format json` into the journal), so every
+  // event is still written (README "Run it from cron").
   const log = createEventLog(io, format, runId);
   const started = Date.now();
   log.emit('run.start', { command: 'prune', toolVersion: toolVersion(), dryRun: Boolean(flags.dryRun), recompute: flags.recompute, pid: process.pid });
@@ -114,7 +120,7 @@ function includeConversationsMs(value: boolean | string | undefined): number | u
  */
 async function pruneOnce(flags: PruneFlags, io: CliIo, runId: string, log: EventLog): Promise<PruneOutcome> {
   const request = requestFrom(flags, io);
-  const prepared = await reportingOtherFailures(io, () => preparePrune(request, io.env));
+  const prepared = await reportingOtherFailures(io, flags, () => preparePrune(request, io.env));
   const failures = prepared.inventory.failures;
   const failedStores = failures.map((failure) => ({ agentId: failure.ref.agentId, path: failure.ref.path, error: failure.error.message }));
   const outcome = await pruneReadable(flags, io, log, request, prepared, runId, failedStores);
@@ -137,7 +143,7 @@ async function pruneReadable(flags: PruneFlags, io: CliIo, log: EventLog, reques
   const named = (report: PruneReport): PruneReport => (failedStores.length > 0 ? Object.assign(report, { failedStores }) : report);
   if (plan.items.length === 0 || request.dryRun) {
     const report = named(planReport(plan, request.dryRun, inventory));
-    renderPlanned(out, report, plan, inventory.stores.length);
+    renderPlanned(out, report, plan, inventory.stores.length, toolCommand(['prune', ...planArgs(flags), ...selectionArgs(flags)]));
     return { kind: plan.items.length === 0 ? 'nothing' : 'planned', report, exitCode: EXIT.ok };
   }
 
@@ -158,7 +164,11 @@ async function pruneReadable(flags: PruneFlags, io: CliIo, log: EventLog, reques
   const options = { runId, toolVersion: toolVersion(), lockTimeoutMs, waitMs, journal: flags.journal, journalRetentionMs, keepTranscripts: flags.keepTranscripts ?? false };
   const execution = await executePrune(prepared, route, options, io.env);
   named(execution.report);
-  return { kind: 'pruned', report: execution.report, exitCode: renderPruned(out, execution) };
+  const hints = {
+    undo: (id: string) => toolCommand(['restore', id, ...selectionArgs(flags)]),
+    restartGateway: openclawCommand(flags, ['gateway', 'restart']),
+  };
+  return { kind: 'pruned', report: execution.report, exitCode: renderPruned(out, execution, hints) };
 }
 
 /** The route, after asking (on a terminal) whether a restart may stand in for an unavailable RPC. */
@@ -202,14 +212,28 @@ async function restartForOrphans(prepared: PreparedPrune, flags: PruneFlags, io:
   return { kind: orphan.nothingToDo ? 'nothing' : 'pruned', report, exitCode: EXIT.ok };
 }
 
-async function reportingOtherFailures<T>(io: CliIo, work: () => Promise<T>): Promise<T> {
+async function reportingOtherFailures<T>(io: CliIo, flags: PruneFlags, work: () => Promise<T>): Promise<T> {
   try {
     return await work();
   } catch (error) {
     if (!(error instanceof StoresUnreadableError)) throw error;
     for (const other of error.errors.slice(1)) io.stderr.write(`openclaw-sessions: ${other.message}\n`);
+    // Printed before the exit line; the hint keeps this run's own flags (a dry run stays one).
+    if (error.inventory) for (const line of brokenStoreHints(error.inventory, flags, ['prune', ...planArgs(flags), ...(flags.dryRun ? ['--dry-run'] : [])])) io.stderr.write(`${line}\n`);
     throw error.errors[0];
   }
+}
+
+/** The flags that chose this plan, so a printed prune command prunes the same set. */
+function planArgs(flags: PruneFlags): string[] {
+  return [
+    ...(flags.state ? ['--state', flags.state] : []),
+    ...(flags.kind ? ['--kind', flags.kind] : []),
+    ...(flags.key ?? []).flatMap((glob) => ['--key', glob]),
+    ...(flags.keep ?? []).flatMap((glob) => ['--keep', glob]),
+    ...(flags.olderThan !== DEFAULT_PRUNE_GRACE ? ['--older-than', flags.olderThan] : []),
+    ...(flags.acp ? ['--acp'] : []),
+  ];
 }
 
 function parseRecompute(value: string): RecomputeRequest {

@@ -13,6 +13,7 @@ import { resolveStateLocation } from '../../store/paths.js';
 import { confirm } from '../confirm.js';
 import type { CliIo } from '../io.js';
 import { parseDurationFlag } from '../parse.js';
+import { RESTORE_SCHEMA_VERSION, type RestoreListReport, type RestoreReport } from '../../report/restore-report.js';
 import { renderTable } from '../table.js';
 import { decideStyle } from '../terminal.js';
 
@@ -33,13 +34,20 @@ export async function runRestore(runId: string | undefined, flags: RestoreFlags,
   if (remote) {
     throw new CliError(EXIT.usage, `restore re-adds entries to local store files, and the gateway at ${remote.url} (${remote.source}) keeps its stores on its own host; its sessions were deleted through RPC and cannot be restored from here — run restore on the gateway's host against its state dir`);
   }
-  const runs = findRuns(io.env, inventoryOptionsFrom(flags, io));
+  const { runs, agentOf } = findRuns(io.env, inventoryOptionsFrom(flags, io));
   if (flags.list) {
-    renderRunList(runs, flags, io);
+    renderRunList(runs, agentOf, flags, io);
     return EXIT.ok;
   }
 
   const prepared = prepareRestore(runs, runId);
+  // Nothing to restore is not a failure (exit 0, as the exit-code table says): a cron'd
+  // "restore if anything" must not alert. A run id not in the journals still is (exit 1).
+  if (prepared.kind === 'nothing') {
+    if (flags.json) io.stdout.write(`${JSON.stringify({ schemaVersion: RESTORE_SCHEMA_VERSION, runId: null, restored: [], skipped: [], transcripts: 0, transcriptsSkipped: [] } satisfies RestoreReport, null, 2)}\n`);
+    else if (!flags.quiet) io.stdout.write(`Nothing to restore: ${prepared.why}.\n`);
+    return EXIT.ok;
+  }
   const { total } = prepared;
   for (const run of prepared.runs) {
     if (run.removed === null) io.stderr.write(`openclaw-sessions: run ${run.runId} was interrupted before its commit record (${run.storePath}); restoring every planned key that is absent now\n`);
@@ -57,7 +65,8 @@ export async function runRestore(runId: string | undefined, flags: RestoreFlags,
   if (flags.json) {
     const restored = summary.results.flatMap((r) => r.restored.map((key) => ({ key, storePath: r.storePath })));
     const transcriptsSkipped = summary.results.flatMap((r) => r.transcriptSkips);
-    io.stdout.write(`${JSON.stringify({ runId: summary.runId, restored, skipped: summary.skipped, transcripts: summary.transcripts, transcriptsSkipped }, null, 2)}\n`);
+    const report: RestoreReport = { schemaVersion: RESTORE_SCHEMA_VERSION, runId: summary.runId, restored, skipped: summary.skipped, transcripts: summary.transcripts, transcriptsSkipped };
+    io.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
   } else if (!flags.quiet) {
     for (const skip of summary.skipped) io.stdout.write(`skipped ${skip.key}: ${skip.why}\n`);
     for (const result of summary.results) for (const skip of result.transcriptSkips) io.stdout.write(`transcript ${skip.path} left in place: ${skip.why}\n`);
@@ -69,23 +78,26 @@ export async function runRestore(runId: string | undefined, flags: RestoreFlags,
   return EXIT.ok;
 }
 
-function renderRunList(runs: JournalRun[], flags: RestoreFlags, io: CliIo): void {
+function renderRunList(runs: JournalRun[], agentOf: ReadonlyMap<string, string>, flags: RestoreFlags, io: CliIo): void {
   if (flags.json) {
-    const shaped = runs.map((run) => ({
-      runId: run.runId,
-      at: run.at,
-      storePath: run.storePath,
-      removed: run.removed ?? [],
-      committed: run.removed !== null,
-      restoredAt: run.restoredAt,
-      transcripts: run.transcriptMoves.length,
-      bound: run.bindingProblem === null,
-      problem: run.bindingProblem,
-      method: run.method,
-      restorable: run.bindingProblem === null && notRestorableBecause(run) === null,
-      notRestorableBecause: run.bindingProblem ?? notRestorableBecause(run),
-    }));
-    io.stdout.write(`${JSON.stringify({ runs: shaped }, null, 2)}\n`);
+    const report: RestoreListReport = {
+      schemaVersion: RESTORE_SCHEMA_VERSION,
+      runs: runs.map((run) => ({
+        runId: run.runId,
+        at: run.at,
+        storePath: run.storePath,
+        removed: run.removed ?? [],
+        committed: run.removed !== null,
+        restoredAt: run.restoredAt,
+        transcripts: run.transcriptMoves.length,
+        bound: run.bindingProblem === null,
+        problem: run.bindingProblem,
+        method: run.method,
+        restorable: run.bindingProblem === null && notRestorableBecause(run) === null,
+        notRestorableBecause: run.bindingProblem ?? notRestorableBecause(run),
+      })),
+    };
+    io.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
     return;
   }
   if (runs.length === 0) {
@@ -94,16 +106,20 @@ function renderRunList(runs: JournalRun[], flags: RestoreFlags, io: CliIo): void
   }
   const style = decideStyle({ isTTY: Boolean(io.stdout.isTTY), columns: io.stdout.columns, env: io.env, colorFlag: flags.color });
   const table = renderTable(
-    [{ header: 'RUN' }, { header: 'WHEN' }, { header: 'PRUNED' }, { header: 'RESTORED' }, { header: 'RESTORABLE' }, { header: 'STORE', shrink: 'middle', minWidth: 20 }],
+    // STORE is shortened keeping its end and keeping stores apart: two agents' stores differ only in their directory.
+    [{ header: 'RUN' }, { header: 'WHEN' }, { header: 'AGENT', shrink: 'end' }, { header: 'PRUNED' }, { header: 'RESTORED' }, { header: 'RESTORABLE', shrink: 'end' }, { header: 'STORE', shrink: 'start', distinct: true }],
     runs.map((run) => [
       { text: run.runId },
       { text: run.at.replace('T', ' ').replace(/\.\d+Z$/, 'Z') },
+      { text: agentOf.get(run.storePath) ?? '-' },
       { text: String(run.removed?.length ?? `${Object.keys(run.entries).length} (interrupted)`) },
       { text: run.restoredAt ? `${run.restoredKeys.length}` : '-' },
       { text: run.bindingProblem ? 'no: journal not bound to this store' : notRestorableBecause(run) === null ? 'yes' : run.method === 'rpc' ? 'no: deleted by the gateway' : 'no: SQLite store' },
       { text: run.storePath },
     ]),
     style,
+    // The run id is its start time: WHEN goes first.
+    { steps: [{ shrink: 'AGENT', to: 12 }, { shrink: 'STORE', to: 40 }, { hide: 'WHEN' }, { shrink: 'STORE', to: 24 }, { hide: 'AGENT' }] },
   );
   io.stdout.write(`${table}\n`);
 }

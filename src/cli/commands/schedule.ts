@@ -15,6 +15,7 @@ import { parseDurationFlag } from '../parse.js';
 import { DEFAULT_METRICS_EVERY } from '../../defaults.js';
 import { resolveStateLocation } from '../../store/paths.js';
 import type { CliIo } from '../io.js';
+import { SCHEDULE_SCHEMA_VERSION, type ScheduleReport } from '../../report/schedule-report.js';
 
 export interface ScheduleFlags {
   profile?: string;
@@ -91,7 +92,8 @@ export async function runSchedule(flags: ScheduleFlags, io: CliIo): Promise<numb
   if (flags.json) {
     const metrics = metricsService && metricsTimer ? { service: { name: `${METRICS_UNIT_NAME}.service`, content: metricsService }, timer: { name: `${METRICS_UNIT_NAME}.timer`, content: metricsTimer } } : null;
     const cleanUnits = clean ? { service: { name: `${CLEAN_UNIT_NAME}.service`, content: clean.service }, timer: { name: `${CLEAN_UNIT_NAME}.timer`, content: clean.timer } } : null;
-    io.stdout.write(`${JSON.stringify({ cron: block, systemd: { dir: unitDir, service: { name: `${UNIT_NAME}.service`, content: service }, timer: { name: `${UNIT_NAME}.timer`, content: timer }, metrics, clean: cleanUnits } }, null, 2)}\n`);
+    const report: ScheduleReport = { schemaVersion: SCHEDULE_SCHEMA_VERSION, cron: block, systemd: { dir: unitDir, service: { name: `${UNIT_NAME}.service`, content: service }, timer: { name: `${UNIT_NAME}.timer`, content: timer }, metrics, clean: cleanUnits } };
+    io.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
     return EXIT.ok;
   }
   io.stdout.write(

@@ -30,7 +30,7 @@ export function renderCleanPlan(prepared: PreparedClean, style: TerminalStyle): 
   );
   const actions = prepared.plans.flatMap((plan) => plan.actions);
   const stores = prepared.plans.filter((plan) => plan.actions.length > 0).length;
-  const table = renderTable([{ header: 'ACTION' }, { header: 'WHAT' }, { header: 'SIZE' }, { header: 'AGE' }, { header: 'FILE', shrink: 'middle', minWidth: 20 }], rows, style);
+  const table = renderTable([{ header: 'ACTION' }, { header: 'WHAT' }, { header: 'SIZE' }, { header: 'AGE' }, { header: 'FILE', shrink: 'start' }], rows, style);
   return `${table}\n${plural(actions.length, 'file')} in ${plural(stores, 'store')}; frees ${formatBytes(bytesToFree(actions))} now.`;
 }
 

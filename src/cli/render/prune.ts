@@ -9,10 +9,12 @@ import { formatAgo } from '../../sessions/duration.js';
 import type { PruneExecution } from '../../prune/run.js';
 import { describePlan, type PrunePlan } from '../../sessions/plan.js';
 import type { EventLog } from '../event-log.js';
-import { EXIT, exitCodeOf } from '../exit-codes.js';
+import { EXIT, errorLine, exitCodeOf } from '../exit-codes.js';
 import type { CliIo } from '../io.js';
 import { paintState } from '../paint.js';
 import { renderTable } from '../table.js';
+import { wrapCommand } from '../text.js';
+import { listFitSteps } from './list.js';
 import { decideStyle, type TerminalStyle } from '../terminal.js';
 
 /** What one prune run came to; a "no" at the prompt is an outcome (cancelled), not an error. */
@@ -46,11 +48,22 @@ function plural(count: number, noun: string): string {
   return `${count} ${noun}${count === 1 ? '' : 's'}`;
 }
 
-/** Nothing to prune, or a dry run: the plan (table and summary line) or the sentence that says so. */
-export function renderPlanned(out: PruneOutput, report: PruneReport, plan: PrunePlan, stores: number): void {
+/**
+ * Nothing to prune, or a dry run: the plan (table and summary line) and the command that prunes
+ * that same set (`pruneCommand`, shell words), or the sentence that says there is nothing.
+ */
+export function renderPlanned(out: PruneOutput, report: PruneReport, plan: PrunePlan, stores: number, pruneCommand: string[]): void {
   out.emit(report);
   if (plan.items.length === 0) out.say(`Nothing to prune (${plural(plan.totalSessions, 'session')} in ${plural(stores, 'store')} checked).\n`);
-  else out.say(`${renderPlan(plan, out.style)}\n${describePlan(plan, true)}\n`);
+  else out.say(`${renderPlan(plan, out.style)}\n${describePlan(plan, true)}; to prune them:\n${wrapCommand(pruneCommand, out.style.width, '  ').join('\n')}\n`);
+}
+
+/** Commands a finished run prints for the operator to paste (shell words, selection flags included). */
+export interface PrunedHints {
+  /** `openclaw-sessions restore <run id> …` (given the run id). */
+  undo: (runId: string) => string[];
+  /** `openclaw gateway restart` for the same install. */
+  restartGateway: string[];
 }
 
 /**
@@ -59,56 +72,63 @@ export function renderPlanned(out: PruneOutput, report: PruneReport, plan: Prune
  * to recompute; when a store was left untouched (busy, refused, failed), 7 if another store was
  * pruned, else that store's own code (3, 4 or 1).
  */
-export function renderPruned(out: PruneOutput, { report, results, partial, warnings }: PruneExecution): number {
+export function renderPruned(out: PruneOutput, { report, results, partial, warnings }: PruneExecution, hints: PrunedHints): number {
   out.emit(report);
   for (const skip of report.skipped) out.say(`skipped ${skip.key}: ${skip.why}\n`);
   for (const result of results) for (const failure of result.transcriptFailures) out.warn(`could not archive transcript ${failure.path}: ${failure.error}`);
   for (const kept of report.transcriptsKept) out.say(`kept transcript ${kept.path} (of ${kept.key}): ${kept.why}\n`);
   for (const warning of warnings) out.warn(warning);
   out.say(`${report.summary}\n`);
+  if (report.runId) out.say(`To undo:\n${wrapCommand(hints.undo(report.runId), out.style.width, '  ').join('\n')}\n`);
   const recompute = report.recompute!;
   const untouched = results.filter((result) => result.outcome !== 'pruned');
-  for (const result of untouched) out.warn(`store ${result.path} not pruned (${result.outcome}): ${result.error?.message ?? ''}`);
-  if (!recompute.ok) out.warn(recompute.detail);
+  for (const result of untouched) out.warn(`store ${result.path} not pruned (${result.outcome}): ${result.error ? errorLine(result.error) : ''}`);
+  if (!recompute.ok) {
+    out.warn(recompute.detail);
+    // The pruned sessions are gone from the store: restarting this install's gateway is what frees their slots now.
+    if (recompute.method === 'none') out.warn(`to restart it: ${hints.restartGateway.join(' ')}`);
+  }
   if (untouched.length > 0) return partial ? EXIT.partial : exitCodeOf(untouched[0]!.error);
   if (!recompute.ok) return EXIT.notRecomputed;
   if (recompute.method !== 'file') out.say(`${recompute.detail}\n`);
   return EXIT.ok;
 }
 
-
 /** Runs first; conversations (only with --include-conversations) in a table of their own. */
 export function renderPlan(plan: PrunePlan, style: TerminalStyle): string {
   const runs = plan.items.filter((item) => !item.conversation);
   const conversations = plan.items.filter((item) => item.conversation);
   const parts: string[] = [];
-  if (runs.length > 0) parts.push(renderItems(runs, style, 'prune'));
+  if (runs.length > 0) parts.push(renderItems(runs, style));
   if (conversations.length > 0) {
     parts.push(`Conversations (--include-conversations): ${conversations.length}; their chat history and per-chat settings go with them`);
-    parts.push(renderItems(conversations, style, 'prune chat'));
+    parts.push(renderItems(conversations, style));
   }
   return parts.join('\n');
 }
 
-function renderItems(items: PrunePlan['items'], style: TerminalStyle, action: string): string {
+/** Fitted like `list`: every row is pruned, so no ACTION column; SLOT says what it frees. */
+function renderItems(items: PrunePlan['items'], style: TerminalStyle): string {
+  const agentInKey = items.every((item) => item.key.startsWith(`agent:${item.agentId}:`));
   return renderTable(
     [
-      { header: 'ACTION' },
-      { header: 'AGENT', shrink: 'end', minWidth: 8 },
-      { header: 'KEY', shrink: 'middle', minWidth: 24 },
+      { header: 'AGENT', shrink: 'end' },
+      { header: 'KEY', shrink: 'key' },
       { header: 'STATE' },
       { header: 'AGE' },
-      { header: 'REASON', shrink: 'end', minWidth: 20 },
+      { header: 'SLOT' },
+      { header: 'REASON', shrink: 'end' },
     ],
     items.map((item) => [
-      { text: action },
       { text: item.agentId },
       { text: item.key },
       { text: item.state, paint: (t) => paintState(style.chalk, item.state, t) },
       { text: formatAgo(item.ageMs) },
+      { text: item.holdsSlot ? 'yes' : '-' },
       { text: item.reason },
     ]),
     style,
+    { steps: listFitSteps(agentInKey) },
   );
 }
 

@@ -1,0 +1,62 @@
+/**
+ * Commands this tool prints for the operator to paste (the footer's `prune --dry-run`, doctor's
+ * fixes, the `restore <id>` after a prune) carry the flags that chose the install and stores of
+ * the run that printed them, shell-quoted and with paths made absolute, so pasted anywhere they
+ * act on the same sessions — not on ~/.openclaw ("0 sessions in 0 stores").
+ */
+import path from 'node:path';
+import { DEFAULT_STALE_AFTER } from '../defaults.js';
+
+export interface SelectionFlags {
+  profile?: string;
+  stateDir?: string;
+  config?: string;
+  agent?: string;
+  store?: string;
+  staleAfter?: string;
+}
+
+export const TOOL_NAME = 'openclaw-sessions';
+
+/** The selection flags in use, in a fixed order, paths absolute (`--state-dir ./x` pasted elsewhere means another dir). */
+export function selectionArgs(flags: SelectionFlags, cwd = process.cwd()): string[] {
+  const args: string[] = [];
+  if (flags.profile) args.push('--profile', flags.profile);
+  if (flags.stateDir) args.push('--state-dir', path.resolve(cwd, flags.stateDir));
+  if (flags.config) args.push('--config', path.resolve(cwd, flags.config));
+  if (flags.agent) args.push('--agent', flags.agent);
+  if (flags.store) args.push('--store', path.resolve(cwd, flags.store));
+  // It changes what counts as stale, and so what prune selects.
+  if (flags.staleAfter && flags.staleAfter !== DEFAULT_STALE_AFTER) args.push('--stale-after', flags.staleAfter);
+  return args;
+}
+
+/** POSIX sh quoting: bare when only safe characters, else single quotes (a `'` as `'\''`). */
+export function shellQuote(arg: string): string {
+  if (arg !== '' && /^[A-Za-z0-9_@%+=:,./-]+$/.test(arg)) return arg;
+  return `'${arg.replaceAll("'", `'\\''`)}'`;
+}
+
+/** `openclaw-sessions <args…>` as shell words, each quoted, ready to paste into sh, bash or zsh. */
+export function toolCommand(args: readonly string[]): string[] {
+  return [TOOL_NAME, ...args].map(shellQuote);
+}
+
+/** The same selection narrowed to one store (for "act on the others" when a store is broken). */
+export function selectionForStore(flags: SelectionFlags, agentId: string, storePath: string, storesOfAgent: number): SelectionFlags {
+  // --agent names the store the gateway would use; only a store --agent cannot name needs --store.
+  if (storesOfAgent === 1 && !flags.store) return { ...flags, agent: agentId };
+  return { ...flags, agent: undefined, store: storePath };
+}
+
+/**
+ * An `openclaw …` command for the same install: `--profile` is a global flag of OpenClaw's CLI
+ * (checked in openclaw 2026.4.2 `openclaw --help`); a state dir or config is passed the way
+ * OpenClaw reads it, as OPENCLAW_STATE_DIR / OPENCLAW_CONFIG_PATH.
+ */
+export function openclawCommand(flags: SelectionFlags, args: readonly string[], cwd = process.cwd()): string[] {
+  const env: string[] = [];
+  if (flags.stateDir) env.push(`OPENCLAW_STATE_DIR=${shellQuote(path.resolve(cwd, flags.stateDir))}`);
+  if (flags.config) env.push(`OPENCLAW_CONFIG_PATH=${shellQuote(path.resolve(cwd, flags.config))}`);
+  return [...env, 'openclaw', ...(flags.profile ? ['--profile', shellQuote(flags.profile)] : []), ...args.map(shellQuote)];
+}

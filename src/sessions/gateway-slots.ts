@@ -1,0 +1,44 @@
+/**
+ * The ACP slot count that means what it says. `acp.maxConcurrentSessions` is one number for the
+ * whole gateway: the handle map it is checked against holds every agent's ACP sessions (facts §1),
+ * so a list narrowed by `--agent` must still count every agent's store before it speaks of the cap.
+ * With `--store` alone the install is unknown unless a config was found; then so is the cap.
+ */
+import { z } from 'zod';
+import { takeInventory, type Inventory, type InventoryOptions } from '../inventory.js';
+import type { Env } from '../store/paths.js';
+import { SESSION_STATES } from './classify.js';
+import { summarize } from './summary.js';
+
+export const gatewaySlotsSchema = z.object({
+  scope: z
+    .enum(['all-agents', 'selected-stores'])
+    .describe('all-agents: every store of the install was counted (the cap counts across agents); selected-stores: only the selected store (--store with no config found)'),
+  narrowed: z.boolean().describe('--agent or --store selected fewer stores than the install has'),
+  capKnown: z.boolean().describe('false when no OpenClaw config was found: cap null then means unknown, not unlimited'),
+  cap: z.number().int().nullable(),
+  slotsHeld: z.number().int(),
+  heldByState: z.partialRecord(z.enum(SESSION_STATES), z.number().int()),
+  heldByTerminal: z.number().int(),
+});
+
+export type GatewaySlots = z.infer<typeof gatewaySlotsSchema>;
+
+/** Reads the other agents' stores only when the selection left some out. */
+export function gatewaySlots(inventory: Inventory, env: Env, options: InventoryOptions): GatewaySlots {
+  const capKnown = inventory.config.path !== null;
+  const cap = inventory.config.facts.acp?.maxConcurrentSessions ?? null;
+  const narrowed = Boolean(options.agent || options.store);
+  let sessions = inventory.sessions;
+  let scope: GatewaySlots['scope'] = 'all-agents';
+  if (narrowed && options.store && !capKnown) {
+    scope = 'selected-stores';
+  } else if (narrowed) {
+    const all = takeInventory(env, { ...options, agent: undefined, store: undefined, retainDocuments: false });
+    // A store given by path that the install does not list still counts: it is what was asked about.
+    const seen = new Set(all.sessions.map((s) => `${s.storePath}\0${s.key}`));
+    sessions = [...all.sessions, ...inventory.sessions.filter((s) => !seen.has(`${s.storePath}\0${s.key}`))];
+  }
+  const acp = summarize(sessions, cap, () => false).acp;
+  return { scope, narrowed, capKnown, cap, slotsHeld: acp.slotsHeld, heldByState: acp.heldByState, heldByTerminal: acp.heldByTerminal };
+}

@@ -1,0 +1,24 @@
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { test } from 'node:test';
+import { openclawCommand, selectionArgs, shellQuote, toolCommand } from '../../src/cli/selection.js';
+
+test('shellQuote: bare when safe, single quotes otherwise; sh reads back the same argument', () => {
+  assert.equal(shellQuote('/srv/openclaw'), '/srv/openclaw');
+  assert.equal(shellQuote('agent:main:*'), "'agent:main:*'");
+  for (const arg of ["ops' dir", 'a b', '$HOME', '`x`', '', 'x;rm -rf /', '"q"', 'tab\there', 'new\nline']) {
+    const echoed = spawnSync('sh', ['-c', `printf '%s' ${shellQuote(arg)}`], { encoding: 'utf8' }).stdout;
+    assert.equal(echoed, arg);
+  }
+});
+
+test('selectionArgs: the flags that chose the install and stores, paths absolute, in a fixed order', () => {
+  assert.deepEqual(selectionArgs({ stateDir: 'x', agent: 'coder', staleAfter: '30m' }, '/work'), ['--state-dir', '/work/x', '--agent', 'coder']);
+  assert.deepEqual(selectionArgs({ profile: 'work', config: '../c.json', store: 's.json', staleAfter: '1h' }, '/a/b'), ['--profile', 'work', '--config', '/a/c.json', '--store', '/a/b/s.json', '--stale-after', '1h']);
+  assert.equal(toolCommand(['prune', '--dry-run', ...selectionArgs({ stateDir: "/srv/ops' state" })]).join(' '), "openclaw-sessions prune --dry-run --state-dir '/srv/ops'\\'' state'");
+});
+
+test('openclawCommand: --profile as OpenClaw\'s global flag, a state dir and config as its environment variables', () => {
+  assert.equal(openclawCommand({ profile: 'work' }, ['gateway', 'restart']).join(' '), 'openclaw --profile work gateway restart');
+  assert.equal(openclawCommand({ stateDir: '/srv/oc', config: '/srv/oc/openclaw.json' }, ['gateway', 'restart']).join(' '), 'OPENCLAW_STATE_DIR=/srv/oc OPENCLAW_CONFIG_PATH=/srv/oc/openclaw.json openclaw gateway restart');
+});
