@@ -189,7 +189,7 @@ function lockFindings(storePath: string, now: number): Finding[] {
     const lock = lstatSafe(file);
     if (!lock?.isFile()) continue;
     // A turn may hold its transcript lock up to its timeout (48 h by default): only a dead or
-    // recycled holder makes it stale, never its age (facts §4, seen on 2026.4.2).
+    // recycled holder makes it stale, never its age (docs/openclaw.md §4, seen on 2026.4.2).
     const verdict = judge(file, lock.mtimeMs, now, Number.POSITIVE_INFINITY);
     if (verdict) findings.push({ id: 'stale-transcript-lock', severity: 'warning', message: `stale transcript lock ${file}: ${verdict}`, fix: `rm ${shellQuote(file)}` });
   }

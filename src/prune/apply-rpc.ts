@@ -106,7 +106,7 @@ class CurrentStores {
  * Why a planned RPC delete must not go ahead, or null: the store cannot be read, the entry is
  * gone or changed since planning (a turn started, the gateway touched it), or another key that
  * differs only in case exists and is not planned — the gateway's `sessions.delete` matches keys
- * case-insensitively (OpenClaw stores keys lower-cased, facts §4), so it could take that twin.
+ * case-insensitively (OpenClaw stores keys lower-cased, docs/openclaw.md §4), so it could take that twin.
  */
 export function recheck(item: PrunePlanItem, current: Map<string, unknown> | Error, planned: ReadonlySet<string>): string | null {
   if (current instanceof Error) return `not deleted: the store could not be re-read just before the delete (${current.message})`;

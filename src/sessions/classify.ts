@@ -28,7 +28,7 @@ export interface ClassifyInput {
   reading: EntryReading;
   /**
    * The entry's `<transcript>.lock` exists and its holder is alive with the start time the lock
-   * names: a turn is in progress, whatever the lock's age or the entry's `status` (facts §4).
+   * names: a turn is in progress, whatever the lock's age or the entry's `status` (docs/openclaw.md §4).
    */
   hasLiveTranscriptLock: boolean;
   /**
@@ -90,7 +90,7 @@ function stuckFix(kind: SessionKind): string {
 }
 
 /**
- * A conversation's `status` is its last turn's, written on every chat after every turn (facts §4,
+ * A conversation's `status` is its last turn's, written on every chat after every turn (docs/openclaw.md §4,
  * seen on real 2026.4.2 gateways): `done`/`failed` say nothing about the chat being over, and an
  * aborted, timed-out or crashed turn leaves `running` for good. So a conversation is never
  * terminal; a `running` claim nobody holds is `stuck`, shown but not pruned.

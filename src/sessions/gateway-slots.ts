@@ -1,6 +1,6 @@
 /**
  * The ACP slot count that means what it says. `acp.maxConcurrentSessions` is one number for the
- * whole gateway: the handle map it is checked against holds every agent's ACP sessions (facts §1),
+ * whole gateway: the handle map it is checked against holds every agent's ACP sessions (docs/openclaw.md §1),
  * so a list narrowed by `--agent` must still count every agent's store before it speaks of the cap.
  * With `--store` alone the install is unknown unless a config was found; then so is the cap.
  */

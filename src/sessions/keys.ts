@@ -56,7 +56,7 @@ export function isAcpKind(kind: SessionKind): boolean {
  * Runs end; conversations do not. Subagent runs, cron runs and ACP sessions are runs (their
  * terminal states may be pruned). Everything else — main, direct, group, channel, thread,
  * dashboard, a cron job's own session, HTTP `openai` sessions, and any key shape this version
- * does not recognise — is a conversation: its `status` is only its last turn's (facts §4).
+ * does not recognise — is a conversation: its `status` is only its last turn's (docs/openclaw.md §4).
  */
 export function isConversationKind(kind: SessionKind): boolean {
   return !(kind === 'subagent' || kind === 'cron-run' || isAcpKind(kind));

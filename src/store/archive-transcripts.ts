@@ -72,7 +72,7 @@ function fieldsOf(raw: unknown): { sessionId: string | null; sessionFile: string
   };
 }
 
-/** The agent's default sessions directory, `<stateDir>/agents/<agentId>/sessions` (facts §3). */
+/** The agent's default sessions directory, `<stateDir>/agents/<agentId>/sessions` (docs/openclaw.md §3). */
 function agentSessionsDir(stateDir: string, agentId: string): string {
   return path.join(stateDir, 'agents', agentId, 'sessions');
 }

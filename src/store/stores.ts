@@ -92,7 +92,7 @@ export function discoverStores(input: StoreDiscoveryInput): StoreDiscovery {
     const jsonPath = jsonStorePathFor(input.stateDir, agentId, setting, input.home);
     const defaultPath = jsonStorePathFor(input.stateDir, agentId, undefined, input.home);
     const sqlitePath = path.join(input.stateDir, 'agents', agentId, 'agent', SQLITE_NAME);
-    // 8.1+ keeps this agent's sessions in SQLite and no longer reads sessions.json (facts §2, §9).
+    // 8.1+ keeps this agent's sessions in SQLite and no longer reads sessions.json (docs/openclaw.md §2, §9).
     const legacy = existsSync(sqlitePath) && !literal;
     if (existsSync(jsonPath)) {
       add({ agentId: literal ? defaultId : agentId, path: jsonPath, format: 'json', source: configured ? 'config' : 'discovered', shared: literal, ...(legacy ? { legacy } : {}) });
