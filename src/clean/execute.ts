@@ -6,10 +6,9 @@
  * no live process holds its transcript lock.
  */
 import { linkSync, renameSync, unlinkSync } from 'node:fs';
-import { hasLiveTranscriptLock } from '../store/transcripts.js';
 import { archiveNameFor } from './names.js';
 import type { CleanAction } from './plan.js';
-import { isReferenced, regularFile, type FileFact, type TranscriptReferences } from './scan.js';
+import { isReferenced, lockKeeps, regularFile, type FileFact, type TranscriptReferences } from './scan.js';
 
 export type CleanOutcome =
   | { action: CleanAction['type']; path: string; done: true; bytes: number; archivedTo?: string }
@@ -42,7 +41,7 @@ function applyOne(action: CleanAction, options: ExecuteCleanOptions): CleanOutco
   try {
     if (action.type === 'archive-orphan') {
       if (isReferenced(file.path, options.references)) return skip('an entry refers to it now');
-      if (hasLiveTranscriptLock(file.path, options.now.getTime())) return skip('a live process holds its transcript lock now');
+      if (lockKeeps(file.path, options.now.getTime())) return skip('a live process holds its transcript lock now (or the lock cannot be read)');
       const to = archiveNameFor(file.path, options.now);
       archiveNoClobber(file.path, to);
       return { action: action.type, path: file.path, done: true, bytes: file.bytes, archivedTo: to };

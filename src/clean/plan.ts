@@ -48,7 +48,7 @@ export function planStoreClean(scan: StoreDiskScan, policy: CleanPolicy): StoreC
     else kept.push({ path: file.path, why: age < 0 ? 'archived in the future (clock skew)' : 'younger than the retention (--keep)' });
   }
   for (const file of scan.orphans) {
-    if (file.liveLock) kept.push({ path: file.path, why: 'a live process holds its transcript lock' });
+    if (file.liveLock) kept.push({ path: file.path, why: 'a live process holds its transcript lock (or the lock cannot be read)' });
     else if (policy.now - file.mtimeMs <= ORPHAN_QUIET_MS) kept.push({ path: file.path, why: 'written in the last 24h' });
     else actions.push({ type: 'archive-orphan', file });
   }

@@ -6,6 +6,7 @@
  */
 import { existsSync, lstatSync, readdirSync, realpathSync, type Stats } from 'node:fs';
 import path from 'node:path';
+import { READ_CAPS, readRegularFile } from '../store/safe-fs.js';
 import { hasLiveTranscriptLock } from '../store/transcripts.js';
 import { isStoreTempName, isTranscriptName, parseArchiveName, parseStoreRotation, sessionIdsInTranscriptName, type ArchiveReason } from './names.js';
 
@@ -25,7 +26,10 @@ export interface Tombstone extends FileFact {
 }
 
 export interface OrphanTranscript extends FileFact {
-  /** A live process holds `<file>.lock` (a run in progress): never touched. */
+  /**
+   * `<file>.lock` is held by a live process (a run in progress), or is there but cannot be read as
+   * a lock (a link, a FIFO, garbage): never touched either way.
+   */
   liveLock: boolean;
 }
 
@@ -122,7 +126,7 @@ export function scanStoreDisk(input: ScanInput): StoreDiskScan {
     } else if (isTranscriptName(name)) {
       scan.transcripts.count += 1;
       scan.transcripts.bytes += stat.size;
-      if (!isReferenced(file, input.references)) scan.orphans.push({ ...fact, liveLock: hasLiveTranscriptLock(file, input.now) });
+      if (!isReferenced(file, input.references)) scan.orphans.push({ ...fact, liveLock: lockKeeps(file, input.now) });
     }
   }
   for (const { key, transcript } of input.entries) {
@@ -150,5 +154,26 @@ function realOr(file: string): string {
     return realpathSync(file);
   } catch {
     return file;
+  }
+}
+
+/**
+ * Whether a transcript's lock file keeps clean away from it: a live holder, or a lock that exists
+ * but cannot be read as one. Only a readable lock whose holder is dead (or no lock) lets it go:
+ * for a removal, an unreadable lock is a reason to keep, never to act.
+ */
+export function lockKeeps(file: string, now: number): boolean {
+  const lock = `${file}.lock`;
+  try {
+    lstatSync(lock);
+  } catch {
+    return false;
+  }
+  if (hasLiveTranscriptLock(file, now)) return true;
+  try {
+    readRegularFile(lock, { maxBytes: READ_CAPS.lock, what: 'transcript lock' });
+    return false;
+  } catch {
+    return true;
   }
 }

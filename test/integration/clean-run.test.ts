@@ -150,3 +150,24 @@ test('a sessions.json beside an 8.1+ SQLite database is not cleaned', () => {
   assert.equal(prepared.plans.length, 0);
   assert.match(prepared.skippedStores[0]!.why, /8\.1\+ SQLite/);
 });
+
+test('an orphan whose lock is a link, a FIFO or garbage is kept; a readable lock of a dead holder lets it go', async () => {
+  const { stateDir, dir } = install();
+  const { execFileSync } = await import('node:child_process');
+  const quiet = (name: string): string => {
+    const file = writeFile(path.join(dir, name), 'z');
+    setAge(file, 3 * DAY);
+    return file;
+  };
+  const linked = quiet('orphan-link.jsonl');
+  symlinkSync('/etc/hostname', `${linked}.lock`);
+  const fifo = quiet('orphan-fifo.jsonl');
+  execFileSync('mkfifo', [`${fifo}.lock`]);
+  const dead = quiet('orphan-dead.jsonl');
+  writeFile(`${dead}.lock`, { pid: 99_999_999, createdAt: new Date(Date.now() - 3 * DAY).toISOString(), starttime: 1 });
+  const prepared = prepareClean({ HOME: stateDir }, options(stateDir));
+  const planned = prepared.plans.flatMap((plan) => plan.actions.map((action) => action.file.path));
+  assert.equal(planned.includes(linked), false, 'a symlinked lock keeps its transcript');
+  assert.equal(planned.includes(fifo), false, 'a FIFO lock keeps its transcript (and is never opened blocking)');
+  assert.equal(planned.includes(dead), true, "a dead holder's lock does not");
+});
