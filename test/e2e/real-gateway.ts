@@ -80,7 +80,7 @@ function sqliteRows(file: string, sql: string): Array<Record<string, unknown>> {
   }
 }
 
-async function freePort(): Promise<number> {
+export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.listen(0, '127.0.0.1', () => {

@@ -4,9 +4,9 @@
  * fails the test instead of skipping it.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { TestContext } from 'node:test';
+import { freePort } from '../e2e/real-gateway.js';
 
 export const NODE_EXPORTER = process.env.NODE_EXPORTER_BIN ?? 'prometheus-node-exporter';
 export const PROMTOOL = process.env.PROMTOOL_BIN ?? 'promtool';
@@ -21,16 +21,6 @@ export function needBinary(t: TestContext, bin: string, debianPackage: string): 
   return false;
 }
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-    server.on('error', reject);
-  });
-}
 
 export interface NodeExporter {
   port: number;
