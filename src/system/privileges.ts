@@ -39,7 +39,7 @@ export function passwdEntry(uid: number): { name: string; gid: number } | null {
   return null;
 }
 
-/** The owner of the nearest existing directory on the way up from `dir`; null when none. */
+/** The owner of `dir` (links followed: whoever owns what it points at); null when it does not exist. */
 export function ownerOf(dir: string): Owner | null {
   let stat;
   try {
