@@ -102,7 +102,14 @@ async function acquireOne(storePath: string, lockfilePath: string, timeoutMs: nu
         await release();
       };
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'ELOCKED') {
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code === 'ENOTEMPTY') {
+        // proper-lockfile judged the lock stale (no refresh for 10 s) and its rmdir met our owner
+        // note inside (a run killed with SIGKILL leaves it): take the note out and try again.
+        rmSync(path.join(lockfilePath, OWNER_FILE), { force: true });
+        continue;
+      }
+      if (code !== 'ELOCKED') {
         throw new ToolError('failed', `cannot take the run lock ${lockfilePath}: ${(error as Error).message}`);
       }
     }
