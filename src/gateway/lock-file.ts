@@ -9,7 +9,7 @@ import { createHash } from 'node:crypto';
 import { closeSync, constants, fstatSync, lstatSync, openSync, readFileSync, readSync, type Stats } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { z } from 'zod';
+import { z } from '../store/validate.js';
 import type { Env } from '../env.js';
 import { packageVersionAbove } from '../store/openclaw-version.js';
 import { listeningSockets, pidHoldsSocket } from '../system/proc-net.js';
@@ -18,15 +18,15 @@ import { judgeGatewayProcess, judgeLockOwnership, type PathOwnership, type Proce
 import { cgroupSaysContainer } from './respawn.js';
 
 export const gatewayLockSchema = z.object({
-  pid: z.number().int().positive(),
-  createdAt: z.string().optional(),
-  configPath: z.string().optional(),
-  startTime: z.number().optional(),
+  pid: z.int().check(z.positive()),
+  createdAt: z.optional(z.string()),
+  configPath: z.optional(z.string()),
+  startTime: z.optional(z.number()),
   // 9.x adds these
-  ownerId: z.string().optional(),
-  port: z.number().int().positive().max(65535).optional(),
-  role: z.string().optional(),
-  stateDir: z.string().optional(),
+  ownerId: z.optional(z.string()),
+  port: z.optional(z.int().check(z.positive(), z.lte(65535))),
+  role: z.optional(z.string()),
+  stateDir: z.optional(z.string()),
 });
 
 export type GatewayLock = z.infer<typeof gatewayLockSchema>;

@@ -14,7 +14,8 @@
  */
 import { ToolError } from '../errors.js';
 import { unarchiveTranscripts } from '../store/archive-transcripts.js';
-import { appendJournal, JOURNAL_SUFFIX, journalPathFor, readJournal, runsOf, type JournalRun } from '../store/journal.js';
+import { appendJournal, readJournal, runsOf, type JournalRun } from '../store/journal.js';
+import { JOURNAL_SUFFIX, journalPathFor } from '../store/journal-path.js';
 import type { LockedWriter } from '../store/locked-write.js';
 import { lstatOrNull } from '../store/safe-fs.js';
 

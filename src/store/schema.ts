@@ -4,43 +4,44 @@
  * Parsing strips everything else from the *parsed view only*; the raw entry object is what a
  * write serialises, so fields this schema does not know survive untouched.
  */
-import { z } from 'zod';
+import { z } from './validate.js';
 
-const finiteMs = z.number().finite();
+// zod 4: z.number() refuses NaN and ±Infinity, as `updatedAt` must be a real time.
+const finiteMs = z.number();
 
 export const acpIdentitySchema = z.object({
-  state: z.string().optional(),
-  source: z.string().optional(),
-  lastUpdatedAt: finiteMs.optional(),
+  state: z.optional(z.string()),
+  source: z.optional(z.string()),
+  lastUpdatedAt: z.optional(finiteMs),
 });
 
 export const acpMetaSchema = z.object({
-  backend: z.string().optional(),
-  agent: z.string().optional(),
-  runtimeSessionName: z.string().optional(),
+  backend: z.optional(z.string()),
+  agent: z.optional(z.string()),
+  runtimeSessionName: z.optional(z.string()),
   // Unknown future modes/states are read as strings and classified conservatively.
-  mode: z.string().optional(),
-  state: z.string().optional(),
-  lastActivityAt: finiteMs.optional(),
-  lastError: z.string().nullish(),
-  identity: acpIdentitySchema.nullish(),
+  mode: z.optional(z.string()),
+  state: z.optional(z.string()),
+  lastActivityAt: z.optional(finiteMs),
+  lastError: z.nullish(z.string()),
+  identity: z.nullish(acpIdentitySchema),
 });
 
 export const sessionEntrySchema = z.object({
-  sessionId: z.string().min(1),
+  sessionId: z.string().check(z.minLength(1)),
   updatedAt: finiteMs,
-  status: z.string().nullish(),
-  startedAt: finiteMs.nullish(),
-  endedAt: finiteMs.nullish(),
-  abortedLastRun: z.boolean().nullish(),
-  sessionFile: z.string().nullish(),
-  label: z.string().nullish(),
-  displayName: z.string().nullish(),
-  spawnedBy: z.string().nullish(),
-  parentSessionKey: z.string().nullish(),
-  acp: acpMetaSchema.nullish(),
+  status: z.nullish(z.string()),
+  startedAt: z.nullish(finiteMs),
+  endedAt: z.nullish(finiteMs),
+  abortedLastRun: z.nullish(z.boolean()),
+  sessionFile: z.nullish(z.string()),
+  label: z.nullish(z.string()),
+  displayName: z.nullish(z.string()),
+  spawnedBy: z.nullish(z.string()),
+  parentSessionKey: z.nullish(z.string()),
+  acp: z.nullish(acpMetaSchema),
   /** 9.x: the id an `acp_sessions.session_id` may name instead of `sessionId` (docs/openclaw-versions.md). */
-  lifecycleRevision: z.string().nullish(),
+  lifecycleRevision: z.nullish(z.string()),
 });
 
 export type SessionEntry = z.infer<typeof sessionEntrySchema>;
