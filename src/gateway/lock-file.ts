@@ -5,7 +5,6 @@
  * executable and entry (identify.ts), and the listening socket on the gateway port. Only a lock
  * that passes all of these yields a pid that may ever be signalled.
  */
-import { createHash } from 'node:crypto';
 import { closeSync, constants, fstatSync, lstatSync, openSync, readFileSync, readSync, type Stats } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -61,12 +60,6 @@ export interface VerifiedGateway {
 
 export function currentUid(): number | null {
   return typeof process.getuid === 'function' ? process.getuid() : null;
-}
-
-/** 4.x: `<tmpdir>/openclaw-<uid>/gateway.<sha256(configPath)[0:8]>.lock` */
-export function gatewayLockPath(configPath: string, tmpDir: string, uid: number | null = currentUid()): string {
-  const hash = createHash('sha256').update(configPath).digest('hex').slice(0, 8);
-  return path.join(tmpDir, uid === null ? 'openclaw' : `openclaw-${uid}`, `gateway.${hash}.lock`);
 }
 
 /**

@@ -6,20 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { loadWebSocket, type WebSocket } from './ws.js';
 import { connectSignaturePayload, type DeviceIdentity } from './device.js';
-
-export type RpcErrorKind = 'connect' | 'closed' | 'auth' | 'timeout' | 'method' | 'protocol';
-
-export class RpcError extends Error {
-  constructor(
-    readonly kind: RpcErrorKind,
-    message: string,
-    /** The gateway's error code for `method`/`auth` errors (e.g. UNAVAILABLE). */
-    readonly code?: string,
-  ) {
-    super(message);
-    this.name = 'RpcError';
-  }
-}
+import { RpcError } from './rpc-error.js';
 
 export interface ConnectOptions {
   url: string;
