@@ -8,6 +8,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { Inventory, LoadedStore } from '../inventory.js';
 import { journalPathFor } from '../store/journal-path.js';
+import { resolvePath } from '../store/resolve-path.js';
 import { transcriptPathFor } from '../store/transcripts.js';
 import { planStoreClean } from './plan.js';
 import { scanStoreDisk, type TranscriptReferences } from './scan.js';
@@ -32,7 +33,7 @@ export function inventoryDisk(inventory: Inventory, keepMs: number): Map<string,
   for (const session of inventory.sessions) {
     if (!session.entry) continue;
     sessionIds.add(session.entry.sessionId);
-    if (typeof session.entry.sessionFile === 'string') files.add(path.resolve(path.dirname(session.storePath), session.entry.sessionFile));
+    if (typeof session.entry.sessionFile === 'string') files.add(resolvePath(path.dirname(session.storePath), session.entry.sessionFile));
   }
   const references: TranscriptReferences = { sessionIds, files };
   const complete = inventory.failures.length === 0 && inventory.sessions.every((session) => session.entry !== null);

@@ -6,6 +6,7 @@
  */
 import { existsSync, lstatSync, readdirSync, realpathSync, type Stats } from 'node:fs';
 import path from 'node:path';
+import { resolvePath } from '../store/resolve-path.js';
 import { READ_CAPS, readRegularFile } from '../store/safe-fs.js';
 import { hasLiveTranscriptLock } from '../store/transcripts.js';
 import { isStoreTempName, isTranscriptName, parseArchiveName, parseStoreRotation, sessionIdsInTranscriptName, type ArchiveReason } from './names.js';
@@ -68,7 +69,7 @@ export function collectReferences(stores: ReadonlyArray<{ storePath: string; doc
       const { sessionId, sessionFile } = raw as { sessionId?: unknown; sessionFile?: unknown };
       if (typeof sessionId === 'string' && sessionId.trim()) sessionIds.add(sessionId.trim());
       if (typeof sessionFile === 'string' && sessionFile.trim()) {
-        const resolved = path.resolve(dir, sessionFile.trim());
+        const resolved = resolvePath(dir, sessionFile.trim());
         files.add(resolved);
         files.add(realOr(resolved));
       }

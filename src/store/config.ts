@@ -4,7 +4,7 @@
  */
 import path from 'node:path';
 import JSON5 from 'json5';
-import { z } from './validate.js';
+import { issueText, z } from './validate.js';
 import { ToolError } from '../errors.js';
 import type { Env } from '../env.js';
 import { READ_CAPS, readRegularFile } from './safe-fs.js';
@@ -70,7 +70,7 @@ export function loadConfig(configPath: string | null, env: Env): LoadedConfig {
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     const where = issue ? issue.path.join('.') : '?';
-    throw new ToolError('failed', `config ${configPath}: ${where}: ${issue?.message ?? 'invalid'}`);
+    throw new ToolError('failed', `config ${configPath}: ${where}: ${issueText(issue)}`);
   }
   return { path: configPath, facts: parsed.data, missingVars };
 }
