@@ -13,6 +13,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { GatewayRpc } from './rpc-client.js';
+import { removeProbeArchive } from './probe-archive.js';
 
 export interface AcpDoctorReport {
   /** Runtime handles in the gateway's cache: what the cap counts. */
@@ -93,7 +94,17 @@ export type LiveAcpReading = { ok: true; report: AcpDoctorReport; probeKey: stri
  * Sends `/acp doctor` in a fresh session of this tool's own and parses the reply; deletes that
  * session whatever happens. Never throws.
  */
-export async function readLiveAcp(client: GatewayRpc, options: { agentId: string; timeoutMs?: number }): Promise<LiveAcpReading> {
+export interface LiveAcpOptions {
+  agentId: string;
+  timeoutMs?: number;
+  /**
+   * The local directory where the gateway archives this agent's transcripts (a gateway on this
+   * host only): the probe's own `.deleted.` archive is removed from it after the delete.
+   */
+  archiveDir?: string | null;
+}
+
+export async function readLiveAcp(client: GatewayRpc, options: LiveAcpOptions): Promise<LiveAcpReading> {
   const timeoutMs = options.timeoutMs ?? 60_000;
   await removeLeftoverProbes(client);
   const key = probeSessionKey(options.agentId);
@@ -119,7 +130,7 @@ export async function readLiveAcp(client: GatewayRpc, options: { agentId: string
     if ('error' in outcome) return { ok: false, why: `/acp doctor: ${outcome.error}` };
     const report = parseAcpDoctor(outcome.text);
     if (!report) return { ok: false, why: `/acp doctor gave no activeRuntimeSessions line (${JSON.stringify(outcome.text.slice(0, 120))})` };
-    cleanedUp = await deleteProbeSession(client, key);
+    cleanedUp = await deleteProbe(client, key, options.archiveDir ?? null);
     return { ok: true, report, probeKey: key, cleanedUp };
   } catch (error) {
     return { ok: false, why: `/acp doctor: ${error instanceof Error ? error.message : String(error)}` };
@@ -127,7 +138,7 @@ export async function readLiveAcp(client: GatewayRpc, options: { agentId: string
     clearTimeout(timer);
     off();
     // A failed read still may have created the session: remove it too (idempotent).
-    if (cleanedUp === null) await deleteProbeSession(client, key);
+    if (cleanedUp === null) await deleteProbe(client, key, options.archiveDir ?? null);
   }
 }
 
@@ -145,6 +156,29 @@ async function removeLeftoverProbes(client: GatewayRpc): Promise<void> {
     }
   } catch {
     // best effort: the reading itself does not depend on it
+  }
+}
+
+/**
+ * Deletes the probe session and, on a local gateway, the archive the delete leaves: 4.2 renames
+ * the transcript to `<sessionId>.jsonl.deleted.<time>` and keeps it (docs/openclaw-metrics.md), one
+ * file per live read, ~1,440 a day from a metrics timer. The session id comes from the gateway's
+ * own row for the probe key, so only that session's archive can match.
+ */
+async function deleteProbe(client: GatewayRpc, key: string, archiveDir: string | null): Promise<boolean> {
+  const sessionId = archiveDir ? await probeSessionId(client, key) : null;
+  const deleted = await deleteProbeSession(client, key);
+  if (deleted && archiveDir && sessionId) removeProbeArchive(archiveDir, sessionId);
+  return deleted;
+}
+
+async function probeSessionId(client: GatewayRpc, key: string): Promise<string | null> {
+  try {
+    const listing = await client.call<{ sessions?: Array<{ key?: unknown; sessionId?: unknown }> }>('sessions.list', { search: key }, { timeoutMs: 15_000 });
+    const row = (listing?.sessions ?? []).find((candidate) => typeof candidate.key === 'string' && candidate.key.toLowerCase() === key.toLowerCase());
+    return typeof row?.sessionId === 'string' ? row.sessionId : null;
+  } catch {
+    return null;
   }
 }
 

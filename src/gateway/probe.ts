@@ -9,7 +9,7 @@ import type { LoadedConfig } from '../store/config.js';
 import { findInstalledOpenclaw, storeGenerationOf, type StoreGeneration } from '../store/openclaw-version.js';
 import type { Env } from '../env.js';
 import type { StateLocation } from '../store/paths.js';
-import { configuredAgentIds } from '../store/stores.js';
+import { configuredAgentIds, jsonStorePathFor } from '../store/stores.js';
 import { discoverGateway, type Discovery } from './discover.js';
 import type { LockFinding, VerifiedGateway } from './lock-file.js';
 import type { AcpDoctorReport } from './live-acp.js';
@@ -70,7 +70,16 @@ export interface ProbeOptions {
 }
 
 /** Secrets stay out of the status object (which is rendered and serialised). */
-const credentialsOf = new WeakMap<GatewayStatus, GatewayCredentials & { stateDir: string }>();
+const credentialsOf = new WeakMap<GatewayStatus, GatewayCredentials & { stateDir: string; archiveDir: string | null }>();
+
+/**
+ * Where a local gateway archives the default agent's transcripts: its store's directory (the
+ * probe session is created there, docs/openclaw-files.md). For a gateway on this host only.
+ */
+function probeArchiveDir(location: StateLocation, config: LoadedConfig): string {
+  const agentId = configuredAgentIds(config.facts).defaultId;
+  return path.dirname(jsonStorePathFor(location.stateDir, agentId, config.facts.session?.store, location.home));
+}
 
 /** The config path the gateway hashes for its lock: the resolved one, or the default it would use. */
 export function gatewayConfigPath(location: StateLocation): string {
@@ -98,8 +107,9 @@ export async function probeGateway(location: StateLocation, config: LoadedConfig
   const credentials = resolveCredentials(config, env, { token: options.token, password: options.password, remote });
 
   const status = {} as GatewayStatus;
-  credentialsOf.set(status, { ...credentials, stateDir: location.stateDir });
-  const session = running && options.rpc ? await rpcSession(discovery, config, credentials, location.stateDir, options) : null;
+  const archiveDir = remote ? null : probeArchiveDir(location, config);
+  credentialsOf.set(status, { ...credentials, stateDir: location.stateDir, archiveDir });
+  const session = running && options.rpc ? await rpcSession(discovery, config, credentials, location.stateDir, { ...options, archiveDir }) : null;
   const rpc: GatewayStatus['rpc'] = session?.rpc ?? { ok: false, why: running ? 'not tried' : remote ? `nothing answers at ${discovery.target.url}` : 'no running gateway' };
   const live: LiveAcp = session?.live ?? { activeRuntimeSessions: null, report: null, why: running ? 'RPC not tried' : 'no running gateway' };
   let version: string | null = session?.version ?? null;
@@ -142,7 +152,7 @@ export async function probeGateway(location: StateLocation, config: LoadedConfig
  * One RPC session with a proven target: connect (our device, the resolved secret), check the
  * grant, and read the live count. Never throws; a refusal becomes `rpc.ok: false` with why.
  */
-async function rpcSession(discovery: Discovery, config: LoadedConfig, credentials: GatewayCredentials, stateDir: string, options: ProbeOptions): Promise<{ rpc: GatewayStatus['rpc']; live: LiveAcp; version: string | null }> {
+async function rpcSession(discovery: Discovery, config: LoadedConfig, credentials: GatewayCredentials, stateDir: string, options: ProbeOptions & { archiveDir: string | null }): Promise<{ rpc: GatewayStatus['rpc']; live: LiveAcp; version: string | null }> {
   if (!discovery.secrets.ok) {
     const why = `the listener on port ${discovery.target.port} is not proven to be the gateway, so no token is sent: ${discovery.secrets.why}`;
     return { rpc: { ok: false, why }, live: { activeRuntimeSessions: null, report: null, why }, version: null };
@@ -160,7 +170,7 @@ async function rpcSession(discovery: Discovery, config: LoadedConfig, credential
     let live: LiveAcp = { activeRuntimeSessions: null, report: null, why: 'not read' };
     if (options.live) {
       const { readLiveAcp } = await import('./live-acp.js');
-      const reading = await readLiveAcp(client, { agentId: configuredAgentIds(config.facts).defaultId, timeoutMs: options.liveTimeoutMs ?? 60_000 });
+      const reading = await readLiveAcp(client, { agentId: configuredAgentIds(config.facts).defaultId, timeoutMs: options.liveTimeoutMs ?? 60_000, archiveDir: options.archiveDir });
       live = reading.ok ? { activeRuntimeSessions: reading.report.activeRuntimeSessions, report: reading.report, why: null } : { activeRuntimeSessions: null, report: null, why: reading.why };
     }
     return { rpc: { ok: true, methods: client.hello.methods, scopes }, live, version: client.hello.serverVersion };
@@ -226,7 +236,7 @@ export async function readLiveAgain(status: GatewayStatus, config: LoadedConfig,
   try {
     client = await connectRpc(status, 15_000);
     const { readLiveAcp } = await import('./live-acp.js');
-    const reading = await readLiveAcp(client, { agentId: configuredAgentIds(config.facts).defaultId, timeoutMs });
+    const reading = await readLiveAcp(client, { agentId: configuredAgentIds(config.facts).defaultId, timeoutMs, archiveDir: credentialsOf.get(status)?.archiveDir ?? null });
     return reading.ok ? { activeRuntimeSessions: reading.report.activeRuntimeSessions, report: reading.report, why: null } : { activeRuntimeSessions: null, report: null, why: reading.why };
   } catch (error) {
     return { activeRuntimeSessions: null, report: null, why: error instanceof Error ? error.message : String(error) };

@@ -65,6 +65,9 @@ describe('real gateway: metrics through node_exporter', { skip, timeout: 600_000
     assert.deepEqual(main.filter((key) => key.includes('openclaw-sessions-probe')), [], 'probe session left in the store');
     const mainDir = path.join(gateway.stateDir, 'agents', 'main', 'sessions');
     if (existsSync(mainDir)) t.diagnostic(`files in the main sessions dir after one metrics run: ${readdirSync(mainDir).join(', ')}`);
+    // 4.2 archives a deleted session's transcript and keeps it; the reader removes its probe's own.
+    const archives = existsSync(mainDir) ? readdirSync(mainDir).filter((name) => name.includes('.jsonl.deleted.')) : [];
+    assert.deepEqual(archives, [], 'the live read left its probe transcript archived');
   });
 
   test('unstuck: prune (RPC) frees the three slots; the live count, the slots on disk and the last prune show it', async (t) => {
