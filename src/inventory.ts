@@ -28,8 +28,9 @@ export interface InventoryOptions extends LocationFlags {
   staleAfterMs: number;
   now?: number;
   /**
-   * Keep each JSON store's parsed document and file bytes (prune needs both to write);
-   * a read-only listing lets them go, which at 100k entries is most of its memory.
+   * Keep each JSON store's parsed document and the digest of its bytes (prune edits that
+   * document once it has confirmed the file still hashes the same); a read-only listing lets
+   * the document go, which at 100k entries is most of its memory.
    */
   retainDocuments?: boolean;
 }
@@ -47,8 +48,8 @@ export interface LoadedStore {
   ref: StoreRef;
   /** The raw document of a JSON store, when retained (for lossless rewrites); null for SQLite. */
   document: Record<string, unknown> | null;
-  /** The bytes that document was parsed from, when retained. */
-  bytes: Buffer | null;
+  /** SHA-256 (hex) of the bytes that document was parsed from, when retained. */
+  digest: string | null;
   sizeBytes: number;
   mtimeMs: number;
   sqliteUserVersion: number | null;
@@ -148,13 +149,13 @@ interface AcpJoin {
 }
 
 function loadJson(ref: StoreRef, ctx: ClassifyContext, join: AcpJoin, out: SessionView[], retain: boolean): LoadedStore {
-  const read = readJsonStore(ref.path, { keepBytes: retain });
+  const read = readJsonStore(ref.path, { digest: retain });
   const sessionsDir = path.dirname(ref.path);
   const locks = lockNamesIn(sessionsDir);
   for (const [key, raw] of Object.entries(read.document)) {
     out.push(view(ref, key, readEntry(raw), sessionsDir, ctx, join, locks));
   }
-  return { ref, document: retain ? read.document : null, bytes: read.bytes, sizeBytes: read.stat.size, mtimeMs: read.stat.mtimeMs, sqliteUserVersion: null, supersededRows: 0 };
+  return { ref, document: retain ? read.document : null, digest: read.digest, sizeBytes: read.stat.size, mtimeMs: read.stat.mtimeMs, sqliteUserVersion: null, supersededRows: 0 };
 }
 
 function loadSqlite(ref: StoreRef, ctx: ClassifyContext, join: AcpJoin, out: SessionView[]): LoadedStore {
@@ -166,7 +167,7 @@ function loadSqlite(ref: StoreRef, ctx: ClassifyContext, join: AcpJoin, out: Ses
     out.push(view(ref, row.key, reading, sessionsDir, ctx, join, locks));
   }
   const { size, mtimeMs } = statOrZero(ref.path);
-  return { ref, document: null, bytes: null, sizeBytes: size, mtimeMs, sqliteUserVersion: read.userVersion, supersededRows: read.skippedRows };
+  return { ref, document: null, digest: null, sizeBytes: size, mtimeMs, sqliteUserVersion: read.userVersion, supersededRows: read.skippedRows };
 }
 
 /**

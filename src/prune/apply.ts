@@ -15,7 +15,7 @@ export interface ApplyOptions {
   toolVersion: string;
   journal: boolean;
   keepTranscripts: boolean;
-  /** The bytes and document each store was planned from: saves a second read and parse. */
+  /** The document each store was planned from, and its bytes' digest: saves a second read and parse. */
   snapshots?: ReadonlyMap<string, Snapshot>;
   /** Writes under the run lock and the gateway's lock (store/locked-write.ts). */
   writer: LockedWriter;

@@ -258,7 +258,7 @@ function candidatesOf(inventory: Inventory): PlanCandidate[] {
 function snapshotsOf(inventory: Inventory): Map<string, Snapshot> {
   const snapshots = new Map<string, Snapshot>();
   for (const store of inventory.stores) {
-    if (store.bytes && store.document) snapshots.set(store.ref.path, { bytes: store.bytes, document: store.document });
+    if (store.digest && store.document) snapshots.set(store.ref.path, { digest: store.digest, document: store.document });
   }
   return snapshots;
 }
@@ -266,8 +266,8 @@ function snapshotsOf(inventory: Inventory): Map<string, Snapshot> {
 function freshSnapshots(plan: PrunePlan): Map<string, Snapshot> {
   const snapshots = new Map<string, Snapshot>();
   for (const storePath of plan.byStore.keys()) {
-    const read = readJsonStore(storePath, { keepBytes: true });
-    snapshots.set(storePath, { bytes: read.bytes!, document: read.document });
+    const read = readJsonStore(storePath, { digest: true });
+    snapshots.set(storePath, { digest: read.digest!, document: read.document });
   }
   return snapshots;
 }
