@@ -163,7 +163,7 @@ function confirmSnapshot(file: string, digest: string): Identity | null {
   const before = identityOf(file);
   const hash = createHash('sha256');
   try {
-    readRegularFileChunks(file, { maxBytes: READ_CAPS.store, what: 'session store' }, (chunk) => hash.update(chunk), 8 << 20);
+    readRegularFileChunks(file, { maxBytes: READ_CAPS.store, what: 'session store' }, (chunk) => hash.update(chunk), 1 << 20);
   } catch (error) {
     if (error instanceof ToolError) throw error;
     throw new ToolError('failed', `cannot read session store ${file}: ${(error as Error).message}`);
