@@ -7,7 +7,7 @@ import { archiveTranscripts, type KeptTranscript, type TranscriptMove, type Tran
 import type { Snapshot, StoreEditTiming } from '../store/edit-store.js';
 import type { LockedWriter } from '../store/locked-write.js';
 import { JournalWriter, journalPathFor } from '../store/journal.js';
-import type { PrunePlan, PrunePlanItem } from '../sessions/plan.js';
+import { fingerprintOf, type PrunePlan, type PrunePlanItem } from '../sessions/plan.js';
 import { parseSessionKey } from '../sessions/keys.js';
 
 export interface ApplyOptions {
@@ -164,7 +164,7 @@ function removePlanned(document: Record<string, unknown>, storePath: string, ite
   for (const item of items) {
     if (!Object.hasOwn(document, item.key)) {
       skipped.push({ agentId: item.agentId, key: item.key, storePath, why: 'already gone' });
-    } else if (JSON.stringify(document[item.key]) !== item.fingerprint) {
+    } else if (fingerprintOf(document[item.key]) !== item.fingerprint) {
       // Touched since planning (a turn started, the gateway wrote it): not what was shown.
       skipped.push({ agentId: item.agentId, key: item.key, storePath, why: 'changed since planning' });
     } else {
