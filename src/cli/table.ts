@@ -45,6 +45,14 @@ const GAP = 2;
 const FLOOR = 6;
 
 export function renderTable(columns: Column[], rows: Cell[][], style: TerminalStyle, options: TableOptions = {}): string {
+  return [...tableLines(columns, rows, style, options)].join('\n');
+}
+
+/**
+ * renderTable line by line, so a caller can write a table of 100k rows as it goes instead of
+ * holding its lines and their joined copy (issue 16 #10).
+ */
+export function* tableLines(columns: Column[], rows: Cell[][], style: TerminalStyle, options: TableOptions = {}): Generator<string> {
   const texts = rows.map((row) => columns.map((_, i) => oneLine(row[i]?.text ?? '')));
   const natural = columns.map((column, i) => Math.max(displayWidth(column.header), ...texts.map((row) => displayWidth(row[i]!))));
   const widths = [...natural];
@@ -56,7 +64,10 @@ export function renderTable(columns: Column[], rows: Cell[][], style: TerminalSt
   if (options.wide) {
     // Every value whole: as a table when it fits, else one record per row (no column can be
     // narrowed without cutting something, and 8 columns wrapped inside 80 cells are unreadable).
-    if (total() > style.width) return renderRecords(columns, rows, texts, style);
+    if (total() > style.width) {
+      yield* recordLines(columns, rows, texts, style);
+      return;
+    }
   } else {
     const shrunkOrder: number[] = [];
     for (const step of options.steps ?? []) {
@@ -98,8 +109,8 @@ export function renderTable(columns: Column[], rows: Cell[][], style: TerminalSt
     return [shortenerOf(column)(text, max)];
   };
 
-  const lines: string[] = [];
-  const emit = (cells: Array<{ lines: string[]; paint?: (text: string) => string }>): void => {
+  const rowLines = (cells: Array<{ lines: string[]; paint?: (text: string) => string }>): string[] => {
+    const lines: string[] = [];
     const height = Math.max(...cells.map((cell) => cell.lines.length));
     const visibleCells = cells.map((cell, i) => ({ ...cell, i })).filter(({ i }) => shown[i]);
     for (let n = 0; n < height; n++) {
@@ -111,10 +122,13 @@ export function renderTable(columns: Column[], rows: Cell[][], style: TerminalSt
       });
       lines.push(parts.join(' '.repeat(GAP)).trimEnd());
     }
+    return lines;
   };
-  emit(columns.map((column) => ({ lines: [column.header] })));
-  rows.forEach((row, r) => emit(columns.map((_, i) => ({ lines: cellLines(texts[r]![i]!, i), paint: row[i]?.paint }))));
-  return lines.join('\n');
+  yield* rowLines(columns.map((column) => ({ lines: [column.header] })));
+  for (let r = 0; r < rows.length; r++) {
+    const row = rows[r]!;
+    yield* rowLines(columns.map((_, i) => ({ lines: cellLines(texts[r]![i]!, i), paint: row[i]?.paint })));
+  }
 }
 
 /**
@@ -128,12 +142,13 @@ export function renderTable(columns: Column[], rows: Cell[][], style: TerminalSt
  * order, packed onto lines; one too long for a line gets its own, wrapped at word (or `/`, `:`)
  * boundaries. Blank ("-") fields are left out.
  */
-function renderRecords(columns: Column[], rows: Cell[][], texts: string[][], style: TerminalStyle): string {
+function* recordLines(columns: Column[], rows: Cell[][], texts: string[][], style: TerminalStyle): Generator<string> {
   const title = Math.max(0, columns.findIndex((column) => column.shrink === 'key' || column.shrink === 'middle'));
   const indent = '  ';
   const room = Math.max(10, style.width - indent.length);
-  const out: string[] = [];
-  rows.forEach((row, r) => {
+  for (let r = 0; r < rows.length; r++) {
+    const row = rows[r]!;
+    const out: string[] = [];
     if (r > 0) out.push('');
     out.push(...wrapText(texts[r]![title]!, style.width));
     const paint = (i: number, text: string): string => (style.color && row[i]?.paint ? row[i]!.paint!(text) : text);
@@ -162,8 +177,8 @@ function renderRecords(columns: Column[], rows: Cell[][], texts: string[][], sty
       lineWidth += (lineWidth ? 2 : 0) + width;
     });
     flush();
-  });
-  return out.join('\n');
+    yield* out;
+  }
 }
 
 function shortenerOf(column: Column): (text: string, max: number) => string {

@@ -19,7 +19,7 @@ import type { CliIo } from '../io.js';
 import { brokenStoreHints } from '../hints.js';
 import { selectionArgs, toolCommand, type SelectionFlags } from '../selection.js';
 import { decideStyle } from '../terminal.js';
-import { renderListText } from '../render/list.js';
+import { writeListText } from '../render/list.js';
 import { writeJsonStreaming } from '../json-stream.js';
 import { inventoryDisk } from '../../clean/run.js';
 import { DEFAULT_ARCHIVE_KEEP_MS } from '../../defaults.js';
@@ -69,7 +69,7 @@ export async function runList(flags: ListFlags, io: CliIo): Promise<number> {
     writeJsonStreaming(report, 'sessions', (chunk) => io.stdout.write(chunk));
   } else {
     const style = decideStyle({ isTTY: Boolean(io.stdout.isTTY), columns: io.stdout.columns, env: io.env, colorFlag: flags.color });
-    io.stdout.write(renderListText(inventory, report, style, flags.wide ?? false, flags));
+    writeListText(inventory, report, style, flags.wide ?? false, flags, (chunk) => io.stdout.write(chunk));
   }
   if (gateway && !flags.json) io.stdout.write(liveFooter(gateway, report.summary.acp.slotsHeld, report.summary.acp.cap, flags));
   for (const failure of inventory.failures) io.stderr.write(`openclaw-sessions: ${errorLine(failure.error)}\n`);
