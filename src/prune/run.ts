@@ -255,10 +255,15 @@ function candidatesOf(inventory: Inventory): PlanCandidate[] {
   return inventory.sessions.map((session) => ({ ...session, raw: documents.get(session.storePath)?.[session.key] ?? null }));
 }
 
+/**
+ * The planned documents, moved out of the inventory into the snapshots the edit consumes: when a
+ * store changed since planning, its stale tree is then free to go while the current one is read.
+ */
 function snapshotsOf(inventory: Inventory): Map<string, Snapshot> {
   const snapshots = new Map<string, Snapshot>();
   for (const store of inventory.stores) {
     if (store.digest && store.document) snapshots.set(store.ref.path, { digest: store.digest, document: store.document });
+    store.document = null;
   }
   return snapshots;
 }

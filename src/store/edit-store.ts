@@ -50,7 +50,11 @@ export type StoreEdit<T> = (document: Record<string, unknown>) => { result: T; c
 export interface Snapshot {
   /** SHA-256 (hex) of the exact bytes `document` was parsed from (read-json.ts). */
   digest: string;
-  document: Record<string, unknown>;
+  /**
+   * Taken out (set to null) by editStoreLocked, so that when the file changed meanwhile the stale
+   * tree can be collected while the current one is read (two 300 MiB trees at once otherwise).
+   */
+  document: Record<string, unknown> | null;
 }
 
 /** Attempts before giving up on a store the gateway keeps rewriting while we prepare. */
@@ -59,7 +63,7 @@ export const DEFAULT_MAX_EDIT_ATTEMPTS = 5;
 /**
  * Applies `edit` to the store and writes the result atomically under the gateway's lock.
  * `snapshot`: the digest and parsed document the caller planned from (saves a read and parse;
- * the document is mutated). Errors: ToolError('lock-busy') when the lock stays held past
+ * the document is mutated, and taken out of the snapshot). Errors: ToolError('lock-busy') when the lock stays held past
  * `lockTimeoutMs`, is taken over before the rename, or the store changed on every attempt;
  * ToolError('failed') for a store that does not read or parse. Nothing is written on error.
  */
@@ -69,18 +73,20 @@ export async function editStoreLocked<T>(
   options: { lockTimeoutMs: number; snapshot?: Snapshot; maxAttempts?: number },
 ): Promise<StoreEditOutcome<T>> {
   const maxAttempts = Math.max(1, options.maxAttempts ?? DEFAULT_MAX_EDIT_ATTEMPTS);
-  let snapshot: Snapshot | null = options.snapshot ?? null;
+  const given = options.snapshot;
+  let snapshot = given?.document ? { digest: given.digest, document: given.document } : null;
+  if (given) given.document = null;
   const timing: StoreEditTiming = { waitMs: 0, holdMs: 0, redone: false, attempts: 0 };
 
   for (let attempt = 1; ; attempt++) {
     // Outside the lock: snapshot (document + identity), edit, serialise, write the temp file.
     let identity = snapshot ? confirmSnapshot(storePath, snapshot.digest) : null;
-    // The caller's snapshot is stale: the edit is prepared from the current content instead.
+    // The caller's snapshot is stale: the edit is prepared from the current content instead
+    // (the stale tree let go first).
     if (snapshot && !identity) timing.redone = true;
-    let document: Record<string, unknown> | null;
-    if (snapshot && identity) document = snapshot.document;
-    else ({ document, identity } = readWithIdentity(storePath));
+    let document: Record<string, unknown> | null = identity ? snapshot!.document : null;
     snapshot = null;
+    if (!document) ({ document, identity } = readWithIdentity(storePath));
     const before = Object.keys(document).length;
     const outcome = edit(document);
     const after = Object.keys(document).length;
