@@ -6,7 +6,7 @@
 export function writeJsonStreaming(value: Record<string, unknown>, arrayKeys: string | readonly string[], write: (chunk: string) => void): void {
   const streamed = new Set(typeof arrayKeys === 'string' ? [arrayKeys] : arrayKeys);
   const keys = Object.keys(value).filter((key) => value[key] !== undefined);
-  const CHUNK = 1 << 20;
+  const CHUNK = 1 << 16;
   let buffer = '{\n';
   const flush = (force: boolean): void => {
     if (buffer.length >= CHUNK || (force && buffer.length > 0)) {
@@ -20,7 +20,7 @@ export function writeJsonStreaming(value: Record<string, unknown>, arrayKeys: st
     if (streamed.has(key) && Array.isArray(item) && item.length > 0) {
       buffer += `  ${JSON.stringify(key)}: [\n`;
       // Serialise in batches nested at the array's real depth, so V8 does the indenting.
-      const BATCH = 2000;
+      const BATCH = 100;
       for (let start = 0; start < item.length; start += BATCH) {
         const nested = JSON.stringify({ [key]: item.slice(start, start + BATCH) }, null, 2);
         const body = nested.slice(nested.indexOf('[\n') + 2, nested.lastIndexOf('\n  ]'));

@@ -195,7 +195,7 @@ export function* serialiseStore(document: Record<string, unknown>): Generator<st
   for (let index = 0; index < keys.length; index++) {
     const key = keys[index]!;
     chunk += `  ${JSON.stringify(key)}: ${stringifyEntry(document[key]).replaceAll('\n', '\n  ')}${index < keys.length - 1 ? ',\n' : '\n}'}`;
-    if (chunk.length >= 1 << 20) {
+    if (chunk.length >= 1 << 16) {
       yield chunk;
       chunk = '';
     }

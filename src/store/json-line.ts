@@ -6,7 +6,7 @@
  */
 import { writeSync } from 'node:fs';
 
-const CHUNK = 1 << 20;
+const CHUNK = 1 << 16;
 
 /** The text of `JSON.stringify(record) + '\n'`, in pieces; `streamKey`'s object is produced member by member. */
 export function* jsonLineChunks(record: Record<string, unknown>, streamKey: string): Generator<string> {
