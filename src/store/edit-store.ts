@@ -180,7 +180,7 @@ function confirmSnapshot(file: string, digest: string): Identity | null {
 
 /**
  * Byte-for-byte `JSON.stringify(document, null, 2)` (what the gateway writes: 2-space JSON, no
- * trailing newline), produced entry by entry in chunks of about 1 MiB, so a 313 MiB store is
+ * trailing newline), produced entry by entry in chunks of about 64 KiB (below V8's large-object size, so they die young), so a 313 MiB store is
  * never one string plus its encoded copy in memory (issue 16 #10). JSON.stringify escapes
  * newlines inside strings, so every newline in an entry's text is structure and indenting it
  * by two spaces nests it exactly as the whole-document stringify would.

@@ -1,5 +1,5 @@
 /**
- * One JSON line (`JSON.stringify(record)` plus a newline) written in pieces of about 1 MiB, one
+ * One JSON line (`JSON.stringify(record)` plus a newline) written in pieces of about 64 KiB, one
  * member of a large object at a time, so a journal record of 50k planned entries never exists as
  * one 100 MiB string plus its encoded copy (issue 16 #10). The bytes are those of the one-shot
  * form (test/unit/json-line.test.ts).
