@@ -14,7 +14,7 @@
 // Wall time is the median of BENCH_RUNS runs (default 7; 3 for stores over 10 MiB); CPU time
 // (user + sys) is shown beside it, steadier when other work shares the machine.
 import { spawn, spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -27,23 +27,34 @@ const node = process.execPath;
 const sizes = process.argv.slice(2).map(Number).filter(Boolean);
 const work = mkdtempSync(path.join(os.tmpdir(), 'ocs-bench-'));
 const MiB = 1048576;
+// Every run sees an empty home and no OPENCLAW_* variables: the store given with --store is all
+// there is, so a state dir or config of the machine's own (an install, earlier tests) cannot
+// change what is measured.
+mkdirSync(path.join(work, 'home'), { mode: 0o700 });
+const benchEnv = { PATH: process.env.PATH, HOME: path.join(work, 'home'), LANG: 'C.UTF-8', TMPDIR: work };
 
 if (!existsSync('/usr/bin/time')) {
   console.error('bench: needs GNU time at /usr/bin/time (apt-get install time)');
   process.exit(1);
 }
 
-/** One run: wall ms, CPU ms, peak RSS KiB, via GNU time; stdout kept only when asked. */
+/**
+ * One run: wall ms (measured here, to the microsecond: GNU time's %e has 10 ms steps, a sixth of
+ * a whole start-up), CPU ms and peak RSS KiB (GNU time); stdout kept only when asked.
+ */
 function measure(args, { keepStdout = false } = {}) {
+  const started = process.hrtime.bigint();
   const result = spawnSync('/usr/bin/time', ['-f', '%e %U %S %M', ...args], {
+    env: benchEnv,
     encoding: 'utf8',
     maxBuffer: 1 << 30,
     stdio: ['ignore', keepStdout ? 'pipe' : 'ignore', 'pipe'],
   });
   const last = result.stderr.trim().split('\n').at(-1);
   if (result.status !== 0) throw new Error(`${args.slice(1).join(' ')} exited ${result.status}: ${result.stderr.slice(-500)}`);
-  const [e, u, s, kib] = last.split(' ').map(Number);
-  return { wallMs: e * 1000, cpuMs: (u + s) * 1000, rssKiB: kib, stdout: result.stdout };
+  const wallMs = Number(process.hrtime.bigint() - started) / 1e6;
+  const [, u, s, kib] = last.split(' ').map(Number);
+  return { wallMs, cpuMs: (u + s) * 1000, rssKiB: kib, stdout: result.stdout };
 }
 
 const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
@@ -91,7 +102,7 @@ async function pruneWithWriter(file) {
   writer.stdout.on('data', (d) => (written += d));
   const writerClosed = new Promise((resolve) => writer.on('close', resolve));
   await new Promise((resolve) => setTimeout(resolve, 500));
-  const child = spawn('/usr/bin/time', ['-f', '%e %U %S %M', ...pruneArgs(store)], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn('/usr/bin/time', ['-f', '%e %U %S %M', ...pruneArgs(store)], { env: benchEnv, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (d) => (stdout += d));

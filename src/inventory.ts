@@ -150,7 +150,7 @@ interface AcpJoin {
 
 function loadJson(ref: StoreRef, ctx: ClassifyContext, join: AcpJoin, out: SessionView[], retain: boolean): LoadedStore {
   const read = readJsonStore(ref.path, { digest: retain });
-  const sessionsDir = path.dirname(ref.path);
+  const sessionsDir = path.resolve(path.dirname(ref.path));
   const locks = lockNamesIn(sessionsDir);
   for (const [key, raw] of Object.entries(read.document)) {
     out.push(view(ref, key, readEntry(raw), sessionsDir, ctx, join, locks));
@@ -160,7 +160,7 @@ function loadJson(ref: StoreRef, ctx: ClassifyContext, join: AcpJoin, out: Sessi
 
 function loadSqlite(ref: StoreRef, ctx: ClassifyContext, join: AcpJoin, out: SessionView[]): LoadedStore {
   const read = readSqliteStore(ref.path);
-  const sessionsDir = path.join(path.dirname(path.dirname(ref.path)), 'sessions');
+  const sessionsDir = path.resolve(path.dirname(path.dirname(ref.path)), 'sessions');
   const locks = lockNamesIn(sessionsDir);
   for (const row of read.rows) {
     const reading: EntryReading = row.invalidReason ? { ok: false, reason: row.invalidReason } : readEntry(row.raw);
@@ -212,7 +212,7 @@ function probeLock(sessionsDir: string, locks: Set<string> | null, entry: Sessio
   if (locks && locks.size === 0 && !entry.sessionFile) return false;
   const transcript = transcriptPathFor(sessionsDir, entry);
   if (transcript === null) return false;
-  if (locks && path.dirname(transcript) === path.resolve(sessionsDir) && !locks.has(`${path.basename(transcript)}.lock`)) return false;
+  if (locks && path.dirname(transcript) === sessionsDir && !locks.has(`${path.basename(transcript)}.lock`)) return false;
   return hasLiveTranscriptLock(transcript, now);
 }
 

@@ -2,7 +2,8 @@
  * The `clean --json` document (report/clean-report.ts) and the run's totals, built from the plan
  * and, after a run, from what each file's execution did. Pure.
  */
-import { CLEAN_SCHEMA_VERSION, type CleanReport } from '../report/clean-report.js';
+import type { CleanReport } from '../report/clean-report.js';
+import { CLEAN_SCHEMA_VERSION } from '../report/versions.js';
 import type { CleanOutcome } from './execute.js';
 import type { CleanStoreResult, PreparedClean } from './run.js';
 import { summarizeDisk } from './summary.js';

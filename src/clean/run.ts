@@ -6,17 +6,16 @@
  * archives with an ISO timestamp, `<store>.<uuid>.tmp` temp files, `<sessionId>.jsonl`
  * transcripts with `<transcript>.lock` held by a running turn.
  */
-import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { Env } from '../env.js';
 import { takeInventory, type Inventory, type InventoryOptions, type LoadedStore } from '../inventory.js';
-import { journalPathFor } from '../store/journal.js';
+import { journalPathFor } from '../store/journal-path.js';
 import { acquireToolLocks } from '../store/tool-lock.js';
 import { transcriptPathFor } from '../store/transcripts.js';
 import { executeCleanActions, type CleanOutcome } from './execute.js';
 import { planStoreClean, type StoreCleanPlan } from './plan.js';
 import { collectReferences, scanStoreDisk, type TranscriptReferences } from './scan.js';
-import { summarizeDisk, type DiskSummary } from './summary.js';
+import { whyNotCleanable } from './disk.js';
 
 export interface CleanOptions extends InventoryOptions {
   keepMs: number;
@@ -130,42 +129,3 @@ function entriesOf(store: LoadedStore): Array<{ key: string; transcript: string 
  * sessions (a sessions.json beside it is a leftover whose references are not the truth), and
  * OpenClaw's own `openclaw sessions cleanup` is the tool there.
  */
-function whyNotCleanable(store: LoadedStore): string | null {
-  if (store.ref.format !== 'json') return 'an OpenClaw 8.1+ SQLite store: use `openclaw sessions cleanup`';
-  const agentDir = path.dirname(path.dirname(path.resolve(store.ref.path)));
-  if (existsSync(path.join(agentDir, 'agent', 'openclaw-agent.sqlite'))) return 'a leftover beside an OpenClaw 8.1+ SQLite store: its transcripts belong to the database';
-  return null;
-}
-
-/**
- * Disk summaries of an inventory's JSON stores for `list` and `doctor` (read-only). References
- * come from the inventory's entries, so this needs no second read of the stores; when a store
- * failed to read, orphans are not counted (they cannot be told apart).
- */
-export function inventoryDisk(inventory: Inventory, keepMs: number): Map<string, DiskSummary> {
-  const sessionIds = new Set<string>();
-  const files = new Set<string>();
-  for (const session of inventory.sessions) {
-    if (!session.entry) continue;
-    sessionIds.add(session.entry.sessionId);
-    if (typeof session.entry.sessionFile === 'string') files.add(path.resolve(path.dirname(session.storePath), session.entry.sessionFile));
-  }
-  const references: TranscriptReferences = { sessionIds, files };
-  const complete = inventory.failures.length === 0 && inventory.sessions.every((session) => session.entry !== null);
-  const out = new Map<string, DiskSummary>();
-  for (const store of inventory.stores) {
-    if (whyNotCleanable(store)) continue;
-    const dir = path.dirname(store.ref.path);
-    const entries = inventory.sessions
-      .filter((session) => session.storePath === store.ref.path && session.entry)
-      .map((session) => ({ key: session.key, transcript: transcriptPathFor(dir, session.entry!) }));
-    try {
-      const scan = scanStoreDisk({ storePath: store.ref.path, journalPath: journalPathFor(store.ref.path), references, entries, now: inventory.now });
-      if (!complete) scan.orphans = [];
-      out.set(store.ref.path, summarizeDisk(planStoreClean(scan, { keepMs, now: inventory.now })));
-    } catch {
-      // An unreadable directory: the store's own read already reported what is wrong with it.
-    }
-  }
-  return out;
-}

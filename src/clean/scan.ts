@@ -6,6 +6,7 @@
  */
 import { existsSync, lstatSync, readdirSync, realpathSync, type Stats } from 'node:fs';
 import path from 'node:path';
+import { resolvePath } from '../store/resolve-path.js';
 import { READ_CAPS, readRegularFile } from '../store/safe-fs.js';
 import { hasLiveTranscriptLock } from '../store/transcripts.js';
 import { isStoreTempName, isTranscriptName, parseArchiveName, parseStoreRotation, sessionIdsInTranscriptName, type ArchiveReason } from './names.js';
@@ -68,7 +69,7 @@ export function collectReferences(stores: ReadonlyArray<{ storePath: string; doc
       const { sessionId, sessionFile } = raw as { sessionId?: unknown; sessionFile?: unknown };
       if (typeof sessionId === 'string' && sessionId.trim()) sessionIds.add(sessionId.trim());
       if (typeof sessionFile === 'string' && sessionFile.trim()) {
-        const resolved = path.resolve(dir, sessionFile.trim());
+        const resolved = resolvePath(dir, sessionFile.trim());
         files.add(resolved);
         files.add(realOr(resolved));
       }
@@ -110,7 +111,8 @@ export function scanStoreDisk(input: ScanInput): StoreDiskScan {
     missingTranscripts: [],
     journalBytes: regularFile(input.journalPath)?.size ?? 0,
   };
-  for (const name of readdirSync(sessionsDir)) {
+  const listing = readdirSync(sessionsDir, { withFileTypes: true });
+  for (const { name } of listing) {
     const file = path.join(sessionsDir, name);
     const stat = regularFile(file);
     if (!stat) continue;
@@ -129,10 +131,30 @@ export function scanStoreDisk(input: ScanInput): StoreDiskScan {
       if (!isReferenced(file, input.references)) scan.orphans.push({ ...fact, liveLock: lockKeeps(file, input.now) });
     }
   }
+  const present = directoryNames(listing);
+  const lexicalDir = path.dirname(path.resolve(input.storePath));
   for (const { key, transcript } of input.entries) {
-    if (transcript && !existsSync(transcript) && !hasLiveTranscriptLock(transcript, input.now)) scan.missingTranscripts.push({ key, path: transcript });
+    if (!transcript) continue;
+    // A direct child of the directory just listed is looked up in the listing (500 entries, 500
+    // stat calls and as many failed lock opens saved: issue 11); anything else is asked of the disk.
+    const known = path.dirname(transcript) === lexicalDir ? present.get(path.basename(transcript)) : undefined;
+    const exists = known === 'file' ? true : known === 'absent' ? false : existsSync(transcript);
+    if (exists) continue;
+    const lockKnown = path.dirname(transcript) === lexicalDir ? present.get(`${path.basename(transcript)}.lock`) : undefined;
+    if (lockKnown !== 'absent' && hasLiveTranscriptLock(transcript, input.now)) continue;
+    scan.missingTranscripts.push({ key, path: transcript });
   }
   return scan;
+}
+
+/**
+ * A listing as name → 'file' (exists, not a link) or 'link' (ask the disk: it may dangle); names
+ * not in it map to 'absent' through the returned getter.
+ */
+function directoryNames(listing: ReadonlyArray<{ name: string; isSymbolicLink(): boolean }>): { get(name: string): 'file' | 'link' | 'absent' } {
+  const kinds = new Map<string, 'file' | 'link'>();
+  for (const entry of listing) kinds.set(entry.name, entry.isSymbolicLink() ? 'link' : 'file');
+  return { get: (name) => kinds.get(name) ?? 'absent' };
 }
 
 /** lstat: a regular file, never through a link; null for anything else or a missing file. */

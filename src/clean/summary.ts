@@ -2,29 +2,12 @@
  * A store's disk use, for `list` (footer and `--json`) and `doctor` (warnings with the fix).
  * Pure: built from a scan and its plan.
  */
-import { z } from 'zod';
 import type { Finding } from '../doctor/findings.js';
 import type { StoreCleanPlan } from './plan.js';
+import type { DiskSummary } from '../report/parts.js';
 
-export const diskSummarySchema = z.object({
-  tombstones: z.object({
-    count: z.number().int().describe('`.deleted.`/`.reset.` archived transcripts'),
-    bytes: z.number().int(),
-    oldestArchivedAt: z.string().nullable().describe('ISO time of the oldest archive, from its name'),
-    expired: z.number().int().describe('archives older than the retention: what `clean` removes'),
-    expiredBytes: z.number().int(),
-  }),
-  backups: z.object({ count: z.number().int(), bytes: z.number().int() }).describe('`.bak.` archives and rotated store backups (OpenClaw manages these)'),
-  orphanTranscripts: z.object({
-    count: z.number().int().describe('transcripts no entry of the install refers to'),
-    bytes: z.number().int(),
-    archivable: z.number().int().describe('quiet for 24h and unlocked: what `clean` archives'),
-  }),
-  missingTranscripts: z.number().int().describe('entries whose transcript file does not exist'),
-  tempFiles: z.object({ count: z.number().int(), bytes: z.number().int(), stale: z.number().int().describe('older than 1h: left by a killed write') }),
-  journalBytes: z.number().int().describe("this tool's undo journal beside the store"),
-});
-export type DiskSummary = z.infer<typeof diskSummarySchema>;
+export type { DiskSummary };
+
 
 const sum = (files: ReadonlyArray<{ bytes: number }>): number => files.reduce((total, file) => total + file.bytes, 0);
 

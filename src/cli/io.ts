@@ -46,7 +46,10 @@ export function processIo(): CliIo {
     env: process.env,
     stdout: process.stdout,
     stderr: process.stderr,
-    stdinIsTTY: Boolean(process.stdin.isTTY),
+    // A getter: touching process.stdin builds a stream (~2 ms); only a command about to ask does.
+    get stdinIsTTY() {
+      return Boolean(process.stdin.isTTY);
+    },
     ask: async (question) => {
       const { createInterface } = await import('node:readline/promises');
       const rl = createInterface({ input: process.stdin, output: process.stderr });

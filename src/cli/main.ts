@@ -79,7 +79,12 @@ function addCommand(program: Command, spec: CommandSpec, io: CliIo, setExit: (co
   });
 }
 
-export function buildProgram(io: CliIo, setExit: (code: number) => void): Command {
+/**
+ * The program; with `only`, just that command is registered (its options, help and action are
+ * the same): the argv names it, so the others could not run, and building every command's options
+ * is a tenth of a start-up (issue 11). Help and unknown commands get them all.
+ */
+export function buildProgram(io: CliIo, setExit: (code: number) => void, only?: CommandName): Command {
   const output = {
     writeOut: (text: string) => io.stdout.write(text),
     writeErr: (text: string) => io.stderr.write(text),
@@ -93,16 +98,21 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
     .configureOutput(output)
     .exitOverride()
     .addHelpText('after', `\n${exitCodeHelp()}`);
-  for (const spec of COMMANDS) addCommand(program, spec, io, setExit);
+  for (const spec of COMMANDS) if (!only || spec.name === only) addCommand(program, spec, io, setExit);
   for (const command of program.commands) command.exitOverride().configureOutput(output).showHelpAfterError(false);
   return program;
 }
 
 export async function run(argv: string[], io: CliIo = processIo()): Promise<number> {
   let exitCode: number = EXIT.ok;
-  const program = buildProgram(io, (code) => {
-    exitCode = code;
-  });
+  const invoked = COMMANDS.find((spec) => spec.name === argv[2])?.name;
+  const program = buildProgram(
+    io,
+    (code) => {
+      exitCode = code;
+    },
+    invoked,
+  );
   if (argv.length <= 2) {
     // No command: the help, on stdout, as a success (like gh and kubectl).
     io.stdout.write(program.helpInformation());

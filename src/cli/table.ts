@@ -54,7 +54,9 @@ export function renderTable(columns: Column[], rows: Cell[][], style: TerminalSt
  */
 export function* tableLines(columns: Column[], rows: Cell[][], style: TerminalStyle, options: TableOptions = {}): Generator<string> {
   const texts = rows.map((row) => columns.map((_, i) => oneLine(row[i]?.text ?? '')));
-  const natural = columns.map((column, i) => Math.max(displayWidth(column.header), ...texts.map((row) => displayWidth(row[i]!))));
+  // Each cell measured once: 500 rows are 4,000 cells, measured again for every padding otherwise.
+  const cellWidths = texts.map((row) => row.map(displayWidth));
+  const natural = columns.map((column, i) => cellWidths.reduce((max, row) => Math.max(max, row[i]!), displayWidth(column.header)));
   const widths = [...natural];
   const visible = columns.map(() => true);
   const total = (): number => widths.reduce((sum, width, i) => sum + (visible[i] ? width + GAP : 0), -GAP);
@@ -100,35 +102,53 @@ export function* tableLines(columns: Column[], rows: Cell[][], style: TerminalSt
   const distinctMaps = columns.map((column, i) =>
     column.distinct && widths[i]! < natural[i]! ? shortenDistinct(texts.map((row) => row[i]!), widths[i]!, shortenerOf(column)) : null,
   );
+  /** A cell too wide for its column: wrapped (--wide) or shortened. */
   const cellLines = (text: string, i: number): string[] => {
     const max = widths[i]!;
-    if (displayWidth(text) <= max) return [text];
     if (options.wide) return wrapText(text, max);
     const column = columns[i]!;
     if (distinctMaps[i]) return [distinctMaps[i]!.get(text) ?? shortenerOf(column)(text, max)];
     return [shortenerOf(column)(text, max)];
   };
 
-  const rowLines = (cells: Array<{ lines: string[]; paint?: (text: string) => string }>): string[] => {
-    const lines: string[] = [];
-    const height = Math.max(...cells.map((cell) => cell.lines.length));
-    const visibleCells = cells.map((cell, i) => ({ ...cell, i })).filter(({ i }) => shown[i]);
-    for (let n = 0; n < height; n++) {
-      const parts = visibleCells.map(({ lines: cellText, paint, i }, at) => {
-        const text = cellText[n] ?? '';
-        const painted = style.color && paint && text ? paint(text) : text;
-        const last = at === visibleCells.length - 1;
-        return last ? painted : painted + ' '.repeat(Math.max(0, widths[i]! - displayWidth(text)));
-      });
-      lines.push(parts.join(' '.repeat(GAP)).trimEnd());
-    }
-    return lines;
-  };
-  yield* rowLines(columns.map((column) => ({ lines: [column.header] })));
+  const shownColumns = columns.map((_, i) => i).filter((i) => shown[i]);
+  yield joinRow(shownColumns.map((i) => ({ i, lines: [columns[i]!.header], whole: null })), widths, style);
   for (let r = 0; r < rows.length; r++) {
     const row = rows[r]!;
-    yield* rowLines(columns.map((_, i) => ({ lines: cellLines(texts[r]![i]!, i), paint: row[i]?.paint })));
+    const cells = shownColumns.map((i) => {
+      const width = cellWidths[r]![i]!;
+      const fits = width <= widths[i]!;
+      return { i, lines: fits ? [texts[r]![i]!] : cellLines(texts[r]![i]!, i), whole: fits ? width : null, paint: row[i]?.paint };
+    });
+    yield joinRow(cells, widths, style);
   }
+}
+
+interface ShownCell {
+  /** The column. */
+  i: number;
+  lines: string[];
+  /** The width of a cell shown as it is (measured once); null when shortened or wrapped. */
+  whole: number | null;
+  paint?: (text: string) => string;
+}
+
+/** One row as text: several lines when a cell wraps, padded to the column widths, colour last. */
+function joinRow(cells: readonly ShownCell[], widths: readonly number[], style: TerminalStyle): string {
+  const height = Math.max(...cells.map((cell) => cell.lines.length));
+  const last = cells[cells.length - 1]?.i;
+  const out: string[] = [];
+  for (let n = 0; n < height; n++) {
+    let line = '';
+    for (const { i, lines, whole, paint } of cells) {
+      const text = lines[n] ?? '';
+      const painted = style.color && paint && text ? paint(text) : text;
+      if (i === last) line += painted;
+      else line += painted + ' '.repeat(Math.max(0, widths[i]! - (n === 0 && whole !== null ? whole : displayWidth(text))) + GAP);
+    }
+    out.push(line.trimEnd());
+  }
+  return out.join('\n');
 }
 
 /**

@@ -14,7 +14,7 @@ import { assertStoreWritable } from '../store/store-safety.js';
 import { TOOL_LOCK_SUFFIX } from '../store/tool-lock.js';
 import { openclawCommand, selectionArgs, selectionForStore, shellQuote, toolCommand, type SelectionFlags } from '../cli/selection.js';
 import type { Finding } from './findings.js';
-import { inventoryDisk } from '../clean/run.js';
+import { inventoryDisk } from '../clean/disk.js';
 import { DEFAULT_ARCHIVE_KEEP_MS } from '../defaults.js';
 import { diskFindings } from '../clean/summary.js';
 

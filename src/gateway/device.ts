@@ -6,7 +6,7 @@
 import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, sign, type KeyObject } from 'node:crypto';
 import { closeSync, constants, fchmodSync, lstatSync, mkdirSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
 import path from 'node:path';
-import { z } from 'zod';
+import { z } from '../store/validate.js';
 import { ToolError } from '../errors.js';
 import { READ_CAPS, readRegularFile } from '../store/safe-fs.js';
 

@@ -20,26 +20,14 @@
 import { lstatSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import type { Env } from '../env.js';
-import { ToolError } from '../errors.js';
 import type { LoadedConfig } from '../store/config.js';
 import type { StateLocation } from '../store/paths.js';
 import { listeningSockets, pidsHoldingSockets } from '../system/proc-net.js';
 import { readProcCmdline, readProcExe } from '../system/proc.js';
 import { probeHealth, type HealthProbe } from './health.js';
 import { judgeGatewayProcess } from './identify.js';
+import { explicitTarget, type GatewayTarget, type TargetSource } from './target.js';
 import { candidateLockDirs, currentUid, DEFAULT_GATEWAY_PORT, isOpenclawEntry, verifyLock, type LockFinding, type VerifiedGateway } from './lock-file.js';
-
-export type TargetSource = 'flag --url' | 'env OPENCLAW_GATEWAY_URL' | 'config gateway.remote.url' | 'lock port' | 'env OPENCLAW_GATEWAY_PORT' | 'config gateway.port' | 'default port';
-
-export interface GatewayTarget {
-  url: string;
-  host: string;
-  port: number;
-  tls: boolean;
-  source: TargetSource;
-  /** Named by the operator (--url, env or remote config): RPC only, never signalled. */
-  explicit: boolean;
-}
 
 export interface ListenerFacts {
   /** Owner uid of the listening socket, from /proc/net/tcp{,6}; null when none is visible (other network namespace). */
@@ -81,49 +69,6 @@ export function resolveConfiguredPort(env: Env, config: LoadedConfig): { port: n
 export function gatewayTlsEnabled(config: LoadedConfig): boolean {
   const tls = config.facts.gateway?.tls as { enabled?: unknown } | undefined;
   return tls?.enabled === true;
-}
-
-/**
- * The explicit target, if any, by OpenClaw's precedence: `--url`, `OPENCLAW_GATEWAY_URL`,
- * then `gateway.remote.url` when `gateway.mode` is "remote". Plain `ws://` to a non-loopback
- * host is refused as OpenClaw refuses it, unless `OPENCLAW_ALLOW_INSECURE_PRIVATE_WS=1` and
- * the host is private.
- */
-export function explicitTarget(flagUrl: string | undefined, env: Env, config: LoadedConfig): GatewayTarget | null {
-  const remoteUrl = config.facts.gateway?.remote?.url;
-  const remote = config.facts.gateway?.mode === 'remote' && typeof remoteUrl === 'string' ? remoteUrl.trim() : undefined;
-  const choice: [string, TargetSource] | null = flagUrl?.trim()
-    ? [flagUrl.trim(), 'flag --url']
-    : env.OPENCLAW_GATEWAY_URL?.trim()
-      ? [env.OPENCLAW_GATEWAY_URL.trim(), 'env OPENCLAW_GATEWAY_URL']
-      : remote
-        ? [remote, 'config gateway.remote.url']
-        : null;
-  if (!choice) return null;
-  const [raw, source] = choice;
-  let url: URL;
-  try {
-    url = new URL(raw);
-  } catch {
-    throw new ToolError('usage', `invalid gateway URL "${raw}" (from ${source}): use ws://host:port or wss://host:port`);
-  }
-  const protocol = url.protocol === 'https:' ? 'wss:' : url.protocol === 'http:' ? 'ws:' : url.protocol;
-  if (protocol !== 'ws:' && protocol !== 'wss:') throw new ToolError('usage', `invalid gateway URL "${raw}" (from ${source}): use ws:// or wss://`);
-  const host = url.hostname.replace(/^\[|\]$/g, '');
-  if (protocol === 'ws:' && !isLoopbackHost(host) && !(env.OPENCLAW_ALLOW_INSECURE_PRIVATE_WS === '1' && isPrivateHost(host))) {
-    throw new ToolError('usage', `refusing plaintext ${raw} (from ${source}): the token would cross the network unencrypted; use wss://, an SSH tunnel to 127.0.0.1, or OPENCLAW_ALLOW_INSECURE_PRIVATE_WS=1 on a trusted private network`);
-  }
-  const tls = protocol === 'wss:';
-  const port = url.port ? Number(url.port) : tls ? 443 : 80;
-  return { url: `${protocol}//${url.host}${url.pathname === '/' ? '' : url.pathname}`, host, port, tls, source, explicit: true };
-}
-
-export function isLoopbackHost(host: string): boolean {
-  return host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host) || host === '::ffff:127.0.0.1';
-}
-
-function isPrivateHost(host: string): boolean {
-  return isLoopbackHost(host) || /^10\./.test(host) || /^192\.168\./.test(host) || /^172\.(1[6-9]|2\d|3[01])\./.test(host) || /^f[cd][0-9a-f]{2}:/i.test(host) || !/^[\d.:]+$/.test(host);
 }
 
 /** The uid the gateway is expected to run as: the owner of the state dir (its files are its). */

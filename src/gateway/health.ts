@@ -3,7 +3,7 @@
  * (docs/openclaw.md §7, docs/openclaw-gateway.md): `GET /healthz` (alive), `GET /readyz` (ready), and the
  * WebSocket handshake, whose first frame from a gateway is the `connect.challenge` event.
  */
-import WebSocket from 'ws';
+import { loadWebSocket, type WebSocket } from './ws.js';
 
 export interface HealthProbe {
   healthz: boolean;
@@ -35,7 +35,8 @@ async function httpOk(url: string, timeoutMs: number): Promise<boolean> {
 }
 
 /** Resolves true once the server's first frame is `connect.challenge`; false on anything else. */
-export function probeWebSocketChallenge(url: string, timeoutMs: number): Promise<boolean> {
+export async function probeWebSocketChallenge(url: string, timeoutMs: number): Promise<boolean> {
+  const WebSocketClass = await loadWebSocket();
   return new Promise((resolve) => {
     let done = false;
     let socket: WebSocket;
@@ -50,7 +51,7 @@ export function probeWebSocketChallenge(url: string, timeoutMs: number): Promise
     };
     const timer = setTimeout(() => finish(false), timeoutMs);
     try {
-      socket = new WebSocket(url, { handshakeTimeout: timeoutMs });
+      socket = new WebSocketClass(url, { handshakeTimeout: timeoutMs });
     } catch {
       clearTimeout(timer);
       resolve(false);
@@ -70,8 +71,27 @@ export function probeWebSocketChallenge(url: string, timeoutMs: number): Promise
 }
 
 export async function probeHealth(target: ProbeTarget, timeoutMs = 2000): Promise<HealthProbe> {
+  // Nothing listening is the common case (no gateway on this host): a refused TCP connect says so
+  // without loading fetch's HTTP stack and the WebSocket client (issue 11: start-up).
+  if (!(await acceptsConnections(target.host, target.port, timeoutMs))) return { healthz: false, readyz: false, websocket: false };
   const base = httpBase(target);
   const wsUrl = target.url ?? `${target.tls ? 'wss' : 'ws'}://${target.host.includes(':') ? `[${target.host}]` : target.host}:${target.port}`;
   const [healthz, readyz, websocket] = await Promise.all([httpOk(`${base}/healthz`, timeoutMs), httpOk(`${base}/readyz`, timeoutMs), probeWebSocketChallenge(wsUrl, timeoutMs)]);
   return { healthz, readyz, websocket };
+}
+
+/** Whether a TCP connection to host:port is accepted within timeoutMs; it is closed at once, nothing is sent. */
+export async function acceptsConnections(host: string, port: number, timeoutMs: number): Promise<boolean> {
+  // Loaded here, not at the top: a command that never probes a port does not load node:net.
+  const { connect } = await import('node:net');
+  return new Promise((resolve) => {
+    const socket = connect({ host, port, timeout: timeoutMs });
+    const finish = (accepted: boolean): void => {
+      socket.destroy();
+      resolve(accepted);
+    };
+    socket.once('connect', () => finish(true));
+    socket.once('timeout', () => finish(false));
+    socket.once('error', () => finish(false));
+  });
 }

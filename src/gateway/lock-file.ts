@@ -5,11 +5,10 @@
  * executable and entry (identify.ts), and the listening socket on the gateway port. Only a lock
  * that passes all of these yields a pid that may ever be signalled.
  */
-import { createHash } from 'node:crypto';
 import { closeSync, constants, fstatSync, lstatSync, openSync, readFileSync, readSync, type Stats } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { z } from 'zod';
+import { z } from '../store/validate.js';
 import type { Env } from '../env.js';
 import { packageVersionAbove } from '../store/openclaw-version.js';
 import { listeningSockets, pidHoldsSocket } from '../system/proc-net.js';
@@ -18,15 +17,15 @@ import { judgeGatewayProcess, judgeLockOwnership, type PathOwnership, type Proce
 import { cgroupSaysContainer } from './respawn.js';
 
 export const gatewayLockSchema = z.object({
-  pid: z.number().int().positive(),
-  createdAt: z.string().optional(),
-  configPath: z.string().optional(),
-  startTime: z.number().optional(),
+  pid: z.int().check(z.positive()),
+  createdAt: z.optional(z.string()),
+  configPath: z.optional(z.string()),
+  startTime: z.optional(z.number()),
   // 9.x adds these
-  ownerId: z.string().optional(),
-  port: z.number().int().positive().max(65535).optional(),
-  role: z.string().optional(),
-  stateDir: z.string().optional(),
+  ownerId: z.optional(z.string()),
+  port: z.optional(z.int().check(z.positive(), z.lte(65535))),
+  role: z.optional(z.string()),
+  stateDir: z.optional(z.string()),
 });
 
 export type GatewayLock = z.infer<typeof gatewayLockSchema>;
@@ -61,12 +60,6 @@ export interface VerifiedGateway {
 
 export function currentUid(): number | null {
   return typeof process.getuid === 'function' ? process.getuid() : null;
-}
-
-/** 4.x: `<tmpdir>/openclaw-<uid>/gateway.<sha256(configPath)[0:8]>.lock` */
-export function gatewayLockPath(configPath: string, tmpDir: string, uid: number | null = currentUid()): string {
-  const hash = createHash('sha256').update(configPath).digest('hex').slice(0, 8);
-  return path.join(tmpDir, uid === null ? 'openclaw' : `openclaw-${uid}`, `gateway.${hash}.lock`);
 }
 
 /**

@@ -10,12 +10,12 @@ import { findInstalledOpenclaw, storeGenerationOf, type StoreGeneration } from '
 import type { Env } from '../env.js';
 import type { StateLocation } from '../store/paths.js';
 import { configuredAgentIds } from '../store/stores.js';
-import { devicePathFor, loadOrCreateDevice } from './device.js';
 import { discoverGateway, type Discovery } from './discover.js';
 import type { LockFinding, VerifiedGateway } from './lock-file.js';
-import { readLiveAcp, type AcpDoctorReport } from './live-acp.js';
+import type { AcpDoctorReport } from './live-acp.js';
 import { judgeRespawn } from './respawn.js';
-import { GatewayRpc, OPERATOR_SCOPES, RpcError } from './rpc-client.js';
+import type { GatewayRpc } from './rpc-client.js';
+import { RpcError } from './rpc-error.js';
 import { restartSignalFor, type RestartSignal } from './signals.js';
 
 
@@ -159,6 +159,7 @@ async function rpcSession(discovery: Discovery, config: LoadedConfig, credential
     if (scopes.length === 0) await client.call('sessions.list', { limit: 1 }, { timeoutMs });
     let live: LiveAcp = { activeRuntimeSessions: null, report: null, why: 'not read' };
     if (options.live) {
+      const { readLiveAcp } = await import('./live-acp.js');
       const reading = await readLiveAcp(client, { agentId: configuredAgentIds(config.facts).defaultId, timeoutMs: options.liveTimeoutMs ?? 60_000 });
       live = reading.ok ? { activeRuntimeSessions: reading.report.activeRuntimeSessions, report: reading.report, why: null } : { activeRuntimeSessions: null, report: null, why: reading.why };
     }
@@ -195,7 +196,12 @@ export function approvalHint(discovery: Discovery): string {
     : `a non-loopback gateway pairs new devices only with approval: on the gateway host run \`openclaw devices list\`, then \`openclaw devices approve <requestId>\` (or --latest)`;
 }
 
-function connect(url: string, credentials: GatewayCredentials, stateDir: string, timeoutMs: number): Promise<GatewayRpc> {
+/**
+ * The RPC client, the device identity and the live-count reader load on the first connection:
+ * with no gateway answering (the usual `list`), none of them (nor node:crypto) is loaded.
+ */
+async function connect(url: string, credentials: GatewayCredentials, stateDir: string, timeoutMs: number): Promise<GatewayRpc> {
+  const [{ GatewayRpc, OPERATOR_SCOPES }, { devicePathFor, loadOrCreateDevice }] = await Promise.all([import('./rpc-client.js'), import('./device.js')]);
   return GatewayRpc.connect({
     url,
     token: credentials.token,
@@ -219,6 +225,7 @@ export async function readLiveAgain(status: GatewayStatus, config: LoadedConfig,
   let client: GatewayRpc | null = null;
   try {
     client = await connectRpc(status, 15_000);
+    const { readLiveAcp } = await import('./live-acp.js');
     const reading = await readLiveAcp(client, { agentId: configuredAgentIds(config.facts).defaultId, timeoutMs });
     return reading.ok ? { activeRuntimeSessions: reading.report.activeRuntimeSessions, report: reading.report, why: null } : { activeRuntimeSessions: null, report: null, why: reading.why };
   } catch (error) {

@@ -4,22 +4,9 @@
  * the caller can act on; a closed socket fails every pending call; nothing throws unhandled.
  */
 import { randomUUID } from 'node:crypto';
-import WebSocket from 'ws';
+import { loadWebSocket, type WebSocket } from './ws.js';
 import { connectSignaturePayload, type DeviceIdentity } from './device.js';
-
-export type RpcErrorKind = 'connect' | 'closed' | 'auth' | 'timeout' | 'method' | 'protocol';
-
-export class RpcError extends Error {
-  constructor(
-    readonly kind: RpcErrorKind,
-    message: string,
-    /** The gateway's error code for `method`/`auth` errors (e.g. UNAVAILABLE). */
-    readonly code?: string,
-  ) {
-    super(message);
-    this.name = 'RpcError';
-  }
-}
+import { RpcError } from './rpc-error.js';
 
 export interface ConnectOptions {
   url: string;
@@ -66,11 +53,12 @@ export class GatewayRpc {
     socket.on('error', (error) => this.failAll(new RpcError('closed', `connection error: ${error.message}`)));
   }
 
-  static connect(options: ConnectOptions): Promise<GatewayRpc> {
+  static async connect(options: ConnectOptions): Promise<GatewayRpc> {
     const timeoutMs = options.timeoutMs ?? 10_000;
+    const WebSocketClass = await loadWebSocket();
     return new Promise((resolve, reject) => {
       let settled = false;
-      const socket = new WebSocket(options.url, { handshakeTimeout: timeoutMs });
+      const socket = new WebSocketClass(options.url, { handshakeTimeout: timeoutMs });
       const connectId = randomUUID();
       const fail = (error: RpcError): void => {
         if (settled) return;
@@ -140,7 +128,7 @@ export class GatewayRpc {
 
   close(): void {
     this.failAll(new RpcError('closed', 'connection closed by the client'));
-    if (this.socket.readyState === WebSocket.OPEN || this.socket.readyState === WebSocket.CONNECTING) this.socket.close();
+    if (this.socket.readyState === this.socket.OPEN || this.socket.readyState === this.socket.CONNECTING) this.socket.close();
   }
 
   private onFrame(text: string): void {

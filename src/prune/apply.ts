@@ -6,7 +6,8 @@ import { ToolError } from '../errors.js';
 import { archiveTranscripts, type KeptTranscript, type TranscriptMove, type TranscriptScope } from '../store/archive-transcripts.js';
 import type { Snapshot, StoreEditTiming } from '../store/edit-store.js';
 import type { LockedWriter } from '../store/locked-write.js';
-import { JournalWriter, journalPathFor } from '../store/journal.js';
+import { JournalWriter } from '../store/journal.js';
+import { journalPathFor } from '../store/journal-path.js';
 import { fingerprintOf, type PrunePlan, type PrunePlanItem } from '../sessions/plan.js';
 import { parseSessionKey } from '../sessions/keys.js';
 

@@ -3,7 +3,8 @@
  * or from what a run removed, skipped and how the gateway recomputed.
  */
 import type { Inventory } from '../inventory.js';
-import { PRUNE_SCHEMA_VERSION, type PruneReport, type PrunedSession } from '../report/prune-report.js';
+import type { PruneReport, PrunedSession } from '../report/prune-report.js';
+import { PRUNE_SCHEMA_VERSION } from '../report/versions.js';
 import { describePlan, type PrunePlan, type PrunePlanItem } from '../sessions/plan.js';
 import type { StoreApplyResult } from './apply.js';
 

@@ -14,9 +14,11 @@
  */
 import { ToolError } from '../errors.js';
 import { unarchiveTranscripts } from '../store/archive-transcripts.js';
-import { appendJournal, JOURNAL_SUFFIX, journalPathFor, readJournal, runsOf, type JournalRun } from '../store/journal.js';
+import { appendJournal, readJournal, runsOf, type JournalRun } from '../store/journal.js';
+import { JOURNAL_SUFFIX, journalPathFor } from '../store/journal-path.js';
 import type { LockedWriter } from '../store/locked-write.js';
 import { lstatOrNull } from '../store/safe-fs.js';
+import { compareCodeUnits } from '../order.js';
 
 /** Every run recorded next to these stores, newest first. */
 export function listRuns(storePaths: readonly string[]): JournalRun[] {
@@ -26,7 +28,7 @@ export function listRuns(storePaths: readonly string[]): JournalRun[] {
     if (!lstatOrNull(journalPath)) continue;
     runs.push(...runsOf(journalPath, readJournal(journalPath)));
   }
-  return runs.sort((a, b) => b.runId.localeCompare(a.runId));
+  return runs.sort((a, b) => compareCodeUnits(b.runId, a.runId));
 }
 
 /**

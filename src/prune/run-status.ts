@@ -10,7 +10,7 @@
  */
 import { chownSync, lstatSync, mkdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { z } from 'zod';
+import { z } from '../store/validate.js';
 import { writeFileAtomic } from '../store/atomic-write.js';
 
 export const PRUNE_STATUS_FILE = 'last-prune.json';
@@ -20,11 +20,11 @@ const runSchema = z.object({
   /** ISO times; finishedAt is what the metrics report as the last run. */
   startedAt: z.string(),
   finishedAt: z.string(),
-  exitCode: z.number().int(),
+  exitCode: z.int(),
   /** Sessions removed (from the stores, or by the gateway over RPC). */
-  removed: z.number().int().nonnegative(),
+  removed: z.int().check(z.nonnegative()),
   /** ACP slots freed as the gateway's live count measured it; null when it was not measured. */
-  slotsFreed: z.number().int().nullable(),
+  slotsFreed: z.nullable(z.int()),
   toolVersion: z.string(),
   /** What the run covered: `all agents`, `agent X` or `store PATH`. */
   scope: z.string(),
@@ -34,7 +34,7 @@ export const pruneStatusSchema = z.object({
   version: z.literal(1),
   last: runSchema,
   /** The last run that exited 0 (it may be `last`); null when none has yet. */
-  lastSuccess: runSchema.nullable(),
+  lastSuccess: z.nullable(runSchema),
 });
 
 export type PruneRunOutcome = z.infer<typeof runSchema>;

@@ -12,7 +12,7 @@
  */
 import type { Env } from '../env.js';
 import { ToolError } from '../errors.js';
-import { explicitTarget } from '../gateway/discover.js';
+import { explicitTarget } from '../gateway/target.js';
 import { connectRpc, probeGateway, readLiveAgain, type GatewayStatus } from '../gateway/probe.js';
 import { remoteInventory } from '../gateway/remote-inventory.js';
 import { restartGateway } from '../recompute/via-restart.js';
@@ -23,7 +23,7 @@ import { planOfItems, planPrune, type PlanCandidate, type PruneCriteria, type Pr
 import type { Snapshot } from '../store/edit-store.js';
 import { withLockedWrites } from '../store/locked-write.js';
 import type { TranscriptScope } from '../store/archive-transcripts.js';
-import { journalPathFor } from '../store/journal.js';
+import { journalPathFor } from '../store/journal-path.js';
 import { applyRetention } from '../store/journal-retention.js';
 import { removeStaleTemps } from '../store/safe-fs.js';
 import { readJsonStore } from '../store/read-json.js';

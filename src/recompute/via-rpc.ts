@@ -9,7 +9,7 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { GatewayRpc } from '../gateway/rpc-client.js';
-import { RpcError } from '../gateway/rpc-client.js';
+import { RpcError } from '../gateway/rpc-error.js';
 
 export interface RpcDeleteOutcome {
   key: string;

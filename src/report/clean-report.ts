@@ -3,9 +3,9 @@
  * generated from it and pinned by a golden test).
  */
 import { z } from 'zod';
-import { diskSummarySchema } from '../clean/summary.js';
+import { CLEAN_SCHEMA_VERSION } from './versions.js';
+import { diskSummarySchema } from './parts.js';
 
-export const CLEAN_SCHEMA_VERSION = 1;
 
 const fileActionSchema = z.object({
   action: z.enum(['remove-tombstone', 'archive-orphan', 'remove-temp']),

@@ -3,8 +3,8 @@
  * it and pinned by a test). New finding ids need no schema change: `id` is an open string.
  */
 import { z } from 'zod';
+import { DOCTOR_SCHEMA_VERSION } from './versions.js';
 
-export const DOCTOR_SCHEMA_VERSION = 1;
 
 export const findingSchema = z.object({
   /** Stable name of the check, e.g. cap-reached, stale-store-lock, store-unreadable. */

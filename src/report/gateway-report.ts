@@ -4,8 +4,8 @@
  * builder is typed by this schema, so the compiler asks for it.
  */
 import { z } from 'zod';
+import { GATEWAY_SCHEMA_VERSION } from './versions.js';
 
-export const GATEWAY_SCHEMA_VERSION = 1;
 
 const available = z.object({ available: z.literal(true) });
 const unavailable = z.object({ available: z.literal(false), why: z.string() });

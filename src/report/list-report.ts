@@ -1,16 +1,13 @@
 /**
  * The `list --json` document: its zod schema (the one definition; docs/list.schema.json is
- * generated from it and a test keeps the two equal) and the pure builder.
+ * generated from it and a test keeps the two equal). The builder is report/session-report.ts.
  */
 import { z } from 'zod';
+import { LIST_SCHEMA_VERSION } from './versions.js';
 import { SESSION_STATES } from '../sessions/classify.js';
 import { SESSION_KINDS } from '../sessions/keys.js';
-import { sessionSummarySchema } from '../sessions/summary.js';
-import { gatewaySlotsSchema } from '../sessions/gateway-slots.js';
-import { diskSummarySchema } from '../clean/summary.js';
+import { diskSummarySchema, gatewaySlotsSchema, sessionSummarySchema } from './parts.js';
 
-/** 2: state `stuck`, `conversation` per session, `failedStores`, `legacy` stores. */
-export const LIST_SCHEMA_VERSION = 2;
 
 const stateEnum = z.enum(SESSION_STATES);
 
@@ -77,48 +74,3 @@ export const listReportSchema = z.object({
 export type ListReport = z.infer<typeof listReportSchema>;
 export type SessionReport = z.infer<typeof sessionReportSchema>;
 export type StoreReport = z.infer<typeof storeReportSchema>;
-
-export interface SessionLike {
-  agentId: string;
-  key: string;
-  kind: SessionReport['kind'];
-  conversation: boolean;
-  state: SessionReport['state'];
-  terminal: boolean;
-  holdsSlot: boolean;
-  reason: string;
-  lastActivityAt: number | null;
-  ageMs: number | null;
-  storePath: string;
-  entry: {
-    sessionId: string;
-    updatedAt: number;
-    status?: string | null;
-    acp?: { state?: string; mode?: string; backend?: string; agent?: string; lastError?: string | null } | null;
-  } | null;
-}
-
-export function sessionReport(session: SessionLike, prunable: boolean): SessionReport {
-  const entry = session.entry;
-  const acp = entry?.acp;
-  return {
-    agentId: session.agentId,
-    key: session.key,
-    kind: session.kind,
-    conversation: session.conversation,
-    state: session.state,
-    terminal: session.terminal,
-    holdsSlot: session.holdsSlot,
-    prunable,
-    reason: session.reason,
-    sessionId: entry?.sessionId ?? null,
-    updatedAt: entry?.updatedAt ?? null,
-    lastActivityAt: session.lastActivityAt,
-    ageMs: session.ageMs,
-    status: entry?.status ?? null,
-    acp: acp
-      ? { state: acp.state ?? null, mode: acp.mode ?? null, backend: acp.backend ?? null, agent: acp.agent ?? null, lastError: acp.lastError ?? null }
-      : null,
-    storePath: session.storePath,
-  };
-}

@@ -3,11 +3,10 @@
  * generated from it and pinned by a test).
  */
 import { z } from 'zod';
+import { PRUNE_SCHEMA_VERSION } from './versions.js';
 import { SESSION_STATES } from '../sessions/classify.js';
 import { SESSION_KINDS } from '../sessions/keys.js';
 
-/** 3: per-store `outcome`/`error`, `transcriptsKept` (store); `conversation` per pruned session, `failedStores` (safety). */
-export const PRUNE_SCHEMA_VERSION = 3;
 
 export const prunedSessionSchema = z.object({
   agentId: z.string(),

@@ -3,8 +3,8 @@
  * docs/restore.schema.json and docs/restore-list.schema.json are generated from it, pinned by a test).
  */
 import { z } from 'zod';
+import { RESTORE_SCHEMA_VERSION } from './versions.js';
 
-export const RESTORE_SCHEMA_VERSION = 1;
 
 export const restoreListReportSchema = z.object({
   schemaVersion: z.literal(RESTORE_SCHEMA_VERSION),

@@ -3,8 +3,8 @@
  * from it and pinned by a test).
  */
 import { z } from 'zod';
+import { SCHEDULE_SCHEMA_VERSION } from './versions.js';
 
-export const SCHEDULE_SCHEMA_VERSION = 1;
 
 const unitFile = z.object({ name: z.string(), content: z.string() });
 

@@ -4,25 +4,13 @@
  * so a list narrowed by `--agent` must still count every agent's store before it speaks of the cap.
  * With `--store` alone the install is unknown unless a config was found; then so is the cap.
  */
-import { z } from 'zod';
 import { takeInventory, type Inventory, type InventoryOptions } from '../inventory.js';
 import type { Env } from '../store/paths.js';
-import { SESSION_STATES } from './classify.js';
+import type { GatewaySlots } from '../report/parts.js';
 import { summarize } from './summary.js';
 
-export const gatewaySlotsSchema = z.object({
-  scope: z
-    .enum(['all-agents', 'selected-stores'])
-    .describe('all-agents: every store of the install was counted (the cap counts across agents); selected-stores: only the selected store (--store with no config found)'),
-  narrowed: z.boolean().describe('--agent or --store selected fewer stores than the install has'),
-  capKnown: z.boolean().describe('false when no OpenClaw config was found: cap null then means unknown, not unlimited'),
-  cap: z.number().int().nullable(),
-  slotsHeld: z.number().int(),
-  heldByState: z.partialRecord(z.enum(SESSION_STATES), z.number().int()),
-  heldByTerminal: z.number().int(),
-});
+export type { GatewaySlots };
 
-export type GatewaySlots = z.infer<typeof gatewaySlotsSchema>;
 
 /** Reads the other agents' stores only when the selection left some out. */
 export function gatewaySlots(inventory: Inventory, env: Env, options: InventoryOptions): GatewaySlots {

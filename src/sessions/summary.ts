@@ -2,30 +2,10 @@
  * Counts for the list footer and the JSON summary: per state, per agent, and the ACP slots
  * the gateway most likely holds against its cap. Pure.
  */
-import { z } from 'zod';
 import { SESSION_STATES, type Classification, type SessionState } from './classify.js';
+import type { SessionSummary } from '../report/parts.js';
 
-const count = z.number().int();
-const stateEnum = z.enum(SESSION_STATES);
-
-export const sessionSummarySchema = z.object({
-  total: count,
-  terminal: count,
-  prunable: count,
-  byState: z.object(Object.fromEntries(SESSION_STATES.map((state) => [state, count])) as Record<SessionState, typeof count>),
-  byAgent: z.record(z.string(), z.object({ total: count, terminal: count, slotsHeld: count })),
-  acp: z.object({
-    slotsHeld: count,
-    /** `acp.maxConcurrentSessions`, null when unset (no limit). */
-    cap: count.nullable(),
-    /** Of the held slots, how many by each state (e.g. 2 by errored sessions). */
-    heldByState: z.partialRecord(stateEnum, count),
-    /** Held slots whose sessions are terminal: what a prune + recompute would free. */
-    heldByTerminal: count,
-  }),
-});
-
-export type SessionSummary = z.infer<typeof sessionSummarySchema>;
+export type { SessionSummary };
 
 type Summarisable = Pick<Classification, 'state' | 'terminal' | 'holdsSlot'> & { agentId: string };
 

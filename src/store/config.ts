@@ -4,42 +4,42 @@
  */
 import path from 'node:path';
 import JSON5 from 'json5';
-import { z } from 'zod';
+import { issueText, z } from './validate.js';
 import { ToolError } from '../errors.js';
 import type { Env } from '../env.js';
 import { READ_CAPS, readRegularFile } from './safe-fs.js';
 
-const agentListEntry = z.object({ id: z.string().optional(), default: z.boolean().optional() });
+const agentListEntry = z.object({ id: z.optional(z.string()), default: z.optional(z.boolean()) });
 
 /** The subset of openclaw.json that matters here; everything else is ignored, not rejected. */
 export const configFactsSchema = z.object({
-  acp: z
-    .object({
-      enabled: z.boolean().optional(),
-      maxConcurrentSessions: z.number().int().positive().optional(),
-      runtime: z.object({ ttlMinutes: z.number().nonnegative().optional() }).optional(),
-    })
-    .optional(),
-  gateway: z
-    .object({
-      port: z.number().int().positive().optional(),
-      tls: z.unknown().optional(),
+  acp: z.optional(
+    z.object({
+      enabled: z.optional(z.boolean()),
+      maxConcurrentSessions: z.optional(z.int().check(z.positive())),
+      runtime: z.optional(z.object({ ttlMinutes: z.optional(z.number().check(z.nonnegative())) })),
+    }),
+  ),
+  gateway: z.optional(
+    z.object({
+      port: z.optional(z.int().check(z.positive())),
+      tls: z.optional(z.unknown()),
       /** "remote": this install talks to a gateway elsewhere, at gateway.remote.url. */
-      mode: z.string().optional(),
+      mode: z.optional(z.string()),
       // token/password may be SecretRef objects in OpenClaw; only plain strings are used here.
-      remote: z.object({ url: z.unknown().optional(), token: z.unknown().optional(), password: z.unknown().optional() }).optional(),
-      auth: z
-        .object({
-          mode: z.string().optional(),
-          token: z.string().optional(),
-          password: z.string().optional(),
-        })
-        .optional(),
-    })
-    .optional(),
-  commands: z.object({ restart: z.boolean().optional() }).optional(),
-  session: z.object({ store: z.string().optional() }).optional(),
-  agents: z.object({ list: z.array(agentListEntry).optional() }).optional(),
+      remote: z.optional(z.object({ url: z.optional(z.unknown()), token: z.optional(z.unknown()), password: z.optional(z.unknown()) })),
+      auth: z.optional(
+        z.object({
+          mode: z.optional(z.string()),
+          token: z.optional(z.string()),
+          password: z.optional(z.string()),
+        }),
+      ),
+    }),
+  ),
+  commands: z.optional(z.object({ restart: z.optional(z.boolean()) })),
+  session: z.optional(z.object({ store: z.optional(z.string()) })),
+  agents: z.optional(z.object({ list: z.optional(z.array(agentListEntry)) })),
 });
 
 export type ConfigFacts = z.infer<typeof configFactsSchema>;
@@ -70,7 +70,7 @@ export function loadConfig(configPath: string | null, env: Env): LoadedConfig {
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     const where = issue ? issue.path.join('.') : '?';
-    throw new ToolError('failed', `config ${configPath}: ${where}: ${issue?.message ?? 'invalid'}`);
+    throw new ToolError('failed', `config ${configPath}: ${where}: ${issueText(issue)}`);
   }
   return { path: configPath, facts: parsed.data, missingVars };
 }

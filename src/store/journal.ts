@@ -19,14 +19,13 @@
 import { closeSync, constants, fchmodSync, fstatSync, fsyncSync, ftruncateSync, openSync, statSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
-import { z } from 'zod';
+import { z } from './validate.js';
 import { ToolError } from '../errors.js';
 import { onInterrupt } from '../system/cleanup.js';
-import { READ_CAPS, readRegularFileIfExists, realpathOrNull, TOOL_INFIX } from './safe-fs.js';
+import { READ_CAPS, readRegularFileIfExists, realpathOrNull } from './safe-fs.js';
+import { JOURNAL_SUFFIX } from './journal-path.js';
 import { writeJsonLineSync } from './json-line.js';
 
-// Not .jsonl: OpenClaw treats .jsonl files in a sessions directory as transcripts.
-export const JOURNAL_SUFFIX = `${TOOL_INFIX}.journal`;
 
 const bindingSchema = z.object({
   /** realpath of the store's directory when the record was written. */
@@ -42,12 +41,12 @@ const pruneRecord = z.object({
   at: z.string(),
   toolVersion: z.string(),
   storePath: z.string(),
-  binding: bindingSchema.optional(),
+  binding: z.optional(bindingSchema),
   /** key → the raw entry exactly as it was planned (and, if committed, removed). */
   entries: z.record(z.string(), z.unknown()),
-  states: z.record(z.string(), z.string()).optional(),
+  states: z.optional(z.record(z.string(), z.string())),
   /** How the entries went: edited out of the file, or deleted by the gateway (sessions.delete). Absent = file. */
-  method: z.enum(['file', 'rpc']).optional(),
+  method: z.optional(z.enum(['file', 'rpc'])),
 });
 
 const commitRecord = z.object({
@@ -76,10 +75,6 @@ const restoreRecord = z.object({
 export const journalRecordSchema = z.discriminatedUnion('type', [pruneRecord, commitRecord, transcriptsRecord, restoreRecord]);
 export type JournalRecord = z.infer<typeof journalRecordSchema>;
 type PruneRecord = z.infer<typeof pruneRecord>;
-
-export function journalPathFor(storePath: string): string {
-  return `${storePath}${JOURNAL_SUFFIX}`;
-}
 
 /** Sortable and unique enough for humans to type: 20261128T162400Z-3fa9. */
 export function newRunId(now = new Date()): string {

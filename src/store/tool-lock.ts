@@ -6,7 +6,6 @@
 import { closeSync, constants, fchmodSync, openSync, realpathSync, rmdirSync, rmSync, statSync, utimesSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import lockfile from 'proper-lockfile';
 import { ToolError } from '../errors.js';
 import { onInterrupt } from '../system/cleanup.js';
 import { isProcessAlive, readProcStartTime } from '../system/proc.js';
@@ -74,6 +73,9 @@ export function acquireToolLock(storePath: string, options: ToolLockOptions): Pr
 async function acquireOne(storePath: string, lockfilePath: string, timeoutMs: number, onCompromised: (why: string) => void): Promise<() => Promise<void>> {
   // proper-lockfile keeps its in-process bookkeeping by this path: make it the canonical one.
   const canonical = lockfilePath.slice(0, -TOOL_LOCK_SUFFIX.length);
+  // Loaded when a lock is first taken: proper-lockfile's graceful-fs patches fs and loads assert
+  // and fs/promises, start-up a dry run or a listing never needs (issue 11).
+  const { default: lockfile } = await import('proper-lockfile');
   const started = Date.now();
   let delay = 50;
   for (;;) {

@@ -4,6 +4,7 @@
  */
 import { READ_CAPS, readRegularFile } from './safe-fs.js';
 import path from 'node:path';
+import { resolvePath } from './resolve-path.js';
 import { parseLockContents, readHolderFacts } from './gateway-lock.js';
 
 const SESSION_ID = /^[a-z0-9][a-z0-9._-]{0,127}$/i;
@@ -13,14 +14,15 @@ const SESSION_ID = /^[a-z0-9][a-z0-9._-]{0,127}$/i;
  * directory, else `<sessionsDir>/<sessionId>.jsonl`; null when neither is safe to touch.
  */
 export function transcriptPathFor(sessionsDir: string, entry: { sessionId: string; sessionFile?: string | null }): string | null {
-  const root = path.resolve(sessionsDir);
+  const root = resolvePath('', sessionsDir);
   if (entry.sessionFile) {
-    const resolved = path.resolve(root, entry.sessionFile);
+    const resolved = resolvePath(root, entry.sessionFile);
     if (resolved.startsWith(root + path.sep)) return resolved;
     return null;
   }
   if (!SESSION_ID.test(entry.sessionId)) return null;
-  return path.join(root, `${entry.sessionId}.jsonl`);
+  // The id is one safe name (SESSION_ID) and root is normal: joined as text, as path.join would.
+  return `${root.endsWith(path.sep) ? root : root + path.sep}${entry.sessionId}.jsonl`;
 }
 
 // A transcript lock shares the store lock's format but not its meaning: the gateway creates it

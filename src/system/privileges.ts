@@ -39,6 +39,14 @@ export function passwdEntry(uid: number): { name: string; gid: number } | null {
   return null;
 }
 
+function uidOf(dir: string): number | null {
+  try {
+    return statSync(dir).uid;
+  } catch {
+    return null;
+  }
+}
+
 /** The owner of `dir` (links followed: whoever owns what it points at); null when it does not exist. */
 export function ownerOf(dir: string): Owner | null {
   let stat;
@@ -59,6 +67,8 @@ export function ownerOf(dir: string): Owner | null {
 export function actAsOwnerOf(dir: string, what: string): Owner | null {
   process.umask(TOOL_UMASK);
   if (typeof process.geteuid !== 'function' || process.geteuid() !== 0) return null;
+  // Root's own directory (the usual root run): nothing to switch, no /etc/passwd to read.
+  if (uidOf(dir) === 0) return null;
   const owner = ownerOf(dir);
   if (!owner || owner.uid === 0) return null;
   try {

@@ -12,7 +12,7 @@ import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { WebSocketServer } from 'ws';
-import { gatewayLockPath } from '../../src/gateway/lock-file.js';
+import { gatewayLockPath } from '../helpers/gateway-lock-path.js';
 import { readProcStartTime } from '../../src/system/proc.js';
 import { runCliAsync } from '../helpers/cli.js';
 import { e2eUnavailable, RealGateway } from './real-gateway.js';

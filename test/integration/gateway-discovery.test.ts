@@ -4,7 +4,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { gatewayLockPath } from '../../src/gateway/lock-file.js';
+import { gatewayLockPath } from '../helpers/gateway-lock-path.js';
 import { readProcStartTime } from '../../src/system/proc.js';
 import { runCliAsync } from '../helpers/cli.js';
 import { everyState } from '../helpers/stores.js';

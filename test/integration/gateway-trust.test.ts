@@ -85,7 +85,7 @@ test('no gateway answers: ACP entries are pruned from the file directly, and not
 
 test('issue 16 findings 5 and 6: a lock planted by another user, or without a start time, is never trusted, signalled or sent the token', { skip: asRoot ? false : 'needs root and setpriv' }, async () => {
   const { chownSync, mkdirSync: mkdir, rmSync, writeFileSync: write } = await import('node:fs');
-  const { gatewayLockPath } = await import('../../src/gateway/lock-file.js');
+  const { gatewayLockPath } = await import('../helpers/gateway-lock-path.js');
   const { readProcStartTime } = await import('../../src/system/proc.js');
   const root = tempDir();
   const state = path.join(root, 'state');

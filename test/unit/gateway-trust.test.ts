@@ -4,7 +4,8 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { explicitTarget, resolveConfiguredPort } from '../../src/gateway/discover.js';
+import { resolveConfiguredPort } from '../../src/gateway/discover.js';
+import { explicitTarget } from '../../src/gateway/target.js';
 import { candidateLockDirs } from '../../src/gateway/lock-file.js';
 import { judgeGatewayProcess, judgeLockOwnership, type PathOwnership } from '../../src/gateway/identify.js';
 import { chatReplyText, parseAcpDoctor, probeSessionKey } from '../../src/gateway/live-acp.js';

@@ -71,7 +71,12 @@ test('bad config: one-line error with file and line', () => {
   const file = writeFile(path.join(dir, 'openclaw.json'), '{\n  acp: { maxConcurrentSessions: 3 \n');
   assert.throws(() => loadConfig(file, {}), (e: Error) => e.message.includes(file) && /:\d+:\d+/.test(e.message) && !e.message.includes('\n'));
   const typed = writeFile(path.join(dir, 'typed.json'), '{ acp: { maxConcurrentSessions: "three" } }');
-  assert.throws(() => loadConfig(typed, {}), /acp\.maxConcurrentSessions/);
+  assert.throws(() => loadConfig(typed, {}), /acp\.maxConcurrentSessions: expected number$/);
+  // What was wrong, in words (zod/mini carries no messages of its own).
+  const negative = writeFile(path.join(dir, 'negative.json'), '{ acp: { maxConcurrentSessions: 0 } }');
+  assert.throws(() => loadConfig(negative, {}), /acp\.maxConcurrentSessions: must be > 0$/);
+  const fraction = writeFile(path.join(dir, 'fraction.json'), '{ gateway: { port: 80.5 } }');
+  assert.throws(() => loadConfig(fraction, {}), /gateway\.port: expected an integer$/);
 });
 
 test('agent ids are normalised like the gateway does', () => {

@@ -5,7 +5,8 @@ import path from 'node:path';
 import { after, test } from 'node:test';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { connectSignaturePayload, loadOrCreateDevice } from '../../src/gateway/device.js';
-import { GatewayRpc, RpcError } from '../../src/gateway/rpc-client.js';
+import { GatewayRpc } from '../../src/gateway/rpc-client.js';
+import { RpcError } from '../../src/gateway/rpc-error.js';
 import { tempDir } from '../helpers/tmp.js';
 
 type Behaviour = (socket: WebSocket, frame: { id: string; method: string; params: Record<string, unknown> }) => void;

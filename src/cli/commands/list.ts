@@ -9,20 +9,20 @@ import { matchesFilter, type SessionFilter } from '../../sessions/filter.js';
 import { isPrunableByDefault } from '../../sessions/plan.js';
 import { summarize } from '../../sessions/summary.js';
 import { gatewaySlots, type GatewaySlots } from '../../sessions/gateway-slots.js';
-import { LIST_SCHEMA_VERSION, sessionReport, type ListReport, type StoreReport } from '../../report/list-report.js';
+import type { ListReport, StoreReport } from '../../report/list-report.js';
+import { sessionReport } from '../../report/session-report.js';
+import { LIST_SCHEMA_VERSION } from '../../report/versions.js';
 import { inventoryOptionsFrom, type StoreFlags } from '../common-options.js';
 import { gatewayFlagsFrom, type GatewayTargetFlags } from '../gateway-options.js';
-import { explicitTarget } from '../../gateway/discover.js';
-import { probeGateway, type GatewayStatus } from '../../gateway/probe.js';
-import { remoteInventory } from '../../gateway/remote-inventory.js';
+import { explicitTarget } from '../../gateway/target.js';
+import type { GatewayStatus } from '../../gateway/probe.js';
 import type { CliIo } from '../io.js';
 import { brokenStoreHints } from '../hints.js';
 import { selectionArgs, toolCommand, type SelectionFlags } from '../selection.js';
-import { decideStyle } from '../terminal.js';
-import { writeListText } from '../render/list.js';
 import { writeJsonStreaming } from '../json-stream.js';
-import { inventoryDisk } from '../../clean/run.js';
+import { inventoryDisk } from '../../clean/disk.js';
 import { DEFAULT_ARCHIVE_KEEP_MS } from '../../defaults.js';
+import { compareCodeUnits } from '../../order.js';
 
 export interface ListFlags extends StoreFlags, GatewayTargetFlags {
   /** false with --no-rpc: no gateway connection, no live count. */
@@ -48,8 +48,11 @@ export async function runList(flags: ListFlags, io: CliIo): Promise<number> {
   let gateway: GatewayStatus | null = null;
   if (explicitTarget(flags.url, io.env, inventory.config)) {
     // A gateway named by URL: its sessions come from sessions.list, not from local files.
+    // The gateway code loads only when a gateway is asked (issue 11: `list --json` never needs it).
+    const { remoteInventory } = await import('../../gateway/remote-inventory.js');
     ({ inventory, gateway } = await remoteInventory(inventory, io.env, { ...gatewayFlagsFrom(flags), live: flags.rpc !== false && !flags.json, staleAfterMs: options.staleAfterMs }));
   } else if (flags.rpc !== false && !flags.json) {
+    const { probeGateway } = await import('../../gateway/probe.js');
     gateway = await probeGateway(inventory.location, inventory.config, io.env, { rpc: true, live: true, ...gatewayFlagsFrom(flags) });
   }
   if (options.store && inventory.failures.length === 0 && inventory.stores.length === 0) {
@@ -68,6 +71,8 @@ export async function runList(flags: ListFlags, io: CliIo): Promise<number> {
   if (flags.json) {
     writeJsonStreaming(report, 'sessions', (chunk) => io.stdout.write(chunk));
   } else {
+    // The table and terminal styling load only when a table is printed (issue 11: start-up).
+    const [{ decideStyle }, { writeListText }] = await Promise.all([import('../terminal.js'), import('../render/list.js')]);
     const style = decideStyle({ isTTY: Boolean(io.stdout.isTTY), columns: io.stdout.columns, env: io.env, colorFlag: flags.color });
     writeListText(inventory, report, style, flags.wide ?? false, flags, (chunk) => io.stdout.write(chunk));
   }
@@ -126,10 +131,10 @@ function storeVersion(inventory: Inventory, format: 'json' | 'sqlite', userVersi
   return {};
 }
 
-/** Newest first, then by key; plain code-unit comparison (localeCompare costs 0.3 s at 100k). */
+/** Newest first, then by key (code units, see order.ts). */
 function newestFirst(a: SessionView, b: SessionView): number {
   const byTime = (b.lastActivityAt ?? -Infinity) - (a.lastActivityAt ?? -Infinity);
   if (byTime !== 0) return byTime;
-  return a.key < b.key ? -1 : a.key > b.key ? 1 : 0;
+  return compareCodeUnits(a.key, b.key);
 }
 

@@ -7,13 +7,14 @@ import { executeRestore, findRuns, prepareRestore } from '../../prune/restore-ru
 import { notRestorableBecause } from '../../prune/restore.js';
 import type { JournalRun } from '../../store/journal.js';
 import { inventoryOptionsFrom, type StoreFlags } from '../common-options.js';
-import { explicitTarget } from '../../gateway/discover.js';
+import { explicitTarget } from '../../gateway/target.js';
 import { loadConfig } from '../../store/config.js';
 import { resolveStateLocation } from '../../store/paths.js';
 import { confirm } from '../confirm.js';
 import type { CliIo } from '../io.js';
 import { parseDurationFlag } from '../parse.js';
-import { RESTORE_SCHEMA_VERSION, type RestoreListReport, type RestoreReport } from '../../report/restore-report.js';
+import type { RestoreListReport, RestoreReport } from '../../report/restore-report.js';
+import { RESTORE_SCHEMA_VERSION } from '../../report/versions.js';
 import { renderTable } from '../table.js';
 import { decideStyle } from '../terminal.js';
 

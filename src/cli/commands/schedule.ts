@@ -15,7 +15,8 @@ import { parseDurationFlag } from '../parse.js';
 import { DEFAULT_METRICS_EVERY } from '../../defaults.js';
 import { resolveStateLocation } from '../../store/paths.js';
 import type { CliIo } from '../io.js';
-import { SCHEDULE_SCHEMA_VERSION, type ScheduleReport } from '../../report/schedule-report.js';
+import type { ScheduleReport } from '../../report/schedule-report.js';
+import { SCHEDULE_SCHEMA_VERSION } from '../../report/versions.js';
 
 export interface ScheduleFlags {
   profile?: string;

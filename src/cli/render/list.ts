@@ -15,6 +15,7 @@ import { selectionArgs, toolCommand, type SelectionFlags } from '../selection.js
 import { tableLines, type Cell, type FitStep } from '../table.js';
 import type { TerminalStyle } from '../terminal.js';
 import { wrapCommand, wrapProse } from '../text.js';
+import { compareCodeUnits } from '../../order.js';
 
 /**
  * The table, then the footer, written in pieces of about 64 KiB as the lines are made: the table
@@ -111,7 +112,7 @@ function footer(inventory: Inventory, report: ListReport, style: TerminalStyle, 
   const { summary } = report;
   const lines: string[] = [];
   const agents = Object.entries(summary.byAgent)
-    .sort(([a], [b]) => a.localeCompare(b))
+    .sort(([a], [b]) => compareCodeUnits(a, b))
     .map(([agent, counts]) => `${agent} ${counts.total}${counts.terminal ? ` (${counts.terminal} terminal)` : ''}`);
   const shown = report.sessions.length === summary.total ? '' : ` (${report.sessions.length} shown)`;
   lines.push(...wrapProse(`${summary.total} session${summary.total === 1 ? '' : 's'}${shown} in ${inventory.stores.length} store${inventory.stores.length === 1 ? '' : 's'}: ${agents.join(', ') || 'none'}`, style.width));

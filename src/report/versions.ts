@@ -1,0 +1,21 @@
+/**
+ * The `schemaVersion` of every `--json` document. Kept apart from the zod schemas (the
+ * definitions, in the *-report.ts files) so that a command prints its document without loading
+ * zod: the schemas serve the generated docs/*.schema.json and the tests (issue 11: start-up).
+ */
+
+/** 2: state `stuck`, `conversation` per session, `failedStores`, `legacy` stores. */
+export const LIST_SCHEMA_VERSION = 2;
+
+/** 3: per-store `outcome`/`error`, `transcriptsKept` (store); `conversation` per pruned session, `failedStores` (safety). */
+export const PRUNE_SCHEMA_VERSION = 3;
+
+export const CLEAN_SCHEMA_VERSION = 1;
+
+export const DOCTOR_SCHEMA_VERSION = 1;
+
+export const GATEWAY_SCHEMA_VERSION = 1;
+
+export const RESTORE_SCHEMA_VERSION = 1;
+
+export const SCHEDULE_SCHEMA_VERSION = 1;

@@ -1,0 +1,90 @@
+/**
+ * What a command loads at start-up, asserted by name rather than timed (issue 11): on the ~500-entry
+ * stores operators have, start-up is the whole cost, and each of these modules was once loaded by
+ * a command that never used it. bench/run.mjs measures the time; this keeps the reasons fixed.
+ */
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { test } from 'node:test';
+import { BIN } from '../helpers/cli.js';
+
+/** Node's built-in modules and bundle chunks loaded by one run of the built binary. */
+function loadedBy(args: string[], dir: string): { builtins: Set<string>; chunks: string[]; status: number | null; stderr: string } {
+  const preload = path.join(dir, 'record.cjs');
+  const out = path.join(dir, 'loaded.json');
+  writeFileSync(
+    preload,
+    `const fs = require('node:fs');
+process.on('exit', () => fs.writeFileSync(${JSON.stringify(out)}, JSON.stringify({
+  builtins: process.moduleLoadList.filter((m) => m.startsWith('NativeModule ')).map((m) => m.slice(13)),
+  chunks: Object.keys(require.cache).filter((f) => f.includes('dist/bundle/')).map((f) => f.split('dist/bundle/')[1]),
+})));`,
+  );
+  const result = spawnSync(process.execPath, ['-r', preload, BIN, ...args], {
+    encoding: 'utf8',
+    env: { PATH: process.env.PATH, HOME: dir, OPENCLAW_STATE_DIR: path.join(dir, 'state'), OPENCLAW_GATEWAY_PORT: '1', LANG: 'C.UTF-8' },
+    timeout: 60_000,
+  });
+  const loaded = JSON.parse(readFileSync(out, 'utf8')) as { builtins: string[]; chunks: string[] };
+  return { builtins: new Set(loaded.builtins), chunks: loaded.chunks, status: result.status, stderr: result.stderr };
+}
+
+function storeWithEntries(dir: string): string {
+  const store = path.join(dir, 'sessions.json');
+  const now = Date.now();
+  writeFileSync(store, JSON.stringify({ 'agent:main:main': { sessionId: 'a', updatedAt: now, status: 'done' }, 'agent:main:subagent:x': { sessionId: 'b', updatedAt: now - 3_600_000, status: 'done' } }));
+  return store;
+}
+
+// Not `net`: a piped stdout is a net.Socket, so every run here loads it.
+const NETWORK = ['http', 'https', 'tls', 'zlib', '_http_client'];
+// proper-lockfile's graceful-fs loads assert and fs/promises; commander's executable subcommands child_process.
+const RUN_LOCK_AND_SPAWN = ['assert', 'child_process'];
+
+test('--help and --version load no network, crypto, run-lock or process-spawning module', () => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'ocs-startup-'));
+  try {
+    for (const args of [['--help'], ['--version'], ['list', '--help']]) {
+      const run = loadedBy(args, dir);
+      assert.equal(run.status, 0, run.stderr);
+      for (const name of [...NETWORK, ...RUN_LOCK_AND_SPAWN, 'crypto', 'tty', 'readline']) assert.ok(!run.builtins.has(name), `${args.join(' ')} loaded ${name}`);
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('list --json and prune --dry-run load neither the gateway client nor the table, and list --json no run lock', () => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'ocs-startup-'));
+  try {
+    const store = storeWithEntries(dir);
+    const listJson = loadedBy(['list', '--json', '--store', store], dir);
+    assert.equal(listJson.status, 0, listJson.stderr);
+    for (const name of [...NETWORK, ...RUN_LOCK_AND_SPAWN, 'crypto', 'tty']) assert.ok(!listJson.builtins.has(name), `list --json loaded ${name}`);
+    assert.deepEqual(listJson.chunks.filter((chunk) => /^(ws|wrapper|probe|discover|terminal|table)-/.test(chunk)), [], 'list --json loaded gateway or table chunks');
+
+    const dryRun = loadedBy(['prune', '--dry-run', '--json', '--store', store], dir);
+    assert.equal(dryRun.status, 0, dryRun.stderr);
+    for (const name of [...NETWORK, 'child_process']) assert.ok(!dryRun.builtins.has(name), `prune --dry-run loaded ${name}`);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('list (a table) with no gateway listening: a refused TCP connect, no HTTP stack or WebSocket client', () => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'ocs-startup-'));
+  try {
+    const store = storeWithEntries(dir);
+    // OPENCLAW_GATEWAY_PORT=1: nothing listens there, so the probe stops at the refused connect.
+    const run = loadedBy(['list', '--store', store], dir);
+    assert.equal(run.status, 0, run.stderr);
+    assert.ok(run.chunks.some((chunk) => chunk.startsWith('probe-')), 'the gateway was probed');
+    // crypto: the RPC client and device identity load only when a gateway answers.
+    for (const name of ['http', 'https', 'tls', 'zlib', 'crypto']) assert.ok(!run.builtins.has(name), `list loaded ${name}`);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
