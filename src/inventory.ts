@@ -13,7 +13,7 @@ import { findInstalledOpenclaw, type OpenclawVersion } from './store/openclaw-ve
 import type { Env } from './env.js';
 import { resolveStateLocation, type LocationFlags, type StateLocation } from './store/paths.js';
 import { AcpStateIndex, readAcpState, type AcpStateRead } from './store/read-acp-state.js';
-import { readJsonStore } from './store/read-json.js';
+import { readJsonStore, type StoreHash } from './store/read-json.js';
 import { readSqliteStore } from './store/read-sqlite.js';
 import { readEntry, type EntryReading, type SessionEntry } from './store/schema.js';
 import { discoverStores, normalizeAgentId, type StoreRef } from './store/stores.js';
@@ -33,6 +33,8 @@ export interface InventoryOptions extends LocationFlags {
    * the document go, which at 100k entries is most of its memory.
    */
   retainDocuments?: boolean;
+  /** With retainDocuments: the hash of each retained store's digest (edit-store.ts's newStoreHash). */
+  hash?: () => StoreHash;
 }
 
 export interface SessionView extends Classification {
@@ -125,7 +127,7 @@ export function takeInventory(env: Env, options: InventoryOptions): Inventory {
       continue;
     }
     try {
-      const loaded = ref.format === 'json' ? loadJson(ref, ctx, join, sessions, options.retainDocuments ?? false) : loadSqlite(ref, ctx, join, sessions);
+      const loaded = ref.format === 'json' ? loadJson(ref, ctx, join, sessions, options.retainDocuments ?? false, options.hash) : loadSqlite(ref, ctx, join, sessions);
       stores.push(loaded);
     } catch (error) {
       if (!(error instanceof ToolError)) throw error;
@@ -148,8 +150,8 @@ interface AcpJoin {
   unreadable: string | undefined;
 }
 
-function loadJson(ref: StoreRef, ctx: ClassifyContext, join: AcpJoin, out: SessionView[], retain: boolean): LoadedStore {
-  const read = readJsonStore(ref.path, { digest: retain });
+function loadJson(ref: StoreRef, ctx: ClassifyContext, join: AcpJoin, out: SessionView[], retain: boolean, hash?: () => StoreHash): LoadedStore {
+  const read = readJsonStore(ref.path, { hash: retain ? hash : undefined });
   const sessionsDir = path.resolve(path.dirname(ref.path));
   const locks = lockNamesIn(sessionsDir);
   for (const [key, raw] of Object.entries(read.document)) {

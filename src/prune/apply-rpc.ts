@@ -5,7 +5,8 @@
 import type { GatewayRpc } from '../gateway/rpc-client.js';
 import { deleteViaRpc, keysStillListed } from '../recompute/via-rpc.js';
 import { listRemoteSessions } from '../gateway/remote-sessions.js';
-import { fingerprintOf, planOfItems, type PrunePlanItem } from '../sessions/plan.js';
+import { planOfItems, type PrunePlanItem } from '../sessions/plan.js';
+import { fingerprintOf } from '../sessions/plan-prune.js';
 import { JournalWriter } from '../store/journal.js';
 import { journalPathFor } from '../store/journal-path.js';
 import { statSync } from 'node:fs';

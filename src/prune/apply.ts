@@ -8,7 +8,8 @@ import type { Snapshot, StoreEditTiming } from '../store/edit-store.js';
 import type { LockedWriter } from '../store/locked-write.js';
 import { JournalWriter } from '../store/journal.js';
 import { journalPathFor } from '../store/journal-path.js';
-import { fingerprintOf, type PrunePlan, type PrunePlanItem } from '../sessions/plan.js';
+import type { PrunePlan, PrunePlanItem } from '../sessions/plan.js';
+import { fingerprintOf } from '../sessions/plan-prune.js';
 import { parseSessionKey } from '../sessions/keys.js';
 
 export interface ApplyOptions {

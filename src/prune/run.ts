@@ -19,8 +19,9 @@ import { restartGateway } from '../recompute/via-restart.js';
 import { takeInventory, type Inventory, type InventoryOptions } from '../inventory.js';
 import type { RecomputeDecision, RecomputeRequest } from '../recompute/choose.js';
 import type { PruneReport } from '../report/prune-report.js';
-import { planOfItems, planPrune, type PlanCandidate, type PruneCriteria, type PrunePlan, type PrunePlanItem } from '../sessions/plan.js';
-import type { Snapshot } from '../store/edit-store.js';
+import { planOfItems, type PlanCandidate, type PruneCriteria, type PrunePlan, type PrunePlanItem } from '../sessions/plan.js';
+import { planPrune } from '../sessions/plan-prune.js';
+import { newStoreHash, type Snapshot } from '../store/edit-store.js';
 import { withLockedWrites } from '../store/locked-write.js';
 import type { TranscriptScope } from '../store/archive-transcripts.js';
 import { journalPathFor } from '../store/journal-path.js';
@@ -74,7 +75,7 @@ export class StoresUnreadableError extends ToolError {
  * be read at all.
  */
 export async function preparePrune(request: PruneRequest, env: Env): Promise<PreparedPrune> {
-  let inventory = takeInventory(env, { ...request.inventory, retainDocuments: true });
+  let inventory = takeInventory(env, { ...request.inventory, retainDocuments: true, hash: newStoreHash });
   let gateway: GatewayStatus | null = null;
   const remote = explicitTarget(request.gateway?.url, env, inventory.config) !== null;
   if (remote) {
@@ -271,7 +272,7 @@ function snapshotsOf(inventory: Inventory): Map<string, Snapshot> {
 function freshSnapshots(plan: PrunePlan): Map<string, Snapshot> {
   const snapshots = new Map<string, Snapshot>();
   for (const storePath of plan.byStore.keys()) {
-    const read = readJsonStore(storePath, { digest: true });
+    const read = readJsonStore(storePath, { hash: newStoreHash });
     snapshots.set(storePath, { digest: read.digest!, document: read.document });
   }
   return snapshots;

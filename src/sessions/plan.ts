@@ -4,7 +4,6 @@
  * only with the explicit opt-in (`--include-conversations`), and then only when quiet for its
  * own, longer grace period.
  */
-import { createHash } from 'node:crypto';
 import { DEFAULT_PRUNE_GRACE_MS } from '../defaults.js';
 
 export { DEFAULT_CONVERSATION_GRACE_MS } from '../defaults.js';
@@ -85,41 +84,6 @@ export interface PrunePlan {
   /** Store path → the items to remove from it, in plan order. */
   byStore: Map<string, PrunePlanItem[]>;
   slotsFreed: number;
-}
-
-/** Plan once; the apply stage removes exactly this set (or less, never more). */
-export function planPrune(candidates: readonly PlanCandidate[], criteria: PruneCriteria): PrunePlan {
-  const select = makePruneSelector(criteria);
-  const items: PrunePlanItem[] = [];
-  for (const candidate of candidates) {
-    if (!select(candidate)) continue;
-    const sessionId = (candidate.raw as { sessionId?: unknown } | null)?.sessionId;
-    const item: PrunePlanItem = {
-      agentId: candidate.agentId,
-      storePath: candidate.storePath,
-      key: candidate.key,
-      kind: candidate.kind,
-      conversation: candidate.conversation,
-      state: candidate.state,
-      reason: candidate.reason,
-      ageMs: candidate.ageMs,
-      holdsSlot: candidate.holdsSlot,
-      sessionId: typeof sessionId === 'string' ? sessionId : null,
-      fingerprint: fingerprintOf(candidate.raw),
-      raw: candidate.raw,
-    };
-    items.push(item);
-  }
-  return planOfItems(items, candidates.length);
-}
-
-/**
- * SHA-256 (base64) of an entry's JSON: equal for equal entries (the same JSON.stringify text),
- * different for any change the gateway makes. A digest rather than the text itself: a plan of
- * 50k entries kept their JSON, 130 MiB at 100k entries (issue 16 #10).
- */
-export function fingerprintOf(raw: unknown): string {
-  return createHash('sha256').update(JSON.stringify(raw) ?? 'undefined').digest('base64');
 }
 
 /** A plan of exactly these items (a subset of another plan, say), grouped by store. */

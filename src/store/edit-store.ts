@@ -16,7 +16,7 @@
  * a gateway write waiting on it gave up after 10 s; even a byte compare under the lock took
  * seconds at that size on a busy machine).
  */
-import { createHash } from 'node:crypto';
+import { createHash, type Hash } from 'node:crypto';
 import { statSync, type BigIntStats } from 'node:fs';
 import { READ_CAPS, readRegularFileChunks } from './safe-fs.js';
 import { performance } from 'node:perf_hooks';
@@ -56,6 +56,9 @@ export interface Snapshot {
    */
   document: Record<string, unknown> | null;
 }
+
+/** The hash of a Snapshot's digest: SHA-256 of the bytes parsed (readJsonStore's `hash`). */
+export const newStoreHash = (): Hash => createHash('sha256');
 
 /** Attempts before giving up on a store the gateway keeps rewriting while we prepare. */
 export const DEFAULT_MAX_EDIT_ATTEMPTS = 5;

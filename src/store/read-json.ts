@@ -6,7 +6,6 @@
  * the file is broken; it never "repairs".
  */
 import { isUtf8 } from 'node:buffer';
-import { createHash } from 'node:crypto';
 import type { Stats } from 'node:fs';
 import { ToolError } from '../errors.js';
 import { locateJsonError } from './json-error.js';
@@ -25,9 +24,15 @@ export interface JsonStoreDocument {
   digest: string | null;
 }
 
+/** A hash of the bytes read (node:crypto's Hash fits; passed in so `list` loads no crypto). */
+export interface StoreHash {
+  update(data: Uint8Array): unknown;
+  digest(encoding: 'hex'): string;
+}
+
 export interface ReadJsonOptions {
-  /** Compute `digest`. */
-  digest?: boolean;
+  /** A new hash for `digest` (edit-store.ts's newStoreHash); no digest when absent. */
+  hash?: () => StoreHash;
   /** Follow a link at the store's name (reads do, as the gateway does; writers refuse links). Default true. */
   follow?: boolean;
 }
@@ -50,7 +55,7 @@ export function readJsonStore(file: string, options: ReadJsonOptions = {}): Json
   const safe = { maxBytes: READ_CAPS.store, what: 'session store', follow: options.follow ?? true };
   return readStoreFile(file, () => {
     let parser: StoreEntryParser | null = new StoreEntryParser();
-    const hash = options.digest ? createHash('sha256') : null;
+    const hash = options.hash?.() ?? null;
     const stat = readRegularFileChunks(file, safe, (chunk) => {
       hash?.update(chunk);
       if (parser && !parser.push(chunk)) parser = null;
@@ -59,7 +64,9 @@ export function readJsonStore(file: string, options: ReadJsonOptions = {}): Json
     if (document) return { path: file, document, stat, digest: hash?.digest('hex') ?? null };
     // Not the gateway's layout, or broken: the whole text, and JSON.parse's own verdict.
     const read = readRegularFile(file, safe);
-    const digest = options.digest ? createHash('sha256').update(read.bytes).digest('hex') : null;
+    const whole = options.hash?.() ?? null;
+    whole?.update(read.bytes);
+    const digest = whole?.digest('hex') ?? null;
     return { path: file, document: parseStoreText(file, decodeStore(file, read.bytes)), stat: read.stat, digest };
   });
 }

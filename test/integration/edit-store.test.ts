@@ -4,9 +4,10 @@ import path from 'node:path';
 import { test } from 'node:test';
 import { ToolError } from '../../src/errors.js';
 import { applyPrunePlan } from '../../src/prune/apply.js';
-import { editStoreLocked } from '../../src/store/edit-store.js';
+import { editStoreLocked, newStoreHash } from '../../src/store/edit-store.js';
 import { withLockedWrites } from '../../src/store/locked-write.js';
-import { planPrune, type PlanCandidate } from '../../src/sessions/plan.js';
+import type { PlanCandidate } from '../../src/sessions/plan.js';
+import { planPrune } from '../../src/sessions/plan-prune.js';
 import { classifySession } from '../../src/sessions/classify.js';
 import { readEntry } from '../../src/store/schema.js';
 import { readJsonStore } from '../../src/store/read-json.js';
@@ -27,7 +28,7 @@ test('the file changed between planning and the lock: the edit is redone on the 
     'agent:main:acp:a': acpEntry('a', 60 * MIN, { state: 'error' }),
     'agent:main:acp:b': acpEntry('b', 60 * MIN, { state: 'error' }),
   });
-  const snapshot = readJsonStore(store, { digest: true });
+  const snapshot = readJsonStore(store, { hash: newStoreHash });
   const plan = planPrune(candidates(store, snapshot.document), {});
   assert.deepEqual(plan.items.map((i) => i.key), ['agent:main:acp:a', 'agent:main:acp:b']);
 
@@ -53,7 +54,7 @@ test('unchanged file: the prepared write is renamed into place under the lock (n
   const state = tempDir();
   const store = writeFile(storePath(state, 'main'), { 'agent:main:acp:a': acpEntry('a', 60 * MIN, { state: 'error' }), 'agent:main:x': chatEntry('x', MIN, { unknown: { keep: [1, 'two'] } }) });
   const kept = (JSON.parse(readFileSync(store, 'utf8')) as Record<string, unknown>)['agent:main:x'];
-  const snapshot = readJsonStore(store, { digest: true });
+  const snapshot = readJsonStore(store, { hash: newStoreHash });
   const plan = planPrune(candidates(store, snapshot.document), {});
   const [result] = await withLockedWrites([store], { lockTimeoutMs: 2000 }, (writer) =>
     applyPrunePlan(plan, { runId: 'r2', toolVersion: 't', journal: false, keepTranscripts: true, snapshots: new Map([[store, { digest: snapshot.digest!, document: snapshot.document }]]), writer }),
@@ -127,7 +128,7 @@ test('nothing to change: the gateway\'s lock is not taken at all', async () => {
 test('the plan\'s snapshot is checked by content: a same-size rewrite in place with the old mtime is still seen as a change', async () => {
   const state = tempDir();
   const store = writeFile(storePath(state, 'main'), { 'agent:main:acp:a': acpEntry('a', 60 * MIN, { state: 'error' }), 'agent:main:acp:b': acpEntry('b', 60 * MIN, { state: 'error' }) });
-  const snapshot = readJsonStore(store, { digest: true });
+  const snapshot = readJsonStore(store, { hash: newStoreHash });
   const plan = planPrune(candidates(store, snapshot.document), {});
   assert.deepEqual(plan.items.map((i) => i.key), ['agent:main:acp:a', 'agent:main:acp:b']);
 

@@ -9,7 +9,8 @@ import path from 'node:path';
 import { test } from 'node:test';
 import type { GatewayRpc } from '../../src/gateway/rpc-client.js';
 import { applyViaRpc } from '../../src/prune/apply-rpc.js';
-import { fingerprintOf, type PrunePlanItem } from '../../src/sessions/plan.js';
+import type { PrunePlanItem } from '../../src/sessions/plan.js';
+import { fingerprintOf } from '../../src/sessions/plan-prune.js';
 import { acpEntry, MIN } from '../helpers/stores.js';
 import { storePath, tempDir, writeFile } from '../helpers/tmp.js';
 
