@@ -29,9 +29,14 @@ const work = mkdtempSync(path.join(os.tmpdir(), 'ocs-bench-'));
 const MiB = 1048576;
 // Every run sees an empty home and no OPENCLAW_* variables: the store given with --store is all
 // there is, so a state dir or config of the machine's own (an install, earlier tests) cannot
-// change what is measured.
+// change what is measured. Nor any NODE_* variable: NODE_EXTRA_CA_CERTS (set on this machine)
+// makes every Node start load a CA bundle, ~35 ms that flattered every ratio measured with it.
+// BENCH_ENV=inherit measures in the caller's environment instead (OPENCLAW_* still removed).
 mkdirSync(path.join(work, 'home'), { mode: 0o700 });
-const benchEnv = { PATH: process.env.PATH, HOME: path.join(work, 'home'), LANG: 'C.UTF-8', TMPDIR: work };
+const benchEnv =
+  process.env.BENCH_ENV === 'inherit'
+    ? { ...Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('OPENCLAW_'))), HOME: path.join(work, 'home'), TMPDIR: work }
+    : { PATH: process.env.PATH, HOME: path.join(work, 'home'), LANG: 'C.UTF-8', TMPDIR: work };
 
 if (!existsSync('/usr/bin/time')) {
   console.error('bench: needs GNU time at /usr/bin/time (apt-get install time)');
@@ -177,7 +182,7 @@ try {
   rmSync(work, { recursive: true, force: true });
 }
 
-console.log(`node ${process.version}, ${os.cpus().length} cpus, load ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}, ${new Date().toISOString()}`);
+console.log(`node ${process.version}, ${os.cpus().length} cpus, load ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}, ${new Date().toISOString()}, env ${process.env.BENCH_ENV === 'inherit' ? 'inherited' : 'clean (PATH, HOME, LANG, TMPDIR)'}`);
 console.log(`| case | wall ms | ratio | CPU ms | CPU ratio | peak RSS MiB | goal | notes |`);
 console.log(`|---|---:|---:|---:|---:|---:|---|---|`);
 for (const r of rows) {

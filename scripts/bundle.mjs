@@ -5,7 +5,7 @@
 // CommonJS rather than ESM: `require` of Node's built-ins skips the ESM facade (importing
 // node:fs as ESM loads its stream classes), and the CJS loader is the cheaper of the two.
 // The tsc output in dist/src/ stays for the tests that import modules directly.
-import { rmSync } from 'node:fs';
+import { chmodSync, mkdirSync, rmSync } from 'node:fs';
 import { build } from 'rolldown';
 
 const outDir = 'dist/bundle';
@@ -26,6 +26,11 @@ const lazyChildProcessInCommander = {
   },
 };
 rmSync(outDir, { recursive: true, force: true });
+// Node 22.1+'s compile cache for the bin (bin/openclaw-sessions.js says why it lives here): made
+// empty at every build, private to the installer, so no stale or foreign code is ever in it.
+rmSync('dist/.compile-cache', { recursive: true, force: true });
+mkdirSync('dist/.compile-cache', { mode: 0o755 });
+chmodSync('dist/.compile-cache', 0o755);
 await build({
   input: { main: 'src/cli/main.ts' },
   platform: 'node',
