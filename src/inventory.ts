@@ -13,7 +13,7 @@ import { findInstalledOpenclaw, type OpenclawVersion } from './store/openclaw-ve
 import type { Env } from './env.js';
 import { resolveStateLocation, type LocationFlags, type StateLocation } from './store/paths.js';
 import { AcpStateIndex, readAcpState, type AcpStateRead } from './store/read-acp-state.js';
-import { readJsonStore } from './store/read-json.js';
+import { readJsonStore, type StoreHash } from './store/read-json.js';
 import { readSqliteStore } from './store/read-sqlite.js';
 import { readEntry, type EntryReading, type SessionEntry } from './store/schema.js';
 import { discoverStores, normalizeAgentId, type StoreRef } from './store/stores.js';
@@ -28,10 +28,13 @@ export interface InventoryOptions extends LocationFlags {
   staleAfterMs: number;
   now?: number;
   /**
-   * Keep each JSON store's parsed document and file bytes (prune needs both to write);
-   * a read-only listing lets them go, which at 100k entries is most of its memory.
+   * Keep each JSON store's parsed document and the digest of its bytes (prune edits that
+   * document once it has confirmed the file still hashes the same); a read-only listing lets
+   * the document go, which at 100k entries is most of its memory.
    */
   retainDocuments?: boolean;
+  /** With retainDocuments: the hash of each retained store's digest (edit-store.ts's newStoreHash). */
+  hash?: () => StoreHash;
 }
 
 export interface SessionView extends Classification {
@@ -47,8 +50,8 @@ export interface LoadedStore {
   ref: StoreRef;
   /** The raw document of a JSON store, when retained (for lossless rewrites); null for SQLite. */
   document: Record<string, unknown> | null;
-  /** The bytes that document was parsed from, when retained. */
-  bytes: Buffer | null;
+  /** SHA-256 (hex) of the bytes that document was parsed from, when retained. */
+  digest: string | null;
   sizeBytes: number;
   mtimeMs: number;
   sqliteUserVersion: number | null;
@@ -124,7 +127,7 @@ export function takeInventory(env: Env, options: InventoryOptions): Inventory {
       continue;
     }
     try {
-      const loaded = ref.format === 'json' ? loadJson(ref, ctx, join, sessions, options.retainDocuments ?? false) : loadSqlite(ref, ctx, join, sessions);
+      const loaded = ref.format === 'json' ? loadJson(ref, ctx, join, sessions, options.retainDocuments ?? false, options.hash) : loadSqlite(ref, ctx, join, sessions);
       stores.push(loaded);
     } catch (error) {
       if (!(error instanceof ToolError)) throw error;
@@ -147,14 +150,14 @@ interface AcpJoin {
   unreadable: string | undefined;
 }
 
-function loadJson(ref: StoreRef, ctx: ClassifyContext, join: AcpJoin, out: SessionView[], retain: boolean): LoadedStore {
-  const read = readJsonStore(ref.path, { keepBytes: retain });
+function loadJson(ref: StoreRef, ctx: ClassifyContext, join: AcpJoin, out: SessionView[], retain: boolean, hash?: () => StoreHash): LoadedStore {
+  const read = readJsonStore(ref.path, { hash: retain ? hash : undefined });
   const sessionsDir = path.resolve(path.dirname(ref.path));
   const locks = lockNamesIn(sessionsDir);
   for (const [key, raw] of Object.entries(read.document)) {
     out.push(view(ref, key, readEntry(raw), sessionsDir, ctx, join, locks));
   }
-  return { ref, document: retain ? read.document : null, bytes: read.bytes, sizeBytes: read.stat.size, mtimeMs: read.stat.mtimeMs, sqliteUserVersion: null, supersededRows: 0 };
+  return { ref, document: retain ? read.document : null, digest: read.digest, sizeBytes: read.stat.size, mtimeMs: read.stat.mtimeMs, sqliteUserVersion: null, supersededRows: 0 };
 }
 
 function loadSqlite(ref: StoreRef, ctx: ClassifyContext, join: AcpJoin, out: SessionView[]): LoadedStore {
@@ -166,7 +169,7 @@ function loadSqlite(ref: StoreRef, ctx: ClassifyContext, join: AcpJoin, out: Ses
     out.push(view(ref, row.key, reading, sessionsDir, ctx, join, locks));
   }
   const { size, mtimeMs } = statOrZero(ref.path);
-  return { ref, document: null, bytes: null, sizeBytes: size, mtimeMs, sqliteUserVersion: read.userVersion, supersededRows: read.skippedRows };
+  return { ref, document: null, digest: null, sizeBytes: size, mtimeMs, sqliteUserVersion: read.userVersion, supersededRows: read.skippedRows };
 }
 
 /**

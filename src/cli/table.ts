@@ -45,6 +45,14 @@ const GAP = 2;
 const FLOOR = 6;
 
 export function renderTable(columns: Column[], rows: Cell[][], style: TerminalStyle, options: TableOptions = {}): string {
+  return [...tableLines(columns, rows, style, options)].join('\n');
+}
+
+/**
+ * renderTable line by line, so a caller can write a table of 100k rows as it goes instead of
+ * holding its lines and their joined copy (issue 16 #10).
+ */
+export function* tableLines(columns: Column[], rows: Cell[][], style: TerminalStyle, options: TableOptions = {}): Generator<string> {
   const texts = rows.map((row) => columns.map((_, i) => oneLine(row[i]?.text ?? '')));
   // Each cell measured once: 500 rows are 4,000 cells, measured again for every padding otherwise.
   const cellWidths = texts.map((row) => row.map(displayWidth));
@@ -58,7 +66,10 @@ export function renderTable(columns: Column[], rows: Cell[][], style: TerminalSt
   if (options.wide) {
     // Every value whole: as a table when it fits, else one record per row (no column can be
     // narrowed without cutting something, and 8 columns wrapped inside 80 cells are unreadable).
-    if (total() > style.width) return renderRecords(columns, rows, texts, style);
+    if (total() > style.width) {
+      yield* recordLines(columns, rows, texts, style);
+      return;
+    }
   } else {
     const shrunkOrder: number[] = [];
     for (const step of options.steps ?? []) {
@@ -101,16 +112,16 @@ export function renderTable(columns: Column[], rows: Cell[][], style: TerminalSt
   };
 
   const shownColumns = columns.map((_, i) => i).filter((i) => shown[i]);
-  const lines = [joinRow(shownColumns.map((i) => ({ i, lines: [columns[i]!.header], whole: null })), widths, style)];
-  rows.forEach((row, r) => {
+  yield joinRow(shownColumns.map((i) => ({ i, lines: [columns[i]!.header], whole: null })), widths, style);
+  for (let r = 0; r < rows.length; r++) {
+    const row = rows[r]!;
     const cells = shownColumns.map((i) => {
       const width = cellWidths[r]![i]!;
       const fits = width <= widths[i]!;
       return { i, lines: fits ? [texts[r]![i]!] : cellLines(texts[r]![i]!, i), whole: fits ? width : null, paint: row[i]?.paint };
     });
-    lines.push(joinRow(cells, widths, style));
-  });
-  return lines.join('\n');
+    yield joinRow(cells, widths, style);
+  }
 }
 
 interface ShownCell {
@@ -151,12 +162,13 @@ function joinRow(cells: readonly ShownCell[], widths: readonly number[], style: 
  * order, packed onto lines; one too long for a line gets its own, wrapped at word (or `/`, `:`)
  * boundaries. Blank ("-") fields are left out.
  */
-function renderRecords(columns: Column[], rows: Cell[][], texts: string[][], style: TerminalStyle): string {
+function* recordLines(columns: Column[], rows: Cell[][], texts: string[][], style: TerminalStyle): Generator<string> {
   const title = Math.max(0, columns.findIndex((column) => column.shrink === 'key' || column.shrink === 'middle'));
   const indent = '  ';
   const room = Math.max(10, style.width - indent.length);
-  const out: string[] = [];
-  rows.forEach((row, r) => {
+  for (let r = 0; r < rows.length; r++) {
+    const row = rows[r]!;
+    const out: string[] = [];
     if (r > 0) out.push('');
     out.push(...wrapText(texts[r]![title]!, style.width));
     const paint = (i: number, text: string): string => (style.color && row[i]?.paint ? row[i]!.paint!(text) : text);
@@ -185,8 +197,8 @@ function renderRecords(columns: Column[], rows: Cell[][], texts: string[][], sty
       lineWidth += (lineWidth ? 2 : 0) + width;
     });
     flush();
-  });
-  return out.join('\n');
+    yield* out;
+  }
 }
 
 function shortenerOf(column: Column): (text: string, max: number) => string {

@@ -23,7 +23,7 @@ export async function remoteInventory(
     const ctx = { now: local.now, staleAfterMs: options.staleAfterMs };
     const sessions = rows.map((row) => remoteSessionView(row, gateway.url, ctx));
     // One pseudo store named by the URL: the gateway's files are not ours to read.
-    const store: LoadedStore = { ref: { agentId: 'main', path: gateway.url, format: 'json', source: 'explicit', shared: true }, document: null, bytes: null, sizeBytes: 0, mtimeMs: 0, sqliteUserVersion: null, supersededRows: 0 };
+    const store: LoadedStore = { ref: { agentId: 'main', path: gateway.url, format: 'json', source: 'explicit', shared: true }, document: null, digest: null, sizeBytes: 0, mtimeMs: 0, sqliteUserVersion: null, supersededRows: 0 };
     return { inventory: { ...local, stores: [store], failures: [], missingStores: [], sessions }, gateway };
   } catch (error) {
     if (error instanceof ToolError) throw error;

@@ -6,6 +6,7 @@ import type { GatewayRpc } from '../gateway/rpc-client.js';
 import { deleteViaRpc, keysStillListed } from '../recompute/via-rpc.js';
 import { listRemoteSessions } from '../gateway/remote-sessions.js';
 import { planOfItems, type PrunePlanItem } from '../sessions/plan.js';
+import { fingerprintOf } from '../sessions/plan-prune.js';
 import { JournalWriter } from '../store/journal.js';
 import { journalPathFor } from '../store/journal-path.js';
 import { statSync } from 'node:fs';
@@ -113,7 +114,7 @@ export function recheck(item: PrunePlanItem, current: Map<string, unknown> | Err
   if (current instanceof Error) return `not deleted: the store could not be re-read just before the delete (${current.message})`;
   if (!current.has(item.key)) return 'not deleted: the entry is gone from the store since planning';
   // SQLite stores are planned from parsed rows (raw null): presence and twins are what can be checked.
-  if (item.raw !== null && JSON.stringify(current.get(item.key)) !== item.fingerprint) return 'not deleted: the entry changed since planning (the gateway touched it)';
+  if (item.raw !== null && fingerprintOf(current.get(item.key)) !== item.fingerprint) return 'not deleted: the entry changed since planning (the gateway touched it)';
   const folded = item.key.toLowerCase();
   for (const key of current.keys()) {
     if (key !== item.key && key.toLowerCase() === folded && !planned.has(`${item.storePath}\0${key}`)) {

@@ -9,6 +9,7 @@ import type { LockedWriter } from '../store/locked-write.js';
 import { JournalWriter } from '../store/journal.js';
 import { journalPathFor } from '../store/journal-path.js';
 import type { PrunePlan, PrunePlanItem } from '../sessions/plan.js';
+import { fingerprintOf } from '../sessions/plan-prune.js';
 import { parseSessionKey } from '../sessions/keys.js';
 
 export interface ApplyOptions {
@@ -16,7 +17,7 @@ export interface ApplyOptions {
   toolVersion: string;
   journal: boolean;
   keepTranscripts: boolean;
-  /** The bytes and document each store was planned from: saves a second read and parse. */
+  /** The document each store was planned from, and its bytes' digest: saves a second read and parse. */
   snapshots?: ReadonlyMap<string, Snapshot>;
   /** Writes under the run lock and the gateway's lock (store/locked-write.ts). */
   writer: LockedWriter;
@@ -165,7 +166,7 @@ function removePlanned(document: Record<string, unknown>, storePath: string, ite
   for (const item of items) {
     if (!Object.hasOwn(document, item.key)) {
       skipped.push({ agentId: item.agentId, key: item.key, storePath, why: 'already gone' });
-    } else if (JSON.stringify(document[item.key]) !== item.fingerprint) {
+    } else if (fingerprintOf(document[item.key]) !== item.fingerprint) {
       // Touched since planning (a turn started, the gateway wrote it): not what was shown.
       skipped.push({ agentId: item.agentId, key: item.key, storePath, why: 'changed since planning' });
     } else {

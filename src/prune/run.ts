@@ -19,8 +19,9 @@ import { restartGateway } from '../recompute/via-restart.js';
 import { takeInventory, type Inventory, type InventoryOptions } from '../inventory.js';
 import type { RecomputeDecision, RecomputeRequest } from '../recompute/choose.js';
 import type { PruneReport } from '../report/prune-report.js';
-import { planOfItems, planPrune, type PlanCandidate, type PruneCriteria, type PrunePlan, type PrunePlanItem } from '../sessions/plan.js';
-import type { Snapshot } from '../store/edit-store.js';
+import { planOfItems, type PlanCandidate, type PruneCriteria, type PrunePlan, type PrunePlanItem } from '../sessions/plan.js';
+import { planPrune } from '../sessions/plan-prune.js';
+import { newStoreHash, type Snapshot } from '../store/edit-store.js';
 import { withLockedWrites } from '../store/locked-write.js';
 import type { TranscriptScope } from '../store/archive-transcripts.js';
 import { journalPathFor } from '../store/journal-path.js';
@@ -74,7 +75,7 @@ export class StoresUnreadableError extends ToolError {
  * be read at all.
  */
 export async function preparePrune(request: PruneRequest, env: Env): Promise<PreparedPrune> {
-  let inventory = takeInventory(env, { ...request.inventory, retainDocuments: true });
+  let inventory = takeInventory(env, { ...request.inventory, retainDocuments: true, hash: newStoreHash });
   let gateway: GatewayStatus | null = null;
   const remote = explicitTarget(request.gateway?.url, env, inventory.config) !== null;
   if (remote) {
@@ -255,10 +256,15 @@ function candidatesOf(inventory: Inventory): PlanCandidate[] {
   return inventory.sessions.map((session) => ({ ...session, raw: documents.get(session.storePath)?.[session.key] ?? null }));
 }
 
+/**
+ * The planned documents, moved out of the inventory into the snapshots the edit consumes: when a
+ * store changed since planning, its stale tree is then free to go while the current one is read.
+ */
 function snapshotsOf(inventory: Inventory): Map<string, Snapshot> {
   const snapshots = new Map<string, Snapshot>();
   for (const store of inventory.stores) {
-    if (store.bytes && store.document) snapshots.set(store.ref.path, { bytes: store.bytes, document: store.document });
+    if (store.digest && store.document) snapshots.set(store.ref.path, { digest: store.digest, document: store.document });
+    store.document = null;
   }
   return snapshots;
 }
@@ -266,8 +272,8 @@ function snapshotsOf(inventory: Inventory): Map<string, Snapshot> {
 function freshSnapshots(plan: PrunePlan): Map<string, Snapshot> {
   const snapshots = new Map<string, Snapshot>();
   for (const storePath of plan.byStore.keys()) {
-    const read = readJsonStore(storePath, { keepBytes: true });
-    snapshots.set(storePath, { bytes: read.bytes!, document: read.document });
+    const read = readJsonStore(storePath, { hash: newStoreHash });
+    snapshots.set(storePath, { digest: read.digest!, document: read.document });
   }
   return snapshots;
 }

@@ -72,7 +72,7 @@ export interface PrunePlanItem {
   ageMs: number | null;
   holdsSlot: boolean;
   sessionId: string | null;
-  /** JSON of the entry at planning time: a different entry under the lock is skipped. */
+  /** fingerprintOf the entry at planning time: a different entry under the lock is skipped. */
   fingerprint: string;
   raw: unknown;
 }
@@ -84,32 +84,6 @@ export interface PrunePlan {
   /** Store path → the items to remove from it, in plan order. */
   byStore: Map<string, PrunePlanItem[]>;
   slotsFreed: number;
-}
-
-/** Plan once; the apply stage removes exactly this set (or less, never more). */
-export function planPrune(candidates: readonly PlanCandidate[], criteria: PruneCriteria): PrunePlan {
-  const select = makePruneSelector(criteria);
-  const items: PrunePlanItem[] = [];
-  for (const candidate of candidates) {
-    if (!select(candidate)) continue;
-    const sessionId = (candidate.raw as { sessionId?: unknown } | null)?.sessionId;
-    const item: PrunePlanItem = {
-      agentId: candidate.agentId,
-      storePath: candidate.storePath,
-      key: candidate.key,
-      kind: candidate.kind,
-      conversation: candidate.conversation,
-      state: candidate.state,
-      reason: candidate.reason,
-      ageMs: candidate.ageMs,
-      holdsSlot: candidate.holdsSlot,
-      sessionId: typeof sessionId === 'string' ? sessionId : null,
-      fingerprint: JSON.stringify(candidate.raw),
-      raw: candidate.raw,
-    };
-    items.push(item);
-  }
-  return planOfItems(items, candidates.length);
 }
 
 /** A plan of exactly these items (a subset of another plan, say), grouped by store. */

@@ -3,9 +3,10 @@
  * holding that lock for a bounded, short time at any store size.
  *
  * Everything slow (read, compare, parse, edit, serialise, write and fsync a temp file) happens
- * outside the lock, from a snapshot of the file: its bytes, and its identity (device, inode,
- * size, mtime and ctime in ns) taken around the read or around a byte compare with the caller's
- * bytes. Under the lock only: stat the file; same identity → check the lock is still ours and
+ * outside the lock, from a snapshot of the file: its parsed document, and its identity (device,
+ * inode, size, mtime and ctime in ns) taken around the read, or around a re-read confirming the
+ * file still hashes to the caller's digest (a SHA-256 of the bytes the caller parsed: the
+ * caller keeps no copy of a store of hundreds of MiB, issue 16 #10). Under the lock only: stat the file; same identity → check the lock is still ours and
  * rename the prepared temp file into place. The gateway replaces the store by rename (a new
  * inode, docs/openclaw.md §6) and any in-place write moves mtime/ctime, so a changed store never
  * keeps its identity. Changed → give the lock back at once, discard the temp file, and start
@@ -15,13 +16,14 @@
  * a gateway write waiting on it gave up after 10 s; even a byte compare under the lock took
  * seconds at that size on a busy machine).
  */
-import { closeSync, fstatSync, openSync, readSync, statSync, type BigIntStats } from 'node:fs';
-import { READ_CAPS, readRegularFile } from './safe-fs.js';
+import { createHash, type Hash } from 'node:crypto';
+import { statSync, type BigIntStats } from 'node:fs';
+import { READ_CAPS, readRegularFileChunks } from './safe-fs.js';
 import { performance } from 'node:perf_hooks';
 import { ToolError } from '../errors.js';
 import { commitPrepared, prepareAtomicWrite, type PreparedWrite } from './atomic-write.js';
 import { acquireGatewayLock, type GatewayLockHandle } from './gateway-lock.js';
-import { decodeStore, parseStoreText } from './read-json.js';
+import { readJsonStore } from './read-json.js';
 
 export interface StoreEditTiming {
   /** Waiting for the lock (another writer held it), summed over attempts, ms. */
@@ -46,17 +48,25 @@ export interface StoreEditOutcome<T> {
 export type StoreEdit<T> = (document: Record<string, unknown>) => { result: T; changed: boolean };
 
 export interface Snapshot {
-  bytes: Buffer;
-  document: Record<string, unknown>;
+  /** SHA-256 (hex) of the exact bytes `document` was parsed from (read-json.ts). */
+  digest: string;
+  /**
+   * Taken out (set to null) by editStoreLocked, so that when the file changed meanwhile the stale
+   * tree can be collected while the current one is read (two 300 MiB trees at once otherwise).
+   */
+  document: Record<string, unknown> | null;
 }
+
+/** The hash of a Snapshot's digest: SHA-256 of the bytes parsed (readJsonStore's `hash`). */
+export const newStoreHash = (): Hash => createHash('sha256');
 
 /** Attempts before giving up on a store the gateway keeps rewriting while we prepare. */
 export const DEFAULT_MAX_EDIT_ATTEMPTS = 5;
 
 /**
  * Applies `edit` to the store and writes the result atomically under the gateway's lock.
- * `snapshot`: the bytes and parsed document the caller planned from (saves a read and parse;
- * the document is mutated). Errors: ToolError('lock-busy') when the lock stays held past
+ * `snapshot`: the digest and parsed document the caller planned from (saves a read and parse;
+ * the document is mutated, and taken out of the snapshot). Errors: ToolError('lock-busy') when the lock stays held past
  * `lockTimeoutMs`, is taken over before the rename, or the store changed on every attempt;
  * ToolError('failed') for a store that does not read or parse. Nothing is written on error.
  */
@@ -66,21 +76,20 @@ export async function editStoreLocked<T>(
   options: { lockTimeoutMs: number; snapshot?: Snapshot; maxAttempts?: number },
 ): Promise<StoreEditOutcome<T>> {
   const maxAttempts = Math.max(1, options.maxAttempts ?? DEFAULT_MAX_EDIT_ATTEMPTS);
-  let snapshot: { bytes: Buffer; document: Record<string, unknown> | null } | null = options.snapshot ?? null;
+  const given = options.snapshot;
+  let snapshot = given?.document ? { digest: given.digest, document: given.document } : null;
+  if (given) given.document = null;
   const timing: StoreEditTiming = { waitMs: 0, holdMs: 0, redone: false, attempts: 0 };
 
   for (let attempt = 1; ; attempt++) {
-    // Outside the lock: snapshot (bytes + identity), edit, serialise, write the temp file.
-    let identity = snapshot ? confirmSnapshot(storePath, snapshot.bytes) : null;
-    // The caller's snapshot is stale: the edit is prepared from the current content instead.
+    // Outside the lock: snapshot (document + identity), edit, serialise, write the temp file.
+    let identity = snapshot ? confirmSnapshot(storePath, snapshot.digest) : null;
+    // The caller's snapshot is stale: the edit is prepared from the current content instead
+    // (the stale tree let go first).
     if (snapshot && !identity) timing.redone = true;
-    if (!identity) snapshot = null;
-    let bytes: Buffer | null;
-    if (snapshot) bytes = snapshot.bytes;
-    else ({ bytes, identity } = readWithIdentity(storePath));
-    let document: Record<string, unknown> | null = snapshot?.document ?? parseStoreText(storePath, decodeStore(storePath, bytes));
+    let document: Record<string, unknown> | null = identity ? snapshot!.document : null;
     snapshot = null;
-    bytes = null;
+    if (!document) ({ document, identity } = readWithIdentity(storePath));
     const before = Object.keys(document).length;
     const outcome = edit(document);
     const after = Object.keys(document).length;
@@ -144,57 +153,37 @@ function sameIdentity(a: Identity, b: Identity): boolean {
   return a.dev === b.dev && a.ino === b.ino && a.size === b.size && a.mtimeNs === b.mtimeNs && a.ctimeNs === b.ctimeNs;
 }
 
-/** Reads the store with the identity it had throughout the read (re-read if it changed meanwhile). */
-function readWithIdentity(file: string): { bytes: Buffer; identity: Identity } {
+/** Reads and parses the store with the identity it had throughout the read (re-read if it changed meanwhile). */
+function readWithIdentity(file: string): { document: Record<string, unknown>; identity: Identity } {
   for (let tries = 1; ; tries++) {
     const before = identityOf(file);
     // Regular files only, no links, size-capped (safe-fs.ts).
-    const bytes = readRegularFile(file, { maxBytes: READ_CAPS.store, what: 'session store' }).bytes;
-    if (sameIdentity(before, identityOf(file)) || tries >= 5) return { bytes, identity: before };
+    const { document } = readJsonStore(file, { follow: false });
+    if (sameIdentity(before, identityOf(file)) || tries >= 5) return { document, identity: before };
   }
 }
 
 /**
- * The identity of the file when it still holds exactly the caller's `bytes` (compared outside
- * the lock, streamed), or null when it changed since the caller read it.
+ * The identity of the file when it still holds exactly the bytes the caller parsed (their
+ * SHA-256 is `digest`; the file is re-read in chunks and hashed, outside the lock), or null when
+ * it changed since the caller read it.
  */
-function confirmSnapshot(file: string, bytes: Buffer): Identity | null {
+function confirmSnapshot(file: string, digest: string): Identity | null {
   const before = identityOf(file);
-  if (!fileEquals(file, bytes)) return null;
+  const hash = createHash('sha256');
+  try {
+    readRegularFileChunks(file, { maxBytes: READ_CAPS.store, what: 'session store' }, (chunk) => hash.update(chunk), 1 << 20);
+  } catch (error) {
+    if (error instanceof ToolError) throw error;
+    throw new ToolError('failed', `cannot read session store ${file}: ${(error as Error).message}`);
+  }
+  if (hash.digest('hex') !== digest) return null;
   return sameIdentity(before, identityOf(file)) ? before : null;
 }
 
 /**
- * Whether the file's bytes are exactly `expected`, read in chunks so no second copy of a large
- * store is held. A size mismatch answers without reading.
- */
-function fileEquals(file: string, expected: Buffer): boolean {
-  let fd: number;
-  try {
-    fd = openSync(file, 'r');
-  } catch (error) {
-    throw new ToolError('failed', `cannot read session store ${file}: ${(error as Error).message}`);
-  }
-  try {
-    if (fstatSync(fd).size !== expected.length) return false;
-    const chunk = Buffer.allocUnsafe(Math.min(8 << 20, Math.max(1, expected.length)));
-    let offset = 0;
-    while (offset < expected.length) {
-      const read = readSync(fd, chunk, 0, Math.min(chunk.length, expected.length - offset), offset);
-      if (read === 0) return false;
-      if (!chunk.subarray(0, read).equals(expected.subarray(offset, offset + read))) return false;
-      offset += read;
-    }
-    // Grown since the fstat: one more byte means it differs.
-    return readSync(fd, chunk, 0, 1, offset) === 0;
-  } finally {
-    closeSync(fd);
-  }
-}
-
-/**
  * Byte-for-byte `JSON.stringify(document, null, 2)` (what the gateway writes: 2-space JSON, no
- * trailing newline), produced entry by entry in chunks of about 1 MiB, so a 313 MiB store is
+ * trailing newline), produced entry by entry in chunks of about 64 KiB (below V8's large-object size, so they die young), so a 313 MiB store is
  * never one string plus its encoded copy in memory (issue 16 #10). JSON.stringify escapes
  * newlines inside strings, so every newline in an entry's text is structure and indenting it
  * by two spaces nests it exactly as the whole-document stringify would.
@@ -209,7 +198,7 @@ export function* serialiseStore(document: Record<string, unknown>): Generator<st
   for (let index = 0; index < keys.length; index++) {
     const key = keys[index]!;
     chunk += `  ${JSON.stringify(key)}: ${stringifyEntry(document[key]).replaceAll('\n', '\n  ')}${index < keys.length - 1 ? ',\n' : '\n}'}`;
-    if (chunk.length >= 1 << 20) {
+    if (chunk.length >= 1 << 16) {
       yield chunk;
       chunk = '';
     }

@@ -3,8 +3,7 @@
  * appended (and fsynced) to `<store>.openclaw-sessions.journal`; after the write a
  * commit record says which keys really went. `restore` reads it back.
  *
- * JSON lines, append-only, mode 0600: a torn last line (crash mid-append) is ignored, never
- * fatal, and earlier runs stay readable.
+ * JSON lines, append-only, mode 0600: a torn last line (crash mid-append) is ignored, never fatal, and earlier runs stay readable.
  *
  * Rules (issue 8 item 4, issue 16 findings 3, 4, 11):
  * - a run that removed nothing leaves nothing: its prune record is cut off again (ftruncate to
@@ -17,7 +16,7 @@
  * - retention: runs older than the retention (default 14 days) are dropped, by an atomic
  *   rewrite under the run lock, at the end of each prune that writes.
  */
-import { closeSync, constants, fchmodSync, fstatSync, fsyncSync, ftruncateSync, openSync, statSync, writeSync } from 'node:fs';
+import { closeSync, constants, fchmodSync, fstatSync, fsyncSync, ftruncateSync, openSync, statSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { z } from './validate.js';
@@ -25,6 +24,7 @@ import { ToolError } from '../errors.js';
 import { onInterrupt } from '../system/cleanup.js';
 import { READ_CAPS, readRegularFileIfExists, realpathOrNull } from './safe-fs.js';
 import { JOURNAL_SUFFIX } from './journal-path.js';
+import { writeJsonLineSync } from './json-line.js';
 
 
 const bindingSchema = z.object({
@@ -162,7 +162,7 @@ export class JournalWriter {
       this.forgetInterrupt = onInterrupt(() => ftruncateSync(fd, size));
     }
     try {
-      writeSync(this.fd, `${JSON.stringify(record)}\n`);
+      writeJsonLineSync(this.fd, record, 'entries');
       fsyncSync(this.fd);
     } catch (error) {
       throw new ToolError('failed', `cannot write the undo journal ${this.journalPath}: ${(error as Error).message} (nothing was pruned)`, { input: 'journal' });
@@ -210,7 +210,7 @@ export class JournalWriter {
 export function appendJournal(journalPath: string, record: JournalRecord): void {
   const { fd } = openJournalFd(journalPath);
   try {
-    writeSync(fd, `${JSON.stringify(record)}\n`);
+    writeJsonLineSync(fd, record, 'entries');
     fsyncSync(fd);
   } catch (error) {
     throw new ToolError('failed', `cannot write the undo journal ${journalPath}: ${(error as Error).message}`);

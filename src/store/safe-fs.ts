@@ -62,6 +62,22 @@ export interface SafeRead {
  * callers can treat "absent" as they need); every refusal is a one-line ToolError (unsafe: a link or not a regular file; failed: too large or unreadable).
  */
 export function readRegularFile(file: string, options: SafeReadOptions): SafeRead {
+  const chunks: Buffer[] = [];
+  let total = 0;
+  const stat = readRegularFileChunks(file, options, (chunk) => {
+    chunks.push(chunk);
+    total += chunk.length;
+  });
+  return { bytes: chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, total), stat };
+}
+
+/**
+ * readRegularFile without holding the file: each piece read (at most `chunkBytes`, a fresh
+ * buffer the callee may keep) goes to `onChunk` as it arrives, so a caller that parses as it
+ * reads never holds a 300 MiB store twice (issue 16 #10). Same rules, errors and cap; returns
+ * the fstat of the opened file.
+ */
+export function readRegularFileChunks(file: string, options: SafeReadOptions, onChunk: (chunk: Buffer) => void, chunkBytes = Number.MAX_SAFE_INTEGER): Stats {
   const flags = constants.O_RDONLY | constants.O_NONBLOCK | (options.follow ? 0 : constants.O_NOFOLLOW);
   let fd: number;
   try {
@@ -77,18 +93,18 @@ export function readRegularFile(file: string, options: SafeReadOptions): SafeRea
     if (!stat.isFile()) throw new ToolError('unsafe', `refusing to read ${options.what} ${file}: it is ${describeType(stat)}, not a regular file`);
     if (stat.size > options.maxBytes) throw tooLarge(file, options, stat.size);
     // Read to EOF, never past the cap: the size may change between fstat and read.
-    const chunks: Buffer[] = [];
     let total = 0;
     for (;;) {
-      const chunk = Buffer.allocUnsafe(Math.min(Math.max(stat.size - total, 0) + 65_536, options.maxBytes + 1 - total));
+      const want = Math.min(Math.max(stat.size - total, 0) + 65_536, chunkBytes, options.maxBytes + 1 - total);
+      const chunk = Buffer.allocUnsafe(want);
       if (chunk.length === 0) throw tooLarge(file, options, total + 1);
       const n = readSync(fd, chunk, 0, chunk.length, null);
       if (n === 0) break;
       total += n;
       if (total > options.maxBytes) throw tooLarge(file, options, total);
-      chunks.push(n === chunk.length ? chunk : chunk.subarray(0, n));
+      onChunk(n === chunk.length ? chunk : chunk.subarray(0, n));
     }
-    return { bytes: chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, total), stat };
+    return stat;
   } finally {
     closeSync(fd);
   }

@@ -1,12 +1,13 @@
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readFileSync, readdirSync, statSync, utimesSync, writeFileSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
 import { ToolError } from '../../src/errors.js';
 import { applyPrunePlan } from '../../src/prune/apply.js';
-import { editStoreLocked } from '../../src/store/edit-store.js';
+import { editStoreLocked, newStoreHash } from '../../src/store/edit-store.js';
 import { withLockedWrites } from '../../src/store/locked-write.js';
-import { planPrune, type PlanCandidate } from '../../src/sessions/plan.js';
+import type { PlanCandidate } from '../../src/sessions/plan.js';
+import { planPrune } from '../../src/sessions/plan-prune.js';
 import { classifySession } from '../../src/sessions/classify.js';
 import { readEntry } from '../../src/store/schema.js';
 import { readJsonStore } from '../../src/store/read-json.js';
@@ -27,7 +28,7 @@ test('the file changed between planning and the lock: the edit is redone on the 
     'agent:main:acp:a': acpEntry('a', 60 * MIN, { state: 'error' }),
     'agent:main:acp:b': acpEntry('b', 60 * MIN, { state: 'error' }),
   });
-  const snapshot = readJsonStore(store, { keepBytes: true });
+  const snapshot = readJsonStore(store, { hash: newStoreHash });
   const plan = planPrune(candidates(store, snapshot.document), {});
   assert.deepEqual(plan.items.map((i) => i.key), ['agent:main:acp:a', 'agent:main:acp:b']);
 
@@ -38,7 +39,7 @@ test('the file changed between planning and the lock: the edit is redone on the 
   writeFileSync(store, JSON.stringify(current, null, 2));
 
   const [result] = await withLockedWrites([store], { lockTimeoutMs: 2000 }, (writer) =>
-    applyPrunePlan(plan, { runId: 'r1', toolVersion: 't', journal: false, keepTranscripts: true, snapshots: new Map([[store, { bytes: snapshot.bytes!, document: snapshot.document }]]), writer }),
+    applyPrunePlan(plan, { runId: 'r1', toolVersion: 't', journal: false, keepTranscripts: true, snapshots: new Map([[store, { digest: snapshot.digest!, document: snapshot.document }]]), writer }),
   );
   assert.equal(result!.timing!.redone, true);
   assert.deepEqual(result!.removed.map((i) => i.key), ['agent:main:acp:a']);
@@ -53,10 +54,10 @@ test('unchanged file: the prepared write is renamed into place under the lock (n
   const state = tempDir();
   const store = writeFile(storePath(state, 'main'), { 'agent:main:acp:a': acpEntry('a', 60 * MIN, { state: 'error' }), 'agent:main:x': chatEntry('x', MIN, { unknown: { keep: [1, 'two'] } }) });
   const kept = (JSON.parse(readFileSync(store, 'utf8')) as Record<string, unknown>)['agent:main:x'];
-  const snapshot = readJsonStore(store, { keepBytes: true });
+  const snapshot = readJsonStore(store, { hash: newStoreHash });
   const plan = planPrune(candidates(store, snapshot.document), {});
   const [result] = await withLockedWrites([store], { lockTimeoutMs: 2000 }, (writer) =>
-    applyPrunePlan(plan, { runId: 'r2', toolVersion: 't', journal: false, keepTranscripts: true, snapshots: new Map([[store, { bytes: snapshot.bytes!, document: snapshot.document }]]), writer }),
+    applyPrunePlan(plan, { runId: 'r2', toolVersion: 't', journal: false, keepTranscripts: true, snapshots: new Map([[store, { digest: snapshot.digest!, document: snapshot.document }]]), writer }),
   );
   assert.equal(result!.timing!.redone, false);
   assert.deepEqual(JSON.parse(readFileSync(store, 'utf8')), { 'agent:main:x': kept });
@@ -122,4 +123,32 @@ test('nothing to change: the gateway\'s lock is not taken at all', async () => {
   assert.equal(outcome.wrote, false);
   assert.equal(outcome.timing.attempts, 0);
   assert.deepEqual(readFileSync(store), before);
+});
+
+test('the plan\'s snapshot is checked by content: a same-size rewrite in place with the old mtime is still seen as a change', async () => {
+  const state = tempDir();
+  const store = writeFile(storePath(state, 'main'), { 'agent:main:acp:a': acpEntry('a', 60 * MIN, { state: 'error' }), 'agent:main:acp:b': acpEntry('b', 60 * MIN, { state: 'error' }) });
+  const snapshot = readJsonStore(store, { hash: newStoreHash });
+  const plan = planPrune(candidates(store, snapshot.document), {});
+  assert.deepEqual(plan.items.map((i) => i.key), ['agent:main:acp:a', 'agent:main:acp:b']);
+
+  // Same length, same mtime: only the bytes tell (`b` now says running instead of error).
+  const text = readFileSync(store, 'utf8');
+  const { mtime } = statSync(store);
+  const changed = text.replace('"state": "error"', '"state": "runni"');
+  assert.equal(changed.length, text.length);
+  const fd = openSync(store, 'r+');
+  writeSync(fd, changed, 0, 'utf8');
+  closeSync(fd);
+  utimesSync(store, mtime, mtime);
+
+  const [result] = await withLockedWrites([store], { lockTimeoutMs: 2000 }, (writer) =>
+    applyPrunePlan(plan, { runId: 'r3', toolVersion: 't', journal: false, keepTranscripts: true, snapshots: new Map([[store, { digest: snapshot.digest!, document: snapshot.document }]]), writer }),
+  );
+  assert.equal(result!.timing!.redone, true, 'the edit was prepared again from the current bytes');
+  assert.deepEqual(result!.removed.map((i) => i.key), ['agent:main:acp:b']);
+  assert.deepEqual(result!.skipped.map((s) => [s.key, s.why]), [['agent:main:acp:a', 'changed since planning']]);
+  const final = JSON.parse(readFileSync(store, 'utf8')) as Record<string, { acp: { state: string } }>;
+  assert.deepEqual(Object.keys(final), ['agent:main:acp:a']);
+  assert.equal(final['agent:main:acp:a']!.acp.state, 'runni', 'the rewrite is kept as written');
 });

@@ -10,11 +10,12 @@ import { test } from 'node:test';
 import type { GatewayRpc } from '../../src/gateway/rpc-client.js';
 import { applyViaRpc } from '../../src/prune/apply-rpc.js';
 import type { PrunePlanItem } from '../../src/sessions/plan.js';
+import { fingerprintOf } from '../../src/sessions/plan-prune.js';
 import { acpEntry, MIN } from '../helpers/stores.js';
 import { storePath, tempDir, writeFile } from '../helpers/tmp.js';
 
 function itemOf(store: string, key: string, raw: unknown): PrunePlanItem {
-  return { agentId: 'main', storePath: store, key, kind: 'acp', conversation: false, state: 'errored', reason: 'r', ageMs: 60 * MIN, holdsSlot: true, sessionId: 's', fingerprint: JSON.stringify(raw), raw };
+  return { agentId: 'main', storePath: store, key, kind: 'acp', conversation: false, state: 'errored', reason: 'r', ageMs: 60 * MIN, holdsSlot: true, sessionId: 's', fingerprint: fingerprintOf(raw), raw };
 }
 
 /** Deletes from the file like the gateway would (case-insensitively), and records every call. */

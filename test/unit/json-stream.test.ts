@@ -15,3 +15,11 @@ test('streamed JSON is byte-identical to JSON.stringify(value, null, 2)', () => 
     assert.equal(out, `${JSON.stringify(value, null, 2)}\n`);
   }
 });
+
+test('several streamed arrays (a prune report\'s pruned, skipped and transcripts) are byte-identical too', () => {
+  const many = (n: number) => Array.from({ length: n }, (_, i) => ({ key: `k${i}`, why: 'w'.repeat(200) }));
+  const value = { dryRun: false, pruned: many(4500), skipped: [], stores: [{ path: '/s' }], transcripts: many(2500), transcriptsKept: many(1), recompute: { method: 'rpc' } };
+  let out = '';
+  writeJsonStreaming(value, ['pruned', 'skipped', 'transcripts', 'transcriptsKept'], (chunk) => (out += chunk));
+  assert.equal(out, `${JSON.stringify(value, null, 2)}\n`);
+});

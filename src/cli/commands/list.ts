@@ -72,9 +72,9 @@ export async function runList(flags: ListFlags, io: CliIo): Promise<number> {
     writeJsonStreaming(report, 'sessions', (chunk) => io.stdout.write(chunk));
   } else {
     // The table and terminal styling load only when a table is printed (issue 11: start-up).
-    const [{ decideStyle }, { renderListText }] = await Promise.all([import('../terminal.js'), import('../render/list.js')]);
+    const [{ decideStyle }, { writeListText }] = await Promise.all([import('../terminal.js'), import('../render/list.js')]);
     const style = decideStyle({ isTTY: Boolean(io.stdout.isTTY), columns: io.stdout.columns, env: io.env, colorFlag: flags.color });
-    io.stdout.write(renderListText(inventory, report, style, flags.wide ?? false, flags));
+    writeListText(inventory, report, style, flags.wide ?? false, flags, (chunk) => io.stdout.write(chunk));
   }
   if (gateway && !flags.json) io.stdout.write(liveFooter(gateway, report.summary.acp.slotsHeld, report.summary.acp.cap, flags));
   for (const failure of inventory.failures) io.stderr.write(`openclaw-sessions: ${errorLine(failure.error)}\n`);

@@ -12,20 +12,35 @@ import { describeSlots } from '../../sessions/summary.js';
 import { describeDisk } from '../../clean/summary.js';
 import { paintState } from '../paint.js';
 import { selectionArgs, toolCommand, type SelectionFlags } from '../selection.js';
-import { renderTable, type Cell, type FitStep } from '../table.js';
+import { tableLines, type Cell, type FitStep } from '../table.js';
 import type { TerminalStyle } from '../terminal.js';
 import { wrapCommand, wrapProse } from '../text.js';
 import { compareCodeUnits } from '../../order.js';
 
-export function renderListText(inventory: Inventory, report: ListReport, style: TerminalStyle, wide: boolean, selection: SelectionFlags = {}): string {
+/**
+ * The table, then the footer, written in pieces of about 64 KiB as the lines are made: the table
+ * of a 100k-session store is tens of MiB of text, never held whole (issue 16 #10).
+ */
+export function writeListText(inventory: Inventory, report: ListReport, style: TerminalStyle, wide: boolean, selection: SelectionFlags, write: (chunk: string) => void): void {
+  let pending = '';
+  for (const line of listTextLines(inventory, report, style, wide, selection)) {
+    pending += `${line}\n`;
+    if (pending.length >= 1 << 16) {
+      write(pending);
+      pending = '';
+    }
+  }
+  if (pending) write(pending);
+}
+
+function* listTextLines(inventory: Inventory, report: ListReport, style: TerminalStyle, wide: boolean, selection: SelectionFlags): Generator<string> {
   const { chalk } = style;
-  const out: string[] = [];
   if (inventory.stores.length === 0) {
-    out.push(noStoresMessage(inventory));
-    return `${out.join('\n')}\n`;
+    yield noStoresMessage(inventory);
+    return;
   }
   if (report.sessions.length === 0) {
-    out.push(report.summary.total === 0 ? 'No sessions in the stores below.' : 'No sessions match the filters.');
+    yield report.summary.total === 0 ? 'No sessions in the stores below.' : 'No sessions match the filters.';
   } else {
     // --wide: the gateway's own error text whole, where the reason does not already quote it all
     // (it folds whitespace and stops at 200 characters); no column when no row needs one.
@@ -43,28 +58,25 @@ export function renderListText(inventory: Inventory, report: ListReport, style: 
     ]);
     // The key names the agent (`agent:<id>:…`) and the kind; those columns go before the reason does.
     const agentInKey = report.sessions.every((s) => s.key.startsWith(`agent:${s.agentId}:`));
-    out.push(
-      renderTable(
-        [
-          { header: 'AGENT', shrink: 'end' },
-          { header: 'KEY', shrink: 'key' },
-          { header: 'KIND' },
-          { header: 'STATE' },
-          { header: 'AGE' },
-          { header: 'ACP', shrink: 'end' },
-          { header: 'SLOT' },
-          { header: 'REASON', shrink: 'end' },
-          ...(withError ? [{ header: 'ERROR', shrink: 'end' as const }] : []),
-        ],
-        rows,
-        style,
-        { wide, steps: listFitSteps(agentInKey) },
-      ),
+    yield* tableLines(
+      [
+        { header: 'AGENT', shrink: 'end' },
+        { header: 'KEY', shrink: 'key' },
+        { header: 'KIND' },
+        { header: 'STATE' },
+        { header: 'AGE' },
+        { header: 'ACP', shrink: 'end' },
+        { header: 'SLOT' },
+        { header: 'REASON', shrink: 'end' },
+        ...(withError ? [{ header: 'ERROR', shrink: 'end' as const }] : []),
+      ],
+      rows,
+      style,
+      { wide, steps: listFitSteps(agentInKey) },
     );
   }
-  out.push('');
-  out.push(...footer(inventory, report, style, selection));
-  return `${out.join('\n')}\n`;
+  yield '';
+  yield* footer(inventory, report, style, selection);
 }
 
 function errorBeyondReason(s: ListReport['sessions'][number]): string | null {

@@ -11,6 +11,7 @@ import { describePlan, type PrunePlan } from '../../sessions/plan.js';
 import type { EventLog } from '../event-log.js';
 import { EXIT, errorLine, exitCodeOf } from '../exit-codes.js';
 import type { CliIo } from '../io.js';
+import { writeJsonStreaming } from '../json-stream.js';
 import { paintState } from '../paint.js';
 import { renderTable } from '../table.js';
 import { wrapCommand } from '../text.js';
@@ -38,7 +39,8 @@ export function pruneOutput(flags: { quiet?: boolean; json?: boolean; color?: bo
       if (!flags.quiet && !flags.json && !log.enabled) io.stdout.write(text);
     },
     emit: (report) => {
-      if (flags.json) io.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+      // In pieces: a prune of 50k sessions is a report of tens of MiB (issue 16 #10).
+      if (flags.json) writeJsonStreaming(report as unknown as Record<string, unknown>, ['pruned', 'skipped', 'transcripts', 'transcriptsKept'], (chunk) => io.stdout.write(chunk));
     },
     warn: (text) => io.stderr.write(`openclaw-sessions: ${text}\n`),
   };
