@@ -7,7 +7,7 @@
 import type { Env } from '../env.js';
 import { readLiveAgain, type GatewayStatus } from '../gateway/probe.js';
 import type { Inventory } from '../inventory.js';
-import { chooseRecompute, type RecomputeDecision, type RecomputeRequest } from '../recompute/choose.js';
+import { chooseRecompute, type RecomputeDecision, type RecomputeInput, type RecomputeRequest } from '../recompute/choose.js';
 import { restartGateway } from '../recompute/via-restart.js';
 import type { PrunePlan, PrunePlanItem } from '../sessions/plan.js';
 import { readJsonStore } from '../store/read-json.js';
@@ -23,6 +23,7 @@ export function decideRecompute(requested: RecomputeRequest, gateway: GatewaySta
   return chooseRecompute({
     requested,
     gatewayRunning: gateway.running,
+    unreachableGateway: unreachableGatewayOf(gateway),
     generation: gateway.generation,
     rpc: gateway.rpc.ok ? { ok: true } : { ok: false, why: gateway.rpc.why },
     restart: gateway.restart.ok ? { ok: true } : { ok: false, why: gateway.restart.why, fix: gateway.restart.fix },
@@ -30,6 +31,14 @@ export function decideRecompute(requested: RecomputeRequest, gateway: GatewaySta
     slotsToFree: plan.slotsFreed,
     acpEntries: plan.items.filter(hasAcpObject).length,
   });
+}
+
+/** A lock of this config whose live, proven gateway process does not listen on the probed port. */
+function unreachableGatewayOf(gateway: GatewayStatus): RecomputeInput['unreachableGateway'] {
+  for (const finding of gateway.stale) {
+    if (!finding.verdict.ok && finding.verdict.why === 'not-listening') return { pid: finding.lock?.pid ?? null, why: finding.verdict.detail };
+  }
+  return null;
 }
 
 /** A gateway named by URL changes only through its RPC: it has no local pid and no files here. */

@@ -18,6 +18,12 @@ export interface RecomputeInput {
   requested: RecomputeRequest;
   /** Something answers as the gateway on the configured port or URL (verified pid or not). */
   gatewayRunning: boolean;
+  /**
+   * Nothing answers on the port, yet a live OpenClaw gateway process holds this config's lock
+   * (start time and identity proven; it does not hold the socket on that port): a gateway with
+   * a port other than the one this run was given. Its pid and why; null when there is none.
+   */
+  unreachableGateway?: { pid: number | null; why: string } | null;
   generation: StoreGeneration;
   rpc: { ok: true } | { ok: false; why: string };
   /** ok only when a verified pid would be *replaced* by the restart (respawn.ts). */
@@ -42,6 +48,15 @@ export type RecomputeDecision =
  * refuses; it never silently becomes RPC or a plain file edit.
  */
 export function chooseRecompute(input: RecomputeInput): RecomputeDecision {
+  if (!input.gatewayRunning && input.unreachableGateway && input.acpEntries > 0) {
+    // It may hold the handles of these entries: a file edit would orphan them, unseen.
+    const who = input.unreachableGateway.pid === null ? 'a gateway process' : `gateway pid ${input.unreachableGateway.pid}`;
+    return {
+      method: 'refuse',
+      kind: 'not-recomputed',
+      why: `nothing answers on the gateway port, but ${who} holds this config's lock (${input.unreachableGateway.why}): removing ${input.acpEntries} ACP entr${input.acpEntries === 1 ? 'y' : 'ies'} from the file could orphan their runtime handles; point the tool at the port that gateway listens on (--port, OPENCLAW_GATEWAY_PORT or --url) and run again; nothing was changed`,
+    };
+  }
   if (!input.gatewayRunning) {
     const note = input.requested === 'rpc' || input.requested === 'restart' ? 'no gateway is running: nothing to recompute; the file is pruned directly' : null;
     return { method: 'file', note };

@@ -15,7 +15,7 @@ import { WebSocketServer } from 'ws';
 import { gatewayLockPath } from '../helpers/gateway-lock-path.js';
 import { readProcStartTime } from '../../src/system/proc.js';
 import { runCliAsync } from '../helpers/cli.js';
-import { e2eUnavailable, RealGateway } from './real-gateway.js';
+import { e2eUnavailable, freePort, RealGateway } from './real-gateway.js';
 
 const unavailable = e2eUnavailable();
 const skip = unavailable && process.env.OPENCLAW_E2E !== '1' ? unavailable : false;
@@ -92,6 +92,15 @@ describe('real gateway: live truth (issue 9)', { skip, timeout: 900_000 }, () =>
     const listed = await runCliAsync(['list'], hidden);
     assert.equal(listed.status, 0, listed.stderr);
     assert.match(listed.stdout, /^Live: the gateway holds 3 ACP handles of 3$/m);
+
+    // Pointed at a port where nothing answers while this gateway holds the config's lock: the ACP
+    // entries must not leave the file behind its back (they would be orphans).
+    const wrongPort = { ...gateway.env, OPENCLAW_GATEWAY_PORT: String(await freePort()) };
+    const before = JSON.stringify(gateway.storeOf('failer'));
+    const refused = await runCliAsync(['prune', '--yes', '--older-than', '0'], wrongPort);
+    assert.equal(refused.status, 5, `${refused.stdout}${refused.stderr}`);
+    assert.match(refused.stderr, /holds this config's lock .*could orphan their runtime handles.*nothing was changed/);
+    assert.equal(JSON.stringify(gateway.storeOf('failer')), before, 'the store was changed');
 
     const pruned = await runCliAsync(['prune', '--yes', '--json', '--older-than', '0'], hidden);
     assert.equal(pruned.status, 0, pruned.stderr);

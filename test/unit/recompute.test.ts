@@ -35,6 +35,17 @@ test('no gateway: plain file prune; nothing holding a slot: no recompute', () =>
   assert.equal(chooseRecompute({ ...base, slotsToFree: 0, acpEntries: 1 }).method, 'rpc');
 });
 
+test('nothing answers on the port but a proven gateway process holds the lock: ACP entries are refused, not orphaned', () => {
+  const elsewhere = { ...base, gatewayRunning: false, rpc: { ok: false as const, why: 'no running gateway' }, unreachableGateway: { pid: 8690, why: 'pid 8690 does not hold the listening socket on port 18999' } };
+  for (const requested of ['auto', 'rpc', 'restart', 'none'] as const) {
+    const decision = chooseRecompute({ ...elsewhere, requested });
+    assert.ok(decision.method === 'refuse' && decision.kind === 'not-recomputed', requested);
+    assert.match((decision as { why: string }).why, /gateway pid 8690 holds this config's lock .*--port, OPENCLAW_GATEWAY_PORT or --url.*nothing was changed/);
+  }
+  // Entries without an acp object have no handle: the file edit under the gateway's lock is safe.
+  assert.equal(chooseRecompute({ ...elsewhere, acpEntries: 0, slotsToFree: 0 }).method, 'file');
+});
+
 test('explicit methods refuse rather than half-do', () => {
   const rpcDown = chooseRecompute({ ...base, requested: 'rpc', rpc: { ok: false, why: 'auth' } });
   assert.deepEqual([rpcDown.method, (rpcDown as { kind: string }).kind], ['refuse', 'not-recomputed']);

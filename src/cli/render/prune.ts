@@ -81,8 +81,16 @@ export function renderPruned(out: PruneOutput, { report, results, partial, warni
   for (const kept of report.transcriptsKept) out.say(`kept transcript ${kept.path} (of ${kept.key}): ${kept.why}\n`);
   for (const warning of warnings) out.warn(warning);
   out.say(`${report.summary}\n`);
-  if (report.runId) out.say(`To undo:\n${wrapCommand(hints.undo(report.runId), out.style.width, '  ').join('\n')}\n`);
   const recompute = report.recompute!;
+  // Only what left the file can be put back: sessions the gateway deleted (RPC) are gone with
+  // their runtimes and transcripts (restore says the same; prune/restore.ts).
+  const byFile = report.pruned.length - recompute.viaRpc.length;
+  if (report.runId && byFile > 0) {
+    const rpcNote = recompute.viaRpc.length > 0 ? ` (the ${recompute.viaRpc.length} deleted through the gateway cannot be put back)` : '';
+    out.say(`To undo${rpcNote}:\n${wrapCommand(hints.undo(report.runId), out.style.width, '  ').join('\n')}\n`);
+  } else if (report.runId && recompute.viaRpc.length > 0) {
+    out.say('Not undoable: the gateway deleted these sessions (sessions.delete closed their runtimes and archived their transcripts).\n');
+  }
   const untouched = results.filter((result) => result.outcome !== 'pruned');
   for (const result of untouched) out.warn(`store ${result.path} not pruned (${result.outcome}): ${result.error ? errorLine(result.error) : ''}`);
   if (!recompute.ok) {
