@@ -14,6 +14,8 @@ export interface SelectionFlags {
   agent?: string;
   store?: string;
   staleAfter?: string;
+  /** `--url`: a gateway named by URL (its secret is never printed: the pasted command takes it from the environment or the prompt's own flags). */
+  url?: string;
 }
 
 export const TOOL_NAME = 'openclaw-sessions';
@@ -28,6 +30,8 @@ export function selectionArgs(flags: SelectionFlags, cwd = process.cwd()): strin
   if (flags.store) args.push('--store', path.resolve(cwd, flags.store));
   // It changes what counts as stale, and so what prune selects.
   if (flags.staleAfter && flags.staleAfter !== DEFAULT_STALE_AFTER) args.push('--stale-after', flags.staleAfter);
+  // Without it, a command printed after a run on a remote gateway would act on this host's install.
+  if (flags.url) args.push('--url', flags.url);
   return args;
 }
 

@@ -16,6 +16,8 @@ test('selectionArgs: the flags that chose the install and stores, paths absolute
   assert.deepEqual(selectionArgs({ stateDir: 'x', agent: 'coder', staleAfter: '30m' }, '/work'), ['--state-dir', '/work/x', '--agent', 'coder']);
   assert.deepEqual(selectionArgs({ profile: 'work', config: '../c.json', store: 's.json', staleAfter: '1h' }, '/a/b'), ['--profile', 'work', '--config', '/a/c.json', '--store', '/a/b/s.json', '--stale-after', '1h']);
   assert.equal(toolCommand(['prune', '--dry-run', ...selectionArgs({ stateDir: "/srv/ops' state" })]).join(' '), "openclaw-sessions prune --dry-run --state-dir '/srv/ops'\\'' state'");
+  // A remote gateway stays the target of what is pasted; its token is never printed.
+  assert.deepEqual(selectionArgs({ url: 'wss://gw.example:443', token: 'secret' } as never), ['--url', 'wss://gw.example:443']);
 });
 
 test('openclawCommand: --profile as OpenClaw\'s global flag, a state dir and config as its environment variables', () => {
