@@ -37,8 +37,11 @@ export function collectFindings(inventory: Inventory, gateway: GatewayStatus, se
       findings.push({ id: 'rpc-unavailable', severity: 'warning', message: `RPC unavailable: ${gateway.rpc.why}; the live ACP count cannot be read and prune cannot close handles without a restart`, fix });
     }
     if (gateway.gateway && !gateway.restart.ok) findings.push({ id: 'restart-unavailable', severity: 'warning', message: `a restart would not clear the count: ${gateway.restart.why}`, fix: gateway.restart.fix });
+  } else if (gateway.remote) {
+    // The operator named this gateway: that it does not answer is the problem, not a healthy state.
+    findings.push({ id: 'gateway-unreachable', severity: 'problem', message: `nothing answers as an OpenClaw gateway at ${gateway.url}`, fix: 'check the URL (--url, OPENCLAW_GATEWAY_URL or gateway.remote.url) and that the gateway runs' });
   } else {
-    findings.push({ id: 'gateway', severity: 'ok', message: gateway.remote ? `nothing answers at ${gateway.url}` : `no gateway answers on port ${gateway.port} for this config (its next start reads the stores as they are)`, fix: null });
+    findings.push({ id: 'gateway', severity: 'ok', message: `no gateway answers on port ${gateway.port} for this config (its next start reads the stores as they are)`, fix: null });
   }
   for (const stale of gateway.stale) {
     const pid = stale.lock?.pid;

@@ -106,7 +106,7 @@ export interface LiveAcpOptions {
 
 export async function readLiveAcp(client: GatewayRpc, options: LiveAcpOptions): Promise<LiveAcpReading> {
   const timeoutMs = options.timeoutMs ?? 60_000;
-  await removeLeftoverProbes(client);
+  await removeLeftoverProbes(client, options.archiveDir ?? null);
   const key = probeSessionKey(options.agentId);
   const runId = randomUUID();
   let settle: (value: { text: string } | { error: string }) => void = () => undefined;
@@ -146,13 +146,16 @@ export async function readLiveAcp(client: GatewayRpc, options: LiveAcpOptions): 
 const LEFTOVER_AFTER_MS = 10 * 60_000;
 
 /** Deletes probe sessions of earlier, interrupted runs (never a younger one: another run may be using it). */
-async function removeLeftoverProbes(client: GatewayRpc): Promise<void> {
+async function removeLeftoverProbes(client: GatewayRpc, archiveDir: string | null): Promise<void> {
   try {
-    const listing = await client.call<{ sessions?: Array<{ key?: unknown; updatedAt?: unknown }> }>('sessions.list', { search: PROBE_KEY_MARK }, { timeoutMs: 15_000 });
+    const listing = await client.call<{ sessions?: Array<{ key?: unknown; updatedAt?: unknown; sessionId?: unknown }> }>('sessions.list', { search: PROBE_KEY_MARK }, { timeoutMs: 15_000 });
     const now = Date.now();
     for (const row of listing?.sessions ?? []) {
       if (typeof row.key !== 'string' || !row.key.includes(`:${PROBE_KEY_MARK}`)) continue;
-      if (typeof row.updatedAt === 'number' && now - row.updatedAt > LEFTOVER_AFTER_MS) await deleteProbeSession(client, row.key);
+      if (typeof row.updatedAt !== 'number' || now - row.updatedAt <= LEFTOVER_AFTER_MS) continue;
+      // Its archive too, as for the run's own probe (deleteProbe).
+      const deleted = await deleteProbeSession(client, row.key);
+      if (deleted && archiveDir && typeof row.sessionId === 'string') removeProbeArchive(archiveDir, row.sessionId);
     }
   } catch {
     // best effort: the reading itself does not depend on it

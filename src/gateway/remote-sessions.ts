@@ -15,14 +15,19 @@ import { isAcpKind, parseSessionKey } from '../sessions/keys.js';
 import { readEntry } from '../store/schema.js';
 import { PROBE_KEY_MARK } from './live-acp.js';
 import type { GatewayRpc } from './rpc-client.js';
+import { RpcError } from './rpc-error.js';
 
 export type RemoteRow = Record<string, unknown> & { key: string };
 
 /** Every session the gateway lists (global and unknown included), without this tool's own probe sessions. */
 export async function listRemoteSessions(client: GatewayRpc, timeoutMs = 60_000): Promise<RemoteRow[]> {
-  const listing = await client.call<{ sessions?: unknown[] }>('sessions.list', { includeGlobal: true, includeUnknown: true }, { timeoutMs });
+  const listing = await client.call<{ sessions?: unknown }>('sessions.list', { includeGlobal: true, includeUnknown: true }, { timeoutMs });
+  // A reply without a sessions array is not "no sessions": nothing may be pruned on its word.
+  if (typeof listing !== 'object' || listing === null || !Array.isArray(listing.sessions)) {
+    throw new RpcError('protocol', `sessions.list answered without a sessions array (${JSON.stringify(listing)?.slice(0, 80)})`);
+  }
   const rows: RemoteRow[] = [];
-  for (const row of listing?.sessions ?? []) {
+  for (const row of listing.sessions) {
     if (typeof row !== 'object' || row === null) continue;
     const key = (row as { key?: unknown }).key;
     if (typeof key !== 'string' || key.includes(`:${PROBE_KEY_MARK}`)) continue;

@@ -102,3 +102,19 @@ test('a transcript lock held for hours by a live holder is not offered for rm; a
   assert.equal(stuck?.severity, 'warning');
   assert.match(stuck!.message, /agent:main:direct:aborted/);
 });
+
+test('a gateway named by --url that does not answer is a problem (exit 6), not "no problems"', async () => {
+  const state = healthyInstall();
+  // A port nothing listens on: taken and released.
+  const { createServer } = await import('node:net');
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as { port: number }).port;
+  await new Promise((resolve) => server.close(resolve));
+  const result = await runInProcess(['doctor', '--json', '--state-dir', state, '--url', `ws://127.0.0.1:${port}`], { TMPDIR: path.join(state, '..', 'tmp') });
+  const out = JSON.parse(result.stdout) as DoctorJson;
+  assert.equal(result.status, 6, result.stderr);
+  assert.equal(out.healthy, false);
+  const finding = out.findings.find((f) => f.id === 'gateway-unreachable');
+  assert.ok(finding && finding.severity === 'problem' && finding.message.includes(`ws://127.0.0.1:${port}`), JSON.stringify(out.findings));
+});
