@@ -113,7 +113,7 @@ function renderGateway(report: GatewayReport): string {
   } else if (report.running) {
     lines.push(`Live ACP:    unknown (${report.acp.why})`);
   }
-  if (report.slotsHeldOnDisk !== null) lines.push(`On disk:     ${report.slotsHeldOnDisk}${report.cap !== null ? ` of ${report.cap}` : report.capKnown ? ' (no cap set)' : ' (cap unknown: no OpenClaw config found)'} ACP slot${report.slotsHeldOnDisk === 1 ? '' : 's'} held by sessions in the stores, ${report.slotsHeldByTerminal} by terminal sessions`);
+  if (report.slotsHeldOnDisk !== null) lines.push(`On disk:     ${report.slotsHeldOnDisk}${report.cap !== null ? ` of ${report.cap}` : report.capKnown ? ' (no cap set)' : ' (cap unknown: no OpenClaw config found)'} ACP slot${report.slotsHeldOnDisk === 1 && report.cap === null ? '' : 's'} held by sessions in the stores, ${report.slotsHeldByTerminal} by terminal sessions`);
   if (report.acp.orphanedHandles) lines.push(`Orphans:     ${report.acp.orphanedHandles} live handle(s) without an entry on disk: only a restart clears them (openclaw-sessions prune --recompute restart --allow-restart)`);
   if (report.noRespawn) lines.push('Respawn:     OPENCLAW_NO_RESPAWN is set — a restart keeps the same process and the stale count');
   lines.push('Recompute (what prune accepts):');
