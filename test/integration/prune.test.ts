@@ -163,3 +163,16 @@ test('a store that does not parse: exit 1, nothing written', async () => {
   assert.match(result.stderr, /does not parse/);
   assert.deepEqual(readFileSync(store), before);
 });
+
+test('nothing quiet long enough: the dry run says what waits and how to take it now', async () => {
+  const state = path.join(tempDir(), 'state');
+  const { acpEntry, chatEntry } = await import('../helpers/stores.js');
+  // Failed seconds ago: inside the default 10m quiet period.
+  writeFile(storePath(state, 'main'), { 'agent:main:main': chatEntry('m', 1000), 'agent:main:acp:x': acpEntry('x', 5000, { state: 'error', lastError: 'boom' }) });
+  chmodSync(path.dirname(storePath(state, 'main')), 0o700);
+  const dry = await runInProcess(['prune', '--dry-run', '--state-dir', state]);
+  assert.equal(dry.status, 0, dry.stderr);
+  assert.match(dry.stdout, /^Nothing to prune \(2 sessions in 1 store checked\)\.\n1 finished run is not yet quiet for 10m; to take it now:\n {2}openclaw-sessions prune --older-than 0 --dry-run --state-dir /m);
+  const now = await runInProcess(['prune', '--older-than', '0', '--dry-run', '--state-dir', state]);
+  assert.match(now.stdout, /would prune 1 of 2 sessions/);
+});

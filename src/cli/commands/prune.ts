@@ -9,7 +9,7 @@ import { ToolError } from '../../errors.js';
 import { choosePruneRoute, executeOrphanRestart, executePrune, planOrphanRestart, preparePrune, StoresUnreadableError, type PreparedPrune, type PruneRequest, type PruneRoute } from '../../prune/run.js';
 import { RECOMPUTE_REQUESTS, type RecomputeRequest } from '../../recompute/choose.js';
 import type { PruneReport } from '../../report/prune-report.js';
-import { DEFAULT_CONVERSATION_GRACE_MS, describePlan } from '../../sessions/plan.js';
+import { DEFAULT_CONVERSATION_GRACE_MS, describePlan, isEverPrunable } from '../../sessions/plan.js';
 import { DEFAULT_JOURNAL_RETENTION } from '../../defaults.js';
 import { recordPruneRun } from '../../prune/run-status.js';
 import { newRunId } from '../../store/journal.js';
@@ -22,6 +22,7 @@ import type { CliIo } from '../io.js';
 import { parseDurationFlag, parseKindsFlag, parseOptedInStatesFlag, parseTerminalStatesFlag } from '../parse.js';
 import { describeDecision, logOutcome, pruneOutput, renderPlan, renderPlanned, renderPruned, type PruneOutcome, type PruneOutput } from '../render/prune.js';
 import { toolVersion } from '../version.js';
+import { wrapCommand } from '../text.js';
 import { DEFAULT_PRUNE_GRACE } from '../../defaults.js';
 import { brokenStoreHints } from '../hints.js';
 import { openclawCommand, selectionArgs, toolCommand } from '../selection.js';
@@ -88,6 +89,18 @@ async function recordOutcome(flags: PruneFlags, io: CliIo, runId: string, starte
   if (problem) io.stderr.write(`openclaw-sessions: warning: ${problem}\n`);
 }
 
+/**
+ * Nothing to prune, yet finished runs are only inside the quiet period (they failed seconds ago,
+ * say): say so and how to take them now, as `list`'s footer does.
+ */
+function sayWhatWaits(out: PruneOutput, prepared: PreparedPrune, request: PruneRequest, flags: PruneFlags): void {
+  const olderThanMs = request.criteria.olderThanMs ?? 0;
+  const waiting = prepared.inventory.sessions.filter((session) => isEverPrunable(session) && session.ageMs !== null && session.ageMs < olderThanMs).length;
+  if (waiting === 0) return;
+  const command = toolCommand(['prune', '--older-than', '0', ...(request.dryRun ? ['--dry-run'] : []), ...selectionArgs(flags)]);
+  out.say(`${waiting} finished run${waiting === 1 ? ' is' : 's are'} not yet quiet for ${flags.olderThan}; to take ${waiting === 1 ? 'it' : 'them'} now:\n${wrapCommand(command, out.style.width, '  ').join('\n')}\n`);
+}
+
 function requestFrom(flags: PruneFlags, io: CliIo): PruneRequest {
   return {
     inventory: inventoryOptionsFrom(flags, io),
@@ -144,6 +157,7 @@ async function pruneReadable(flags: PruneFlags, io: CliIo, log: EventLog, reques
   if (plan.items.length === 0 || request.dryRun) {
     const report = named(planReport(plan, request.dryRun, inventory));
     renderPlanned(out, report, plan, inventory.stores.length, toolCommand(['prune', ...planArgs(flags), ...selectionArgs(flags)]));
+    if (plan.items.length === 0) sayWhatWaits(out, prepared, request, flags);
     return { kind: plan.items.length === 0 ? 'nothing' : 'planned', report, exitCode: EXIT.ok };
   }
 
