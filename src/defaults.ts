@@ -25,6 +25,12 @@ export const DEFAULT_ARCHIVE_KEEP = '30d';
 export const DEFAULT_SCHEDULE_EVERY = '15m';
 /** How often a scheduled metrics run writes the textfile (`schedule --metrics-every`). */
 export const DEFAULT_METRICS_EVERY = '1m';
+/**
+ * How long `list` and `metrics` wait for the gateway's `/acp doctor` reply, ms: the first one
+ * after a gateway start took 6–14 s (docs/openclaw-gateway.md); a gateway that never answers
+ * costs the live line, not a minute. prune waits longer (its measured count is its claim).
+ */
+export const LIVE_READ_TIMEOUT_MS = 25_000;
 
 export const DEFAULT_PRUNE_GRACE_MS = parseDuration(DEFAULT_PRUNE_GRACE);
 export const DEFAULT_CONVERSATION_GRACE_MS = parseDuration(DEFAULT_CONVERSATION_GRACE);

@@ -21,7 +21,7 @@ import { brokenStoreHints } from '../hints.js';
 import { selectionArgs, toolCommand, type SelectionFlags } from '../selection.js';
 import { writeJsonStreaming } from '../json-stream.js';
 import { inventoryDisk } from '../../clean/disk.js';
-import { DEFAULT_ARCHIVE_KEEP_MS } from '../../defaults.js';
+import { DEFAULT_ARCHIVE_KEEP_MS, LIVE_READ_TIMEOUT_MS } from '../../defaults.js';
 import { compareCodeUnits } from '../../order.js';
 
 export interface ListFlags extends StoreFlags, GatewayTargetFlags {
@@ -53,7 +53,7 @@ export async function runList(flags: ListFlags, io: CliIo): Promise<number> {
     ({ inventory, gateway } = await remoteInventory(inventory, io.env, { ...gatewayFlagsFrom(flags), live: flags.rpc !== false && !flags.json, staleAfterMs: options.staleAfterMs }));
   } else if (flags.rpc !== false && !flags.json) {
     const { probeGateway } = await import('../../gateway/probe.js');
-    gateway = await probeGateway(inventory.location, inventory.config, io.env, { rpc: true, live: true, ...gatewayFlagsFrom(flags) });
+    gateway = await probeGateway(inventory.location, inventory.config, io.env, { rpc: true, live: true, liveTimeoutMs: LIVE_READ_TIMEOUT_MS, ...gatewayFlagsFrom(flags) });
   }
   if (options.store && inventory.failures.length === 0 && inventory.stores.length === 0) {
     throw new CliError(EXIT.error, `session store not found: ${options.store}`);

@@ -11,12 +11,8 @@ import { assertTextfileDir, writeTextfile } from '../../metrics/textfile.js';
 import { inventoryOptionsFrom, type StoreFlags } from '../common-options.js';
 import type { CliIo } from '../io.js';
 import { toolVersion } from '../version.js';
+import { LIVE_READ_TIMEOUT_MS } from '../../defaults.js';
 
-/**
- * Bounded well under the 1-minute timer: a gateway that does not answer `/acp doctor` in time
- * costs this run its live count (the series is absent), never the next run.
- */
-const LIVE_TIMEOUT_MS = 25_000;
 
 export interface MetricsFlags extends StoreFlags {
   textfile?: string;
@@ -28,7 +24,9 @@ export async function runMetrics(flags: MetricsFlags, io: CliIo): Promise<number
   if (flags.textfile) assertTextfileDir(flags.textfile);
   let text: string;
   try {
-    const input = await collectMetrics(io.env, { ...inventoryOptionsFrom(flags), rpc: flags.rpc, liveTimeoutMs: LIVE_TIMEOUT_MS, toolVersion: toolVersion() });
+    // The live read is bounded well under the 1-minute timer: a gateway that does not answer in
+    // time costs this run its live count (the series is absent), never the next run.
+    const input = await collectMetrics(io.env, { ...inventoryOptionsFrom(flags), rpc: flags.rpc, liveTimeoutMs: LIVE_READ_TIMEOUT_MS, toolVersion: toolVersion() });
     text = await renderExposition(metricFamilies(input));
   } catch (error) {
     // Leave a file that says the collection failed rather than last run's numbers looking fresh.
