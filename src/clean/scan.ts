@@ -137,19 +137,18 @@ export function scanStoreDisk(input: ScanInput): StoreDiskScan {
     if (!transcript) continue;
     // A direct child of the directory just listed is looked up in the listing (500 entries, 500
     // stat calls and as many failed lock opens saved: issue 11); anything else is asked of the disk.
-    const known = path.dirname(transcript) === lexicalDir ? present.get(path.basename(transcript)) : undefined;
-    const exists = known === 'file' ? true : known === 'absent' ? false : existsSync(transcript);
-    if (exists) continue;
-    const lockKnown = path.dirname(transcript) === lexicalDir ? present.get(`${path.basename(transcript)}.lock`) : undefined;
-    if (lockKnown !== 'absent' && hasLiveTranscriptLock(transcript, input.now)) continue;
+    const name = path.dirname(transcript) === lexicalDir ? path.basename(transcript) : null;
+    const listed = name === null ? null : present.get(name);
+    if (listed === 'file' || (listed !== 'absent' && existsSync(transcript))) continue;
+    if ((name === null || present.get(`${name}.lock`) !== 'absent') && hasLiveTranscriptLock(transcript, input.now)) continue;
     scan.missingTranscripts.push({ key, path: transcript });
   }
   return scan;
 }
 
 /**
- * A listing as name → 'file' (exists, not a link) or 'link' (ask the disk: it may dangle); names
- * not in it map to 'absent' through the returned getter.
+ * A listing as name → 'file' (exists, not a link), 'link' (ask the disk: it may dangle) or
+ * 'absent' (not in it).
  */
 function directoryNames(listing: ReadonlyArray<{ name: string; isSymbolicLink(): boolean }>): { get(name: string): 'file' | 'link' | 'absent' } {
   const kinds = new Map<string, 'file' | 'link'>();

@@ -14,6 +14,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { WebSocketServer } from 'ws';
 import { gatewayLockPath } from '../helpers/gateway-lock-path.js';
 import { readProcStartTime } from '../../src/system/proc.js';
+import { StoreEntryParser } from '../../src/store/json-entries.js';
 import { runCliAsync } from '../helpers/cli.js';
 import { e2eUnavailable, freePort, RealGateway } from './real-gateway.js';
 
@@ -66,6 +67,17 @@ describe('real gateway: live truth (issue 9)', { skip, timeout: 900_000 }, () =>
   test('stuck 3/3, run with a TMPDIR that hides the lock: found by its port, live count 3, prune frees through RPC, measured 3 → 0', async () => {
     const keys = await failedSessions(gateway, 3);
     assert.equal(await gateway.activeRuntimeSessions(), 3);
+    // The layout large stores are parsed in, entry by entry (json-entries.ts), is the one this
+    // gateway writes: its own files give JSON.parse's document through that parser.
+    for (const agent of ['failer', 'main']) {
+      const bytes = readFileSync(path.join(gateway.stateDir, 'agents', agent, 'sessions', 'sessions.json'));
+      const parser = new StoreEntryParser();
+      for (let at = 0; at < bytes.length; at += 4096) assert.ok(parser.push(bytes.subarray(at, at + 4096)), `${agent}: not the expected layout`);
+      const document = JSON.parse(bytes.toString('utf8')) as Record<string, unknown>;
+      assert.deepEqual(parser.end(), document, `${agent}: entry-by-entry parse differs`);
+      // Every top-level key, and only those, starts a line with two spaces and a quote.
+      assert.equal(bytes.toString('utf8').split('\n  "').length - 1, Object.keys(document).length, `${agent}: top-level keys are not the only '\\n  "' line starts`);
+    }
     assert.ok('refused' in (await gateway.spawn('okay')), 'stuck at 3/3');
     gateway.dropClient();
     const hidden = { ...gateway.env, TMPDIR: path.join(elsewhere, 'tmp') };
@@ -141,14 +153,7 @@ describe('real gateway: live truth (issue 9)', { skip, timeout: 900_000 }, () =>
     assert.notEqual(report.recompute.newGatewayPid, oldPid);
     assert.deepEqual([report.recompute.liveBefore, report.recompute.liveAfter], [3, 0]);
     assert.equal(report.slotsFreed, 3);
-    await gateway.waitFor(async () => {
-      try {
-        return (await gateway.activeRuntimeSessions()) === 0;
-      } catch {
-        gateway.dropClient();
-        return false;
-      }
-    }, 60_000, 'the restarted gateway to answer /acp doctor');
+    await gateway.waitForLiveCount(0);
     // And with nothing orphaned, the same command does not restart again.
     gateway.dropClient();
     const idle = await runCliAsync(['prune', '--yes', '--json', '--recompute', 'restart', '--allow-restart'], gateway.env);

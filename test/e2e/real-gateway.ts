@@ -385,6 +385,21 @@ export class RealGateway {
     }
   }
 
+  /**
+   * Waits until `/acp doctor` answers with `count` runtime handles: after a restart the new
+   * process refuses connections for a while, so a failed read drops the client and retries.
+   */
+  async waitForLiveCount(count: number, timeoutMs = 60_000): Promise<void> {
+    await this.waitFor(async () => {
+      try {
+        return (await this.activeRuntimeSessions()) === count;
+      } catch {
+        this.dropClient();
+        return false;
+      }
+    }, timeoutMs, `the gateway to answer /acp doctor with ${count} handles`);
+  }
+
   /** kill -9 of every gateway process of this run (a crash mid-turn); the state stays. */
   async killHard(): Promise<void> {
     this.dropClient();

@@ -86,14 +86,7 @@ describe('real gateway: prune --recompute restart', { skip, timeout: 600_000 }, 
     assert.notEqual(report.recompute.newGatewayPid, oldPid);
     assert.equal(gateway.lockPid(), report.recompute.newGatewayPid);
     for (const key of keys) assert.equal(gateway.storeOf('failer')[key], undefined);
-    await gateway.waitFor(async () => {
-      try {
-        return (await gateway.activeRuntimeSessions()) === 0;
-      } catch {
-        gateway.dropClient();
-        return false;
-      }
-    }, 60_000, 'the restarted gateway to answer /acp doctor');
+    await gateway.waitForLiveCount(0);
     const again = await gateway.spawn('okay');
     assert.ok('key' in again, `spawn refused after restart: ${'refused' in again ? again.refused : ''}`);
   });

@@ -171,3 +171,19 @@ test('an orphan whose lock is a link, a FIFO or garbage is kept; a readable lock
   assert.equal(planned.includes(fifo), false, 'a FIFO lock keeps its transcript (and is never opened blocking)');
   assert.equal(planned.includes(dead), true, "a dead holder's lock does not");
 });
+
+test('missing transcripts: looked up in the directory listing, links and locks asked of the disk', async () => {
+  const { scanStoreDisk } = await import('../../src/clean/scan.js');
+  const dir = path.dirname(storePath(path.join(tempDir(), 'state'), 'main'));
+  const store = writeFile(path.join(dir, 'sessions.json'), {});
+  writeFile(path.join(dir, 'here.jsonl'), '{}\n');
+  symlinkSync(path.join(dir, 'nowhere.jsonl'), path.join(dir, 'dangling.jsonl'));
+  symlinkSync(path.join(dir, 'here.jsonl'), path.join(dir, 'linked.jsonl'));
+  // A turn just started: its lock is there, its transcript not yet.
+  writeFile(path.join(dir, 'starting.jsonl.lock'), { pid: process.pid, createdAt: new Date().toISOString(), starttime: ownStartTime() });
+  const outside = path.join(tempDir(), 'elsewhere.jsonl');
+  const entries = ['here', 'dangling', 'linked', 'starting', 'gone'].map((id) => ({ key: id, transcript: path.join(dir, `${id}.jsonl`) }));
+  entries.push({ key: 'outside', transcript: outside }, { key: 'none', transcript: null as unknown as string });
+  const scan = scanStoreDisk({ storePath: store, journalPath: `${store}.openclaw-sessions.journal`, references: { sessionIds: new Set(), files: new Set() }, entries, now: Date.now() });
+  assert.deepEqual(scan.missingTranscripts.map((m) => m.key).sort(), ['dangling', 'gone', 'outside']);
+});

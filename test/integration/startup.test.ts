@@ -35,56 +35,71 @@ process.on('exit', () => fs.writeFileSync(${JSON.stringify(out)}, JSON.stringify
 function storeWithEntries(dir: string): string {
   const store = path.join(dir, 'sessions.json');
   const now = Date.now();
-  writeFileSync(store, JSON.stringify({ 'agent:main:main': { sessionId: 'a', updatedAt: now, status: 'done' }, 'agent:main:subagent:x': { sessionId: 'b', updatedAt: now - 3_600_000, status: 'done' } }));
+  writeFileSync(
+    store,
+    JSON.stringify({
+      'agent:main:main': { sessionId: 'a', updatedAt: now, status: 'done' },
+      'agent:main:subagent:x': { sessionId: 'b', updatedAt: now - 3_600_000, status: 'done' },
+    }),
+  );
   return store;
 }
 
 // Not `net`: a piped stdout is a net.Socket, so every run here loads it.
+/** Runs `body` with a fresh temp dir, removed afterwards. */
+function inTempDir(body: (dir: string) => void): void {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'ocs-startup-'));
+  try {
+    body(dir);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 const NETWORK = ['http', 'https', 'tls', 'zlib', '_http_client'];
 // proper-lockfile's graceful-fs loads assert and fs/promises; commander's executable subcommands child_process.
 const RUN_LOCK_AND_SPAWN = ['assert', 'child_process'];
 
 test('--help and --version load no network, crypto, run-lock or process-spawning module', () => {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'ocs-startup-'));
-  try {
+  inTempDir((dir) => {
     for (const args of [['--help'], ['--version'], ['list', '--help']]) {
       const run = loadedBy(args, dir);
       assert.equal(run.status, 0, run.stderr);
-      for (const name of [...NETWORK, ...RUN_LOCK_AND_SPAWN, 'crypto', 'tty', 'readline']) assert.ok(!run.builtins.has(name), `${args.join(' ')} loaded ${name}`);
+      for (const name of [...NETWORK, ...RUN_LOCK_AND_SPAWN, 'crypto', 'tty', 'readline'])
+        assert.ok(!run.builtins.has(name), `${args.join(' ')} loaded ${name}`);
     }
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  });
 });
 
 test('list --json and prune --dry-run load neither the gateway client nor the table, and list --json no run lock', () => {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'ocs-startup-'));
-  try {
+  inTempDir((dir) => {
     const store = storeWithEntries(dir);
     const listJson = loadedBy(['list', '--json', '--store', store], dir);
     assert.equal(listJson.status, 0, listJson.stderr);
     for (const name of [...NETWORK, ...RUN_LOCK_AND_SPAWN, 'crypto', 'tty']) assert.ok(!listJson.builtins.has(name), `list --json loaded ${name}`);
-    assert.deepEqual(listJson.chunks.filter((chunk) => /^(ws|wrapper|probe|discover|terminal|table)-/.test(chunk)), [], 'list --json loaded gateway or table chunks');
+    assert.deepEqual(
+      listJson.chunks.filter((chunk) => /^(ws|wrapper|probe|discover|terminal|table)-/.test(chunk)),
+      [],
+      'list --json loaded gateway or table chunks',
+    );
 
     const dryRun = loadedBy(['prune', '--dry-run', '--json', '--store', store], dir);
     assert.equal(dryRun.status, 0, dryRun.stderr);
     for (const name of [...NETWORK, 'child_process']) assert.ok(!dryRun.builtins.has(name), `prune --dry-run loaded ${name}`);
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  });
 });
 
 test('list (a table) with no gateway listening: a refused TCP connect, no HTTP stack or WebSocket client', () => {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'ocs-startup-'));
-  try {
+  inTempDir((dir) => {
     const store = storeWithEntries(dir);
     // OPENCLAW_GATEWAY_PORT=1: nothing listens there, so the probe stops at the refused connect.
     const run = loadedBy(['list', '--store', store], dir);
     assert.equal(run.status, 0, run.stderr);
-    assert.ok(run.chunks.some((chunk) => chunk.startsWith('probe-')), 'the gateway was probed');
+    assert.ok(
+      run.chunks.some((chunk) => chunk.startsWith('probe-')),
+      'the gateway was probed',
+    );
     // crypto: the RPC client and device identity load only when a gateway answers.
     for (const name of ['http', 'https', 'tls', 'zlib', 'crypto']) assert.ok(!run.builtins.has(name), `list loaded ${name}`);
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  });
 });
