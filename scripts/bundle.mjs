@@ -5,7 +5,8 @@
 // CommonJS rather than ESM: `require` of Node's built-ins skips the ESM facade (importing
 // node:fs as ESM loads its stream classes), and the CJS loader is the cheaper of the two.
 // The tsc output in dist/src/ stays for the tests that import modules directly.
-import { chmodSync, mkdirSync, rmSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync } from 'node:fs';
+import path from 'node:path';
 import { build } from 'rolldown';
 
 const outDir = 'dist/bundle';
@@ -26,11 +27,6 @@ const lazyChildProcessInCommander = {
   },
 };
 rmSync(outDir, { recursive: true, force: true });
-// Node 22.1+'s compile cache for the bin (bin/openclaw-sessions.js says why it lives here): made
-// empty at every build, private to the installer, so no stale or foreign code is ever in it.
-rmSync('dist/.compile-cache', { recursive: true, force: true });
-mkdirSync('dist/.compile-cache', { mode: 0o755 });
-chmodSync('dist/.compile-cache', 0o755);
 await build({
   input: { main: 'src/cli/main.ts' },
   platform: 'node',
@@ -44,6 +40,18 @@ await build({
     entryFileNames: '[name].cjs',
     chunkFileNames: '[name]-[hash].cjs',
     minify: true,
+    // `import('node:net')` as `require`: bin/code-cache.js runs the bundle through vm.Script,
+    // where a real import() needs a flag on Node 20. A built-in is CommonJS either way.
+    dynamicImportInCjs: false,
     sourcemap: false, // the package ships no sources, so a map would point nowhere (issue 12: no source maps)
   },
 });
+
+// bin/code-cache.js runs these files through vm.Script, where import() would fail on Node 20, and
+// gives them a plain require(id) (no require.resolve/cache/main). The build fails rather than
+// shipping code that works only without the cache. Comment lines are skipped.
+for (const name of readdirSync(outDir)) {
+  const code = readFileSync(path.join(outDir, name), 'utf8');
+  if (/^(?!\s*(\*|\/\/)).*\bimport\(/m.test(code)) throw new Error(`scripts/bundle.mjs: ${name} has an import(); make it a require (dynamicImportInCjs: false covers built-ins)`);
+  if (/\brequire\.(resolve|cache|main|extensions)\b/.test(code)) throw new Error(`scripts/bundle.mjs: ${name} uses require.resolve/cache/main/extensions, which bin/code-cache.js does not provide`);
+}

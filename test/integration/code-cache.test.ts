@@ -1,0 +1,147 @@
+/**
+ * The V8 code cache the build keeps for the bundle (bin/code-cache.js, scripts/code-cache.mjs):
+ * made for the Node that built it, used by a run only when it can be trusted, never written by a
+ * run, and never a reason for a different answer. Each case runs the real binary of a copy of the
+ * built package whose cache was made by this test's Node (so it means the same on Node 20 and 22;
+ * .ci/run runs it on both). A preload records, per bundle file, whether V8 was given cache data
+ * and whether it took it.
+ */
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { test } from 'node:test';
+import { REPO } from '../helpers/golden.js';
+
+interface Copy {
+  root: string;
+  cache: string;
+  store: string;
+  record: string;
+}
+
+/** A copy of the built package (bin, bundle with its mtimes, the cache step and its example store), with a cache made here. */
+function packageCopy(): Copy {
+  const root = mkdtempSync(path.join(os.tmpdir(), 'ocs-code-cache-test-'));
+  for (const part of ['bin', 'dist/bundle', 'scripts/code-cache.mjs', 'examples/state', 'package.json']) {
+    cpSync(path.join(REPO, part), path.join(root, part), { recursive: true, preserveTimestamps: true });
+  }
+  const made = spawnSync(process.execPath, [path.join(root, 'scripts', 'code-cache.mjs')], { encoding: 'utf8', env: { PATH: process.env.PATH, HOME: root } });
+  assert.equal(made.status, 0, made.stderr);
+  const store = path.join(root, 'sessions.json');
+  writeFileSync(store, JSON.stringify({ 'agent:main:main': { sessionId: 's', updatedAt: Date.now() }, 'agent:main:subagent:x': { sessionId: 't', updatedAt: 1, status: 'done' } }));
+  const record = path.join(root, 'record.cjs');
+  writeFileSync(
+    record,
+    `const vm = require('node:vm');
+const seen = [];
+const Script = vm.Script;
+vm.Script = class extends Script {
+  constructor(code, options) {
+    super(code, options);
+    if (options && options.filename && options.filename.includes('dist/bundle/')) seen.push([require('node:path').basename(options.filename), options.cachedData ? (this.cachedDataRejected ? 'rejected' : 'used') : 'none']);
+  }
+};
+process.on('exit', () => require('node:fs').writeFileSync(${JSON.stringify(path.join(root, 'seen.json'))}, JSON.stringify(seen)));`,
+  );
+  return { root, cache: path.join(root, 'dist', '.code-cache'), store, record };
+}
+
+/** Runs `list --json` of the copy; returns what each bundle file got from the cache ('absent' when the cache was not consulted at all) and the sessions listed. */
+function listJson(copy: Copy): { files: Map<string, string>; sessions: string[] } {
+  rmSync(path.join(copy.root, 'seen.json'), { force: true });
+  const result = spawnSync(process.execPath, ['-r', copy.record, path.join(copy.root, 'bin', 'openclaw-sessions.js'), 'list', '--json', '--store', copy.store], {
+    encoding: 'utf8',
+    env: { PATH: process.env.PATH, HOME: copy.root },
+  });
+  assert.equal(result.status, 0, result.stderr);
+  assert.equal(result.stderr, '');
+  const seen = JSON.parse(readFileSync(path.join(copy.root, 'seen.json'), 'utf8')) as Array<[string, string]>;
+  const report = JSON.parse(result.stdout) as { sessions: Array<{ key: string; state: string }> };
+  return { files: new Map(seen), sessions: report.sessions.map((s) => `${s.key} ${s.state}`) };
+}
+
+const states = (files: Map<string, string>): Set<string> => new Set(files.values());
+
+function withCopy(body: (copy: Copy) => void): void {
+  const copy = packageCopy();
+  try {
+    body(copy);
+  } finally {
+    rmSync(copy.root, { recursive: true, force: true });
+  }
+}
+
+test('code cache: made by the build for this Node; a run takes it for every bundle file it loads, with the same answer as without', () => {
+  withCopy((copy) => {
+    const manifest = JSON.parse(readFileSync(path.join(copy.cache, 'manifest.json'), 'utf8')) as { runtime: string; files: Record<string, unknown> };
+    assert.ok(manifest.runtime.includes(process.version), manifest.runtime);
+    const cached = listJson(copy);
+    assert.ok(cached.files.size > 3);
+    assert.deepEqual(states(cached.files), new Set(['used']));
+    rmSync(copy.cache, { recursive: true });
+    const compiled = listJson(copy);
+    assert.equal(compiled.files.size, 0, 'without a cache the bundle goes through Node’s own loader');
+    assert.deepEqual(compiled.sessions, cached.sessions);
+    assert.equal(existsSync(copy.cache), false, 'a run never makes or writes the cache');
+  });
+});
+
+test('code cache: not used from a directory others can write, nor through a link, nor for another Node', () => {
+  withCopy((copy) => {
+    chmodSync(copy.cache, 0o777);
+    assert.equal(listJson(copy).files.size, 0, 'a world-writable cache directory was used');
+    chmodSync(copy.cache, 0o775);
+    assert.equal(listJson(copy).files.size, 0, 'a group-writable cache directory was used');
+    chmodSync(copy.cache, 0o755);
+
+    const elsewhere = path.join(copy.root, 'elsewhere');
+    renameSync(copy.cache, elsewhere);
+    symlinkSync(elsewhere, copy.cache);
+    assert.equal(listJson(copy).files.size, 0, 'a symlinked cache directory was used');
+    rmSync(copy.cache);
+    renameSync(elsewhere, copy.cache);
+
+    const manifestPath = path.join(copy.cache, 'manifest.json');
+    const manifest = readFileSync(manifestPath, 'utf8');
+    writeFileSync(manifestPath, manifest.replace(process.version, 'v0.0.1'));
+    assert.equal(listJson(copy).files.size, 0, 'a cache made for another Node was used');
+    writeFileSync(manifestPath, manifest);
+    assert.deepEqual(states(listJson(copy).files), new Set(['used']));
+  });
+});
+
+test('code cache: a changed bundle file, a linked or corrupt cache file is compiled as usual; the answer stays the same', () => {
+  withCopy((copy) => {
+    const reference = listJson(copy);
+    const names = [...reference.files.keys()];
+    const [changed, linked, corrupt] = [names[0]!, names[1]!, names[2]!];
+
+    // The bundle file changed since the build (its mtime moved): its cache is not offered to V8.
+    const changedPath = path.join(copy.root, 'dist', 'bundle', changed);
+    utimesSync(changedPath, new Date(), new Date(Date.now() + 5000));
+    // A cache file replaced by a link to a real cache file: never read through.
+    const linkedCache = path.join(copy.cache, `${linked}.v8`);
+    mkdirSync(path.join(copy.root, 'other'));
+    renameSync(linkedCache, path.join(copy.root, 'other', 'data'));
+    symlinkSync(path.join(copy.root, 'other', 'data'), linkedCache);
+    // Garbage where the data was: V8 refuses it and compiles.
+    writeFileSync(path.join(copy.cache, `${corrupt}.v8`), Buffer.alloc(4096, 7));
+
+    const after = listJson(copy);
+    assert.equal(after.files.get(changed), undefined, 'a changed bundle file went through the cache');
+    assert.equal(after.files.get(linked), undefined, 'a linked cache file was read');
+    assert.equal(after.files.get(corrupt), 'rejected');
+    for (const name of names.slice(3)) assert.equal(after.files.get(name), 'used', name);
+    assert.deepEqual(after.sessions, reference.sessions);
+  });
+});
+
+test('code cache: the build writes it readable by every user and writable by its owner only', () => {
+  withCopy((copy) => {
+    const mode = (file: string): number => statSync(file).mode & 0o777;
+    assert.equal(mode(copy.cache), 0o755);
+    for (const name of readdirSync(copy.cache)) assert.equal(mode(path.join(copy.cache, name)), 0o644, name);
+  });
+});
