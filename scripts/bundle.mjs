@@ -34,6 +34,8 @@ await build({
   external: [/^node:/, 'bufferutil', 'utf-8-validate'],
   logLevel: 'warn',
   plugins: [lazyChildProcessInCommander],
+  // The version a run reports, without reading package.json (src/cli/version.ts).
+  transform: { define: { OPENCLAW_SESSIONS_VERSION: JSON.stringify(JSON.parse(readFileSync('package.json', 'utf8')).version) } },
   output: {
     dir: outDir,
     format: 'cjs',

@@ -38,7 +38,7 @@ try {
   mkdirSync(path.join(work, 'home'), { mode: 0o700 });
   const env = { PATH: process.env.PATH, HOME: path.join(work, 'home'), OPENCLAW_STATE_DIR: stateDir, OPENCLAW_GATEWAY_PORT: String(await closedPort()), NO_COLOR: '1' };
   const store = path.join(stateDir, 'agents', 'main', 'sessions', 'sessions.json');
-  const output = [];
+  let output = [];
   const io = {
     env,
     stdout: { write: (text) => output.push(text), isTTY: false },
@@ -48,6 +48,7 @@ try {
   };
   const commands = [['--help'], ['list', '--json'], ['list', '--store', store], ['prune', '--dry-run'], ['doctor', '--no-rpc']];
   for (const command of commands) {
+    output = [];
     const code = await run([process.execPath, 'openclaw-sessions', ...command], io);
     // A failure here means the bundle itself is broken: the build says so rather than caching it.
     if (code !== 0 && command[0] !== 'doctor') throw new Error(`scripts/code-cache.mjs: openclaw-sessions ${command.join(' ')} exited ${code}:\n${output.join('')}`);

@@ -214,7 +214,10 @@ function probeLock(sessionsDir: string, locks: Set<string> | null, entry: Sessio
   if (locks && locks.size === 0 && !entry.sessionFile) return false;
   const transcript = transcriptPathFor(sessionsDir, entry);
   if (transcript === null) return false;
-  if (locks && path.dirname(transcript) === sessionsDir && !locks.has(`${path.basename(transcript)}.lock`)) return false;
+  // transcript is absolute and normal (transcriptPathFor): its directory and name are split at
+  // the last `/`, without path.dirname's per-character loop (~5 ms over 500 entries, issue 11).
+  const slash = transcript.lastIndexOf('/');
+  if (locks && (slash === 0 ? '/' : transcript.slice(0, slash)) === sessionsDir && !locks.has(`${transcript.slice(slash + 1)}.lock`)) return false;
   return hasLiveTranscriptLock(transcript, now);
 }
 

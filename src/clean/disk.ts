@@ -30,10 +30,15 @@ export function whyNotCleanable(store: LoadedStore): string | null {
 export function inventoryDisk(inventory: Inventory, keepMs: number): Map<string, DiskSummary> {
   const sessionIds = new Set<string>();
   const files = new Set<string>();
+  // One path.dirname per store, not per session (it walks the path character by character).
+  const dirs = new Map<string, string>();
   for (const session of inventory.sessions) {
     if (!session.entry) continue;
     sessionIds.add(session.entry.sessionId);
-    if (typeof session.entry.sessionFile === 'string') files.add(resolvePath(path.dirname(session.storePath), session.entry.sessionFile));
+    if (typeof session.entry.sessionFile !== 'string') continue;
+    let dir = dirs.get(session.storePath);
+    if (dir === undefined) dirs.set(session.storePath, (dir = path.dirname(session.storePath)));
+    files.add(resolvePath(dir, session.entry.sessionFile));
   }
   const references: TranscriptReferences = { sessionIds, files };
   const complete = inventory.failures.length === 0 && inventory.sessions.every((session) => session.entry !== null);

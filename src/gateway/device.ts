@@ -6,15 +6,15 @@
 import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, sign, type KeyObject } from 'node:crypto';
 import { closeSync, constants, fchmodSync, lstatSync, mkdirSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
 import path from 'node:path';
-import { z } from '../store/validate.js';
+import { lazySchema, z } from '../store/validate.js';
 import { ToolError } from '../errors.js';
 import { READ_CAPS, readRegularFile } from '../store/safe-fs.js';
 
-const storedIdentitySchema = z.object({
+const storedIdentitySchema = lazySchema(() => z.object({
   version: z.literal(1),
   privateKeyPem: z.string(),
   createdAt: z.string(),
-});
+}));
 
 export interface DeviceIdentity {
   /** Hex sha256 of the raw 32-byte public key. */
@@ -45,7 +45,7 @@ export function rawPublicKey(publicKey: KeyObject): Buffer {
 
 export function loadOrCreateDevice(file: string): DeviceIdentity {
   try {
-    const stored = storedIdentitySchema.parse(JSON.parse(readRegularFile(file, { maxBytes: READ_CAPS.small, what: 'device identity' }).bytes.toString('utf8')));
+    const stored = storedIdentitySchema().parse(JSON.parse(readRegularFile(file, { maxBytes: READ_CAPS.small, what: 'device identity' }).bytes.toString('utf8')));
     return identityFromKey(createPrivateKey(stored.privateKeyPem));
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') {

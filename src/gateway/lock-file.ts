@@ -8,7 +8,7 @@
 import { closeSync, constants, fstatSync, lstatSync, openSync, readFileSync, readSync, type Stats } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { z } from '../store/validate.js';
+import { lazySchema, z } from '../store/validate.js';
 import type { Env } from '../env.js';
 import { packageVersionAbove } from '../store/openclaw-version.js';
 import { listeningSockets, pidHoldsSocket } from '../system/proc-net.js';
@@ -16,7 +16,7 @@ import { isProcessAlive, readProcCmdline, readProcEnviron, readProcExe, readProc
 import { judgeGatewayProcess, judgeLockOwnership, type PathOwnership, type ProcessJudgement } from './identify.js';
 import { cgroupSaysContainer } from './respawn.js';
 
-export const gatewayLockSchema = z.object({
+const buildGatewayLockSchema = () => z.object({
   pid: z.int().check(z.positive()),
   createdAt: z.optional(z.string()),
   configPath: z.optional(z.string()),
@@ -27,8 +27,9 @@ export const gatewayLockSchema = z.object({
   role: z.optional(z.string()),
   stateDir: z.optional(z.string()),
 });
+const gatewayLockSchema = lazySchema(buildGatewayLockSchema);
 
-export type GatewayLock = z.infer<typeof gatewayLockSchema>;
+export type GatewayLock = z.infer<ReturnType<typeof buildGatewayLockSchema>>;
 
 export const DEFAULT_GATEWAY_PORT = 18789;
 /** A real lock is ~200 bytes; anything much larger is not one (and is not read whole). */
@@ -103,7 +104,7 @@ export function readGatewayLockFile(file: string): { lock: GatewayLock | null; s
     }
     let lock: GatewayLock | null = null;
     try {
-      const parsed = gatewayLockSchema.safeParse(JSON.parse(buffer.subarray(0, read).toString('utf8')));
+      const parsed = gatewayLockSchema().safeParse(JSON.parse(buffer.subarray(0, read).toString('utf8')));
       lock = parsed.success ? parsed.data : null;
     } catch {
       lock = null;

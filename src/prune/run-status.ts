@@ -10,12 +10,12 @@
  */
 import { chownSync, lstatSync, mkdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { z } from '../store/validate.js';
+import { lazySchema, z } from '../store/validate.js';
 import { writeFileAtomic } from '../store/atomic-write.js';
 
 export const PRUNE_STATUS_FILE = 'last-prune.json';
 
-const runSchema = z.object({
+const buildRunSchema = () => z.object({
   runId: z.string(),
   /** ISO times; finishedAt is what the metrics report as the last run. */
   startedAt: z.string(),
@@ -30,15 +30,16 @@ const runSchema = z.object({
   scope: z.string(),
 });
 
-export const pruneStatusSchema = z.object({
+const buildPruneStatusSchema = () => z.object({
   version: z.literal(1),
-  last: runSchema,
+  last: buildRunSchema(),
   /** The last run that exited 0 (it may be `last`); null when none has yet. */
-  lastSuccess: z.nullable(runSchema),
+  lastSuccess: z.nullable(buildRunSchema()),
 });
+const pruneStatusSchema = lazySchema(buildPruneStatusSchema);
 
-export type PruneRunOutcome = z.infer<typeof runSchema>;
-export type PruneStatus = z.infer<typeof pruneStatusSchema>;
+export type PruneRunOutcome = z.infer<ReturnType<typeof buildRunSchema>>;
+export type PruneStatus = z.infer<ReturnType<typeof buildPruneStatusSchema>>;
 
 export function pruneStatusPath(stateDir: string): string {
   return path.join(stateDir, 'openclaw-sessions', PRUNE_STATUS_FILE);
@@ -51,7 +52,7 @@ export function readPruneStatus(stateDir: string): PruneStatus | null {
     // Not through a symlink, and never a FIFO or device: a regular file of bounded size only.
     const stat = lstatSync(file);
     if (!stat.isFile() || stat.size > 64 * 1024) return null;
-    const parsed = pruneStatusSchema.safeParse(JSON.parse(readFileSync(file, 'utf8')));
+    const parsed = pruneStatusSchema().safeParse(JSON.parse(readFileSync(file, 'utf8')));
     return parsed.success ? parsed.data : null;
   } catch {
     return null;

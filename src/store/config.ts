@@ -4,15 +4,13 @@
  */
 import path from 'node:path';
 import JSON5 from 'json5';
-import { issueText, z } from './validate.js';
+import { issueText, lazySchema, z } from './validate.js';
 import { ToolError } from '../errors.js';
 import type { Env } from '../env.js';
 import { READ_CAPS, readRegularFile } from './safe-fs.js';
 
-const agentListEntry = z.object({ id: z.optional(z.string()), default: z.optional(z.boolean()) });
-
 /** The subset of openclaw.json that matters here; everything else is ignored, not rejected. */
-export const configFactsSchema = z.object({
+const buildConfigFactsSchema = () => z.object({
   acp: z.optional(
     z.object({
       enabled: z.optional(z.boolean()),
@@ -39,10 +37,11 @@ export const configFactsSchema = z.object({
   ),
   commands: z.optional(z.object({ restart: z.optional(z.boolean()) })),
   session: z.optional(z.object({ store: z.optional(z.string()) })),
-  agents: z.optional(z.object({ list: z.optional(z.array(agentListEntry)) })),
+  agents: z.optional(z.object({ list: z.optional(z.array(z.object({ id: z.optional(z.string()), default: z.optional(z.boolean()) }))) })),
 });
+const configFactsSchema = lazySchema(buildConfigFactsSchema);
 
-export type ConfigFacts = z.infer<typeof configFactsSchema>;
+export type ConfigFacts = z.infer<ReturnType<typeof buildConfigFactsSchema>>;
 
 export interface LoadedConfig {
   path: string | null;
@@ -66,7 +65,7 @@ export function loadConfig(configPath: string | null, env: Env): LoadedConfig {
   const missingVars: Array<{ name: string; at: string }> = [];
   const raw = readDocument(configPath, 0, []);
   const document = substituteVars(raw, withConfigEnv(raw, env), '', missingVars);
-  const parsed = configFactsSchema.safeParse(document);
+  const parsed = configFactsSchema().safeParse(document);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     const where = issue ? issue.path.join('.') : '?';

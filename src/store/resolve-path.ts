@@ -1,13 +1,24 @@
 /**
  * `path.resolve(base, target)`, without the work when `target` is already an absolute, normal
- * path — which is what OpenClaw writes in `sessionFile` (docs/openclaw-sessions-observed.md).
+ * path — which is what OpenClaw writes in `sessionFile` (docs/openclaw-sessions-observed.md) — or
+ * one plain name under an absolute, normal `base` (a `sessionFile` of `<sessionId>.jsonl`).
  * path.resolve re-normalises its input character by character (~2.5 µs for a transcript path);
  * done four times per entry, that was ~5 ms of a 500-entry `list` (issue 11).
  */
 import path from 'node:path';
 
 export function resolvePath(base: string, target: string): string {
-  return isNormalAbsolute(target) ? target : path.resolve(base, target);
+  if (isNormalAbsolute(target)) return target;
+  if (isPlainName(target)) {
+    if (base === '/') return `/${target}`;
+    if (isNormalAbsolute(base)) return `${base}/${target}`;
+  }
+  return path.resolve(base, target);
+}
+
+/** One path segment that is neither `.` nor `..`: joined to a normal directory, it stays normal. */
+function isPlainName(target: string): boolean {
+  return target.length > 0 && target !== '.' && target !== '..' && !target.includes('/');
 }
 
 /**

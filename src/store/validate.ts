@@ -12,6 +12,17 @@ import * as z from 'zod/mini';
 
 export { z };
 
+/**
+ * A schema built on its first use, then kept. Building zod schemas runs zod's constructors for
+ * every field (~1–3 ms at start-up for this tool's config and lock-file schemas, issue 11): a run
+ * that reads no config or lock file builds none. `build` must be pure; every call returns the
+ * same schema.
+ */
+export function lazySchema<T>(build: () => T): () => T {
+  let schema: T | undefined;
+  return () => (schema ??= build());
+}
+
 /** The parts of a zod issue that say what was wrong (zod v4 core issue shapes). */
 interface IssueLike {
   code?: string;

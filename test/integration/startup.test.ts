@@ -103,3 +103,25 @@ test('list (a table) with no gateway listening: a refused TCP connect, no HTTP s
     for (const name of ['http', 'https', 'tls', 'zlib', 'crypto']) assert.ok(!run.builtins.has(name), `list loaded ${name}`);
   });
 });
+
+test('the bundle reports package.json’s version without reading package.json', () => {
+  inTempDir((dir) => {
+    const store = storeWithEntries(dir);
+    const preload = path.join(dir, 'reads.cjs');
+    const out = path.join(dir, 'reads.json');
+    writeFileSync(
+      preload,
+      `const fs = require('node:fs');
+const reads = [];
+const readFileSync = fs.readFileSync;
+fs.readFileSync = function (file, ...rest) { if (typeof file === 'string') reads.push(file); return readFileSync.call(this, file, ...rest); };
+process.on('exit', () => fs.writeFileSync(${JSON.stringify(out)}, JSON.stringify(reads)));`,
+    );
+    const result = spawnSync(process.execPath, ['-r', preload, BIN, 'metrics', '--no-rpc', '--store', store], { encoding: 'utf8', env: { PATH: process.env.PATH, HOME: dir, LANG: 'C.UTF-8' } });
+    assert.equal(result.status, 0, result.stderr);
+    const { version } = JSON.parse(readFileSync(path.join(path.dirname(BIN), '..', 'package.json'), 'utf8')) as { version: string };
+    assert.match(result.stdout, new RegExp(`^openclaw_sessions_build_info\\{version="${version.replaceAll('.', '\\.')}"\\} 1$`, 'm'));
+    const reads = JSON.parse(readFileSync(out, 'utf8')) as string[];
+    assert.deepEqual(reads.filter((file) => file.endsWith('package.json')), []);
+  });
+});
