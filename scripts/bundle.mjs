@@ -55,5 +55,5 @@ await build({
 for (const name of readdirSync(outDir)) {
   const code = readFileSync(path.join(outDir, name), 'utf8');
   if (/^(?!\s*(\*|\/\/)).*\bimport\(/m.test(code)) throw new Error(`scripts/bundle.mjs: ${name} has an import(); make it a require (dynamicImportInCjs: false covers built-ins)`);
-  if (/\brequire\.(resolve|cache|main|extensions)\b/.test(code)) throw new Error(`scripts/bundle.mjs: ${name} uses require.resolve/cache/main/extensions, which bin/code-cache.js does not provide`);
+  if (/^(?!\s*(\*|\/\/)).*\brequire\.(resolve|cache|main|extensions)\b/m.test(code)) throw new Error(`scripts/bundle.mjs: ${name} uses require.resolve/cache/main/extensions, which bin/code-cache.js does not provide`);
 }
