@@ -3,10 +3,10 @@
  * call for a look are coloured; finished and closed are plain (never dim: dim text is unreadable
  * on many terminals).
  */
-import type { ChalkInstance } from 'chalk';
+import type { Palette } from './terminal.js';
 import type { SessionState } from '../sessions/classify.js';
 
-export function paintState(chalk: ChalkInstance, state: SessionState, text: string): string {
+export function paintState(chalk: Palette, state: SessionState, text: string): string {
   switch (state) {
     case 'running':
       return chalk.green(text);

@@ -72,8 +72,11 @@ export interface PrunePlanItem {
   ageMs: number | null;
   holdsSlot: boolean;
   sessionId: string | null;
-  /** fingerprintOf the entry at planning time: a different entry under the lock is skipped. */
-  fingerprint: string;
+  /**
+   * fingerprintOf the entry at planning time: a different entry under the lock is skipped. Null
+   * in a dry run's plan, which removes nothing (the execute stage refuses an item without one).
+   */
+  fingerprint: string | null;
   raw: unknown;
 }
 
@@ -84,6 +87,34 @@ export interface PrunePlan {
   /** Store path → the items to remove from it, in plan order. */
   byStore: Map<string, PrunePlanItem[]>;
   slotsFreed: number;
+}
+
+/**
+ * Plans once: the candidates the criteria select, in order, each with `fingerprint(raw)` (null
+ * when no fingerprint is given: a dry run). The apply stage removes exactly this set, or less.
+ */
+export function planCandidates(candidates: readonly PlanCandidate[], criteria: PruneCriteria, fingerprint: ((raw: unknown) => string) | null): PrunePlan {
+  const select = makePruneSelector(criteria);
+  const items: PrunePlanItem[] = [];
+  for (const candidate of candidates) {
+    if (!select(candidate)) continue;
+    const sessionId = (candidate.raw as { sessionId?: unknown } | null)?.sessionId;
+    items.push({
+      agentId: candidate.agentId,
+      storePath: candidate.storePath,
+      key: candidate.key,
+      kind: candidate.kind,
+      conversation: candidate.conversation,
+      state: candidate.state,
+      reason: candidate.reason,
+      ageMs: candidate.ageMs,
+      holdsSlot: candidate.holdsSlot,
+      sessionId: typeof sessionId === 'string' ? sessionId : null,
+      fingerprint: fingerprint ? fingerprint(candidate.raw) : null,
+      raw: candidate.raw,
+    });
+  }
+  return planOfItems(items, candidates.length);
 }
 
 /** A plan of exactly these items (a subset of another plan, say), grouped by store. */

@@ -19,7 +19,6 @@
 import { createHash, type Hash } from 'node:crypto';
 import { statSync, type BigIntStats } from 'node:fs';
 import { READ_CAPS, readRegularFileChunks } from './safe-fs.js';
-import { performance } from 'node:perf_hooks';
 import { ToolError } from '../errors.js';
 import { commitPrepared, prepareAtomicWrite, type PreparedWrite } from './atomic-write.js';
 import { acquireGatewayLock, type GatewayLockHandle } from './gateway-lock.js';

@@ -17,7 +17,6 @@
  *   rewrite under the run lock, at the end of each prune that writes.
  */
 import { closeSync, constants, fchmodSync, fstatSync, fsyncSync, ftruncateSync, openSync, statSync } from 'node:fs';
-import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { z } from './validate.js';
 import { ToolError } from '../errors.js';
@@ -75,11 +74,6 @@ const restoreRecord = z.object({
 export const journalRecordSchema = z.discriminatedUnion('type', [pruneRecord, commitRecord, transcriptsRecord, restoreRecord]);
 export type JournalRecord = z.infer<typeof journalRecordSchema>;
 type PruneRecord = z.infer<typeof pruneRecord>;
-
-/** Sortable and unique enough for humans to type: 20261128T162400Z-3fa9. */
-export function newRunId(now = new Date()): string {
-  return `${now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z')}-${randomBytes(2).toString('hex')}`;
-}
 
 /** The identity a journal record is bound to: the store's directory (its inode survives the store's own renames). */
 export function storeBinding(storePath: string): StoreBinding {

@@ -71,7 +71,7 @@ test('--help and --version load no network, crypto, run-lock or process-spawning
   });
 });
 
-test('list --json and prune --dry-run load neither the gateway client nor the table, and list --json no run lock', () => {
+test('list --json and prune --dry-run load neither the gateway client nor the table, and list --json no run lock; a dry run nothing of the execute stage', () => {
   inTempDir((dir) => {
     const store = storeWithEntries(dir);
     const listJson = loadedBy(['list', '--json', '--store', store], dir);
@@ -85,7 +85,12 @@ test('list --json and prune --dry-run load neither the gateway client nor the ta
 
     const dryRun = loadedBy(['prune', '--dry-run', '--json', '--store', store], dir);
     assert.equal(dryRun.status, 0, dryRun.stderr);
-    for (const name of [...NETWORK, 'child_process']) assert.ok(!dryRun.builtins.has(name), `prune --dry-run loaded ${name}`);
+    // crypto: fingerprints, store digests and journal code are the execute stage's (prune/execute.ts);
+    // perf_hooks: the edit's lock timing; tty: chalk, loaded only to colour.
+    for (const name of [...NETWORK, 'child_process', 'crypto', 'perf_hooks', 'tty']) assert.ok(!dryRun.builtins.has(name), `prune --dry-run loaded ${name}`);
+    const table = loadedBy(['prune', '--dry-run', '--store', store], dir);
+    assert.equal(table.status, 0, table.stderr);
+    for (const name of ['crypto', 'perf_hooks', 'tty']) assert.ok(!table.builtins.has(name), `prune --dry-run (a table on a pipe) loaded ${name}`);
   });
 });
 
@@ -99,8 +104,9 @@ test('list (a table) with no gateway listening: a refused TCP connect, no HTTP s
       run.chunks.some((chunk) => chunk.startsWith('probe-')),
       'the gateway was probed',
     );
-    // crypto: the RPC client and device identity load only when a gateway answers.
-    for (const name of ['http', 'https', 'tls', 'zlib', 'crypto']) assert.ok(!run.builtins.has(name), `list loaded ${name}`);
+    // crypto: the RPC client and device identity load only when a gateway answers; tty: chalk,
+    // loaded only to colour (this output is a pipe).
+    for (const name of ['http', 'https', 'tls', 'zlib', 'crypto', 'tty']) assert.ok(!run.builtins.has(name), `list loaded ${name}`);
   });
 });
 

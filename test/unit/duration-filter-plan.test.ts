@@ -91,3 +91,22 @@ test('slot summary sentence', () => {
   assert.deepEqual(summary.byAgent.ops, { total: 2, terminal: 1, slotsHeld: 1 });
   assert.match(describeSlots(summarize(sessions, null, () => false)), /no acp.maxConcurrentSessions cap/);
 });
+
+test('a plan to run fingerprints every item; a dry run’s plan has none, the same items, and cannot be executed', async () => {
+  const { planCandidates } = await import('../../src/sessions/plan.js');
+  const { planPrune, fingerprintOf } = await import('../../src/sessions/plan-prune.js');
+  const candidate = (key: string, state: 'errored' | 'idle', raw: unknown) => ({ key, state, kind: 'acp' as const, terminal: state === 'errored', conversation: false, ageMs: 3_600_000, entry: {}, agentId: 'main', storePath: '/s/sessions.json', reason: 'r', holdsSlot: true, raw });
+  const candidates = [candidate('agent:main:acp:a', 'errored', { sessionId: 'a', n: 1 }), candidate('agent:main:acp:b', 'idle', { sessionId: 'b' }), candidate('agent:main:acp:c', 'errored', { sessionId: 'c' })];
+  const real = planPrune(candidates, {});
+  const dry = planCandidates(candidates, {}, null);
+  assert.deepEqual(real.items.map((item) => item.key), ['agent:main:acp:a', 'agent:main:acp:c']);
+  assert.deepEqual(dry.items.map((item) => [item.key, item.sessionId, item.fingerprint]), [['agent:main:acp:a', 'a', null], ['agent:main:acp:c', 'c', null]]);
+  assert.equal(real.items[0]!.fingerprint, fingerprintOf({ sessionId: 'a', n: 1 }));
+  assert.notEqual(real.items[0]!.fingerprint, fingerprintOf({ sessionId: 'a', n: 2 }));
+  assert.equal(dry.totalSessions, 3);
+  const { executePrune } = await import('../../src/prune/execute.js');
+  await assert.rejects(
+    executePrune({ inventory: {} as never, plan: dry, gateway: null, remote: false }, { decision: { method: 'file' } as never, viaRpc: [], viaFile: dry.items }, {} as never, {}),
+    /a plan made without fingerprints \(a dry run\) cannot be executed/,
+  );
+});

@@ -7,11 +7,13 @@ import { test } from 'node:test';
 import { renderPruned, type PruneOutput } from '../../src/cli/render/prune.js';
 import { decideStyle } from '../../src/cli/terminal.js';
 import type { PruneReport } from '../../src/report/prune-report.js';
-import type { PruneExecution } from '../../src/prune/run.js';
+import type { PruneExecution } from '../../src/prune/execute.js';
+
+const plainStyle = await decideStyle({ isTTY: false, columns: undefined, env: {}, colorFlag: false });
 
 function printed(pruned: string[], viaRpc: string[]): string {
   let text = '';
-  const out: PruneOutput = { style: decideStyle({ isTTY: false, columns: undefined, env: {}, colorFlag: false }), say: (t) => (text += t), emit: () => undefined, warn: () => undefined };
+  const out: PruneOutput = { style: plainStyle, say: (t) => (text += t), emit: () => undefined, warn: () => undefined };
   const session = (key: string) => ({ agentId: 'main', key, kind: 'acp' as const, conversation: false, state: 'errored' as const, reason: 'r', ageMs: 1, holdsSlot: true, storePath: '/s/sessions.json' });
   const report = {
     schemaVersion: 3, dryRun: false, runId: '20261201T040000Z-abcd', summary: 'Pruned.', pruned: pruned.map(session), skipped: [], stores: [], transcripts: [], transcriptsKept: [], slotsFreed: null, slotsHeldOnDisk: 0,

@@ -6,7 +6,7 @@ import { decideStyle, shortenMiddle } from '../../src/cli/terminal.js';
 import { displayWidth, oneLine, shortenDistinct, shortenStart, wrapCommand, wrapText } from '../../src/cli/text.js';
 
 const tty = (columns: number) => decideStyle({ isTTY: true, columns, env: {}, colorFlag: false });
-const piped = decideStyle({ isTTY: false, columns: undefined, env: {}, colorFlag: undefined });
+const piped = await decideStyle({ isTTY: false, columns: undefined, env: {}, colorFlag: undefined });
 
 test('keys are shortened in the middle, keeping both ends', () => {
   assert.equal(shortenMiddle('agent:main:acp:7c9e6679-7425-40de-944b-e07fc1f90ae7', 24), 'agent:main:a…07fc1f90ae7');
@@ -35,7 +35,7 @@ test('shortened store paths stay distinct', () => {
   }
 });
 
-test('a table fits its width through the fit steps, least useful first; pipes never shorten', () => {
+test('a table fits its width through the fit steps, least useful first; pipes never shorten', async () => {
   const key = `agent:main:acp:${'x'.repeat(80)}`;
   const reason = `last turn failed: ${'y'.repeat(100)}`;
   const columns: Column[] = [
@@ -50,30 +50,30 @@ test('a table fits its width through the fit steps, least useful first; pipes ne
   ];
   const rows = [[{ text: 'main' }, { text: key }, { text: 'acp' }, { text: 'errored' }, { text: '1h ago' }, { text: 'acpx/codex persistent' }, { text: 'yes' }, { text: reason }]];
   for (const width of [60, 80, 120, 200]) {
-    const out = renderTable(columns, rows, tty(width), { steps: listFitSteps(true) });
+    const out = renderTable(columns, rows, await tty(width), { steps: listFitSteps(true) });
     assert.ok(out.split('\n').every((line) => displayWidth(line) <= width), `${width}:\n${out}`);
     assert.equal(out.split('\n').length, 2, 'one line per row');
   }
   // At 80 the ACP detail and the columns the key repeats give way before the reason does.
-  const at80 = renderTable(columns, rows, tty(80), { steps: listFitSteps(true) });
+  const at80 = renderTable(columns, rows, await tty(80), { steps: listFitSteps(true) });
   assert.doesNotMatch(at80, /ACP|AGENT|KIND/);
   assert.match(at80, /last turn failed: y{5}/);
   // At 200 the ACP column is whole.
-  assert.match(renderTable(columns, rows, tty(200), { steps: listFitSteps(true) }), /acpx\/codex persistent/);
+  assert.match(renderTable(columns, rows, await tty(200), { steps: listFitSteps(true) }), /acpx\/codex persistent/);
   const whole = renderTable(columns, rows, piped, { steps: listFitSteps(true) });
   assert.ok(whole.includes(key) && whole.includes(reason));
-  assert.equal(decideStyle({ isTTY: false, columns: undefined, env: { COLUMNS: '50' }, colorFlag: undefined }).width, 50);
+  assert.equal((await decideStyle({ isTTY: false, columns: undefined, env: { COLUMNS: '50' }, colorFlag: undefined })).width, 50);
 });
 
-test('--wide keeps every value whole: the table when it fits, else one record per row', () => {
+test('--wide keeps every value whole: the table when it fits, else one record per row', async () => {
   const key = `agent:main:acp:${'x'.repeat(80)}`;
   const columns: Column[] = [{ header: 'KEY', shrink: 'middle' }, { header: 'STATE' }, { header: 'REASON', shrink: 'end' }];
   const rows = [[{ text: key }, { text: 'errored' }, { text: 'a b c' }]];
-  const narrow = renderTable(columns, rows, tty(60), { wide: true });
+  const narrow = renderTable(columns, rows, await tty(60), { wide: true });
   assert.ok(narrow.split('\n').every((line) => displayWidth(line) <= 60), narrow);
   assert.ok(narrow.replace(/\s/g, '').includes(key));
   assert.match(narrow, /state errored {2}reason a b c/);
-  assert.match(renderTable(columns, rows, tty(200), { wide: true }), /^KEY +STATE +REASON$/m);
+  assert.match(renderTable(columns, rows, await tty(200), { wide: true }), /^KEY +STATE +REASON$/m);
 });
 
 test('wrapping: prose at spaces, commands between arguments with a continuation backslash', () => {
@@ -82,4 +82,14 @@ test('wrapping: prose at spaces, commands between arguments with a continuation 
   assert.ok(lines.slice(0, -1).every((line) => line.endsWith(' \\')));
   assert.ok(lines.every((line) => displayWidth(line) <= 30), lines.join('\n'));
   assert.ok(lines.some((line) => line.includes("'/srv/my state'")), 'a quoted argument is never split');
+});
+
+test('colour: chalk’s escapes when asked, the text unchanged otherwise (then chalk is never loaded)', async () => {
+  const coloured = await decideStyle({ isTTY: false, columns: undefined, env: {}, colorFlag: true });
+  assert.equal(coloured.paint.red('PROBLEM'), '\u001b[31mPROBLEM\u001b[39m');
+  for (const style of [piped, await decideStyle({ isTTY: true, columns: 80, env: { NO_COLOR: '1' }, colorFlag: undefined }), await decideStyle({ isTTY: true, columns: 80, env: {}, colorFlag: false })]) {
+    assert.equal(style.color, false);
+    assert.equal(style.paint.red('PROBLEM'), 'PROBLEM');
+  }
+  assert.equal((await decideStyle({ isTTY: true, columns: 80, env: {}, colorFlag: undefined })).paint.green('ok'), '\u001b[32mok\u001b[39m');
 });

@@ -8,7 +8,7 @@ import { bytesToFree } from '../../clean/plan.js';
 import { cleanReport, totalsOf } from '../../clean/report.js';
 import { formatBytes } from '../../clean/summary.js';
 import { CliError, EXIT } from '../exit-codes.js';
-import { newRunId } from '../../store/journal.js';
+import { newRunId } from '../../store/run-id.js';
 import { inventoryOptionsFrom, type StoreFlags } from '../common-options.js';
 import { confirm } from '../confirm.js';
 import { createEventLog, parseLogFormat, type EventLog } from '../event-log.js';
@@ -41,7 +41,7 @@ export async function runClean(flags: CleanFlags, io: CliIo): Promise<number> {
   // A store that could not be read is named above; the others are cleaned, and the run exits 1.
   const exitCode = prepared.skippedStores.some((store) => store.why.startsWith('unreadable')) ? EXIT.error : EXIT.ok;
   const actions = prepared.plans.flatMap((plan) => plan.actions);
-  const style = decideStyle({ isTTY: Boolean(io.stdout.isTTY), columns: io.stdout.columns, env: io.env, colorFlag: flags.color });
+  const style = await decideStyle({ isTTY: Boolean(io.stdout.isTTY), columns: io.stdout.columns, env: io.env, colorFlag: flags.color });
   const say = (text: string): void => {
     if (!flags.quiet && !flags.json && !log.enabled) io.stdout.write(`${text}\n`);
   };
@@ -70,7 +70,7 @@ export async function runClean(flags: CleanFlags, io: CliIo): Promise<number> {
 }
 
 /** --yes, or a "y" at the prompt on a terminal; off a terminal without --yes: a usage error. */
-async function approved(flags: CleanFlags, io: CliIo, prepared: PreparedClean, style: ReturnType<typeof decideStyle>): Promise<boolean> {
+async function approved(flags: CleanFlags, io: CliIo, prepared: PreparedClean, style: Awaited<ReturnType<typeof decideStyle>>): Promise<boolean> {
   if (flags.yes) return true;
   const actions = prepared.plans.flatMap((plan) => plan.actions);
   const files = `${actions.length} file${actions.length === 1 ? '' : 's'}`;

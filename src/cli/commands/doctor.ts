@@ -30,7 +30,7 @@ export async function runDoctor(flags: DoctorFlags, io: CliIo): Promise<number> 
     io.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
     return exitCode;
   }
-  const style = decideStyle({ isTTY: Boolean(io.stdout.isTTY), columns: io.stdout.columns, env: io.env, colorFlag: flags.color });
+  const style = await decideStyle({ isTTY: Boolean(io.stdout.isTTY), columns: io.stdout.columns, env: io.env, colorFlag: flags.color });
   io.stdout.write(`${renderFindings(findings, style)}\n`);
   return exitCode;
 }
@@ -42,8 +42,8 @@ const INDENT = ' '.repeat(9);
  * own line: a shell command wraps only between arguments, with ` \` so it still pastes.
  */
 export function renderFindings(findings: readonly Finding[], style: TerminalStyle): string {
-  const { chalk, color } = style;
-  const mark = { ok: color ? chalk.green('ok') : 'ok', warning: color ? chalk.yellow('warning') : 'warning', problem: color ? chalk.red('PROBLEM') : 'PROBLEM' };
+  const { paint } = style;
+  const mark = { ok: paint.green('ok'), warning: paint.yellow('warning'), problem: paint.red('PROBLEM') };
   const pad = { ok: 7, warning: 7, problem: 7 };
   const lines: string[] = [];
   for (const f of findings) {

@@ -6,17 +6,16 @@
 import { CliError, EXIT, exitCodeOf } from '../exit-codes.js';
 import { planReport } from '../../prune/report.js';
 import { ToolError } from '../../errors.js';
-import { choosePruneRoute, executeOrphanRestart, executePrune, planOrphanRestart, preparePrune, StoresUnreadableError, type PreparedPrune, type PruneRequest, type PruneRoute } from '../../prune/run.js';
+import { planOrphanRestart, preparePrune, StoresUnreadableError, type PreparedPrune, type PruneRequest } from '../../prune/prepare.js';
+import type { PruneRoute } from '../../prune/execute.js';
 import { RECOMPUTE_REQUESTS, type RecomputeRequest } from '../../recompute/choose.js';
 import type { PruneReport } from '../../report/prune-report.js';
 import { DEFAULT_CONVERSATION_GRACE_MS, describePlan, isEverPrunable } from '../../sessions/plan.js';
 import { DEFAULT_JOURNAL_RETENTION } from '../../defaults.js';
-import { recordPruneRun } from '../../prune/run-status.js';
-import { newRunId } from '../../store/journal.js';
+import { newRunId } from '../../store/run-id.js';
 import { resolveStateLocation } from '../../store/paths.js';
 import { inventoryOptionsFrom, type StoreFlags } from '../common-options.js';
 import { gatewayFlagsFrom, type GatewayTargetFlags } from '../gateway-options.js';
-import { confirm } from '../confirm.js';
 import { createEventLog, parseLogFormat, type EventLog } from '../event-log.js';
 import type { CliIo } from '../io.js';
 import { parseDurationFlag, parseKindsFlag, parseOptedInStatesFlag, parseTerminalStatesFlag } from '../parse.js';
@@ -85,6 +84,7 @@ async function recordOutcome(flags: PruneFlags, io: CliIo, runId: string, starte
     return; // the flags named no install: nothing to record against
   }
   const scope = flags.store ? `store ${flags.store}` : flags.agent ? `agent ${flags.agent}` : 'all agents';
+  const { recordPruneRun } = await import('../../prune/run-status.js');
   const problem = await recordPruneRun(stateDir, { runId, startedAt: new Date(started).toISOString(), finishedAt: new Date().toISOString(), exitCode, removed, slotsFreed, toolVersion: toolVersion(), scope });
   if (problem) io.stderr.write(`openclaw-sessions: warning: ${problem}\n`);
 }
@@ -148,7 +148,7 @@ async function pruneReadable(flags: PruneFlags, io: CliIo, log: EventLog, reques
   const lockTimeoutMs = parseDurationFlag(flags.lockTimeout, '--lock-timeout');
   const waitMs = parseDurationFlag(flags.wait, '--wait');
   const { plan, inventory } = prepared;
-  const out = pruneOutput(flags, io, log);
+  const out = await pruneOutput(flags, io, log);
   if (plan.items.length === 0 && !request.dryRun && request.recompute === 'restart') {
     const orphans = await restartForOrphans(prepared, flags, io, waitMs, out);
     if (orphans) return orphans;
@@ -165,10 +165,12 @@ async function pruneReadable(flags: PruneFlags, io: CliIo, log: EventLog, reques
   if (!flags.yes && !interactive) {
     throw new CliError(EXIT.usage, `refusing to prune ${plan.items.length} session${plan.items.length === 1 ? '' : 's'} without confirmation: not a terminal; pass --yes (or --dry-run to look first)`);
   }
-  const route = await chooseRoute(prepared, request.recompute, flags, io, interactive);
+  // The execute stage (locks, journal, edits, RPC) loads only now: a dry run never needs it.
+  const execute = await import('../../prune/execute.js');
+  const route = await chooseRoute(execute.choosePruneRoute, prepared, request.recompute, flags, io, interactive);
   if (interactive) {
     io.stderr.write(`${renderPlan(plan, out.style)}\n${describePlan(plan, false)}${describeDecision(route.decision, prepared.gateway!)}\n`);
-    if (!(await confirm(io, 'Prune these sessions? [y/N] '))) {
+    if (!(await (await import('../confirm.js')).confirm(io, 'Prune these sessions? [y/N] '))) {
       io.stderr.write('Cancelled; nothing was changed.\n');
       return { kind: 'cancelled', report: null, exitCode: EXIT.ok };
     }
@@ -176,7 +178,7 @@ async function pruneReadable(flags: PruneFlags, io: CliIo, log: EventLog, reques
 
   const journalRetentionMs = parseDurationFlag(flags.journalRetention ?? DEFAULT_JOURNAL_RETENTION, '--journal-retention');
   const options = { runId, toolVersion: toolVersion(), lockTimeoutMs, waitMs, journal: flags.journal, journalRetentionMs, keepTranscripts: flags.keepTranscripts ?? false };
-  const execution = await executePrune(prepared, route, options, io.env);
+  const execution = await execute.executePrune(prepared, route, options, io.env);
   named(execution.report);
   const hints = {
     undo: (id: string) => toolCommand(['restore', id, ...selectionArgs(flags)]),
@@ -186,7 +188,7 @@ async function pruneReadable(flags: PruneFlags, io: CliIo, log: EventLog, reques
 }
 
 /** The route, after asking (on a terminal) whether a restart may stand in for an unavailable RPC. */
-async function chooseRoute(prepared: PreparedPrune, requested: RecomputeRequest, flags: PruneFlags, io: CliIo, interactive: boolean): Promise<PruneRoute> {
+async function chooseRoute(choosePruneRoute: typeof import('../../prune/execute.js').choosePruneRoute, prepared: PreparedPrune, requested: RecomputeRequest, flags: PruneFlags, io: CliIo, interactive: boolean): Promise<PruneRoute> {
   const gateway = prepared.gateway!;
   const allowRestart = flags.allowRestart ?? false;
   try {
@@ -196,7 +198,7 @@ async function chooseRoute(prepared: PreparedPrune, requested: RecomputeRequest,
     const canAsk = interactive && requested === 'auto' && !prepared.remote && !gateway.rpc.ok && gateway.restart.ok && !allowRestart;
     if (!(error instanceof ToolError) || !canAsk) throw error;
     io.stderr.write(`RPC is unavailable (${gateway.rpc.ok ? '' : gateway.rpc.why}); the ACP entries can leave the file only with a restart of the gateway.\n`);
-    if (await confirm(io, `Restart the gateway (pid ${gateway.gateway?.pid}) after pruning? It drops running chats. [y/N] `)) return choosePruneRoute(prepared, requested, true);
+    if (await (await import('../confirm.js')).confirm(io, `Restart the gateway (pid ${gateway.gateway?.pid}) after pruning? It drops running chats. [y/N] `)) return choosePruneRoute(prepared, requested, true);
     throw error;
   }
 }
@@ -211,11 +213,12 @@ async function restartForOrphans(prepared: PreparedPrune, flags: PruneFlags, io:
   if (!orphan.nothingToDo && !flags.yes) {
     if (!io.stdinIsTTY) throw new CliError(EXIT.usage, 'refusing to restart the gateway without confirmation: not a terminal; pass --yes');
     const count = orphan.live === null ? 'its' : String(orphan.live - orphan.held);
-    if (!(await confirm(io, `Restart the gateway (pid ${orphan.gateway.gateway?.pid}) to clear ${count} orphaned ACP handle(s)? It drops running chats. [y/N] `))) {
+    if (!(await (await import('../confirm.js')).confirm(io, `Restart the gateway (pid ${orphan.gateway.gateway?.pid}) to clear ${count} orphaned ACP handle(s)? It drops running chats. [y/N] `))) {
       io.stderr.write('Cancelled; nothing was changed.\n');
       return { kind: 'cancelled', report: null, exitCode: EXIT.ok };
     }
   }
+  const { executeOrphanRestart } = await import('../../prune/execute.js');
   const report = await executeOrphanRestart(prepared, orphan, { waitMs }, io.env);
   out.emit(report);
   out.say(`${report.summary}\n`);

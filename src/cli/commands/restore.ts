@@ -37,7 +37,7 @@ export async function runRestore(runId: string | undefined, flags: RestoreFlags,
   }
   const { runs, agentOf } = findRuns(io.env, inventoryOptionsFrom(flags, io));
   if (flags.list) {
-    renderRunList(runs, agentOf, flags, io);
+    await renderRunList(runs, agentOf, flags, io);
     return EXIT.ok;
   }
 
@@ -79,7 +79,7 @@ export async function runRestore(runId: string | undefined, flags: RestoreFlags,
   return EXIT.ok;
 }
 
-function renderRunList(runs: JournalRun[], agentOf: ReadonlyMap<string, string>, flags: RestoreFlags, io: CliIo): void {
+async function renderRunList(runs: JournalRun[], agentOf: ReadonlyMap<string, string>, flags: RestoreFlags, io: CliIo): Promise<void> {
   if (flags.json) {
     const report: RestoreListReport = {
       schemaVersion: RESTORE_SCHEMA_VERSION,
@@ -105,7 +105,7 @@ function renderRunList(runs: JournalRun[], agentOf: ReadonlyMap<string, string>,
     io.stdout.write('No prune runs recorded in the journals of the selected stores.\n');
     return;
   }
-  const style = decideStyle({ isTTY: Boolean(io.stdout.isTTY), columns: io.stdout.columns, env: io.env, colorFlag: flags.color });
+  const style = await decideStyle({ isTTY: Boolean(io.stdout.isTTY), columns: io.stdout.columns, env: io.env, colorFlag: flags.color });
   const table = renderTable(
     // STORE is shortened keeping its end and keeping stores apart: two agents' stores differ only in their directory.
     [{ header: 'RUN' }, { header: 'WHEN' }, { header: 'AGENT', shrink: 'end' }, { header: 'PRUNED' }, { header: 'RESTORED' }, { header: 'RESTORABLE', shrink: 'end' }, { header: 'STORE', shrink: 'start', distinct: true }],

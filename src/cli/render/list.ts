@@ -34,7 +34,7 @@ export function writeListText(inventory: Inventory, report: ListReport, style: T
 }
 
 function* listTextLines(inventory: Inventory, report: ListReport, style: TerminalStyle, wide: boolean, selection: SelectionFlags): Generator<string> {
-  const { chalk } = style;
+  const { paint } = style;
   if (inventory.stores.length === 0) {
     yield noStoresMessage(inventory);
     return;
@@ -49,7 +49,7 @@ function* listTextLines(inventory: Inventory, report: ListReport, style: Termina
       { text: s.agentId },
       { text: s.key },
       { text: s.kind },
-      { text: s.state, paint: (t) => paintState(chalk, s.state, t) },
+      { text: s.state, paint: (t) => paintState(paint, s.state, t) },
       { text: formatAgo(s.ageMs) },
       { text: s.acp ? [s.acp.backend, s.acp.agent].filter(Boolean).join('/') + (s.acp.mode ? ` ${s.acp.mode}` : '') : '-' },
       { text: s.holdsSlot ? 'yes' : '-' },
@@ -118,7 +118,7 @@ function footer(inventory: Inventory, report: ListReport, style: TerminalStyle, 
   lines.push(...wrapProse(`${summary.total} session${summary.total === 1 ? '' : 's'}${shown} in ${inventory.stores.length} store${inventory.stores.length === 1 ? '' : 's'}: ${agents.join(', ') || 'none'}`, style.width));
   const slots = describeGatewaySlots(report.gatewaySlots, summary);
   const full = report.gatewaySlots.cap !== null && report.gatewaySlots.slotsHeld >= report.gatewaySlots.cap;
-  lines.push(...wrapProse(slots, style.width).map((line) => (full && style.color ? style.chalk.red(line) : line)));
+  lines.push(...wrapProse(slots, style.width).map((line) => (full && style.color ? style.paint.red(line) : line)));
   const stuck = summary.byState.stuck;
   if (stuck > 0) {
     lines.push(...wrapProse(`${stuck} conversation${stuck === 1 ? '' : 's'} stuck (last turn says running, nobody holds it): not pruned; the next message to the chat clears it`, style.width));

@@ -6,7 +6,7 @@ import type { GatewayStatus } from '../../gateway/probe.js';
 import type { RecomputeDecision } from '../../recompute/choose.js';
 import type { PruneReport } from '../../report/prune-report.js';
 import { formatAgo } from '../../sessions/duration.js';
-import type { PruneExecution } from '../../prune/run.js';
+import type { PruneExecution } from '../../prune/execute.js';
 import { describePlan, type PrunePlan } from '../../sessions/plan.js';
 import type { EventLog } from '../event-log.js';
 import { EXIT, errorLine, exitCodeOf } from '../exit-codes.js';
@@ -32,9 +32,9 @@ export interface PruneOutput {
   warn(text: string): void;
 }
 
-export function pruneOutput(flags: { quiet?: boolean; json?: boolean; color?: boolean }, io: CliIo, log: EventLog): PruneOutput {
+export async function pruneOutput(flags: { quiet?: boolean; json?: boolean; color?: boolean }, io: CliIo, log: EventLog): Promise<PruneOutput> {
   return {
-    style: decideStyle({ isTTY: Boolean(io.stdout.isTTY), columns: io.stdout.columns, env: io.env, colorFlag: flags.color }),
+    style: await decideStyle({ isTTY: Boolean(io.stdout.isTTY), columns: io.stdout.columns, env: io.env, colorFlag: flags.color }),
     say: (text) => {
       if (!flags.quiet && !flags.json && !log.enabled) io.stdout.write(text);
     },
@@ -132,7 +132,7 @@ function renderItems(items: PrunePlan['items'], style: TerminalStyle): string {
     items.map((item) => [
       { text: item.agentId },
       { text: item.key },
-      { text: item.state, paint: (t) => paintState(style.chalk, item.state, t) },
+      { text: item.state, paint: (t) => paintState(style.paint, item.state, t) },
       { text: formatAgo(item.ageMs) },
       { text: item.holdsSlot ? 'yes' : '-' },
       { text: item.reason },

@@ -1,26 +1,16 @@
 /**
- * The prune use-case, in the order a command runs it:
- *
- *   preparePrune   discover, read, classify, plan; probe the gateway (only when there is
- *                  something to prune and it is not a dry run)
- *   choosePruneRoute  how the removals reach the gateway (RPC or file), refusing what cannot be
- *                  done safely — everything that can refuse happens before anyone is asked
- *   executePrune   under the run lock: RPC deletes, then journalled file edits under the
- *                  gateway's lock, then the recompute; returns a plain PruneReport
- *
- * The confirmation question and all output live in cli/commands/prune.ts.
+ * The prune use-case's execute stage (prepare.ts has the order): the route, the removals under
+ * the run lock, the recompute and its measurement, and the orphan restart. Loaded only by a run
+ * that may change something (cli/commands/prune.ts): a dry run never loads it.
  */
 import type { Env } from '../env.js';
 import { ToolError } from '../errors.js';
-import { explicitTarget } from '../gateway/target.js';
-import { connectRpc, probeGateway, readLiveAgain, type GatewayStatus } from '../gateway/probe.js';
-import { remoteInventory } from '../gateway/remote-inventory.js';
+import { connectRpc, readLiveAgain } from '../gateway/probe.js';
 import { restartGateway } from '../recompute/via-restart.js';
-import { takeInventory, type Inventory, type InventoryOptions } from '../inventory.js';
+import type { Inventory } from '../inventory.js';
 import type { RecomputeDecision, RecomputeRequest } from '../recompute/choose.js';
 import type { PruneReport } from '../report/prune-report.js';
-import { planOfItems, type PlanCandidate, type PruneCriteria, type PrunePlan, type PrunePlanItem } from '../sessions/plan.js';
-import { planPrune } from '../sessions/plan-prune.js';
+import { planOfItems, type PrunePlan, type PrunePlanItem } from '../sessions/plan.js';
 import { newStoreHash, type Snapshot } from '../store/edit-store.js';
 import { withLockedWrites } from '../store/locked-write.js';
 import type { TranscriptScope } from '../store/archive-transcripts.js';
@@ -31,67 +21,9 @@ import { readJsonStore } from '../store/read-json.js';
 import { assertStoreWritable } from '../store/store-safety.js';
 import { applyPrunePlan, type StoreApplyResult } from './apply.js';
 import { applyViaRpc } from './apply-rpc.js';
+import { gatewayOf, type OrphanRestartPlan, type PreparedPrune } from './prepare.js';
 import { decideRecompute, decideRemoteRecompute, finishRecompute, hasAcpObject, measureAfter, recomputeReport, rpcRecomputeReport } from './recompute.js';
 import { finalReport, isPartial, planReport, type RecomputeReport } from './report.js';
-
-export interface PruneRequest {
-  inventory: InventoryOptions;
-  /** Store path given explicitly (`--store`): it must exist. */
-  explicitStore?: string;
-  criteria: PruneCriteria;
-  recompute: RecomputeRequest;
-  dryRun: boolean;
-  /** `--url`, `--token`, `--password`: the gateway to talk to, and its secret. */
-  gateway?: { url?: string; token?: string; password?: string };
-}
-
-export interface PreparedPrune {
-  inventory: Inventory;
-  plan: PrunePlan;
-  /** Probed (with its live count) when a real run has something to prune or a restart was asked for; null otherwise. */
-  gateway: GatewayStatus | null;
-  /** The gateway was named by URL: sessions came from its RPC and leave only through it. */
-  remote: boolean;
-}
-
-/** No selected store could be read: there is nothing to act on. */
-export class StoresUnreadableError extends ToolError {
-  /** One per store, in discovery order; the message is the first's. */
-  readonly errors: Error[];
-  /** What was read, healthy stores included (so cli/ can say how to act on those). */
-  readonly inventory: Inventory | undefined;
-  constructor(errors: Error[], inventory?: Inventory) {
-    super(errors[0] instanceof ToolError ? errors[0].kind : 'failed', errors[0]?.message ?? 'a store could not be read', { cause: errors[0] });
-    this.name = 'StoresUnreadableError';
-    this.errors = errors;
-    this.inventory = inventory;
-  }
-}
-
-/**
- * Reads every selected store and plans. A store that cannot be read is left out of the plan and
- * untouched (`inventory.failures` names it; the command exits 1 at the end): one broken agent
- * store must not keep every other agent stuck. Throws StoresUnreadableError when no store could
- * be read at all.
- */
-export async function preparePrune(request: PruneRequest, env: Env): Promise<PreparedPrune> {
-  let inventory = takeInventory(env, { ...request.inventory, retainDocuments: true, hash: newStoreHash });
-  let gateway: GatewayStatus | null = null;
-  const remote = explicitTarget(request.gateway?.url, env, inventory.config) !== null;
-  if (remote) {
-    // A gateway named by URL: its sessions are listed and deleted through its RPC, never as files.
-    if (request.explicitStore) throw new ToolError('usage', 'a store file and a gateway URL were both given: a gateway named by URL is pruned only through its RPC');
-    ({ inventory, gateway } = await remoteInventory(inventory, env, { ...request.gateway, live: !request.dryRun, staleAfterMs: request.inventory.staleAfterMs }));
-  }
-  if (inventory.failures.length > 0 && inventory.stores.length === 0) throw new StoresUnreadableError(inventory.failures.map((failure) => failure.error), inventory);
-  if (request.explicitStore && inventory.stores.length === 0) throw new ToolError('failed', `session store not found: ${request.explicitStore}`);
-  const plan = planPrune(candidatesOf(inventory), request.criteria);
-  // The RPC hello is also how the version (and so the restart signal) is known for sure; the
-  // live count is read now so that what the run frees is measured, not assumed.
-  const needed = !request.dryRun && (plan.items.length > 0 || request.recompute === 'restart');
-  if (!gateway && needed) gateway = await probeGateway(inventory.location, inventory.config, env, { rpc: true, live: true, ...request.gateway });
-  return { inventory, plan, gateway, remote };
-}
 
 /** How each planned session is removed: RPC for those the gateway still holds, file for the rest. */
 export interface PruneRoute {
@@ -135,6 +67,9 @@ export interface PruneExecution {
 /** Removes exactly the planned set (what is unchanged since planning) and makes the gateway recompute. */
 export async function executePrune(prepared: PreparedPrune, route: PruneRoute, options: ExecuteOptions, env: Env): Promise<PruneExecution> {
   const { plan, inventory } = prepared;
+  // Each removal re-checks its entry against the fingerprint taken when planning; a dry run's
+  // plan has none and is never executed.
+  if (plan.items.some((item) => item.fingerprint === null)) throw new Error('internal: a plan made without fingerprints (a dry run) cannot be executed');
   const gateway = gatewayOf(prepared);
   const { decision, viaRpc, viaFile } = route;
   const scopes = new Map<string, TranscriptScope>(inventory.stores.map((store) => [store.ref.path, { storePath: store.ref.path, shared: store.ref.shared, stateDir: inventory.location.stateDir }]));
@@ -193,31 +128,6 @@ async function removeViaRpc(prepared: PreparedPrune, items: PrunePlanItem[], opt
   }
 }
 
-/** Why an orphan restart would not run, or null when it may (checked before anyone is asked). */
-export interface OrphanRestartPlan {
-  gateway: GatewayStatus;
-  /** Live handles, and those held by sessions on disk. */
-  live: number | null;
-  held: number;
-  /** True when there is nothing orphaned to clear (the run ends without a restart). */
-  nothingToDo: boolean;
-}
-
-/**
- * `prune --recompute restart --allow-restart` with nothing left to prune: orphaned handles
- * (entries gone, handles still counted) are cleared only by a restart that replaces the
- * process. Refuses (ToolError) what cannot be done; says when nothing is orphaned.
- */
-export function planOrphanRestart(prepared: PreparedPrune, allowRestart: boolean): OrphanRestartPlan | null {
-  const gateway = prepared.gateway;
-  if (!gateway || !gateway.running) return null;
-  if (!gateway.restart.ok) throw new ToolError('not-recomputed', `--recompute restart: ${gateway.restart.why}; nothing was changed (fix: ${gateway.restart.fix})`);
-  if (!allowRestart) throw new ToolError('usage', 'a restart drops running chats: pass --allow-restart to confirm it; nothing was changed');
-  const held = prepared.inventory.sessions.filter((session) => session.holdsSlot).length;
-  const live = gateway.live.activeRuntimeSessions;
-  return { gateway, live, held, nothingToDo: live !== null && live <= held };
-}
-
 /** Restarts the verified gateway and confirms the live count fell; a plain PruneReport. */
 export async function executeOrphanRestart(prepared: PreparedPrune, orphan: OrphanRestartPlan, options: { waitMs: number }, env: Env): Promise<PruneReport> {
   const { gateway, live, held } = orphan;
@@ -243,17 +153,6 @@ export async function executeOrphanRestart(prepared: PreparedPrune, orphan: Orph
     slotsFreed: live !== null && liveAfter !== null ? Math.max(0, live - liveAfter) : null,
     recompute: recomputeReport('restart', fell, detail, gateway, { liveBefore: live, liveAfter, newGatewayPid: outcome.newPid, liveNote: liveAfter === null ? after.why : null }),
   };
-}
-
-function gatewayOf(prepared: PreparedPrune): GatewayStatus {
-  if (!prepared.gateway) throw new Error('internal: the gateway was not probed (dry run or empty plan)');
-  return prepared.gateway;
-}
-
-
-function candidatesOf(inventory: Inventory): PlanCandidate[] {
-  const documents = new Map(inventory.stores.map((store) => [store.ref.path, store.document]));
-  return inventory.sessions.map((session) => ({ ...session, raw: documents.get(session.storePath)?.[session.key] ?? null }));
 }
 
 /**
