@@ -5,17 +5,28 @@
 // (made before a module runs) leaves out. A run then deserialises instead of compiling.
 //
 // Trust: a cache is code, and root's cron runs this tool. The cache is written only by the build,
-// never at run time. A run uses it only while dist/.code-cache is a real directory (not a link)
-// owned by the owner of this file and writable by no one else, reads its files without following
-// links, and only for the bundle files the build recorded, unchanged since (size and mtime, as
-// Python's .pyc). It is made for one Node (version, arch, V8): any other Node, or any doubt,
-// means Node compiles as usual. V8 checks the data again and falls back itself when it does not fit.
+// never at run time. A run uses it only while dist/.code-cache is a real directory (not a link),
+// and each file in it a regular file, owned by the owner of this file and writable by no one
+// else; files are opened without following links and without blocking (a FIFO), and capped in
+// size. It is used for the bundle files the build recorded, in the directory it recorded, while
+// each is unchanged since (size, mtime, ctime and inode: an edit that keeps the size and resets
+// the mtime still moves the ctime), and only by the Node (version, arch, V8) that built it.
+// V8 checks each file's header (its version and flags, the source's length), and with
+// --verify-snapshot-checksum (set here, for the build and for runs alike) a checksum of the whole
+// data: a damaged file is refused, never run. Any doubt means Node compiles as usual.
 'use strict';
 
 const fs = require('node:fs');
 const path = require('node:path');
 
+// Release V8 checks only a cache's header; a flipped bit in its body could crash the process or
+// run other code. With this flag V8 refuses data whose checksum does not match (and the build sets
+// it too, so the flag hash V8 compares is the same).
+require('node:v8').setFlagsFromString('--verify-snapshot-checksum');
+
 const MANIFEST = 'manifest.json';
+/** Larger than any real cache file (the largest is ~150 KiB): a file over this is not read. */
+const MAX_CACHE_FILE_BYTES = 16 * 1024 * 1024;
 
 /** What a cache is only valid for: V8 rejects data from another V8, so does the manifest, first. */
 function runtimeKey() {
@@ -27,22 +38,41 @@ function cjsHandler(Module) {
   return Object.prototype.hasOwnProperty.call(Module._extensions, '.cjs') ? Module._extensions['.cjs'] : Module._extensions['.js'];
 }
 
+// The CommonJS wrapper on a line of its own (lineOffset -1): the file's own lines and columns are
+// those a stack trace shows, as when Node compiles it.
+const WRAPPER_HEAD = '(function (exports, require, module, __filename, __dirname) {\n';
+const WRAPPER_TAIL = '\n})';
+
 /** Compiles and runs one bundle file as Node's loader would, with V8 cache data when given. */
-function compileAndRun(Module, module, filename, source, cachedData) {
+function compileAndRun(module, filename, source, cachedData) {
   const vm = require('node:vm');
   // No importModuleDynamically: the bundle has no import() (scripts/bundle.mjs checks), and on
   // Node 20 a vm script's import() needs a flag or warns.
-  const script = new vm.Script(Module.wrap(source), { filename, cachedData });
+  const script = new vm.Script(WRAPPER_HEAD + source + WRAPPER_TAIL, { filename, lineOffset: -1, cachedData });
   const wrapper = script.runInThisContext({ displayErrors: true });
   wrapper.call(module.exports, module.exports, (id) => module.require(id), module, filename, path.dirname(filename));
   return script;
 }
 
-/** A file's bytes, read without following a link; null when it is not a regular file. */
-function readNoFollow(file) {
-  const fd = fs.openSync(file, fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW);
+/** The facts that say a bundle file is the one the build compiled. */
+function identity(stat) {
+  return { size: stat.size, mtimeMs: stat.mtimeMs, ctimeMs: stat.ctimeMs, ino: stat.ino };
+}
+
+function sameIdentity(stat, recorded) {
+  const now = identity(stat);
+  return Object.keys(now).every((key) => now[key] === recorded[key]);
+}
+
+/**
+ * A cache file's bytes: opened without following a link or waiting on a FIFO; null unless it is a
+ * regular file of `owner`, writable by no one else, at most MAX_CACHE_FILE_BYTES.
+ */
+function readTrusted(file, owner) {
+  const fd = fs.openSync(file, fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW | fs.constants.O_NONBLOCK);
   try {
-    if (!fs.fstatSync(fd).isFile()) return null;
+    const stat = fs.fstatSync(fd);
+    if (!stat.isFile() || stat.uid !== owner || (stat.mode & 0o022) !== 0 || stat.size > MAX_CACHE_FILE_BYTES) return null;
     return fs.readFileSync(fd);
   } finally {
     fs.closeSync(fd);
@@ -58,13 +88,15 @@ function useCodeCache(packageRoot) {
   const bundleDir = path.join(packageRoot, 'dist', 'bundle');
   const cacheDir = path.join(packageRoot, 'dist', '.code-cache');
   let manifest;
+  let owner;
   try {
-    const owner = fs.lstatSync(__filename).uid;
+    owner = fs.lstatSync(__filename).uid;
     const dir = fs.lstatSync(cacheDir);
     if (!dir.isDirectory() || dir.uid !== owner || (dir.mode & 0o022) !== 0) return false;
-    const text = readNoFollow(path.join(cacheDir, MANIFEST));
+    const text = readTrusted(path.join(cacheDir, MANIFEST), owner);
     manifest = text && JSON.parse(text.toString('utf8'));
-    if (!manifest || manifest.runtime !== runtimeKey() || typeof manifest.files !== 'object' || manifest.files === null) return false;
+    // The directory too: on Node 20 V8 keeps the file name a cache was made with for stack traces.
+    if (!manifest || manifest.runtime !== runtimeKey() || manifest.bundleDir !== bundleDir || typeof manifest.files !== 'object' || manifest.files === null) return false;
   } catch {
     return false;
   }
@@ -75,14 +107,13 @@ function useCodeCache(packageRoot) {
     const recorded = path.dirname(filename) === bundleDir && Object.prototype.hasOwnProperty.call(manifest.files, name) ? manifest.files[name] : null;
     let source = null;
     let cachedData = null;
-    if (recorded) {
+    if (recorded && typeof recorded === 'object') {
       try {
-        // The size and mtime are those of the very bytes read (fstat after the read).
+        // The identity is that of the very bytes read (fstat of the descriptor read from).
         const fd = fs.openSync(filename, 'r');
         try {
           source = fs.readFileSync(fd, 'utf8');
-          const stat = fs.fstatSync(fd);
-          if (stat.size === recorded.size && stat.mtimeMs === recorded.mtimeMs) cachedData = readNoFollow(path.join(cacheDir, `${name}.v8`));
+          if (sameIdentity(fs.fstatSync(fd), recorded)) cachedData = readTrusted(path.join(cacheDir, `${name}.v8`), owner);
         } finally {
           fs.closeSync(fd);
         }
@@ -91,7 +122,7 @@ function useCodeCache(packageRoot) {
       }
     }
     if (!cachedData) return fallback(module, filename);
-    compileAndRun(Module, module, filename, source, cachedData);
+    compileAndRun(module, filename, source, cachedData);
   };
   return true;
 }
@@ -99,7 +130,8 @@ function useCodeCache(packageRoot) {
 /**
  * For the build only (scripts/code-cache.mjs): loads the bundle's files so that their compiled
  * code can be kept. Returns `save(cacheDir)`, which writes every loaded file's cache and the
- * manifest; call it after running the commands whose code should be in the cache.
+ * manifest into `cacheDir` (an empty directory of the caller's, private until the caller opens it
+ * up); call it after running the commands whose code should be in the cache.
  */
 function recordCodeCache(packageRoot) {
   const bundleDir = path.join(packageRoot, 'dist', 'bundle');
@@ -108,20 +140,25 @@ function recordCodeCache(packageRoot) {
   const loaded = [];
   Module._extensions['.cjs'] = function loadAndRecord(module, filename) {
     if (path.dirname(filename) !== bundleDir) return fallback(module, filename);
-    const script = compileAndRun(Module, module, filename, fs.readFileSync(filename, 'utf8'), undefined);
-    loaded.push({ filename, script });
+    const fd = fs.openSync(filename, 'r');
+    let source;
+    let stat;
+    try {
+      source = fs.readFileSync(fd, 'utf8');
+      stat = fs.fstatSync(fd);
+    } finally {
+      fs.closeSync(fd);
+    }
+    loaded.push({ name: path.basename(filename), stat, script: compileAndRun(module, filename, source, undefined) });
   };
   return function save(cacheDir) {
     const files = {};
-    for (const { filename, script } of loaded) {
-      const name = path.basename(filename);
-      const stat = fs.statSync(filename);
-      fs.writeFileSync(path.join(cacheDir, `${name}.v8`), script.createCachedData());
-      fs.chmodSync(path.join(cacheDir, `${name}.v8`), 0o644);
-      files[name] = { size: stat.size, mtimeMs: stat.mtimeMs };
+    for (const { name, stat, script } of loaded) {
+      // 'wx': a file that is already there (or a link planted there) is an error, never written through.
+      fs.writeFileSync(path.join(cacheDir, `${name}.v8`), script.createCachedData(), { flag: 'wx', mode: 0o644 });
+      files[name] = identity(stat);
     }
-    fs.writeFileSync(path.join(cacheDir, MANIFEST), `${JSON.stringify({ runtime: runtimeKey(), files }, null, 2)}\n`);
-    fs.chmodSync(path.join(cacheDir, MANIFEST), 0o644);
+    fs.writeFileSync(path.join(cacheDir, MANIFEST), `${JSON.stringify({ runtime: runtimeKey(), bundleDir, files }, null, 2)}\n`, { flag: 'wx', mode: 0o644 });
     return Object.keys(files);
   };
 }

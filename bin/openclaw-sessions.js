@@ -11,7 +11,12 @@ if (args.length === 1 && (args[0] === '--version' || args[0] === '-V')) {
   process.stdout.write(`${version}\n`);
 } else {
   // Compiled code the build kept (bin/code-cache.js says when it is used, and why it is safe).
-  require('./code-cache.js').useCodeCache(require('node:path').join(__dirname, '..'));
+  // Only ever a speed-up: without it (a bin reached through a preserved symlink, say) Node compiles.
+  try {
+    require('./code-cache.js').useCodeCache(require('node:path').join(__dirname, '..'));
+  } catch {
+    // no cache: compile as usual
+  }
   let run;
   try {
     ({ run } = require('../dist/bundle/main.cjs'));

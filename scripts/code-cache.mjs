@@ -6,17 +6,27 @@
 //
 // `npm run build` runs this after scripts/bundle.mjs. OPENCLAW_SESSIONS_NO_CODE_CACHE=1 skips it
 // (then every run compiles as usual).
-import { chmodSync, cpSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { chmodSync, cpSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-const root = path.join(path.dirname(fileURLToPath(import.meta.url)), '..');
+const self = fileURLToPath(import.meta.url);
+const root = path.join(path.dirname(self), '..');
 const cacheDir = path.join(root, 'dist', '.code-cache');
 rmSync(cacheDir, { recursive: true, force: true });
 if (process.env.OPENCLAW_SESSIONS_NO_CODE_CACHE) process.exit(0);
+
+// V8 refuses a cache made under other flags (NODE_OPTIONS=--max-old-space-size=… is common in
+// CI): the cache is made by a Node started as a run starts, with no flags of its own.
+if (process.execArgv.length > 0 || process.env.NODE_OPTIONS) {
+  const { NODE_OPTIONS: _dropped, ...env } = process.env;
+  const child = spawnSync(process.execPath, [self], { env, stdio: 'inherit' });
+  process.exit(child.status ?? 1);
+}
 
 /** A loopback port nothing listens on: one the OS gave this process, then closed. */
 async function closedPort() {
@@ -32,6 +42,7 @@ const save = require('../bin/code-cache.js').recordCodeCache(root);
 const { run } = require('../dist/bundle/main.cjs');
 
 const work = mkdtempSync(path.join(os.tmpdir(), 'ocs-code-cache-'));
+const fresh = path.join(root, 'dist', `.code-cache.tmp-${process.pid}`);
 try {
   const stateDir = path.join(work, 'state');
   cpSync(path.join(root, 'examples', 'state'), stateDir, { recursive: true });
@@ -53,11 +64,16 @@ try {
     // A failure here means the bundle itself is broken: the build says so rather than caching it.
     if (code !== 0 && command[0] !== 'doctor') throw new Error(`scripts/code-cache.mjs: openclaw-sessions ${command.join(' ')} exited ${code}:\n${output.join('')}`);
   }
-  // Readable by every user who may run the tool (as dist/bundle is), writable by its owner only.
-  mkdirSync(cacheDir);
-  chmodSync(cacheDir, 0o755);
-  const files = save(cacheDir);
+  // Written into a private directory (no one else can add a file or a link while it fills), then
+  // opened up — readable by every user who may run the tool, as dist/bundle is, writable by its
+  // owner only — and put in place in one rename.
+  mkdirSync(fresh, { mode: 0o700 });
+  const files = save(fresh);
+  for (const name of readdirSync(fresh)) chmodSync(path.join(fresh, name), 0o644);
+  chmodSync(fresh, 0o755);
+  renameSync(fresh, cacheDir);
   console.log(`code cache: ${files.length} bundle files for node ${process.version} in ${path.relative(root, cacheDir)}`);
 } finally {
   rmSync(work, { recursive: true, force: true });
+  rmSync(fresh, { recursive: true, force: true });
 }

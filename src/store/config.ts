@@ -68,7 +68,7 @@ export function loadConfig(configPath: string | null, env: Env): LoadedConfig {
   const parsed = configFactsSchema().safeParse(document);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    const where = issue ? issue.path.join('.') : '?';
+    const where = issue && issue.path.length > 0 ? issue.path.join('.') : 'the whole file';
     throw new ToolError('failed', `config ${configPath}: ${where}: ${issueText(issue)}`);
   }
   return { path: configPath, facts: parsed.data, missingVars };

@@ -8,7 +8,7 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
@@ -22,12 +22,12 @@ interface Copy {
 }
 
 /** A copy of the built package (bin, bundle with its mtimes, the cache step and its example store), with a cache made here. */
-function packageCopy(): Copy {
+function packageCopy(buildEnv: Record<string, string> = {}): Copy {
   const root = mkdtempSync(path.join(os.tmpdir(), 'ocs-code-cache-test-'));
   for (const part of ['bin', 'dist/bundle', 'scripts/code-cache.mjs', 'examples/state', 'package.json']) {
     cpSync(path.join(REPO, part), path.join(root, part), { recursive: true, preserveTimestamps: true });
   }
-  const made = spawnSync(process.execPath, [path.join(root, 'scripts', 'code-cache.mjs')], { encoding: 'utf8', env: { PATH: process.env.PATH, HOME: root } });
+  const made = spawnSync(process.execPath, [path.join(root, 'scripts', 'code-cache.mjs')], { encoding: 'utf8', env: { PATH: process.env.PATH, HOME: root, ...buildEnv } });
   assert.equal(made.status, 0, made.stderr);
   const store = path.join(root, 'sessions.json');
   writeFileSync(store, JSON.stringify({ 'agent:main:main': { sessionId: 's', updatedAt: Date.now() }, 'agent:main:subagent:x': { sessionId: 't', updatedAt: 1, status: 'done' } }));
@@ -48,12 +48,13 @@ process.on('exit', () => require('node:fs').writeFileSync(${JSON.stringify(path.
   return { root, cache: path.join(root, 'dist', '.code-cache'), store, record };
 }
 
-/** Runs `list --json` of the copy; returns what each bundle file got from the cache ('absent' when the cache was not consulted at all) and the sessions listed. */
-function listJson(copy: Copy): { files: Map<string, string>; sessions: string[] } {
+/** Runs `list --json` of the copy; returns what each bundle file got from the cache (absent: compiled by Node's loader) and the sessions listed. */
+function listJson(copy: Copy, root = copy.root): { files: Map<string, string>; sessions: string[] } {
   rmSync(path.join(copy.root, 'seen.json'), { force: true });
-  const result = spawnSync(process.execPath, ['-r', copy.record, path.join(copy.root, 'bin', 'openclaw-sessions.js'), 'list', '--json', '--store', copy.store], {
+  const result = spawnSync(process.execPath, ['-r', copy.record, path.join(root, 'bin', 'openclaw-sessions.js'), 'list', '--json', '--store', copy.store], {
     encoding: 'utf8',
     env: { PATH: process.env.PATH, HOME: copy.root },
+    timeout: 60_000,
   });
   assert.equal(result.status, 0, result.stderr);
   assert.equal(result.stderr, '');
@@ -64,8 +65,8 @@ function listJson(copy: Copy): { files: Map<string, string>; sessions: string[] 
 
 const states = (files: Map<string, string>): Set<string> => new Set(files.values());
 
-function withCopy(body: (copy: Copy) => void): void {
-  const copy = packageCopy();
+function withCopy(body: (copy: Copy) => void, buildEnv: Record<string, string> = {}): void {
+  const copy = packageCopy(buildEnv);
   try {
     body(copy);
   } finally {
@@ -112,30 +113,85 @@ test('code cache: not used from a directory others can write, nor through a link
   });
 });
 
-test('code cache: a changed bundle file, a linked or corrupt cache file is compiled as usual; the answer stays the same', () => {
+test('code cache: a changed bundle file, a linked, shared, FIFO or damaged cache file is compiled as usual; the answer stays the same', () => {
   withCopy((copy) => {
     const reference = listJson(copy);
     const names = [...reference.files.keys()];
-    const [changed, linked, corrupt] = [names[0]!, names[1]!, names[2]!];
+    assert.ok(names.length >= 7, names.join(' '));
+    const [changed, sameSize, linked, shared, fifo, damaged] = names;
+    const bundle = (name: string): string => path.join(copy.root, 'dist', 'bundle', name!);
+    const cacheFile = (name: string): string => path.join(copy.cache, `${name}.v8`);
 
-    // The bundle file changed since the build (its mtime moved): its cache is not offered to V8.
-    const changedPath = path.join(copy.root, 'dist', 'bundle', changed);
-    utimesSync(changedPath, new Date(), new Date(Date.now() + 5000));
-    // A cache file replaced by a link to a real cache file: never read through.
-    const linkedCache = path.join(copy.cache, `${linked}.v8`);
+    // Changed since the build (its mtime moved): its cache is not offered to V8.
+    utimesSync(bundle(changed!), new Date(), new Date(Date.now() + 5000));
+    // Edited in place to the same size with its mtime put back: the ctime still moved.
+    const before = statSync(bundle(sameSize!));
+    const text = readFileSync(bundle(sameSize!), 'utf8');
+    writeFileSync(bundle(sameSize!), text.replace(/\S(?=\s*$)/, (c) => (c === ';' ? ' ' : ';')));
+    utimesSync(bundle(sameSize!), before.atime, before.mtime);
+    assert.equal(statSync(bundle(sameSize!)).size, before.size);
+    // A link to a real cache file: never read through.
     mkdirSync(path.join(copy.root, 'other'));
-    renameSync(linkedCache, path.join(copy.root, 'other', 'data'));
-    symlinkSync(path.join(copy.root, 'other', 'data'), linkedCache);
-    // Garbage where the data was: V8 refuses it and compiles.
-    writeFileSync(path.join(copy.cache, `${corrupt}.v8`), Buffer.alloc(4096, 7));
+    renameSync(cacheFile(linked!), path.join(copy.root, 'other', 'data'));
+    symlinkSync(path.join(copy.root, 'other', 'data'), cacheFile(linked!));
+    // Writable by others: someone else could have written it.
+    chmodSync(cacheFile(shared!), 0o666);
+    // A FIFO: never waited on.
+    rmSync(cacheFile(fifo!));
+    assert.equal(spawnSync('mkfifo', [cacheFile(fifo!)]).status, 0);
+    // Eight bytes in the middle of the data overwritten: V8 (with --verify-snapshot-checksum) refuses it.
+    const data = readFileSync(cacheFile(damaged!));
+    data.fill(0xff, data.length >> 1, (data.length >> 1) + 8);
+    writeFileSync(cacheFile(damaged!), data);
 
     const after = listJson(copy);
-    assert.equal(after.files.get(changed), undefined, 'a changed bundle file went through the cache');
-    assert.equal(after.files.get(linked), undefined, 'a linked cache file was read');
-    assert.equal(after.files.get(corrupt), 'rejected');
-    for (const name of names.slice(3)) assert.equal(after.files.get(name), 'used', name);
+    for (const name of [changed, sameSize, linked, shared, fifo]) assert.equal(after.files.get(name!), undefined, `${name} went through the cache`);
+    assert.equal(after.files.get(damaged!), 'rejected');
+    for (const name of names.slice(6)) assert.equal(after.files.get(name), 'used', name);
     assert.deepEqual(after.sessions, reference.sessions);
   });
+});
+
+test('code cache: a cache file of another user is not read (as root)', { skip: process.getuid?.() !== 0 && 'needs root to give a file away' }, () => {
+  withCopy((copy) => {
+    const [first] = [...listJson(copy).files.keys()];
+    chownSync(path.join(copy.cache, `${first}.v8`), 65534, 65534);
+    const after = listJson(copy);
+    assert.equal(after.files.get(first!), undefined);
+    assert.ok([...after.files.values()].every((state) => state === 'used'));
+  });
+});
+
+test('code cache: made without the build’s NODE_OPTIONS; not used once the package moved; stack traces as without it', () => {
+  withCopy(
+    (copy) => {
+      // V8 refuses data made under other flags: the build ran its cache step without them.
+      assert.deepEqual(states(listJson(copy).files), new Set(['used']));
+      // Moved elsewhere: V8 would name the old place in stack traces, so the cache is not used.
+      const moved = `${copy.root}-moved`;
+      renameSync(copy.root, moved);
+      try {
+        const elsewhere = { ...copy, record: copy.record.replace(copy.root, moved), store: copy.store.replace(copy.root, moved), root: moved };
+        writeFileSync(elsewhere.record, readFileSync(elsewhere.record, 'utf8').replace(copy.root, moved));
+        assert.equal(listJson(elsewhere).files.size, 0);
+      } finally {
+        renameSync(moved, copy.root);
+      }
+      // A stack (OPENCLAW_SESSIONS_DEBUG) names the same files, lines and columns with the cache as without.
+      const broken = path.join(copy.root, 'broken.json');
+      writeFileSync(broken, '{"agent:main:main": [');
+      const stack = (): string => {
+        const result = spawnSync(process.execPath, [path.join(copy.root, 'bin', 'openclaw-sessions.js'), 'prune', '--dry-run', '--store', broken], { encoding: 'utf8', env: { PATH: process.env.PATH, HOME: copy.root, OPENCLAW_SESSIONS_DEBUG: '1' } });
+        assert.equal(result.status, 1, result.stderr);
+        return result.stderr;
+      };
+      const cached = stack();
+      assert.match(cached, /dist\/bundle\/[\w-]+\.cjs:\d+:\d+/);
+      renameSync(copy.cache, `${copy.cache}-off`);
+      assert.equal(stack(), cached);
+    },
+    { NODE_OPTIONS: '--max-old-space-size=3000' },
+  );
 });
 
 test('code cache: the build writes it readable by every user and writable by its owner only', () => {

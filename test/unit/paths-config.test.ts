@@ -77,6 +77,8 @@ test('bad config: one-line error with file and line', () => {
   assert.throws(() => loadConfig(negative, {}), /acp\.maxConcurrentSessions: must be > 0$/);
   const fraction = writeFile(path.join(dir, 'fraction.json'), '{ gateway: { port: 80.5 } }');
   assert.throws(() => loadConfig(fraction, {}), /gateway\.port: expected an integer$/);
+  const list = writeFile(path.join(dir, 'list.json'), '[1, 2]');
+  assert.throws(() => loadConfig(list, {}), /list\.json: the whole file: expected object$/);
 });
 
 test('agent ids are normalised like the gateway does', () => {
