@@ -10,27 +10,30 @@
 // else; files are opened without following links and without blocking (a FIFO), and capped in
 // size. It is used for the bundle files the build recorded, in the directory it recorded, while
 // each is unchanged since (size, mtime, ctime and inode: an edit that keeps the size and resets
-// the mtime still moves the ctime), and only by the Node (version, arch, V8) that built it.
-// V8 checks each file's header (its version and flags, the source's length), and with
-// --verify-snapshot-checksum (set here, for the build and for runs alike) a checksum of the whole
-// data: a damaged file is refused, never run. Any doubt means Node compiles as usual.
+// the mtime still moves the ctime), and only by the very Node binary that built it (its path,
+// version, arch, V8, size, mtime and inode). V8 checks each file's header (its version and flags,
+// the source's length, the data's length), not the data itself: release V8 has no checksum of it
+// (--verify-snapshot-checksum costs as much as the cache saves), so a cache file damaged on disk
+// could crash a run or misbehave, as a damaged bundle file or Node binary could. That is why the
+// bin uses the cache only for runs that cannot change a store (bin/openclaw-sessions.js): a prune,
+// clean or restore that may remove something always runs code compiled from the bundle's source.
+// Any doubt means Node compiles as usual.
 'use strict';
 
 const fs = require('node:fs');
 const path = require('node:path');
 
-// Release V8 checks only a cache's header; a flipped bit in its body could crash the process or
-// run other code. With this flag V8 refuses data whose checksum does not match (and the build sets
-// it too, so the flag hash V8 compares is the same).
-require('node:v8').setFlagsFromString('--verify-snapshot-checksum');
-
 const MANIFEST = 'manifest.json';
 /** Larger than any real cache file (the largest is ~150 KiB): a file over this is not read. */
 const MAX_CACHE_FILE_BYTES = 16 * 1024 * 1024;
 
-/** What a cache is only valid for: V8 rejects data from another V8, so does the manifest, first. */
+/**
+ * What a cache is only valid for: the Node binary that made it. V8 rejects data from another V8
+ * version; the manifest also refuses another build of the same version (a distro's and nvm's).
+ */
 function runtimeKey() {
-  return `node ${process.version} ${process.arch} v8 ${process.versions.v8}`;
+  const node = fs.statSync(process.execPath);
+  return `node ${process.version} ${process.arch} v8 ${process.versions.v8} ${process.execPath} ${node.size} ${node.mtimeMs} ${node.ino}`;
 }
 
 /** Node's CommonJS handler for a `.cjs` file (Node 20 has none of its own and uses `.js`'s). */

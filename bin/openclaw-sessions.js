@@ -10,12 +10,15 @@ if (args.length === 1 && (args[0] === '--version' || args[0] === '-V')) {
   const { version } = JSON.parse(require('node:fs').readFileSync(require('node:path').join(__dirname, '..', 'package.json'), 'utf8'));
   process.stdout.write(`${version}\n`);
 } else {
-  // Compiled code the build kept (bin/code-cache.js says when it is used, and why it is safe).
-  // Only ever a speed-up: without it (a bin reached through a preserved symlink, say) Node compiles.
-  try {
-    require('./code-cache.js').useCodeCache(require('node:path').join(__dirname, '..'));
-  } catch {
-    // no cache: compile as usual
+  // Compiled code the build kept (bin/code-cache.js says when it is used, and why it is safe),
+  // for runs that cannot change a store; only ever a speed-up: without it (a bin reached through
+  // a preserved symlink, say) Node compiles.
+  if (cannotChangeAStore(args)) {
+    try {
+      require('./code-cache.js').useCodeCache(require('node:path').join(__dirname, '..'));
+    } catch {
+      // no cache: compile as usual
+    }
   }
   let run;
   try {
@@ -28,4 +31,15 @@ if (args.length === 1 && (args[0] === '--version' || args[0] === '-V')) {
   run(process.argv).then((code) => {
     process.exitCode = code;
   });
+}
+
+/**
+ * Help, the read-only commands, and dry runs. A prune, clean or restore that may remove something
+ * (and schedule, which may install units) always runs code compiled from the bundle's source, never
+ * cached code (bin/code-cache.js: V8 does not checksum a cache's data).
+ */
+function cannotChangeAStore(argv) {
+  const command = argv[0];
+  if (command === undefined || command.startsWith('-') || ['help', 'list', 'gateway', 'doctor', 'metrics'].includes(command)) return true;
+  return ['prune', 'clean'].includes(command) && argv.includes('--dry-run');
 }
