@@ -62,7 +62,7 @@ export class StoresUnreadableError extends ToolError {
  */
 export async function preparePrune(request: PruneRequest, env: Env): Promise<PreparedPrune> {
   // A dry run edits nothing: no digest of the bytes, no fingerprints, and none of the code (or
-  // node:crypto, ~3 ms to load) that computes them (issue 11: a dry run starts as fast as list).
+  // node:crypto, ~3 ms to load) that computes them (issue 11: start-up).
   const hash = request.dryRun ? undefined : (await import('../store/edit-store.js')).newStoreHash;
   let inventory = takeInventory(env, { ...request.inventory, retainDocuments: true, hash });
   let gateway: GatewayStatus | null = null;
@@ -109,12 +109,13 @@ export function planOrphanRestart(prepared: PreparedPrune, allowRestart: boolean
   return { gateway, live, held, nothingToDo: live !== null && live <= held };
 }
 
+/** The probed gateway of a prune that may change something; throws (a bug) for a dry run's or an empty plan's, which probe none. */
 export function gatewayOf(prepared: PreparedPrune): GatewayStatus {
   if (!prepared.gateway) throw new Error('internal: the gateway was not probed (dry run or empty plan)');
   return prepared.gateway;
 }
 
-
+/** Each session with its entry as read (`raw`): what the plan's fingerprints are taken of. */
 function candidatesOf(inventory: Inventory): PlanCandidate[] {
   const documents = new Map(inventory.stores.map((store) => [store.ref.path, store.document]));
   return inventory.sessions.map((session) => ({ ...session, raw: documents.get(session.storePath)?.[session.key] ?? null }));
