@@ -6,22 +6,22 @@
 import type { Palette } from './terminal.js';
 import type { SessionState } from '../sessions/classify.js';
 
-export function paintState(chalk: Palette, state: SessionState, text: string): string {
+export function paintState(paint: Palette, state: SessionState, text: string): string {
   switch (state) {
     case 'running':
-      return chalk.green(text);
+      return paint.green(text);
     case 'idle':
-      return chalk.cyan(text);
+      return paint.cyan(text);
     case 'errored':
-      return chalk.red(text);
+      return paint.red(text);
     case 'stuck':
     case 'stale':
-      return chalk.yellow(text);
+      return paint.yellow(text);
     case 'finished':
     case 'closed':
       return text;
     case 'unknown':
     case 'invalid':
-      return chalk.magenta(text);
+      return paint.magenta(text);
   }
 }

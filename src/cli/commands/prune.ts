@@ -170,7 +170,7 @@ async function pruneReadable(flags: PruneFlags, io: CliIo, log: EventLog, reques
   const route = await chooseRoute(execute.choosePruneRoute, prepared, request.recompute, flags, io, interactive);
   if (interactive) {
     io.stderr.write(`${renderPlan(plan, out.style)}\n${describePlan(plan, false)}${describeDecision(route.decision, prepared.gateway!)}\n`);
-    if (!(await (await import('../confirm.js')).confirm(io, 'Prune these sessions? [y/N] '))) {
+    if (!(await confirmed(io, 'Prune these sessions? [y/N] '))) {
       io.stderr.write('Cancelled; nothing was changed.\n');
       return { kind: 'cancelled', report: null, exitCode: EXIT.ok };
     }
@@ -198,7 +198,7 @@ async function chooseRoute(choosePruneRoute: typeof import('../../prune/execute.
     const canAsk = interactive && requested === 'auto' && !prepared.remote && !gateway.rpc.ok && gateway.restart.ok && !allowRestart;
     if (!(error instanceof ToolError) || !canAsk) throw error;
     io.stderr.write(`RPC is unavailable (${gateway.rpc.ok ? '' : gateway.rpc.why}); the ACP entries can leave the file only with a restart of the gateway.\n`);
-    if (await (await import('../confirm.js')).confirm(io, `Restart the gateway (pid ${gateway.gateway?.pid}) after pruning? It drops running chats. [y/N] `)) return choosePruneRoute(prepared, requested, true);
+    if (await confirmed(io, `Restart the gateway (pid ${gateway.gateway?.pid}) after pruning? It drops running chats. [y/N] `)) return choosePruneRoute(prepared, requested, true);
     throw error;
   }
 }
@@ -213,7 +213,7 @@ async function restartForOrphans(prepared: PreparedPrune, flags: PruneFlags, io:
   if (!orphan.nothingToDo && !flags.yes) {
     if (!io.stdinIsTTY) throw new CliError(EXIT.usage, 'refusing to restart the gateway without confirmation: not a terminal; pass --yes');
     const count = orphan.live === null ? 'its' : String(orphan.live - orphan.held);
-    if (!(await (await import('../confirm.js')).confirm(io, `Restart the gateway (pid ${orphan.gateway.gateway?.pid}) to clear ${count} orphaned ACP handle(s)? It drops running chats. [y/N] `))) {
+    if (!(await confirmed(io, `Restart the gateway (pid ${orphan.gateway.gateway?.pid}) to clear ${count} orphaned ACP handle(s)? It drops running chats. [y/N] `))) {
       io.stderr.write('Cancelled; nothing was changed.\n');
       return { kind: 'cancelled', report: null, exitCode: EXIT.ok };
     }
@@ -258,3 +258,8 @@ function parseRecompute(value: string): RecomputeRequest {
   throw new CliError(EXIT.usage, `invalid --recompute "${value}": use ${RECOMPUTE_REQUESTS.join(', ')}`);
 }
 
+/** The confirmation prompt; its code (a terminal line reader) loads only when someone is asked. */
+async function confirmed(io: CliIo, question: string): Promise<boolean> {
+  const { confirm } = await import('../confirm.js');
+  return confirm(io, question);
+}
