@@ -15,8 +15,9 @@
 // the source's length, the data's length), not the data itself: release V8 has no checksum of it
 // (--verify-snapshot-checksum costs as much as the cache saves), so a cache file damaged on disk
 // could crash a run or misbehave, as a damaged bundle file or Node binary could. That is why the
-// bin uses the cache only for runs that cannot change a store (bin/openclaw-sessions.js): a prune,
-// clean or restore that may remove something always runs code compiled from the bundle's source.
+// bin uses the cache only for runs that remove none of the operator's sessions or files
+// (bin/openclaw-sessions.js): a prune, clean or restore that may remove something always runs code
+// compiled from the bundle's source.
 // Any doubt means Node compiles as usual.
 'use strict';
 

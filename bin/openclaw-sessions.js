@@ -11,9 +11,9 @@ if (args.length === 1 && (args[0] === '--version' || args[0] === '-V')) {
   process.stdout.write(`${version}\n`);
 } else {
   // Compiled code the build kept (bin/code-cache.js says when it is used, and why it is safe),
-  // for runs that cannot change a store; only ever a speed-up: without it (a bin reached through
-  // a preserved symlink, say) Node compiles.
-  if (cannotChangeAStore(args)) {
+  // for runs that remove nothing of the operator's; only ever a speed-up: without it (a bin
+  // reached through a preserved symlink, say) Node compiles.
+  if (removesNothing(args)) {
     try {
       require('./code-cache.js').useCodeCache(require('node:path').join(__dirname, '..'));
     } catch {
@@ -34,11 +34,12 @@ if (args.length === 1 && (args[0] === '--version' || args[0] === '-V')) {
 }
 
 /**
- * Help, the read-only commands, and dry runs. A prune, clean or restore that may remove something
- * (and schedule, which may install units) always runs code compiled from the bundle's source, never
- * cached code (bin/code-cache.js: V8 does not checksum a cache's data).
+ * Help, the commands that only look (list, gateway, doctor, metrics: their live read creates and
+ * deletes only the tool's own probe session), and dry runs. A prune, clean or restore that may
+ * remove something (and schedule, which may install units) always runs code compiled from the
+ * bundle's source, never cached code (bin/code-cache.js: V8 does not checksum a cache's data).
  */
-function cannotChangeAStore(argv) {
+function removesNothing(argv) {
   const command = argv[0];
   if (command === undefined || command.startsWith('-') || ['help', 'list', 'gateway', 'doctor', 'metrics'].includes(command)) return true;
   return ['prune', 'clean'].includes(command) && argv.includes('--dry-run');

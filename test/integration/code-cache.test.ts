@@ -201,7 +201,7 @@ test('code cache: the build writes it readable by every user and writable by its
   });
 });
 
-test('code cache: never used by a run that may change a store (V8 does not checksum the data); used by its dry run', () => {
+test('code cache: never used by a run that may remove sessions or files (V8 does not checksum the data); used by its dry run', () => {
   withCopy((copy) => {
     const seenBy = (args: string[]): string[] => {
       rmSync(path.join(copy.root, 'seen.json'), { force: true });
