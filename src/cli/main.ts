@@ -105,6 +105,12 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void, only?: 
 
 export async function run(argv: string[], io: CliIo = processIo()): Promise<number> {
   let exitCode: number = EXIT.ok;
+  // `help <name>` of no such command: commander would print the general help and exit 0, which
+  // hides a typo in a script; it is a usage error, as `<name>` alone is.
+  if (argv[2] === 'help' && argv[3] !== undefined && !argv[3].startsWith('-') && !COMMANDS.some((spec) => spec.name === argv[3])) {
+    io.stderr.write(`openclaw-sessions: unknown command '${argv[3]}' (the commands: ${COMMANDS.map((spec) => spec.name).join(', ')})\n`);
+    return EXIT.usage;
+  }
   const invoked = COMMANDS.find((spec) => spec.name === argv[2])?.name;
   const program = buildProgram(
     io,

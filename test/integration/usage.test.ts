@@ -21,6 +21,7 @@ const cases: Array<[string, string[], RegExp]> = [
   ['restore --list with a run id', ['restore', '--list', '20261201T000000Z-abcd'], /restore --list takes no run id/],
   ['an unknown option', ['list', '--bogus'], /unknown option '--bogus'/],
   ['an unknown command', ['purge'], /unknown command 'purge'/],
+  ['help of an unknown command', ['help', 'purge'], /unknown command 'purge' \(the commands: list, prune, /],
   ['a flag without its value', ['prune', '--key'], /'--key <glob>' argument missing/],
   ['an unknown --state value', ['list', '--state', 'dead'], /unknown --state value "dead"/],
   ['--json with --log-format json', ['prune', '--json', '--log-format', 'json'], /exclude each other/],
@@ -29,7 +30,7 @@ const cases: Array<[string, string[], RegExp]> = [
 for (const [name, args, pattern] of cases) {
   test(`usage error (exit 2, one line): ${name}`, async () => {
     const state = tempDir('ocs-usage-');
-    const withState = args[0] === 'schedule' || args[0] === 'purge' ? args : [args[0]!, '--state-dir', state, ...args.slice(1)];
+    const withState = ['schedule', 'purge', 'help'].includes(args[0]!) ? args : [args[0]!, '--state-dir', state, ...args.slice(1)];
     assertUsageError(await runInProcess(withState, { HOME: state }), pattern);
   });
 }
