@@ -2,16 +2,17 @@
 // that a busy machine slows both alike: `node bench/compare.mjs BEFORE_ROOT AFTER_ROOT [runs]`
 // (each root a built checkout: bin/ and dist/; runs default 41). Each command's median wall time,
 // and its ratio to the floor of its kind (`node -e 0` for --help and --version; read + JSON.parse +
-// JSON.stringify for the rest), measured in the same run. The environment is bench/run.mjs's clean
-// one. NODE=/path/to/node compares on another Node (each build's code cache fits only the Node
+// JSON.stringify for the rest), measured in the same run, in bench/common.mjs's clean
+// environment. NODE=/path/to/node compares on another Node (each build's code cache fits only the Node
 // that built it; a build without a fitting cache compiles as usual).
 //
 // For the tree before a change: `git worktree add /tmp/before <commit>`, then in /tmp/before
 // `ln -s "$PWD/node_modules" node_modules` (from this checkout) and `npm run build`.
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { benchEnv, FLOOR_SCRIPT, median } from './common.mjs';
 import { generateStore } from './generate-store.mjs';
 
 const [before, after, runsArg] = process.argv.slice(2);
@@ -22,12 +23,10 @@ if (!before || !after) {
 const runs = Number(runsArg ?? 41);
 const node = process.env.NODE ?? process.execPath;
 const work = mkdtempSync(path.join(os.tmpdir(), 'ocs-compare-'));
-mkdirSync(path.join(work, 'home'), { mode: 0o700 });
-const env = { PATH: process.env.PATH, HOME: path.join(work, 'home'), LANG: 'C.UTF-8', TMPDIR: work };
+const env = benchEnv(work);
 const store = path.join(work, 'sessions.json');
 writeFileSync(store, JSON.stringify(generateStore(500, 7), null, 2), { mode: 0o600 });
 
-const floorScript = `const fs=require('fs');process.stdout.write(JSON.stringify(JSON.parse(fs.readFileSync(process.argv[1],'utf8'))));`;
 const commands = [
   ['--help', ['--help'], 'start'],
   ['--version', ['--version'], 'start'],
@@ -37,7 +36,7 @@ const commands = [
 ];
 const cases = [
   { name: 'start', args: ['-e', '0'] },
-  { name: 'floor', args: ['-e', floorScript, store] },
+  { name: 'floor', args: ['-e', FLOOR_SCRIPT, store] },
   ...commands.flatMap(([label, args]) => [before, after].map((root) => ({ name: `${root}\t${label}`, args: [path.join(path.resolve(root), 'bin', 'openclaw-sessions.js'), ...args] }))),
 ];
 
@@ -51,7 +50,6 @@ function wallMs(args) {
 try {
   const samples = new Map(cases.map((c) => [c.name, []]));
   for (let i = 0; i < runs; i++) for (const c of cases) samples.get(c.name).push(wallMs(c.args));
-  const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
   const of = (name) => median(samples.get(name));
   const cell = (ms, base) => `${ms.toFixed(1)} ms (${(ms / base).toFixed(2)}×)`;
   console.log(`node ${spawnSync(node, ['--version'], { encoding: 'utf8' }).stdout.trim()}, ${os.cpus().length} cpus, load ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}, ${runs} runs each, medians`);

@@ -14,10 +14,11 @@
 // Wall time is the median of BENCH_RUNS runs (default 7; 3 for stores over 10 MiB); CPU time
 // (user + sys) is shown beside it, steadier when other work shares the machine.
 import { spawn, spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { benchEnv, FLOOR_SCRIPT, median } from './common.mjs';
 import { generateStore } from './generate-store.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -27,16 +28,8 @@ const node = process.execPath;
 const sizes = process.argv.slice(2).map(Number).filter(Boolean);
 const work = mkdtempSync(path.join(os.tmpdir(), 'ocs-bench-'));
 const MiB = 1048576;
-// Every run sees an empty home and no OPENCLAW_* variables: the store given with --store is all
-// there is, so a state dir or config of the machine's own (an install, earlier tests) cannot
-// change what is measured. Nor any NODE_* variable: NODE_EXTRA_CA_CERTS (set on this machine)
-// makes every Node start load a CA bundle, ~35 ms that flattered every ratio measured with it.
-// BENCH_ENV=inherit measures in the caller's environment instead (OPENCLAW_* still removed).
-mkdirSync(path.join(work, 'home'), { mode: 0o700 });
-const benchEnv =
-  process.env.BENCH_ENV === 'inherit'
-    ? { ...Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('OPENCLAW_'))), HOME: path.join(work, 'home'), TMPDIR: work }
-    : { PATH: process.env.PATH, HOME: path.join(work, 'home'), LANG: 'C.UTF-8', TMPDIR: work };
+// A clean environment (bench/common.mjs says why); BENCH_ENV=inherit measures in the caller's.
+const env = benchEnv(work, process.env.BENCH_ENV === 'inherit');
 
 if (!existsSync('/usr/bin/time')) {
   console.error('bench: needs GNU time at /usr/bin/time (apt-get install time)');
@@ -50,7 +43,7 @@ if (!existsSync('/usr/bin/time')) {
 function measure(args, { keepStdout = false } = {}) {
   const started = process.hrtime.bigint();
   const result = spawnSync('/usr/bin/time', ['-f', '%e %U %S %M', ...args], {
-    env: benchEnv,
+    env,
     encoding: 'utf8',
     maxBuffer: 1 << 30,
     stdio: ['ignore', keepStdout ? 'pipe' : 'ignore', 'pipe'],
@@ -62,7 +55,6 @@ function measure(args, { keepStdout = false } = {}) {
   return { wallMs, cpuMs: (u + s) * 1000, rssKiB: kib, stdout: result.stdout };
 }
 
-const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 
 /** Runs every case `runs` times, interleaved; returns medians per case. */
 function interleaved(cases, runs) {
@@ -75,7 +67,6 @@ function interleaved(cases, runs) {
   }));
 }
 
-const floorScript = `const fs=require('fs');process.stdout.write(JSON.stringify(JSON.parse(fs.readFileSync(process.argv[1],'utf8'))));`;
 const rows = [];
 const row = (name, result, floor, goal, extra = '') => {
   const ratio = floor ? result.wallMs / floor.wallMs : null;
@@ -107,7 +98,7 @@ async function pruneWithWriter(file) {
   writer.stdout.on('data', (d) => (written += d));
   const writerClosed = new Promise((resolve) => writer.on('close', resolve));
   await new Promise((resolve) => setTimeout(resolve, 500));
-  const child = spawn('/usr/bin/time', ['-f', '%e %U %S %M', ...pruneArgs(store)], { env: benchEnv, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn('/usr/bin/time', ['-f', '%e %U %S %M', ...pruneArgs(store)], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (d) => (stdout += d));
@@ -147,7 +138,7 @@ try {
       row(`prune, store changed after planning ${label}`, changed, null, 'hold < 1 s', `lock held ${changed.store.lockHoldMs} ms at most, ${changed.store.lockAttempts} attempts${changed.writerRan && changed.store.lockAttempts > 1 ? '' : ' (path NOT exercised)'}`);
       continue;
     }
-    const cases = [[node, '-e', floorScript, file], [node, bin, 'list', '--json', '--store', file]];
+    const cases = [[node, '-e', FLOOR_SCRIPT, file], [node, bin, 'list', '--json', '--store', file]];
     if (!big) cases.push([node, bin, 'list', '--store', file], [node, bin, 'prune', '--dry-run', '--store', file]);
     const [floor, listJson, listTable, dryRun] = interleaved(cases, sizeRuns);
     row(`floor ${label}`, floor, null, '');
