@@ -70,7 +70,9 @@ function sameIdentity(stat, recorded) {
 
 /**
  * A cache file's bytes: opened without following a link or waiting on a FIFO; null unless it is a
- * regular file of `owner`, writable by no one else, at most MAX_CACHE_FILE_BYTES.
+ * regular file of `owner`, writable by no one else, at most MAX_CACHE_FILE_BYTES. The rules of
+ * src/store/safe-fs.ts's readRegularFile plus ownership; written again here because this file
+ * runs before the bundle is loaded (and decides how it is loaded).
  */
 function readTrusted(file, owner) {
   const fd = fs.openSync(file, fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW | fs.constants.O_NONBLOCK);

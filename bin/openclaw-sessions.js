@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Thin entry: the CLI is bundled into dist/bundle/ at build time (scripts/bundle.mjs).
-// CommonJS (bin/package.json says so): Node then never starts its ES module loader, ~10 ms of a
-// ~70 ms start-up (issue 11, bench/). `--version` is answered before loading the bundle, so the
+// CommonJS (bin/package.json says so): Node then never starts its ES module loader, ~10 ms of
+// every start-up (issue 11, bench/). `--version` is answered before loading the bundle, so the
 // answer costs no more than starting Node.
 'use strict';
 
