@@ -37,25 +37,80 @@ function runtimeKey() {
   return `node ${process.version} ${process.arch} v8 ${process.versions.v8} ${process.execPath} ${node.size} ${node.mtimeMs} ${node.ino}`;
 }
 
-/** Node's CommonJS handler for a `.cjs` file (Node 20 has none of its own and uses `.js`'s). */
-function cjsHandler(Module) {
-  return Object.prototype.hasOwnProperty.call(Module._extensions, '.cjs') ? Module._extensions['.cjs'] : Module._extensions['.js'];
-}
-
 // The CommonJS wrapper on a line of its own (lineOffset -1): the file's own lines and columns are
 // those a stack trace shows, as when Node compiles it.
 const WRAPPER_HEAD = '(function (exports, require, module, __filename, __dirname) {\n';
 const WRAPPER_TAIL = '\n})';
 
-/** Compiles and runs one bundle file as Node's loader would, with V8 cache data when given. */
-function compileAndRun(module, filename, source, cachedData) {
+/** `./<name>.cjs`, as the bundle's files require each other (no directory part): the name, else null. */
+function bundleFileOf(id) {
+  return /^\.\/[\w.-]+\.cjs$/.test(id) ? id.slice(2) : null;
+}
+
+/**
+ * A loader for the bundle's own files (dist/bundle/*.cjs), used instead of Node's when there is a
+ * code cache: it compiles each file with V8 cache data where `cacheFor` gives some, and resolves
+ * the files' requires of each other itself. Node's loader spends ~3–4 ms of a 500-entry `list` on
+ * those requires (a realpath, a package.json scope lookup and a node_modules path list per file,
+ * issue 11); a bundle file's `./name.cjs` can only mean the file of that name beside it. Every
+ * other id (built-ins, ws's optional helpers) goes to Node's require from dist/bundle/.
+ *
+ * Every bundle file a run loads goes through this one loader (never some through Node's), so each
+ * runs once and the bundle's classes stay one class each. The bundle uses only `require(id)`,
+ * `exports` and `module.exports` (scripts/bundle.mjs fails the build otherwise).
+ *
+ * `cacheFor(name, stat)`: cache data for the file of that name whose descriptor has `stat`, or null
+ * (compiled from source). `compiled(name, stat, script)`, when given, sees each compiled file (the
+ * build's recording). Returns `load(name)` → that file's exports; a file that is not there throws
+ * with code MODULE_NOT_FOUND, as Node's loader would.
+ */
+function bundleLoader(bundleDir, cacheFor, compiled) {
   const vm = require('node:vm');
-  // No importModuleDynamically: the bundle has no import() (scripts/bundle.mjs checks), and on
-  // Node 20 a vm script's import() needs a flag or warns.
-  const script = new vm.Script(WRAPPER_HEAD + source + WRAPPER_TAIL, { filename, lineOffset: -1, cachedData });
-  const wrapper = script.runInThisContext({ displayErrors: true });
-  wrapper.call(module.exports, module.exports, (id) => module.require(id), module, filename, path.dirname(filename));
-  return script;
+  const modules = new Map();
+  let outside = null;
+  const requireInBundle = (id) => {
+    const name = bundleFileOf(id);
+    if (name !== null) return load(name);
+    outside ??= require('node:module').createRequire(path.join(bundleDir, 'main.cjs'));
+    return outside(id);
+  };
+  function load(name) {
+    const known = modules.get(name);
+    if (known) return known.exports;
+    const filename = path.join(bundleDir, name);
+    const { source, stat } = readSource(filename);
+    const module = { exports: {} };
+    // Before it runs: a file required again while it loads gets its exports so far, as in Node.
+    modules.set(name, module);
+    try {
+      // No importModuleDynamically: the bundle has no import() (scripts/bundle.mjs checks), and on
+      // Node 20 a vm script's import() needs a flag or warns.
+      const script = new vm.Script(WRAPPER_HEAD + source + WRAPPER_TAIL, { filename, lineOffset: -1, cachedData: cacheFor(name, stat) ?? undefined });
+      script.runInThisContext({ displayErrors: true }).call(module.exports, module.exports, requireInBundle, module, filename, bundleDir);
+      compiled?.(name, stat, script);
+    } catch (error) {
+      modules.delete(name);
+      throw error;
+    }
+    return module.exports;
+  }
+  return load;
+}
+
+/** A bundle file's text and the stat of the very descriptor it was read from. */
+function readSource(filename) {
+  let fd;
+  try {
+    fd = fs.openSync(filename, 'r');
+  } catch (error) {
+    if (error.code !== 'ENOENT') throw error;
+    throw Object.assign(new Error(`Cannot find module '${filename}'`), { code: 'MODULE_NOT_FOUND' });
+  }
+  try {
+    return { source: fs.readFileSync(fd, 'utf8'), stat: fs.fstatSync(fd) };
+  } finally {
+    fs.closeSync(fd);
+  }
 }
 
 /** The facts that say a bundle file is the one the build compiled. */
@@ -86,9 +141,10 @@ function readTrusted(file, owner) {
 }
 
 /**
- * Serves the bundle's files from the code cache when it can be trusted (see the top of this file).
- * `packageRoot`: the directory holding bin/ and dist/. Installs nothing when there is no usable
- * cache; never throws (a cache is only ever a speed-up).
+ * The bundle's loader with the code cache, when the cache can be trusted (see the top of this
+ * file): `load(name)` → exports of dist/bundle/<name> (bundleLoader). null when there is no usable
+ * cache (then Node's own loader loads the bundle). `packageRoot`: the directory holding bin/ and
+ * dist/. Never throws.
  */
 function useCodeCache(packageRoot) {
   const bundleDir = path.join(packageRoot, 'dist', 'bundle');
@@ -98,66 +154,37 @@ function useCodeCache(packageRoot) {
   try {
     owner = fs.lstatSync(__filename).uid;
     const dir = fs.lstatSync(cacheDir);
-    if (!dir.isDirectory() || dir.uid !== owner || (dir.mode & 0o022) !== 0) return false;
+    if (!dir.isDirectory() || dir.uid !== owner || (dir.mode & 0o022) !== 0) return null;
     const text = readTrusted(path.join(cacheDir, MANIFEST), owner);
     manifest = text && JSON.parse(text.toString('utf8'));
     // The directory too: on Node 20 V8 keeps the file name a cache was made with for stack traces.
-    if (!manifest || manifest.runtime !== runtimeKey() || manifest.bundleDir !== bundleDir || typeof manifest.files !== 'object' || manifest.files === null) return false;
+    if (!manifest || manifest.runtime !== runtimeKey() || manifest.bundleDir !== bundleDir || typeof manifest.files !== 'object' || manifest.files === null) return null;
   } catch {
-    return false;
+    return null;
   }
-  const Module = require('node:module');
-  const fallback = cjsHandler(Module);
-  Module._extensions['.cjs'] = function loadFromCodeCache(module, filename) {
-    const name = path.basename(filename);
-    const recorded = path.dirname(filename) === bundleDir && Object.prototype.hasOwnProperty.call(manifest.files, name) ? manifest.files[name] : null;
-    let source = null;
-    let cachedData = null;
-    if (recorded && typeof recorded === 'object') {
-      try {
-        // The identity is that of the very bytes read (fstat of the descriptor read from).
-        const fd = fs.openSync(filename, 'r');
-        try {
-          source = fs.readFileSync(fd, 'utf8');
-          if (sameIdentity(fs.fstatSync(fd), recorded)) cachedData = readTrusted(path.join(cacheDir, `${name}.v8`), owner);
-        } finally {
-          fs.closeSync(fd);
-        }
-      } catch {
-        cachedData = null;
-      }
+  return bundleLoader(bundleDir, (name, stat) => {
+    const recorded = Object.prototype.hasOwnProperty.call(manifest.files, name) ? manifest.files[name] : null;
+    if (!recorded || typeof recorded !== 'object' || !sameIdentity(stat, recorded)) return null;
+    try {
+      return readTrusted(path.join(cacheDir, `${name}.v8`), owner);
+    } catch {
+      return null;
     }
-    if (!cachedData) return fallback(module, filename);
-    compileAndRun(module, filename, source, cachedData);
-  };
-  return true;
+  });
 }
 
 /**
- * For the build only (scripts/code-cache.mjs): loads the bundle's files so that their compiled
- * code can be kept. Returns `save(cacheDir)`, which writes every loaded file's cache and the
- * manifest into `cacheDir` (an empty directory of the caller's, private until the caller opens it
- * up); call it after running the commands whose code should be in the cache.
+ * For the build only (scripts/code-cache.mjs): `load(name)` loads the bundle's files as a run with
+ * a cache does (bundleLoader), compiling from source, so that their compiled code can be kept;
+ * `save(cacheDir)` writes every loaded file's cache and the manifest into `cacheDir` (an empty
+ * directory of the caller's, private until the caller opens it up). Call `save` after running the
+ * commands whose code should be in the cache.
  */
 function recordCodeCache(packageRoot) {
   const bundleDir = path.join(packageRoot, 'dist', 'bundle');
-  const Module = require('node:module');
-  const fallback = cjsHandler(Module);
   const loaded = [];
-  Module._extensions['.cjs'] = function loadAndRecord(module, filename) {
-    if (path.dirname(filename) !== bundleDir) return fallback(module, filename);
-    const fd = fs.openSync(filename, 'r');
-    let source;
-    let stat;
-    try {
-      source = fs.readFileSync(fd, 'utf8');
-      stat = fs.fstatSync(fd);
-    } finally {
-      fs.closeSync(fd);
-    }
-    loaded.push({ name: path.basename(filename), stat, script: compileAndRun(module, filename, source, undefined) });
-  };
-  return function save(cacheDir) {
+  const load = bundleLoader(bundleDir, () => null, (name, stat, script) => loaded.push({ name, stat, script }));
+  function save(cacheDir) {
     const files = {};
     for (const { name, stat, script } of loaded) {
       // 'wx': a file that is already there (or a link planted there) is an error, never written through.
@@ -166,7 +193,8 @@ function recordCodeCache(packageRoot) {
     }
     fs.writeFileSync(path.join(cacheDir, MANIFEST), `${JSON.stringify({ runtime: runtimeKey(), bundleDir, files }, null, 2)}\n`, { flag: 'wx', mode: 0o644 });
     return Object.keys(files);
-  };
+  }
+  return { load, save };
 }
 
 module.exports = { useCodeCache, recordCodeCache };

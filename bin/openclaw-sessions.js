@@ -12,17 +12,18 @@ if (args.length === 1 && (args[0] === '--version' || args[0] === '-V')) {
 } else {
   // Compiled code the build kept (bin/code-cache.js says when it is used, and why it is safe),
   // for runs that remove nothing of the operator's; only ever a speed-up: without it (a bin
-  // reached through a preserved symlink, say) Node compiles.
+  // reached through a preserved symlink, say) Node's own loader compiles the bundle.
+  let load = null;
   if (removesNothing(args)) {
     try {
-      require('./code-cache.js').useCodeCache(require('node:path').join(__dirname, '..'));
+      load = require('./code-cache.js').useCodeCache(require('node:path').join(__dirname, '..'));
     } catch {
       // no cache: compile as usual
     }
   }
   let run;
   try {
-    ({ run } = require('../dist/bundle/main.cjs'));
+    ({ run } = load ? load('main.cjs') : require('../dist/bundle/main.cjs'));
   } catch (error) {
     if (error.code !== 'MODULE_NOT_FOUND') throw error;
     process.stderr.write(`openclaw-sessions: not built (${error.message.split('\n')[0]}); run: npm install (or npm run build)\n`);

@@ -38,8 +38,8 @@ async function closedPort() {
 }
 
 const require = createRequire(import.meta.url);
-const save = require('../bin/code-cache.js').recordCodeCache(root);
-const { run } = require('../dist/bundle/main.cjs');
+const { load, save } = require('../bin/code-cache.js').recordCodeCache(root);
+const { run } = load('main.cjs');
 
 const work = mkdtempSync(path.join(os.tmpdir(), 'ocs-code-cache-'));
 const fresh = path.join(root, 'dist', `.code-cache.tmp-${process.pid}`);

@@ -43,13 +43,17 @@ vm.Script = class extends Script {
     if (options && options.filename && options.filename.includes('dist/bundle/')) seen.push([require('node:path').basename(options.filename), options.cachedData ? (this.cachedDataRejected ? 'rejected' : 'used') : 'none']);
   }
 };
-process.on('exit', () => require('node:fs').writeFileSync(${JSON.stringify(path.join(root, 'seen.json'))}, JSON.stringify(seen)));`,
+process.on('exit', () => require('node:fs').writeFileSync(${JSON.stringify(path.join(root, 'seen.json'))}, JSON.stringify({ seen, byNode: Object.keys(require.cache).filter((file) => file.includes('dist/bundle/')).length })));`,
   );
   return { root, cache: path.join(root, 'dist', '.code-cache'), store, record };
 }
 
-/** Runs `list --json` of the copy; returns what each bundle file got from the cache (absent: compiled by Node's loader) and the sessions listed. */
-function listJson(copy: Copy, root = copy.root): { files: Map<string, string>; sessions: string[] } {
+/**
+ * Runs `list --json` of the copy; returns what each bundle file got from the cache (`none`: compiled
+ * from source by the cache's loader; absent: loaded by Node's loader), how many bundle files Node's
+ * loader loaded, and the sessions listed.
+ */
+function listJson(copy: Copy, root = copy.root): { files: Map<string, string>; byNode: number; sessions: string[] } {
   rmSync(path.join(copy.root, 'seen.json'), { force: true });
   const result = spawnSync(process.execPath, ['-r', copy.record, path.join(root, 'bin', 'openclaw-sessions.js'), 'list', '--json', '--store', copy.store], {
     encoding: 'utf8',
@@ -58,9 +62,12 @@ function listJson(copy: Copy, root = copy.root): { files: Map<string, string>; s
   });
   assert.equal(result.status, 0, result.stderr);
   assert.equal(result.stderr, '');
-  const seen = JSON.parse(readFileSync(path.join(copy.root, 'seen.json'), 'utf8')) as Array<[string, string]>;
+  const { seen, byNode } = JSON.parse(readFileSync(path.join(copy.root, 'seen.json'), 'utf8')) as { seen: Array<[string, string]>; byNode: number };
+  // Each bundle file is compiled once: never by both loaders, never twice by one.
+  assert.equal(new Set(seen.map(([name]) => name)).size, seen.length, JSON.stringify(seen));
+  assert.ok(seen.length === 0 || byNode === 0, `${byNode} bundle files went through Node's loader beside the cache's`);
   const report = JSON.parse(result.stdout) as { sessions: Array<{ key: string; state: string }> };
-  return { files: new Map(seen), sessions: report.sessions.map((s) => `${s.key} ${s.state}`) };
+  return { files: new Map(seen), byNode, sessions: report.sessions.map((s) => `${s.key} ${s.state}`) };
 }
 
 const states = (files: Map<string, string>): Set<string> => new Set(files.values());
@@ -84,6 +91,7 @@ test('code cache: made by the build for this Node; a run takes it for every bund
     rmSync(copy.cache, { recursive: true });
     const compiled = listJson(copy);
     assert.equal(compiled.files.size, 0, 'without a cache the bundle goes through Node’s own loader');
+    assert.ok(compiled.byNode > 3);
     assert.deepEqual(compiled.sessions, cached.sessions);
     assert.equal(existsSync(copy.cache), false, 'a run never makes or writes the cache');
   });
@@ -144,7 +152,7 @@ test('code cache: a changed bundle file, a linked, shared, FIFO or truncated cac
     writeFileSync(cacheFile(truncated!), data.subarray(0, data.length >> 1));
 
     const after = listJson(copy);
-    for (const name of [changed, sameSize, linked, shared, fifo]) assert.equal(after.files.get(name!), undefined, `${name} went through the cache`);
+    for (const name of [changed, sameSize, linked, shared, fifo]) assert.equal(after.files.get(name!), 'none', `${name} went through the cache`);
     assert.equal(after.files.get(truncated!), 'rejected');
     for (const name of names.slice(6)) assert.equal(after.files.get(name), 'used', name);
     assert.deepEqual(after.sessions, reference.sessions);
@@ -156,8 +164,8 @@ test('code cache: a cache file of another user is not read (as root)', { skip: p
     const [first] = [...listJson(copy).files.keys()];
     chownSync(path.join(copy.cache, `${first}.v8`), 65534, 65534);
     const after = listJson(copy);
-    assert.equal(after.files.get(first!), undefined);
-    assert.ok([...after.files.values()].every((state) => state === 'used'));
+    assert.equal(after.files.get(first!), 'none');
+    assert.ok([...after.files.entries()].every(([name, state]) => state === (name === first ? 'none' : 'used')));
   });
 });
 
@@ -207,7 +215,7 @@ test('code cache: never used by a run that may remove sessions or files (V8 does
       rmSync(path.join(copy.root, 'seen.json'), { force: true });
       const result = spawnSync(process.execPath, ['-r', copy.record, path.join(copy.root, 'bin', 'openclaw-sessions.js'), ...args], { encoding: 'utf8', env: { PATH: process.env.PATH, HOME: copy.root, OPENCLAW_GATEWAY_PORT: '1' } });
       assert.equal(result.status, 0, result.stderr);
-      return (JSON.parse(readFileSync(path.join(copy.root, 'seen.json'), 'utf8')) as Array<[string, string]>).map(([, state]) => state);
+      return (JSON.parse(readFileSync(path.join(copy.root, 'seen.json'), 'utf8')) as { seen: Array<[string, string]> }).seen.map(([, state]) => state);
     };
     const prune = ['prune', '--older-than', '0', '--store', copy.store];
     assert.ok(seenBy([...prune, '--dry-run']).length > 0, 'a dry run compiled everything itself');

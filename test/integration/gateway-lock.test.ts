@@ -48,7 +48,9 @@ async function deadPid(): Promise<number> {
 }
 
 async function zombiePid(): Promise<number> {
-  const parent = spawn('sh', ['-c', 'sleep 0 & echo $!; exec sleep 60'], { stdio: ['ignore', 'pipe', 'ignore'] });
+  // The child outlives the shell's exec by a second: one that exits first may be reaped by the
+  // shell (seen on a busy machine), leaving no zombie. `sleep 60` never reaps it.
+  const parent = spawn('sh', ['-c', 'sleep 1 & echo $!; exec sleep 60'], { stdio: ['ignore', 'pipe', 'ignore'] });
   children.push(parent);
   const [chunk] = (await once(parent.stdout!, 'data')) as [Buffer];
   const pid = Number(String(chunk).trim());

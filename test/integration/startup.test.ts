@@ -18,9 +18,20 @@ function loadedBy(args: string[], dir: string): { builtins: Set<string>; chunks:
   writeFileSync(
     preload,
     `const fs = require('node:fs');
+const vm = require('node:vm');
+// Bundle files come through Node's loader (require.cache) or, with the code cache, through the
+// cache's own loader, which compiles each with vm.Script: both are counted.
+const compiled = [];
+const Script = vm.Script;
+vm.Script = class extends Script {
+  constructor(code, options) {
+    super(code, options);
+    if (options && typeof options.filename === 'string') compiled.push(options.filename);
+  }
+};
 process.on('exit', () => fs.writeFileSync(${JSON.stringify(out)}, JSON.stringify({
   builtins: process.moduleLoadList.filter((m) => m.startsWith('NativeModule ')).map((m) => m.slice(13)),
-  chunks: Object.keys(require.cache).filter((f) => f.includes('dist/bundle/')).map((f) => f.split('dist/bundle/')[1]),
+  chunks: [...Object.keys(require.cache), ...compiled].filter((f) => f.includes('dist/bundle/')).map((f) => f.split('dist/bundle/')[1]),
 })));`,
   );
   const result = spawnSync(process.execPath, ['-r', preload, BIN, ...args], {
@@ -77,6 +88,7 @@ test('list --json and prune --dry-run load neither the gateway client nor the ta
     const listJson = loadedBy(['list', '--json', '--store', store], dir);
     assert.equal(listJson.status, 0, listJson.stderr);
     for (const name of [...NETWORK, ...RUN_LOCK_AND_SPAWN, 'crypto', 'tty']) assert.ok(!listJson.builtins.has(name), `list --json loaded ${name}`);
+    assert.ok(listJson.chunks.includes('main.cjs') && listJson.chunks.some((chunk) => chunk.startsWith('inventory-')), `the bundle files loaded were not seen: ${listJson.chunks.join(' ')}`);
     assert.deepEqual(
       listJson.chunks.filter((chunk) => /^(ws|wrapper|probe|discover|terminal|table)-/.test(chunk)),
       [],
