@@ -57,5 +57,5 @@ for (const name of readdirSync(outDir)) {
   if (/^(?!\s*(\*|\/\/)).*\bimport\(/m.test(code)) throw new Error(`scripts/bundle.mjs: ${name} has an import(); make it a require (dynamicImportInCjs: false covers built-ins)`);
   if (/^(?!\s*(\*|\/\/)).*\brequire\.(resolve|cache|main|extensions)\b/m.test(code)) throw new Error(`scripts/bundle.mjs: ${name} uses require.resolve/cache/main/extensions, which bin/code-cache.js does not provide`);
   // Its module object is `{ exports }` only (its require resolves as Node's would from the file).
-  if (/^(?!\s*(\*|\/\/)).*\bmodule\.(?!exports\b)\w/m.test(code)) throw new Error(`scripts/bundle.mjs: ${name} uses a module property other than exports, which bin/code-cache.js does not provide`);
+  if (/^(?!\s*(\*|\/\/)).*\bmodule\.(id|filename|loaded|parent|children|paths|path|require)\b/m.test(code)) throw new Error(`scripts/bundle.mjs: ${name} uses a property of Node's module object, which bin/code-cache.js does not provide`);
 }
