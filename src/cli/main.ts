@@ -4,7 +4,7 @@
  * `--version` stay fast). Every failure, commander's own included, ends as one line on stderr
  * prefixed `openclaw-sessions:` and an exit code from the table in exit-codes.ts.
  */
-import { Command, CommanderError, Option } from 'commander';
+import { Command, CommanderError, Help, Option } from 'commander';
 import type { CleanFlags } from './commands/clean.js';
 import type { DoctorFlags } from './commands/doctor.js';
 import type { GatewayFlags } from './commands/gateway.js';
@@ -68,11 +68,11 @@ function toOption(spec: OptionSpec): Option {
   return option;
 }
 
-function addCommand(program: Command, spec: CommandSpec, io: CliIo, setExit: (code: number) => void): void {
+function addCommand(program: Command, spec: CommandSpec, io: CliIo, setExit: (code: number) => void, exitCodes: string): void {
   const command = program.command(spec.name).description(spec.description);
   for (const arg of spec.args ?? []) command.argument(arg.spec, arg.help);
   for (const option of optionsOf(spec.name)) command.addOption(toOption(option));
-  command.addHelpText('after', `\nExamples:\n${spec.examples.map((line) => `  ${line}`).join('\n')}\n\n${exitCodeHelp()}`);
+  command.addHelpText('after', `\nExamples:\n${spec.examples.map((line) => `  ${line}`).join('\n')}\n\n${exitCodes}`);
   command.action(async (...args: unknown[]) => {
     // commander passes (positionals…, flags, command): drop the command object.
     setExit(await RUNNERS[spec.name](args.slice(0, -1), io));
@@ -80,25 +80,51 @@ function addCommand(program: Command, spec: CommandSpec, io: CliIo, setExit: (co
 }
 
 /**
- * The program; with `only`, just that command is registered (its options, help and action are
- * the same): the argv names it, so the others could not run, and building every command's options
- * is a tenth of a start-up (issue 11). Help and unknown commands get them all.
+ * A command's line in the top-level help (`list [options]`, `restore [options] [run-id]`), as
+ * commander's Help.subcommandTerm writes it for the whole command, from the table: the listing
+ * registers no options (see buildProgram). test/unit/cli-help.test.ts holds the two to the same text.
  */
-export function buildProgram(io: CliIo, setExit: (code: number) => void, only?: CommandName): Command {
+function listingTerm(this: Help, command: Command): string {
+  const spec = COMMANDS.find((candidate) => candidate.name === command.name());
+  // commander's own `help [command]`.
+  if (!spec) return Help.prototype.subcommandTerm.call(this, command);
+  const name = spec.name;
+  return [`${name}${optionsOf(spec.name).length > 0 ? ' [options]' : ''}`, ...(spec.args ?? []).map((arg) => arg.spec)].join(' ');
+}
+
+/**
+ * What a run registers with commander: `only` one command (the argv names it, so the others could
+ * not run; building every command's options is a tenth of a start-up, issue 11), `all` of them
+ * (help of a command, unknown commands, flags before the command), or the `listing` the top-level
+ * help prints (`--help`, `-h`, `help` or nothing: names, descriptions and arguments, no options,
+ * ~2 ms less). Options, help text and actions are the same whichever a run gets.
+ */
+export type ProgramScope = { only: CommandName } | 'all' | 'listing';
+
+export function buildProgram(io: CliIo, setExit: (code: number) => void, scope: ProgramScope = 'all'): Command {
   const output = {
     writeOut: (text: string) => io.stdout.write(text),
     writeErr: (text: string) => io.stderr.write(text),
     // commander's own errors (unknown option, missing value, conflicts) read like ours: one line.
     outputError: (text: string, write: (text: string) => void) => write(`openclaw-sessions: ${text.replace(/^error: /, '').replace(/\s*\n\s*/g, ' ').trim()}\n`),
   };
+  const exitCodes = exitCodeHelp();
   const program = new Command('openclaw-sessions')
     .description("List, prune and recover stale OpenClaw ACP sessions that hold the gateway's concurrency slots.")
     .version(toolVersion(), '-V, --version')
     .showHelpAfterError(false)
     .configureOutput(output)
     .exitOverride()
-    .addHelpText('after', `\n${exitCodeHelp()}`);
-  for (const spec of COMMANDS) if (!only || spec.name === only) addCommand(program, spec, io, setExit);
+    .addHelpText('after', `\n${exitCodes}`);
+  if (scope === 'listing') {
+    program.configureHelp({ subcommandTerm: listingTerm });
+    for (const spec of COMMANDS) {
+      const command = program.command(spec.name).description(spec.description);
+      for (const arg of spec.args ?? []) command.argument(arg.spec, arg.help);
+    }
+  } else {
+    for (const spec of COMMANDS) if (scope === 'all' || spec.name === scope.only) addCommand(program, spec, io, setExit, exitCodes);
+  }
   for (const command of program.commands) command.exitOverride().configureOutput(output).showHelpAfterError(false);
   return program;
 }
@@ -112,12 +138,13 @@ export async function run(argv: string[], io: CliIo = processIo()): Promise<numb
     return EXIT.usage;
   }
   const invoked = COMMANDS.find((spec) => spec.name === argv[2])?.name;
+  const listing = argv.length === 2 || (argv.length === 3 && ['--help', '-h', 'help'].includes(argv[2]!));
   const program = buildProgram(
     io,
     (code) => {
       exitCode = code;
     },
-    invoked,
+    invoked ? { only: invoked } : listing ? 'listing' : 'all',
   );
   if (argv.length <= 2) {
     // No command: the help, on stdout, as a success (like gh and kubectl).
