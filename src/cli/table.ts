@@ -115,6 +115,11 @@ export function* tableLines(columns: Column[], rows: Cell[][], style: TerminalSt
   yield joinRow(shownColumns.map((i) => ({ i, lines: [columns[i]!.header], whole: null })), widths, style);
   for (let r = 0; r < rows.length; r++) {
     const row = rows[r]!;
+    const whole = wholeRow(shownColumns, texts[r]!, cellWidths[r]!, widths, row, style);
+    if (whole !== null) {
+      yield whole;
+      continue;
+    }
     const cells = shownColumns.map((i) => {
       const width = cellWidths[r]![i]!;
       const fits = width <= widths[i]!;
@@ -122,6 +127,25 @@ export function* tableLines(columns: Column[], rows: Cell[][], style: TerminalSt
     });
     yield joinRow(cells, widths, style);
   }
+}
+
+/**
+ * A row whose every shown cell fits its column, as one line (joinRow's output for it, without a
+ * cell object per value: the usual row, 500 of them on a default-maintained store, issue 11);
+ * null when a cell must be shortened or wrapped.
+ */
+function wholeRow(shown: readonly number[], texts: readonly string[], cellWidths: readonly number[], widths: readonly number[], row: readonly Cell[], style: TerminalStyle): string | null {
+  let line = '';
+  for (let k = 0; k < shown.length; k++) {
+    const i = shown[k]!;
+    const width = cellWidths[i]!;
+    if (width > widths[i]!) return null;
+    const text = texts[i]!;
+    const paint = row[i]?.paint;
+    const painted = style.color && paint && text ? paint(text) : text;
+    line += k === shown.length - 1 ? painted : painted + ' '.repeat(widths[i]! - width + GAP);
+  }
+  return line.trimEnd();
 }
 
 interface ShownCell {
