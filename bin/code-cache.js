@@ -71,6 +71,8 @@ function bundleLoader(bundleDir, cacheFor, compiled) {
   const requireInBundle = (id) => {
     const name = bundleFileOf(id);
     if (name !== null) return load(name);
+    // A built-in is the same module from anywhere (and this skips loading node:module).
+    if (id.startsWith('node:')) return require(id);
     outside ??= require('node:module').createRequire(path.join(bundleDir, 'main.cjs'));
     return outside(id);
   };
