@@ -15,6 +15,7 @@ import { resolveStateLocation, type LocationFlags, type StateLocation } from './
 import { AcpStateIndex, readAcpState, type AcpStateRead } from './store/read-acp-state.js';
 import { readJsonStore, type StoreHash } from './store/read-json.js';
 import { readSqliteStore } from './store/read-sqlite.js';
+import { nameInDir } from './store/resolve-path.js';
 import { readEntry, type EntryReading, type SessionEntry } from './store/schema.js';
 import { discoverStores, normalizeAgentId, type StoreRef } from './store/stores.js';
 import { hasLiveTranscriptLock, transcriptPathFor } from './store/transcripts.js';
@@ -214,10 +215,9 @@ function probeLock(sessionsDir: string, locks: Set<string> | null, entry: Sessio
   if (locks && locks.size === 0 && !entry.sessionFile) return false;
   const transcript = transcriptPathFor(sessionsDir, entry);
   if (transcript === null) return false;
-  // transcript is absolute and normal (transcriptPathFor): its directory and name are split at
-  // the last `/`, without path.dirname's per-character loop (~5 ms over 500 entries, issue 11).
-  const slash = transcript.lastIndexOf('/');
-  if (locks && (slash === 0 ? '/' : transcript.slice(0, slash)) === sessionsDir && !locks.has(`${transcript.slice(slash + 1)}.lock`)) return false;
+  // A transcript directly in the directory listed: its lock is in the listing or nowhere.
+  const name = locks && nameInDir(sessionsDir, transcript);
+  if (name && !locks.has(`${name}.lock`)) return false;
   return hasLiveTranscriptLock(transcript, now);
 }
 

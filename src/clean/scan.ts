@@ -6,7 +6,7 @@
  */
 import { existsSync, lstatSync, readdirSync, realpathSync, type Stats } from 'node:fs';
 import path from 'node:path';
-import { resolvePath } from '../store/resolve-path.js';
+import { nameInDir, resolvePath } from '../store/resolve-path.js';
 import { READ_CAPS, readRegularFile } from '../store/safe-fs.js';
 import { hasLiveTranscriptLock } from '../store/transcripts.js';
 import { isStoreTempName, isTranscriptName, parseArchiveName, parseStoreRotation, sessionIdsInTranscriptName, type ArchiveReason } from './names.js';
@@ -137,7 +137,7 @@ export function scanStoreDisk(input: ScanInput): StoreDiskScan {
     if (!transcript) continue;
     // A direct child of the directory just listed is looked up in the listing (500 entries, 500
     // stat calls and as many failed lock opens saved: issue 11); anything else is asked of the disk.
-    const name = path.dirname(transcript) === lexicalDir ? path.basename(transcript) : null;
+    const name = nameInDir(lexicalDir, transcript);
     const listed = name === null ? null : present.get(name);
     if (listed === 'file' || (listed !== 'absent' && existsSync(transcript))) continue;
     if ((name === null || present.get(`${name}.lock`) !== 'absent') && hasLiveTranscriptLock(transcript, input.now)) continue;

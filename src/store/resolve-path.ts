@@ -29,3 +29,17 @@ function isNormalAbsolute(target: string): boolean {
   if (target.length < 2 || target[0] !== '/' || target.endsWith('/') || target.endsWith('/.') || target.endsWith('/..')) return false;
   return !target.includes('//') && !target.includes('/./') && !target.includes('/../');
 }
+
+/**
+ * `file`'s name when it is a direct child of the directory `dir` (both as path.resolve writes
+ * them: absolute, normal), else null: what `path.dirname(file) === dir ? path.basename(file) : null`
+ * answers for such paths, by one prefix comparison instead of path.dirname's and path.basename's
+ * walks over every character (~2 ms over 500 transcripts, issue 11). A file with a trailing slash
+ * or a `.` segment is null here (never a child): a caller then asks the disk, the slower, sure way.
+ */
+export function nameInDir(dir: string, file: string): string | null {
+  const prefix = dir === '/' ? '/' : `${dir}/`;
+  if (!file.startsWith(prefix)) return null;
+  const name = file.slice(prefix.length);
+  return name !== '' && name !== '.' && name !== '..' && !name.includes('/') ? name : null;
+}
