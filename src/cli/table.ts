@@ -10,7 +10,7 @@
  * in the middle, hide a column, or measure what it is asked to fit.
  */
 import type { TerminalStyle } from './terminal.js';
-import { displayWidth, oneLine, shortenDistinct, shortenEnd, shortenKey, shortenMiddle, shortenStart, wrapText } from './text.js';
+import { displayWidth, isPrintableAscii, oneLine, shortenDistinct, shortenEnd, shortenKey, shortenMiddle, shortenStart, wrapText } from './text.js';
 
 export interface Column {
   header: string;
@@ -53,9 +53,17 @@ export function renderTable(columns: Column[], rows: Cell[][], style: TerminalSt
  * holding its lines and their joined copy (issue 16 #10).
  */
 export function* tableLines(columns: Column[], rows: Cell[][], style: TerminalStyle, options: TableOptions = {}): Generator<string> {
-  const texts = rows.map((row) => columns.map((_, i) => oneLine(row[i]?.text ?? '')));
-  // Each cell measured once: 500 rows are 4,000 cells, measured again for every padding otherwise.
-  const cellWidths = texts.map((row) => row.map(displayWidth));
+  // Each cell made one line and measured once: 500 rows are 4,000 cells. A row of printable ASCII
+  // (nearly all) is checked by one test of its cells joined by a space, also printable.
+  const texts: string[][] = [];
+  const cellWidths: number[][] = [];
+  for (const row of rows) {
+    const raw = columns.map((_, i) => row[i]?.text ?? '');
+    const plain = isPrintableAscii(raw.join(' '));
+    const clean = plain ? raw : raw.map(oneLine);
+    texts.push(clean);
+    cellWidths.push(plain ? clean.map((text) => text.length) : clean.map(displayWidth));
+  }
   const natural = columns.map((column, i) => cellWidths.reduce((max, row) => Math.max(max, row[i]!), displayWidth(column.header)));
   const widths = [...natural];
   const visible = columns.map(() => true);

@@ -15,10 +15,18 @@ export function charWidth(char: string): number {
   return WIDE.test(char) ? 2 : 1;
 }
 
+/**
+ * Printable ASCII only: such text is its own oneLine and as wide as it is long. Nearly every key,
+ * state and message is; a table checks a whole row with one test (issue 11).
+ */
+export function isPrintableAscii(text: string): boolean {
+  return /^[\x20-\x7e]*$/.test(text);
+}
+
 /** Cells a string takes on a terminal (no escape sequences expected: paint after measuring). */
 export function displayWidth(text: string): number {
   // Plain ASCII (nearly every key and message) needs no per-character look.
-  if (/^[\x20-\x7e]*$/.test(text)) return text.length;
+  if (isPrintableAscii(text)) return text.length;
   let width = 0;
   for (const char of text) width += charWidth(char);
   return width;

@@ -93,3 +93,13 @@ test('colour: chalk’s escapes when asked, the text unchanged otherwise (then c
   }
   assert.equal((await decideStyle({ isTTY: true, columns: 80, env: {}, colorFlag: undefined })).paint.green('ok'), '\u001b[32mok\u001b[39m');
 });
+
+test('a row with control characters or wide text is made one line and measured cell by cell; plain rows beside it as they are', () => {
+  const columns: Column[] = [{ header: 'A' }, { header: 'B' }, { header: 'C' }];
+  const rows = [
+    [{ text: 'a\nb' }, { text: '漢字x' }, { text: 'end' }],
+    [{ text: 'plain' }, { text: 'y' }, { text: 'end' }],
+    [{ text: 'p' }, { text: 'q\x1b[31m' }, { text: 'end' }],
+  ];
+  assert.equal(renderTable(columns, rows, piped), ['A      B          C', 'a\\nb   漢字x      end', 'plain  y          end', 'p      q\\x1b[31m  end'].join('\n'));
+});
