@@ -53,17 +53,7 @@ export function renderTable(columns: Column[], rows: Cell[][], style: TerminalSt
  * holding its lines and their joined copy (issue 16 #10).
  */
 export function* tableLines(columns: Column[], rows: Cell[][], style: TerminalStyle, options: TableOptions = {}): Generator<string> {
-  // Each cell made one line and measured once: 500 rows are 4,000 cells. A row of printable ASCII
-  // (nearly all) is checked by one test of its cells joined by a space, also printable.
-  const texts: string[][] = [];
-  const cellWidths: number[][] = [];
-  for (const row of rows) {
-    const raw = columns.map((_, i) => row[i]?.text ?? '');
-    const plain = isPrintableAscii(raw.join(' '));
-    const clean = plain ? raw : raw.map(oneLine);
-    texts.push(clean);
-    cellWidths.push(plain ? clean.map((text) => text.length) : clean.map(displayWidth));
-  }
+  const { texts, cellWidths } = measureRows(columns, rows);
   const natural = columns.map((column, i) => cellWidths.reduce((max, row) => Math.max(max, row[i]!), displayWidth(column.header)));
   const widths = [...natural];
   const visible = columns.map(() => true);
@@ -154,6 +144,24 @@ function wholeRow(shown: readonly number[], texts: readonly string[], cellWidths
     line += k === shown.length - 1 ? painted : painted + ' '.repeat(widths[i]! - width + GAP);
   }
   return line.trimEnd();
+}
+
+/**
+ * Every cell as one line of text and its width, each measured once (500 rows are 4,000 cells). A
+ * row of printable ASCII (nearly all) is checked by one test of its cells joined by a space, also
+ * printable: such text is its own oneLine and as wide as it is long.
+ */
+function measureRows(columns: readonly Column[], rows: readonly Cell[][]): { texts: string[][]; cellWidths: number[][] } {
+  const texts: string[][] = [];
+  const cellWidths: number[][] = [];
+  for (const row of rows) {
+    const raw = columns.map((_, i) => row[i]?.text ?? '');
+    const plain = isPrintableAscii(raw.join(' '));
+    const clean = plain ? raw : raw.map(oneLine);
+    texts.push(clean);
+    cellWidths.push(plain ? clean.map((text) => text.length) : clean.map(displayWidth));
+  }
+  return { texts, cellWidths };
 }
 
 interface ShownCell {
