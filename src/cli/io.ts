@@ -51,8 +51,17 @@ export function processIo(): CliIo {
       return Boolean(process.stdin.isTTY);
     },
     ask: async (question) => {
-      const { createInterface } = await import('node:readline/promises');
+      const [{ createInterface }, { runCleanups }] = await Promise.all([import('node:readline/promises'), import('../system/cleanup.js')]);
       const rl = createInterface({ input: process.stdin, output: process.stderr });
+      // Ctrl-C at a prompt is an interrupt, not a "no": readline reads it as a key (the terminal
+      // is raw) and would only close. It ends the run as SIGINT does elsewhere (system/cleanup.ts):
+      // every prompt comes before any change, so anything registered is released, and exit 130.
+      rl.on('SIGINT', () => {
+        rl.close();
+        runCleanups();
+        process.stderr.write('\nopenclaw-sessions: interrupted at the prompt (Ctrl-C); nothing was changed\n');
+        process.exit(130);
+      });
       try {
         return await rl.question(question);
       } finally {

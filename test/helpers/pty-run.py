@@ -2,6 +2,7 @@
 """Runs a command on a pseudo-terminal (stdin and stdout are a TTY), answering one prompt.
 
 usage: pty-run.py ANSWER PROMPT_SUBSTRING -- command args...
+ANSWER `^C` types Ctrl-C (no newline), `^D` Ctrl-D, as an operator at the keyboard would.
 Prints everything the command wrote; exits with its exit code. The terminal is $COLUMNS wide
 (default 80) and $LINES high (default 50), as a real one reports it (TIOCSWINSZ).
 """
@@ -35,7 +36,7 @@ while True:
         break
     seen += chunk
     if not answered and prompt in seen:
-        os.write(fd, (answer + '\n').encode())
+        os.write(fd, {'^C': b'\x03', '^D': b'\x04'}.get(answer, (answer + '\n').encode()))
         answered = True
 sys.stdout.write(seen.decode(errors='replace'))
 _, status = os.waitpid(pid, 0)

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
@@ -37,6 +37,21 @@ test('on a terminal: the plan is shown as a coloured table and [y/N] asked; "n" 
   assert.equal(yes.status, 0, yes.output);
   assert.match(yes.output, /Pruned 5 sessions from 1 store \(2 of them held ACP slots on disk; no gateway is running/);
   assert.equal(Object.keys(JSON.parse(readFileSync(store, 'utf8')) as object).length, 4);
+});
+
+test('on a terminal: Ctrl-C at [y/N] is an interrupt (exit 130, nothing changed); Ctrl-D a "no" (exit 0)', () => {
+  const state = path.join(tempDir(), 'state');
+  const store = writeFile(storePath(state, 'main'), everyState('main'));
+  const before = readFileSync(store);
+  const interrupted = onTerminal('^C', ['prune', '--state-dir', state], { HOME: state });
+  assert.equal(interrupted.status, 130, interrupted.output);
+  assert.match(interrupted.output, /interrupted at the prompt \(Ctrl-C\); nothing was changed/);
+  assert.doesNotMatch(interrupted.output, /Cancelled/);
+  const eof = onTerminal('^D', ['prune', '--state-dir', state], { HOME: state });
+  assert.equal(eof.status, 0, eof.output);
+  assert.match(eof.output, /Cancelled; nothing was changed\./);
+  assert.deepEqual(readFileSync(store), before);
+  assert.deepEqual(readdirSync(path.dirname(store)).sort(), ['sessions.json'], 'no lock, journal or temp file left behind');
 });
 
 test('on a terminal with NO_COLOR: no colour, the same columns', () => {
