@@ -43,5 +43,21 @@ if (args.length === 1 && (args[0] === '--version' || args[0] === '-V')) {
 function removesNothing(argv) {
   const command = argv[0];
   if (command === undefined || command.startsWith('-') || ['help', 'list', 'gateway', 'doctor', 'metrics'].includes(command)) return true;
-  return ['prune', 'clean'].includes(command) && argv.includes('--dry-run');
+  return ['prune', 'clean'].includes(command) && isDryRun(argv);
+}
+
+/**
+ * True only when `--dry-run` is surely the flag: right after the command, or after a value
+ * (`--store x --dry-run`) or an `--option=value`, and before any `--`. After an option that
+ * takes a value it IS that value (`prune --keep --dry-run --yes` keeps the glob "--dry-run" and
+ * prunes): then, or when unsure (`-y --dry-run`), the run is treated as one that may remove.
+ */
+function isDryRun(argv) {
+  for (let i = 1; i < argv.length; i++) {
+    if (argv[i] === '--') return false;
+    if (argv[i] !== '--dry-run') continue;
+    const before = argv[i - 1];
+    if (i === 1 || !before.startsWith('-') || (before.startsWith('--') && before.includes('='))) return true;
+  }
+  return false;
 }

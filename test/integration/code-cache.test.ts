@@ -218,9 +218,14 @@ test('code cache: never used by a run that may remove sessions or files (V8 does
       return (JSON.parse(readFileSync(path.join(copy.root, 'seen.json'), 'utf8')) as { seen: Array<[string, string]> }).seen.map(([, state]) => state);
     };
     const prune = ['prune', '--older-than', '0', '--store', copy.store];
+    const before = readFileSync(copy.store, 'utf8');
     assert.ok(seenBy([...prune, '--dry-run']).length > 0, 'a dry run compiled everything itself');
     assert.ok(seenBy(['clean', '--dry-run', '--store', copy.store]).length > 0);
     assert.deepEqual(seenBy([...prune, '--yes']), [], 'a prune ran cached code');
+    assert.ok(!readFileSync(copy.store, 'utf8').includes('agent:main:subagent:x'), 'the prune did its work');
+    // `--dry-run` as the value of an option is no dry run: this prunes (the glob kept is "--dry-run").
+    writeFileSync(copy.store, before);
+    assert.deepEqual(seenBy(['prune', '--older-than', '0', '--keep', '--dry-run', '--yes', '--store', copy.store]), [], 'a prune whose --keep value is "--dry-run" ran cached code');
     assert.deepEqual(seenBy(['clean', '--yes', '--store', copy.store]), []);
     assert.ok(!readFileSync(copy.store, 'utf8').includes('agent:main:subagent:x'), 'the prune did its work');
   });
