@@ -5,25 +5,32 @@
 // answer costs no more than starting Node.
 'use strict';
 
+const fs = require('node:fs');
+const path = require('node:path');
+
+// The package's directory, from this file's real path (one realpath call): under
+// --preserve-symlinks-main (on the command line or in NODE_OPTIONS) a bin reached through a link,
+// as npm's global install makes, has the link's directory as __dirname, where nothing of ours is.
+const root = path.dirname(path.dirname(fs.realpathSync.native(__filename)));
 const args = process.argv.slice(2);
 if (args.length === 1 && (args[0] === '--version' || args[0] === '-V')) {
-  const { version } = JSON.parse(require('node:fs').readFileSync(require('node:path').join(__dirname, '..', 'package.json'), 'utf8'));
+  const { version } = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8'));
   process.stdout.write(`${version}\n`);
 } else {
   // Compiled code the build kept (bin/code-cache.js says when it is used, and why it is safe),
-  // for runs that remove nothing of the operator's; only ever a speed-up: without it (a bin
-  // reached through a preserved symlink, say) Node's own loader compiles the bundle.
+  // for runs that remove nothing of the operator's; only ever a speed-up: without it Node's own
+  // loader compiles the bundle.
   let load = null;
   if (removesNothing(args)) {
     try {
-      load = require('./code-cache.js').useCodeCache(require('node:path').join(__dirname, '..'));
+      load = require(path.join(root, 'bin', 'code-cache.js')).useCodeCache(root);
     } catch {
       // no cache: compile as usual
     }
   }
   let run;
   try {
-    ({ run } = load ? load('main.cjs') : require('../dist/bundle/main.cjs'));
+    ({ run } = load ? load('main.cjs') : require(path.join(root, 'dist', 'bundle', 'main.cjs')));
   } catch (error) {
     if (error.code !== 'MODULE_NOT_FOUND') throw error;
     process.stderr.write(`openclaw-sessions: not built (${error.message.split('\n')[0]}); run: npm install (or npm run build)\n`);

@@ -230,3 +230,25 @@ test('code cache: never used by a run that may remove sessions or files (V8 does
     assert.ok(!readFileSync(copy.store, 'utf8').includes('agent:main:subagent:x'), 'the prune did its work');
   });
 });
+
+test('a bin reached through a link (npm global install), with or without --preserve-symlinks-main: the same answers, the cache used', (t) => {
+  withCopy((copy) => {
+    // Outside the package (its package.json says "type": "module"), as npm's <prefix>/bin is.
+    const prefix = mkdtempSync(path.join(os.tmpdir(), 'ocs-prefix-'));
+    t.after(() => rmSync(prefix, { recursive: true, force: true }));
+    const link = path.join(prefix, 'openclaw-sessions');
+    symlinkSync(path.join(copy.root, 'bin', 'openclaw-sessions.js'), link);
+    const version = (JSON.parse(readFileSync(path.join(copy.root, 'package.json'), 'utf8')) as { version: string }).version;
+    const reference = listJson(copy).sessions;
+    for (const flags of [[], ['--preserve-symlinks'], ['--preserve-symlinks-main'], ['--preserve-symlinks', '--preserve-symlinks-main']]) {
+      const v = spawnSync(process.execPath, [...flags, link, '--version'], { encoding: 'utf8' });
+      assert.equal(v.stdout, `${version}\n`, `${flags.join(' ')}: ${v.stderr}`);
+      rmSync(path.join(copy.root, 'seen.json'), { force: true });
+      const listed = spawnSync(process.execPath, [...flags, '-r', copy.record, link, 'list', '--json', '--store', copy.store], { encoding: 'utf8', env: { PATH: process.env.PATH, HOME: copy.root } });
+      assert.equal(listed.status, 0, `${flags.join(' ')}: ${listed.stderr}`);
+      assert.deepEqual((JSON.parse(listed.stdout) as { sessions: Array<{ key: string; state: string }> }).sessions.map((s) => `${s.key} ${s.state}`), reference);
+      const { seen } = JSON.parse(readFileSync(path.join(copy.root, 'seen.json'), 'utf8')) as { seen: Array<[string, string]> };
+      assert.deepEqual(new Set(seen.map(([, state]) => state)), new Set(['used']), flags.join(' '));
+    }
+  });
+});
