@@ -39,7 +39,16 @@ export function collectFindings(inventory: Inventory, gateway: GatewayStatus, se
     if (gateway.gateway && !gateway.restart.ok) findings.push({ id: 'restart-unavailable', severity: 'warning', message: `a restart would not clear the count: ${gateway.restart.why}`, fix: gateway.restart.fix });
   } else if (gateway.remote) {
     // The operator named this gateway: that it does not answer is the problem, not a healthy state.
-    findings.push({ id: 'gateway-unreachable', severity: 'problem', message: `nothing answers as an OpenClaw gateway at ${gateway.url}`, fix: 'check the URL (--url, OPENCLAW_GATEWAY_URL or gateway.remote.url) and that the gateway runs' });
+    const what = gateway.discovery.health.listening ? `${gateway.url} accepts connections but does not answer as an OpenClaw gateway` : `nothing answers as an OpenClaw gateway at ${gateway.url}`;
+    findings.push({ id: 'gateway-unreachable', severity: 'problem', message: what, fix: 'check the URL (--url, OPENCLAW_GATEWAY_URL or gateway.remote.url) and that the gateway runs' });
+  } else if (gateway.discovery.health.listening) {
+    // Something holds the gateway's port: a gateway cannot start there, or it is too hung to answer.
+    findings.push({
+      id: 'gateway-port-taken',
+      severity: 'problem',
+      message: `port ${gateway.port} accepts connections but does not answer as an OpenClaw gateway (no /healthz, /readyz or connect.challenge): another program holds the gateway's port, or the gateway is hung`,
+      fix: `see who listens: ss -ltnp 'sport = :${gateway.port}'; a hung gateway: openclaw gateway restart; another program: stop it, or set gateway.port`,
+    });
   } else {
     findings.push({ id: 'gateway', severity: 'ok', message: `no gateway answers on port ${gateway.port} for this config (its next start reads the stores as they are)`, fix: null });
   }

@@ -144,7 +144,7 @@ export async function discoverGateway(location: StateLocation, config: LoadedCon
   const listener = verified ? { socketUid: verified.uid, pids: [verified.pid], gatewayPid: verified.pid } : answers ? inspectListener(port) : null;
   let secrets: Discovery['secrets'];
   if (verified) secrets = { ok: true, why: `pid ${verified.pid} is the verified gateway and holds the socket on port ${port}` };
-  else if (!answers) secrets = { ok: false, why: `nothing answers as a gateway on port ${port}` };
+  else if (!answers) secrets = { ok: false, why: health.listening ? `port ${port} accepts connections, but nothing there answers as a gateway` : `nothing answers as a gateway on port ${port}` };
   else if (!listener || listener.socketUid === null) secrets = { ok: false, why: `no listening socket on port ${port} is visible here (another network namespace, e.g. a container's published port): pass --url ws://127.0.0.1:${port} to trust it` };
   else if (gatewayUid !== null && listener.socketUid !== gatewayUid) secrets = { ok: false, why: `the socket on port ${port} belongs to uid ${listener.socketUid}, not to the gateway's user (uid ${gatewayUid}, owner of ${location.stateDir})` };
   else if (listener.pids.length > 0 && listener.gatewayPid === null) secrets = { ok: false, why: `the process on port ${port} (pid ${listener.pids.join(', ')}) is not an OpenClaw gateway` };

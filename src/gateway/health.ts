@@ -6,6 +6,11 @@
 import { loadWebSocket, type WebSocket } from './ws.js';
 
 export interface HealthProbe {
+  /**
+   * A TCP connection to the port was accepted. Alone (nothing else answered) it means another
+   * program holds the port, or a gateway too hung to answer: never "nothing answers".
+   */
+  listening: boolean;
   healthz: boolean;
   readyz: boolean;
   /** The WebSocket sent `connect.challenge`: it speaks the gateway protocol. */
@@ -73,11 +78,11 @@ export async function probeWebSocketChallenge(url: string, timeoutMs: number): P
 export async function probeHealth(target: ProbeTarget, timeoutMs = 2000): Promise<HealthProbe> {
   // Nothing listening is the common case (no gateway on this host): a refused TCP connect says so
   // without loading fetch's HTTP stack and the WebSocket client (issue 11: start-up).
-  if (!(await acceptsConnections(target.host, target.port, timeoutMs))) return { healthz: false, readyz: false, websocket: false };
+  if (!(await acceptsConnections(target.host, target.port, timeoutMs))) return { listening: false, healthz: false, readyz: false, websocket: false };
   const base = httpBase(target);
   const wsUrl = target.url ?? `${target.tls ? 'wss' : 'ws'}://${target.host.includes(':') ? `[${target.host}]` : target.host}:${target.port}`;
   const [healthz, readyz, websocket] = await Promise.all([httpOk(`${base}/healthz`, timeoutMs), httpOk(`${base}/readyz`, timeoutMs), probeWebSocketChallenge(wsUrl, timeoutMs)]);
-  return { healthz, readyz, websocket };
+  return { listening: true, healthz, readyz, websocket };
 }
 
 /** Whether a TCP connection to host:port is accepted within timeoutMs; it is closed at once, nothing is sent. */

@@ -31,8 +31,11 @@ export const gatewayReportSchema = z.object({
   versionSource: z.enum(['hello', 'process', 'package']).nullable(),
   /** /readyz answered (only probed when running). */
   ready: z.boolean(),
-  /** What answered: HTTP /healthz, /readyz, and the WebSocket `connect.challenge`. */
-  health: z.object({ healthz: z.boolean(), readyz: z.boolean(), websocket: z.boolean() }),
+  /**
+   * What answered: a TCP connection (listening), HTTP /healthz, /readyz, and the WebSocket
+   * `connect.challenge`. Listening with nothing else: another program on the port, or a hung gateway.
+   */
+  health: z.object({ listening: z.boolean(), healthz: z.boolean(), readyz: z.boolean(), websocket: z.boolean() }),
   /** Whether the token/password may be (and was) sent there, and why. */
   trusted: z.object({ ok: z.boolean(), why: z.string() }),
   configPath: z.string(),

@@ -6,6 +6,8 @@
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { test } from 'node:test';
@@ -81,6 +83,36 @@ test('no gateway answers: ACP entries are pruned from the file directly, and not
   const report = JSON.parse(result.stdout) as { slotsFreed: number | null; slotsHeldOnDisk: number; recompute: { method: string; liveBefore: null; liveNote: string } };
   assert.deepEqual([report.recompute.method, report.slotsFreed, report.slotsHeldOnDisk, report.recompute.liveBefore], ['file', null, 2, null]);
   assert.match(report.recompute.liveNote, /no gateway is running/);
+});
+
+test('a port that accepts connections but answers as no gateway is said to be taken, never "nothing answers"; doctor calls it a problem', async () => {
+  const root = tempDir();
+  const state = path.join(root, 'state');
+  writeFile(storePath(state, 'main'), everyState('main'));
+  // Another program on the gateway's port: HTTP 404 everywhere, no WebSocket.
+  const server = createServer((_request, response) => response.writeHead(404).end('not here'));
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as AddressInfo).port;
+  const env = { HOME: root, OPENCLAW_STATE_DIR: state, TMPDIR: path.join(root, 'tmp'), OPENCLAW_GATEWAY_PORT: String(port) };
+  try {
+    const text = await runCliAsync(['gateway'], env);
+    assert.equal(text.status, 0, text.stderr);
+    assert.match(text.stdout, new RegExp(`^Gateway: {5}not answering: port ${port} accepts connections, but no /healthz, /readyz or gateway WebSocket answered`, 'm'));
+    assert.doesNotMatch(text.stdout, /nothing answers/);
+    const json = JSON.parse((await runCliAsync(['gateway', '--json'], env)).stdout) as { running: boolean; health: Record<string, boolean>; trusted: { why: string } };
+    assert.deepEqual([json.running, json.health], [false, { listening: true, healthz: false, readyz: false, websocket: false }]);
+    assert.match(json.trusted.why, /accepts connections, but nothing there answers as a gateway/);
+    const doctor = await runCliAsync(['doctor'], env);
+    assert.equal(doctor.status, 6, doctor.stderr);
+    assert.match(doctor.stdout, new RegExp(`port ${port} accepts connections but does not answer as an OpenClaw gateway`));
+    assert.doesNotMatch(doctor.stdout, /no gateway answers/);
+  } finally {
+    await new Promise((resolve) => server.close(resolve));
+  }
+  // Closed: now nothing answers, and that is what is said.
+  const closed = await runCliAsync(['gateway', '--json'], env);
+  assert.equal((JSON.parse(closed.stdout) as { health: { listening: boolean } }).health.listening, false);
+  assert.match((await runCliAsync(['gateway'], env)).stdout, new RegExp(`not running \\(nothing answers on port ${port}`));
 });
 
 test('issue 16 findings 5 and 6: a lock planted by another user, or without a start time, is never trusted, signalled or sent the token', { skip: asRoot ? false : 'needs root and setpriv' }, async () => {

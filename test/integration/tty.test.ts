@@ -54,6 +54,18 @@ test('on a terminal: Ctrl-C at [y/N] is an interrupt (exit 130, nothing changed)
   assert.deepEqual(readdirSync(path.dirname(store)).sort(), ['sessions.json'], 'no lock, journal or temp file left behind');
 });
 
+test('gateway on a narrow terminal: every line fits, a long value continues under itself', () => {
+  const state = path.join(tempDir(), 'state');
+  writeFile(storePath(state, 'main'), everyState('main'));
+  const out = onTerminal('n', ['gateway', '--state-dir', state], { HOME: state, COLUMNS: '50', OPENCLAW_GATEWAY_PORT: '1' });
+  assert.equal(out.status, 0, out.output);
+  const lines = out.output.split(/\r?\n/).filter(Boolean);
+  for (const line of lines) assert.ok(line.length <= 50, `wider than 50: ${line}`);
+  assert.match(out.output, /^Gateway: {5}not running \(nothing answers on port\r?\n {13}1, no verified lock\)/m);
+  assert.ok(lines.some((line) => /^ {13}\S/.test(line)), `no continuation under a value:\n${out.output}`);
+  assert.ok(lines.some((line) => /^ {11}\S/.test(line)), `no continuation under a recompute method:\n${out.output}`);
+});
+
 test('on a terminal with NO_COLOR: no colour, the same columns', () => {
   const state = path.join(tempDir(), 'state');
   writeFile(storePath(state, 'main'), everyState('main'));

@@ -12,6 +12,7 @@ import { GATEWAY_SCHEMA_VERSION } from '../../report/versions.js';
 import { inventoryOptionsFrom, type StoreFlags } from '../common-options.js';
 import { gatewayFlagsFrom, type GatewayTargetFlags } from '../gateway-options.js';
 import type { CliIo } from '../io.js';
+import { wrapProse } from '../text.js';
 
 export interface GatewayFlags extends StoreFlags, GatewayTargetFlags {
   rpc: boolean;
@@ -30,7 +31,10 @@ export async function runGateway(flags: GatewayFlags, io: CliIo): Promise<number
     io.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
     return EXIT.ok;
   }
-  io.stdout.write(`${renderGateway(report)}\n`);
+  // Wrapped to the terminal like doctor's findings (never on a pipe, unless COLUMNS asks).
+  const { decideStyle } = await import('../terminal.js');
+  const style = await decideStyle({ isTTY: Boolean(io.stdout.isTTY), columns: io.stdout.columns, env: io.env, colorFlag: false });
+  io.stdout.write(`${renderGateway(report, style.width)}\n`);
   return EXIT.ok;
 }
 
@@ -94,11 +98,22 @@ export function gatewayReport(status: GatewayStatus, cap: number | null, disk: {
   };
 }
 
-function renderGateway(report: GatewayReport): string {
+/**
+ * The report as `Label:     value` lines, each wrapped to `width` cells under its value (the
+ * reasons quote lock paths and the gateway's own words, made one line by wrapProse).
+ */
+function renderGateway(report: GatewayReport, width: number): string {
+  return gatewayLines(report)
+    .flatMap((line) => wrapProse(line, width, ' '.repeat(/^[A-Z][\w ]*:\s+|^\s+\S+\s+/.exec(line)?.[0].length ?? 0)))
+    .join('\n');
+}
+
+function gatewayLines(report: GatewayReport): string[] {
   const lines: string[] = [];
   if (report.verified) lines.push(`Gateway:     pid ${report.pid} (verified: lock owned by its user, start time matches, OpenClaw gateway process, holds port ${report.port})`);
   else if (report.running && report.remote) lines.push(`Gateway:     ${report.url} (named by the operator; RPC only, never signalled)`);
   else if (report.running) lines.push(`Gateway:     running on port ${report.port}, pid unknown (no verified lock): RPC only, never signalled`);
+  else if (report.health.listening) lines.push(`Gateway:     not answering: ${report.remote ? report.url : `port ${report.port}`} accepts connections, but no /healthz, /readyz or gateway WebSocket answered (another program, or a hung gateway)`);
   else lines.push(`Gateway:     not running (nothing answers ${report.remote ? `at ${report.url}` : `on port ${report.port}`}, no verified lock)`);
   for (const stale of report.staleLocks) lines.push(`Bad lock:    ${stale.lockPath}: ${stale.why} — never signalled`);
   lines.push(`Version:     ${report.version ?? 'unknown'}${report.versionSource ? ` (from ${report.versionSource})` : ''}`);
@@ -121,5 +136,5 @@ function renderGateway(report: GatewayReport): string {
   lines.push(`  rpc      ${rpc.available ? 'available (sessions.delete over the gateway WebSocket)' : `unavailable: ${rpc.why}`}`);
   lines.push(`  restart  ${restart.available ? `available (${restart.signal} to pid ${report.pid}: ${restart.note}; needs --allow-restart)` : `unavailable: ${restart.why}`}`);
   lines.push(`  none     ${none.available ? 'available (no gateway answers: the next start reads the pruned store)' : `unavailable: ${none.why}`}`);
-  return lines.join('\n');
+  return lines;
 }
