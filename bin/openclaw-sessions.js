@@ -49,6 +49,8 @@ if (args.length === 1 && (args[0] === '--version' || args[0] === '-V')) {
  */
 function removesNothing(argv) {
   const command = argv[0];
+  // A leading `--` ends the options and commander runs the command after it (`-- prune` prunes).
+  if (command === '--') return false;
   if (command === undefined || command.startsWith('-') || ['help', 'list', 'gateway', 'doctor', 'metrics'].includes(command)) return true;
   return ['prune', 'clean'].includes(command) && isDryRun(argv);
 }

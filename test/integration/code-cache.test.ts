@@ -227,7 +227,19 @@ test('code cache: never used by a run that may remove sessions or files (V8 does
     writeFileSync(copy.store, before);
     assert.deepEqual(seenBy(['prune', '--older-than', '0', '--keep', '--dry-run', '--yes', '--store', copy.store]), [], 'a prune whose --keep value is "--dry-run" ran cached code');
     assert.deepEqual(seenBy(['clean', '--yes', '--store', copy.store]), []);
-    assert.ok(!readFileSync(copy.store, 'utf8').includes('agent:main:subagent:x'), 'the prune did its work');
+    // After a leading `--` commander still runs the command named (its options would be operands,
+    // so the install is the example state's, by the environment).
+    const state = path.join(copy.root, 'examples', 'state');
+    const mainStore = path.join(state, 'agents', 'main', 'sessions', 'sessions.json');
+    const storeBefore = readFileSync(mainStore, 'utf8');
+    const dashed = spawnSync('python3', [path.join(REPO, 'test', 'helpers', 'pty-run.py'), 'y', '[y/N]', '--', process.execPath, '-r', copy.record, path.join(copy.root, 'bin', 'openclaw-sessions.js'), '--', 'prune'], {
+      encoding: 'utf8',
+      env: { PATH: process.env.PATH, HOME: copy.root, OPENCLAW_STATE_DIR: state, OPENCLAW_GATEWAY_PORT: '1' },
+    });
+    assert.equal(dashed.status, 0, dashed.stdout);
+    assert.notEqual(readFileSync(mainStore, 'utf8'), storeBefore, `-- prune did not prune: ${dashed.stdout}`);
+    assert.deepEqual((JSON.parse(readFileSync(path.join(copy.root, 'seen.json'), 'utf8')) as { seen: unknown[] }).seen, [], '-- prune ran cached code');
+    assert.ok(!readFileSync(copy.store, 'utf8').includes('agent:main:subagent:x'), 'the prune keeping "--dry-run" did its work');
   });
 });
 
