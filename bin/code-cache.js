@@ -53,7 +53,7 @@ function bundleFileOf(id) {
  * the files' requires of each other itself. Node's loader spends ~3–4 ms of a 500-entry `list` on
  * those requires (a realpath, a package.json scope lookup and a node_modules path list per file,
  * issue 11); a bundle file's `./name.cjs` can only mean the file of that name beside it. Every
- * other id (built-ins, ws's optional helpers) goes to Node's require from dist/bundle/.
+ * other id (a built-in; the bundle requires nothing else, scripts/bundle.mjs) goes to Node's require.
  *
  * Every bundle file a run loads goes through this one loader (never some through Node's), so each
  * runs once and the bundle's classes stay one class each. The bundle uses only `require(id)`,

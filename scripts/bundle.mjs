@@ -6,6 +6,7 @@
 // node:fs as ESM loads its stream classes), and the CJS loader is the cheaper of the two.
 // The tsc output in dist/src/ stays for the tests that import modules directly.
 import { readdirSync, readFileSync, rmSync } from 'node:fs';
+import { builtinModules } from 'node:module';
 import path from 'node:path';
 import { build } from 'rolldown';
 
@@ -26,14 +27,32 @@ const lazyChildProcessInCommander = {
     return code.replace(eager, "const childProcess = { spawn: (...args) => require('node:child_process').spawn(...args) };");
   },
 };
+/**
+ * ws tries `require('bufferutil')` (and, on a Node without buffer.isUtf8, 'utf-8-validate'), optional
+ * native helpers looked up along every node_modules directory above the bundle: a root run of a
+ * package installed below a directory some user can write would load that user's code. The
+ * bundle answers those ids with a module that throws, which ws catches and uses its own JS code
+ * (as it does when they are not installed): the tool runs no code from outside its own package.
+ */
+const NO_NATIVE_HELPER = '\0openclaw-sessions:no-native-helper:';
+const noOptionalNativeHelpers = {
+  name: 'no-optional-native-helpers',
+  resolveId(id) {
+    return id === 'bufferutil' || id === 'utf-8-validate' ? `${NO_NATIVE_HELPER}${id}` : null;
+  },
+  load(id) {
+    if (!id.startsWith(NO_NATIVE_HELPER)) return null;
+    const name = id.slice(NO_NATIVE_HELPER.length);
+    return `throw Object.assign(new Error(${JSON.stringify(`${name}: not loaded by openclaw-sessions (ws uses its JS code)`)}), { code: 'MODULE_NOT_FOUND' });`;
+  },
+};
 rmSync(outDir, { recursive: true, force: true });
 await build({
   input: { main: 'src/cli/main.ts' },
   platform: 'node',
-  // ws's optional native helpers; absent, ws uses its JS code.
-  external: [/^node:/, 'bufferutil', 'utf-8-validate'],
+  external: [/^node:/],
   logLevel: 'warn',
-  plugins: [lazyChildProcessInCommander],
+  plugins: [lazyChildProcessInCommander, noOptionalNativeHelpers],
   // The version a run reports, without reading package.json (src/cli/version.ts).
   transform: { define: { OPENCLAW_SESSIONS_VERSION: JSON.stringify(JSON.parse(readFileSync('package.json', 'utf8')).version) } },
   output: {
@@ -56,6 +75,12 @@ for (const name of readdirSync(outDir)) {
   const code = readFileSync(path.join(outDir, name), 'utf8');
   if (/^(?!\s*(\*|\/\/)).*\bimport\(/m.test(code)) throw new Error(`scripts/bundle.mjs: ${name} has an import(); make it a require (dynamicImportInCjs: false covers built-ins)`);
   if (/^(?!\s*(\*|\/\/)).*\brequire\.(resolve|cache|main|extensions)\b/m.test(code)) throw new Error(`scripts/bundle.mjs: ${name} uses require.resolve/cache/main/extensions, which bin/code-cache.js does not provide`);
+  // Nothing from outside the package (see noOptionalNativeHelpers): a built-in or a bundle file.
+  for (const match of code.matchAll(/\brequire\((?:"([^"]*)"|'([^']*)'|`([^`$]*)`)?/g)) {
+    const id = match[1] ?? match[2] ?? match[3];
+    if (id === undefined) throw new Error(`scripts/bundle.mjs: ${name} has a require of a computed id`);
+    if (!id.startsWith('node:') && !builtinModules.includes(id) && !/^\.\/[\w.-]+\.cjs$/.test(id)) throw new Error(`scripts/bundle.mjs: ${name} requires ${id}, which is neither a built-in nor a bundle file`);
+  }
   // Its module object is `{ exports }` only (its require resolves as Node's would from the file).
   if (/^(?!\s*(\*|\/\/)).*\bmodule\.(id|filename|loaded|parent|children|paths|path|require)\b/m.test(code)) throw new Error(`scripts/bundle.mjs: ${name} uses a property of Node's module object, which bin/code-cache.js does not provide`);
 }
