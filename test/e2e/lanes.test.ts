@@ -106,4 +106,44 @@ describe(`real gateway ${LANE.version}: stuck state, idle session, prune against
     assert.equal(restore.stderr.trim().split('\n').length, 1, 'one clear line');
     for (const key of failed) assert.equal(gateway.storeOf('failer')[key], undefined, 'restore changed nothing');
   });
+
+  // A restart is what clears orphaned handles; it is accepted only where the store is a JSON file
+  // under the gateway's lock (4.x: docs/openclaw-versions.md) and the signal replaces the process.
+  // 4.2's live-truth.test covers the replacing restart. Either answer the tool gives here is then
+  // checked against what the gateway does: a refusal by signalling it ourselves.
+  const restartable = /^2026\.4\./.test(LANE.version) && LANE.version !== '2026.4.2';
+  test('orphans (ACP entries removed by hand): prune --recompute restart --allow-restart restarts only where that clears them, as the gateway shows', { skip: restartable ? false : 'restart is refused on this version, or covered by live-truth.test' }, async () => {
+    // One: the idle session and the first test's last spawn hold two of the three slots.
+    await gateway.spawnFailedSession().then((key) => {
+      gateway.dropClient();
+      gateway.removeByHand('failer', [key]);
+    });
+    const liveBefore = await gateway.activeRuntimeSessions();
+    const doctor = await runCliAsync(['doctor', '--json'], gateway.env);
+    assert.equal(doctor.status, 6, doctor.stdout + doctor.stderr);
+    assert.ok((JSON.parse(doctor.stdout) as { findings: Array<{ id: string }> }).findings.some((f) => f.id === 'orphaned-handles'), doctor.stdout);
+
+    const oldPid = gateway.lockPid()!;
+    const asked = await runCliAsync(['prune', '--yes', '--json', '--recompute', 'restart', '--allow-restart', '--wait', '150s'], gateway.env);
+    if (asked.status === 0) {
+      const report = JSON.parse(asked.stdout) as { slotsFreed: number | null; recompute: { method: string; gatewayPid: number | null; newGatewayPid: number | null; liveBefore: number | null; liveAfter: number | null } };
+      assert.deepEqual([report.recompute.method, report.recompute.gatewayPid, report.recompute.liveBefore], ['restart', oldPid, liveBefore]);
+      assert.notEqual(report.recompute.newGatewayPid, oldPid);
+      assert.ok(report.recompute.liveAfter !== null && report.recompute.liveAfter < liveBefore, JSON.stringify(report.recompute));
+      assert.equal(report.slotsFreed, liveBefore - report.recompute.liveAfter);
+      return;
+    }
+    // Refused (observed here: /.dockerenv, so 4.29 restarts in-process): nothing was signalled or changed…
+    assert.equal(asked.status, 5, asked.stderr);
+    assert.match(asked.stderr, /restarts in-process and keeps the stale count; nothing was changed/);
+    assert.equal(gateway.lockPid(), oldPid);
+    assert.equal(await gateway.activeRuntimeSessions(), liveBefore);
+    // …and the gateway agrees: the same signal from us restarts it in-process, same pid, same count.
+    gateway.dropClient();
+    const mark = gateway.output.length;
+    process.kill(oldPid, LANE.restartSignal);
+    await gateway.waitFor(() => /restart mode: in-process/.test(gateway.output.slice(mark)) && /\[gateway\] ready/.test(gateway.output.slice(gateway.output.indexOf('restart mode', mark))), 120_000, 'the in-process restart');
+    await gateway.waitForLiveCount(liveBefore);
+    assert.equal(gateway.lockPid(), oldPid, 'an in-process restart keeps the pid');
+  });
 });

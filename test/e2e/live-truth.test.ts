@@ -6,7 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -26,14 +26,6 @@ async function failedSessions(gateway: RealGateway, n: number): Promise<string[]
   const keys: string[] = [];
   for (let i = 0; i < n; i++) keys.push(await gateway.spawnFailedSession());
   return keys;
-}
-
-function removeByHand(gateway: RealGateway, agentId: string, keys: string[]): void {
-  const file = path.join(gateway.stateDir, 'agents', agentId, 'sessions', 'sessions.json');
-  const store = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
-  for (const key of keys) delete store[key];
-  writeFileSync(`${file}.hand`, JSON.stringify(store, null, 2), { mode: 0o600 });
-  renameSync(`${file}.hand`, file);
 }
 
 interface GatewayJson {
@@ -134,7 +126,7 @@ describe('real gateway: live truth (issue 9)', { skip, timeout: 900_000 }, () =>
     const keys = await failedSessions(gateway, 3);
     assert.equal(await gateway.activeRuntimeSessions(), 3);
     gateway.dropClient();
-    removeByHand(gateway, 'failer', keys);
+    gateway.removeByHand('failer', keys);
 
     const doctor = await runCliAsync(['doctor'], gateway.env);
     assert.equal(doctor.status, 6, doctor.stdout + doctor.stderr);

@@ -7,7 +7,7 @@
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -289,6 +289,18 @@ export class RealGateway {
     const text = await this.command(`/acp spawn ${agent} --mode persistent --thread off`);
     const match = /Spawned ACP session (\S+)/.exec(text);
     return match ? { key: match[1]! } : { refused: text };
+  }
+
+  /**
+   * Deletes entries from a JSON store the way an operator's editor would (write + rename, no
+   * lock): the gateway keeps their runtime handles, which are then orphaned (4.x–7.x stores).
+   */
+  removeByHand(agentId: string, keys: string[]): void {
+    const file = path.join(this.stateDir, 'agents', agentId, 'sessions', 'sessions.json');
+    const store = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
+    for (const key of keys) delete store[key];
+    writeFileSync(`${file}.hand`, JSON.stringify(store, null, 2), { mode: 0o600 });
+    renameSync(`${file}.hand`, file);
   }
 
   storeOf(agentId: string): Record<string, { acp?: { state?: string; lastError?: string }; status?: string; sessionId?: string }> {
