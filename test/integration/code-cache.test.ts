@@ -3,8 +3,8 @@
  * made for the Node that built it, used by a run only when it can be trusted, never written by a
  * run, and never a reason for a different answer. Each case runs the real binary of a copy of the
  * built package whose cache was made by this test's Node (so it means the same on Node 20 and 22;
- * .ci/run runs it on both). A preload records, per bundle file, whether V8 was given cache data
- * and whether it took it.
+ * .ci/run runs it on both). A preload (test/helpers/load-recorder.ts) records, per bundle file,
+ * whether V8 was given cache data and whether it took it.
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -13,6 +13,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
 import { REPO } from '../helpers/golden.js';
+import { readLoadRecord, writeLoadRecorder } from '../helpers/load-recorder.js';
 
 interface Copy {
   root: string;
@@ -32,19 +33,7 @@ function packageCopy(buildEnv: Record<string, string> = {}): Copy {
   const store = path.join(root, 'sessions.json');
   writeFileSync(store, JSON.stringify({ 'agent:main:main': { sessionId: 's', updatedAt: Date.now() }, 'agent:main:subagent:x': { sessionId: 't', updatedAt: 1, status: 'done' } }));
   const record = path.join(root, 'record.cjs');
-  writeFileSync(
-    record,
-    `const vm = require('node:vm');
-const seen = [];
-const Script = vm.Script;
-vm.Script = class extends Script {
-  constructor(code, options) {
-    super(code, options);
-    if (options && options.filename && options.filename.includes('dist/bundle/')) seen.push([require('node:path').basename(options.filename), options.cachedData ? (this.cachedDataRejected ? 'rejected' : 'used') : 'none']);
-  }
-};
-process.on('exit', () => require('node:fs').writeFileSync(${JSON.stringify(path.join(root, 'seen.json'))}, JSON.stringify({ seen, byNode: Object.keys(require.cache).filter((file) => file.includes('dist/bundle/')).length })));`,
-  );
+  writeLoadRecorder(record, path.join(root, 'seen.json'));
   return { root, cache: path.join(root, 'dist', '.code-cache'), store, record };
 }
 
@@ -62,7 +51,8 @@ function listJson(copy: Copy, root = copy.root): { files: Map<string, string>; b
   });
   assert.equal(result.status, 0, result.stderr);
   assert.equal(result.stderr, '');
-  const { seen, byNode } = JSON.parse(readFileSync(path.join(copy.root, 'seen.json'), 'utf8')) as { seen: Array<[string, string]>; byNode: number };
+  const { compiled: seen, required } = readLoadRecord(path.join(copy.root, 'seen.json'));
+  const byNode = required.length;
   // Each bundle file is compiled once: never by both loaders, never twice by one.
   assert.equal(new Set(seen.map(([name]) => name)).size, seen.length, JSON.stringify(seen));
   assert.ok(seen.length === 0 || byNode === 0, `${byNode} bundle files went through Node's loader beside the cache's`);
@@ -215,7 +205,7 @@ test('code cache: never used by a run that may remove sessions or files (V8 does
       rmSync(path.join(copy.root, 'seen.json'), { force: true });
       const result = spawnSync(process.execPath, ['-r', copy.record, path.join(copy.root, 'bin', 'openclaw-sessions.js'), ...args], { encoding: 'utf8', env: { PATH: process.env.PATH, HOME: copy.root, OPENCLAW_GATEWAY_PORT: '1' } });
       assert.equal(result.status, 0, result.stderr);
-      return (JSON.parse(readFileSync(path.join(copy.root, 'seen.json'), 'utf8')) as { seen: Array<[string, string]> }).seen.map(([, state]) => state);
+      return readLoadRecord(path.join(copy.root, 'seen.json')).compiled.map(([, state]) => state);
     };
     const prune = ['prune', '--older-than', '0', '--store', copy.store];
     const before = readFileSync(copy.store, 'utf8');
@@ -238,7 +228,7 @@ test('code cache: never used by a run that may remove sessions or files (V8 does
     });
     assert.equal(dashed.status, 0, dashed.stdout);
     assert.notEqual(readFileSync(mainStore, 'utf8'), storeBefore, `-- prune did not prune: ${dashed.stdout}`);
-    assert.deepEqual((JSON.parse(readFileSync(path.join(copy.root, 'seen.json'), 'utf8')) as { seen: unknown[] }).seen, [], '-- prune ran cached code');
+    assert.deepEqual(readLoadRecord(path.join(copy.root, 'seen.json')).compiled, [], '-- prune ran cached code');
     assert.ok(!readFileSync(copy.store, 'utf8').includes('agent:main:subagent:x'), 'the prune keeping "--dry-run" did its work');
   });
 });
@@ -259,7 +249,7 @@ test('a bin reached through a link (npm global install), with or without --prese
       const listed = spawnSync(process.execPath, [...flags, '-r', copy.record, link, 'list', '--json', '--store', copy.store], { encoding: 'utf8', env: { PATH: process.env.PATH, HOME: copy.root } });
       assert.equal(listed.status, 0, `${flags.join(' ')}: ${listed.stderr}`);
       assert.deepEqual((JSON.parse(listed.stdout) as { sessions: Array<{ key: string; state: string }> }).sessions.map((s) => `${s.key} ${s.state}`), reference);
-      const { seen } = JSON.parse(readFileSync(path.join(copy.root, 'seen.json'), 'utf8')) as { seen: Array<[string, string]> };
+      const seen = readLoadRecord(path.join(copy.root, 'seen.json')).compiled;
       assert.deepEqual(new Set(seen.map(([, state]) => state)), new Set(['used']), flags.join(' '));
     }
   });

@@ -10,37 +10,21 @@ import os from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
 import { BIN } from '../helpers/cli.js';
+import { readLoadRecord, writeLoadRecorder } from '../helpers/load-recorder.js';
 
 /** Node's built-in modules and bundle chunks loaded by one run of the built binary. */
 function loadedBy(args: string[], dir: string): { builtins: Set<string>; chunks: string[]; status: number | null; stderr: string } {
   const preload = path.join(dir, 'record.cjs');
   const out = path.join(dir, 'loaded.json');
-  writeFileSync(
-    preload,
-    `const fs = require('node:fs');
-const vm = require('node:vm');
-// Bundle files come through Node's loader (require.cache) or, with the code cache, through the
-// cache's own loader, which compiles each with vm.Script: both are counted.
-const compiled = [];
-const Script = vm.Script;
-vm.Script = class extends Script {
-  constructor(code, options) {
-    super(code, options);
-    if (options && typeof options.filename === 'string') compiled.push(options.filename);
-  }
-};
-process.on('exit', () => fs.writeFileSync(${JSON.stringify(out)}, JSON.stringify({
-  builtins: process.moduleLoadList.filter((m) => m.startsWith('NativeModule ')).map((m) => m.slice(13)),
-  chunks: [...Object.keys(require.cache), ...compiled].filter((f) => f.includes('dist/bundle/')).map((f) => f.split('dist/bundle/')[1]),
-})));`,
-  );
+  writeLoadRecorder(preload, out);
   const result = spawnSync(process.execPath, ['-r', preload, BIN, ...args], {
     encoding: 'utf8',
     env: { PATH: process.env.PATH, HOME: dir, OPENCLAW_STATE_DIR: path.join(dir, 'state'), OPENCLAW_GATEWAY_PORT: '1', LANG: 'C.UTF-8' },
     timeout: 60_000,
   });
-  const loaded = JSON.parse(readFileSync(out, 'utf8')) as { builtins: string[]; chunks: string[] };
-  return { builtins: new Set(loaded.builtins), chunks: loaded.chunks, status: result.status, stderr: result.stderr };
+  // Bundle files come through Node's loader or, with the code cache, through the cache's own: both count.
+  const loaded = readLoadRecord(out);
+  return { builtins: new Set(loaded.builtins), chunks: [...loaded.required, ...loaded.compiled.map(([name]) => name)], status: result.status, stderr: result.stderr };
 }
 
 function storeWithEntries(dir: string): string {
