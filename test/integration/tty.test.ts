@@ -19,9 +19,14 @@ function onTerminal(answer: string, args: string[], env: Record<string, string>)
   return { status: result.status, output: result.stdout };
 }
 
-test('on a terminal: the plan is shown as a coloured table and [y/N] asked; "n" changes nothing, "y" prunes', () => {
+/** A state dir whose main store holds one session of every state (helpers/stores.ts). */
+function installWithEveryState(): { state: string; store: string } {
   const state = path.join(tempDir(), 'state');
-  const store = writeFile(storePath(state, 'main'), everyState('main'));
+  return { state, store: writeFile(storePath(state, 'main'), everyState('main')) };
+}
+
+test('on a terminal: the plan is shown as a coloured table and [y/N] asked; "n" changes nothing, "y" prunes', () => {
+  const { state, store } = installWithEveryState();
   const before = readFileSync(store);
   const no = onTerminal('n', ['prune', '--state-dir', state], { HOME: state });
   assert.equal(no.status, 0, no.output);
@@ -40,8 +45,7 @@ test('on a terminal: the plan is shown as a coloured table and [y/N] asked; "n" 
 });
 
 test('on a terminal: Ctrl-C at [y/N] is an interrupt (exit 130, nothing changed); Ctrl-D a "no" (exit 0)', () => {
-  const state = path.join(tempDir(), 'state');
-  const store = writeFile(storePath(state, 'main'), everyState('main'));
+  const { state, store } = installWithEveryState();
   const before = readFileSync(store);
   const interrupted = onTerminal('^C', ['prune', '--state-dir', state], { HOME: state });
   assert.equal(interrupted.status, 130, interrupted.output);
@@ -55,8 +59,7 @@ test('on a terminal: Ctrl-C at [y/N] is an interrupt (exit 130, nothing changed)
 });
 
 test('gateway on a narrow terminal: every line fits, a long value continues under itself', () => {
-  const state = path.join(tempDir(), 'state');
-  writeFile(storePath(state, 'main'), everyState('main'));
+  const { state } = installWithEveryState();
   const out = onTerminal('n', ['gateway', '--state-dir', state], { HOME: state, COLUMNS: '50', OPENCLAW_GATEWAY_PORT: '1' });
   assert.equal(out.status, 0, out.output);
   const lines = out.output.split(/\r?\n/).filter(Boolean);
@@ -67,8 +70,7 @@ test('gateway on a narrow terminal: every line fits, a long value continues unde
 });
 
 test('on a terminal with NO_COLOR: no colour, the same columns', () => {
-  const state = path.join(tempDir(), 'state');
-  writeFile(storePath(state, 'main'), everyState('main'));
+  const { state } = installWithEveryState();
   const out = onTerminal('n', ['list', '--state-dir', state], { HOME: state, NO_COLOR: '1' });
   assert.equal(out.status, 0);
   assert.doesNotMatch(out.output, /\x1b\[/);
