@@ -14,6 +14,22 @@ export interface CliIo {
 }
 
 let outputFailure: NodeJS.ErrnoException | null = null;
+let stderrStream: NodeJS.WriteStream | null = null;
+
+/**
+ * process.stderr, built on first use with its 'error' listener: building it costs ~1.3 ms of a
+ * start-up when stderr is a pipe or a terminal (Node loads node:net for it; issue 11, measured with
+ * performance.now() marks in the bin), and a run that succeeds mostly writes nothing there.
+ */
+function stderr(): NodeJS.WriteStream {
+  if (stderrStream === null) {
+    stderrStream = process.stderr;
+    stderrStream.on('error', () => {
+      // nowhere left to report it
+    });
+  }
+  return stderrStream;
+}
 
 /**
  * The first error writing standard output, if any: EPIPE (the reader went away), ENOSPC (a full
@@ -34,32 +50,29 @@ export function processIo(): CliIo {
     // The error may arrive after run() returned its code (writes complete asynchronously).
     if (error.code !== 'EPIPE' && !process.exitCode) process.exitCode = 1;
     try {
-      process.stderr.write(`openclaw-sessions: cannot write to standard output (${error.code ?? error.message}); output from here on is lost, the run goes on and its exit code tells how it ended\n`);
+      stderr().write(`openclaw-sessions: cannot write to standard output (${error.code ?? error.message}); output from here on is lost, the run goes on and its exit code tells how it ended\n`);
     } catch {
       // stderr gone too: the exit code is all that is left
     }
   });
-  process.stderr.on('error', () => {
-    // nowhere left to report it
-  });
   return {
     env: process.env,
     stdout: process.stdout,
-    stderr: process.stderr,
+    stderr: { write: (text) => stderr().write(text) },
     // A getter: touching process.stdin builds a stream (~2 ms); only a command about to ask does.
     get stdinIsTTY() {
       return Boolean(process.stdin.isTTY);
     },
     ask: async (question) => {
       const [{ createInterface }, { runCleanups }] = await Promise.all([import('node:readline/promises'), import('../system/cleanup.js')]);
-      const rl = createInterface({ input: process.stdin, output: process.stderr });
+      const rl = createInterface({ input: process.stdin, output: stderr() });
       // Ctrl-C at a prompt is an interrupt, not a "no": readline reads it as a key (the terminal
       // is raw) and would only close. It ends the run as SIGINT does elsewhere (system/cleanup.ts):
       // every prompt comes before any change, so anything registered is released, and exit 130.
       rl.on('SIGINT', () => {
         rl.close();
         runCleanups();
-        process.stderr.write('\nopenclaw-sessions: interrupted at the prompt (Ctrl-C); nothing was changed\n');
+        stderr().write('\nopenclaw-sessions: interrupted at the prompt (Ctrl-C); nothing was changed\n');
         process.exit(130);
       });
       try {

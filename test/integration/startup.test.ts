@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
@@ -13,12 +13,13 @@ import { BIN } from '../helpers/cli.js';
 import { readLoadRecord, writeLoadRecorder } from '../helpers/load-recorder.js';
 
 /** Node's built-in modules and bundle chunks loaded by one run of the built binary. */
-function loadedBy(args: string[], dir: string): { builtins: Set<string>; chunks: string[]; status: number | null; stderr: string } {
+function loadedBy(args: string[], dir: string, stdout: 'pipe' | number = 'pipe'): { builtins: Set<string>; chunks: string[]; status: number | null; stderr: string } {
   const preload = path.join(dir, 'record.cjs');
   const out = path.join(dir, 'loaded.json');
   writeLoadRecorder(preload, out);
   const result = spawnSync(process.execPath, ['-r', preload, BIN, ...args], {
     encoding: 'utf8',
+    stdio: ['ignore', stdout, 'pipe'],
     env: { PATH: process.env.PATH, HOME: dir, OPENCLAW_STATE_DIR: path.join(dir, 'state'), OPENCLAW_GATEWAY_PORT: '1', LANG: 'C.UTF-8' },
     timeout: 60_000,
   });
@@ -103,6 +104,29 @@ test('list (a table) with no gateway listening: a refused TCP connect, no HTTP s
     // crypto: the RPC client and device identity load only when a gateway answers; tty: chalk,
     // loaded only to colour (this output is a pipe).
     for (const name of ['http', 'https', 'tls', 'zlib', 'crypto', 'tty']) assert.ok(!run.builtins.has(name), `list loaded ${name}`);
+  });
+});
+
+test('a run that writes nothing to stderr never builds process.stderr (on a pipe that loads node:net); one that writes there does', () => {
+  inTempDir((dir) => {
+    const store = storeWithEntries(dir);
+    // stdout to a file, so that only stderr (a pipe here) could bring node:net in.
+    const fd = openSync(path.join(dir, 'stdout.txt'), 'w');
+    try {
+      for (const args of [['--help'], ['list', '--json', '--store', store], ['prune', '--dry-run', '--json', '--store', store]]) {
+        const run = loadedBy(args, dir, fd);
+        assert.equal(run.status, 0, run.stderr);
+        assert.equal(run.stderr, '');
+        assert.ok(!run.builtins.has('net'), `${args.join(' ')} built process.stderr`);
+      }
+      // The other side: a run that has something to say on stderr still says it.
+      const missing = loadedBy(['list', '--json', '--store', path.join(dir, 'nowhere.json')], dir, fd);
+      assert.equal(missing.status, 1);
+      assert.match(missing.stderr, /^openclaw-sessions: session store not found: .*nowhere\.json\n$/);
+      assert.ok(missing.builtins.has('net'), 'stderr on a pipe is a net.Socket');
+    } finally {
+      closeSync(fd);
+    }
   });
 });
 
