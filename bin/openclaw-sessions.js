@@ -38,6 +38,10 @@ if (args.length === 1 && (args[0] === '--version' || args[0] === '-V')) {
   }
   run(process.argv).then((code) => {
     process.exitCode = code;
+    // When the event loop has nothing left (every write flushed, every socket closed: the run's
+    // natural end), end the process there: Node's teardown after that point frees the heap page
+    // by page, ~1.5 ms of a `--help` that the OS does at exit anyway (issue 11, bench/).
+    process.once('beforeExit', () => process.exit());
   });
 }
 

@@ -342,6 +342,27 @@ test('a reader that goes away (EPIPE) ends the output with one line; the run kee
   assert.match(result.stderr, /^(openclaw-sessions: cannot write to standard output \(EPIPE\)[^\n]*\n)?$/);
 });
 
+test('a reader slower than the run still gets every byte: the process ends only once its output has drained', async () => {
+  const entries: Record<string, unknown> = { 'agent:main:main': chatEntry('m', MIN) };
+  for (let i = 0; i < 3000; i++) entries[`agent:main:direct:peer-${i}`] = chatEntry(`p${i}`, MIN);
+  const { state } = install(entries);
+  const result = await new Promise<{ status: number | null; stdout: string; stderr: string }>((resolve) => {
+    const child = spawn(process.execPath, [BIN, 'list', '--json', '--state-dir', state], { env: { PATH: process.env.PATH } });
+    children.push(child);
+    let stdout = '';
+    let stderr = '';
+    child.stderr.on('data', (d) => (stderr += d));
+    child.stdout.setEncoding('utf8');
+    // Nothing read for a while: the pipe (64 KiB) fills and the rest of the report waits in the run.
+    child.stdout.pause();
+    setTimeout(() => child.stdout.on('data', (d: string) => (stdout += d)).resume(), 500);
+    child.on('close', (status) => resolve({ status, stdout, stderr }));
+  });
+  assert.equal(result.status, 0, result.stderr);
+  assert.ok(result.stdout.length > 1 << 17, `a report larger than the pipe (${result.stdout.length} bytes)`);
+  assert.equal((JSON.parse(result.stdout) as { sessions: unknown[] }).sessions.length, 3001);
+});
+
 test('finding 12: an unset ${VAR} in the config is kept literally with OpenClaw\'s warning', () => {
   const { state } = install({ 'agent:main:main': chatEntry('m', MIN) });
   writeFile(path.join(state, 'openclaw.json'), '{ gateway: { auth: { token: "${OCS_TEST_UNSET_TOKEN}" } } }');
