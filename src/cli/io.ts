@@ -15,6 +15,8 @@ export interface CliIo {
 
 let outputFailure: NodeJS.ErrnoException | null = null;
 let stderrStream: NodeJS.WriteStream | null = null;
+let buildStderr = (): NodeJS.WriteStream => process.stderr;
+let stderrGuarded = false;
 
 /**
  * process.stderr, built on first use with its 'error' listener: building it costs ~1.3 ms of a
@@ -23,12 +25,34 @@ let stderrStream: NodeJS.WriteStream | null = null;
  */
 function stderr(): NodeJS.WriteStream {
   if (stderrStream === null) {
-    stderrStream = process.stderr;
+    stderrStream = buildStderr();
     stderrStream.on('error', () => {
       // nowhere left to report it
     });
   }
   return stderrStream;
+}
+
+/**
+ * Routes the first use of process.stderr, by anyone, through stderr(), so its 'error' listener is
+ * there whoever builds the stream: Node's own warnings (console.error on process.stderr, e.g.
+ * from a module preloaded with NODE_OPTIONS), the interrupt line of system/cleanup.ts, readline.
+ * Without it, stderr a pipe whose reader went away or /dev/full, a second warning before the
+ * tool's first write was an uncaught 'error' (Node's console guards only its first failed write):
+ * exit 1 and the run cut short. process.stderr is a configurable getter on Node 20, 22 and 24;
+ * should it ever not be, the stream is built here, as before the lazy start-up.
+ */
+function guardStderrOnFirstUse(): void {
+  if (stderrGuarded) return;
+  stderrGuarded = true;
+  const descriptor = Object.getOwnPropertyDescriptor(process, 'stderr');
+  const get = descriptor?.get;
+  if (get === undefined || descriptor?.configurable !== true) {
+    stderr();
+    return;
+  }
+  buildStderr = () => get.call(process) as NodeJS.WriteStream;
+  Object.defineProperty(process, 'stderr', { configurable: true, enumerable: descriptor.enumerable, get: stderr });
 }
 
 /**
@@ -41,6 +65,7 @@ export function stdoutFailure(): NodeJS.ErrnoException | null {
 }
 
 export function processIo(): CliIo {
+  guardStderrOnFirstUse();
   // A reader that goes away (`| head`) or a full disk must not crash a run halfway through a
   // prune, nor print a stack: the output is lost, the work still finishes, one line on stderr
   // says so, and the exit code still tells.

@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { spawn, execFileSync } from 'node:child_process';
-import { chmodSync, cpSync, existsSync, lstatSync, readdirSync, readFileSync, statSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs';
+import { chmodSync, closeSync, cpSync, existsSync, lstatSync, openSync, readdirSync, readFileSync, statSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -361,6 +361,27 @@ test('a reader slower than the run still gets every byte: the process ends only 
   assert.equal(result.status, 0, result.stderr);
   assert.ok(result.stdout.length > 1 << 17, `a report larger than the pipe (${result.stdout.length} bytes)`);
   assert.equal((JSON.parse(result.stdout) as { sessions: unknown[] }).sessions.length, 3001);
+});
+
+test("Node's own warnings to a broken stderr (closed pipe, /dev/full) before the tool writes there: no crash, the run's exit code and its whole output", async () => {
+  const { state } = install({ 'agent:main:main': chatEntry('m', MIN) });
+  // Two warnings before the run's end, as a module preloaded with NODE_OPTIONS may print: Node's
+  // console survives only the first failed write of its own; the second needs the tool's listener.
+  const preload = writeFile(path.join(tempDir(), 'warn.cjs'), "process.emitWarning('first', 'DeprecationWarning', 'DEP0999'); setImmediate(() => process.emitWarning('second'));\n");
+  for (const target of ['closed pipe', '/dev/full']) {
+    const result = await new Promise<{ status: number | null; stdout: string }>((resolve) => {
+      const stderr = target === '/dev/full' ? openSync('/dev/full', 'w') : 'pipe';
+      const child = spawn(process.execPath, [BIN, 'list', '--json', '--state-dir', state], { env: { PATH: process.env.PATH, NODE_OPTIONS: `--require ${preload}` }, stdio: ['ignore', 'pipe', stderr] });
+      children.push(child);
+      if (typeof stderr === 'number') closeSync(stderr);
+      child.stderr?.destroy(); // the reader went away before the run wrote anything there
+      let stdout = '';
+      child.stdout!.on('data', (d) => (stdout += d));
+      child.on('close', (status) => resolve({ status, stdout }));
+    });
+    assert.equal(result.status, 0, `stderr a ${target}`);
+    assert.equal((JSON.parse(result.stdout) as { sessions: unknown[] }).sessions.length, 1, `stderr a ${target}`);
+  }
 });
 
 test('finding 12: an unset ${VAR} in the config is kept literally with OpenClaw\'s warning', () => {
