@@ -146,9 +146,11 @@ export async function run(argv: string[], io: CliIo = processIo()): Promise<numb
     },
     invoked ? { only: invoked } : listing ? 'listing' : 'all',
   );
-  if (argv.length <= 2) {
-    // No command: the help, on stdout, as a success (like gh and kubectl).
-    io.stdout.write(program.helpInformation());
+  if (listing) {
+    // No command (like gh and kubectl), `--help`, `-h` or `help`: the help with its exit-code table,
+    // on stdout, as a success. Written here, as commander's --help writes it (outputHelp), rather
+    // than by parsing argv, after which commander throws to stop the run (issue 11: start-up).
+    program.outputHelp();
     return EXIT.ok;
   }
   try {

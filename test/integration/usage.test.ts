@@ -43,7 +43,15 @@ test('no command: the help on stdout, exit 0; every command has examples and the
   const bare = await runInProcess([]);
   assert.equal(bare.status, 0);
   assert.match(bare.stdout, /^Usage: openclaw-sessions/);
+  assert.match(bare.stdout, /\nExit codes:\n {2}0 {2}ok/);
   assert.equal(bare.stderr, '');
+  // Every way of asking for the top-level help gets the same text, the built binary's too.
+  for (const args of [['--help'], ['-h'], ['help']]) {
+    const help = await runInProcess(args);
+    assert.deepEqual([help.status, help.stdout, help.stderr], [0, bare.stdout, ''], args.join(' '));
+  }
+  const built = runCli(['--help']);
+  assert.deepEqual([built.status, built.stdout, built.stderr], [0, bare.stdout, '']);
   for (const command of ['list', 'prune', 'restore', 'gateway', 'doctor', 'schedule']) {
     const help = await runInProcess([command, '--help']);
     assert.equal(help.status, 0, command);
