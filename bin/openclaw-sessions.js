@@ -37,7 +37,9 @@ if (args.length === 1 && (args[0] === '--version' || args[0] === '-V')) {
     process.exit(1);
   }
   run(process.argv).then((code) => {
-    process.exitCode = code;
+    // A success does not erase a failure already recorded: standard output lost to a full disk
+    // (src/cli/io.ts sets 1 when the write error arrives, which for a file is before this line).
+    if (code !== 0 || !process.exitCode) process.exitCode = code;
     // When the event loop has nothing left (every write flushed, every socket closed: the run's
     // natural end), end the process there: Node's teardown after that point frees the heap page
     // by page, ~1.5 ms of a `--help` that the OS does at exit anyway (issue 11, bench/).

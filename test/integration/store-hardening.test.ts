@@ -325,6 +325,21 @@ test('finding 12: a full disk on stdout ends with one line and exit 1', async ()
   assert.match(result.stderr, /^openclaw-sessions: cannot write to standard output \(ENOSPC\)[^\n]*\n$/);
 });
 
+test('finding 12: a full disk on stdout fails help too (bare, --help, help <command>, <command> --help): one line, exit 1', async () => {
+  for (const args of [[], ['--help'], ['help', 'list'], ['list', '--help']]) {
+    const result = await new Promise<{ status: number | null; stderr: string }>((resolve) => {
+      const full = openSync('/dev/full', 'w');
+      const child = spawn(process.execPath, [BIN, ...args], { env: { PATH: process.env.PATH }, stdio: ['ignore', full, 'pipe'] });
+      closeSync(full);
+      let stderr = '';
+      child.stderr!.on('data', (d) => (stderr += d));
+      child.on('close', (status) => resolve({ status, stderr }));
+    });
+    assert.equal(result.status, 1, `${args.join(' ') || '(no arguments)'}: ${result.stderr}`);
+    assert.match(result.stderr, /^openclaw-sessions: cannot write to standard output \(ENOSPC\)[^\n]*\n$/);
+  }
+});
+
 test('a reader that goes away (EPIPE) ends the output with one line; the run keeps its own exit code', async () => {
   const entries: Record<string, unknown> = { 'agent:main:main': chatEntry('m', MIN) };
   for (let i = 0; i < 3000; i++) entries[`agent:main:direct:peer-${i}`] = chatEntry(`p${i}`, MIN);
