@@ -15,6 +15,18 @@ const root = path.dirname(path.dirname(fs.realpathSync.native(__filename)));
 const args = process.argv.slice(2);
 if (args.length === 1 && (args[0] === '--version' || args[0] === '-V')) {
   const { version } = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8'));
+  // As every other run (src/cli/io.ts): a reader that went away is no failure, a full disk is
+  // one line and exit 1, and neither is a stack trace.
+  process.stdout.on('error', (error) => {
+    if (error.code === 'EPIPE') return;
+    process.exitCode = 1;
+    try {
+      process.stderr.on('error', () => {});
+      process.stderr.write(`openclaw-sessions: cannot write to standard output (${error.code ?? error.message})\n`);
+    } catch {
+      // stderr gone too: the exit code is all that is left
+    }
+  });
   process.stdout.write(`${version}\n`);
 } else {
   // Compiled code the build kept (bin/code-cache.js says when it is used, and why it is safe),

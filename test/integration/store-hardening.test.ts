@@ -340,6 +340,22 @@ test('finding 12: a full disk on stdout fails help too (bare, --help, help <comm
   }
 });
 
+test('--version to a full disk: one line, exit 1; to a reader that went away: exit 0; never a stack trace', async () => {
+  for (const [target, status, stderrPattern] of [['/dev/full', 1, /^openclaw-sessions: cannot write to standard output \(ENOSPC\)\n$/], ['closed pipe', 0, /^$/]] as const) {
+    const result = await new Promise<{ status: number | null; stderr: string }>((resolve) => {
+      const stdout = target === '/dev/full' ? openSync('/dev/full', 'w') : 'pipe';
+      const child = spawn(process.execPath, [BIN, '--version'], { env: { PATH: process.env.PATH }, stdio: ['ignore', stdout, 'pipe'] });
+      if (typeof stdout === 'number') closeSync(stdout);
+      child.stdout?.destroy(); // the reader went away before the run wrote
+      let stderr = '';
+      child.stderr!.on('data', (d) => (stderr += d));
+      child.on('close', (code) => resolve({ status: code, stderr }));
+    });
+    assert.equal(result.status, status, `${target}: ${result.stderr}`);
+    assert.match(result.stderr, stderrPattern, target);
+  }
+});
+
 test('a reader that goes away (EPIPE) ends the output with one line; the run keeps its own exit code', async () => {
   const entries: Record<string, unknown> = { 'agent:main:main': chatEntry('m', MIN) };
   for (let i = 0; i < 3000; i++) entries[`agent:main:direct:peer-${i}`] = chatEntry(`p${i}`, MIN);
