@@ -105,7 +105,7 @@ export async function discoverGateway(location: StateLocation, config: LoadedCon
       verified: null,
       rejected: [],
       health,
-      answers: health.healthz || health.readyz || health.websocket,
+      answers: health.healthz || health.readyz || health.websocket === true,
       listener: null,
       secrets: { ok: true, why: `the operator named ${explicit.url} (${explicit.source})` },
       gatewayUid: null,
@@ -140,7 +140,7 @@ export async function discoverGateway(location: StateLocation, config: LoadedCon
   const source: TargetSource = verified?.lock.port ? 'lock port' : configured.source;
   const target: GatewayTarget = { url: `${tls ? 'wss' : 'ws'}://127.0.0.1:${port}`, host: '127.0.0.1', port, tls, source, explicit: false };
   const health = await probeHealth(target, timeoutMs);
-  const answers = health.healthz || health.readyz || health.websocket;
+  const answers = health.healthz || health.readyz || health.websocket === true;
   const listener = verified ? { socketUid: verified.uid, pids: [verified.pid], gatewayPid: verified.pid } : answers ? inspectListener(port) : null;
   let secrets: Discovery['secrets'];
   if (verified) secrets = { ok: true, why: `pid ${verified.pid} is the verified gateway and holds the socket on port ${port}` };

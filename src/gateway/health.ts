@@ -1,7 +1,11 @@
 /**
  * Does something answer as an OpenClaw gateway on a port? Three probes that send no secret
  * (docs/openclaw.md §7, docs/openclaw-gateway.md): `GET /healthz` (alive), `GET /readyz` (ready), and the
- * WebSocket handshake, whose first frame from a gateway is the `connect.challenge` event.
+ * WebSocket handshake, whose first frame from a gateway is the `connect.challenge` event. The
+ * handshake is asked only when neither HTTP probe answered: a gateway logs every WebSocket closed
+ * before `connect` as a warning (`[ws] closed before connect … code=1006`, observed on 2026.4.2
+ * for each probe), so asking it of a gateway that already answered put one warning in its log
+ * per run (from cron, every few minutes).
  */
 import { loadWebSocket, type WebSocket } from './ws.js';
 
@@ -13,8 +17,11 @@ export interface HealthProbe {
   listening: boolean;
   healthz: boolean;
   readyz: boolean;
-  /** The WebSocket sent `connect.challenge`: it speaks the gateway protocol. */
-  websocket: boolean;
+  /**
+   * The WebSocket sent `connect.challenge`: it speaks the gateway protocol. null: not asked,
+   * because /healthz or /readyz answered (an RPC connection may still have seen it: probe.ts).
+   */
+  websocket: boolean | null;
 }
 
 interface ProbeTarget {
@@ -81,7 +88,9 @@ export async function probeHealth(target: ProbeTarget, timeoutMs = 2000): Promis
   if (!(await acceptsConnections(target.host, target.port, timeoutMs))) return { listening: false, healthz: false, readyz: false, websocket: false };
   const base = httpBase(target);
   const wsUrl = target.url ?? `${target.tls ? 'wss' : 'ws'}://${target.host.includes(':') ? `[${target.host}]` : target.host}:${target.port}`;
-  const [healthz, readyz, websocket] = await Promise.all([httpOk(`${base}/healthz`, timeoutMs), httpOk(`${base}/readyz`, timeoutMs), probeWebSocketChallenge(wsUrl, timeoutMs)]);
+  const [healthz, readyz] = await Promise.all([httpOk(`${base}/healthz`, timeoutMs), httpOk(`${base}/readyz`, timeoutMs)]);
+  // The handshake only for a listener that answered neither (see the top of this file).
+  const websocket = healthz || readyz ? null : await probeWebSocketChallenge(wsUrl, timeoutMs);
   return { listening: true, healthz, readyz, websocket };
 }
 

@@ -110,6 +110,9 @@ export async function probeGateway(location: StateLocation, config: LoadedConfig
   const archiveDir = remote ? null : probeArchiveDir(location, config);
   credentialsOf.set(status, { ...credentials, stateDir: location.stateDir, archiveDir });
   const session = running && options.rpc ? await rpcSession(discovery, config, credentials, location.stateDir, { ...options, archiveDir }) : null;
+  // A connected RPC session answered the WebSocket handshake with connect.challenge (the client
+  // sends `connect` only in answer to it): what the probe did not ask, the session showed.
+  if (session?.rpc.ok && discovery.health.websocket === null) discovery.health.websocket = true;
   const rpc: GatewayStatus['rpc'] = session?.rpc ?? { ok: false, why: running ? 'not tried' : remote ? `nothing answers at ${discovery.target.url}` : 'no running gateway' };
   const live: LiveAcp = session?.live ?? { activeRuntimeSessions: null, report: null, why: running ? 'RPC not tried' : 'no running gateway' };
   let version: string | null = session?.version ?? null;

@@ -34,8 +34,10 @@ export const gatewayReportSchema = z.object({
   /**
    * What answered: a TCP connection (listening), HTTP /healthz, /readyz, and the WebSocket
    * `connect.challenge`. Listening with nothing else: another program on the port, or a hung gateway.
+   * `websocket` null: not asked, because /healthz or /readyz answered and no RPC session ran (a
+   * gateway logs a warning for each handshake closed before `connect`: src/gateway/health.ts).
    */
-  health: z.object({ listening: z.boolean(), healthz: z.boolean(), readyz: z.boolean(), websocket: z.boolean() }),
+  health: z.object({ listening: z.boolean(), healthz: z.boolean(), readyz: z.boolean(), websocket: z.boolean().nullable() }),
   /** Whether the token/password may be (and was) sent there, and why. */
   trusted: z.object({ ok: z.boolean(), why: z.string() }),
   configPath: z.string(),

@@ -14,7 +14,8 @@ export const CLEAN_SCHEMA_VERSION = 1;
 
 export const DOCTOR_SCHEMA_VERSION = 1;
 
-export const GATEWAY_SCHEMA_VERSION = 1;
+/** 2: `health.websocket` may be null (not asked: /healthz or /readyz answered). */
+export const GATEWAY_SCHEMA_VERSION = 2;
 
 export const RESTORE_SCHEMA_VERSION = 1;
 

@@ -54,6 +54,7 @@ describe(`real gateway ${LANE.version}: stuck state, idle session, prune against
     assert.equal(list.summary.acp.heldByState.idle, 1);
     assert.equal(list.summary.acp.cap, LANE.hasCap ? 3 : null);
 
+    const logMark = gateway.output.length;
     const doctor = await runCliAsync(['doctor', '--json'], gateway.env);
     assert.equal(doctor.stderr, '', 'doctor writes nothing on stderr');
     const findings = (JSON.parse(doctor.stdout) as { findings: Array<{ id: string; severity: string; message: string }> }).findings;
@@ -62,8 +63,13 @@ describe(`real gateway ${LANE.version}: stuck state, idle session, prune against
 
     const status = await runCliAsync(['gateway', '--json'], gateway.env);
     assert.equal(status.status, 0, status.stderr);
-    const info = JSON.parse(status.stdout) as { running: boolean; pid: number; version: string; recompute: { rpc: { available: boolean } } };
+    const info = JSON.parse(status.stdout) as { running: boolean; pid: number; version: string; health: Record<string, boolean | null>; recompute: { rpc: { available: boolean } } };
     assert.equal(info.running, true);
+    // /healthz answered, so no bare WebSocket handshake was asked; the RPC session saw the challenge.
+    assert.deepEqual(info.health, { listening: true, healthz: true, readyz: true, websocket: true });
+    // The gateway logs a warning for each WebSocket closed before `connect`: doctor and gateway
+    // (each a live read) left none (before: one per run, `[ws] closed before connect … code=1006`).
+    assert.doesNotMatch(gateway.output.slice(logMark), /closed before connect/);
     assert.equal(info.pid, gateway.lockPid());
     assert.equal(info.version, LANE.version);
     assert.equal(info.recompute.rpc.available, true);

@@ -115,6 +115,34 @@ test('a port that accepts connections but answers as no gateway is said to be ta
   assert.match((await runCliAsync(['gateway'], env)).stdout, new RegExp(`not running \\(nothing answers on port ${port}`));
 });
 
+test('a listener whose /healthz answers is not asked the WebSocket handshake (a gateway logs each one closed before connect as a warning)', async () => {
+  const root = tempDir();
+  const state = path.join(root, 'state');
+  writeFile(storePath(state, 'main'), everyState('main'));
+  // Answers /healthz and /readyz as a gateway does; counts every WebSocket upgrade asked of it.
+  let upgrades = 0;
+  const server = createServer((request, response) => response.writeHead(request.url === '/healthz' || request.url === '/readyz' ? 200 : 404).end('{"ok":true}'));
+  server.on('upgrade', (_request, socket) => {
+    upgrades += 1;
+    socket.destroy();
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as AddressInfo).port;
+  const env = { HOME: root, OPENCLAW_STATE_DIR: state, TMPDIR: path.join(root, 'tmp'), OPENCLAW_GATEWAY_PORT: String(port) };
+  try {
+    const json = JSON.parse((await runCliAsync(['gateway', '--json', '--no-rpc'], env)).stdout) as { schemaVersion: number; running: boolean; health: Record<string, boolean | null> };
+    assert.deepEqual([json.schemaVersion, json.running, json.health], [2, true, { listening: true, healthz: true, readyz: true, websocket: null }]);
+    const text = await runCliAsync(['gateway', '--no-rpc'], env);
+    assert.equal(text.status, 0, text.stderr);
+    assert.match(text.stdout, /\(answers: \/healthz, \/readyz, ready\)/);
+    const doctor = await runCliAsync(['doctor', '--no-rpc'], env);
+    assert.ok([0, 6].includes(doctor.status ?? -1), doctor.stderr);
+    assert.equal(upgrades, 0, 'no WebSocket handshake was asked');
+  } finally {
+    await new Promise((resolve) => server.close(resolve));
+  }
+});
+
 test('issue 16 findings 5 and 6: a lock planted by another user, or without a start time, is never trusted, signalled or sent the token', { skip: asRoot ? false : 'needs root and setpriv' }, async () => {
   const { chownSync, mkdirSync: mkdir, rmSync, writeFileSync: write } = await import('node:fs');
   const { gatewayLockPath } = await import('../helpers/gateway-lock-path.js');
