@@ -34,7 +34,7 @@ export const gatewayReportSchema = z.object({
   /**
    * What answered: a TCP connection (listening), HTTP /healthz, /readyz, and the WebSocket
    * `connect.challenge`. Listening with nothing else: another program on the port, or a hung gateway.
-   * `websocket` null: not asked, because /healthz or /readyz answered and no RPC session ran (a
+   * `websocket` null: not asked, because /healthz or /readyz answered and no RPC session connected (a
    * gateway logs a warning for each handshake closed before `connect`: src/gateway/health.ts).
    */
   health: z.object({ listening: z.boolean(), healthz: z.boolean(), readyz: z.boolean(), websocket: z.boolean().nullable() }),
