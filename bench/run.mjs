@@ -11,7 +11,9 @@
 //            prune while a gateway-protocol writer changes the store after the plan
 //            (the changed-since-planning path): lock hold and attempts                goal < 1 s
 //
-// Wall time is the median of BENCH_RUNS runs (default 7; 3 for stores over 10 MiB); CPU time
+// Wall time is the median of BENCH_RUNS runs (default 31: a start-up of tens of ms moves by a few
+// ms run to run on a shared 2-core machine, and 7 runs left a ratio ±0.15 from one run of the bench
+// to the next; 3 for stores over 10 MiB, each seconds long); CPU time
 // (user + sys) is shown beside it, steadier when other work shares the machine.
 import { spawn, spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -114,7 +116,7 @@ async function pruneWithWriter(file) {
 }
 
 try {
-  const runs = Number(process.env.BENCH_RUNS ?? 7);
+  const runs = Number(process.env.BENCH_RUNS ?? 31);
   const [bare, help, version] = interleaved([[node, '-e', '0'], [node, bin, '--help'], [node, bin, '--version']], runs);
   row('node -e 0', bare, null, '');
   row('--help', help, bare, '≤ 1.3×');
@@ -126,7 +128,7 @@ try {
     const mib = statSync(file).size / MiB;
     const big = mib > 10;
     const label = `${size} (${mib.toFixed(mib < 10 ? 2 : 0)} MiB)`;
-    const sizeRuns = Number(process.env.BENCH_RUNS ?? (big ? 3 : 7));
+    const sizeRuns = Number(process.env.BENCH_RUNS ?? (big ? 3 : 31));
 
     if (big && process.env.BENCH_ONLY === 'prune') {
       const store = storeCopy(file);
