@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 // Thin entry: the CLI is bundled into dist/bundle/ at build time (scripts/bundle.mjs).
 // CommonJS (bin/package.json says so): Node then never starts its ES module loader, ~10 ms of
-// every start-up (issue 11, bench/). `--version` is answered before loading the bundle, so the
-// answer costs no more than starting Node.
+// every start-up (issue 11, bench/). `--version` and the top-level help are answered before
+// loading the bundle, so each costs little more than starting Node.
 'use strict';
 
 const fs = require('node:fs');
@@ -13,8 +13,9 @@ const path = require('node:path');
 // as npm's global install makes, has the link's directory as __dirname, where nothing of ours is.
 const root = path.dirname(path.dirname(fs.realpathSync.native(__filename)));
 const args = process.argv.slice(2);
-if (args.length === 1 && (args[0] === '--version' || args[0] === '-V')) {
-  const { version } = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8'));
+// Answers that need none of the CLI's code: the version, and the top-level help the build wrote.
+const answer = args.length === 1 && (args[0] === '--version' || args[0] === '-V') ? versionLine() : isTopLevelHelp(args) ? writtenHelp() : null;
+if (answer !== null) {
   // As every other run (src/cli/io.ts): a reader that went away is no failure, a full disk is
   // one line and exit 1, and neither is a stack trace.
   process.stdout.on('error', (error) => {
@@ -27,7 +28,7 @@ if (args.length === 1 && (args[0] === '--version' || args[0] === '-V')) {
       // stderr gone too: the exit code is all that is left
     }
   });
-  process.stdout.write(`${version}\n`);
+  process.stdout.write(answer);
 } else {
   // Compiled code the build kept (bin/code-cache.js says when it is used, and why it is safe),
   // for runs that remove nothing of the operator's; only ever a speed-up: without it Node's own
@@ -57,6 +58,30 @@ if (args.length === 1 && (args[0] === '--version' || args[0] === '-V')) {
     // by page, ~1.5 ms of a `--help` that the OS does at exit anyway (issue 11, bench/).
     process.once('beforeExit', () => process.exit());
   });
+}
+
+function versionLine() {
+  return `${JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')).version}\n`;
+}
+
+/** No command, `--help`, `-h` or `help`: the top-level help (src/cli/main.ts prints the same). */
+function isTopLevelHelp(argv) {
+  return argv.length === 0 || (argv.length === 1 && ['--help', '-h', 'help'].includes(argv[0]));
+}
+
+/**
+ * The top-level help as the build wrote it (scripts/bundle.mjs: the bundle's own output, laid out
+ * for 80 columns), or null where a run lays it out otherwise or the file is not there: then the
+ * bundle prints it. The rule is src/cli/main.ts helpWidth's: 80 columns unless standard output is
+ * a terminal narrower than that.
+ */
+function writtenHelp() {
+  if (process.stdout.isTTY && process.stdout.columns && process.stdout.columns < 80) return null;
+  try {
+    return fs.readFileSync(path.join(root, 'dist', 'bundle', 'help.txt'), 'utf8');
+  } catch {
+    return null;
+  }
 }
 
 /**

@@ -5,8 +5,8 @@
 // CommonJS rather than ESM: `require` of Node's built-ins skips the ESM facade (importing
 // node:fs as ESM loads its stream classes), and the CJS loader is the cheaper of the two.
 // The tsc output in dist/src/ stays for the tests that import modules directly.
-import { readdirSync, readFileSync, rmSync } from 'node:fs';
-import { builtinModules } from 'node:module';
+import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { builtinModules, createRequire } from 'node:module';
 import path from 'node:path';
 import { build } from 'rolldown';
 
@@ -83,4 +83,25 @@ for (const name of readdirSync(outDir)) {
   }
   // Its module object is `{ exports }` only (its require resolves as Node's would from the file).
   if (/^(?!\s*(\*|\/\/)).*\bmodule\.(id|filename|loaded|parent|children|paths|path|require)\b/m.test(code)) throw new Error(`scripts/bundle.mjs: ${name} uses a property of Node's module object, which bin/code-cache.js does not provide`);
+}
+
+// The top-level help (no command, --help, -h, help), written once here by the bundle's own code so
+// the bin can print it without loading the CLI, which was most of a `--help` (issue 11: 1.36× →
+// ~1.1× `node -e 0`). Laid out for HELP_WIDTH (80) columns, as every run lays it out unless its
+// output is a terminal narrower than that (src/cli/main.ts, bin/openclaw-sessions.js). Written
+// with the bundle, so the two cannot drift apart; a build without it leaves the bin to the bundle.
+{
+  const { run } = createRequire(import.meta.url)(path.resolve(outDir, 'main.cjs'));
+  let stdout = '';
+  let stderr = '';
+  const io = {
+    env: {},
+    stdout: { write: (text) => (stdout += text), isTTY: false },
+    stderr: { write: (text) => (stderr += text) },
+    stdinIsTTY: false,
+    ask: async () => '',
+  };
+  const code = await run(['node', 'openclaw-sessions', '--help'], io);
+  if (code !== 0 || stderr !== '' || !stdout.startsWith('Usage: openclaw-sessions')) throw new Error(`scripts/bundle.mjs: --help exited ${code}: ${stderr}`);
+  writeFileSync(path.join(outDir, 'help.txt'), stdout);
 }

@@ -101,10 +101,25 @@ function listingTerm(this: Help, command: Command): string {
  */
 export type ProgramScope = { only: CommandName } | 'all' | 'listing';
 
+/**
+ * The widest help layout, in columns. Help is laid out for 80 columns on every output but a
+ * terminal narrower than that, which gets its own width (commander alone would widen it to any
+ * terminal's width): the top-level help is then one text, which the build writes to
+ * dist/bundle/help.txt and the bin prints without loading the CLI (issue 11: `--help` start-up).
+ * bin/openclaw-sessions.js applies the same rule; test/integration/tty.test.ts holds them together.
+ */
+export const HELP_WIDTH = 80;
+
+/** The help width for `stdout` (columns): its own width when it is a terminal narrower than HELP_WIDTH, else HELP_WIDTH. */
+export function helpWidth(stdout: CliIo['stdout']): number {
+  return stdout.isTTY && stdout.columns ? Math.min(stdout.columns, HELP_WIDTH) : HELP_WIDTH;
+}
+
 export function buildProgram(io: CliIo, setExit: (code: number) => void, scope: ProgramScope = 'all'): Command {
   const output = {
     writeOut: (text: string) => io.stdout.write(text),
     writeErr: (text: string) => io.stderr.write(text),
+    getOutHelpWidth: () => helpWidth(io.stdout),
     // commander's own errors (unknown option, missing value, conflicts) read like ours: one line.
     outputError: (text: string, write: (text: string) => void) => write(`openclaw-sessions: ${text.replace(/^error: /, '').replace(/\s*\n\s*/g, ' ').trim()}\n`),
   };

@@ -67,6 +67,18 @@ test('--help and --version load no network, crypto, run-lock or process-spawning
   });
 });
 
+test('the top-level help (no command, --help, -h, help) and --version load no bundle file: the bin prints what the build wrote', () => {
+  inTempDir((dir) => {
+    for (const args of [[], ['--help'], ['-h'], ['help'], ['--version']]) {
+      const run = loadedBy(args, dir);
+      assert.equal(run.status, 0, run.stderr);
+      assert.deepEqual(run.chunks, [], args.join(' ') || '(no arguments)');
+    }
+    // A command's help needs the CLI: the control that the record sees bundle files at all.
+    assert.ok(loadedBy(['list', '--help'], dir).chunks.includes('main.cjs'));
+  });
+});
+
 test('list --json and prune --dry-run load neither the gateway client nor the table, and list --json no run lock; a dry run nothing of the execute stage', () => {
   inTempDir((dir) => {
     const store = storeWithEntries(dir);

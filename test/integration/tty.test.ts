@@ -4,6 +4,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { run } from '../../src/cli/main.js';
 import { BIN } from '../helpers/cli.js';
 import { everyState } from '../helpers/stores.js';
 import { storePath, tempDir, writeFile } from '../helpers/tmp.js';
@@ -76,4 +77,32 @@ test('on a terminal with NO_COLOR: no colour, the same columns', () => {
   assert.doesNotMatch(out.output, /\x1b\[/);
   assert.match(out.output, /^AGENT {2}KEY +KIND +STATE/m);
   assert.match(out.output, /agent:main:acp:errored/);
+});
+
+/** The top-level help as the CLI prints it in this process to a terminal `columns` wide. */
+async function helpInProcess(columns: number): Promise<string> {
+  let text = '';
+  const io = { env: {}, stdout: { write: (chunk: string) => (text += chunk), isTTY: true, columns }, stderr: { write: () => true }, stdinIsTTY: false, ask: async () => '' };
+  assert.equal(await run(['node', BIN, '--help'], io), 0);
+  return text;
+}
+
+test('the top-level help on a terminal: laid out for 80 columns on any terminal that wide or wider, as in a pipe; a narrower one gets its own layout', async () => {
+  const piped = spawnSync(process.execPath, [BIN, '--help'], { encoding: 'utf8', env: { PATH: process.env.PATH } });
+  assert.equal(piped.status, 0, piped.stderr);
+  const lines = (output: string): string[] => output.replace(/\r\n/g, '\n').trimEnd().split('\n');
+  for (const columns of ['80', '200']) {
+    const wide = onTerminal('', ['--help'], { COLUMNS: columns });
+    assert.equal(wide.status, 0, wide.output);
+    assert.deepEqual(lines(wide.output), lines(piped.stdout), `${columns} columns`);
+  }
+  // Narrower: the bin leaves it to the CLI, which lays it out for the terminal as commander does
+  // (descriptions unwrapped below 40 free columns, for the terminal to wrap).
+  const narrow = onTerminal('', ['--help'], { COLUMNS: '60' });
+  assert.equal(narrow.status, 0, narrow.output);
+  const expected = await helpInProcess(60);
+  assert.notDeepEqual(lines(expected), lines(piped.stdout));
+  assert.deepEqual(lines(narrow.output), lines(expected));
+  // The CLI's own rule is the bin's: on a wide terminal it too lays the help out for 80 columns.
+  assert.equal(await helpInProcess(200), piped.stdout);
 });

@@ -1,6 +1,10 @@
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { cpSync, readFileSync, rmSync } from 'node:fs';
+import path from 'node:path';
 import { test } from 'node:test';
 import { runCli, runInProcess } from '../helpers/cli.js';
+import { REPO } from '../helpers/golden.js';
 import { tempDir } from '../helpers/tmp.js';
 
 function assertUsageError(result: { status: number | null; stdout: string; stderr: string }, pattern: RegExp): void {
@@ -50,8 +54,11 @@ test('no command: the help on stdout, exit 0; every command has examples and the
     const help = await runInProcess(args);
     assert.deepEqual([help.status, help.stdout, help.stderr], [0, bare.stdout, ''], args.join(' '));
   }
-  const built = runCli(['--help']);
-  assert.deepEqual([built.status, built.stdout, built.stderr], [0, bare.stdout, '']);
+  // The built binary prints the text the build wrote (dist/bundle/help.txt) for each of them.
+  for (const args of [[], ['--help'], ['-h'], ['help']]) {
+    const built = runCli(args);
+    assert.deepEqual([built.status, built.stdout, built.stderr], [0, bare.stdout, ''], `built: ${args.join(' ')}`);
+  }
   for (const command of ['list', 'prune', 'restore', 'gateway', 'doctor', 'schedule']) {
     const help = await runInProcess([command, '--help']);
     assert.equal(help.status, 0, command);
@@ -62,4 +69,14 @@ test('no command: the help on stdout, exit 0; every command has examples and the
     assert.doesNotMatch(help.stdout, /default: \[\]/, `${command}: list-valued flags show no empty default`);
     for (const line of help.stdout.split('\n')) assert.ok(line.length <= 120, `${command}: ${line}`);
   }
+});
+
+test('without the help the build wrote, the binary prints the same help from the bundle', () => {
+  // A copy of the package (bin, bundle, package.json) with dist/bundle/help.txt removed.
+  const root = tempDir('ocs-help-copy-');
+  for (const part of ['bin', path.join('dist', 'bundle'), 'package.json']) cpSync(path.join(REPO, part), path.join(root, part), { recursive: true });
+  const written = readFileSync(path.join(root, 'dist', 'bundle', 'help.txt'), 'utf8');
+  rmSync(path.join(root, 'dist', 'bundle', 'help.txt'));
+  const result = spawnSync(process.execPath, [path.join(root, 'bin', 'openclaw-sessions.js'), '--help'], { encoding: 'utf8', env: { PATH: process.env.PATH } });
+  assert.deepEqual([result.status, result.stdout, result.stderr], [0, written, '']);
 });
