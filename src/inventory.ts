@@ -45,6 +45,12 @@ export interface SessionView extends Classification {
   entry: SessionEntry | null;
   /** Where the entry's ACP state came from: the entry itself (4.x), state/openclaw.sqlite (7.x+), or nowhere. */
   acpSource?: 'entry' | 'state-db' | null;
+  /**
+   * A JSON store's entry's transcript as transcriptPathFor resolves it in the store's directory
+   * (null: none is safe to touch), worked out once when the store is read; undefined for any other
+   * view (a SQLite store's, a gateway's sessions.list).
+   */
+  transcriptPath?: string | null;
 }
 
 export interface LoadedStore {
@@ -190,15 +196,16 @@ function view(ref: StoreRef, key: string, reading: EntryReading, sessionsDir: st
   // 7.x+ entries carry no `acp`: the parsed view (never what a write serialises) gets it from
   // state/openclaw.sqlite, so every rule below sees the session as the gateway does.
   let acpSource: SessionView['acpSource'] = reading.ok && reading.entry.acp ? 'entry' : null;
-  const agentId = parseAgentOfKey(key) ?? ref.agentId;
   if (reading.ok && !reading.entry.acp && join.index) {
-    const meta = join.index.lookup(agentId, key, reading.entry);
+    const meta = join.index.lookup(parseAgentOfKey(key) ?? ref.agentId, key, reading.entry);
     if (meta) {
       reading.entry.acp = meta;
       acpSource = 'state-db';
     }
   }
-  const liveLock = reading.ok && probeLock(sessionsDir, locks, reading.entry, ctx.now);
+  // Once per entry: the lock probe and the disk summary (clean/disk.ts) both need it.
+  const transcriptPath = reading.ok ? transcriptPathFor(sessionsDir, reading.entry) : null;
+  const liveLock = transcriptPath !== null && probeLock(sessionsDir, locks, transcriptPath, ctx.now);
   // Extended in place rather than spread into a new object: one allocation per session fewer.
   const session = classifySession({ key, reading, hasLiveTranscriptLock: liveLock, acpStateUnreadable: join.unreadable }, ctx) as SessionView;
   // A shared (literal) store holds every agent's keys; the key names the agent.
@@ -207,14 +214,12 @@ function view(ref: StoreRef, key: string, reading: EntryReading, sessionsDir: st
   session.storePath = ref.path;
   session.entry = reading.ok ? reading.entry : null;
   session.acpSource = acpSource;
+  // For a JSON store only: the one clean/disk.ts summarises, in the directory it looks in.
+  if (ref.format === 'json') session.transcriptPath = transcriptPath;
   return session;
 }
 
-function probeLock(sessionsDir: string, locks: Set<string> | null, entry: SessionEntry, now: number): boolean {
-  // No lock file at all in the directory (the usual case): nothing to resolve per entry.
-  if (locks && locks.size === 0 && !entry.sessionFile) return false;
-  const transcript = transcriptPathFor(sessionsDir, entry);
-  if (transcript === null) return false;
+function probeLock(sessionsDir: string, locks: Set<string> | null, transcript: string, now: number): boolean {
   // A transcript directly in the directory listed: its lock is in the listing or nowhere.
   const name = locks && nameInDir(sessionsDir, transcript);
   if (name && !locks.has(`${name}.lock`)) return false;

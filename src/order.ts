@@ -7,3 +7,30 @@
 export function compareCodeUnits(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
+
+/**
+ * `items` ordered by `timeOf` descending (null last), ties by `keyOf` in code-unit order: what
+ * `sort((a, b) => (timeOf(b) ?? -Infinity) - (timeOf(a) ?? -Infinity) || compareCodeUnits(keyOf(a), keyOf(b)))`
+ * gives, as a new array. The distinct times are sorted as numbers by a Float64Array's own sort,
+ * so no JavaScript comparator runs except within a tie: a comparator sort of 500 sessions, each
+ * call still cold in V8's interpreter, was ~0.9 ms of a 500-entry `list` (issue 11, marks).
+ * `timeOf` is called once per item; NaN counts as null.
+ */
+export function newestFirstBy<T>(items: readonly T[], timeOf: (item: T) => number | null, keyOf: (item: T) => string): T[] {
+  const byTime = new Map<number, T[]>();
+  for (const item of items) {
+    const raw = timeOf(item);
+    const time = raw === null || Number.isNaN(raw) ? -Infinity : raw;
+    const same = byTime.get(time);
+    if (same) same.push(item);
+    else byTime.set(time, [item]);
+  }
+  const times = Float64Array.from(byTime.keys()).sort();
+  const out: T[] = [];
+  for (let i = times.length - 1; i >= 0; i--) {
+    const same = byTime.get(times[i]!)!;
+    if (same.length > 1) same.sort((a, b) => compareCodeUnits(keyOf(a), keyOf(b)));
+    for (const item of same) out.push(item);
+  }
+  return out;
+}

@@ -36,6 +36,11 @@ export function inventoryDisk(inventory: Inventory, keepMs: number): Map<string,
     if (!session.entry) continue;
     sessionIds.add(session.entry.sessionId);
     if (typeof session.entry.sessionFile !== 'string') continue;
+    // The transcript the view resolved from this sessionFile is this very path (transcripts.ts).
+    if (session.entry.sessionFile && typeof session.transcriptPath === 'string') {
+      files.add(session.transcriptPath);
+      continue;
+    }
     let dir = dirs.get(session.storePath);
     if (dir === undefined) dirs.set(session.storePath, (dir = path.dirname(session.storePath)));
     files.add(resolvePath(dir, session.entry.sessionFile));
@@ -46,9 +51,11 @@ export function inventoryDisk(inventory: Inventory, keepMs: number): Map<string,
   for (const store of inventory.stores) {
     if (whyNotCleanable(store)) continue;
     const dir = path.dirname(store.ref.path);
-    const entries = inventory.sessions
-      .filter((session) => session.storePath === store.ref.path && session.entry)
-      .map((session) => ({ key: session.key, transcript: transcriptPathFor(dir, session.entry!) }));
+    const entries: Array<{ key: string; transcript: string | null }> = [];
+    for (const session of inventory.sessions) {
+      if (session.storePath !== store.ref.path || !session.entry) continue;
+      entries.push({ key: session.key, transcript: session.transcriptPath !== undefined ? session.transcriptPath : transcriptPathFor(dir, session.entry) });
+    }
     try {
       const scan = scanStoreDisk({ storePath: store.ref.path, journalPath: journalPathFor(store.ref.path), references, entries, now: inventory.now });
       if (!complete) scan.orphans = [];

@@ -3,7 +3,7 @@
  * the gateway's ACP slots.
  */
 import { CliError, EXIT, errorLine } from '../exit-codes.js';
-import { takeInventory, type Inventory, type SessionView } from '../../inventory.js';
+import { takeInventory, type Inventory } from '../../inventory.js';
 import { parseDurationFlag, parseKindsFlag, parseStatesFlag } from '../parse.js';
 import { matchesFilter, type SessionFilter } from '../../sessions/filter.js';
 import { isPrunableByDefault } from '../../sessions/plan.js';
@@ -22,7 +22,7 @@ import { selectionArgs, toolCommand, type SelectionFlags } from '../selection.js
 import { writeJsonStreaming } from '../json-stream.js';
 import { inventoryDisk } from '../../clean/disk.js';
 import { DEFAULT_ARCHIVE_KEEP_MS, LIVE_READ_TIMEOUT_MS } from '../../defaults.js';
-import { compareCodeUnits } from '../../order.js';
+import { newestFirstBy } from '../../order.js';
 
 export interface ListFlags extends StoreFlags, GatewayTargetFlags {
   /** false with --no-rpc: no gateway connection, no live count. */
@@ -93,7 +93,12 @@ export function liveFooter(gateway: GatewayStatus, heldOnDisk: number, cap: numb
 }
 
 export function buildListReport(inventory: Inventory, filter: SessionFilter, slots: GatewaySlots): ListReport {
-  const shown = inventory.sessions.filter((session) => matchesFilter(session, filter)).sort(newestFirst);
+  // Newest first, then by key (order.ts).
+  const shown = newestFirstBy(
+    inventory.sessions.filter((session) => matchesFilter(session, filter)),
+    (session) => session.lastActivityAt,
+    (session) => session.key,
+  );
   const cap = inventory.config.facts.acp?.maxConcurrentSessions ?? null;
   // The summary speaks of the whole gateway: slots are held whatever the filter shows.
   const summary = summarize(inventory.sessions, cap, isPrunableByDefault);
@@ -130,11 +135,3 @@ function storeVersion(inventory: Inventory, format: 'json' | 'sqlite', userVersi
   if (format === 'sqlite') return { openclawVersion: `>=2026.8.1${userVersion !== null ? ` (schema ${userVersion})` : ''}` };
   return {};
 }
-
-/** Newest first, then by key (code units, see order.ts). */
-function newestFirst(a: SessionView, b: SessionView): number {
-  const byTime = (b.lastActivityAt ?? -Infinity) - (a.lastActivityAt ?? -Infinity);
-  if (byTime !== 0) return byTime;
-  return compareCodeUnits(a.key, b.key);
-}
-
