@@ -9,12 +9,15 @@ export function compareCodeUnits(a: string, b: string): number {
 }
 
 /**
- * `items` ordered by `timeOf` descending (null last), ties by `keyOf` in code-unit order: what
- * `sort((a, b) => (timeOf(b) ?? -Infinity) - (timeOf(a) ?? -Infinity) || compareCodeUnits(keyOf(a), keyOf(b)))`
- * gives, as a new array. The distinct times are sorted as numbers by a Float64Array's own sort,
- * so no JavaScript comparator runs except within a tie: a comparator sort of 500 sessions, each
- * call still cold in V8's interpreter, was ~0.9 ms of a 500-entry `list` (issue 11, marks).
- * `timeOf` is called once per item; NaN counts as null.
+ * `items` ordered by `timeOf` descending, ties by `keyOf` in code-unit order, as a new array: what
+ * `list` did with `sort((a, b) => { const t = (timeOf(b) ?? -Infinity) - (timeOf(a) ?? -Infinity);
+ * return t !== 0 ? t : compareCodeUnits(keyOf(a), keyOf(b)); })`. That comparator gave NaN, which
+ * sort takes as "equal", for two items without a finite time (an invalid entry has none), so
+ * those come last and keep their input order (the store's); so they do here. NaN counts as null.
+ * The distinct times are sorted as numbers by a Float64Array's own sort, so no JavaScript
+ * comparator runs except within a tie: a comparator sort of 500 sessions, each call still cold in
+ * V8's interpreter, was ~0.9 ms of a 500-entry `list` (issue 11, marks). `timeOf` is called once
+ * per item.
  */
 export function newestFirstBy<T>(items: readonly T[], timeOf: (item: T) => number | null, keyOf: (item: T) => string): T[] {
   const byTime = new Map<number, T[]>();
@@ -29,7 +32,7 @@ export function newestFirstBy<T>(items: readonly T[], timeOf: (item: T) => numbe
   const out: T[] = [];
   for (let i = times.length - 1; i >= 0; i--) {
     const same = byTime.get(times[i]!)!;
-    if (same.length > 1) same.sort((a, b) => compareCodeUnits(keyOf(a), keyOf(b)));
+    if (same.length > 1 && Number.isFinite(times[i])) same.sort((a, b) => compareCodeUnits(keyOf(a), keyOf(b)));
     for (const item of same) out.push(item);
   }
   return out;
