@@ -71,16 +71,27 @@ function isTopLevelHelp(argv) {
 
 /**
  * The top-level help as the build wrote it (scripts/bundle.mjs: the bundle's own output, laid out
- * for 80 columns), or null where a run lays it out otherwise or the file is not there: then the
- * bundle prints it. The rule is src/cli/main.ts helpWidth's: 80 columns unless standard output is
- * a terminal narrower than that.
+ * for 80 columns), or null where a run lays it out otherwise or the file is not that help: then
+ * the bundle prints it. The rule is src/cli/main.ts helpWidth's: 80 columns unless standard output
+ * is a terminal narrower than that. Only a regular file is read, opened without waiting (a FIFO
+ * there would hang the run, a device never end), capped in size, and only a text that starts as
+ * the help does and ends with a newline is printed: anything else costs a start-up, never the help.
  */
 function writtenHelp() {
   if (process.stdout.isTTY && process.stdout.columns && process.stdout.columns < 80) return null;
+  let fd;
   try {
-    return fs.readFileSync(path.join(root, 'dist', 'bundle', 'help.txt'), 'utf8');
+    fd = fs.openSync(path.join(root, 'dist', 'bundle', 'help.txt'), fs.constants.O_RDONLY | fs.constants.O_NONBLOCK);
+    const stat = fs.fstatSync(fd);
+    // 64 KiB: far more than the help's ~3 KB (a constant here, not above: this runs before the
+    // file's later top-level lines, where a `const` would still be uninitialised).
+    if (!stat.isFile() || stat.size === 0 || stat.size > 64 * 1024) return null;
+    const text = fs.readFileSync(fd, 'utf8');
+    return text.startsWith('Usage: openclaw-sessions ') && text.endsWith('\n') ? text : null;
   } catch {
     return null;
+  } finally {
+    if (fd !== undefined) fs.closeSync(fd);
   }
 }
 

@@ -5,7 +5,7 @@
 // CommonJS rather than ESM: `require` of Node's built-ins skips the ESM facade (importing
 // node:fs as ESM loads its stream classes), and the CJS loader is the cheaper of the two.
 // The tsc output in dist/src/ stays for the tests that import modules directly.
-import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { builtinModules, createRequire } from 'node:module';
 import path from 'node:path';
 import { build } from 'rolldown';
@@ -103,5 +103,7 @@ for (const name of readdirSync(outDir)) {
   };
   const code = await run(['node', 'openclaw-sessions', '--help'], io);
   if (code !== 0 || stderr !== '' || !stdout.startsWith('Usage: openclaw-sessions')) throw new Error(`scripts/bundle.mjs: --help exited ${code}: ${stderr}`);
-  writeFileSync(path.join(outDir, 'help.txt'), stdout);
+  // Whole or not at all (a full disk mid-write must not leave a cut help for the bin to print).
+  writeFileSync(path.join(outDir, 'help.txt.tmp'), stdout);
+  renameSync(path.join(outDir, 'help.txt.tmp'), path.join(outDir, 'help.txt'));
 }

@@ -123,16 +123,18 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void, scope: 
     // commander's own errors (unknown option, missing value, conflicts) read like ours: one line.
     outputError: (text: string, write: (text: string) => void) => write(`openclaw-sessions: ${text.replace(/^error: /, '').replace(/\s*\n\s*/g, ' ').trim()}\n`),
   };
-  const exitCodes = exitCodeHelp();
+  const exitCodes = exitCodeHelp(helpWidth(io.stdout));
   const program = new Command('openclaw-sessions')
     .description("List, prune and recover stale OpenClaw ACP sessions that hold the gateway's concurrency slots.")
     .version(toolVersion(), '-V, --version')
     .showHelpAfterError(false)
     .configureOutput(output)
     .exitOverride()
-    .addHelpText('after', `\n${exitCodes}`);
+    .addHelpText('after', `\n${exitCodes}`)
+    // Descriptions wrapped down to 20 columns (commander's 40 left them unwrapped on a terminal
+    // narrower than ~70); at HELP_WIDTH every description has 40 or more, so that layout is as before.
+    .configureHelp({ minWidthToWrap: 20, ...(scope === 'listing' ? { subcommandTerm: listingTerm } : {}) });
   if (scope === 'listing') {
-    program.configureHelp({ subcommandTerm: listingTerm });
     for (const spec of COMMANDS) {
       const command = program.command(spec.name).description(spec.description);
       for (const arg of spec.args ?? []) command.argument(arg.spec, arg.help);

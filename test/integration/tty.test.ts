@@ -96,10 +96,10 @@ test('the top-level help on a terminal: laid out for 80 columns on any terminal 
     assert.equal(wide.status, 0, wide.output);
     assert.deepEqual(lines(wide.output), lines(piped.stdout), `${columns} columns`);
   }
-  // Narrower: the bin leaves it to the CLI, which lays it out for the terminal as commander does
-  // (descriptions unwrapped below 40 free columns, for the terminal to wrap).
+  // Narrower: the bin leaves it to the CLI, which lays it out for the terminal: every line fits.
   const narrow = onTerminal('', ['--help'], { COLUMNS: '60' });
   assert.equal(narrow.status, 0, narrow.output);
+  for (const line of lines(narrow.output)) assert.ok(line.length <= 60, `wider than 60 columns: ${line}`);
   const expected = await helpInProcess(60);
   assert.notDeepEqual(lines(expected), lines(piped.stdout));
   assert.deepEqual(lines(narrow.output), lines(expected));

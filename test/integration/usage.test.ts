@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { cpSync, readFileSync, rmSync } from 'node:fs';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { cpSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
 import { runCli, runInProcess } from '../helpers/cli.js';
@@ -71,12 +71,25 @@ test('no command: the help on stdout, exit 0; every command has examples and the
   }
 });
 
-test('without the help the build wrote, the binary prints the same help from the bundle', () => {
-  // A copy of the package (bin, bundle, package.json) with dist/bundle/help.txt removed.
+test('without the help the build wrote, or with anything else in its place, the binary prints the same help from the bundle', () => {
+  // A copy of the package (bin, bundle, package.json) with dist/bundle/help.txt replaced.
   const root = tempDir('ocs-help-copy-');
   for (const part of ['bin', path.join('dist', 'bundle'), 'package.json']) cpSync(path.join(REPO, part), path.join(root, part), { recursive: true });
-  const written = readFileSync(path.join(root, 'dist', 'bundle', 'help.txt'), 'utf8');
-  rmSync(path.join(root, 'dist', 'bundle', 'help.txt'));
-  const result = spawnSync(process.execPath, [path.join(root, 'bin', 'openclaw-sessions.js'), '--help'], { encoding: 'utf8', env: { PATH: process.env.PATH } });
-  assert.deepEqual([result.status, result.stdout, result.stderr], [0, written, '']);
+  const file = path.join(root, 'dist', 'bundle', 'help.txt');
+  const written = readFileSync(file, 'utf8');
+  const shapes: Array<[string, () => void]> = [
+    ['missing', () => {}],
+    ['empty', () => writeFileSync(file, '')],
+    ['cut short (no final newline)', () => writeFileSync(file, written.slice(0, 100))],
+    ['not the help', () => writeFileSync(file, 'something else\n')],
+    ['a directory', () => mkdirSync(file)],
+    ['a FIFO (would hang a plain read)', () => execFileSync('mkfifo', [file])],
+    ['a link to /dev/zero (would never end)', () => symlinkSync('/dev/zero', file)],
+  ];
+  for (const [shape, make] of shapes) {
+    rmSync(file, { recursive: true, force: true });
+    make();
+    const result = spawnSync(process.execPath, [path.join(root, 'bin', 'openclaw-sessions.js'), '--help'], { encoding: 'utf8', env: { PATH: process.env.PATH }, timeout: 30_000 });
+    assert.deepEqual([result.status, result.stdout, result.stderr], [0, written, ''], shape);
+  }
 });
