@@ -12,8 +12,9 @@ export function compareCodeUnits(a: string, b: string): number {
  * `items` ordered by `timeOf` descending, ties by `keyOf` in code-unit order, as a new array: what
  * `list` did with `sort((a, b) => { const t = (timeOf(b) ?? -Infinity) - (timeOf(a) ?? -Infinity);
  * return t !== 0 ? t : compareCodeUnits(keyOf(a), keyOf(b)); })`. That comparator gave NaN, which
- * sort takes as "equal", for two items without a finite time (an invalid entry has none), so
- * those come last and keep their input order (the store's); so they do here. NaN counts as null.
+ * sort takes as "equal", for two items with no time (null) or the same infinite one, so those keep
+ * their input order among themselves; so they do here. An invalid entry has no time: invalid
+ * entries come last, in the store's order. NaN counts as null.
  * The distinct times are sorted as numbers by a Float64Array's own sort, so no JavaScript
  * comparator runs except within a tie: a comparator sort of 500 sessions, each call still cold in
  * V8's interpreter, was ~0.9 ms of a 500-entry `list` (issue 11, marks). `timeOf` is called once
