@@ -46,7 +46,7 @@ export function collectFindings(inventory: Inventory, gateway: GatewayStatus, se
     findings.push({
       id: 'gateway-port-taken',
       severity: 'problem',
-      message: `port ${gateway.port} accepts connections but does not answer as an OpenClaw gateway (no /healthz, /readyz or connect.challenge): another program holds the gateway's port, or the gateway is hung`,
+      message: `port ${gateway.port} accepts connections but does not answer as an OpenClaw gateway (${gateway.discovery.health.silent ? 'no response to /healthz or /readyz within 2 s' : 'no /healthz, /readyz or connect.challenge'}): another program holds the gateway's port, or the gateway is hung`,
       fix: `see who listens: ss -ltnp 'sport = :${gateway.port}'; a hung gateway: openclaw gateway restart; another program: stop it, or set gateway.port`,
     });
   } else {

@@ -19,9 +19,12 @@ export interface HealthProbe {
   readyz: boolean;
   /**
    * The WebSocket sent `connect.challenge`: it speaks the gateway protocol. null: not asked,
-   * because /healthz or /readyz answered (an RPC connection may still have seen it: probe.ts).
+   * because /healthz or /readyz answered (an RPC connection may still have seen it: probe.ts), or
+   * because the listener gave neither any response in time (`silent`).
    */
   websocket: boolean | null;
+  /** Listening, but neither HTTP request got any response within the timeout (a hung gateway, or a program that never replies). */
+  silent: boolean;
 }
 
 interface ProbeTarget {
@@ -36,13 +39,17 @@ function httpBase(target: ProbeTarget): string {
   return `${target.tls ? 'https' : 'http'}://${host}:${target.port}`;
 }
 
-async function httpOk(url: string, timeoutMs: number): Promise<boolean> {
+/** `ok`: a 2xx; `other`: any other response; `silent`: no response within timeoutMs; `failed`: the request failed (reset, TLS, not HTTP). */
+type HttpAnswer = 'ok' | 'other' | 'silent' | 'failed';
+
+async function httpAnswer(url: string, timeoutMs: number): Promise<HttpAnswer> {
   try {
     const response = await fetch(url, { signal: AbortSignal.timeout(timeoutMs), redirect: 'manual' });
     await response.body?.cancel();
-    return response.ok;
-  } catch {
-    return false;
+    return response.ok ? 'ok' : 'other';
+  } catch (error) {
+    // AbortSignal.timeout aborts fetch with its reason, a DOMException named TimeoutError.
+    return (error as { name?: unknown } | null)?.name === 'TimeoutError' ? 'silent' : 'failed';
   }
 }
 
@@ -85,13 +92,17 @@ export async function probeWebSocketChallenge(url: string, timeoutMs: number): P
 export async function probeHealth(target: ProbeTarget, timeoutMs = 2000): Promise<HealthProbe> {
   // Nothing listening is the common case (no gateway on this host): a refused TCP connect says so
   // without loading fetch's HTTP stack and the WebSocket client (issue 11: start-up).
-  if (!(await acceptsConnections(target.host, target.port, timeoutMs))) return { listening: false, healthz: false, readyz: false, websocket: false };
+  if (!(await acceptsConnections(target.host, target.port, timeoutMs))) return { listening: false, healthz: false, readyz: false, websocket: false, silent: false };
   const base = httpBase(target);
   const wsUrl = target.url ?? `${target.tls ? 'wss' : 'ws'}://${target.host.includes(':') ? `[${target.host}]` : target.host}:${target.port}`;
-  const [healthz, readyz] = await Promise.all([httpOk(`${base}/healthz`, timeoutMs), httpOk(`${base}/readyz`, timeoutMs)]);
-  // The handshake only for a listener that answered neither (see the top of this file).
-  const websocket = healthz || readyz ? null : await probeWebSocketChallenge(wsUrl, timeoutMs);
-  return { listening: true, healthz, readyz, websocket };
+  const [healthz, readyz] = await Promise.all([httpAnswer(`${base}/healthz`, timeoutMs), httpAnswer(`${base}/readyz`, timeoutMs)]);
+  // The handshake only for a listener that answered neither (see the top of this file), and not
+  // for one that gave neither request any response in timeoutMs: a gateway too hung to answer
+  // HTTP (its one event loop serves both) would not answer the handshake either, and asking
+  // would make the operator of a stuck gateway wait timeoutMs twice.
+  const silent = healthz === 'silent' && readyz === 'silent';
+  const websocket = healthz === 'ok' || readyz === 'ok' || silent ? null : await probeWebSocketChallenge(wsUrl, timeoutMs);
+  return { listening: true, healthz: healthz === 'ok', readyz: readyz === 'ok', websocket, silent };
 }
 
 /** Whether a TCP connection to host:port is accepted within timeoutMs; it is closed at once, nothing is sent. */

@@ -35,9 +35,11 @@ export const gatewayReportSchema = z.object({
    * What answered: a TCP connection (listening), HTTP /healthz, /readyz, and the WebSocket
    * `connect.challenge`. Listening with nothing else: another program on the port, or a hung gateway.
    * `websocket` null: not asked, because /healthz or /readyz answered and no RPC session connected (a
-   * gateway logs a warning for each handshake closed before `connect`: src/gateway/health.ts).
+   * gateway logs a warning for each handshake closed before `connect`: src/gateway/health.ts), or
+   * because the listener is `silent`: it accepted the connection but gave neither HTTP request any
+   * response within 2 s (a gateway too hung to answer HTTP would not answer the handshake either).
    */
-  health: z.object({ listening: z.boolean(), healthz: z.boolean(), readyz: z.boolean(), websocket: z.boolean().nullable() }),
+  health: z.object({ listening: z.boolean(), healthz: z.boolean(), readyz: z.boolean(), websocket: z.boolean().nullable(), silent: z.boolean() }),
   /** Whether the token/password may be (and was) sent there, and why. */
   trusted: z.object({ ok: z.boolean(), why: z.string() }),
   configPath: z.string(),

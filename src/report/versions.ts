@@ -14,8 +14,11 @@ export const CLEAN_SCHEMA_VERSION = 1;
 
 export const DOCTOR_SCHEMA_VERSION = 1;
 
-/** 2: `health.websocket` may be null (not asked: /healthz or /readyz answered). */
-export const GATEWAY_SCHEMA_VERSION = 2;
+/**
+ * 2: `health.websocket` may be null (not asked: /healthz or /readyz answered).
+ * 3: `health.silent`; `health.websocket` is also null when the listener gave no HTTP response in time.
+ */
+export const GATEWAY_SCHEMA_VERSION = 3;
 
 export const RESTORE_SCHEMA_VERSION = 1;
 

@@ -66,7 +66,7 @@ describe(`real gateway ${LANE.version}: stuck state, idle session, prune against
     const info = JSON.parse(status.stdout) as { running: boolean; pid: number; version: string; health: Record<string, boolean | null>; recompute: { rpc: { available: boolean } } };
     assert.equal(info.running, true);
     // /healthz answered, so no bare WebSocket handshake was asked; the RPC session saw the challenge.
-    assert.deepEqual(info.health, { listening: true, healthz: true, readyz: true, websocket: true });
+    assert.deepEqual(info.health, { listening: true, healthz: true, readyz: true, websocket: true, silent: false });
     // The gateway logs a warning for each WebSocket closed before `connect`: doctor and gateway
     // (each a live read) left none (before: one per run, `[ws] closed before connect … code=1006`).
     assert.doesNotMatch(gateway.output.slice(logMark), /closed before connect/);

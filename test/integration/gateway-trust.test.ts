@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { createServer as createTcpServer, type AddressInfo, type Socket } from 'node:net';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { test } from 'node:test';
@@ -100,7 +100,7 @@ test('a port that accepts connections but answers as no gateway is said to be ta
     assert.match(text.stdout, new RegExp(`^Gateway: {5}not answering: port ${port} accepts connections, but no /healthz, /readyz or gateway WebSocket answered`, 'm'));
     assert.doesNotMatch(text.stdout, /nothing answers/);
     const json = JSON.parse((await runCliAsync(['gateway', '--json'], env)).stdout) as { running: boolean; health: Record<string, boolean>; trusted: { why: string } };
-    assert.deepEqual([json.running, json.health], [false, { listening: true, healthz: false, readyz: false, websocket: false }]);
+    assert.deepEqual([json.running, json.health], [false, { listening: true, healthz: false, readyz: false, websocket: false, silent: false }]);
     assert.match(json.trusted.why, /accepts connections, but nothing there answers as a gateway/);
     const doctor = await runCliAsync(['doctor'], env);
     assert.equal(doctor.status, 6, doctor.stderr);
@@ -113,6 +113,38 @@ test('a port that accepts connections but answers as no gateway is said to be ta
   const closed = await runCliAsync(['gateway', '--json'], env);
   assert.equal((JSON.parse(closed.stdout) as { health: { listening: boolean } }).health.listening, false);
   assert.match((await runCliAsync(['gateway'], env)).stdout, new RegExp(`not running \\(nothing answers on port ${port}`));
+});
+
+test('a listener that accepts connections and never replies is silent: asked /healthz and /readyz once, not the WebSocket handshake (the wait is not doubled)', async () => {
+  const root = tempDir();
+  const state = path.join(root, 'state');
+  writeFile(storePath(state, 'main'), everyState('main'));
+  // Reads every request and answers none, as a gateway too hung to answer does.
+  let received = '';
+  const sockets = new Set<Socket>();
+  const server = createTcpServer((socket) => {
+    sockets.add(socket);
+    socket.on('data', (data) => (received += String(data)));
+    socket.on('error', () => undefined);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as AddressInfo).port;
+  const env = { HOME: root, OPENCLAW_STATE_DIR: state, TMPDIR: path.join(root, 'tmp'), OPENCLAW_GATEWAY_PORT: String(port) };
+  try {
+    const json = JSON.parse((await runCliAsync(['gateway', '--json', '--no-rpc'], env)).stdout) as { running: boolean; health: Record<string, boolean | null> };
+    assert.deepEqual([json.running, json.health], [false, { listening: true, healthz: false, readyz: false, websocket: null, silent: true }]);
+    assert.match(received, /^GET \/healthz HTTP\/1\.1\r$/m);
+    assert.match(received, /^GET \/readyz HTTP\/1\.1\r$/m);
+    assert.doesNotMatch(received, /^upgrade: websocket/im, 'no WebSocket handshake was asked');
+    const text = await runCliAsync(['gateway', '--no-rpc'], env);
+    assert.match(text.stdout, new RegExp(`^Gateway: {5}not answering: port ${port} accepts connections, but gave /healthz and /readyz no response within 2 s`, 'm'));
+    const doctor = await runCliAsync(['doctor', '--no-rpc'], env);
+    assert.equal(doctor.status, 6, doctor.stderr);
+    assert.match(doctor.stdout, new RegExp(`port ${port} accepts connections but does not answer as an OpenClaw gateway \\(no response to /healthz or /readyz within 2 s\\)`));
+  } finally {
+    for (const socket of sockets) socket.destroy();
+    await new Promise((resolve) => server.close(resolve));
+  }
 });
 
 test('a listener whose /healthz answers is not asked the WebSocket handshake (a gateway logs each one closed before connect as a warning)', async () => {
@@ -131,7 +163,7 @@ test('a listener whose /healthz answers is not asked the WebSocket handshake (a 
   const env = { HOME: root, OPENCLAW_STATE_DIR: state, TMPDIR: path.join(root, 'tmp'), OPENCLAW_GATEWAY_PORT: String(port) };
   try {
     const json = JSON.parse((await runCliAsync(['gateway', '--json', '--no-rpc'], env)).stdout) as { schemaVersion: number; running: boolean; health: Record<string, boolean | null> };
-    assert.deepEqual([json.schemaVersion, json.running, json.health], [2, true, { listening: true, healthz: true, readyz: true, websocket: null }]);
+    assert.deepEqual([json.schemaVersion, json.running, json.health], [3, true, { listening: true, healthz: true, readyz: true, websocket: null, silent: false }]);
     const text = await runCliAsync(['gateway', '--no-rpc'], env);
     assert.equal(text.status, 0, text.stderr);
     assert.match(text.stdout, /\(answers: \/healthz, \/readyz, ready\)/);

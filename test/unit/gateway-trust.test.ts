@@ -169,7 +169,7 @@ test('running, pid unknown (port or --url, no verified lock): RPC only, no signa
   const { restartJudgement } = await import('../../src/gateway/probe.js');
   const { restartGateway } = await import('../../src/recompute/via-restart.js');
   const { chooseRecompute } = await import('../../src/recompute/choose.js');
-  const health = { listening: true, healthz: true, readyz: true, websocket: true };
+  const health = { listening: true, healthz: true, readyz: true, websocket: true, silent: false };
   const byPort = { target: { url: 'ws://127.0.0.1:18789', host: '127.0.0.1', port: 18789, tls: false, source: 'default port' as const, explicit: false }, verified: null, rejected: [], health, answers: true, listener: { socketUid: 0, pids: [4242], gatewayPid: 4242 }, secrets: { ok: true as const, why: 'same user' }, gatewayUid: 0 };
   const judged = restartJudgement(byPort, config({}), '2026.4.2');
   assert.ok(!judged.ok && /pid unknown/.test(judged.why), 'a listener pid found by socket is not a verified lock pid');
