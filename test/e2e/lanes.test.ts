@@ -152,4 +152,27 @@ describe(`real gateway ${LANE.version}: stuck state, idle session, prune against
     await gateway.waitForLiveCount(liveBefore);
     assert.equal(gateway.lockPid(), oldPid, 'an in-process restart keeps the pid');
   });
+
+  // A hung gateway, made by stopping it: the kernel still accepts connections on its port, and
+  // nothing answers them. The tool says so after one HTTP timeout, without also asking the
+  // WebSocket handshake (which would wait as long again), and sees it answer once it runs again.
+  test('a hung gateway (SIGSTOP): gateway sees it listening and silent, asks no handshake; after SIGCONT it answers again', async () => {
+    const pid = gateway.lockPid();
+    assert.ok(pid, 'the gateway holds its lock');
+    const logMark = gateway.output.length;
+    process.kill(pid, 'SIGSTOP');
+    let hung: { status: number | null; stdout: string; stderr: string };
+    try {
+      hung = await runCliAsync(['gateway', '--json', '--no-rpc'], gateway.env);
+    } finally {
+      process.kill(pid, 'SIGCONT');
+    }
+    assert.equal(hung.status, 0, hung.stderr);
+    assert.deepEqual((JSON.parse(hung.stdout) as { health: unknown }).health, { listening: true, healthz: false, readyz: false, websocket: null, silent: true });
+    const back = await runCliAsync(['gateway', '--json', '--no-rpc'], gateway.env);
+    assert.equal(back.status, 0, back.stderr);
+    assert.deepEqual((JSON.parse(back.stdout) as { health: unknown }).health, { listening: true, healthz: true, readyz: true, websocket: null, silent: false });
+    // Once running, it served the queued probes: HTTP only, so no WebSocket closed before `connect`.
+    assert.doesNotMatch(gateway.output.slice(logMark), /closed before connect/);
+  });
 });
