@@ -113,8 +113,10 @@ export async function probeGateway(location: StateLocation, config: LoadedConfig
   // A connected RPC session answered the WebSocket handshake with connect.challenge (the client
   // sends `connect` only in answer to it): what the probe did not ask, the session showed.
   if (session?.rpc.ok && discovery.health.websocket === null) discovery.health.websocket = true;
-  const rpc: GatewayStatus['rpc'] = session?.rpc ?? { ok: false, why: running ? 'not tried' : remote ? `nothing answers at ${discovery.target.url}` : 'no running gateway' };
-  const live: LiveAcp = session?.live ?? { activeRuntimeSessions: null, report: null, why: running ? 'RPC not tried' : 'no running gateway' };
+  // A port that accepts connections but answers nothing may hold a hung gateway: not "no running gateway".
+  const notRunning = remote ? `nothing answers at ${discovery.target.url}` : discovery.health.listening ? `port ${discovery.target.port} accepts connections but nothing there answers as a gateway` : 'no running gateway';
+  const rpc: GatewayStatus['rpc'] = session?.rpc ?? { ok: false, why: running ? 'not tried' : notRunning };
+  const live: LiveAcp = session?.live ?? { activeRuntimeSessions: null, report: null, why: running ? 'RPC not tried' : notRunning };
   let version: string | null = session?.version ?? null;
   let versionSource: GatewayStatus['versionSource'] = version ? 'hello' : null;
   if (!version && gateway?.packageVersion) {

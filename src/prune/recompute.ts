@@ -24,6 +24,7 @@ export function decideRecompute(requested: RecomputeRequest, gateway: GatewaySta
     requested,
     gatewayRunning: gateway.running,
     unreachableGateway: unreachableGatewayOf(gateway),
+    silentListener: !gateway.running && gateway.discovery.health.listening ? { port: gateway.port, pid: gateway.gateway?.pid ?? null } : null,
     generation: gateway.generation,
     rpc: gateway.rpc.ok ? { ok: true } : { ok: false, why: gateway.rpc.why },
     restart: gateway.restart.ok ? { ok: true } : { ok: false, why: gateway.restart.why, fix: gateway.restart.fix },
@@ -111,7 +112,11 @@ export function rpcRecomputeReport(gateway: GatewayStatus, removed: PrunePlanIte
  * `slotsFreed` is the measured drop, or null when either count is unreadable.
  */
 export async function measureAfter(gateway: GatewayStatus | null, inventory: Inventory, recompute: RecomputeReport, removed: PrunePlanItem[]): Promise<{ recompute: RecomputeReport; slotsFreed: number | null }> {
-  if (!gateway || !gateway.running) return { recompute: { ...recompute, liveBefore: null, liveAfter: null, liveNote: 'no gateway is running: no live count to measure' }, slotsFreed: null };
+  if (!gateway || !gateway.running) {
+    // Something on the port that does not answer may be a hung gateway, counting still: never "none was held".
+    const liveNote = gateway?.discovery.health.listening ? `port ${gateway.port} accepts connections but nothing there answers as a gateway: no live count could be read` : 'no gateway is running: no live count to measure';
+    return { recompute: { ...recompute, liveBefore: null, liveAfter: null, liveNote }, slotsFreed: null };
+  }
   const before = gateway.live.activeRuntimeSessions;
   if (before === null || !gateway.rpc.ok) {
     return { recompute: { ...recompute, liveBefore: before, liveAfter: null, liveNote: `live count not readable (${gateway.live.why ?? 'unknown'}): slots freed not measured` }, slotsFreed: null };

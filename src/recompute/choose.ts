@@ -24,6 +24,12 @@ export interface RecomputeInput {
    * a port other than the one this run was given. Its pid and why; null when there is none.
    */
   unreachableGateway?: { pid: number | null; why: string } | null;
+  /**
+   * Nothing answers as a gateway, yet the probed port accepts connections: a gateway too hung to
+   * answer (`pid` when a verified lock proves it holds the socket), or another program. A hung
+   * gateway still holds its runtime handles in memory. null when nothing listens there.
+   */
+  silentListener?: { port: number; pid: number | null } | null;
   generation: StoreGeneration;
   rpc: { ok: true } | { ok: false; why: string };
   /** ok only when a verified pid would be *replaced* by the restart (respawn.ts). */
@@ -48,19 +54,7 @@ export type RecomputeDecision =
  * refuses; it never silently becomes RPC or a plain file edit.
  */
 export function chooseRecompute(input: RecomputeInput): RecomputeDecision {
-  if (!input.gatewayRunning && input.unreachableGateway && input.acpEntries > 0) {
-    // It may hold the handles of these entries: a file edit would orphan them, unseen.
-    const who = input.unreachableGateway.pid === null ? 'a gateway process' : `gateway pid ${input.unreachableGateway.pid}`;
-    return {
-      method: 'refuse',
-      kind: 'not-recomputed',
-      why: `nothing answers on the gateway port, but ${who} holds this config's lock (${input.unreachableGateway.why}): removing ${input.acpEntries} ACP entr${input.acpEntries === 1 ? 'y' : 'ies'} from the file could orphan their runtime handles; point the tool at the port that gateway listens on (--port, OPENCLAW_GATEWAY_PORT or --url) and run again; nothing was changed`,
-    };
-  }
-  if (!input.gatewayRunning) {
-    const note = input.requested === 'rpc' || input.requested === 'restart' ? 'no gateway is running: nothing to recompute; the file is pruned directly' : null;
-    return { method: 'file', note };
-  }
+  if (!input.gatewayRunning) return chooseWithoutAnswer(input);
   // Without a cross-process lock (5.2–7.x) or with SQLite (8.1+), only the gateway may write.
   if (input.generation === 'unlocked-json' || input.generation === 'sqlite') {
     if (input.requested === 'restart') return { method: 'refuse', kind: 'unsafe', why: '--recompute restart: this OpenClaw version\'s store cannot be edited while its gateway runs; use --recompute rpc (or auto)' };
@@ -90,4 +84,50 @@ export function chooseRecompute(input: RecomputeInput): RecomputeDecision {
         why: `a gateway answers, so the ${input.acpEntries} ACP entr${input.acpEntries === 1 ? 'y' : 'ies'} may leave the file only through it, and neither way works: RPC is unavailable (${input.rpc.why}); ${input.restart.ok ? `a restart was not allowed (fix: ${restartFix})` : `a restart is not possible (${input.restart.why})`}; nothing was changed`,
       };
   }
+}
+
+/**
+ * No gateway answers. One may still be there: a live gateway process holding this config's lock
+ * on another port (unreachableGateway), or a hung one on the probed port (silentListener). It
+ * holds its runtime handles, and on a version whose store has no cross-process lock (5.2–7.x) or
+ * is SQLite (8.1+) it writes the store without ours. So then nothing is written; otherwise the
+ * sessions that may hold a handle stay: an `acp` object in the file (4.x), or a slot counted from
+ * state/openclaw.sqlite (7.x+, whose entries carry no `acp`; observed on 2026.7.35 with the
+ * gateway stopped, where counting `acp` objects alone let a file prune through).
+ */
+function chooseWithoutAnswer(input: RecomputeInput): RecomputeDecision {
+  const absent = maybePresentGateway(input);
+  if (!absent) {
+    const note = input.requested === 'rpc' || input.requested === 'restart' ? 'no gateway is running: nothing to recompute; the file is pruned directly' : null;
+    return { method: 'file', note };
+  }
+  if (input.generation === 'unlocked-json' || input.generation === 'sqlite') {
+    const what = input.generation === 'sqlite' ? 'OpenClaw 8.1+ stores change only through the gateway' : "this OpenClaw version (5.2–7.x) has no cross-process store lock, so only its gateway may write the store";
+    return { method: 'refuse', kind: 'unsafe', why: `${absent.what}: ${what}; ${absent.fix}; nothing was changed` };
+  }
+  const holders = Math.max(input.acpEntries, input.slotsToFree);
+  if (holders > 0) {
+    return {
+      method: 'refuse',
+      kind: 'not-recomputed',
+      why: `${absent.what}: removing ${holders} session${holders === 1 ? '' : 's'} that may hold an ACP runtime handle from the file could orphan ${holders === 1 ? 'it' : 'them'}; ${absent.fix}; nothing was changed`,
+    };
+  }
+  // Entries without a handle: the file edit under the gateway's lock is safe.
+  return { method: 'file', note: `${absent.what}; no planned session has an ACP handle, so the file is pruned directly` };
+}
+
+/** What may be a gateway that does not answer, and how to reach it; null when nothing suggests one. */
+function maybePresentGateway(input: RecomputeInput): { what: string; fix: string } | null {
+  const away = input.unreachableGateway;
+  if (away) {
+    const who = away.pid === null ? 'a gateway process' : `gateway pid ${away.pid}`;
+    return { what: `nothing answers on the gateway port, but ${who} holds this config's lock (${away.why})`, fix: 'point the tool at the port that gateway listens on (--port, OPENCLAW_GATEWAY_PORT or --url) and run again' };
+  }
+  const silent = input.silentListener;
+  if (silent) {
+    const who = silent.pid === null ? 'a hung gateway, or another program' : `gateway pid ${silent.pid} holds this config's lock and the socket: it is hung`;
+    return { what: `port ${silent.port} accepts connections but nothing there answers as a gateway (${who})`, fix: `run again once it answers (a hung gateway: openclaw gateway restart; another program: ss -ltnp 'sport = :${silent.port}' shows it)` };
+  }
+  return null;
 }

@@ -147,6 +147,40 @@ test('a listener that accepts connections and never replies is silent: asked /he
   }
 });
 
+test('prune with a silent listener on the gateway port (a hung gateway, or another program): no ACP entry leaves the file (exit 5, nothing changed), other entries do, and nothing says "no gateway is running"', async () => {
+  const root = tempDir();
+  const state = path.join(root, 'state');
+  const store = writeFile(storePath(state, 'main'), everyState('main'));
+  const sockets = new Set<Socket>();
+  const server = createTcpServer((socket) => {
+    sockets.add(socket);
+    socket.on('error', () => undefined);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as AddressInfo).port;
+  const env = { HOME: root, OPENCLAW_STATE_DIR: state, TMPDIR: path.join(root, 'tmp'), OPENCLAW_GATEWAY_PORT: String(port) };
+  try {
+    const before = readFileSync(store, 'utf8');
+    const refused = await runCliAsync(['prune', '--yes'], env);
+    assert.equal(refused.status, 5, refused.stdout + refused.stderr);
+    assert.match(refused.stderr, new RegExp(`port ${port} accepts connections but nothing there answers as a gateway \\(a hung gateway, or another program\\): removing \\d+ sessions? that may hold an ACP runtime handle from the file could orphan (it|them).*nothing was changed`));
+    assert.equal(readFileSync(store, 'utf8'), before, 'the store is unchanged');
+    // A finished subagent run has no ACP handle: it may go, and the summary claims nothing about memory.
+    const subagent = await runCliAsync(['prune', '--yes', '--json', '--key', 'agent:main:subagent:*'], env);
+    assert.equal(subagent.status, 0, subagent.stderr);
+    const report = JSON.parse(subagent.stdout) as { pruned: Array<{ key: string }>; recompute: { method: string; detail: string; liveNote: string | null } };
+    assert.deepEqual(report.pruned.map((item) => item.key), ['agent:main:subagent:done']);
+    assert.match(report.recompute.detail, new RegExp(`^port ${port} accepts connections but nothing there answers as a gateway`));
+    assert.match(String(report.recompute.liveNote), /nothing there answers as a gateway: no live count could be read/);
+    assert.doesNotMatch(subagent.stdout, /no gateway is running/);
+    const list = await runCliAsync(['list'], env);
+    assert.match(list.stdout, new RegExp(`^Live: port ${port} accepts connections but nothing there answers as a gateway \\(a hung gateway, or another program\\): its ACP count cannot be read$`, 'm'));
+  } finally {
+    for (const socket of sockets) socket.destroy();
+    await new Promise((resolve) => server.close(resolve));
+  }
+});
+
 test('a listener whose /healthz answers is not asked the WebSocket handshake (a gateway logs each one closed before connect as a warning)', async () => {
   const root = tempDir();
   const state = path.join(root, 'state');

@@ -84,7 +84,7 @@ export async function runList(flags: ListFlags, io: CliIo): Promise<number> {
 
 /** The gateway's own count under the disk-based footer: the truth about slots when it can be read. */
 export function liveFooter(gateway: GatewayStatus, heldOnDisk: number, cap: number | null, selection: SelectionFlags = {}): string {
-  if (!gateway.running) return '';
+  if (!gateway.running) return gateway.discovery.health.listening && !gateway.remote ? `Live: port ${gateway.port} accepts connections but nothing there answers as a gateway (a hung gateway, or another program): its ACP count cannot be read\n` : '';
   const live = gateway.live.activeRuntimeSessions;
   if (live === null) return `Live: a gateway answers at ${gateway.url}, but its ACP count is unreadable (${gateway.live.why})\n`;
   const restart = toolCommand(['prune', '--recompute', 'restart', '--allow-restart', ...selectionArgs(selection)]).join(' ');
