@@ -24,7 +24,7 @@ export function decideRecompute(requested: RecomputeRequest, gateway: GatewaySta
     requested,
     gatewayRunning: gateway.running,
     unreachableGateway: unreachableGatewayOf(gateway),
-    silentListener: !gateway.running && gateway.discovery.health.listening ? { port: gateway.port, pid: gateway.gateway?.pid ?? null } : null,
+    unansweringListener: unansweringListenerOf(gateway),
     generation: gateway.generation,
     rpc: gateway.rpc.ok ? { ok: true } : { ok: false, why: gateway.rpc.why },
     restart: gateway.restart.ok ? { ok: true } : { ok: false, why: gateway.restart.why, fix: gateway.restart.fix },
@@ -32,6 +32,18 @@ export function decideRecompute(requested: RecomputeRequest, gateway: GatewaySta
     slotsToFree: plan.slotsFreed,
     acpEntries: plan.items.filter(hasAcpObject).length,
   });
+}
+
+/**
+ * Something on the gateway port that may be a hung gateway: it accepts connections and gave
+ * /healthz and /readyz no response at all (health.silent), or a verified lock proves the process
+ * holding the socket is this config's gateway. A listener that answers HTTP, only not as a
+ * gateway, is another program: no gateway can be on that port.
+ */
+function unansweringListenerOf(gateway: GatewayStatus): RecomputeInput['unansweringListener'] {
+  const health = gateway.discovery.health;
+  if (gateway.running || !health.listening || (!health.silent && !gateway.gateway)) return null;
+  return { port: gateway.port, pid: gateway.gateway?.pid ?? null };
 }
 
 /** A lock of this config whose live, proven gateway process does not listen on the probed port. */

@@ -25,11 +25,12 @@ export interface RecomputeInput {
    */
   unreachableGateway?: { pid: number | null; why: string } | null;
   /**
-   * Nothing answers as a gateway, yet the probed port accepts connections: a gateway too hung to
-   * answer (`pid` when a verified lock proves it holds the socket), or another program. A hung
-   * gateway still holds its runtime handles in memory. null when nothing listens there.
+   * Nothing answers as a gateway, yet the probed port accepts connections and may hold a gateway
+   * too hung to answer (`pid` when a verified lock proves it holds the socket; else a listener
+   * that gave no HTTP response at all, which may also be another program). A hung gateway still
+   * holds its runtime handles in memory. null otherwise (prune/recompute.ts says when).
    */
-  silentListener?: { port: number; pid: number | null } | null;
+  unansweringListener?: { port: number; pid: number | null } | null;
   generation: StoreGeneration;
   rpc: { ok: true } | { ok: false; why: string };
   /** ok only when a verified pid would be *replaced* by the restart (respawn.ts). */
@@ -88,7 +89,7 @@ export function chooseRecompute(input: RecomputeInput): RecomputeDecision {
 
 /**
  * No gateway answers. One may still be there: a live gateway process holding this config's lock
- * on another port (unreachableGateway), or a hung one on the probed port (silentListener). It
+ * on another port (unreachableGateway), or a hung one on the probed port (unansweringListener). It
  * holds its runtime handles, and on a version whose store has no cross-process lock (5.2–7.x) or
  * is SQLite (8.1+) it writes the store without ours. So then nothing is written; otherwise the
  * sessions that may hold a handle stay: an `acp` object in the file (4.x), or a slot counted from
@@ -124,7 +125,7 @@ function maybePresentGateway(input: RecomputeInput): { what: string; fix: string
     const who = away.pid === null ? 'a gateway process' : `gateway pid ${away.pid}`;
     return { what: `nothing answers on the gateway port, but ${who} holds this config's lock (${away.why})`, fix: 'point the tool at the port that gateway listens on (--port, OPENCLAW_GATEWAY_PORT or --url) and run again' };
   }
-  const silent = input.silentListener;
+  const silent = input.unansweringListener;
   if (silent) {
     const who = silent.pid === null ? 'a hung gateway, or another program' : `gateway pid ${silent.pid} holds this config's lock and the socket: it is hung`;
     return { what: `port ${silent.port} accepts connections but nothing there answers as a gateway (${who})`, fix: `run again once it answers (a hung gateway: openclaw gateway restart; another program: ss -ltnp 'sport = :${silent.port}' shows it)` };

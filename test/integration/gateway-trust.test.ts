@@ -106,6 +106,11 @@ test('a port that accepts connections but answers as no gateway is said to be ta
     assert.equal(doctor.status, 6, doctor.stderr);
     assert.match(doctor.stdout, new RegExp(`port ${port} accepts connections but does not answer as an OpenClaw gateway`));
     assert.doesNotMatch(doctor.stdout, /no gateway answers/);
+    // It answers HTTP, only not as a gateway, and no lock names a gateway there: another program,
+    // so no gateway can hold handles on that port and the errored ACP session is pruned.
+    const pruned = await runCliAsync(['prune', '--yes', '--json'], env);
+    assert.equal(pruned.status, 0, pruned.stderr);
+    assert.ok((JSON.parse(pruned.stdout) as { pruned: Array<{ key: string }> }).pruned.some((item) => item.key === 'agent:main:acp:errored'), pruned.stdout);
   } finally {
     await new Promise((resolve) => server.close(resolve));
   }

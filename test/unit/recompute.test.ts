@@ -47,13 +47,13 @@ test('nothing answers on the port but a proven gateway process holds the lock: A
 });
 
 test('the port accepts connections but nothing answers (a hung gateway, or another program): sessions that may hold a handle are refused, not orphaned; the rest is pruned without a "no gateway" claim', () => {
-  const silent = { ...base, gatewayRunning: false, rpc: { ok: false as const, why: 'port 18789 accepts connections but nothing there answers as a gateway' }, silentListener: { port: 18789, pid: 4242 } };
+  const silent = { ...base, gatewayRunning: false, rpc: { ok: false as const, why: 'port 18789 accepts connections but nothing there answers as a gateway' }, unansweringListener: { port: 18789, pid: 4242 } };
   for (const requested of ['auto', 'rpc', 'restart', 'none'] as const) {
     const decision = chooseRecompute({ ...silent, requested });
     assert.ok(decision.method === 'refuse' && decision.kind === 'not-recomputed', requested);
     assert.match((decision as { why: string }).why, /^port 18789 accepts connections but nothing there answers as a gateway \(gateway pid 4242 holds this config's lock and the socket: it is hung\): removing \d+ sessions that may hold an ACP runtime handle from the file could orphan them; .*openclaw gateway restart.*nothing was changed$/);
   }
-  const unverified = chooseRecompute({ ...silent, silentListener: { port: 18789, pid: null } });
+  const unverified = chooseRecompute({ ...silent, unansweringListener: { port: 18789, pid: null } });
   assert.match((unverified as { why: string }).why, /\(a hung gateway, or another program\)/);
   // 7.x+: entries carry no `acp`, their slots come from state/openclaw.sqlite: a counted slot is enough.
   const slotOnly = chooseRecompute({ ...silent, acpEntries: 0, slotsToFree: 1 });
@@ -68,7 +68,7 @@ test('the port accepts connections but nothing answers (a hung gateway, or anoth
   assert.match(String((noHandles as { note: string }).note), /^port 18789 accepts connections but nothing there answers as a gateway/);
   assert.doesNotMatch(String((noHandles as { note: string }).note), /no gateway is running/);
   // A gateway that answers is judged as before, whatever else listens.
-  assert.deepEqual(chooseRecompute({ ...base, silentListener: { port: 18789, pid: null } }), { method: 'rpc', allViaRpc: false });
+  assert.deepEqual(chooseRecompute({ ...base, unansweringListener: { port: 18789, pid: null } }), { method: 'rpc', allViaRpc: false });
 });
 
 test('explicit methods refuse rather than half-do', () => {
