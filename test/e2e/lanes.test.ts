@@ -113,6 +113,47 @@ describe(`real gateway ${LANE.version}: stuck state, idle session, prune against
     for (const key of failed) assert.equal(gateway.storeOf('failer')[key], undefined, 'restore changed nothing');
   });
 
+  // A hung gateway, made by stopping it: the kernel still accepts connections on its port, and
+  // nothing answers them. The tool says so after one HTTP timeout, without also asking the
+  // WebSocket handshake (which would wait as long again), and sees it answer once it runs again.
+  test('a hung gateway (SIGSTOP): gateway sees it listening and silent, asks no handshake; prune removes no ACP entry from under it; after SIGCONT it answers again', async () => {
+    // A session whose turn failed: what a prune would remove, and whose handle the hung gateway holds.
+    const failed = await gateway.spawnFailedSession();
+    gateway.dropClient();
+    const liveBefore = await gateway.activeRuntimeSessions();
+    const pid = gateway.lockPid();
+    assert.ok(pid, 'the gateway holds its lock');
+    const logMark = gateway.output.length;
+    process.kill(pid, 'SIGSTOP');
+    let hung: { status: number | null; stdout: string; stderr: string };
+    let pruned: { status: number | null; stdout: string; stderr: string };
+    try {
+      hung = await runCliAsync(['gateway', '--json', '--no-rpc'], gateway.env);
+      pruned = await runCliAsync(['prune', '--yes', '--older-than', '0'], gateway.env);
+    } finally {
+      process.kill(pid, 'SIGCONT');
+    }
+    assert.equal(hung.status, 0, hung.stderr);
+    assert.deepEqual((JSON.parse(hung.stdout) as { health: unknown }).health, { listening: true, healthz: false, readyz: false, websocket: null, silent: true });
+    // Nothing that may hold a handle leaves the file beside it: the failed session stays (exit 5),
+    // or, where the version says its store is written only by the gateway, nothing is written (exit 4).
+    assert.ok([4, 5].includes(pruned.status ?? -1), pruned.stdout + pruned.stderr);
+    assert.match(pruned.stderr, new RegExp(`^openclaw-sessions: port \\d+ accepts connections but nothing there answers as a gateway \\(gateway pid ${pid} holds this config's lock and the socket: it is hung\\): `));
+    assert.match(pruned.stderr, /nothing was changed/);
+    assert.ok(gateway.storeOf('failer')[failed], 'the failed session is still in its store');
+    await gateway.waitForLiveCount(liveBefore);
+    const back = await runCliAsync(['gateway', '--json', '--no-rpc'], gateway.env);
+    assert.equal(back.status, 0, back.stderr);
+    assert.deepEqual((JSON.parse(back.stdout) as { health: unknown }).health, { listening: true, healthz: true, readyz: true, websocket: null, silent: false });
+    // Once running, it served the queued probes: HTTP only, so no WebSocket closed before `connect`.
+    assert.doesNotMatch(gateway.output.slice(logMark), /closed before connect/);
+    // And a prune now goes through it as usual: the failed session's slot is freed (the next test spawns again).
+    const after = await runCliAsync(['prune', '--yes', '--json', '--older-than', '0'], gateway.env);
+    assert.equal(after.status, 0, after.stdout + after.stderr);
+    assert.ok((JSON.parse(after.stdout) as { pruned: Array<{ key: string }> }).pruned.some((item) => item.key === failed), after.stdout);
+    await gateway.waitForLiveCount(liveBefore - 1);
+  });
+
   // A restart is what clears orphaned handles; it is accepted only where the store is a JSON file
   // under the gateway's lock (4.x: docs/openclaw-versions.md) and the signal replaces the process.
   // 4.2's live-truth.test covers the replacing restart. Either answer the tool gives here is then
@@ -151,41 +192,5 @@ describe(`real gateway ${LANE.version}: stuck state, idle session, prune against
     await gateway.waitFor(() => /restart mode: in-process/.test(gateway.output.slice(mark)) && /\[gateway\] ready/.test(gateway.output.slice(gateway.output.indexOf('restart mode', mark))), 120_000, 'the in-process restart');
     await gateway.waitForLiveCount(liveBefore);
     assert.equal(gateway.lockPid(), oldPid, 'an in-process restart keeps the pid');
-  });
-
-  // A hung gateway, made by stopping it: the kernel still accepts connections on its port, and
-  // nothing answers them. The tool says so after one HTTP timeout, without also asking the
-  // WebSocket handshake (which would wait as long again), and sees it answer once it runs again.
-  test('a hung gateway (SIGSTOP): gateway sees it listening and silent, asks no handshake; prune removes no ACP entry from under it; after SIGCONT it answers again', async () => {
-    // A session whose turn failed: what a prune would remove, and whose handle the hung gateway holds.
-    const failed = await gateway.spawnFailedSession();
-    gateway.dropClient();
-    const liveBefore = await gateway.activeRuntimeSessions();
-    const pid = gateway.lockPid();
-    assert.ok(pid, 'the gateway holds its lock');
-    const logMark = gateway.output.length;
-    process.kill(pid, 'SIGSTOP');
-    let hung: { status: number | null; stdout: string; stderr: string };
-    let pruned: { status: number | null; stdout: string; stderr: string };
-    try {
-      hung = await runCliAsync(['gateway', '--json', '--no-rpc'], gateway.env);
-      pruned = await runCliAsync(['prune', '--yes', '--older-than', '0'], gateway.env);
-    } finally {
-      process.kill(pid, 'SIGCONT');
-    }
-    assert.equal(hung.status, 0, hung.stderr);
-    assert.deepEqual((JSON.parse(hung.stdout) as { health: unknown }).health, { listening: true, healthz: false, readyz: false, websocket: null, silent: true });
-    // Nothing that may hold a handle leaves the file beside it: the failed session stays (exit 5),
-    // or, where the version says its store is written only by the gateway, nothing is written (exit 4).
-    assert.ok([4, 5].includes(pruned.status ?? -1), pruned.stdout + pruned.stderr);
-    assert.match(pruned.stderr, new RegExp(`^openclaw-sessions: port \\d+ accepts connections but nothing there answers as a gateway \\(gateway pid ${pid} holds this config's lock and the socket: it is hung\\): `));
-    assert.match(pruned.stderr, /nothing was changed/);
-    assert.ok(gateway.storeOf('failer')[failed], 'the failed session is still in its store');
-    await gateway.waitForLiveCount(liveBefore);
-    const back = await runCliAsync(['gateway', '--json', '--no-rpc'], gateway.env);
-    assert.equal(back.status, 0, back.stderr);
-    assert.deepEqual((JSON.parse(back.stdout) as { health: unknown }).health, { listening: true, healthz: true, readyz: true, websocket: null, silent: false });
-    // Once running, it served the queued probes: HTTP only, so no WebSocket closed before `connect`.
-    assert.doesNotMatch(gateway.output.slice(logMark), /closed before connect/);
   });
 });
