@@ -120,11 +120,14 @@ test('a port that accepts connections but answers as no gateway is said to be ta
   assert.match((await runCliAsync(['gateway'], env)).stdout, new RegExp(`not running \\(nothing answers on port ${port}`));
 });
 
-test('a listener that accepts connections and never replies is silent: asked /healthz and /readyz once, not the WebSocket handshake (the wait is not doubled)', async () => {
+/**
+ * A state dir with every state's sessions, and a listener on its gateway port that reads every
+ * request and answers none, as a gateway too hung to answer does. `received`: all it was sent.
+ */
+async function withSilentListener(body: (context: { port: number; store: string; env: Record<string, string>; received: () => string }) => Promise<void>): Promise<void> {
   const root = tempDir();
   const state = path.join(root, 'state');
-  writeFile(storePath(state, 'main'), everyState('main'));
-  // Reads every request and answers none, as a gateway too hung to answer does.
+  const store = writeFile(storePath(state, 'main'), everyState('main'));
   let received = '';
   const sockets = new Set<Socket>();
   const server = createTcpServer((socket) => {
@@ -136,35 +139,30 @@ test('a listener that accepts connections and never replies is silent: asked /he
   const port = (server.address() as AddressInfo).port;
   const env = { HOME: root, OPENCLAW_STATE_DIR: state, TMPDIR: path.join(root, 'tmp'), OPENCLAW_GATEWAY_PORT: String(port) };
   try {
+    await body({ port, store, env, received: () => received });
+  } finally {
+    for (const socket of sockets) socket.destroy();
+    await new Promise((resolve) => server.close(resolve));
+  }
+}
+
+test('a listener that accepts connections and never replies is silent: asked /healthz and /readyz once, not the WebSocket handshake (the wait is not doubled)', async () => {
+  await withSilentListener(async ({ port, env, received }) => {
     const json = JSON.parse((await runCliAsync(['gateway', '--json', '--no-rpc'], env)).stdout) as { running: boolean; health: Record<string, boolean | null> };
     assert.deepEqual([json.running, json.health], [false, { listening: true, healthz: false, readyz: false, websocket: null, silent: true }]);
-    assert.match(received, /^GET \/healthz HTTP\/1\.1\r$/m);
-    assert.match(received, /^GET \/readyz HTTP\/1\.1\r$/m);
-    assert.doesNotMatch(received, /^upgrade: websocket/im, 'no WebSocket handshake was asked');
+    assert.match(received(), /^GET \/healthz HTTP\/1\.1\r$/m);
+    assert.match(received(), /^GET \/readyz HTTP\/1\.1\r$/m);
+    assert.doesNotMatch(received(), /^upgrade: websocket/im, 'no WebSocket handshake was asked');
     const text = await runCliAsync(['gateway', '--no-rpc'], env);
     assert.match(text.stdout, new RegExp(`^Gateway: {5}not answering: port ${port} accepts connections, but gave /healthz and /readyz no response within 2 s`, 'm'));
     const doctor = await runCliAsync(['doctor', '--no-rpc'], env);
     assert.equal(doctor.status, 6, doctor.stderr);
     assert.match(doctor.stdout, new RegExp(`port ${port} accepts connections but does not answer as an OpenClaw gateway \\(no response to /healthz or /readyz within 2 s\\)`));
-  } finally {
-    for (const socket of sockets) socket.destroy();
-    await new Promise((resolve) => server.close(resolve));
-  }
+  });
 });
 
 test('prune with a silent listener on the gateway port (a hung gateway, or another program): no ACP entry leaves the file (exit 5, nothing changed), other entries do, and nothing says "no gateway is running"', async () => {
-  const root = tempDir();
-  const state = path.join(root, 'state');
-  const store = writeFile(storePath(state, 'main'), everyState('main'));
-  const sockets = new Set<Socket>();
-  const server = createTcpServer((socket) => {
-    sockets.add(socket);
-    socket.on('error', () => undefined);
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as AddressInfo).port;
-  const env = { HOME: root, OPENCLAW_STATE_DIR: state, TMPDIR: path.join(root, 'tmp'), OPENCLAW_GATEWAY_PORT: String(port) };
-  try {
+  await withSilentListener(async ({ port, store, env }) => {
     const before = readFileSync(store, 'utf8');
     const refused = await runCliAsync(['prune', '--yes'], env);
     assert.equal(refused.status, 5, refused.stdout + refused.stderr);
@@ -180,10 +178,7 @@ test('prune with a silent listener on the gateway port (a hung gateway, or anoth
     assert.doesNotMatch(subagent.stdout, /no gateway is running/);
     const list = await runCliAsync(['list'], env);
     assert.match(list.stdout, new RegExp(`^Live: port ${port} accepts connections but nothing there answers as a gateway \\(a hung gateway, or another program\\): its ACP count cannot be read$`, 'm'));
-  } finally {
-    for (const socket of sockets) socket.destroy();
-    await new Promise((resolve) => server.close(resolve));
-  }
+  });
 });
 
 test('a listener whose /healthz answers is not asked the WebSocket handshake (a gateway logs each one closed before connect as a warning)', async () => {
