@@ -22,7 +22,7 @@ import { assertStoreWritable } from '../store/store-safety.js';
 import { applyPrunePlan, type StoreApplyResult } from './apply.js';
 import { applyViaRpc } from './apply-rpc.js';
 import { gatewayOf, type OrphanRestartPlan, type PreparedPrune } from './prepare.js';
-import { decideRecompute, decideRemoteRecompute, finishRecompute, hasAcpObject, measureAfter, recomputeReport, rpcRecomputeReport } from './recompute.js';
+import { decideRecompute, decideRemoteRecompute, finishRecompute, mayHoldHandle, measureAfter, recomputeReport, rpcRecomputeReport } from './recompute.js';
 import { finalReport, isPartial, planReport, type RecomputeReport } from './report.js';
 
 /** How each planned session is removed: RPC for those the gateway still holds, file for the rest. */
@@ -35,9 +35,9 @@ export interface PruneRoute {
 /** The decision, or a ToolError when it refuses; also refuses unsafe stores the file route would write. */
 export function choosePruneRoute(prepared: PreparedPrune, requested: RecomputeRequest, allowRestart: boolean): PruneRoute {
   const { plan, inventory } = prepared;
-  const decision = prepared.remote ? decideRemoteRecompute(requested, gatewayOf(prepared)) : decideRecompute(requested, gatewayOf(prepared), plan, allowRestart);
+  const decision = prepared.remote ? decideRemoteRecompute(requested, gatewayOf(prepared)) : decideRecompute(requested, gatewayOf(prepared), plan, allowRestart, inventory);
   if (decision.method === 'refuse') throw new ToolError(decision.kind, decision.why);
-  const viaRpc = decision.method === 'rpc' ? plan.items.filter((item) => decision.allViaRpc || hasAcpObject(item)) : [];
+  const viaRpc = decision.method === 'rpc' ? plan.items.filter((item) => decision.allViaRpc || mayHoldHandle(item)) : [];
   const viaFile = plan.items.filter((item) => !viaRpc.includes(item));
   for (const store of inventory.stores) if (viaFile.some((item) => item.storePath === store.ref.path)) assertStoreWritable(store.ref);
   return { decision, viaRpc, viaFile };

@@ -10,27 +10,33 @@ import type { Inventory } from '../inventory.js';
 import { chooseRecompute, type RecomputeDecision, type RecomputeInput, type RecomputeRequest } from '../recompute/choose.js';
 import { restartGateway } from '../recompute/via-restart.js';
 import type { PrunePlan, PrunePlanItem } from '../sessions/plan.js';
+import type { StoreGeneration } from '../store/openclaw-version.js';
 import { readJsonStore } from '../store/read-json.js';
 import type { RecomputeReport } from './report.js';
 
-/** Entries with an `acp` object: each may have a live runtime handle in the gateway. */
-export function hasAcpObject(item: PrunePlanItem): boolean {
+/**
+ * A planned session that may have a live runtime handle in the gateway: an `acp` object in the
+ * file (4.x), or a slot counted from state/openclaw.sqlite (7.x+, whose entries carry no `acp`).
+ * Judged by `acp` objects alone, a real 2026.7.35 gateway whose RPC refused this tool (a wrong
+ * token) had two failed sessions pruned from its file, and kept counting them (helper-16).
+ */
+export function mayHoldHandle(item: PrunePlanItem): boolean {
   const acp = (item.raw as { acp?: unknown } | null)?.acp;
-  return typeof acp === 'object' && acp !== null;
+  return (typeof acp === 'object' && acp !== null) || item.holdsSlot;
 }
 
-export function decideRecompute(requested: RecomputeRequest, gateway: GatewayStatus, plan: PrunePlan, allowRestart: boolean): RecomputeDecision {
+export function decideRecompute(requested: RecomputeRequest, gateway: GatewayStatus, plan: PrunePlan, allowRestart: boolean, inventory: Inventory): RecomputeDecision {
   return chooseRecompute({
     requested,
     gatewayRunning: gateway.running,
     unreachableGateway: unreachableGatewayOf(gateway),
     unansweringListener: unansweringListenerOf(gateway),
-    generation: gateway.generation,
+    generation: generationOf(gateway, inventory),
     rpc: gateway.rpc.ok ? { ok: true } : { ok: false, why: gateway.rpc.why },
     restart: gateway.restart.ok ? { ok: true } : { ok: false, why: gateway.restart.why, fix: gateway.restart.fix },
     allowRestart,
     slotsToFree: plan.slotsFreed,
-    acpEntries: plan.items.filter(hasAcpObject).length,
+    acpEntries: plan.items.filter(mayHoldHandle).length,
   });
 }
 
@@ -44,6 +50,20 @@ function unansweringListenerOf(gateway: GatewayStatus): RecomputeInput['unanswer
   const health = gateway.discovery.health;
   if (gateway.running || !health.listening || (!health.silent && !gateway.gateway)) return null;
   return { port: gateway.port, pid: gateway.gateway?.pid ?? null };
+}
+
+/**
+ * The store's write protocol: the gateway version's (facts §2). When no version is known (no
+ * hello, and neither the gateway process nor PATH names one: seen with the e2e gateways, whose
+ * process title hides their entry), what the install shows instead: a SQLite store is 8.1+, and
+ * ACP state in state/openclaw.sqlite is a release after 4.29 (observed on 7.35 and 9.6; 4.29
+ * keeps it in the entries), whose JSON store has no cross-process lock. Only ever the more
+ * careful answer: an unlocked store is written by its gateway alone.
+ */
+function generationOf(gateway: GatewayStatus, inventory: Inventory): StoreGeneration {
+  if (gateway.generation !== 'unknown') return gateway.generation;
+  if (inventory.stores.some((store) => store.ref.format === 'sqlite')) return 'sqlite';
+  return inventory.acpState.source === 'state-db' ? 'unlocked-json' : 'unknown';
 }
 
 /** A lock of this config whose live, proven gateway process does not listen on the probed port. */

@@ -38,7 +38,7 @@ export interface RecomputeInput {
   allowRestart: boolean;
   /** Planned sessions that hold an ACP slot. */
   slotsToFree: number;
-  /** Planned entries with an `acp` object: each may have a live runtime handle. */
+  /** Planned sessions that may have a live runtime handle (prune/recompute.ts mayHoldHandle: an `acp` object, or a counted slot). */
   acpEntries: number;
 }
 
@@ -106,7 +106,7 @@ function chooseWithoutAnswer(input: RecomputeInput): RecomputeDecision {
     const what = input.generation === 'sqlite' ? 'OpenClaw 8.1+ stores change only through the gateway' : "this OpenClaw version (5.2–7.x) has no cross-process store lock, so only its gateway may write the store";
     return { method: 'refuse', kind: 'unsafe', why: `${absent.what}: ${what}; ${absent.fix}; nothing was changed` };
   }
-  const holders = Math.max(input.acpEntries, input.slotsToFree);
+  const holders = input.acpEntries;
   if (holders > 0) {
     return {
       method: 'refuse',

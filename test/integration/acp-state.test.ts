@@ -11,6 +11,7 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, readFileSync, readdirSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
@@ -99,4 +100,26 @@ test('with node:sqlite: idle and errored from acp_sessions, slots counted, datab
   const okay = JSON.parse(readFileSync(path.join(stateDir, 'agents', 'okay', 'sessions', 'sessions.json'), 'utf8')) as Record<string, unknown>;
   assert.ok(okay[IDLE], 'the idle session survives');
   assert.deepEqual(readFileSync(db), before, 'still untouched after the prune');
+});
+
+test('with node:sqlite and a hung gateway on the port (nothing answers, no version known): the 7.x store is not written at all (exit 4)', { skip: sqliteNode() ? false : 'no Node.js with node:sqlite here (run .ci/install-openclaw.sh)' }, async () => {
+  const node = sqliteNode()!;
+  const stateDir = stateDirCopy();
+  const failer = path.join(stateDir, 'agents', 'failer', 'sessions', 'sessions.json');
+  const before = readFileSync(failer);
+  // The kernel accepts connections on a listening socket while this process, blocked in
+  // spawnSync, answers none of them: a gateway too hung to answer, as SIGSTOP makes one.
+  const server = createServer((socket) => socket.on('error', () => undefined));
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  try {
+    const home = path.dirname(stateDir);
+    const port = String((server.address() as AddressInfo).port);
+    const result = spawnSync(node, [BIN, 'prune', '--yes', '--older-than', '0', '--state-dir', stateDir], { env: { PATH: process.env.PATH, HOME: home, TMPDIR: home, LANG: 'C.UTF-8', OPENCLAW_GATEWAY_PORT: port }, encoding: 'utf8', timeout: 60_000 });
+    assert.equal(result.status, 4, result.stdout + result.stderr);
+    // ACP state in state/openclaw.sqlite is a release after 4.29: its JSON store has no cross-process lock.
+    assert.match(result.stderr, new RegExp(`^openclaw-sessions: port ${port} accepts connections but nothing there answers as a gateway \\(a hung gateway, or another program\\): this OpenClaw version \\(5\\.2–7\\.x\\) has no cross-process store lock, so only its gateway may write the store; .*nothing was changed\\n$`));
+    assert.deepEqual(readFileSync(failer), before, 'the store is unchanged');
+  } finally {
+    server.close();
+  }
 });

@@ -55,9 +55,8 @@ test('the port accepts connections but nothing answers (a hung gateway, or anoth
   }
   const unverified = chooseRecompute({ ...silent, unansweringListener: { port: 18789, pid: null } });
   assert.match((unverified as { why: string }).why, /\(a hung gateway, or another program\)/);
-  // 7.x+: entries carry no `acp`, their slots come from state/openclaw.sqlite: a counted slot is enough.
-  const slotOnly = chooseRecompute({ ...silent, acpEntries: 0, slotsToFree: 1 });
-  assert.ok(slotOnly.method === 'refuse' && /removing 1 session that may hold an ACP runtime handle from the file could orphan it/.test(slotOnly.why), JSON.stringify(slotOnly));
+  const one = chooseRecompute({ ...silent, acpEntries: 1, slotsToFree: 1 });
+  assert.ok(one.method === 'refuse' && /removing 1 session that may hold an ACP runtime handle from the file could orphan it/.test(one.why), JSON.stringify(one));
   // A store only its gateway writes (5.2–7.x JSON, 8.1+ SQLite): nothing is written beside it.
   for (const generation of ['unlocked-json', 'sqlite'] as const) {
     const unsafe = chooseRecompute({ ...silent, generation, acpEntries: 0, slotsToFree: 0 });
@@ -109,4 +108,13 @@ test('version branching: which write protocol each version uses', () => {
   assert.equal(storeGenerationOf('2026.7.30'), 'unlocked-json');
   assert.equal(storeGenerationOf('2026.8.1'), 'sqlite');
   assert.equal(storeGenerationOf(null), 'unknown');
+});
+
+test('a planned session may hold a handle when its file entry has an acp object, or when it holds a slot (7.x+: from state/openclaw.sqlite, no acp in the file)', async () => {
+  const { mayHoldHandle } = await import('../../src/prune/recompute.js');
+  const item = (raw: unknown, holdsSlot: boolean) => ({ agentId: 'main', storePath: '/s', key: 'agent:main:acp:x', kind: 'acp' as const, conversation: false, state: 'errored' as const, reason: '', ageMs: 0, holdsSlot, sessionId: 's', fingerprint: null, raw });
+  assert.equal(mayHoldHandle(item({ sessionId: 's', acp: { state: 'error' } }, false)), true);
+  assert.equal(mayHoldHandle(item({ sessionId: 's' }, true)), true);
+  assert.equal(mayHoldHandle(item({ sessionId: 's', acp: null }, false)), false);
+  assert.equal(mayHoldHandle(item({ sessionId: 's' }, false)), false);
 });
