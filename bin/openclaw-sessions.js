@@ -49,7 +49,16 @@ if (answer !== null) {
     process.stderr.write(`openclaw-sessions: not built (${error.message.split('\n')[0]}); run: npm install (or npm run build)\n`);
     process.exit(1);
   }
+  let settled = false;
+  // The event loop emptied while the run was still pending: something it waited on can never
+  // complete (a bug, e.g. a request that neither answers nor fails). Never a silent success.
+  process.once('beforeExit', () => {
+    if (settled) return;
+    process.exitCode = 1;
+    process.stderr.write('openclaw-sessions: internal error: the run stopped before it finished (it waited on something that can no longer complete); set OPENCLAW_SESSIONS_DEBUG=1 and report it\n');
+  });
   run(process.argv).then((code) => {
+    settled = true;
     // A success does not erase a failure already recorded: standard output lost to a full disk
     // (src/cli/io.ts sets 1 when the write error arrives, which for a file is before this line).
     if (code !== 0 || !process.exitCode) process.exitCode = code;

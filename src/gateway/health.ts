@@ -43,13 +43,20 @@ function httpBase(target: ProbeTarget): string {
 type HttpAnswer = 'ok' | 'other' | 'silent' | 'failed';
 
 async function httpAnswer(url: string, timeoutMs: number): Promise<HttpAnswer> {
+  // A timer that keeps the process alive, not AbortSignal.timeout's (unref'd): on Node 20 a fetch
+  // whose peer closes without answering never settles, and with nothing else pending the run just
+  // ended there, exit 0 and no output (helper-16, a listener that accepts and closes). Such a
+  // listener is then `silent` on Node 20 (`failed` on 22, whose fetch rejects).
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(), timeoutMs);
   try {
-    const response = await fetch(url, { signal: AbortSignal.timeout(timeoutMs), redirect: 'manual' });
+    const response = await fetch(url, { signal: controller.signal, redirect: 'manual' });
     await response.body?.cancel();
     return response.ok ? 'ok' : 'other';
-  } catch (error) {
-    // AbortSignal.timeout aborts fetch with its reason, a DOMException named TimeoutError.
-    return (error as { name?: unknown } | null)?.name === 'TimeoutError' ? 'silent' : 'failed';
+  } catch {
+    return controller.signal.aborted ? 'silent' : 'failed';
+  } finally {
+    clearTimeout(timer);
   }
 }
 

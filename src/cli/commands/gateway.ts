@@ -93,7 +93,13 @@ export function gatewayReport(status: GatewayStatus, cap: number | null, disk: {
       rpc: rpcUsable ? { available: true as const } : { available: false as const, why: status.rpc.why },
       restart,
       // prune refuses a file-only removal of ACP entries while a gateway answers (it would orphan their handles).
-      none: status.running ? { available: false as const, why: 'a gateway answers: ACP entries leave the file only through RPC or a verified restart' } : { available: true as const },
+      none: status.running
+        ? { available: false as const, why: 'a gateway answers: ACP entries leave the file only through RPC or a verified restart' }
+        : status.remote
+          ? { available: false as const, why: 'a gateway named by URL changes only through its RPC' }
+          : status.discovery.health.listening && (status.discovery.health.silent || status.gateway)
+            ? { available: false as const, why: `port ${status.port} accepts connections but nothing there answers as a gateway: a hung gateway there may still hold the handles, so ACP entries stay (prune/recompute.ts)` }
+            : { available: true as const },
     },
   };
 }
