@@ -24,7 +24,7 @@ export const EXIT_CODE_TABLE: ReadonlyArray<{ code: ExitCode; name: string; mean
   { code: EXIT.usage, name: 'usage', meaning: 'bad flag or value, or a change refused without --yes' },
   { code: EXIT.lockBusy, name: 'lock-busy', meaning: 'a lock is held by a live process (the gateway or another run) past --lock-timeout; nothing was changed' },
   { code: EXIT.refusedUnsafe, name: 'refused', meaning: 'refused as unsafe: symlinked or shared-writable store, SQLite store, unlocked gateway running' },
-  { code: EXIT.notRecomputed, name: 'not-recomputed', meaning: 'store pruned, but the running gateway could not be made to recompute its count' },
+  { code: EXIT.notRecomputed, name: 'not-recomputed', meaning: 'the gateway could not be made to drop the handles: store pruned but its count not recomputed, or nothing changed because removing the entries would orphan their handles' },
   { code: EXIT.problemsFound, name: 'problems', meaning: 'doctor found problems' },
   { code: EXIT.partial, name: 'partial', meaning: 'partly done: some stores were pruned, others left untouched (busy, refused or failed; see the per-store outcomes)' },
 ];
