@@ -135,12 +135,13 @@ test('an exited process is not alive and its facts read as null', { skip: !linux
 });
 
 test('a zombie is not alive even though kill(pid, 0) succeeds', { skip: !linux && 'needs /proc' }, async () => {
-  // `sleep 0` becomes a child of `sleep 30` after the exec, and sleep never reaps it.
-  const parent = spawn('sh', ['-c', 'sleep 0 & echo $!; exec sleep 30'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  // `sleep 1` becomes a child of `sleep 30` after the exec, and sleep never reaps it. Not `sleep 0`:
+  // on a busy machine it could end before the exec, and the shell reaped it (CI, once: no zombie).
+  const parent = spawn('sh', ['-c', 'sleep 1 & echo $!; exec sleep 30'], { stdio: ['ignore', 'pipe', 'inherit'] });
   try {
     const [chunk] = (await once(parent.stdout!, 'data')) as [Buffer];
     const zombie = Number(String(chunk).trim());
-    const deadline = Date.now() + 5000;
+    const deadline = Date.now() + 15_000;
     while (readProcState(zombie) !== 'Z' && Date.now() < deadline) await sleep(20);
     assert.equal(readProcState(zombie), 'Z', 'the test set-up did not produce a zombie');
     assert.doesNotThrow(() => process.kill(zombie, 0));
