@@ -122,9 +122,10 @@ test('a port that accepts connections but answers as no gateway is said to be ta
 
 /**
  * A state dir with every state's sessions, and a listener on its gateway port that reads every
- * request and answers none, as a gateway too hung to answer does. `received`: all it was sent.
+ * request and answers none, as a gateway too hung to answer does (or does `onConnection` to each
+ * connection as well). `received`: all it was sent. Every socket is destroyed before the close.
  */
-async function withSilentListener(body: (context: { port: number; store: string; env: Record<string, string>; received: () => string }) => Promise<void>): Promise<void> {
+async function withSilentListener(body: (context: { root: string; port: number; store: string; env: Record<string, string>; received: () => string }) => Promise<void>, onConnection: (socket: Socket) => void = () => undefined): Promise<void> {
   const root = tempDir();
   const state = path.join(root, 'state');
   const store = writeFile(storePath(state, 'main'), everyState('main'));
@@ -134,12 +135,13 @@ async function withSilentListener(body: (context: { port: number; store: string;
     sockets.add(socket);
     socket.on('data', (data) => (received += String(data)));
     socket.on('error', () => undefined);
+    onConnection(socket);
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const port = (server.address() as AddressInfo).port;
   const env = { HOME: root, OPENCLAW_STATE_DIR: state, TMPDIR: path.join(root, 'tmp'), OPENCLAW_GATEWAY_PORT: String(port) };
   try {
-    await body({ port, store, env, received: () => received });
+    await body({ root, port, store, env, received: () => received });
   } finally {
     for (const socket of sockets) socket.destroy();
     await new Promise((resolve) => server.close(resolve));
@@ -185,19 +187,8 @@ test('prune with a silent listener on the gateway port (a hung gateway, or anoth
 });
 
 test('a listener that accepts and closes at once: every command still finishes and says so (Node 20 fetch never settled there, and the run ended with exit 0 and no output)', async () => {
-  const root = tempDir();
-  const state = path.join(root, 'state');
-  writeFile(storePath(state, 'main'), everyState('main'));
-  const sockets = new Set<Socket>();
-  const server = createTcpServer((socket) => {
-    sockets.add(socket);
-    socket.on('error', () => undefined);
-    socket.end();
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as AddressInfo).port;
-  const env = { HOME: root, OPENCLAW_STATE_DIR: state, TMPDIR: path.join(root, 'tmp'), OPENCLAW_GATEWAY_PORT: String(port) };
-  try {
+  // A half-closed socket may never report its close: withSilentListener destroys them all.
+  await withSilentListener(async ({ port, env }) => {
     const gatewayJson = await runCliAsync(['gateway', '--json', '--no-rpc'], env);
     assert.equal(gatewayJson.status, 0, gatewayJson.stderr);
     const json = JSON.parse(gatewayJson.stdout) as { running: boolean; health: { healthz: boolean } };
@@ -207,35 +198,18 @@ test('a listener that accepts and closes at once: every command still finishes a
     const doctor = await runCliAsync(['doctor', '--no-rpc'], env);
     assert.ok([0, 6].includes(doctor.status ?? -1), doctor.stdout + doctor.stderr);
     assert.match(doctor.stdout, new RegExp(`port ${port} accepts connections but does not answer as an OpenClaw gateway|no gateway answers on port ${port}`));
-  } finally {
-    // A half-closed socket may never report its close: destroyed, so that close() can finish.
-    for (const socket of sockets) socket.destroy();
-    await new Promise((resolve) => server.close(resolve));
-  }
+  }, (socket) => socket.end());
 });
 
 test('a run whose pending work can never complete ends with exit 1 and one line, never a silent success', async () => {
-  const root = tempDir();
-  const state = path.join(root, 'state');
-  writeFile(storePath(state, 'main'), everyState('main'));
-  const sockets = new Set<Socket>();
-  const server = createTcpServer((socket) => {
-    sockets.add(socket);
-    socket.on('error', () => undefined);
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  // A fetch that never settles and ignores its abort: once its timer has fired nothing is left pending.
-  const preload = writeFile(path.join(root, 'stuck-fetch.cjs'), 'globalThis.fetch = () => new Promise(() => {});\n');
-  const env = { HOME: root, OPENCLAW_STATE_DIR: state, TMPDIR: path.join(root, 'tmp'), OPENCLAW_GATEWAY_PORT: String((server.address() as AddressInfo).port), NODE_OPTIONS: `--require ${preload}` };
-  try {
-    const result = await runCliAsync(['gateway', '--no-rpc'], env);
+  await withSilentListener(async ({ root, env }) => {
+    // A fetch that never settles and ignores its abort: once its timer has fired nothing is left pending.
+    const preload = writeFile(path.join(root, 'stuck-fetch.cjs'), 'globalThis.fetch = () => new Promise(() => {});\n');
+    const result = await runCliAsync(['gateway', '--no-rpc'], { ...env, NODE_OPTIONS: `--require ${preload}` });
     assert.equal(result.status, 1, result.stdout + result.stderr);
     assert.equal(result.stdout, '');
     assert.match(result.stderr, /^openclaw-sessions: internal error: the run stopped before it finished \(it waited on something that can no longer complete\); set OPENCLAW_SESSIONS_DEBUG=1 and report it\n$/);
-  } finally {
-    for (const socket of sockets) socket.destroy();
-    await new Promise((resolve) => server.close(resolve));
-  }
+  });
 });
 
 test('a listener whose /healthz answers is not asked the WebSocket handshake (a gateway logs each one closed before connect as a warning)', async () => {
