@@ -1,9 +1,11 @@
 /**
  * The RPC half of a prune: journal the entries, ask the gateway to delete them
  * (`sessions.delete` closes each ACP handle first), record which went, check `sessions.list`.
+ * A delete the gateway did not answer ends the sending (via-rpc.ts): the key is recorded in the
+ * journal's commit as `unconfirmed`, since the gateway may still carry it out.
  */
 import type { GatewayRpc } from '../gateway/rpc-client.js';
-import { deleteViaRpc, keysStillListed } from '../recompute/via-rpc.js';
+import { deleteViaRpc, keysStillListed, notSentAfter } from '../recompute/via-rpc.js';
 import { listRemoteSessions } from '../gateway/remote-sessions.js';
 import { planOfItems, type PrunePlanItem } from '../sessions/plan.js';
 import { fingerprintOf } from '../sessions/plan-prune.js';
@@ -19,12 +21,14 @@ export interface RpcApplyResult {
   skipped: SkippedItem[];
   /** Keys the gateway said it deleted but still lists. */
   stillListed: string[];
+  /** Keys whose delete was sent and never answered nor confirmed: the gateway may still delete them (also in `skipped`). */
+  unconfirmed: string[];
 }
 
 export async function applyViaRpc(
   client: GatewayRpc,
   items: readonly PrunePlanItem[],
-  options: { runId: string; toolVersion: string; journal: boolean; retries?: number; backoffMs?: number; deleteTranscript?: boolean; remote?: boolean },
+  options: { runId: string; toolVersion: string; journal: boolean; retries?: number; backoffMs?: number; deleteTranscript?: boolean; remote?: boolean; deleteTimeoutMs?: number },
 ): Promise<RpcApplyResult> {
   const { byStore } = planOfItems([...items], items.length);
   // One writer per store; a store none of whose keys the gateway deleted keeps no record.
@@ -52,7 +56,12 @@ export async function applyViaRpc(
     const current = new CurrentStores();
     const planned = new Set(items.map((item) => `${item.storePath}\0${item.key}`));
     const outcomes = [];
+    let unanswered: string | null = null;
     for (const item of items) {
+      if (unanswered !== null) {
+        skipped.push({ agentId: item.agentId, key: item.key, storePath: item.storePath, why: notSentAfter(unanswered) });
+        continue;
+      }
       // Re-checked just before its delete: the plan may be minutes old (a confirmation prompt, the
       // deletes before it), and the gateway's delete folds case, so a twin could go along.
       // A gateway named by URL has no local store: its own sessions.list is the current state.
@@ -62,8 +71,11 @@ export async function applyViaRpc(
         skipped.push({ agentId: item.agentId, key: item.key, storePath: item.storePath, why });
         continue;
       }
-      outcomes.push(...(await deleteViaRpc(client, [item.key], { retries: options.retries, backoffMs: options.backoffMs, deleteTranscript: options.deleteTranscript })));
+      const [outcome] = await deleteViaRpc(client, [item.key], { retries: options.retries, backoffMs: options.backoffMs, deleteTranscript: options.deleteTranscript, timeoutMs: options.deleteTimeoutMs });
+      outcomes.push(outcome!);
+      if (outcome!.unconfirmed) unanswered = item.key;
     }
+    const unconfirmed = outcomes.filter((outcome) => outcome.unconfirmed).map((outcome) => outcome.key);
     for (const outcome of outcomes) {
       const item = byKey.get(outcome.key)!;
       if (outcome.deleted) removed.push(item);
@@ -73,11 +85,14 @@ export async function applyViaRpc(
       const writer = journals.get(storePath);
       if (!writer) continue;
       const keys = group.filter((item) => removed.includes(item)).map((item) => item.key);
-      if (keys.length > 0) writer.commit({ runId: options.runId, at: new Date().toISOString(), storePath, removed: keys });
+      // A delete that may still happen keeps the run's record: the entry as it was, for the operator.
+      const maybe = group.filter((item) => unconfirmed.includes(item.key)).map((item) => item.key);
+      if (keys.length > 0 || maybe.length > 0) writer.commit({ runId: options.runId, at: new Date().toISOString(), storePath, removed: keys, ...(maybe.length > 0 ? { unconfirmed: maybe } : {}) });
       else writer.rollback();
     }
-    const stillListed = removed.length > 0 ? await keysStillListed(client, removed.map((item) => item.key)) : [];
-    return { removed, skipped, stillListed };
+    // A gateway that left a delete unanswered would not answer this either: it is not asked.
+    const stillListed = removed.length > 0 && unanswered === null ? await keysStillListed(client, removed.map((item) => item.key)) : [];
+    return { removed, skipped, stillListed, unconfirmed };
   } finally {
     for (const writer of journals.values()) writer.close();
   }

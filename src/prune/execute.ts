@@ -103,7 +103,11 @@ export async function executePrune(prepared: PreparedPrune, route: PruneRoute, o
   const removedByFile = results.flatMap((result) => result.removed);
   const finished: RecomputeReport = rpc?.recompute ?? (await finishRecompute(decision, removedByFile, { gateway, inventory, env, waitMs: options.waitMs }));
   // Measure, never assume: the live count after, against the one read before.
-  const { recompute, slotsFreed } = await measureAfter(gateway, inventory, finished, [...(rpc?.removed ?? []), ...removedByFile]);
+  // A gateway that left a delete unanswered is not asked again for its count (another minute's wait).
+  const unanswered = rpc !== null && rpc.unconfirmed.length > 0;
+  const { recompute, slotsFreed } = unanswered
+    ? { recompute: { ...finished, liveBefore: gateway?.live.activeRuntimeSessions ?? null, liveAfter: null, liveNote: 'live count after the prune not read: the gateway did not answer a delete' }, slotsFreed: null }
+    : await measureAfter(gateway, inventory, finished, [...(rpc?.removed ?? []), ...removedByFile]);
   const runOutcome = {
     runId: journal ? options.runId : null,
     results,
@@ -122,7 +126,7 @@ async function removeViaRpc(prepared: PreparedPrune, items: PrunePlanItem[], opt
   });
   try {
     const outcome = await applyViaRpc(client, items, { runId: options.runId, toolVersion: options.toolVersion, journal: options.journal, deleteTranscript: !options.keepTranscripts, remote: prepared.remote });
-    return { removed: outcome.removed, skipped: outcome.skipped, recompute: rpcRecomputeReport(gateway, outcome.removed, outcome.skipped.length, outcome.stillListed) };
+    return { removed: outcome.removed, skipped: outcome.skipped, unconfirmed: outcome.unconfirmed, recompute: rpcRecomputeReport(gateway, outcome.removed, outcome.skipped.length, outcome.stillListed, outcome.unconfirmed) };
   } finally {
     client.close();
   }

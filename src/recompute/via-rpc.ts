@@ -6,6 +6,11 @@
  * so the client waits well beyond that (DELETE_TIMEOUT_MS); a delete that still times out is
  * looked up with `sessions.list` before it is called a failure — the gateway may have finished
  * it after the client stopped waiting.
+ *
+ * A delete that got no answer is never sent again: the gateway still holds the request and
+ * carries it out when it can. Observed (helper-16, real 7.35 gateway stopped with SIGSTOP in the
+ * middle of a prune): after SIGCONT the gateway deleted the session the client had given up on.
+ * Its outcome is `unconfirmed`, and the caller sends no further delete to that gateway.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { GatewayRpc } from '../gateway/rpc-client.js';
@@ -18,7 +23,15 @@ export interface RpcDeleteOutcome {
   attempts: number;
   /** The reply timed out, and `sessions.list` then showed the key gone. */
   confirmedByList?: boolean;
+  /**
+   * Sent, and neither answered nor confirmed by `sessions.list` (the reply timed out, or the
+   * connection closed while waiting): the gateway may still delete it. `deleted` is false.
+   */
+  unconfirmed?: boolean;
 }
+
+/** How long the `sessions.list` lookup after a timed-out delete may take. */
+const LOOKUP_AFTER_TIMEOUT_MS = 30_000;
 
 /** Above the gateway's own per-step cap (15 s) and the slowest delete observed (49 s, 4.29). */
 export const DELETE_TIMEOUT_MS = 120_000;
@@ -26,7 +39,13 @@ export const DELETE_TIMEOUT_MS = 120_000;
 export async function deleteViaRpc(client: GatewayRpc, keys: readonly string[], options: { retries?: number; backoffMs?: number; deleteTranscript?: boolean; timeoutMs?: number } = {}): Promise<RpcDeleteOutcome[]> {
   const retries = options.retries ?? 3;
   const outcomes: RpcDeleteOutcome[] = [];
+  // After a delete with no answer, nothing more is sent to that gateway (see the top of this file).
+  let unanswered: string | null = null;
   for (const key of keys) {
+    if (unanswered !== null) {
+      outcomes.push({ key, deleted: false, why: notSentAfter(unanswered), attempts: 0 });
+      continue;
+    }
     let attempts = 0;
     let delay = options.backoffMs ?? 2000;
     for (;;) {
@@ -36,21 +55,24 @@ export async function deleteViaRpc(client: GatewayRpc, keys: readonly string[], 
         outcomes.push(reply?.deleted ? { key, deleted: true, attempts } : { key, deleted: false, why: 'the gateway did not delete it (no such session any more)', attempts });
         break;
       } catch (error) {
-        if (error instanceof RpcError && error.kind === 'timeout') {
-          // The gateway may have finished after we stopped waiting: ask before calling it failed.
-          const still = await keysStillListed(client, [key]).catch(() => null);
-          if (still && still.length === 0) {
-            outcomes.push({ key, deleted: true, attempts, confirmedByList: true });
-            break;
+        const why = error instanceof Error ? error.message : String(error);
+        if (error instanceof RpcError && (error.kind === 'timeout' || error.kind === 'closed')) {
+          // No answer: the gateway may have finished after we stopped waiting, or may still.
+          const still = await keysStillListed(client, [key], LOOKUP_AFTER_TIMEOUT_MS).catch(() => null);
+          if (still && still.length === 0) outcomes.push({ key, deleted: true, attempts, confirmedByList: true });
+          else {
+            outcomes.push({ key, deleted: false, unconfirmed: true, why: `${why}; it was sent, so the gateway may still delete it`, attempts });
+            unanswered = key;
           }
+          break;
         }
-        const retriable = error instanceof RpcError && (error.code === 'UNAVAILABLE' || error.kind === 'timeout');
-        if (retriable && attempts <= retries) {
+        // UNAVAILABLE: the gateway answered that it deleted nothing (its 15 s close cap): ask again.
+        if (error instanceof RpcError && error.code === 'UNAVAILABLE' && attempts <= retries) {
           await sleep(delay);
           delay *= 2;
           continue;
         }
-        outcomes.push({ key, deleted: false, why: error instanceof Error ? error.message : String(error), attempts });
+        outcomes.push({ key, deleted: false, why, attempts });
         break;
       }
     }
@@ -58,9 +80,14 @@ export async function deleteViaRpc(client: GatewayRpc, keys: readonly string[], 
   return outcomes;
 }
 
+/** Why a delete was not sent: an earlier one to the same gateway got no answer. */
+export function notSentAfter(unansweredKey: string): string {
+  return `not sent: the gateway did not answer the delete of ${unansweredKey} (a hung or overloaded gateway); run prune again once it answers`;
+}
+
 /** Keys from `sessions.list` that are still there (should be none after the deletes). */
-export async function keysStillListed(client: GatewayRpc, keys: readonly string[]): Promise<string[]> {
-  const listing = await client.call<{ sessions?: Array<{ key?: unknown }> }>('sessions.list', { includeUnknown: true, includeGlobal: true }, { timeoutMs: 30_000 });
+export async function keysStillListed(client: GatewayRpc, keys: readonly string[], timeoutMs = 30_000): Promise<string[]> {
+  const listing = await client.call<{ sessions?: Array<{ key?: unknown }> }>('sessions.list', { includeUnknown: true, includeGlobal: true }, { timeoutMs });
   const present = new Set((listing?.sessions ?? []).map((row) => String(row.key ?? '').toLowerCase()));
   return keys.filter((key) => present.has(key.toLowerCase()));
 }

@@ -17,6 +17,8 @@ export const restoreListReportSchema = z.object({
       storePath: z.string(),
       /** Keys the run removed (its commit record); empty for an interrupted run. */
       removed: z.array(z.string()),
+      /** Keys whose `sessions.delete` was sent but never answered nor confirmed: the gateway may have deleted them since (an `rpc` run). */
+      unconfirmed: z.array(z.string()),
       /** False when the run was interrupted before its commit record: restore puts back every planned key. */
       committed: z.boolean(),
       restoredAt: z.string().nullable(),

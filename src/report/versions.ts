@@ -20,6 +20,7 @@ export const DOCTOR_SCHEMA_VERSION = 1;
  */
 export const GATEWAY_SCHEMA_VERSION = 3;
 
-export const RESTORE_SCHEMA_VERSION = 1;
+/** 2: `restore --list` runs carry `unconfirmed` (keys whose gateway delete was never answered). */
+export const RESTORE_SCHEMA_VERSION = 2;
 
 export const SCHEDULE_SCHEMA_VERSION = 1;

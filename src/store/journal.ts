@@ -54,6 +54,8 @@ const commitRecord = z.object({
   at: z.string(),
   storePath: z.string(),
   removed: z.array(z.string()),
+  /** Keys whose `sessions.delete` was sent but never answered nor confirmed: the gateway may have deleted them since. */
+  unconfirmed: z.optional(z.array(z.string())),
 });
 
 const transcriptsRecord = z.object({
@@ -244,6 +246,8 @@ export interface JournalRun {
   states: Record<string, string>;
   /** Keys the commit record says were removed; null when the run never committed. */
   removed: string[] | null;
+  /** Keys whose gateway delete went unanswered (commit `unconfirmed`): removed or not, unknown. */
+  unconfirmed: string[];
   transcriptMoves: Array<{ from: string; to: string }>;
   restoredAt: string | null;
   restoredKeys: string[];
@@ -268,6 +272,7 @@ export function runsOf(journalPath: string, records: JournalRecord[]): JournalRu
         entries: record.entries,
         states: record.states ?? {},
         removed: null,
+        unconfirmed: [],
         transcriptMoves: [],
         restoredAt: null,
         restoredKeys: [],
@@ -278,7 +283,10 @@ export function runsOf(journalPath: string, records: JournalRecord[]): JournalRu
     }
     const run = runs.get(record.runId);
     if (!run) continue;
-    if (record.type === 'commit') run.removed = [...(run.removed ?? []), ...record.removed];
+    if (record.type === 'commit') {
+      run.removed = [...(run.removed ?? []), ...record.removed];
+      run.unconfirmed.push(...(record.unconfirmed ?? []));
+    }
     else if (record.type === 'transcripts') run.transcriptMoves.push(...record.moves);
     else if (record.type === 'restore') {
       run.restoredAt = record.at;

@@ -50,9 +50,10 @@ test('restore, restore --list, gateway, doctor and schedule --json validate agai
   assert.equal(runCli(['prune', '--yes', '--state-dir', state], env).status, 0);
   const runs = parseStrict(restoreListReportSchema, runCli(['restore', '--list', '--json', '--state-dir', state], env).stdout);
   assert.equal(runs.runs.length, 2);
+  assert.deepEqual(runs.runs.map((run) => run.unconfirmed), [[], []], 'a file prune has no unconfirmed deletes');
   const restored = parseStrict(restoreReportSchema, runCli(['restore', '--json', '--yes', '--state-dir', state], env).stdout);
   assert.equal(restored.restored.length, 7);
-  assert.equal(restored.schemaVersion, 1);
+  assert.equal(restored.schemaVersion, 2);
 
   const gateway = runCli(['gateway', '--json', '--no-rpc', '--state-dir', state], env);
   assert.equal(gateway.status, 0, gateway.stderr);

@@ -1,0 +1,83 @@
+/**
+ * A `sessions.delete` the gateway does not answer (hung, overloaded, or its connection dropped):
+ * it is sent once, never again; nothing more is sent to that gateway; and the run's journal keeps
+ * the entry with the key marked `unconfirmed`, since the gateway may still carry the delete out.
+ * Observed by helper-16 on a real 7.35 gateway stopped with SIGSTOP in the middle of a prune: the
+ * tool retried for minutes under its run lock, rolled its journal record back, and after SIGCONT
+ * the gateway deleted the session anyway. The gateway here is a WebSocket double: the client, its
+ * timeouts and the journal are the real ones.
+ */
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { GatewayRpc } from '../../src/gateway/rpc-client.js';
+import { applyViaRpc } from '../../src/prune/apply-rpc.js';
+import type { PrunePlanItem } from '../../src/sessions/plan.js';
+import { fingerprintOf } from '../../src/sessions/plan-prune.js';
+import { readJournal, runsOf } from '../../src/store/journal.js';
+import { journalPathFor } from '../../src/store/journal-path.js';
+import { acpEntry, MIN } from '../helpers/stores.js';
+import { storePath, tempDir, writeFile } from '../helpers/tmp.js';
+import { fakeGateway } from '../helpers/ws-gateway.js';
+
+const KEYS = ['agent:main:acp:a', 'agent:main:acp:b', 'agent:main:acp:c'];
+
+function erroredStore(): { store: string; items: PrunePlanItem[] } {
+  const entries = Object.fromEntries(KEYS.map((key) => [key, acpEntry(key.slice(-1), 60 * MIN, { state: 'error', lastError: 'x' })]));
+  const store = writeFile(storePath(tempDir(), 'main'), entries);
+  const items = KEYS.map((key): PrunePlanItem => ({ agentId: 'main', storePath: store, key, kind: 'acp', conversation: false, state: 'errored', reason: 'r', ageMs: 60 * MIN, holdsSlot: true, sessionId: 's', fingerprint: fingerprintOf(entries[key]), raw: entries[key] }));
+  return { store, items };
+}
+
+/** `onDelete` answers true (deleted), 'silent' (never answers) or 'drop' (closes the connection). */
+async function gatewayThat(onDelete: (key: string) => true | 'silent' | 'drop') {
+  const listed = new Set(KEYS);
+  const deletes: string[] = [];
+  const gw = await fakeGateway((socket, frame) => {
+    const reply = (payload: unknown) => socket.send(JSON.stringify({ type: 'res', id: frame.id, ok: true, payload }));
+    if (frame.method === 'sessions.list') return reply({ sessions: [...listed].map((key) => ({ key })) });
+    const key = String(frame.params.key);
+    deletes.push(key);
+    const answer = onDelete(key);
+    if (answer === 'drop') return socket.terminate();
+    if (answer === 'silent') return;
+    listed.delete(key);
+    reply({ ok: true, deleted: true });
+  });
+  return { client: await GatewayRpc.connect({ url: gw.url, token: 'tok' }), deletes };
+}
+
+test('a delete with no answer is sent once, nothing more is sent, and the journal keeps the run with the key unconfirmed', async () => {
+  const { store, items } = erroredStore();
+  const { client, deletes } = await gatewayThat(() => 'silent');
+  try {
+    const result = await applyViaRpc(client, items, { runId: 'r1', toolVersion: 't', journal: true, retries: 3, backoffMs: 1, deleteTimeoutMs: 200 });
+    assert.deepEqual(deletes, ['agent:main:acp:a']);
+    assert.deepEqual(result.removed, []);
+    assert.deepEqual(result.unconfirmed, ['agent:main:acp:a']);
+    const why = Object.fromEntries(result.skipped.map((s) => [s.key, s.why]));
+    assert.match(why['agent:main:acp:a']!, /no reply within 200 ms; it was sent, so the gateway may still delete it/);
+    for (const key of ['agent:main:acp:b', 'agent:main:acp:c']) assert.match(why[key]!, /^not sent: the gateway did not answer the delete of agent:main:acp:a/);
+    const [run, ...others] = runsOf(journalPathFor(store), readJournal(journalPathFor(store)));
+    assert.equal(others.length, 0);
+    assert.deepEqual([run!.runId, run!.removed, run!.unconfirmed, Object.keys(run!.entries)], ['r1', [], ['agent:main:acp:a'], KEYS]);
+  } finally {
+    client.close();
+  }
+});
+
+test('a connection that drops during a delete: what went before is removed, that key is unconfirmed, the rest is not sent', async () => {
+  const { store, items } = erroredStore();
+  const { client, deletes } = await gatewayThat((key) => (key === 'agent:main:acp:b' ? 'drop' : true));
+  try {
+    const result = await applyViaRpc(client, items, { runId: 'r2', toolVersion: 't', journal: true, retries: 3, backoffMs: 1, deleteTimeoutMs: 5000 });
+    assert.deepEqual(deletes, ['agent:main:acp:a', 'agent:main:acp:b']);
+    assert.deepEqual(result.removed.map((item) => item.key), ['agent:main:acp:a']);
+    assert.deepEqual(result.unconfirmed, ['agent:main:acp:b']);
+    assert.deepEqual(result.stillListed, [], 'a gateway that left a delete unanswered is not asked to list');
+    assert.match(result.skipped.find((s) => s.key === 'agent:main:acp:c')!.why, /^not sent: the gateway did not answer the delete of agent:main:acp:b/);
+    const [run] = runsOf(journalPathFor(store), readJournal(journalPathFor(store)));
+    assert.deepEqual([run!.removed, run!.unconfirmed], [['agent:main:acp:a'], ['agent:main:acp:b']]);
+  } finally {
+    client.close();
+  }
+});
