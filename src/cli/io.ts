@@ -57,8 +57,8 @@ function guardStderrOnFirstUse(): void {
 
 /**
  * The first error writing standard output, if any: EPIPE (the reader went away), ENOSPC (a full
- * disk), EIO… The run ends with its own exit code for EPIPE and with 1 for the others (its
- * output is lost), after one line on stderr.
+ * disk), EIO… The run ends with its own exit code for EPIPE, quietly (`list | head`: the reader
+ * chose to stop), and with 1 for the others (its output is lost), after one line on stderr.
  */
 export function stdoutFailure(): NodeJS.ErrnoException | null {
   return outputFailure;
@@ -67,13 +67,15 @@ export function stdoutFailure(): NodeJS.ErrnoException | null {
 export function processIo(): CliIo {
   guardStderrOnFirstUse();
   // A reader that goes away (`| head`) or a full disk must not crash a run halfway through a
-  // prune, nor print a stack: the output is lost, the work still finishes, one line on stderr
-  // says so, and the exit code still tells.
+  // prune, nor print a stack: the output is lost and the work still finishes. A full disk gets
+  // one line on stderr and exit 1; a reader that went away chose to stop reading, so nothing is
+  // said (as the bin's --version and help, and as `git log | head`), and the run's code stands.
   process.stdout.on('error', (error: NodeJS.ErrnoException) => {
     if (outputFailure) return;
     outputFailure = error;
+    if (error.code === 'EPIPE') return;
     // The error may arrive after run() returned its code (writes complete asynchronously).
-    if (error.code !== 'EPIPE' && !process.exitCode) process.exitCode = 1;
+    if (!process.exitCode) process.exitCode = 1;
     try {
       stderr().write(`openclaw-sessions: cannot write to standard output (${error.code ?? error.message}); output from here on is lost, the run goes on and its exit code tells how it ended\n`);
     } catch {

@@ -356,7 +356,7 @@ test('--version to a full disk: one line, exit 1; to a reader that went away: ex
   }
 });
 
-test('a reader that goes away (EPIPE) ends the output with one line; the run keeps its own exit code', async () => {
+test('a reader that goes away (EPIPE, `list | head`) ends the output quietly; the run keeps its own exit code', async () => {
   const entries: Record<string, unknown> = { 'agent:main:main': chatEntry('m', MIN) };
   for (let i = 0; i < 3000; i++) entries[`agent:main:direct:peer-${i}`] = chatEntry(`p${i}`, MIN);
   const { state } = install(entries);
@@ -370,7 +370,7 @@ test('a reader that goes away (EPIPE) ends the output with one line; the run kee
   });
   assert.equal(result.status, 0);
   assert.doesNotMatch(result.stderr, /\n\s+at /, 'no stack trace');
-  assert.match(result.stderr, /^(openclaw-sessions: cannot write to standard output \(EPIPE\)[^\n]*\n)?$/);
+  assert.equal(result.stderr, '', 'the reader chose to stop reading: nothing to say');
 });
 
 test('a reader slower than the run still gets every byte: the process ends only once its output has drained', async () => {
