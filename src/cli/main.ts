@@ -146,16 +146,27 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void, scope: 
   return program;
 }
 
+/**
+ * The arguments that ask for the top-level help: none, `--help`, `-h`, `help`, `--` (nothing
+ * after the end of options) and `help help` (git's answer to it is help too). The bin
+ * (bin/openclaw-sessions.js) answers the same forms from the text the build wrote.
+ */
+export function isTopLevelHelp(args: readonly string[]): boolean {
+  if (args.length === 0) return true;
+  if (args.length === 1) return ['--help', '-h', 'help', '--'].includes(args[0]!);
+  return args.length === 2 && args[0] === 'help' && args[1] === 'help';
+}
+
 export async function run(argv: string[], io: CliIo = processIo()): Promise<number> {
   let exitCode: number = EXIT.ok;
   // `help <name>` of no such command: commander would print the general help and exit 0, which
   // hides a typo in a script; it is a usage error, as `<name>` alone is.
-  if (argv[2] === 'help' && argv[3] !== undefined && !argv[3].startsWith('-') && !COMMANDS.some((spec) => spec.name === argv[3])) {
+  const listing = isTopLevelHelp(argv.slice(2));
+  if (!listing && argv[2] === 'help' && argv[3] !== undefined && !argv[3].startsWith('-') && !COMMANDS.some((spec) => spec.name === argv[3])) {
     io.stderr.write(`openclaw-sessions: unknown command '${argv[3]}' (the commands: ${COMMANDS.map((spec) => spec.name).join(', ')})\n`);
     return EXIT.usage;
   }
   const invoked = COMMANDS.find((spec) => spec.name === argv[2])?.name;
-  const listing = argv.length === 2 || (argv.length === 3 && ['--help', '-h', 'help'].includes(argv[2]!));
   const program = buildProgram(
     io,
     (code) => {

@@ -67,9 +67,9 @@ test('--help and --version load no network, crypto, run-lock or process-spawning
   });
 });
 
-test('the top-level help (no command, --help, -h, help) and --version load no bundle file: the bin prints what the build wrote', () => {
+test('the top-level help (no command, --help, -h, help, --, help help) and --version load no bundle file: the bin prints what the build wrote', () => {
   inTempDir((dir) => {
-    for (const args of [[], ['--help'], ['-h'], ['help'], ['--version']]) {
+    for (const args of [[], ['--help'], ['-h'], ['help'], ['--'], ['help', 'help'], ['--version']]) {
       const run = loadedBy(args, dir);
       assert.equal(run.status, 0, run.stderr);
       assert.deepEqual(run.chunks, [], args.join(' ') || '(no arguments)');

@@ -50,12 +50,12 @@ test('no command: the help on stdout, exit 0; every command has examples and the
   assert.match(bare.stdout, /\nExit codes:\n {2}0 {2}ok/);
   assert.equal(bare.stderr, '');
   // Every way of asking for the top-level help gets the same text, the built binary's too.
-  for (const args of [['--help'], ['-h'], ['help']]) {
+  for (const args of [['--help'], ['-h'], ['help'], ['--'], ['help', 'help']]) {
     const help = await runInProcess(args);
     assert.deepEqual([help.status, help.stdout, help.stderr], [0, bare.stdout, ''], args.join(' '));
   }
   // The built binary prints the text the build wrote (dist/bundle/help.txt) for each of them.
-  for (const args of [[], ['--help'], ['-h'], ['help']]) {
+  for (const args of [[], ['--help'], ['-h'], ['help'], ['--'], ['help', 'help']]) {
     const built = runCli(args);
     assert.deepEqual([built.status, built.stdout, built.stderr], [0, bare.stdout, ''], `built: ${args.join(' ')}`);
   }
