@@ -3,6 +3,7 @@ import { createPublicKey, verify } from 'node:crypto';
 import { statSync } from 'node:fs';
 import path from 'node:path';
 import { after, test } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { WebSocketServer } from 'ws';
 import { connectSignaturePayload, loadOrCreateDevice } from '../../src/gateway/device.js';
 import { GatewayRpc } from '../../src/gateway/rpc-client.js';
@@ -129,4 +130,27 @@ test('a delete that outlasts the client is looked up in sessions.list before it 
   } finally {
     client.close();
   }
+});
+
+test('close() ends the connection although a hung gateway never answers the close frame (a run must not linger 30 s after its report)', async () => {
+  // Observed (helper-17, real 7.35 gateway stopped with SIGSTOP during a prune's delete): the
+  // report was out and the run lock released, yet the process exited 30 s later, waiting in
+  // ws's closing handshake for a peer that could not answer. Here the peer stops reading.
+  const server = new WebSocketServer({ host: '127.0.0.1', port: 0 });
+  await new Promise((resolve) => server.once('listening', resolve));
+  after(() => server.close());
+  server.on('connection', (socket) => {
+    socket.send(JSON.stringify({ type: 'event', event: 'connect.challenge', payload: { nonce: 'n', ts: Date.now() } }));
+    socket.once('message', (data) => {
+      const frame = JSON.parse(String(data)) as { id: string };
+      socket.send(JSON.stringify({ type: 'res', id: frame.id, ok: true, payload: { type: 'hello-ok', protocol: 3, server: { version: '2026.7.35' }, features: { methods: [] }, auth: { scopes: [] } } }));
+      socket.pause(); // hung: reads nothing more, so the client's close frame is never answered
+    });
+  });
+  const client = await GatewayRpc.connect({ url: `ws://127.0.0.1:${(server.address() as { port: number }).port}`, token: 'tok' });
+  client.close();
+  // ws alone waits 30 s for the answer; the client gives it a short grace. Polled for up to half
+  // of ws's wait, so a busy machine cannot fail the fixed client, and the old one cannot pass.
+  for (let waited = 0; waited < 15_000 && !client.isClosed(); waited += 100) await sleep(100);
+  assert.equal(client.isClosed(), true, 'the socket is closed: nothing keeps the process alive');
 });
