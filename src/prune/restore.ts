@@ -38,10 +38,16 @@ export function listRuns(storePaths: readonly string[]): JournalRun[] {
  * ACP runtimes and archived their transcripts: an entry put back would name a runtime and a
  * transcript that are gone).
  */
-export function notRestorableBecause(run: Pick<JournalRun, 'storePath' | 'method'>): string | null {
+export function notRestorableBecause(run: Pick<JournalRun, 'storePath' | 'method' | 'removed' | 'unconfirmed'>): string | null {
   if (run.storePath.endsWith('.sqlite')) return 'its store is an OpenClaw SQLite database, which this tool never writes';
-  if (run.method === 'rpc') return 'the gateway deleted those sessions (sessions.delete closed their ACP runtimes and archived their transcripts)';
-  return null;
+  if (run.method !== 'rpc') return null;
+  // An unanswered delete may or may not have happened (7.35, helper-17: after SIGCONT the
+  // gateway answered UNAVAILABLE and kept the session; helper-16 saw one carried out).
+  const unanswered = run.unconfirmed.length;
+  const sent = `sent to the gateway and never answered: it may or may not have deleted ${unanswered === 1 ? 'it' : 'them'} (see list)`;
+  if (unanswered > 0 && (run.removed ?? []).length === 0) return `its delete${unanswered === 1 ? ' was' : 's were'} ${sent}`;
+  const deleted = 'the gateway deleted those sessions (sessions.delete closed their ACP runtimes and archived their transcripts)';
+  return unanswered > 0 ? `${deleted}; ${unanswered} more delete${unanswered === 1 ? ' was' : 's were'} ${sent}` : deleted;
 }
 
 /** The runs (one per store) a restore acts on: the named run, or the latest restorable one not yet restored. */
