@@ -5,7 +5,7 @@
  * journal's commit as `unconfirmed`, since the gateway may still carry it out.
  */
 import type { GatewayRpc } from '../gateway/rpc-client.js';
-import { deleteViaRpc, keysStillListed, notSentAfter } from '../recompute/via-rpc.js';
+import { deleteViaRpc, keysStillListed, notSentAfter, type Unanswered } from '../recompute/via-rpc.js';
 import { listRemoteSessions } from '../gateway/remote-sessions.js';
 import { planOfItems, type PrunePlanItem } from '../sessions/plan.js';
 import { fingerprintOf } from '../sessions/plan-prune.js';
@@ -23,6 +23,8 @@ export interface RpcApplyResult {
   stillListed: string[];
   /** Keys whose delete was sent and never answered nor confirmed: the gateway may still delete them (also in `skipped`). */
   unconfirmed: string[];
+  /** How the unconfirmed delete went unanswered (timeout or closed connection); null when none did. */
+  unansweredBy: Unanswered | null;
 }
 
 export async function applyViaRpc(
@@ -56,10 +58,10 @@ export async function applyViaRpc(
     const current = new CurrentStores();
     const planned = new Set(items.map((item) => `${item.storePath}\0${item.key}`));
     const outcomes = [];
-    let unanswered: string | null = null;
+    let unanswered: { key: string; by: Unanswered } | null = null;
     for (const item of items) {
       if (unanswered !== null) {
-        skipped.push({ agentId: item.agentId, key: item.key, storePath: item.storePath, why: notSentAfter(unanswered) });
+        skipped.push({ agentId: item.agentId, key: item.key, storePath: item.storePath, why: notSentAfter(unanswered.key, unanswered.by) });
         continue;
       }
       // Re-checked just before its delete: the plan may be minutes old (a confirmation prompt, the
@@ -73,7 +75,7 @@ export async function applyViaRpc(
       }
       const [outcome] = await deleteViaRpc(client, [item.key], { retries: options.retries, backoffMs: options.backoffMs, deleteTranscript: options.deleteTranscript, timeoutMs: options.deleteTimeoutMs });
       outcomes.push(outcome!);
-      if (outcome!.unconfirmed) unanswered = item.key;
+      if (outcome!.unconfirmed) unanswered = { key: item.key, by: outcome!.unconfirmed };
     }
     const unconfirmed = outcomes.filter((outcome) => outcome.unconfirmed).map((outcome) => outcome.key);
     for (const outcome of outcomes) {
@@ -92,7 +94,7 @@ export async function applyViaRpc(
     }
     // A gateway that left a delete unanswered would not answer this either: it is not asked.
     const stillListed = removed.length > 0 && unanswered === null ? await keysStillListed(client, removed.map((item) => item.key)) : [];
-    return { removed, skipped, stillListed, unconfirmed };
+    return { removed, skipped, stillListed, unconfirmed, unansweredBy: unanswered?.by ?? null };
   } finally {
     for (const writer of journals.values()) writer.close();
   }

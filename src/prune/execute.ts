@@ -126,7 +126,7 @@ async function removeViaRpc(prepared: PreparedPrune, items: PrunePlanItem[], opt
   });
   try {
     const outcome = await applyViaRpc(client, items, { runId: options.runId, toolVersion: options.toolVersion, journal: options.journal, deleteTranscript: !options.keepTranscripts, remote: prepared.remote });
-    return { removed: outcome.removed, skipped: outcome.skipped, unconfirmed: outcome.unconfirmed, recompute: rpcRecomputeReport(gateway, outcome.removed, outcome.skipped.length, outcome.stillListed, outcome.unconfirmed) };
+    return { removed: outcome.removed, skipped: outcome.skipped, unconfirmed: outcome.unconfirmed, recompute: rpcRecomputeReport(gateway, outcome.removed, outcome.skipped.length, outcome.stillListed, outcome.unconfirmed, outcome.unansweredBy ?? undefined) };
   } finally {
     client.close();
   }

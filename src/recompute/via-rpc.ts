@@ -26,8 +26,9 @@ export interface RpcDeleteOutcome {
   /**
    * Sent, and neither answered nor confirmed by `sessions.list` (the reply timed out, or the
    * connection closed while waiting): the gateway may still delete it. `deleted` is false.
+   * Which of the two happened, as measured.
    */
-  unconfirmed?: boolean;
+  unconfirmed?: Unanswered;
 }
 
 /** How long the `sessions.list` lookup after a timed-out delete may take. */
@@ -40,10 +41,10 @@ export async function deleteViaRpc(client: GatewayRpc, keys: readonly string[], 
   const retries = options.retries ?? 3;
   const outcomes: RpcDeleteOutcome[] = [];
   // After a delete with no answer, nothing more is sent to that gateway (see the top of this file).
-  let unanswered: string | null = null;
+  let unanswered: { key: string; by: Unanswered } | null = null;
   for (const key of keys) {
     if (unanswered !== null) {
-      outcomes.push({ key, deleted: false, why: notSentAfter(unanswered), attempts: 0 });
+      outcomes.push({ key, deleted: false, why: notSentAfter(unanswered.key, unanswered.by), attempts: 0 });
       continue;
     }
     let attempts = 0;
@@ -61,8 +62,8 @@ export async function deleteViaRpc(client: GatewayRpc, keys: readonly string[], 
           const still = await keysStillListed(client, [key], LOOKUP_AFTER_TIMEOUT_MS).catch(() => null);
           if (still && still.length === 0) outcomes.push({ key, deleted: true, attempts, confirmedByList: true });
           else {
-            outcomes.push({ key, deleted: false, unconfirmed: true, why: `${why}; it was sent, so the gateway may still delete it`, attempts });
-            unanswered = key;
+            unanswered = { key, by: error.kind };
+            outcomes.push({ key, deleted: false, unconfirmed: error.kind, why: `${why}; it was sent, so the gateway may still delete it`, attempts });
           }
           break;
         }
@@ -80,9 +81,13 @@ export async function deleteViaRpc(client: GatewayRpc, keys: readonly string[], 
   return outcomes;
 }
 
+/** How a delete went unanswered: its reply timed out (a hung or overloaded gateway), or the connection closed (a gateway killed or restarting). */
+export type Unanswered = 'timeout' | 'closed';
+
 /** Why a delete was not sent: an earlier one to the same gateway got no answer. */
-export function notSentAfter(unansweredKey: string): string {
-  return `not sent: the gateway did not answer the delete of ${unansweredKey} (a hung or overloaded gateway); run prune again once it answers`;
+export function notSentAfter(unansweredKey: string, by: Unanswered): string {
+  const what = by === 'closed' ? `the connection closed while the gateway deleted ${unansweredKey}` : `the gateway did not answer the delete of ${unansweredKey} (a hung or overloaded gateway)`;
+  return `not sent: ${what}; run prune again once it answers`;
 }
 
 /** Keys from `sessions.list` that are still there (should be none after the deletes). */

@@ -11,6 +11,8 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { GatewayRpc } from '../../src/gateway/rpc-client.js';
 import { applyViaRpc } from '../../src/prune/apply-rpc.js';
+import { rpcRecomputeReport } from '../../src/prune/recompute.js';
+import type { GatewayStatus } from '../../src/gateway/probe.js';
 import type { PrunePlanItem } from '../../src/sessions/plan.js';
 import { fingerprintOf } from '../../src/sessions/plan-prune.js';
 import { readJournal, runsOf } from '../../src/store/journal.js';
@@ -54,6 +56,7 @@ test('a delete with no answer is sent once, nothing more is sent, and the journa
     assert.deepEqual(deletes, ['agent:main:acp:a']);
     assert.deepEqual(result.removed, []);
     assert.deepEqual(result.unconfirmed, ['agent:main:acp:a']);
+    assert.equal(result.unansweredBy, 'timeout');
     const why = Object.fromEntries(result.skipped.map((s) => [s.key, s.why]));
     assert.match(why['agent:main:acp:a']!, /no reply within 200 ms; it was sent, so the gateway may still delete it/);
     for (const key of ['agent:main:acp:b', 'agent:main:acp:c']) assert.match(why[key]!, /^not sent: the gateway did not answer the delete of agent:main:acp:a/);
@@ -74,7 +77,14 @@ test('a connection that drops during a delete: what went before is removed, that
     assert.deepEqual(result.removed.map((item) => item.key), ['agent:main:acp:a']);
     assert.deepEqual(result.unconfirmed, ['agent:main:acp:b']);
     assert.deepEqual(result.stillListed, [], 'a gateway that left a delete unanswered is not asked to list');
-    assert.match(result.skipped.find((s) => s.key === 'agent:main:acp:c')!.why, /^not sent: the gateway did not answer the delete of agent:main:acp:b/);
+    // Measured: the connection closed (a killed gateway, 1006), not a hung one.
+    const notSent = result.skipped.find((s) => s.key === 'agent:main:acp:c')!.why;
+    assert.match(notSent, /^not sent: the connection closed while the gateway deleted agent:main:acp:b/);
+    assert.doesNotMatch(notSent, /hung|overloaded/);
+    assert.equal(result.unansweredBy, 'closed');
+    const report = rpcRecomputeReport({ url: 'ws://127.0.0.1:1', gateway: null, live: { activeRuntimeSessions: null } } as unknown as GatewayStatus, result.removed, result.skipped.length, result.stillListed, result.unconfirmed, result.unansweredBy!);
+    assert.match(report.detail, /the gateway at ws:\/\/127\.0\.0\.1:1 closed the connection before it answered the delete of agent:main:acp:b: it may still delete it/);
+    assert.doesNotMatch(report.detail, /hung|overloaded/);
     const [run] = runsOf(journalPathFor(store), readJournal(journalPathFor(store)));
     assert.deepEqual([run!.removed, run!.unconfirmed], [['agent:main:acp:a'], ['agent:main:acp:b']]);
   } finally {
