@@ -8,6 +8,7 @@ import path from 'node:path';
 import type { GatewayStatus } from '../gateway/probe.js';
 import type { Inventory } from '../inventory.js';
 import { describeSlots, summarize } from '../sessions/summary.js';
+import { heldOnDiskUnknown } from '../sessions/gateway-slots.js';
 import { isPrunableByDefault } from '../sessions/plan.js';
 import { classifyLockHolder, lockPathFor, parseLockContents, readHolderFacts } from '../store/gateway-lock.js';
 import { assertStoreWritable } from '../store/store-safety.js';
@@ -26,7 +27,7 @@ export function collectFindings(inventory: Inventory, gateway: GatewayStatus, se
 
   // The gateway: found by lock, port or URL; its live count is the truth about slots.
   // A gateway named by URL keeps its stores elsewhere: local files say nothing about its slots.
-  const held = gateway.remote ? null : summarize(inventory.sessions, cap, () => false).acp.slotsHeld;
+  const held = gateway.remote || heldOnDiskUnknown(inventory) !== null ? null : summarize(inventory.sessions, cap, () => false).acp.slotsHeld;
   const live = gateway.live.activeRuntimeSessions;
   if (gateway.running) {
     const who = gateway.gateway ? `gateway pid ${gateway.gateway.pid} verified` : gateway.remote ? `gateway at ${gateway.url} (named by the operator; never signalled)` : `a gateway answers on port ${gateway.port}, pid unknown (no verified lock: never signalled)`;
@@ -100,7 +101,7 @@ function liveFindings(inventory: Inventory, gateway: GatewayStatus, selection: S
   const { live, held, cap } = counts;
   const findings: Finding[] = [];
   const restartFix = gateway.restart.ok ? toolCommand(['prune', '--recompute', 'restart', '--allow-restart', ...selectionArgs(selection)]).join(' ') : gateway.restart.fix;
-  const detail = `${live} live ACP handle${live === 1 ? '' : 's'} in the gateway${cap === null ? '' : ` of ${cap}`} (${held === null ? 'stores not local' : `${held} held by sessions on disk`}${gateway.live.report?.turnCounts ? `; turns completed=${gateway.live.report.turnCounts.completed} failed=${gateway.live.report.turnCounts.failed}` : ''})`;
+  const detail = `${live} live ACP handle${live === 1 ? '' : 's'} in the gateway${cap === null ? '' : ` of ${cap}`} (${held !== null ? `${held} held by sessions on disk` : gateway.remote ? 'stores not local' : 'held on disk unknown: ACP state unreadable'}${gateway.live.report?.turnCounts ? `; turns completed=${gateway.live.report.turnCounts.completed} failed=${gateway.live.report.turnCounts.failed}` : ''})`;
   if (held !== null && live > held) {
     findings.push({ id: 'orphaned-handles', severity: 'problem', message: `${live - held} orphaned ACP handle${live - held === 1 ? '' : 's'}: the gateway holds ${live} runtime handles but only ${held} session${held === 1 ? '' : 's'} on disk hold a slot — their entries were removed while the gateway ran, so sessions.delete can no longer close them; only a restart that replaces the process clears them`, fix: restartFix });
   }

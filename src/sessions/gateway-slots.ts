@@ -12,6 +12,17 @@ import { summarize } from './summary.js';
 export type { GatewaySlots };
 
 
+/**
+ * Why the slots held on disk cannot be set against the gateway's live count, or null: with the
+ * ACP state unreadable (7.x+ keeps it in state/openclaw.sqlite; Node < 22.13 cannot read it) the
+ * ACP sessions are "unknown" and hold no slot on disk, so every live handle would look orphaned.
+ * Observed (helper-17, 7.35 gateway, tool on Node 20): list, doctor and gateway all called 2 live
+ * handles of 2 failed sessions on disk "orphaned (no entry on disk)" and advised a restart.
+ */
+export function heldOnDiskUnknown(inventory: Pick<Inventory, 'acpState'>): string | null {
+  return inventory.acpState.source === 'unreadable' ? `the ACP state in ${inventory.acpState.path} is unreadable` : null;
+}
+
 /** Reads the other agents' stores only when the selection left some out. */
 export function gatewaySlots(inventory: Inventory, env: Env, options: InventoryOptions): GatewaySlots {
   const capKnown = inventory.config.path !== null;

@@ -8,7 +8,7 @@ import { parseDurationFlag, parseKindsFlag, parseStatesFlag } from '../parse.js'
 import { matchesFilter, type SessionFilter } from '../../sessions/filter.js';
 import { isPrunableByDefault } from '../../sessions/plan.js';
 import { summarize } from '../../sessions/summary.js';
-import { gatewaySlots, type GatewaySlots } from '../../sessions/gateway-slots.js';
+import { gatewaySlots, heldOnDiskUnknown, type GatewaySlots } from '../../sessions/gateway-slots.js';
 import type { ListReport, StoreReport } from '../../report/list-report.js';
 import { sessionReport } from '../../report/session-report.js';
 import { LIST_SCHEMA_VERSION } from '../../report/versions.js';
@@ -76,19 +76,19 @@ export async function runList(flags: ListFlags, io: CliIo): Promise<number> {
     const style = await decideStyle({ isTTY: Boolean(io.stdout.isTTY), columns: io.stdout.columns, env: io.env, colorFlag: flags.color });
     writeListText(inventory, report, style, flags.wide ?? false, flags, (chunk) => io.stdout.write(chunk));
   }
-  if (gateway && !flags.json) io.stdout.write(liveFooter(gateway, report.summary.acp.slotsHeld, report.summary.acp.cap, flags));
+  if (gateway && !flags.json) io.stdout.write(liveFooter(gateway, heldOnDiskUnknown(inventory) === null ? report.summary.acp.slotsHeld : null, report.summary.acp.cap, flags));
   for (const failure of inventory.failures) io.stderr.write(`openclaw-sessions: ${errorLine(failure.error)}\n`);
   if (inventory.failures.length > 0) for (const line of brokenStoreHints(inventory, flags, ['list'])) io.stderr.write(`${line}\n`);
   return inventory.failures.length > 0 ? EXIT.error : EXIT.ok;
 }
 
-/** The gateway's own count under the disk-based footer: the truth about slots when it can be read. */
-export function liveFooter(gateway: GatewayStatus, heldOnDisk: number, cap: number | null, selection: SelectionFlags = {}): string {
+/** The gateway's own count under the disk-based footer: the truth about slots when it can be read. `heldOnDisk` null: unknown (no orphans claimed). */
+export function liveFooter(gateway: GatewayStatus, heldOnDisk: number | null, cap: number | null, selection: SelectionFlags = {}): string {
   if (!gateway.running) return gateway.discovery.health.listening && !gateway.remote ? `Live: port ${gateway.port} accepts connections but nothing there answers as a gateway (a hung gateway, or another program): its ACP count cannot be read\n` : '';
   const live = gateway.live.activeRuntimeSessions;
   if (live === null) return `Live: a gateway answers at ${gateway.url}, but its ACP count is unreadable (${gateway.live.why})\n`;
   const restart = toolCommand(['prune', '--recompute', 'restart', '--allow-restart', ...selectionArgs(selection)]).join(' ');
-  const orphans = !gateway.remote && live > heldOnDisk ? `; ${live - heldOnDisk} orphaned (no entry on disk): ${restart}` : '';
+  const orphans = !gateway.remote && heldOnDisk !== null && live > heldOnDisk ? `; ${live - heldOnDisk} orphaned (no entry on disk): ${restart}` : '';
   return `Live: the gateway holds ${live} ACP handle${live === 1 ? '' : 's'}${cap === null ? '' : ` of ${cap}`}${orphans}\n`;
 }
 
