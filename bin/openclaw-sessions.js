@@ -73,11 +73,11 @@ function versionLine() {
   return `${JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')).version}\n`;
 }
 
-/** No command, `--help`, `-h`, `help`, `--` or `help help`: the top-level help (src/cli/main.ts's isTopLevelHelp, the same forms). */
+/** No command, `--help`, `-h`, `help`, `--` or `help help …`: the top-level help (src/cli/main.ts's isTopLevelHelp, the same forms). */
 function isTopLevelHelp(argv) {
   if (argv.length === 0) return true;
   if (argv.length === 1) return ['--help', '-h', 'help', '--'].includes(argv[0]);
-  return argv.length === 2 && argv[0] === 'help' && argv[1] === 'help';
+  return argv[0] === 'help' && argv[1] === 'help';
 }
 
 /**

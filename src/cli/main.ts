@@ -115,13 +115,20 @@ export function helpWidth(stdout: CliIo['stdout']): number {
   return stdout.isTTY && stdout.columns ? Math.min(stdout.columns, HELP_WIDTH) : HELP_WIDTH;
 }
 
+/** commander's message without a "(Did you mean --x?)" hint to an unknown *command*: no command starts with "-". */
+function withoutBogusHint(message: string): string {
+  return /^unknown command /.test(message) ? message.replace(/\s*\(Did you mean -\S*\?\)/, '') : message;
+}
+
 export function buildProgram(io: CliIo, setExit: (code: number) => void, scope: ProgramScope = 'all'): Command {
   const output = {
     writeOut: (text: string) => io.stdout.write(text),
     writeErr: (text: string) => io.stderr.write(text),
     getOutHelpWidth: () => helpWidth(io.stdout),
     // commander's own errors (unknown option, missing value, conflicts) read like ours: one line.
-    outputError: (text: string, write: (text: string) => void) => write(`openclaw-sessions: ${text.replace(/^error: /, '').replace(/\s*\n\s*/g, ' ').trim()}\n`),
+    // For an unknown command that looks like an option (`-- --help`), commander suggests a command
+    // name cut short as if it were one (`(Did you mean --lp?)` for `help`): that hint goes.
+    outputError: (text: string, write: (text: string) => void) => write(`openclaw-sessions: ${withoutBogusHint(text.replace(/^error: /, '')).replace(/\s*\n\s*/g, ' ').trim()}\n`),
   };
   const exitCodes = exitCodeHelp(helpWidth(io.stdout));
   const program = new Command('openclaw-sessions')
@@ -148,13 +155,14 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void, scope: 
 
 /**
  * The arguments that ask for the top-level help: none, `--help`, `-h`, `help`, `--` (nothing
- * after the end of options) and `help help` (git's answer to it is help too). The bin
+ * after the end of options) and `help help …` (git's answer to it is help too). The bin
  * (bin/openclaw-sessions.js) answers the same forms from the text the build wrote.
  */
 export function isTopLevelHelp(args: readonly string[]): boolean {
   if (args.length === 0) return true;
   if (args.length === 1) return ['--help', '-h', 'help', '--'].includes(args[0]!);
-  return args.length === 2 && args[0] === 'help' && args[1] === 'help';
+  // `help help …`: the help of `help` is the top-level help, whatever follows (commander printed it on stderr).
+  return args[0] === 'help' && args[1] === 'help';
 }
 
 export async function run(argv: string[], io: CliIo = processIo()): Promise<number> {

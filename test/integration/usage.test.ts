@@ -25,6 +25,8 @@ const cases: Array<[string, string[], RegExp]> = [
   ['restore --list with a run id', ['restore', '--list', '20261201T000000Z-abcd'], /restore --list takes no run id/],
   ['an unknown option', ['list', '--bogus'], /unknown option '--bogus'/],
   ['an unknown command', ['purge'], /unknown command 'purge'/],
+  // After '--' an option is an operand: no "(Did you mean --lp?)", commander's hint for 'help' cut short.
+  ['an option after --', ['--', '--help'], /^openclaw-sessions: unknown command '--help'\n$/],
   ['help of an unknown command', ['help', 'purge'], /unknown command 'purge' \(the commands: list, prune, /],
   ['a flag without its value', ['prune', '--key'], /'--key <glob>' argument missing/],
   ['an unknown --state value', ['list', '--state', 'dead'], /unknown --state value "dead"/],
@@ -34,7 +36,7 @@ const cases: Array<[string, string[], RegExp]> = [
 for (const [name, args, pattern] of cases) {
   test(`usage error (exit 2, one line): ${name}`, async () => {
     const state = tempDir('ocs-usage-');
-    const withState = ['schedule', 'purge', 'help'].includes(args[0]!) ? args : [args[0]!, '--state-dir', state, ...args.slice(1)];
+    const withState = ['schedule', 'purge', 'help', '--'].includes(args[0]!) ? args : [args[0]!, '--state-dir', state, ...args.slice(1)];
     assertUsageError(await runInProcess(withState, { HOME: state }), pattern);
   });
 }
@@ -50,12 +52,12 @@ test('no command: the help on stdout, exit 0; every command has examples and the
   assert.match(bare.stdout, /\nExit codes:\n {2}0 {2}ok/);
   assert.equal(bare.stderr, '');
   // Every way of asking for the top-level help gets the same text, the built binary's too.
-  for (const args of [['--help'], ['-h'], ['help'], ['--'], ['help', 'help']]) {
+  for (const args of [['--help'], ['-h'], ['help'], ['--'], ['help', 'help'], ['help', 'help', 'help'], ['help', 'help', '--json']]) {
     const help = await runInProcess(args);
     assert.deepEqual([help.status, help.stdout, help.stderr], [0, bare.stdout, ''], args.join(' '));
   }
   // The built binary prints the text the build wrote (dist/bundle/help.txt) for each of them.
-  for (const args of [[], ['--help'], ['-h'], ['help'], ['--'], ['help', 'help']]) {
+  for (const args of [[], ['--help'], ['-h'], ['help'], ['--'], ['help', 'help'], ['help', 'help', 'help']]) {
     const built = runCli(args);
     assert.deepEqual([built.status, built.stdout, built.stderr], [0, bare.stdout, ''], `built: ${args.join(' ')}`);
   }
