@@ -130,13 +130,14 @@ async function restartAndCheck(removed: PrunePlanItem[], { gateway, inventory, e
 }
 
 /** The recompute entry of an RPC prune: the gateway deleted (and closed) the sessions itself. */
-export function rpcRecomputeReport(gateway: GatewayStatus, removed: PrunePlanItem[], failed: number, stillListed: string[], unconfirmed: string[] = []): RecomputeReport {
+export function rpcRecomputeReport(gateway: GatewayStatus, removed: PrunePlanItem[], failed: number, stillListed: string[] | Error, unconfirmed: string[] = []): RecomputeReport {
   const viaRpc = removed.map((item) => item.key);
   const who = gateway.gateway ? `the gateway (pid ${gateway.gateway.pid})` : `the gateway at ${gateway.url}`;
   if (unconfirmed.length > 0) {
     const rest = failed - unconfirmed.length;
     return recomputeReport('rpc', false, `${who} did not answer the delete of ${unconfirmed[0]} (hung or overloaded): it may still delete it, and the run's journal keeps the entry${rest > 0 ? `; ${rest} other session(s) not sent or not deleted, see skipped` : ''} — run prune again once it answers`, gateway, { viaRpc });
   }
+  if (stillListed instanceof Error) return recomputeReport('rpc', false, `${who} deleted ${viaRpc.length} session(s), but its sessions.list afterwards failed (${stillListed.message}): not confirmed gone — run list once it answers`, gateway, { viaRpc });
   if (stillListed.length > 0) return recomputeReport('rpc', false, `the gateway still lists ${stillListed.length} deleted session(s) (${stillListed[0]})`, gateway, { viaRpc });
   if (failed > 0) return recomputeReport('rpc', false, `the gateway could not delete ${failed} session(s); see skipped — run prune again (it retries UNAVAILABLE)`, gateway, { viaRpc });
   return recomputeReport('rpc', true, `${who} closed and deleted ${viaRpc.length} session${viaRpc.length === 1 ? '' : 's'} through sessions.delete`, gateway, { viaRpc });
