@@ -7,7 +7,8 @@
 import type { Env } from '../env.js';
 import { readLiveAgain, type GatewayStatus } from '../gateway/probe.js';
 import type { Inventory } from '../inventory.js';
-import { chooseRecompute, type RecomputeDecision, type RecomputeInput, type RecomputeRequest } from '../recompute/choose.js';
+import { unansweringListenerOf, unreachableGatewayOf } from '../gateway/unanswered.js';
+import { chooseRecompute, type RecomputeDecision, type RecomputeRequest } from '../recompute/choose.js';
 import { restartGateway } from '../recompute/via-restart.js';
 import type { PrunePlan, PrunePlanItem } from '../sessions/plan.js';
 import type { StoreGeneration } from '../store/openclaw-version.js';
@@ -41,18 +42,6 @@ export function decideRecompute(requested: RecomputeRequest, gateway: GatewaySta
 }
 
 /**
- * Something on the gateway port that may be a hung gateway: it accepts connections and gave
- * /healthz and /readyz no response at all (health.silent), or a verified lock proves the process
- * holding the socket is this config's gateway. A listener that answers HTTP, only not as a
- * gateway, is another program: no gateway can be on that port.
- */
-function unansweringListenerOf(gateway: GatewayStatus): RecomputeInput['unansweringListener'] {
-  const health = gateway.discovery.health;
-  if (gateway.running || !health.listening || (!health.silent && !gateway.gateway)) return null;
-  return { port: gateway.port, pid: gateway.gateway?.pid ?? null };
-}
-
-/**
  * The store's write protocol: the gateway version's (facts §2). When no version is known (no
  * hello, and neither the gateway process nor PATH names one: seen with the e2e gateways, whose
  * process title hides their entry), what the install shows instead: a SQLite store is 8.1+, and
@@ -64,14 +53,6 @@ function generationOf(gateway: GatewayStatus, inventory: Inventory): StoreGenera
   if (gateway.generation !== 'unknown') return gateway.generation;
   if (inventory.stores.some((store) => store.ref.format === 'sqlite')) return 'sqlite';
   return inventory.acpState.source === 'state-db' ? 'unlocked-json' : 'unknown';
-}
-
-/** A lock of this config whose live, proven gateway process does not listen on the probed port. */
-function unreachableGatewayOf(gateway: GatewayStatus): RecomputeInput['unreachableGateway'] {
-  for (const finding of gateway.stale) {
-    if (!finding.verdict.ok && finding.verdict.why === 'not-listening') return { pid: finding.lock?.pid ?? null, why: finding.verdict.detail };
-  }
-  return null;
 }
 
 /** A gateway named by URL changes only through its RPC: it has no local pid and no files here. */
