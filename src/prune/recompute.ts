@@ -45,14 +45,17 @@ export function decideRecompute(requested: RecomputeRequest, gateway: GatewaySta
  * The store's write protocol: the gateway version's (facts §2). When no version is known (no
  * hello, and neither the gateway process nor PATH names one: seen with the e2e gateways, whose
  * process title hides their entry), what the install shows instead: a SQLite store is 8.1+, and
- * ACP state in state/openclaw.sqlite is a release after 4.29 (observed on 7.35 and 9.6; 4.29
- * keeps it in the entries), whose JSON store has no cross-process lock. Only ever the more
- * careful answer: an unlocked store is written by its gateway alone.
+ * a state/openclaw.sqlite (readable with ACP state, or there and unreadable here) is a release
+ * after 4.29 (observed on 7.35 and 9.6; 4.29 keeps ACP state in the entries), whose JSON store
+ * has no cross-process lock. Only ever the more careful answer: an unlocked store is written by
+ * its gateway alone.
  */
 function generationOf(gateway: GatewayStatus, inventory: Inventory): StoreGeneration {
   if (gateway.generation !== 'unknown') return gateway.generation;
   if (inventory.stores.some((store) => store.ref.format === 'sqlite')) return 'sqlite';
-  return inventory.acpState.source === 'state-db' ? 'unlocked-json' : 'unknown';
+  // The database exists: a release from 2026.6.1 on, even where this Node cannot read it (Node 20
+  // has no node:sqlite); neither 4.2's nor 4.29's dist/ names state/openclaw.sqlite at all.
+  return inventory.acpState.source === 'state-db' || inventory.acpState.source === 'unreadable' ? 'unlocked-json' : 'unknown';
 }
 
 /** A gateway named by URL changes only through its RPC: it has no local pid and no files here. */
