@@ -8,6 +8,13 @@
 const fs = require('node:fs');
 const path = require('node:path');
 
+/**
+ * Flags of `prune` and `clean` that take no value, so an argument after one is never its value
+ * (test/integration/code-cache.test.ts checks each against the commands' own definitions). Up
+ * here: the top-level code below uses it, and a const is not hoisted.
+ */
+const NO_VALUE_FLAGS = ['--all-agents', '--acp', '-y', '--yes', '-q', '--quiet', '--no-journal', '--keep-transcripts', '--allow-restart', '--json', '--color', '--no-color'];
+
 // The package's directory, from this file's real path (one realpath call): under
 // --preserve-symlinks-main (on the command line or in NODE_OPTIONS) a bin reached through a link,
 // as npm's global install makes, has the link's directory as __dirname, where nothing of ours is.
@@ -121,17 +128,18 @@ function removesNothing(argv) {
 }
 
 /**
- * True only when `--dry-run` is surely the flag: right after the command, or after a value
- * (`--store x --dry-run`) or an `--option=value`, and before any `--`. After an option that
- * takes a value it IS that value (`prune --keep --dry-run --yes` keeps the glob "--dry-run" and
- * prunes): then, or when unsure (`-y --dry-run`), the run is treated as one that may remove.
+ * True only when `--dry-run` is surely the flag: right after the command, after a value
+ * (`--store x --dry-run`), an `--option=value` or a flag that takes no value (`--json --dry-run`),
+ * and before any `--`. After an option that takes a value it IS that value (`prune --keep
+ * --dry-run --yes` keeps the glob "--dry-run" and prunes): then, or when unsure (`-yq --dry-run`),
+ * the run is treated as one that may remove.
  */
 function isDryRun(argv) {
   for (let i = 1; i < argv.length; i++) {
     if (argv[i] === '--') return false;
     if (argv[i] !== '--dry-run') continue;
     const before = argv[i - 1];
-    if (i === 1 || !before.startsWith('-') || (before.startsWith('--') && before.includes('='))) return true;
+    if (i === 1 || !before.startsWith('-') || (before.startsWith('--') && before.includes('=')) || NO_VALUE_FLAGS.includes(before)) return true;
   }
   return false;
 }

@@ -6,6 +6,7 @@ import { lstatSync, readdirSync, type Stats } from 'node:fs';
 import { READ_CAPS, readRegularFile } from '../store/safe-fs.js';
 import path from 'node:path';
 import type { GatewayStatus } from '../gateway/probe.js';
+import { unansweredGatewayClause } from '../gateway/unanswered.js';
 import type { Inventory } from '../inventory.js';
 import { describeSlots, summarize } from '../sessions/summary.js';
 import { heldOnDiskUnknown } from '../sessions/gateway-slots.js';
@@ -143,6 +144,10 @@ function storeFindings(inventory: Inventory, selection: SelectionFlags, now: num
 function pruneFix(inventory: Inventory, gateway: GatewayStatus, selection: SelectionFlags, extra: string[]): { fix: string | null; note: string } {
   const holding = new Set(inventory.sessions.filter((s) => s.holdsSlot && s.terminal).map((s) => s.storePath));
   const refs = inventory.stores.map((s) => s.ref).filter((ref) => holding.has(ref.path));
+  // prune keeps every session that may hold a handle while a gateway may be there unanswering
+  // (recompute/choose.ts): naming its command here would advise a run that is refused.
+  const unanswered = gateway.remote ? null : unansweredGatewayClause(gateway);
+  if (unanswered) return { fix: null, note: `; prune keeps them while ${unanswered} (a hung gateway still counts them): see the gateway findings above` };
   const gatewayOnly = refs.some((ref) => ref.format === 'sqlite') || (gateway.running && gateway.generation === 'unlocked-json');
   if (gatewayOnly && gateway.running && !gateway.rpc.ok) {
     return { fix: null, note: `; that store changes only through the gateway, whose RPC is unavailable (${gateway.rpc.why}): see the RPC finding` };

@@ -19,8 +19,8 @@ import type { SkippedItem } from './apply.js';
 export interface RpcApplyResult {
   removed: PrunePlanItem[];
   skipped: SkippedItem[];
-  /** Keys the gateway said it deleted but still lists. */
-  stillListed: string[];
+  /** Keys the gateway said it deleted but still lists; an Error when its `sessions.list` failed (not checked). */
+  stillListed: string[] | Error;
   /** Keys whose delete was sent and never answered nor confirmed: the gateway may still delete them (also in `skipped`). */
   unconfirmed: string[];
   /** How the unconfirmed delete went unanswered (timeout or closed connection); null when none did. */
@@ -93,7 +93,9 @@ export async function applyViaRpc(
       else writer.rollback();
     }
     // A gateway that left a delete unanswered would not answer this either: it is not asked.
-    const stillListed = removed.length > 0 && unanswered === null ? await keysStillListed(client, removed.map((item) => item.key)) : [];
+    // The deletes are done and journalled: a list that fails now (the gateway hung after them) is
+    // reported as "not checked", never as a failed run that hides what was deleted.
+    const stillListed = removed.length > 0 && unanswered === null ? await keysStillListed(client, removed.map((item) => item.key)).catch((error: Error) => error) : [];
     return { removed, skipped, stillListed, unconfirmed, unansweredBy: unanswered?.by ?? null };
   } finally {
     for (const writer of journals.values()) writer.close();

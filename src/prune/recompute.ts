@@ -7,7 +7,8 @@
 import type { Env } from '../env.js';
 import { readLiveAgain, type GatewayStatus } from '../gateway/probe.js';
 import type { Inventory } from '../inventory.js';
-import { chooseRecompute, type RecomputeDecision, type RecomputeInput, type RecomputeRequest } from '../recompute/choose.js';
+import { unansweringListenerOf, unreachableGatewayOf } from '../gateway/unanswered.js';
+import { chooseRecompute, type RecomputeDecision, type RecomputeRequest } from '../recompute/choose.js';
 import { restartGateway } from '../recompute/via-restart.js';
 import type { PrunePlan, PrunePlanItem } from '../sessions/plan.js';
 import type { StoreGeneration } from '../store/openclaw-version.js';
@@ -42,37 +43,20 @@ export function decideRecompute(requested: RecomputeRequest, gateway: GatewaySta
 }
 
 /**
- * Something on the gateway port that may be a hung gateway: it accepts connections and gave
- * /healthz and /readyz no response at all (health.silent), or a verified lock proves the process
- * holding the socket is this config's gateway. A listener that answers HTTP, only not as a
- * gateway, is another program: no gateway can be on that port.
- */
-function unansweringListenerOf(gateway: GatewayStatus): RecomputeInput['unansweringListener'] {
-  const health = gateway.discovery.health;
-  if (gateway.running || !health.listening || (!health.silent && !gateway.gateway)) return null;
-  return { port: gateway.port, pid: gateway.gateway?.pid ?? null };
-}
-
-/**
  * The store's write protocol: the gateway version's (facts §2). When no version is known (no
  * hello, and neither the gateway process nor PATH names one: seen with the e2e gateways, whose
  * process title hides their entry), what the install shows instead: a SQLite store is 8.1+, and
- * ACP state in state/openclaw.sqlite is a release after 4.29 (observed on 7.35 and 9.6; 4.29
- * keeps it in the entries), whose JSON store has no cross-process lock. Only ever the more
- * careful answer: an unlocked store is written by its gateway alone.
+ * a state/openclaw.sqlite (readable with ACP state, or there and unreadable here) is a release
+ * after 4.29 (observed on 7.35 and 9.6; 4.29 keeps ACP state in the entries), whose JSON store
+ * has no cross-process lock. Only ever the more careful answer: an unlocked store is written by
+ * its gateway alone.
  */
 function generationOf(gateway: GatewayStatus, inventory: Inventory): StoreGeneration {
   if (gateway.generation !== 'unknown') return gateway.generation;
   if (inventory.stores.some((store) => store.ref.format === 'sqlite')) return 'sqlite';
-  return inventory.acpState.source === 'state-db' ? 'unlocked-json' : 'unknown';
-}
-
-/** A lock of this config whose live, proven gateway process does not listen on the probed port. */
-function unreachableGatewayOf(gateway: GatewayStatus): RecomputeInput['unreachableGateway'] {
-  for (const finding of gateway.stale) {
-    if (!finding.verdict.ok && finding.verdict.why === 'not-listening') return { pid: finding.lock?.pid ?? null, why: finding.verdict.detail };
-  }
-  return null;
+  // The database exists: a release from 2026.6.1 on, even where this Node cannot read it (Node 20
+  // has no node:sqlite); neither 4.2's nor 4.29's dist/ names state/openclaw.sqlite at all.
+  return inventory.acpState.source === 'state-db' || inventory.acpState.source === 'unreadable' ? 'unlocked-json' : 'unknown';
 }
 
 /** A gateway named by URL changes only through its RPC: it has no local pid and no files here. */
@@ -131,7 +115,7 @@ async function restartAndCheck(removed: PrunePlanItem[], { gateway, inventory, e
 }
 
 /** The recompute entry of an RPC prune: the gateway deleted (and closed) the sessions itself. */
-export function rpcRecomputeReport(gateway: GatewayStatus, removed: PrunePlanItem[], failed: number, stillListed: string[], unconfirmed: string[] = [], unansweredBy: Unanswered = 'timeout'): RecomputeReport {
+export function rpcRecomputeReport(gateway: GatewayStatus, removed: PrunePlanItem[], failed: number, stillListed: string[] | Error, unconfirmed: string[] = [], unansweredBy: Unanswered = 'timeout'): RecomputeReport {
   const viaRpc = removed.map((item) => item.key);
   const who = gateway.gateway ? `the gateway (pid ${gateway.gateway.pid})` : `the gateway at ${gateway.url}`;
   if (unconfirmed.length > 0) {
@@ -140,6 +124,7 @@ export function rpcRecomputeReport(gateway: GatewayStatus, removed: PrunePlanIte
     const what = unansweredBy === 'closed' ? `closed the connection before it answered the delete of ${unconfirmed[0]}` : `did not answer the delete of ${unconfirmed[0]} (hung or overloaded)`;
     return recomputeReport('rpc', false, `${who} ${what}: it may still delete it, and the run's journal keeps the entry${rest > 0 ? `; ${rest} other session(s) not sent or not deleted, see skipped` : ''} — run prune again once it answers`, gateway, { viaRpc });
   }
+  if (stillListed instanceof Error) return recomputeReport('rpc', false, `${who} deleted ${viaRpc.length} session(s), but its sessions.list afterwards failed (${stillListed.message}): not confirmed gone — run list once it answers`, gateway, { viaRpc });
   if (stillListed.length > 0) return recomputeReport('rpc', false, `the gateway still lists ${stillListed.length} deleted session(s) (${stillListed[0]})`, gateway, { viaRpc });
   if (failed > 0) return recomputeReport('rpc', false, `the gateway could not delete ${failed} session(s); see skipped — run prune again (it retries UNAVAILABLE)`, gateway, { viaRpc });
   return recomputeReport('rpc', true, `${who} closed and deleted ${viaRpc.length} session${viaRpc.length === 1 ? '' : 's'} through sessions.delete`, gateway, { viaRpc });

@@ -10,7 +10,7 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { cpSync, existsSync, readFileSync, readdirSync } from 'node:fs';
+import { cpSync, existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -119,6 +119,29 @@ test('with node:sqlite and a hung gateway on the port (nothing answers, no versi
     // ACP state in state/openclaw.sqlite is a release after 4.29: its JSON store has no cross-process lock.
     assert.match(result.stderr, new RegExp(`^openclaw-sessions: port ${port} accepts connections but nothing there answers as a gateway \\(a hung gateway, or another program\\): this OpenClaw version \\(5\\.2–7\\.x\\) has no cross-process store lock, so only its gateway may write the store; .*nothing was changed\\n$`));
     assert.deepEqual(readFileSync(failer), before, 'the store is unchanged');
+  } finally {
+    server.close();
+  }
+});
+
+test('without node:sqlite (Node 20) and a hung gateway on the port, no version known: the unreadable state database still says 7.x, so no store is written (exit 4)', { skip: hasNodeSqlite(process.execPath) ? 'this Node.js has node:sqlite' : false }, async () => {
+  const stateDir = stateDirCopy();
+  // A finished subagent run beside the ACP sessions: the one entry a file prune would take.
+  const okayStore = path.join(stateDir, 'agents', 'okay', 'sessions', 'sessions.json');
+  const entries = JSON.parse(readFileSync(okayStore, 'utf8')) as Record<string, unknown>;
+  entries['agent:okay:subagent:done'] = { sessionId: 'sub-done', updatedAt: Date.now() - 86_400_000, status: 'done' };
+  writeFileSync(okayStore, JSON.stringify(entries, null, 2));
+  const stores = ['okay', 'failer', 'main'].map((agent) => path.join(stateDir, 'agents', agent, 'sessions', 'sessions.json')).filter((file) => existsSync(file));
+  const before = stores.map((file) => readFileSync(file, 'utf8'));
+  const server = createServer((socket) => socket.on('error', () => undefined));
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  try {
+    const home = path.dirname(stateDir);
+    const port = String((server.address() as AddressInfo).port);
+    const result = spawnSync(process.execPath, [BIN, 'prune', '--yes', '--older-than', '0', '--state-dir', stateDir], { env: { PATH: process.env.PATH, HOME: home, TMPDIR: home, LANG: 'C.UTF-8', OPENCLAW_GATEWAY_PORT: port }, encoding: 'utf8', timeout: 60_000 });
+    assert.equal(result.status, 4, result.stdout + result.stderr);
+    assert.match(result.stderr, /this OpenClaw version \(5\.2–7\.x\) has no cross-process store lock, so only its gateway may write the store; .*nothing was changed\n$/);
+    assert.deepEqual(stores.map((file) => readFileSync(file, 'utf8')), before, 'no store changed');
   } finally {
     server.close();
   }

@@ -211,6 +211,18 @@ test('code cache: never used by a run that may remove sessions or files (V8 does
     const before = readFileSync(copy.store, 'utf8');
     assert.ok(seenBy([...prune, '--dry-run']).length > 0, 'a dry run compiled everything itself');
     assert.ok(seenBy(['clean', '--dry-run', '--store', copy.store]).length > 0);
+    // After a flag that takes no value, `--dry-run` is the flag: the cache is used, nothing removed.
+    const noValue = JSON.parse(/const NO_VALUE_FLAGS = (\[[^\]]*\]);/.exec(readFileSync(path.join(REPO, 'bin', 'openclaw-sessions.js'), 'utf8'))![1]!.replaceAll("'", '"')) as string[];
+    for (const command of ['prune', 'clean']) {
+      const help = spawnSync(process.execPath, [path.join(copy.root, 'bin', 'openclaw-sessions.js'), command, '--help'], { encoding: 'utf8' }).stdout;
+      for (const flag of noValue) {
+        const line = help.split('\n').find((text) => new RegExp(`^ +(-\\w, )?${flag}(?= |,|$)`).test(text) || new RegExp(`^ +${flag}, `).test(text));
+        if (line) assert.doesNotMatch(line.trim().split(/ {2,}/)[0]!, /[<[]/, `${command} ${flag} takes a value: ${line}`);
+        else assert.ok(command === 'clean', `prune has no ${flag}`);
+      }
+    }
+    assert.ok(seenBy(['prune', '--older-than', '0', '--json', '--dry-run', '--store', copy.store]).length > 0, 'prune --json --dry-run compiled everything itself');
+    assert.equal(readFileSync(copy.store, 'utf8'), before, 'a dry run removed something');
     assert.deepEqual(seenBy([...prune, '--yes']), [], 'a prune ran cached code');
     assert.ok(!readFileSync(copy.store, 'utf8').includes('agent:main:subagent:x'), 'the prune did its work');
     // `--dry-run` as the value of an option is no dry run: this prunes (the glob kept is "--dry-run").

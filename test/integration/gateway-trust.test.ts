@@ -163,6 +163,9 @@ test('a listener that accepts connections and never replies is silent: asked /he
     const doctor = await runCliAsync(['doctor', '--no-rpc'], env);
     assert.equal(doctor.status, 6, doctor.stderr);
     assert.match(doctor.stdout, new RegExp(`port ${port} accepts connections but does not answer as an OpenClaw gateway \\(no response to /healthz or /readyz within 2 s\\)`));
+    // Its advice for the slot holders is not a prune that would be refused (exit 5) beside this listener.
+    assert.match(doctor.stdout, new RegExp(`still hold ACP slots; prune keeps them while port ${port} accepts connections but nothing there answers as a gateway`));
+    assert.doesNotMatch(doctor.stdout, /fix: openclaw-sessions prune/);
   });
 });
 

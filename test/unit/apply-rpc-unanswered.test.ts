@@ -10,9 +10,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { GatewayRpc } from '../../src/gateway/rpc-client.js';
+import type { GatewayStatus } from '../../src/gateway/probe.js';
 import { applyViaRpc } from '../../src/prune/apply-rpc.js';
 import { rpcRecomputeReport } from '../../src/prune/recompute.js';
-import type { GatewayStatus } from '../../src/gateway/probe.js';
 import type { PrunePlanItem } from '../../src/sessions/plan.js';
 import { fingerprintOf } from '../../src/sessions/plan-prune.js';
 import { readJournal, runsOf } from '../../src/store/journal.js';
@@ -30,13 +30,13 @@ function erroredStore(): { store: string; items: PrunePlanItem[] } {
   return { store, items };
 }
 
-/** `onDelete` answers true (deleted), 'silent' (never answers) or 'drop' (closes the connection). */
-async function gatewayThat(onDelete: (key: string) => true | 'silent' | 'drop') {
+/** `onDelete` answers true (deleted), 'silent' (never answers) or 'drop' (closes the connection); `dropList`: every sessions.list closes it. */
+async function gatewayThat(onDelete: (key: string) => true | 'silent' | 'drop', dropList = false) {
   const listed = new Set(KEYS);
   const deletes: string[] = [];
   const gw = await fakeGateway((socket, frame) => {
     const reply = (payload: unknown) => socket.send(JSON.stringify({ type: 'res', id: frame.id, ok: true, payload }));
-    if (frame.method === 'sessions.list') return reply({ sessions: [...listed].map((key) => ({ key })) });
+    if (frame.method === 'sessions.list') return dropList ? socket.terminate() : reply({ sessions: [...listed].map((key) => ({ key })) });
     const key = String(frame.params.key);
     deletes.push(key);
     const answer = onDelete(key);
@@ -90,4 +90,33 @@ test('a connection that drops during a delete: what went before is removed, that
   } finally {
     client.close();
   }
+});
+
+test('every delete answered, then the sessions.list check fails: the deletes stand and are journalled, the check is reported as not done', async () => {
+  const { store, items } = erroredStore();
+  const { client, deletes } = await gatewayThat(() => true, true);
+  try {
+    const result = await applyViaRpc(client, items, { runId: 'r3', toolVersion: 't', journal: true, retries: 3, backoffMs: 1, deleteTimeoutMs: 5000 });
+    assert.deepEqual(deletes, KEYS);
+    assert.deepEqual(result.removed.map((item) => item.key), KEYS);
+    assert.ok(result.stillListed instanceof Error, 'the failed check is not an empty list');
+    const [run] = runsOf(journalPathFor(store), readJournal(journalPathFor(store)));
+    assert.deepEqual([run!.removed, run!.unconfirmed], [KEYS, []]);
+  } finally {
+    client.close();
+  }
+});
+
+test("the prune's recompute line says what is known: an unanswered delete, a failed check, or every delete confirmed", () => {
+  const gateway = { gateway: { pid: 42 }, url: 'ws://127.0.0.1:18789' } as unknown as GatewayStatus;
+  const { items } = erroredStore();
+  const unanswered = rpcRecomputeReport(gateway, [items[0]!], 2, [], ['agent:main:acp:b']);
+  assert.equal(unanswered.ok, false);
+  assert.match(unanswered.detail, /^the gateway \(pid 42\) did not answer the delete of agent:main:acp:b \(hung or overloaded\): it may still delete it, and the run's journal keeps the entry; 1 other session\(s\) not sent or not deleted, see skipped — run prune again once it answers$/);
+  assert.deepEqual(unanswered.viaRpc, ['agent:main:acp:a']);
+  const unchecked = rpcRecomputeReport(gateway, items, 0, new Error('sessions.list: no reply within 30000 ms'));
+  assert.equal(unchecked.ok, false);
+  assert.match(unchecked.detail, /deleted 3 session\(s\), but its sessions.list afterwards failed \(sessions.list: no reply within 30000 ms\): not confirmed gone/);
+  const done = rpcRecomputeReport(gateway, items, 0, []);
+  assert.deepEqual([done.ok, done.detail], [true, 'the gateway (pid 42) closed and deleted 3 sessions through sessions.delete']);
 });

@@ -13,6 +13,7 @@ import { inventoryOptionsFrom, type StoreFlags } from '../common-options.js';
 import { gatewayFlagsFrom, type GatewayTargetFlags } from '../gateway-options.js';
 import type { CliIo } from '../io.js';
 import { wrapProse } from '../text.js';
+import { unansweredGatewayClause } from '../../gateway/unanswered.js';
 
 export interface GatewayFlags extends StoreFlags, GatewayTargetFlags {
   rpc: boolean;
@@ -44,6 +45,7 @@ export function gatewayReport(status: GatewayStatus, cap: number | null, disk: {
   // Unknown when the ACP state on disk is unreadable (gateway-slots.ts heldOnDiskUnknown).
   const orphaned = live === null || disk === null || !heldKnown ? null : Math.max(0, live - disk.held);
   const rpcUsable = status.rpc.ok;
+  const unanswered = status.remote ? null : unansweredGatewayClause(status);
   // What prune will accept, no more: without a cross-process store lock (5.2–7.x) or with SQLite
   // (8.1+) the file is never edited while the gateway runs, so a restart (prune, then signal) is refused.
   const fileLocked = status.generation !== 'unlocked-json' && status.generation !== 'sqlite';
@@ -98,8 +100,8 @@ export function gatewayReport(status: GatewayStatus, cap: number | null, disk: {
         ? { available: false as const, why: 'a gateway answers: ACP entries leave the file only through RPC or a verified restart' }
         : status.remote
           ? { available: false as const, why: 'a gateway named by URL changes only through its RPC' }
-          : status.discovery.health.listening && (status.discovery.health.silent || status.gateway)
-            ? { available: false as const, why: `port ${status.port} accepts connections but nothing there answers as a gateway: a hung gateway there may still hold the handles, so ACP entries stay (prune/recompute.ts)` }
+          : unanswered
+            ? { available: false as const, why: `${unanswered}: a gateway that does not answer may still hold the handles, so ACP entries stay (gateway/unanswered.ts)` }
             : { available: true as const },
     },
   };
