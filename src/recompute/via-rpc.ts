@@ -86,7 +86,7 @@ export type Unanswered = 'timeout' | 'closed';
 
 /** Why a delete was not sent: an earlier one to the same gateway got no answer. */
 export function notSentAfter(unansweredKey: string, by: Unanswered): string {
-  const what = by === 'closed' ? `the connection closed while the gateway deleted ${unansweredKey}` : `the gateway did not answer the delete of ${unansweredKey} (a hung or overloaded gateway)`;
+  const what = by === 'closed' ? `the connection closed before the gateway answered the delete of ${unansweredKey}` : `the gateway did not answer the delete of ${unansweredKey} (a hung or overloaded gateway)`;
   return `not sent: ${what}; run prune again once it answers`;
 }
 

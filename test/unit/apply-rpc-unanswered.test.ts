@@ -79,7 +79,7 @@ test('a connection that drops during a delete: what went before is removed, that
     assert.deepEqual(result.stillListed, [], 'a gateway that left a delete unanswered is not asked to list');
     // Measured: the connection closed (a killed gateway, 1006), not a hung one.
     const notSent = result.skipped.find((s) => s.key === 'agent:main:acp:c')!.why;
-    assert.match(notSent, /^not sent: the connection closed while the gateway deleted agent:main:acp:b/);
+    assert.match(notSent, /^not sent: the connection closed before the gateway answered the delete of agent:main:acp:b/);
     assert.doesNotMatch(notSent, /hung|overloaded/);
     assert.equal(result.unansweredBy, 'closed');
     const report = rpcRecomputeReport({ url: 'ws://127.0.0.1:1', gateway: null, live: { activeRuntimeSessions: null } } as unknown as GatewayStatus, result.removed, result.skipped.length, result.stillListed, result.unconfirmed, result.unansweredBy!);
