@@ -45,9 +45,22 @@ export function notRestorableBecause(run: Pick<JournalRun, 'storePath' | 'method
   // gateway answered UNAVAILABLE and kept the session; helper-16 saw one carried out).
   const unanswered = run.unconfirmed.length;
   const sent = `sent to the gateway and never answered: it may or may not have deleted ${unanswered === 1 ? 'it' : 'them'} (see list)`;
-  if (unanswered > 0 && (run.removed ?? []).length === 0) return `its delete${unanswered === 1 ? ' was' : 's were'} ${sent}`;
+  if (onlyUnanswered(run)) return `its delete${unanswered === 1 ? ' was' : 's were'} ${sent}`;
   const deleted = 'the gateway deleted those sessions (sessions.delete closed their ACP runtimes and archived their transcripts)';
   return unanswered > 0 ? `${deleted}; ${unanswered} more delete${unanswered === 1 ? ' was' : 's were'} ${sent}` : deleted;
+}
+
+/** An RPC run that deleted nothing for sure: every delete it sent went unanswered. */
+function onlyUnanswered(run: Pick<JournalRun, 'removed' | 'unconfirmed'>): boolean {
+  return run.unconfirmed.length > 0 && (run.removed ?? []).length === 0;
+}
+
+/** notRestorableBecause in the few words of `restore --list`'s RESTORABLE column ('yes', or 'no: …'). */
+export function restorableLabel(run: JournalRun): string {
+  if (run.bindingProblem) return 'no: journal not bound to this store';
+  if (notRestorableBecause(run) === null) return 'yes';
+  if (run.method !== 'rpc') return 'no: SQLite store';
+  return onlyUnanswered(run) ? 'no: delete sent, never answered' : 'no: deleted by the gateway';
 }
 
 /** The runs (one per store) a restore acts on: the named run, or the latest restorable one not yet restored. */

@@ -4,7 +4,7 @@
  */
 import { EXIT, CliError } from '../exit-codes.js';
 import { executeRestore, findRuns, prepareRestore } from '../../prune/restore-run.js';
-import { notRestorableBecause } from '../../prune/restore.js';
+import { notRestorableBecause, restorableLabel } from '../../prune/restore.js';
 import type { JournalRun } from '../../store/journal.js';
 import { inventoryOptionsFrom, type StoreFlags } from '../common-options.js';
 import { explicitTarget } from '../../gateway/target.js';
@@ -116,7 +116,7 @@ async function renderRunList(runs: JournalRun[], agentOf: ReadonlyMap<string, st
       { text: agentOf.get(run.storePath) ?? '-' },
       { text: `${run.removed?.length ?? `${Object.keys(run.entries).length} (interrupted)`}${run.unconfirmed.length > 0 ? ` (+${run.unconfirmed.length} unconfirmed)` : ''}` },
       { text: run.restoredAt ? `${run.restoredKeys.length}` : '-' },
-      { text: run.bindingProblem ? 'no: journal not bound to this store' : notRestorableBecause(run) === null ? 'yes' : run.method !== 'rpc' ? 'no: SQLite store' : (run.removed ?? []).length === 0 && run.unconfirmed.length > 0 ? 'no: delete sent, never answered' : 'no: deleted by the gateway' },
+      { text: restorableLabel(run) },
       { text: run.storePath },
     ]),
     style,
