@@ -118,9 +118,7 @@ function liveFindings(inventory: Inventory, gateway: GatewayStatus, selection: S
 function storeFindings(inventory: Inventory, selection: SelectionFlags, now: number): Finding[] {
   const findings: Finding[] = [];
   // Stores.
-  for (const failure of inventory.failures) {
-    findings.push({ id: 'store-unreadable', severity: 'problem', message: `${failure.error.message} (the gateway treats it as empty and its next write drops every session)`, fix: `fix or move aside ${shellQuote(failure.ref.path)}` });
-  }
+  for (const failure of inventory.failures) findings.push(unreadableStoreFinding(failure.ref.format, failure.ref.path, failure.error.message));
   for (const store of [...inventory.stores.map((s) => s.ref), ...inventory.failures.map((f) => f.ref)]) {
     if (store.format !== 'json') continue;
     try {
@@ -225,6 +223,27 @@ function judge(file: string, mtimeMs: number, now: number, staleMs?: number): st
   const contents = parseLockContents(text);
   const verdict = classifyLockHolder(contents, mtimeMs, now, readHolderFacts(contents), staleMs);
   return verdict.stale ? verdict.reason : null;
+}
+
+/**
+ * A store that could not be read. "Move it aside" is advice for a JSON store that does not parse
+ * (OpenClaw 2026.4.x reads it as empty, and its next write drops every session). A SQLite store
+ * (8.1+) is the gateway's live database: moving it aside loses every session, and the usual
+ * reason it cannot be read is this tool's Node.js (no node:sqlite before 22.13; observed running
+ * doctor on Node 20 against a real 2026.9.6 gateway, which told the operator to move aside each
+ * agent's healthy database).
+ */
+function unreadableStoreFinding(format: string, storePath: string, error: string): Finding {
+  if (format !== 'sqlite') {
+    return { id: 'store-unreadable', severity: 'problem', message: `${error} (the gateway treats it as empty and its next write drops every session)`, fix: `fix or move aside ${shellQuote(storePath)}` };
+  }
+  const node = /node:sqlite|Node\.js/.test(error);
+  return {
+    id: 'store-unreadable',
+    severity: 'problem',
+    message: `${error} (its sessions are not listed, counted or pruned by this tool; the gateway itself is not affected)`,
+    fix: node ? 'run openclaw-sessions with Node.js 22.13 or later' : `check ${shellQuote(storePath)} (the gateway's database: this tool only reads it; never move it aside while the gateway runs)`,
+  };
 }
 
 function lstatSafe(file: string): Stats | null {

@@ -118,3 +118,22 @@ test('a gateway named by --url that does not answer is a problem (exit 6), not "
   const finding = out.findings.find((f) => f.id === 'gateway-unreachable');
   assert.ok(finding && finding.severity === 'problem' && finding.message.includes(`ws://127.0.0.1:${port}`), JSON.stringify(out.findings));
 });
+
+// Observed running doctor on Node 20 against a real 2026.9.6 gateway: each agent's healthy SQLite
+// store was a problem whose fix was "fix or move aside <database>" (losing every session), and the
+// message said the gateway would drop every session (true of a 4.x sessions.json only).
+test('a SQLite store this tool cannot read is never to be moved aside: the fix is the tool\'s Node (or checking it), not the database', async () => {
+  const state = healthyInstall();
+  const db = path.join(state, 'agents', 'main', 'agent', 'openclaw-agent.sqlite');
+  mkdirSync(path.dirname(db), { recursive: true });
+  // The header of a SQLite file and nothing else: on Node 20 it is not opened at all; on 22.13+ it does not open as a database.
+  writeFileSync(db, Buffer.concat([Buffer.from('SQLite format 3\0'), Buffer.alloc(84)]));
+  const { status, out } = await doctor(state);
+  assert.equal(status, 6);
+  const finding = out.findings.find((f) => f.id === 'store-unreadable' && f.message.includes('openclaw-agent.sqlite'));
+  assert.ok(finding, JSON.stringify(out.findings));
+  assert.doesNotMatch(finding.fix!, /move aside/);
+  assert.doesNotMatch(finding.message, /next write drops every session/);
+  if (/needs Node\.js 22\.13/.test(finding.message)) assert.equal(finding.fix, 'run openclaw-sessions with Node.js 22.13 or later');
+  else assert.match(finding.fix!, /^check .*openclaw-agent\.sqlite.* never move it aside/);
+});
