@@ -4,6 +4,7 @@ import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'n
 import path from 'node:path';
 import { test } from 'node:test';
 import { cronSchedule, onCalendar, withCronBlock, CRON_BEGIN, CRON_END } from '../../src/schedule/units.js';
+import { loadNodeSqlite } from '../../src/store/sqlite-open.js';
 import { BIN, runCli } from '../helpers/cli.js';
 import { tempDir } from '../helpers/tmp.js';
 
@@ -202,4 +203,22 @@ test('schedule --clean: a daily clean line in the cron block and a clean timer t
   const bad = runCli(['schedule', '--state-dir', stateDir, '--clean', '--clean-keep', 'soon'], { HOME: home });
   assert.equal(bad.status, 2);
   assert.match(bad.stderr, /--clean-keep/);
+});
+
+// Observed: on Node 20 against a real 2026.9.6 install, schedule wrote units (naming Node 20)
+// whose every prune would exit 1, since Node 20 has no node:sqlite; it said nothing.
+test('an install that keeps state in SQLite: schedule warns when the Node its units would run cannot read it', () => {
+  const home = tempDir();
+  const state = path.join(home, 'state');
+  mkdirSync(path.join(state, 'agents', 'main', 'agent'), { recursive: true });
+  writeFileSync(path.join(state, 'agents', 'main', 'agent', 'openclaw-agent.sqlite'), 'SQLite format 3\0');
+  const result = runCli(['schedule', '--state-dir', state], { HOME: home });
+  assert.equal(result.status, 0, result.stderr);
+  assert.match(result.stdout, /prune --yes --quiet/);
+  if (loadNodeSqlite()) assert.equal(result.stderr, '', 'this Node reads SQLite: nothing to warn about');
+  else assert.match(result.stderr, /^openclaw-sessions: warning: this install keeps sessions or ACP state in SQLite .*Node\.js \d+.* cannot read: .*run schedule with Node\.js 22\.13 or later\n$/);
+  // A JSON-only install: no warning on any Node.
+  const plain = path.join(home, 'plain');
+  mkdirSync(path.join(plain, 'agents', 'main', 'sessions'), { recursive: true });
+  assert.equal(runCli(['schedule', '--state-dir', plain], { HOME: home }).stderr, '');
 });

@@ -3,7 +3,7 @@
  * unattended for this install; `--install systemd|cron` writes them, `--uninstall` removes them.
  */
 import { createHash } from 'node:crypto';
-import { statSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { CliError, EXIT } from '../exit-codes.js';
@@ -14,6 +14,7 @@ import { assertOneStateDir } from '../common-options.js';
 import { parseDurationFlag } from '../parse.js';
 import { DEFAULT_METRICS_EVERY } from '../../defaults.js';
 import { resolveStateLocation } from '../../store/paths.js';
+import { loadNodeSqlite } from '../../store/sqlite-open.js';
 import type { CliIo } from '../io.js';
 import type { ScheduleReport } from '../../report/schedule-report.js';
 import { SCHEDULE_SCHEMA_VERSION } from '../../report/versions.js';
@@ -66,6 +67,10 @@ export async function runSchedule(flags: ScheduleFlags, io: CliIo): Promise<numb
   ];
   if (spec.metrics && !flags.uninstall && !isDirectory(spec.metrics.textfileDir)) {
     io.stderr.write(`openclaw-sessions: warning: ${spec.metrics.textfileDir} is not a directory yet; each metrics run fails until it exists and this user can write it\n`);
+  }
+
+  if (!flags.uninstall && !loadNodeSqlite() && usesSqlite(location.stateDir)) {
+    io.stderr.write(`openclaw-sessions: warning: this install keeps sessions or ACP state in SQLite (OpenClaw 2026.6.1+), which ${process.execPath} (Node.js ${process.versions.node}, the Node these units run) cannot read: each scheduled run would fail or leave its ACP sessions unknown; run schedule with Node.js 22.13 or later\n`);
   }
 
   if (flags.uninstall) {
@@ -130,6 +135,23 @@ export function scheduleSpec(flags: ScheduleFlags, stateDir: string, configPath:
   if (flags.clean) parseDurationFlag(flags.cleanKeep, '--clean-keep');
   const clean = flags.clean ? { keep: flags.cleanKeep } : null;
   return { nodePath: process.execPath, binPath, targetArgs, pruneArgs, everyMinutes, offset, metrics, clean };
+}
+
+/**
+ * Does the install keep state in SQLite (`state/openclaw.sqlite`, 6.1+; an agent's
+ * `agent/openclaw-agent.sqlite`, 8.1+)? The units run the Node that ran `schedule`
+ * (process.execPath); observed: on Node 20 against a real 2026.9.6 install, schedule wrote
+ * units whose every prune would exit 1 (no node:sqlite), and said nothing.
+ */
+function usesSqlite(stateDir: string): boolean {
+  if (existsSync(path.join(stateDir, 'state', 'openclaw.sqlite'))) return true;
+  let agents: string[];
+  try {
+    agents = readdirSync(path.join(stateDir, 'agents'));
+  } catch {
+    return false;
+  }
+  return agents.some((agent) => existsSync(path.join(stateDir, 'agents', agent, 'agent', 'openclaw-agent.sqlite')));
 }
 
 function isDirectory(dir: string): boolean {
