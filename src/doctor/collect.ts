@@ -76,7 +76,10 @@ export function collectFindings(inventory: Inventory, gateway: GatewayStatus, se
     findings.push({ id: 'slots', severity: 'ok', message: `on disk: ${slots}`, fix: null });
   }
   if (summary.acp.heldByTerminal > 0 && !(cap !== null && (live ?? summary.acp.slotsHeld) >= cap)) {
-    const prune = pruneFix(inventory, gateway, selection, []);
+    // Holders that failed minutes ago are not quiet for prune's default grace yet: plain `prune`
+    // would answer "Nothing to prune" (observed on a real 2026.9.6 gateway), so name the flag that takes them.
+    const ripe = inventory.sessions.some((session) => session.holdsSlot && session.terminal && isPrunableByDefault(session));
+    const prune = pruneFix(inventory, gateway, selection, ripe ? [] : ['--older-than', '0']);
     findings.push({ id: 'terminal-slots', severity: 'warning', message: `${summary.acp.heldByTerminal} terminal session(s) (errored/stale) still hold ACP slots${prune.note}`, fix: prune.fix });
   }
   const stuck = inventory.sessions.filter((session) => session.state === 'stuck');

@@ -137,3 +137,20 @@ test('a SQLite store this tool cannot read is never to be moved aside: the fix i
   if (/needs Node\.js 22\.13/.test(finding.message)) assert.equal(finding.fix, 'run openclaw-sessions with Node.js 22.13 or later');
   else assert.match(finding.fix!, /^check .*openclaw-agent\.sqlite.* never move it aside/);
 });
+
+// Observed on a real 2026.9.6 gateway (no cap): two sessions errored a minute ago, and doctor's
+// fix was plain `openclaw-sessions prune`, which answered "Nothing to prune" (10m grace).
+test('terminal sessions holding slots: the fix is a prune that takes them, with --older-than 0 while none is quiet for the default grace', async () => {
+  const state = healthyInstall();
+  writeFile(path.join(state, 'openclaw.json'), '{ acp: { maxConcurrentSessions: 5, runtime: { ttlMinutes: 30 } } }');
+  const fixFor = async (ageMs: number) => {
+    writeFile(storePath(state, 'main'), { 'agent:main:main': chatEntry('m', MIN), 'agent:main:acp:e1': acpEntry('e1', ageMs, { state: 'error', lastError: 'x' }) });
+    const { out } = await doctor(state);
+    return out.findings.find((f) => f.id === 'terminal-slots')?.fix ?? null;
+  };
+  const fresh = await fixFor(MIN);
+  assert.match(fresh ?? '', /^openclaw-sessions prune --older-than 0 --state-dir /);
+  const plan = await runInProcess([...fresh!.split(' ').slice(1), '--dry-run', '--json']);
+  assert.deepEqual((JSON.parse(plan.stdout) as { pruned: Array<{ key: string }> }).pruned.map((p) => p.key), ['agent:main:acp:e1'], 'the fix takes the session');
+  assert.match((await fixFor(60 * MIN)) ?? '', /^openclaw-sessions prune --state-dir /, 'quiet long enough: the default prune');
+});
