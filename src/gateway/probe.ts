@@ -227,19 +227,29 @@ async function connect(url: string, credentials: GatewayCredentials, stateDir: s
   });
 }
 
-/** A fresh RPC connection to the gateway this status proved (or the operator named). */
-export async function connectRpc(status: GatewayStatus, timeoutMs: number): Promise<GatewayRpc> {
+/**
+ * A fresh RPC connection to the gateway this status proved (or the operator named), only while
+ * the same listener holds its port (same-listener.ts): no token goes to a process that took the
+ * port since. `pid`: a gateway verified since (the new process after a restart).
+ */
+export async function connectRpc(status: GatewayStatus, timeoutMs: number, pid?: number): Promise<GatewayRpc> {
   if (!status.discovery.secrets.ok) throw new RpcError('auth', `not connecting: ${status.discovery.secrets.why}`);
+  const { listenerChangedSince } = await import('./same-listener.js');
+  const changed = listenerChangedSince(status, pid);
+  if (changed) throw new RpcError('connect', `not connecting: ${changed}`);
   const stored = credentialsOf.get(status);
   if (!stored) throw new RpcError('auth', 'no credentials recorded for this gateway');
   return connect(status.url, stored, stored.stateDir, timeoutMs);
 }
 
-/** Reads the live count again (after a prune or a restart) over a fresh connection. */
-export async function readLiveAgain(status: GatewayStatus, config: LoadedConfig, timeoutMs = 60_000): Promise<LiveAcp> {
+/**
+ * Reads the live count again (after a prune or a restart) over a fresh connection, from the same
+ * gateway process (`pid`: the new one after a verified restart), never from one that replaced it.
+ */
+export async function readLiveAgain(status: GatewayStatus, config: LoadedConfig, pid?: number, timeoutMs = 60_000): Promise<LiveAcp> {
   let client: GatewayRpc | null = null;
   try {
-    client = await connectRpc(status, 15_000);
+    client = await connectRpc(status, 15_000, pid);
     const { readLiveAcp } = await import('./live-acp.js');
     const reading = await readLiveAcp(client, { agentId: configuredAgentIds(config.facts).defaultId, timeoutMs, archiveDir: credentialsOf.get(status)?.archiveDir ?? null });
     return reading.ok ? { activeRuntimeSessions: reading.report.activeRuntimeSessions, report: reading.report, why: null } : { activeRuntimeSessions: null, report: null, why: reading.why };

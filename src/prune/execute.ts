@@ -146,7 +146,7 @@ export async function executeOrphanRestart(prepared: PreparedPrune, orphan: Orph
     const detail = `the gateway was not replaced: ${outcome.why}`;
     return { ...base, summary: `Nothing to prune; ${detail}.`, recompute: recomputeReport('restart', false, detail, gateway, { liveBefore: live, newGatewayPid: outcome.newPid }) };
   }
-  const after = await readLiveAgain(gateway, prepared.inventory.config);
+  const after = await readLiveAgain(gateway, prepared.inventory.config, outcome.newPid ?? undefined);
   const liveAfter = after.activeRuntimeSessions;
   const fell = liveAfter !== null && (live === null || liveAfter < live || liveAfter <= held);
   const counts = `live count ${live ?? 'unknown'} → ${liveAfter ?? `unreadable (${after.why})`}`;

@@ -145,8 +145,8 @@ export async function measureAfter(gateway: GatewayStatus | null, inventory: Inv
   if (before === null || !gateway.rpc.ok) {
     return { recompute: { ...recompute, liveBefore: before, liveAfter: null, liveNote: `live count not readable (${gateway.live.why ?? 'unknown'}): slots freed not measured` }, slotsFreed: null };
   }
-  // A restarted gateway answers on the same target; an unchanged one too.
-  const after = await readLiveAgain(gateway, inventory.config);
+  // The same process, or the new one a verified restart made; never one that replaced it unseen.
+  const after = await readLiveAgain(gateway, inventory.config, recompute.newGatewayPid ?? undefined);
   if (after.activeRuntimeSessions === null) {
     return { recompute: { ...recompute, liveBefore: before, liveAfter: null, liveNote: `live count after the prune not readable (${after.why}): slots freed not measured` }, slotsFreed: null };
   }

@@ -10,9 +10,19 @@
  * live count must drop by two, and restore must refuse the run (the gateway deleted it).
  */
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { existsSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { runCliAsync } from '../helpers/cli.js';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { fileURLToPath } from 'node:url';
+import { BIN, runCliAsync } from '../helpers/cli.js';
 import { e2eUnavailable, LANE, RealGateway } from './real-gateway.js';
+
+const PTY = fileURLToPath(new URL('../../../test/helpers/pty-run.py', import.meta.url));
+const STRANGER = fileURLToPath(new URL('../../../test/helpers/stranger-listener.mjs', import.meta.url));
+const WS_MODULE = createRequire(import.meta.url).resolve('ws').replace(/index\.js$/, 'wrapper.mjs');
 
 const unavailable = e2eUnavailable();
 const skip = unavailable && process.env.OPENCLAW_E2E !== '1' ? unavailable : false;
@@ -192,5 +202,51 @@ describe(`real gateway ${LANE.version}: stuck state, idle session, prune against
     await gateway.waitFor(() => /restart mode: in-process/.test(gateway.output.slice(mark)) && /\[gateway\] ready/.test(gateway.output.slice(gateway.output.indexOf('restart mode', mark))), 120_000, 'the in-process restart');
     await gateway.waitForLiveCount(liveBefore);
     assert.equal(gateway.lockPid(), oldPid, 'an in-process restart keeps the pid');
+  });
+  // Last: it kills the gateway. A prompt may wait for minutes; meanwhile the gateway may die and
+  // another program take its port. Before: the deletes went to whatever listened there, with the
+  // token (observed by hand on 4.29 with the gateway started again: the report then named the dead
+  // pid and subtracted the new process's count from the old one's).
+  test('the gateway killed while prune waits at its prompt, a stranger on its port: no token goes there, nothing is pruned (exit 5)', async () => {
+    if (LANE.hasCap && (await gateway.activeRuntimeSessions()) >= 3) {
+      // 4.29's restart test leaves the cap full (its orphan): free a slot through the gateway.
+      const rpc = await gateway.client();
+      await rpc.call('sessions.delete', { key: Object.keys(gateway.storeOf('okay'))[0]!, deleteTranscript: true });
+    }
+    const failed = await gateway.spawnFailedSession();
+    gateway.dropClient();
+    const hold = path.join(gateway.root, 'answer');
+    // --state-dir, not OPENCLAW_STATE_DIR: killHard kills every process with the gateway's in its environment.
+    const { OPENCLAW_STATE_DIR: stateDir, ...env } = gateway.env;
+    const tool = spawn('python3', [PTY, 'y', '[y/N]', '--', process.execPath, BIN, 'prune', '--older-than', '0', '--state-dir', stateDir!], {
+      env: { PATH: process.env.PATH, LANG: 'C.UTF-8', TERM: 'xterm', COLUMNS: '160', ...env, PTY_RUN_HOLD: hold, PTY_RUN_SILENCE: '300' },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    let output = '';
+    tool.stdout.on('data', (d) => (output += d));
+    const exited = new Promise<number | null>((resolve) => tool.on('close', resolve));
+    let heard = '';
+    let stranger: ReturnType<typeof spawn> | null = null;
+    try {
+      // A cold 4.29 gateway takes minutes to answer the tool's first live read (its probe's delete took 30 s here).
+      await gateway.waitFor(() => existsSync(`${hold}.prompted`), 280_000, 'the prompt');
+      await gateway.killHard();
+      stranger = spawn(process.execPath, [STRANGER, WS_MODULE, String(gateway.port)], { stdio: ['ignore', 'pipe', 'inherit'] });
+      stranger.stdout!.on('data', (d) => (heard += d));
+      for (let i = 0; i < 500 && !/listening \d+/.test(heard); i++) await sleep(50);
+      assert.match(heard, /listening \d+/, 'the stranger holds the port');
+      writeFileSync(hold, '');
+      const status = await exited;
+      assert.equal(status, 5, output);
+      assert.match(output, /not connecting: gateway pid \d+ (is gone|no longer holds port \d+) since it was checked/);
+      assert.match(output, /nothing was pruned/);
+      assert.ok(!heard.includes(gateway.token), `the stranger got the token: ${heard}`);
+      assert.doesNotMatch(heard, /"method":"connect"/);
+    } finally {
+      writeFileSync(hold, '');
+      stranger?.kill('SIGKILL');
+      tool.kill('SIGKILL');
+    }
+    assert.ok(gateway.storeOf('failer')[failed], 'the failed session is still in its store');
   });
 });

@@ -5,6 +5,9 @@ usage: pty-run.py ANSWER PROMPT_SUBSTRING -- command args...
 ANSWER `^C` types Ctrl-C (no newline), `^D` Ctrl-D, as an operator at the keyboard would.
 Prints everything the command wrote; exits with its exit code. The terminal is $COLUMNS wide
 (default 80) and $LINES high (default 50), as a real one reports it (TIOCSWINSZ).
+With $PTY_RUN_HOLD=FILE, the prompt is answered only once FILE exists (FILE.prompted is created
+when the prompt shows): a test changes the world while the operator reads the plan.
+The command may be silent for $PTY_RUN_SILENCE seconds (default 30) before it is given up on.
 """
 import fcntl
 import os
@@ -13,6 +16,7 @@ import select
 import struct
 import sys
 import termios
+import time
 
 answer, prompt = sys.argv[1], sys.argv[2].encode()
 command = sys.argv[sys.argv.index('--') + 1:]
@@ -25,7 +29,7 @@ if pid == 0:
 seen = b''
 answered = False
 while True:
-    ready, _, _ = select.select([fd], [], [], 30)
+    ready, _, _ = select.select([fd], [], [], float(os.environ.get('PTY_RUN_SILENCE', '30')))
     if not ready:
         break
     try:
@@ -36,6 +40,12 @@ while True:
         break
     seen += chunk
     if not answered and prompt in seen:
+        hold = os.environ.get('PTY_RUN_HOLD')
+        if hold:
+            open(hold + '.prompted', 'w').close()
+            deadline = time.time() + 300
+            while not os.path.exists(hold) and time.time() < deadline:
+                time.sleep(0.1)
         os.write(fd, {'^C': b'\x03', '^D': b'\x04'}.get(answer, (answer + '\n').encode()))
         answered = True
 sys.stdout.write(seen.decode(errors='replace'))
