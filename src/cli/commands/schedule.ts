@@ -65,13 +65,7 @@ export async function runSchedule(flags: ScheduleFlags, io: CliIo): Promise<numb
         ]
       : []),
   ];
-  if (spec.metrics && !flags.uninstall && !isDirectory(spec.metrics.textfileDir)) {
-    io.stderr.write(`openclaw-sessions: warning: ${spec.metrics.textfileDir} is not a directory yet; each metrics run fails until it exists and this user can write it\n`);
-  }
-
-  if (!flags.uninstall && !loadNodeSqlite() && usesSqlite(location.stateDir)) {
-    io.stderr.write(`openclaw-sessions: warning: this install keeps sessions or ACP state in SQLite (OpenClaw 2026.6.1+), which ${process.execPath} (Node.js ${process.versions.node}, the Node these units run) cannot read: each scheduled run would fail or leave its ACP sessions unknown; run schedule with Node.js 22.13 or later\n`);
-  }
+  if (!flags.uninstall) for (const warning of runWarnings(spec, location.stateDir)) io.stderr.write(`openclaw-sessions: warning: ${warning}\n`);
 
   if (flags.uninstall) {
     const removed = uninstallSystemd(unitDir, io.env);
@@ -135,6 +129,16 @@ export function scheduleSpec(flags: ScheduleFlags, stateDir: string, configPath:
   if (flags.clean) parseDurationFlag(flags.cleanKeep, '--clean-keep');
   const clean = flags.clean ? { keep: flags.cleanKeep } : null;
   return { nodePath: process.execPath, binPath, targetArgs, pruneArgs, everyMinutes, offset, metrics, clean };
+}
+
+/** What would make every scheduled run fail, said now rather than every night in the timer. */
+function runWarnings(spec: ScheduleSpec, stateDir: string): string[] {
+  const warnings: string[] = [];
+  if (spec.metrics && !isDirectory(spec.metrics.textfileDir)) warnings.push(`${spec.metrics.textfileDir} is not a directory yet; each metrics run fails until it exists and this user can write it`);
+  if (!loadNodeSqlite() && usesSqlite(stateDir)) {
+    warnings.push(`this install keeps sessions or ACP state in SQLite (OpenClaw 2026.6.1+), which ${process.execPath} (Node.js ${process.versions.node}, the Node these units run) cannot read: each scheduled run would fail or leave its ACP sessions unknown; run schedule with Node.js 22.13 or later`);
+  }
+  return warnings;
 }
 
 /**
