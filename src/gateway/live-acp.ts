@@ -14,6 +14,7 @@
 import { randomUUID } from 'node:crypto';
 import type { GatewayRpc } from './rpc-client.js';
 import { removeProbeArchive } from './probe-archive.js';
+import { PROBE_KEY_MARK, PROBE_LEFTOVER_AFTER_MS } from '../sessions/keys.js';
 
 export interface AcpDoctorReport {
   /** Runtime handles in the gateway's cache: what the cap counts. */
@@ -31,8 +32,6 @@ export interface AcpDoctorReport {
   configuredBackend: string | null;
 }
 
-/** Session keys this tool creates for its probes; also how leftovers of a killed run are recognised. */
-export const PROBE_KEY_MARK = 'openclaw-sessions-probe-';
 
 export function probeSessionKey(agentId: string, id: string = randomUUID()): string {
   return `agent:${agentId}:${PROBE_KEY_MARK}${id}`;
@@ -142,9 +141,6 @@ export async function readLiveAcp(client: GatewayRpc, options: LiveAcpOptions): 
   }
 }
 
-/** A run killed between chat.send and its delete leaves its probe session: older than this, it is removed. */
-const LEFTOVER_AFTER_MS = 10 * 60_000;
-
 /** Deletes probe sessions of earlier, interrupted runs (never a younger one: another run may be using it). */
 async function removeLeftoverProbes(client: GatewayRpc, archiveDir: string | null): Promise<void> {
   try {
@@ -152,7 +148,7 @@ async function removeLeftoverProbes(client: GatewayRpc, archiveDir: string | nul
     const now = Date.now();
     for (const row of listing?.sessions ?? []) {
       if (typeof row.key !== 'string' || !row.key.includes(`:${PROBE_KEY_MARK}`)) continue;
-      if (typeof row.updatedAt !== 'number' || now - row.updatedAt <= LEFTOVER_AFTER_MS) continue;
+      if (typeof row.updatedAt !== 'number' || now - row.updatedAt <= PROBE_LEFTOVER_AFTER_MS) continue;
       // Its archive too, as for the run's own probe (deleteProbe).
       const deleted = await deleteProbeSession(client, row.key);
       if (deleted && archiveDir && typeof row.sessionId === 'string') removeProbeArchive(archiveDir, row.sessionId);

@@ -13,7 +13,7 @@ import type { SessionView } from '../inventory.js';
 import { classifySession, type ClassifyContext } from '../sessions/classify.js';
 import { isAcpKind, parseSessionKey } from '../sessions/keys.js';
 import { readEntry } from '../store/schema.js';
-import { PROBE_KEY_MARK } from './live-acp.js';
+import { PROBE_KEY_MARK } from '../sessions/keys.js';
 import type { GatewayRpc } from './rpc-client.js';
 import { RpcError } from './rpc-error.js';
 

@@ -4,7 +4,7 @@
  */
 import type { EntryReading, SessionEntry } from '../store/schema.js';
 import { formatAge } from './duration.js';
-import { isAcpKind, isConversationKind, parseSessionKey, type SessionKind } from './keys.js';
+import { isAcpKind, isConversationKind, parseSessionKey, PROBE_KEY_MARK, PROBE_LEFTOVER_AFTER_MS, type SessionKind } from './keys.js';
 
 export const SESSION_STATES = ['running', 'idle', 'stuck', 'errored', 'finished', 'closed', 'stale', 'unknown', 'invalid'] as const;
 export type SessionState = (typeof SESSION_STATES)[number];
@@ -58,7 +58,7 @@ export function lastActivityOf(entry: SessionEntry): number {
 }
 
 export function classifySession(input: ClassifyInput, ctx: ClassifyContext): Classification {
-  const { kind, agentId: keyAgentId } = parseSessionKey(input.key);
+  const { kind, agentId: keyAgentId, rest } = parseSessionKey(input.key);
   const conversation = isConversationKind(kind);
   if (!input.reading.ok) {
     return { kind, keyAgentId, conversation, state: 'invalid', terminal: false, holdsSlot: false, reason: `invalid entry: ${input.reading.reason}`, lastActivityAt: null, ageMs: null };
@@ -66,7 +66,11 @@ export function classifySession(input: ClassifyInput, ctx: ClassifyContext): Cla
   const entry = input.reading.entry;
   const lastActivityAt = lastActivityOf(entry);
   const ageMs = Math.max(0, ctx.now - lastActivityAt);
-  const verdict = conversation ? decideConversation(kind, entry, ageMs, input.hasLiveTranscriptLock, ctx) : decideRun(kind, entry, ageMs, input.hasLiveTranscriptLock, ctx, input.acpStateUnreadable);
+  const verdict = rest.startsWith(PROBE_KEY_MARK)
+    ? probeLeftover(ageMs)
+    : conversation
+      ? decideConversation(kind, entry, ageMs, input.hasLiveTranscriptLock, ctx)
+      : decideRun(kind, entry, ageMs, input.hasLiveTranscriptLock, ctx, input.acpStateUnreadable);
   return {
     kind,
     keyAgentId,
@@ -83,6 +87,19 @@ export function classifySession(input: ClassifyInput, ctx: ClassifyContext): Cla
 interface Verdict {
   state: SessionState;
   reason: string;
+}
+
+/**
+ * This tool's own `/acp doctor` session (keys.ts), still on disk: a live read normally deletes it
+ * within seconds, so it was left by a run stopped in between (observed with 2026.7.35 stopped
+ * during a live read, helper-17). Named as ours, so nobody takes it for a user's chat; never pruned
+ * here — the gateway deletes it when a live read asks, which also closes its transcript.
+ */
+function probeLeftover(ageMs: number): Verdict {
+  const what = "openclaw-sessions' own live-count probe";
+  // The next live read (list without --json, doctor, gateway, metrics, prune) deletes it once old.
+  if (ageMs > PROBE_LEFTOVER_AFTER_MS) return { state: 'idle', reason: `${what}, left by a run stopped before deleting it; the next live read deletes it` };
+  return { state: 'idle', reason: `${what}: another run's in progress, or left by a stopped run; the next live read once it is ${formatAge(PROBE_LEFTOVER_AFTER_MS)} old deletes it` };
 }
 
 function stuckFix(kind: SessionKind): string {

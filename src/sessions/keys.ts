@@ -48,6 +48,19 @@ function kindOfRest(parts: string[]): SessionKind {
   return 'other';
 }
 
+/**
+ * The mark in the keys of this tool's own sessions: the live ACP count is read by sending
+ * `/acp doctor` to `agent:<agent>:openclaw-sessions-probe-<uuid>`, deleted afterwards
+ * (gateway/live-acp.ts). A run stopped between the two leaves one behind.
+ */
+export const PROBE_KEY_MARK = 'openclaw-sessions-probe-';
+
+/**
+ * A probe session quiet this long is a stopped run's leftover, which the next live read deletes;
+ * a younger one may be another run's, still waiting for its reply (the read takes up to 25 s).
+ */
+export const PROBE_LEFTOVER_AFTER_MS = 10 * 60_000;
+
 export function isAcpKind(kind: SessionKind): boolean {
   return kind === 'acp' || kind === 'acp-binding';
 }

@@ -145,3 +145,18 @@ test('a :run: entry with no status is a finished run unless a live lock holds it
   // The job's own session is not a run: it is reused by the next run.
   assert.equal(classify('agent:main:cron:j', run).terminal, false);
 });
+
+test("this tool's own probe session left on disk is named as ours, never terminal, and says when a live read deletes it", () => {
+  const key = 'agent:main:openclaw-sessions-probe-1b2c3d4e-0000-4000-8000-000000000001';
+  const old = classify(key, { sessionId: 's', updatedAt: NOW - 11 * MIN, status: 'done', chatType: 'direct' });
+  assert.equal(old.state, 'idle');
+  assert.equal(old.terminal, false);
+  assert.equal(old.holdsSlot, false);
+  assert.match(old.reason, /^openclaw-sessions' own live-count probe, left by a run stopped before deleting it; the next live read deletes it$/);
+  // Younger than the leftover age: possibly another run's, still waiting for its reply.
+  const young = classify(key, { sessionId: 's', updatedAt: NOW - 2 * MIN, status: 'running' });
+  assert.equal(young.state, 'idle');
+  assert.match(young.reason, /another run's in progress, or left by a stopped run; the next live read once it is 10m old deletes it/);
+  // Only the probe mark right after `agent:<id>:` is ours; a user's chat that mentions it is not.
+  assert.match(classify('agent:main:telegram:direct:openclaw-sessions-probe-x', { sessionId: 's', updatedAt: NOW, status: 'done' }).reason, /^conversation at rest/);
+});
