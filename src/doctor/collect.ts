@@ -68,7 +68,7 @@ export function collectFindings(inventory: Inventory, gateway: GatewayStatus, se
   const summary = summarize(inventory.sessions, cap, isPrunableByDefault);
   const unread = inventory.failures.length;
   // Never claim a count that left stores out without saying so.
-  const slots = `${describeSlots(summary, { capKnown: inventory.config.path !== null })}${unread ? ` (in the readable stores; ${unread} could not be read)` : ''}`;
+  const slots = `${describeSlots(summary, { capKnown: inventory.config.path !== null, capRemoved: inventory.stores.some((store) => store.ref.format === 'sqlite') })}${unread ? ` (in the readable stores; ${unread} could not be read)` : ''}`;
   if (live === null && cap !== null && summary.acp.slotsHeld >= cap) {
     const prune = summary.acp.heldByTerminal > 0 ? pruneFix(inventory, gateway, selection, ['--older-than', '0']) : null;
     findings.push({ id: 'cap-reached', severity: 'problem', message: `${slots}: new ACP spawns fail with "ACP max concurrent sessions reached (${cap}/${cap})"${prune?.note ?? ''}`, fix: prune ? prune.fix : 'raise acp.maxConcurrentSessions, or close idle ACP sessions' });

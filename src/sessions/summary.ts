@@ -38,13 +38,16 @@ export function summarize<T extends Summarisable>(sessions: readonly T[], cap: n
 
 /**
  * "3 of 3 ACP slots held by 2 errored, 1 idle" — the sentence an operator needs. `capKnown: false`
- * (no OpenClaw config was read) says the cap is unknown rather than claiming none is set.
+ * (no OpenClaw config was read) says the cap is unknown rather than claiming none is set;
+ * `capRemoved` (an 8.1+ install: a SQLite session store) says the release has no cap at all.
  */
-export function describeSlots(summary: Pick<SessionSummary, 'acp'>, options: { capKnown?: boolean } = {}): string {
+export function describeSlots(summary: Pick<SessionSummary, 'acp'>, options: { capKnown?: boolean; capRemoved?: boolean } = {}): string {
   const { slotsHeld, cap, heldByState } = summary.acp;
   const head = cap === null ? `${slotsHeld} ACP slot${slotsHeld === 1 ? '' : 's'} held` : `${slotsHeld} of ${cap} ACP slots held`;
   const parts = SESSION_STATES.filter((state) => (heldByState[state] ?? 0) > 0).map((state) => `${heldByState[state]} ${state}`);
   const held = parts.length === 0 ? head : `${head} by ${parts.join(', ')}`;
   if (cap !== null) return held;
-  return options.capKnown === false ? `${held} (cap unknown: no OpenClaw config found)` : `${held} (no acp.maxConcurrentSessions cap set)`;
+  if (options.capKnown === false) return `${held} (cap unknown: no OpenClaw config found)`;
+  // 8.1+ removed the key: "no cap set" read as advice to set one, which 9.6 rejects as an invalid config key.
+  return options.capRemoved ? `${held} (OpenClaw 2026.8.1+ has no ACP session cap)` : `${held} (no acp.maxConcurrentSessions cap set)`;
 }

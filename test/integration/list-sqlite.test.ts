@@ -84,3 +84,17 @@ test('a Node.js without node:sqlite says in one line what to run instead', { ski
   assert.equal(lines.length, 1, result.stderr);
   assert.match(lines[0]!, /reading SQLite needs Node\.js 22\.13 or later \(node:sqlite\)/);
 });
+
+// Observed on a real 2026.9.6 gateway: the footer said "(no acp.maxConcurrentSessions cap set)",
+// advice to set a key that 8.1+ removed (9.6 refuses to start with it).
+test('an 8.1+ SQLite install: the slot line says the release has no cap, not that none is set', { skip: needsSqlite }, async () => {
+  const state = tempDir();
+  const dir = path.join(state, 'agents', 'main', 'agent');
+  writeFile(path.join(dir, '.keep'), '');
+  writeFile(path.join(state, 'openclaw.json'), '{}');
+  makeAgentDb(path.join(dir, 'openclaw-agent.sqlite'), false);
+  const result = await runInProcess(['list', '--no-rpc', '--state-dir', state]);
+  assert.equal(result.status, 0, result.stderr);
+  assert.match(result.stdout, /1 ACP slot held by 1 errored \(OpenClaw 2026\.8\.1\+ has no ACP session cap\)/);
+  assert.doesNotMatch(result.stdout, /maxConcurrentSessions/);
+});

@@ -90,6 +90,8 @@ test('slot summary sentence', () => {
   assert.equal(summary.acp.heldByTerminal, 2);
   assert.deepEqual(summary.byAgent.ops, { total: 2, terminal: 1, slotsHeld: 1 });
   assert.match(describeSlots(summarize(sessions, null, () => false)), /no acp.maxConcurrentSessions cap/);
+  // 8.1+ has no such key (9.6 rejects it): never advise setting it.
+  assert.match(describeSlots(summarize(sessions, null, () => false), { capRemoved: true }), /\(OpenClaw 2026\.8\.1\+ has no ACP session cap\)$/);
 });
 
 test('a plan to run fingerprints every item; a dry run’s plan has none, the same items, and cannot be executed', async () => {

@@ -116,7 +116,7 @@ function footer(inventory: Inventory, report: ListReport, style: TerminalStyle, 
     .map(([agent, counts]) => `${agent} ${counts.total}${counts.terminal ? ` (${counts.terminal} terminal)` : ''}`);
   const shown = report.sessions.length === summary.total ? '' : ` (${report.sessions.length} shown)`;
   lines.push(...wrapProse(`${summary.total} session${summary.total === 1 ? '' : 's'}${shown} in ${inventory.stores.length} store${inventory.stores.length === 1 ? '' : 's'}: ${agents.join(', ') || 'none'}`, style.width));
-  const slots = describeGatewaySlots(report.gatewaySlots, summary);
+  const slots = describeGatewaySlots(report.gatewaySlots, summary, inventory.stores.some((store) => store.ref.format === 'sqlite'));
   const full = report.gatewaySlots.cap !== null && report.gatewaySlots.slotsHeld >= report.gatewaySlots.cap;
   lines.push(...wrapProse(slots, style.width).map((line) => (full && style.color ? style.paint.red(line) : line)));
   const stuck = summary.byState.stuck;
@@ -149,8 +149,8 @@ function footer(inventory: Inventory, report: ListReport, style: TerminalStyle, 
  * The slot line. Narrowed by --agent (or --store inside a known install), it still counts every
  * agent — the cap is gateway-wide — and says so, with the selection's own share.
  */
-function describeGatewaySlots(slots: GatewaySlots, summary: ListReport['summary']): string {
-  const sentence = describeSlots({ acp: slots }, { capKnown: slots.capKnown });
+function describeGatewaySlots(slots: GatewaySlots, summary: ListReport['summary'], capRemoved: boolean): string {
+  const sentence = describeSlots({ acp: slots }, { capKnown: slots.capKnown, capRemoved });
   if (slots.scope === 'selected-stores') return `${sentence}, in this store only (other agents' slots count against the same cap)`;
   if (!slots.narrowed) return sentence;
   return `${sentence} across all agents (the cap is gateway-wide); ${summary.acp.slotsHeld} by the selection`;
