@@ -32,7 +32,11 @@ export function listenerChangedSince(status: GatewayStatus, pid?: number): strin
   const before = status.discovery.listener;
   if (!before) return null;
   const now = inspectListener(port);
-  if (now.socketUid !== before.socketUid || now.gatewayPid === null || (before.pids.length > 0 && !now.pids.some((p) => before.pids.includes(p)))) {
+  // Discovery's own rule (discover.ts): the socket's owner, and a gateway among the holders when
+  // they can be seen (another unprivileged user sees the owner uid only); then the same holders.
+  const sameOwner = now.socketUid !== null && now.socketUid === before.socketUid;
+  const holders = now.pids.length === 0 ? before.pids.length === 0 : now.gatewayPid !== null && (before.pids.length === 0 || now.pids.some((p) => before.pids.includes(p)));
+  if (!sameOwner || !holders) {
     return `the listener on port ${port} changed since it was checked (pid ${before.pids.join(', ') || 'unknown'} then, ${now.pids.join(', ') || 'none'} now)`;
   }
   return null;
