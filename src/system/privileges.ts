@@ -10,7 +10,8 @@
  * If the switch is impossible (no CAP_SETUID in a container, say), the run is refused with the
  * `sudo -u` line that does the same thing by hand.
  */
-import { statSync } from 'node:fs';
+import { lstatSync, readlinkSync, statSync } from 'node:fs';
+import path from 'node:path';
 import { ToolError } from '../errors.js';
 import { READ_CAPS, readRegularFileIfExists } from '../store/safe-fs.js';
 
@@ -60,16 +61,63 @@ export function ownerOf(dir: string): Owner | null {
 }
 
 /**
- * When running as root on a directory another user owns, become that user. Returns the owner
- * switched to, or null when nothing changed (not root, directory absent, or owned by root).
+ * The first user other than root who owns a component of `dir`'s path — a directory on the way,
+ * or a symlink (whose target is then walked the same way) — or 0 when root owns every one; null
+ * when the path does not resolve. Whoever owns a component can replace everything beneath it:
+ * `~ocgw/.openclaw` swapped for a link to a root-owned directory (`/tmp`, say) still leads through
+ * `~ocgw`, so a root run there must act as ocgw, not stay root because the end of the path is
+ * root's.
+ */
+export function pathController(dir: string): number | null {
+  let pending = path.resolve(dir).split('/').filter(Boolean);
+  let current = '/';
+  for (let hops = 0; pending.length > 0; ) {
+    const name = pending.shift()!;
+    if (name === '.') continue;
+    if (name === '..') {
+      current = path.dirname(current);
+      continue;
+    }
+    const next = path.join(current, name);
+    let stat;
+    try {
+      stat = lstatSync(next);
+    } catch {
+      return null;
+    }
+    if (stat.uid !== 0) return stat.uid;
+    if (!stat.isSymbolicLink()) {
+      current = next;
+      continue;
+    }
+    if (++hops > 40) return null; // ELOOP, as the kernel would say
+    const target = readlinkSync(next);
+    if (target.startsWith('/')) current = '/';
+    pending = [...target.split('/').filter(Boolean), ...pending];
+  }
+  return 0;
+}
+
+/**
+ * When running as root on a directory another user owns — or reaches through a path another user
+ * controls (pathController) — become that user. Returns the owner switched to, or null when
+ * nothing changed (not root, directory absent, or root's all the way down).
  * Also sets the tool's umask (0077) so what it creates is private whatever the caller's umask.
  */
 export function actAsOwnerOf(dir: string, what: string): Owner | null {
   process.umask(TOOL_UMASK);
   if (typeof process.geteuid !== 'function' || process.geteuid() !== 0) return null;
-  // Root's own directory (the usual root run): nothing to switch, no /etc/passwd to read.
-  if (uidOf(dir) === 0) return null;
-  const owner = ownerOf(dir);
+  let owner: Owner | null;
+  if (uidOf(dir) === 0) {
+    // Root's own directory (the usual root run) needs no /etc/passwd read, unless a user's
+    // directory or link on the way makes it theirs.
+    const controller = pathController(dir);
+    if (controller === null || controller === 0) return null;
+    const entry = passwdEntry(controller);
+    owner = { uid: controller, gid: entry?.gid ?? controller, name: entry?.name ?? null };
+  } else {
+    owner = ownerOf(dir);
+  }
   if (!owner || owner.uid === 0) return null;
   try {
     const initgroups = (process as unknown as { initgroups?: (user: string, gid: number) => void }).initgroups;

@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync } from 'node:fs';
+import { chmodSync, existsSync, lchownSync, lstatSync, mkdirSync, readdirSync, symlinkSync } from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
 import { runCli } from '../helpers/cli.js';
@@ -38,4 +38,27 @@ test('a root prune that fails on a bad flag records its outcome as the owner, ne
   assert.equal(result.status, 2, result.stderr);
   assert.match(result.stderr, /invalid --older-than "bogus"/);
   assert.equal(existsSync(path.join(own, 'last-prune.json')), false, 'root wrote the prune record in the owner\'s directory');
+});
+
+test('a state dir the owner swapped for a link to a root-owned directory is still run as the owner', { skip }, () => {
+  const root = tempDir();
+  chmodSync(root, 0o755);
+  // The gateway user's home, and in it `.openclaw` replaced by a link to a directory of root's
+  // that anyone may fill (a sticky one, as /tmp is): the files in it are the owner's.
+  const home = path.join(root, 'home');
+  mkdirSync(home, { mode: 0o755 });
+  const sticky = path.join(root, 'sticky');
+  mkdirSync(sticky);
+  chmodSync(sticky, 0o1777);
+  const store = writeFile(storePath(sticky, 'main'), { 'agent:main:main': chatEntry('m', MIN), 'agent:main:subagent:a': chatEntry('a', 60 * MIN, { status: 'done', spawnedBy: 'agent:main:main' }) });
+  spawnSync('chown', ['-R', `${OWNER}:${OWNER}`, home, path.join(sticky, 'agents')]);
+  const state = path.join(home, '.openclaw');
+  symlinkSync(sticky, state);
+  lchownSync(state, OWNER, OWNER);
+  const result = runCli(['prune', '--yes', '--recompute', 'none', '--state-dir', state], { HOME: '/root' });
+  assert.equal(result.status, 0, result.stderr);
+  assert.match(result.stdout, /Pruned 1 session/);
+  const dir = path.dirname(store);
+  for (const name of readdirSync(dir)) assert.equal(lstatSync(path.join(dir, name)).uid, OWNER, `${name} belongs to the owner, not root`);
+  assert.equal(lstatSync(path.join(sticky, 'openclaw-sessions')).uid, OWNER, 'the prune record\'s directory belongs to the owner');
 });
