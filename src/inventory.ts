@@ -97,9 +97,7 @@ export function takeInventory(env: Env, options: InventoryOptions): Inventory {
   const location = resolveStateLocation(env, options);
   // A name given explicitly that does not exist fails first, naming what does exist.
   assertNamedStateDirExists(options, location);
-  // Before any file is opened: a root run on another user's state dir acts as that user.
-  if (options.store) actAsOwnerOf(path.dirname(path.resolve(options.store)), 'the store directory');
-  else actAsOwnerOf(location.stateDir, 'the state directory');
+  actAsInstallOwner(location, options.store);
   const config = loadConfig(location.configPath, env);
   // OpenClaw keeps a missing `${VAR}` literally and warns; so does this tool, in OpenClaw's words.
   if (config.path) for (const missing of config.missingVars) options.warn?.(missingVarWarning(config.path, missing));
@@ -142,6 +140,16 @@ export function takeInventory(env: Env, options: InventoryOptions): Inventory {
     }
   }
   return { location, config, openclaw, stores, failures, sessions, missingStores, legacyStores, acpState, now };
+}
+
+/**
+ * Before any file of the install is opened (its config included): a root run on another user's
+ * state dir — or, with `--store`, store directory — acts as that user (system/privileges.ts).
+ * Idempotent: once switched, the process is no longer root.
+ */
+export function actAsInstallOwner(location: StateLocation, store: string | undefined): void {
+  if (store) actAsOwnerOf(path.dirname(path.resolve(store)), 'the store directory');
+  else actAsOwnerOf(location.stateDir, 'the state directory');
 }
 
 /** `<…>/agents/<id>/sessions/sessions.json` names its agent; anything else is `main`. */

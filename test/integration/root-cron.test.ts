@@ -62,3 +62,16 @@ test('a state dir the owner swapped for a link to a root-owned directory is stil
   for (const name of readdirSync(dir)) assert.equal(lstatSync(path.join(dir, name)).uid, OWNER, `${name} belongs to the owner, not root`);
   assert.equal(lstatSync(path.join(sticky, 'openclaw-sessions')).uid, OWNER, 'the prune record\'s directory belongs to the owner');
 });
+
+test('restore reads the owner\'s config as the owner: a root-only file it $includes is not read, nor printed', { skip }, () => {
+  const { state } = ownedInstall();
+  const secret = writeFile(path.join(tempDir(), 'root-only.json5'), '{ gateway: { mode: "remote", remote: { url: "wss://root-only.internal:8443" } } }');
+  writeFile(path.join(state, 'openclaw.json'), `{ $include: ${JSON.stringify(secret)} }`);
+  spawnSync('chown', [`${OWNER}:${OWNER}`, path.join(state, 'openclaw.json')]);
+  for (const args of [['restore', '--list'], ['restore', '--yes']]) {
+    const result = runCli([...args, '--state-dir', state], { HOME: '/root' });
+    assert.doesNotMatch(result.stdout + result.stderr, /root-only\.internal/, `${args.join(' ')} printed what only root can read`);
+    assert.equal(result.status, 1, result.stderr);
+    assert.match(result.stderr, /cannot read config .*EACCES/);
+  }
+});
