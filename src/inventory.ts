@@ -5,7 +5,7 @@
 import { readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { ToolError } from './errors.js';
-import { actAsOwnerOf } from './system/privileges.js';
+import { actAsControllerOf, actAsOwnerOf } from './system/privileges.js';
 import { classifySession, type Classification, type ClassifyContext } from './sessions/classify.js';
 import { assertNamedAgentExists, assertNamedStateDirExists } from './store/explicit-names.js';
 import { loadConfig, missingVarWarning, type LoadedConfig } from './store/config.js';
@@ -116,6 +116,9 @@ export function takeInventory(env: Env, options: InventoryOptions): Inventory {
     missingStores = discovery.missing;
   }
 
+  // Still root (the state dir is root's): a store directory the gateway's user controls makes
+  // the run theirs before any store, transcript or state database is opened.
+  actAsControllerOf([...refs.map((ref) => path.dirname(path.resolve(ref.path))), path.join(location.stateDir, 'state')]);
   const acpState = readAcpState(location.stateDir);
   const join: AcpJoin = {
     index: acpState.source === 'state-db' ? new AcpStateIndex(acpState.rows) : null,

@@ -119,6 +119,34 @@ export function actAsOwnerOf(dir: string, what: string): Owner | null {
     owner = ownerOf(dir);
   }
   if (!owner || owner.uid === 0) return null;
+  return switchTo(owner, what, dir);
+}
+
+/**
+ * Still root after actAsOwnerOf (the state dir is root's all the way down): a store directory
+ * (or `state/`) that another user controls — `agents/` chowned to the gateway's user under a
+ * root-owned state dir — makes the run theirs before any of it is opened: a root run there would
+ * read links that user planted (a store linked to a root-only file) and write where a swapped
+ * directory points. Stores of several users cannot be one user's run: refused (exit 4).
+ */
+export function actAsControllerOf(dirs: readonly string[]): Owner | null {
+  if (typeof process.geteuid !== 'function' || process.geteuid() !== 0) return null;
+  const found = new Map<number, string>();
+  for (const dir of dirs) {
+    const uid = pathController(dir);
+    if (uid !== null && uid !== 0 && !found.has(uid)) found.set(uid, dir);
+  }
+  if (found.size === 0) return null;
+  const owners = [...found].map(([uid, dir]) => ({ uid, dir, entry: passwdEntry(uid) }));
+  if (owners.length > 1) {
+    const who = owners.map((o) => `${o.dir} (${o.entry?.name ?? `uid ${o.uid}`})`).join(', ');
+    throw new ToolError('unsafe', `refusing to run as root: the stores are in directories of several users: ${who}; run it as each owner, e.g. sudo -u '${owners[0]!.entry?.name ?? `#${owners[0]!.uid}`}' openclaw-sessions ${process.argv.slice(2).join(' ')} --agent ID`);
+  }
+  const [{ uid, dir, entry }] = owners as [(typeof owners)[0]];
+  return switchTo({ uid, gid: entry?.gid ?? uid, name: entry?.name ?? null }, 'the store directory', dir);
+}
+
+function switchTo(owner: Owner, what: string, dir: string): Owner {
   try {
     const initgroups = (process as unknown as { initgroups?: (user: string, gid: number) => void }).initgroups;
     if (owner.name && typeof initgroups === 'function') initgroups(owner.name, owner.gid);

@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, lchownSync, lstatSync, mkdirSync, readdirSync, symlinkSync } from 'node:fs';
+import { chmodSync, existsSync, lchownSync, lstatSync, mkdirSync, readdirSync, rmSync, symlinkSync } from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
 import { runCli } from '../helpers/cli.js';
@@ -74,4 +74,49 @@ test('restore reads the owner\'s config as the owner: a root-only file it $inclu
     assert.equal(result.status, 1, result.stderr);
     assert.match(result.stderr, /cannot read config .*EACCES/);
   }
+});
+
+/** A root-owned state dir whose agents/ the gateway's user owns (chowned by hand, say). */
+function rootStateUserAgents(): { state: string; store: string } {
+  const root = tempDir();
+  chmodSync(root, 0o755);
+  const state = path.join(root, 'state');
+  const store = writeFile(storePath(state, 'main'), { 'agent:main:main': chatEntry('m', MIN), 'agent:main:subagent:a': chatEntry('a', 60 * MIN, { status: 'done', spawnedBy: 'agent:main:main' }) });
+  chmodSync(state, 0o755);
+  spawnSync('chown', ['-R', `${OWNER}:${OWNER}`, path.join(state, 'agents')]);
+  return { state, store };
+}
+
+test('under a root-owned state dir, a store the gateway\'s user linked to a root-only file is read as that user: nothing of it is printed', { skip }, () => {
+  const { state, store } = rootStateUserAgents();
+  const secret = writeFile(path.join(tempDir(), 'root-only.json'), { 'agent:main:root-only-secret': chatEntry('s', MIN) });
+  rmSync(store);
+  symlinkSync(secret, store);
+  lchownSync(store, OWNER, OWNER);
+  const result = runCli(['list', '--json', '--no-rpc', '--state-dir', state], { HOME: '/root' });
+  assert.doesNotMatch(result.stdout + result.stderr, /root-only-secret/, 'a root run read the root-only file through the owner\'s link');
+  assert.equal(result.status, 1, result.stderr);
+  assert.match(result.stderr, /EACCES/);
+});
+
+test('under a root-owned state dir, a root prune of stores the gateway\'s user owns creates nothing of root\'s there', { skip }, () => {
+  const { state, store } = rootStateUserAgents();
+  const result = runCli(['prune', '--yes', '--recompute', 'none', '--state-dir', state], { HOME: '/root' });
+  assert.equal(result.status, 0, result.stderr);
+  assert.match(result.stdout, /Pruned 1 session/);
+  const dir = path.dirname(store);
+  for (const name of readdirSync(dir)) assert.equal(lstatSync(path.join(dir, name)).uid, OWNER, `${name} belongs to the owner, not root`);
+});
+
+test('under a root-owned state dir, stores of two users are refused as one root run (exit 4), naming both', { skip }, () => {
+  const { state } = rootStateUserAgents();
+  const other = writeFile(storePath(state, 'coder'), { 'agent:coder:main': chatEntry('c', MIN) });
+  spawnSync('chown', ['-R', `${OWNER + 1}:${OWNER + 1}`, path.join(state, 'agents', 'coder')]);
+  // agents/ itself root's: each agent's directory is its own user's (were agents/ one user's,
+  // that user would control both, and the run would be theirs).
+  spawnSync('chown', ['0:0', path.join(state, 'agents')]);
+  const result = runCli(['list', '--no-rpc', '--state-dir', state], { HOME: '/root' });
+  assert.equal(result.status, 4, result.stderr);
+  assert.match(result.stderr, /directories of several users: .*uid 4243.*uid 4244|directories of several users: .*uid 4244.*uid 4243/);
+  assert.ok(existsSync(other));
 });
