@@ -68,7 +68,6 @@ function cleanCommand(spec: ScheduleSpec, keep: string): string[] {
  */
 function quoted(args: readonly string[]): string {
   for (const arg of args) {
-    // eslint-disable-next-line no-control-regex
     if (/[\x00-\x1f\x7f]/.test(arg)) throw new ToolError('usage', `cannot schedule ${JSON.stringify(arg)}: a control character (a newline, say) would break the crontab line and the unit file`);
   }
   return args.map(shellQuote).join(' ');
