@@ -13,6 +13,7 @@
 import { lstatSync, readlinkSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { ToolError } from '../errors.js';
+import { shellQuote } from '../cli/selection.js';
 import { READ_CAPS, readRegularFileIfExists } from '../store/safe-fs.js';
 
 export interface Owner {
@@ -140,7 +141,7 @@ export function actAsControllerOf(dirs: readonly string[]): Owner | null {
   const owners = [...found].map(([uid, dir]) => ({ uid, dir, entry: passwdEntry(uid) }));
   if (owners.length > 1) {
     const who = owners.map((o) => `${o.dir} (${o.entry?.name ?? `uid ${o.uid}`})`).join(', ');
-    throw new ToolError('unsafe', `refusing to run as root: the stores are in directories of several users: ${who}; run it as each owner, e.g. sudo -u '${owners[0]!.entry?.name ?? `#${owners[0]!.uid}`}' openclaw-sessions ${process.argv.slice(2).join(' ')} --agent ID`);
+    throw new ToolError('unsafe', `refusing to run as root: the stores are in directories of several users: ${who}; run it as each owner, e.g. sudo -u '${owners[0]!.entry?.name ?? `#${owners[0]!.uid}`}' openclaw-sessions ${sameArgs()} --agent ID`);
   }
   const [{ uid, dir, entry }] = owners as [(typeof owners)[0]];
   return switchTo({ uid, gid: entry?.gid ?? uid, name: entry?.name ?? null }, 'the store directory', dir);
@@ -157,8 +158,31 @@ function switchTo(owner: Owner, what: string, dir: string): Owner {
     const who = owner.name ?? `#${owner.uid}`;
     throw new ToolError(
       'unsafe',
-      `refusing to run as root on ${what} ${dir}, which belongs to ${owner.name ?? `uid ${owner.uid}`}: cannot switch to that user (${(error as Error).message}); run it as the owner: sudo -u '${who}' openclaw-sessions ${process.argv.slice(2).join(' ')}`,
+      `refusing to run as root on ${what} ${dir}, which belongs to ${owner.name ?? `uid ${owner.uid}`}: cannot switch to that user (${(error as Error).message}); run it as the owner: sudo -u '${who}' openclaw-sessions ${sameArgs()}`,
     );
   }
   return owner;
+}
+
+const SECRET_FLAGS = ['--token', '--password'];
+
+/**
+ * This run's arguments as a line to paste after `sudo -u OWNER openclaw-sessions`: each shell-quoted,
+ * and a `--token`/`--password` value replaced by a placeholder — the refusal goes to cron's mail
+ * and the journal, which are no place for a gateway secret.
+ */
+function sameArgs(): string {
+  const args = process.argv.slice(2);
+  return args
+    .map((arg, index) => {
+      const flag = SECRET_FLAGS.find((name) => arg.startsWith(`${name}=`));
+      if (flag) return `${flag}=${placeholder(flag)}`;
+      const previous = args[index - 1];
+      return previous !== undefined && SECRET_FLAGS.includes(previous) ? placeholder(previous) : shellQuote(arg);
+    })
+    .join(' ');
+}
+
+function placeholder(flag: string): string {
+  return `'<${flag.slice(2).toUpperCase()}>'`;
 }

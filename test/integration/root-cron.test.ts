@@ -8,7 +8,7 @@ import { spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, lchownSync, lstatSync, mkdirSync, readdirSync, rmSync, symlinkSync } from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
-import { runCli } from '../helpers/cli.js';
+import { BIN, runCli } from '../helpers/cli.js';
 import { chatEntry, MIN } from '../helpers/stores.js';
 import { storePath, tempDir, writeFile } from '../helpers/tmp.js';
 
@@ -119,4 +119,19 @@ test('under a root-owned state dir, stores of two users are refused as one root 
   assert.equal(result.status, 4, result.stderr);
   assert.match(result.stderr, /directories of several users: .*uid 4243.*uid 4244|directories of several users: .*uid 4244.*uid 4243/);
   assert.ok(existsSync(other));
+});
+
+const hasSetpriv = spawnSync('setpriv', ['--version']).status === 0;
+
+test('root without CAP_SETUID is refused (exit 4) with a pasteable sudo line that leaves the token and password out', { skip: skip || (!hasSetpriv && 'needs setpriv (util-linux)') }, () => {
+  const { state } = ownedInstall();
+  const args = ['prune', '--dry-run', '--state-dir', state, '--token', 'tok-secret 1', '--password=pw-secret', '--key', 'agent:main:a b'];
+  const result = spawnSync('setpriv', ['--bounding-set=-setuid,-setgid', '--inh-caps=-setuid,-setgid', process.execPath, BIN, ...args], { encoding: 'utf8', env: { PATH: process.env.PATH, HOME: '/root' }, timeout: 60_000 });
+  assert.equal(result.status, 4, result.stderr);
+  assert.doesNotMatch(result.stderr, /tok-secret|pw-secret/, 'a secret in the refusal line');
+  const line = /sudo -u (.*)$/m.exec(result.stderr)?.[1];
+  assert.ok(line, result.stderr);
+  // The line is shell words: sh reads back the same arguments, the secrets as placeholders.
+  const words = spawnSync('sh', ['-c', `for w in ${line}; do printf '%s\\n' "$w"; done`], { encoding: 'utf8' }).stdout.trim().split('\n');
+  assert.deepEqual(words, ['#4243', 'openclaw-sessions', 'prune', '--dry-run', '--state-dir', state, '--token', '<TOKEN>', '--password=<PASSWORD>', '--key', 'agent:main:a b']);
 });
