@@ -20,7 +20,8 @@ const buildConfigFactsSchema = () => z.object({
   ),
   gateway: z.optional(
     z.object({
-      port: z.optional(z.int().check(z.positive())),
+      // A TCP port: 99999 here reached net.connect and ended the run as an "unexpected error".
+      port: z.optional(z.int().check(z.positive(), z.lte(65535))),
       tls: z.optional(z.unknown()),
       /** "remote": this install talks to a gateway elsewhere, at gateway.remote.url. */
       mode: z.optional(z.string()),
