@@ -64,11 +64,14 @@ export function ownerOf(dir: string): Owner | null {
 /**
  * The first user other than root who owns a component of `dir`'s path — a directory on the way,
  * or a symlink (whose target is then walked the same way) — or 0 when root owns every one; null
- * when the path does not resolve. Whoever owns a component can replace everything beneath it:
+ * when the path does not resolve; ANYONE (-1) past a root directory every user may write without
+ * the sticky bit. Whoever owns a component can replace everything beneath it:
  * `~ocgw/.openclaw` swapped for a link to a root-owned directory (`/tmp`, say) still leads through
  * `~ocgw`, so a root run there must act as ocgw, not stay root because the end of the path is
  * root's.
  */
+const ANYONE = -1;
+
 export function pathController(dir: string): number | null {
   let pending = path.resolve(dir).split('/').filter(Boolean);
   let current = '/';
@@ -88,6 +91,9 @@ export function pathController(dir: string): number | null {
     }
     if (stat.uid !== 0) return stat.uid;
     if (!stat.isSymbolicLink()) {
+      // A root directory every user may write, without the sticky bit (/tmp has it): anyone can
+      // swap what lies beneath, and no one user to act as.
+      if (stat.isDirectory() && (stat.mode & 0o002) !== 0 && (stat.mode & 0o1000) === 0 && pending.length > 0) return ANYONE;
       current = next;
       continue;
     }
@@ -114,6 +120,7 @@ export function actAsOwnerOf(dir: string, what: string): Owner | null {
     // directory or link on the way makes it theirs.
     const controller = pathController(dir);
     if (controller === null || controller === 0) return null;
+    if (controller === ANYONE) throw openToAnyone(what, dir);
     const entry = passwdEntry(controller);
     owner = { uid: controller, gid: entry?.gid ?? controller, name: entry?.name ?? null };
   } else {
@@ -135,6 +142,7 @@ export function actAsControllerOf(dirs: readonly string[]): Owner | null {
   const found = new Map<number, string>();
   for (const dir of dirs) {
     const uid = pathController(dir);
+    if (uid === ANYONE) throw openToAnyone('the store directory', dir);
     if (uid !== null && uid !== 0 && !found.has(uid)) found.set(uid, dir);
   }
   if (found.size === 0) return null;
@@ -145,6 +153,10 @@ export function actAsControllerOf(dirs: readonly string[]): Owner | null {
   }
   const [{ uid, dir, entry }] = owners as [(typeof owners)[0]];
   return switchTo({ uid, gid: entry?.gid ?? uid, name: entry?.name ?? null }, 'the store directory', dir);
+}
+
+function openToAnyone(what: string, dir: string): ToolError {
+  return new ToolError('unsafe', `refusing to run as root on ${what} ${dir}: its path goes through a directory every user may write without the sticky bit (namei -l ${dir} shows which), so anyone could swap what lies beneath; chmod o-w that directory, or run it as the install's owner`);
 }
 
 function switchTo(owner: Owner, what: string, dir: string): Owner {

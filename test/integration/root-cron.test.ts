@@ -135,3 +135,20 @@ test('root without CAP_SETUID is refused (exit 4) with a pasteable sudo line tha
   const words = spawnSync('sh', ['-c', `for w in ${line}; do printf '%s\\n' "$w"; done`], { encoding: 'utf8' }).stdout.trim().split('\n');
   assert.deepEqual(words, ['#4243', 'openclaw-sessions', 'prune', '--dry-run', '--state-dir', state, '--token', '<TOKEN>', '--password=<PASSWORD>', '--key', 'agent:main:a b']);
 });
+
+test('a root-owned state dir under a directory every user may write (no sticky bit) is refused (exit 4), not run as root', { skip }, () => {
+  const root = tempDir();
+  chmodSync(root, 0o755);
+  const open = path.join(root, 'open');
+  mkdirSync(open);
+  chmodSync(open, 0o777);
+  const state = path.join(open, 'state');
+  writeFile(storePath(state, 'main'), { 'agent:main:main': chatEntry('m', MIN) });
+  const result = runCli(['list', '--no-rpc', '--state-dir', state], { HOME: '/root' });
+  assert.equal(result.status, 4, result.stderr);
+  assert.match(result.stderr, /every user may write without the sticky bit/);
+  // The same directory with the sticky bit (as /tmp has) is root's to use.
+  chmodSync(open, 0o1777);
+  const sticky = runCli(['list', '--no-rpc', '--state-dir', state], { HOME: '/root' });
+  assert.equal(sticky.status, 0, sticky.stderr);
+});
