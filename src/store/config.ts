@@ -61,6 +61,18 @@ export function missingVarWarning(configPath: string, missing: { name: string; a
 
 const MAX_INCLUDE_DEPTH = 10;
 
+/**
+ * The environment `${VAR}` references resolve from when a root run acts as another user
+ * (system/privileges.ts): that user's config names the variables, the process still holds root's
+ * environment, and a reference such as `token: "${ROOT_SECRET}"` under `gateway.remote` would
+ * send root's value to a URL of that user's choosing. Only this tool's own inputs (`OPENCLAW_*`,
+ * which it reads directly anyway) are kept; the config's `env` block still fills the rest, and
+ * anything else stays literal with OpenClaw's missing-variable warning.
+ */
+export function substitutionEnvForOwner(env: Env): Env {
+  return Object.fromEntries(Object.entries(env).filter(([name]) => name.startsWith('OPENCLAW_')));
+}
+
 export function loadConfig(configPath: string | null, env: Env): LoadedConfig {
   if (!configPath) return { path: null, facts: {}, missingVars: [] };
   const missingVars: Array<{ name: string; at: string }> = [];

@@ -127,7 +127,20 @@ export function actAsOwnerOf(dir: string, what: string): Owner | null {
     owner = ownerOf(dir);
   }
   if (!owner || owner.uid === 0) return null;
-  return switchTo(owner, what, dir);
+  switchTo(owner, what, dir);
+  ownerSwitched = true;
+  return owner;
+}
+
+let ownerSwitched = false;
+
+/**
+ * Whether this run started as root and acts as the owner of the state dir (or `--store`
+ * directory) it was given, since this or an earlier actAsOwnerOf: the install — its config
+ * included — is then that user's, not root's.
+ */
+export function actingAsInstallOwner(): boolean {
+  return ownerSwitched;
 }
 
 /**
