@@ -154,6 +154,9 @@ export function takeInventory(env: Env, options: InventoryOptions): Inventory {
 export function actAsInstallOwner(location: StateLocation, store: string | undefined): boolean {
   if (store) actAsOwnerOf(path.dirname(path.resolve(store)), 'the store directory');
   else actAsOwnerOf(location.stateDir, 'the state directory');
+  // Still root: a config another user controls (--config or OPENCLAW_CONFIG_PATH naming their
+  // file) names the stores and the gateway, so it is read, and the run made, as that user.
+  if (location.configPath) actAsOwnerOf(location.configPath, 'the config');
   return actingAsInstallOwner();
 }
 

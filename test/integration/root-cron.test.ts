@@ -178,3 +178,21 @@ test('a root run acting as the owner resolves ${VAR} in the owner\'s config from
   const mine = runCli(['list', '--json', '--no-rpc', '--store', storePath(state, 'main')], { HOME: '/root', ROOT_ONLY_SECRET: 'x' });
   assert.equal(mine.status, 0, mine.stderr);
 });
+
+test('a root-owned state dir with a config another user controls (--config): the run is that user\'s, so a root-only store the config names is not read', { skip }, () => {
+  const root = tempDir();
+  chmodSync(root, 0o755);
+  const state = path.join(root, 'state');
+  writeFile(storePath(state, 'main'), { 'agent:main:main': chatEntry('m', MIN) });
+  chmodSync(state, 0o755);
+  const secret = writeFile(path.join(tempDir(), 'main.json'), { 'agent:main:root-only-secret': chatEntry('s', MIN) });
+  const home = path.join(root, 'home');
+  const config = writeFile(path.join(home, 'openclaw.json'), `{ session: { store: ${JSON.stringify(secret)} } }`);
+  spawnSync('chown', ['-R', `${OWNER}:${OWNER}`, home]);
+  chmodSync(home, 0o755);
+  const result = runCli(['list', '--json', '--no-rpc', '--state-dir', state, '--config', config], { HOME: '/root' });
+  assert.doesNotMatch(result.stdout + result.stderr, /root-only-secret/, 'root read a root-only file the owner\'s config named');
+  // As the owner, that file is out of reach: no store there (not a session of it listed).
+  assert.equal(result.status, 0, result.stderr);
+  assert.equal((JSON.parse(result.stdout) as { sessions: unknown[] }).sessions.length, 0);
+});
