@@ -2,7 +2,7 @@
  * `doctor`'s look around: the gateway, the cap and who holds the slots, idle eviction, stale
  * locks (store, transcript, this tool's run lock), broken and unsafe stores. Read-only.
  */
-import { lstatSync, readdirSync, realpathSync, type Stats } from 'node:fs';
+import { lstatSync, readdirSync, realpathSync, statSync, type Stats } from 'node:fs';
 import { READ_CAPS, readRegularFile } from '../store/safe-fs.js';
 import path from 'node:path';
 import type { GatewayStatus } from '../gateway/probe.js';
@@ -235,12 +235,24 @@ function judge(file: string, mtimeMs: number, now: number, staleMs?: number): st
  * for what is open to others: the store's path comes from the config (`session.store`), and
  * `chmod o-w /tmp` (a store in /tmp) pasted by root would break every user of the host.
  */
-function unsafeStoreFix(storePath: string, stat: Stats | null, stateDir: string): string {
+function unsafeStoreFix(storePath: string, stat: Stats | null, stateDir: string): string | null {
   if (stat?.isSymbolicLink()) return `replace the symlink ${shellQuote(storePath)} with the real file`;
   const dir = path.dirname(storePath);
-  const open = (file: string): boolean => ((lstatSafe(file)?.mode ?? 0) & 0o002) !== 0;
-  if (open(dir) && !isInside(dir, stateDir)) return `move the store into the state dir ${stateDir} (session.store in the OpenClaw config): every user may write to ${dir}`;
-  return `chmod o-w ${[dir, storePath].filter(open).map(shellQuote).join(' ')}`;
+  // As store-safety.ts judges them: the directory followed, the file itself.
+  const dirOpen = ((statSafe(dir)?.mode ?? 0) & 0o002) !== 0;
+  const fileOpen = ((stat?.mode ?? 0) & 0o002) !== 0;
+  if (dirOpen && !isInside(dir, stateDir)) return `move the store into the state dir ${stateDir} (session.store in the OpenClaw config): every user may write to ${dir}`;
+  const open = [...(dirOpen ? [dir] : []), ...(fileOpen ? [storePath] : [])];
+  // Refused for another reason (the file vanished, say): the message says it, no command does.
+  return open.length > 0 ? `chmod o-w ${open.map(shellQuote).join(' ')}` : null;
+}
+
+function statSafe(file: string): Stats | null {
+  try {
+    return statSync(file);
+  } catch {
+    return null;
+  }
 }
 
 function isInside(dir: string, stateDir: string): boolean {
