@@ -5,10 +5,10 @@
 import { readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { ToolError } from './errors.js';
-import { actAsOwnerOf } from './system/privileges.js';
+import { actAsControllerOf, actAsOwnerOf, actingAsInstallOwner } from './system/privileges.js';
 import { classifySession, type Classification, type ClassifyContext } from './sessions/classify.js';
 import { assertNamedAgentExists, assertNamedStateDirExists } from './store/explicit-names.js';
-import { loadConfig, missingVarWarning, type LoadedConfig } from './store/config.js';
+import { loadConfig, missingVarWarning, substitutionEnvForOwner, type LoadedConfig } from './store/config.js';
 import { findInstalledOpenclaw, type OpenclawVersion } from './store/openclaw-version.js';
 import type { Env } from './env.js';
 import { resolveStateLocation, type LocationFlags, type StateLocation } from './store/paths.js';
@@ -97,10 +97,8 @@ export function takeInventory(env: Env, options: InventoryOptions): Inventory {
   const location = resolveStateLocation(env, options);
   // A name given explicitly that does not exist fails first, naming what does exist.
   assertNamedStateDirExists(options, location);
-  // Before any file is opened: a root run on another user's state dir acts as that user.
-  if (options.store) actAsOwnerOf(path.dirname(path.resolve(options.store)), 'the store directory');
-  else actAsOwnerOf(location.stateDir, 'the state directory');
-  const config = loadConfig(location.configPath, env);
+  const switched = actAsInstallOwner(location, options.store);
+  const config = loadConfig(location.configPath, switched ? substitutionEnvForOwner(env) : env);
   // OpenClaw keeps a missing `${VAR}` literally and warns; so does this tool, in OpenClaw's words.
   if (config.path) for (const missing of config.missingVars) options.warn?.(missingVarWarning(config.path, missing));
   if (!options.store) assertNamedAgentExists(options.agent, location.stateDir, config.facts);
@@ -118,6 +116,9 @@ export function takeInventory(env: Env, options: InventoryOptions): Inventory {
     missingStores = discovery.missing;
   }
 
+  // Still root (the state dir is root's): a store directory the gateway's user controls makes
+  // the run theirs before any store, transcript or state database is opened.
+  actAsControllerOf([...refs.map((ref) => path.dirname(path.resolve(ref.path))), path.join(location.stateDir, 'state')]);
   const acpState = readAcpState(location.stateDir);
   const join: AcpJoin = {
     index: acpState.source === 'state-db' ? new AcpStateIndex(acpState.rows) : null,
@@ -142,6 +143,21 @@ export function takeInventory(env: Env, options: InventoryOptions): Inventory {
     }
   }
   return { location, config, openclaw, stores, failures, sessions, missingStores, legacyStores, acpState, now };
+}
+
+/**
+ * Before any file of the install is opened (its config included): a root run on another user's
+ * state dir — or, with `--store`, store directory — acts as that user (system/privileges.ts).
+ * Idempotent: once switched, the process is no longer root. Returns whether this run is a root
+ * run acting as another user (now or since an earlier call).
+ */
+export function actAsInstallOwner(location: StateLocation, store: string | undefined): boolean {
+  if (store) actAsOwnerOf(path.dirname(path.resolve(store)), 'the store directory');
+  else actAsOwnerOf(location.stateDir, 'the state directory');
+  // Still root: a config another user controls (--config or OPENCLAW_CONFIG_PATH naming their
+  // file) names the stores and the gateway, so it is read, and the run made, as that user.
+  if (location.configPath) actAsOwnerOf(location.configPath, 'the config');
+  return actingAsInstallOwner();
 }
 
 /** `<…>/agents/<id>/sessions/sessions.json` names its agent; anything else is `main`. */

@@ -2,7 +2,7 @@
  * `doctor`'s look around: the gateway, the cap and who holds the slots, idle eviction, stale
  * locks (store, transcript, this tool's run lock), broken and unsafe stores. Read-only.
  */
-import { lstatSync, readdirSync, type Stats } from 'node:fs';
+import { lstatSync, readdirSync, realpathSync, statSync, type Stats } from 'node:fs';
 import { READ_CAPS, readRegularFile } from '../store/safe-fs.js';
 import path from 'node:path';
 import type { GatewayStatus } from '../gateway/probe.js';
@@ -124,10 +124,13 @@ function storeFindings(inventory: Inventory, selection: SelectionFlags, now: num
   for (const failure of inventory.failures) findings.push(unreadableStoreFinding(failure.ref.format, failure.ref.path, failure.error.message));
   for (const store of [...inventory.stores.map((s) => s.ref), ...inventory.failures.map((f) => f.ref)]) {
     if (store.format !== 'json') continue;
+    const stat = lstatSafe(store.path);
+    // A device, FIFO or directory is already reported as unreadable; its modes are not the install's.
+    const regularOrLink = stat === null || stat.isFile() || stat.isSymbolicLink();
     try {
-      assertStoreWritable(store);
+      if (regularOrLink) assertStoreWritable(store);
     } catch (error) {
-      findings.push({ id: 'store-unsafe', severity: 'problem', message: (error as Error).message, fix: lstatSafe(store.path)?.isSymbolicLink() ? `replace the symlink ${shellQuote(store.path)} with the real file` : `chmod o-w ${shellQuote(path.dirname(store.path))} ${shellQuote(store.path)}` });
+      findings.push({ id: 'store-unsafe', severity: 'problem', message: (error as Error).message, fix: unsafeStoreFix(store.path, stat, inventory.location.stateDir) });
     }
     findings.push(...lockFindings(store.path, now));
   }
@@ -247,6 +250,40 @@ function unreadableStoreFinding(format: string, storePath: string, error: string
     message: `${error} (its sessions are not listed, counted or pruned by this tool; the gateway itself is not affected)`,
     fix: node ? 'run openclaw-sessions with Node.js 22.13 or later' : `check ${shellQuote(storePath)} (the gateway's database: this tool only reads it; never move it aside while the gateway runs)`,
   };
+}
+
+/**
+ * The fix for a store refused as unsafe. A directory's chmod is suggested only inside the state dir, and only
+ * for what is open to others: the store's path comes from the config (`session.store`), and
+ * `chmod o-w /tmp` (a store in /tmp) pasted by root would break every user of the host.
+ */
+function unsafeStoreFix(storePath: string, stat: Stats | null, stateDir: string): string | null {
+  if (stat?.isSymbolicLink()) return `replace the symlink ${shellQuote(storePath)} with the real file`;
+  const dir = path.dirname(storePath);
+  // As store-safety.ts judges them: the directory followed, the file itself.
+  const dirOpen = ((statSafe(dir)?.mode ?? 0) & 0o002) !== 0;
+  const fileOpen = ((stat?.mode ?? 0) & 0o002) !== 0;
+  if (dirOpen && !isInside(dir, stateDir)) return `move the store into the state dir ${stateDir} (session.store in the OpenClaw config): every user may write to ${dir}`;
+  const open = [...(dirOpen ? [dir] : []), ...(fileOpen ? [storePath] : [])];
+  // Refused for another reason (the file vanished, say): the message says it, no command does.
+  return open.length > 0 ? `chmod o-w ${open.map(shellQuote).join(' ')}` : null;
+}
+
+function statSafe(file: string): Stats | null {
+  try {
+    return statSync(file);
+  } catch {
+    return null;
+  }
+}
+
+function isInside(dir: string, stateDir: string): boolean {
+  try {
+    const relative = path.relative(realpathSync(stateDir), realpathSync(dir));
+    return relative === '' || (!relative.startsWith('..') && !path.isAbsolute(relative));
+  } catch {
+    return false;
+  }
 }
 
 function lstatSafe(file: string): Stats | null {

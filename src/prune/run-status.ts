@@ -4,11 +4,12 @@
  * directory, beside its device identity). The journal only records runs that removed something;
  * alerting also needs the runs that removed nothing, and the ones that failed.
  *
- * Written atomically (temp + rename), 0600, never through a symlinked directory; under root it
- * is handed to the state directory's owner, so the gateway's user can still read and replace it.
+ * Written atomically (temp + rename), 0600, never through a symlinked directory, by a process that
+ * already acts as the state directory's owner (the caller switches a root run first: a root write
+ * and chown-by-path in a directory another user controls could be redirected by a swapped link).
  * Recording is best effort: a prune never fails because its status could not be written.
  */
-import { chownSync, lstatSync, mkdirSync, readFileSync, statSync } from 'node:fs';
+import { lstatSync, mkdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { lazySchema, z } from '../store/validate.js';
 import { writeFileAtomic } from '../store/atomic-write.js';
@@ -68,11 +69,10 @@ export async function recordPruneRun(stateDir: string, outcome: PruneRunOutcome)
   const file = pruneStatusPath(stateDir);
   const dir = path.dirname(file);
   try {
-    const owner = ownerOf(stateDir);
     // No install there (a mistyped --state-dir or --profile, already reported as the run's
     // error): there is nothing whose status to record, and nothing to warn about twice.
-    if (!owner) return null;
-    ensureOwnDirectory(dir, owner);
+    if (!isDirectory(stateDir)) return null;
+    ensureOwnDirectory(dir);
     const previous = readPruneStatus(stateDir);
     const status: PruneStatus = {
       version: 1,
@@ -80,23 +80,21 @@ export async function recordPruneRun(stateDir: string, outcome: PruneRunOutcome)
       lastSuccess: outcome.exitCode === 0 ? outcome : previous?.lastSuccess ?? null,
     };
     await writeFileAtomic(file, `${JSON.stringify(status, null, 2)}\n`, { mode: 0o600 });
-    handTo(file, owner);
     return null;
   } catch (error) {
     return `could not record the prune outcome in ${file}: ${(error as Error).message}`;
   }
 }
 
-function ownerOf(dir: string): { uid: number; gid: number } | null {
+function isDirectory(dir: string): boolean {
   try {
-    const stat = statSync(dir);
-    return stat.isDirectory() ? { uid: stat.uid, gid: stat.gid } : null;
+    return statSync(dir).isDirectory();
   } catch {
-    return null;
+    return false;
   }
 }
 
-function ensureOwnDirectory(dir: string, owner: { uid: number; gid: number }): void {
+function ensureOwnDirectory(dir: string): void {
   try {
     const stat = lstatSync(dir);
     // A symlink here could point a root run's write anywhere: refuse it.
@@ -106,14 +104,4 @@ function ensureOwnDirectory(dir: string, owner: { uid: number; gid: number }): v
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
   }
   mkdirSync(dir, { mode: 0o700 });
-  handTo(dir, owner);
-}
-
-function handTo(file: string, owner: { uid: number; gid: number }): void {
-  if (typeof process.getuid !== 'function' || process.getuid() !== 0) return;
-  try {
-    chownSync(file, owner.uid, owner.gid);
-  } catch {
-    // best effort: a filesystem that refuses chown leaves it root's
-  }
 }

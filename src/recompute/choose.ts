@@ -123,7 +123,7 @@ function maybePresentGateway(input: RecomputeInput): { what: string; fix: string
   const away = input.unreachableGateway;
   if (away) {
     const who = away.pid === null ? 'a gateway process' : `gateway pid ${away.pid}`;
-    return { what: `nothing answers on the gateway port, but ${who} holds this config's lock (${away.why})`, fix: 'point the tool at the port that gateway listens on (--port, OPENCLAW_GATEWAY_PORT or --url) and run again' };
+    return { what: `nothing answers on the gateway port, but ${who} holds this config's lock (${away.why})`, fix: 'point the tool at the port that gateway listens on (OPENCLAW_GATEWAY_PORT, gateway.port in its config, or --url) and run again' };
   }
   const silent = input.unansweringListener;
   if (silent) {

@@ -50,16 +50,37 @@ export function shellQuote(arg: string): string {
   return /^[A-Za-z0-9_./:=@%+-]+$/.test(arg) ? arg : `'${arg.replaceAll("'", `'\\''`)}'`;
 }
 
-function command(spec: ScheduleSpec, extra: string[]): string {
-  return [spec.nodePath, spec.binPath, 'prune', '--yes', '--quiet', ...extra, ...spec.pruneArgs, ...spec.targetArgs].map(shellQuote).join(' ');
+function command(spec: ScheduleSpec, extra: string[]): string[] {
+  return [spec.nodePath, spec.binPath, 'prune', '--yes', '--quiet', ...extra, ...spec.pruneArgs, ...spec.targetArgs];
 }
 
-function metricsCommand(spec: ScheduleSpec, textfileDir: string): string {
-  return [spec.nodePath, spec.binPath, 'metrics', '--textfile', textfileDir, ...spec.targetArgs].map(shellQuote).join(' ');
+function metricsCommand(spec: ScheduleSpec, textfileDir: string): string[] {
+  return [spec.nodePath, spec.binPath, 'metrics', '--textfile', textfileDir, ...spec.targetArgs];
 }
 
-function cleanCommand(spec: ScheduleSpec, keep: string): string {
-  return [spec.nodePath, spec.binPath, 'clean', '--yes', '--quiet', '--keep', keep, ...spec.targetArgs].map(shellQuote).join(' ');
+function cleanCommand(spec: ScheduleSpec, keep: string): string[] {
+  return [spec.nodePath, spec.binPath, 'clean', '--yes', '--quiet', '--keep', keep, ...spec.targetArgs];
+}
+
+/**
+ * A crontab line or an ExecStart is one line: a newline in a path (`--state-dir $'…\nExecStartPost=…'`)
+ * would start a job or a directive of its own, so control characters are refused.
+ */
+function quoted(args: readonly string[]): string {
+  for (const arg of args) {
+    if (/[\x00-\x1f\x7f]/.test(arg)) throw new ToolError('usage', `cannot schedule ${JSON.stringify(arg)}: a control character (a newline, say) would break the crontab line and the unit file`);
+  }
+  return args.map(shellQuote).join(' ');
+}
+
+/** crontab(5): an unescaped `%` ends the command (the rest becomes its stdin); `\%` is a literal `%`. */
+function cronCommand(args: readonly string[]): string {
+  return quoted(args).replaceAll('%', '\\%');
+}
+
+/** systemd.unit(5): `%` starts a specifier (`%h`, `%u`…) in ExecStart; `%%` is a literal `%`. */
+function execStart(args: readonly string[]): string {
+  return quoted(args).replaceAll('%', '%%');
 }
 
 /** Every N minutes from minute 0 (a metrics run is cheap; no per-host spreading needed). */
@@ -85,14 +106,14 @@ export function cronBlock(spec: ScheduleSpec): string {
   return [
     CRON_BEGIN,
     `# Prunes stale OpenClaw ACP sessions every ${describeEvery(spec.everyMinutes)}; exit codes: openclaw-sessions --help`,
-    `${cronSchedule(spec.everyMinutes, spec.offset)} ${command(spec, [])}`,
+    `${cronSchedule(spec.everyMinutes, spec.offset)} ${cronCommand(command(spec, []))}`,
     ...(spec.metrics
       ? [
           `# Writes ${spec.metrics.textfileDir}/openclaw_sessions.prom for node_exporter every ${describeEvery(spec.metrics.everyMinutes)}`,
-          `${metricsCron(spec.metrics.everyMinutes)} ${metricsCommand(spec, spec.metrics.textfileDir)}`,
+          `${metricsCron(spec.metrics.everyMinutes)} ${cronCommand(metricsCommand(spec, spec.metrics.textfileDir))}`,
         ]
       : []),
-    ...(spec.clean ? ['# Reclaims disk once a day: expired session archives, orphan transcripts, leftover temp files', `${spec.offset % 60} 4 * * * ${cleanCommand(spec, spec.clean.keep)}`] : []),
+    ...(spec.clean ? ['# Reclaims disk once a day: expired session archives, orphan transcripts, leftover temp files', `${spec.offset % 60} 4 * * * ${cronCommand(cleanCommand(spec, spec.clean.keep))}`] : []),
     CRON_END,
   ].join('\n');
 }
@@ -105,7 +126,7 @@ Description=Write OpenClaw session metrics for node_exporter (openclaw-sessions)
 
 [Service]
 Type=oneshot
-ExecStart=${metricsCommand(spec, spec.metrics.textfileDir)}
+ExecStart=${execStart(metricsCommand(spec, spec.metrics.textfileDir))}
 TimeoutStartSec=${spec.metrics.everyMinutes * 60 - 5}s
 Nice=10
 `;
@@ -137,7 +158,7 @@ Description=Reclaim disk in OpenClaw sessions directories (openclaw-sessions cle
 
 [Service]
 Type=oneshot
-ExecStart=${cleanCommand(spec, spec.clean.keep)} --log-format json
+ExecStart=${execStart([...cleanCommand(spec, spec.clean.keep), '--log-format', 'json'])}
 Nice=10
 IOSchedulingClass=idle
 `,
@@ -162,7 +183,7 @@ Description=Prune stale OpenClaw ACP sessions (openclaw-sessions)
 
 [Service]
 Type=oneshot
-ExecStart=${command(spec, ['--log-format', 'json'])}
+ExecStart=${execStart(command(spec, ['--log-format', 'json']))}
 Nice=10
 `;
 }

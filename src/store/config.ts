@@ -20,7 +20,8 @@ const buildConfigFactsSchema = () => z.object({
   ),
   gateway: z.optional(
     z.object({
-      port: z.optional(z.int().check(z.positive())),
+      // A TCP port: 99999 here reached net.connect and ended the run as an "unexpected error".
+      port: z.optional(z.int().check(z.positive(), z.lte(65535))),
       tls: z.optional(z.unknown()),
       /** "remote": this install talks to a gateway elsewhere, at gateway.remote.url. */
       mode: z.optional(z.string()),
@@ -59,6 +60,18 @@ export function missingVarWarning(configPath: string, missing: { name: string; a
 }
 
 const MAX_INCLUDE_DEPTH = 10;
+
+/**
+ * The environment `${VAR}` references resolve from when a root run acts as another user
+ * (system/privileges.ts): that user's config names the variables, the process still holds root's
+ * environment, and a reference such as `token: "${ROOT_SECRET}"` under `gateway.remote` would
+ * send root's value to a URL of that user's choosing. Only this tool's own inputs (`OPENCLAW_*`,
+ * which it reads directly anyway) are kept; the config's `env` block still fills the rest, and
+ * anything else stays literal with OpenClaw's missing-variable warning.
+ */
+export function substitutionEnvForOwner(env: Env): Env {
+  return Object.fromEntries(Object.entries(env).filter(([name]) => name.startsWith('OPENCLAW_')));
+}
 
 export function loadConfig(configPath: string | null, env: Env): LoadedConfig {
   if (!configPath) return { path: null, facts: {}, missingVars: [] };

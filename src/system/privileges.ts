@@ -10,8 +10,10 @@
  * If the switch is impossible (no CAP_SETUID in a container, say), the run is refused with the
  * `sudo -u` line that does the same thing by hand.
  */
-import { statSync } from 'node:fs';
+import { lstatSync, readlinkSync, statSync } from 'node:fs';
+import path from 'node:path';
 import { ToolError } from '../errors.js';
+import { shellQuote } from '../cli/selection.js';
 import { READ_CAPS, readRegularFileIfExists } from '../store/safe-fs.js';
 
 export interface Owner {
@@ -60,17 +62,117 @@ export function ownerOf(dir: string): Owner | null {
 }
 
 /**
- * When running as root on a directory another user owns, become that user. Returns the owner
- * switched to, or null when nothing changed (not root, directory absent, or owned by root).
+ * The first user other than root who owns a component of `dir`'s path — a directory on the way,
+ * or a symlink (whose target is then walked the same way) — or 0 when root owns every one; null
+ * when the path does not resolve; ANYONE (-1) past a root directory every user may write without
+ * the sticky bit. Whoever owns a component can replace everything beneath it:
+ * `~ocgw/.openclaw` swapped for a link to a root-owned directory (`/tmp`, say) still leads through
+ * `~ocgw`, so a root run there must act as ocgw, not stay root because the end of the path is
+ * root's.
+ */
+const ANYONE = -1;
+
+export function pathController(dir: string): number | null {
+  let pending = path.resolve(dir).split('/').filter(Boolean);
+  let current = '/';
+  for (let hops = 0; pending.length > 0; ) {
+    const name = pending.shift()!;
+    if (name === '.') continue;
+    if (name === '..') {
+      current = path.dirname(current);
+      continue;
+    }
+    const next = path.join(current, name);
+    let stat;
+    try {
+      stat = lstatSync(next);
+    } catch {
+      return null;
+    }
+    if (stat.uid !== 0) return stat.uid;
+    if (!stat.isSymbolicLink()) {
+      // A root directory every user may write, without the sticky bit (/tmp has it): anyone can
+      // swap what lies beneath, and no one user to act as.
+      if (stat.isDirectory() && (stat.mode & 0o002) !== 0 && (stat.mode & 0o1000) === 0 && pending.length > 0) return ANYONE;
+      current = next;
+      continue;
+    }
+    if (++hops > 40) return null; // ELOOP, as the kernel would say
+    const target = readlinkSync(next);
+    if (target.startsWith('/')) current = '/';
+    pending = [...target.split('/').filter(Boolean), ...pending];
+  }
+  return 0;
+}
+
+/**
+ * When running as root on a directory another user owns — or reaches through a path another user
+ * controls (pathController) — become that user. Returns the owner switched to, or null when
+ * nothing changed (not root, directory absent, or root's all the way down).
  * Also sets the tool's umask (0077) so what it creates is private whatever the caller's umask.
  */
 export function actAsOwnerOf(dir: string, what: string): Owner | null {
   process.umask(TOOL_UMASK);
   if (typeof process.geteuid !== 'function' || process.geteuid() !== 0) return null;
-  // Root's own directory (the usual root run): nothing to switch, no /etc/passwd to read.
-  if (uidOf(dir) === 0) return null;
-  const owner = ownerOf(dir);
+  let owner: Owner | null;
+  if (uidOf(dir) === 0) {
+    // Root's own directory (the usual root run) needs no /etc/passwd read, unless a user's
+    // directory or link on the way makes it theirs.
+    const controller = pathController(dir);
+    if (controller === null || controller === 0) return null;
+    if (controller === ANYONE) throw openToAnyone(what, dir);
+    const entry = passwdEntry(controller);
+    owner = { uid: controller, gid: entry?.gid ?? controller, name: entry?.name ?? null };
+  } else {
+    owner = ownerOf(dir);
+  }
   if (!owner || owner.uid === 0) return null;
+  switchTo(owner, what, dir);
+  ownerSwitched = true;
+  return owner;
+}
+
+let ownerSwitched = false;
+
+/**
+ * Whether this run started as root and acts as the owner of the state dir (or `--store`
+ * directory) it was given, since this or an earlier actAsOwnerOf: the install — its config
+ * included — is then that user's, not root's.
+ */
+export function actingAsInstallOwner(): boolean {
+  return ownerSwitched;
+}
+
+/**
+ * Still root after actAsOwnerOf (the state dir is root's all the way down): a store directory
+ * (or `state/`) that another user controls — `agents/` chowned to the gateway's user under a
+ * root-owned state dir — makes the run theirs before any of it is opened: a root run there would
+ * read links that user planted (a store linked to a root-only file) and write where a swapped
+ * directory points. Stores of several users cannot be one user's run: refused (exit 4).
+ */
+export function actAsControllerOf(dirs: readonly string[]): Owner | null {
+  if (typeof process.geteuid !== 'function' || process.geteuid() !== 0) return null;
+  const found = new Map<number, string>();
+  for (const dir of dirs) {
+    const uid = pathController(dir);
+    if (uid === ANYONE) throw openToAnyone('the store directory', dir);
+    if (uid !== null && uid !== 0 && !found.has(uid)) found.set(uid, dir);
+  }
+  if (found.size === 0) return null;
+  const owners = [...found].map(([uid, dir]) => ({ uid, dir, entry: passwdEntry(uid) }));
+  if (owners.length > 1) {
+    const who = owners.map((o) => `${o.dir} (${o.entry?.name ?? `uid ${o.uid}`})`).join(', ');
+    throw new ToolError('unsafe', `refusing to run as root: the stores are in directories of several users: ${who}; run it as each owner, e.g. sudo -u '${owners[0]!.entry?.name ?? `#${owners[0]!.uid}`}' openclaw-sessions ${sameArgs()} --agent ID`);
+  }
+  const [{ uid, dir, entry }] = owners as [(typeof owners)[0]];
+  return switchTo({ uid, gid: entry?.gid ?? uid, name: entry?.name ?? null }, 'the store directory', dir);
+}
+
+function openToAnyone(what: string, dir: string): ToolError {
+  return new ToolError('unsafe', `refusing to run as root on ${what} ${dir}: its path goes through a directory every user may write without the sticky bit (namei -l ${dir} shows which), so anyone could swap what lies beneath; chmod o-w that directory, or run it as the install's owner`);
+}
+
+function switchTo(owner: Owner, what: string, dir: string): Owner {
   try {
     const initgroups = (process as unknown as { initgroups?: (user: string, gid: number) => void }).initgroups;
     if (owner.name && typeof initgroups === 'function') initgroups(owner.name, owner.gid);
@@ -81,8 +183,31 @@ export function actAsOwnerOf(dir: string, what: string): Owner | null {
     const who = owner.name ?? `#${owner.uid}`;
     throw new ToolError(
       'unsafe',
-      `refusing to run as root on ${what} ${dir}, which belongs to ${owner.name ?? `uid ${owner.uid}`}: cannot switch to that user (${(error as Error).message}); run it as the owner: sudo -u '${who}' openclaw-sessions ${process.argv.slice(2).join(' ')}`,
+      `refusing to run as root on ${what} ${dir}, which belongs to ${owner.name ?? `uid ${owner.uid}`}: cannot switch to that user (${(error as Error).message}); run it as the owner: sudo -u '${who}' openclaw-sessions ${sameArgs()}`,
     );
   }
   return owner;
+}
+
+const SECRET_FLAGS = ['--token', '--password'];
+
+/**
+ * This run's arguments as a line to paste after `sudo -u OWNER openclaw-sessions`: each shell-quoted,
+ * and a `--token`/`--password` value replaced by a placeholder — the refusal goes to cron's mail
+ * and the journal, which are no place for a gateway secret.
+ */
+function sameArgs(): string {
+  const args = process.argv.slice(2);
+  return args
+    .map((arg, index) => {
+      const flag = SECRET_FLAGS.find((name) => arg.startsWith(`${name}=`));
+      if (flag) return `${flag}=${placeholder(flag)}`;
+      const previous = args[index - 1];
+      return previous !== undefined && SECRET_FLAGS.includes(previous) ? placeholder(previous) : shellQuote(arg);
+    })
+    .join(' ');
+}
+
+function placeholder(flag: string): string {
+  return `'<${flag.slice(2).toUpperCase()}>'`;
 }

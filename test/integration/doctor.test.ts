@@ -70,7 +70,9 @@ test('doctor finds each seeded problem and names its fix (exit 6)', async () => 
   chmodSync(dir, 0o777);
   const second = await doctor(state);
   assert.match(second.out.findings.find((f) => f.id === 'store-lock-directory')!.fix!, /^rmdir /);
-  assert.ok(second.out.findings.some((f) => f.id === 'store-unsafe' && /writable by other users/.test(f.message)));
+  const unsafe = second.out.findings.find((f) => f.id === 'store-unsafe' && /writable by other users/.test(f.message));
+  // Only what is open to others, inside the state dir: the directory, not the 0600 store.
+  assert.equal(unsafe?.fix, `chmod o-w ${dir}`);
   chmodSync(dir, 0o700);
 });
 

@@ -229,24 +229,28 @@ function walk(dir: string): string[] {
   return out;
 }
 
-test('under root, the prune status and its directory go to the state directory\'s owner', async (t) => {
+test('under root, the prune status and its directory are the state directory\'s owner\'s (the run acts as them)', async (t) => {
   if (process.getuid?.() !== 0) return t.skip('needs root');
-  const { recordPruneRun, readPruneStatus } = await import('../../src/prune/run-status.js');
-  const { chownSync } = await import('node:fs');
-  const stateDir = path.join(tempDir('ocs-owner-'), 'state');
-  mkdirSync(stateDir);
-  chownSync(stateDir, 65534, 65534);
-  const run = { runId: 'r1', startedAt: new Date().toISOString(), finishedAt: new Date().toISOString(), exitCode: 0, removed: 2, slotsFreed: 1, toolVersion: '0.1.0', scope: 'all agents' };
-  assert.equal(await recordPruneRun(stateDir, run), null);
+  const { readPruneStatus } = await import('../../src/prune/run-status.js');
+  const { chmodSync } = await import('node:fs');
+  const root = tempDir('ocs-owner-');
+  chmodSync(root, 0o755);
+  const stateDir = path.join(root, 'state');
+  writeFile(storePath(stateDir, 'main'), everyState('main'));
+  spawnSync('chown', ['-R', '65534:65534', stateDir]);
+  const env = { HOME: path.join(root, 'home'), TMPDIR: path.join(root, 'tmp') };
+  const first = runCli(['prune', '--yes', '--quiet', '--recompute', 'none', '--no-journal', '--state-dir', stateDir], env);
+  assert.equal(first.status, 0, first.stderr);
   for (const file of [path.dirname(pruneStatusPath(stateDir)), pruneStatusPath(stateDir)]) {
     const stat = statSync(file);
     assert.deepEqual([stat.uid, stat.gid], [65534, 65534], file);
   }
   assert.equal(statSync(path.dirname(pruneStatusPath(stateDir))).mode & 0o777, 0o700);
-  // A second run replaces the file (the rename keeps no stale copy) and keeps the owner.
-  assert.equal(await recordPruneRun(stateDir, { ...run, runId: 'r2', exitCode: 3 }), null);
+  // A run that fails on a bad flag (still root when it fails) replaces the file as the owner too.
+  const second = runCli(['prune', '--yes', '--quiet', '--older-than', 'soon', '--state-dir', stateDir], env);
+  assert.equal(second.status, 2, second.stderr);
   assert.equal(statSync(pruneStatusPath(stateDir)).uid, 65534);
   const status = readPruneStatus(stateDir)!;
-  assert.equal(status.last.runId, 'r2');
-  assert.equal(status.lastSuccess?.runId, 'r1');
+  assert.equal(status.last.exitCode, 2);
+  assert.equal(status.lastSuccess?.exitCode, 0);
 });

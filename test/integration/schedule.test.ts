@@ -222,3 +222,41 @@ test('an install that keeps state in SQLite: schedule warns when the Node its un
   mkdirSync(path.join(plain, 'agents', 'main', 'sessions'), { recursive: true });
   assert.equal(runCli(['schedule', '--state-dir', plain], { HOME: home }).stderr, '');
 });
+
+/** What cron does to a crontab line's command before `sh -c` (crontab(5); Vixie cron's do_command): `\%` → `%`, an unescaped `%` ends it. */
+function asCronRuns(line: string): string {
+  const command = line.split(' ').slice(5).join(' ');
+  let out = '';
+  for (let i = 0; i < command.length; i++) {
+    if (command[i] === '\\' && command[i + 1] === '%') {
+      out += '%';
+      i++;
+    } else if (command[i] === '%') break;
+    else out += command[i];
+  }
+  return out;
+}
+
+test('schedule: a % in a path is escaped for cron (\\%) and systemd (%%), and the cron line still runs; a newline in a path is refused', () => {
+  const home = tempDir();
+  const stateDir = path.join(home, 'state 100%d');
+  mkdirSync(path.join(stateDir, 'agents', 'main', 'sessions'), { recursive: true });
+  writeFileSync(path.join(stateDir, 'agents', 'main', 'sessions', 'sessions.json'), JSON.stringify({ 'agent:main:main': { sessionId: 'm', updatedAt: Date.now() } }));
+  const textDir = path.join(home, 'prom%h');
+  mkdirSync(textDir);
+  const result = runCli(['schedule', '--json', '--state-dir', stateDir, '--metrics-textfile', textDir], { HOME: home });
+  assert.equal(result.status, 0, result.stderr);
+  const out = JSON.parse(result.stdout) as { cron: string; systemd: { service: { content: string }; metrics: { service: { content: string } } } };
+  const metricsLine = out.cron.split('\n').find((l) => / metrics /.test(l) && !l.startsWith('#'))!;
+  assert.ok(metricsLine.includes("/state 100\\%d'"), metricsLine);
+  const ran = spawnSync('sh', ['-c', asCronRuns(metricsLine)], { env: { PATH: '/usr/bin:/bin', HOME: home }, encoding: 'utf8' });
+  assert.equal(ran.status, 0, ran.stderr);
+  assert.ok(existsSync(path.join(textDir, 'openclaw_sessions.prom')), 'the cron line wrote the textfile into the directory named');
+  assert.match(out.systemd.service.content, /--state-dir '\S+\/state 100%%d'$/m);
+  assert.match(out.systemd.metrics.service.content, /--textfile \S+\/prom%%h /m);
+
+  const injected = runCli(['schedule', '--install', 'systemd', '--no-enable', '--state-dir', `${home}/x\nExecStartPost=/bin/touch ${home}/pwn`], { HOME: home });
+  assert.equal(injected.status, 2, injected.stderr);
+  assert.match(injected.stderr, /control character/);
+  assert.equal(existsSync(path.join(home, '.config', 'systemd', 'user')), false, 'nothing written');
+});

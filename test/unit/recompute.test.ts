@@ -40,7 +40,7 @@ test('nothing answers on the port but a proven gateway process holds the lock: A
   for (const requested of ['auto', 'rpc', 'restart', 'none'] as const) {
     const decision = chooseRecompute({ ...elsewhere, requested });
     assert.ok(decision.method === 'refuse' && decision.kind === 'not-recomputed', requested);
-    assert.match((decision as { why: string }).why, /gateway pid 8690 holds this config's lock .*--port, OPENCLAW_GATEWAY_PORT or --url.*nothing was changed/);
+    assert.match((decision as { why: string }).why, /gateway pid 8690 holds this config's lock .*OPENCLAW_GATEWAY_PORT, gateway\.port in its config, or --url.*nothing was changed/);
   }
   // Entries without an acp object have no handle: the file edit under the gateway's lock is safe.
   assert.equal(chooseRecompute({ ...elsewhere, acpEntries: 0, slotsToFree: 0 }).method, 'file');

@@ -14,6 +14,7 @@ import { DEFAULT_CONVERSATION_GRACE_MS, describePlan, isEverPrunable } from '../
 import { DEFAULT_JOURNAL_RETENTION } from '../../defaults.js';
 import { newRunId } from '../../store/run-id.js';
 import { resolveStateLocation } from '../../store/paths.js';
+import { actAsOwnerOf } from '../../system/privileges.js';
 import { inventoryOptionsFrom, type StoreFlags } from '../common-options.js';
 import { gatewayFlagsFrom, type GatewayTargetFlags } from '../gateway-options.js';
 import { createEventLog, parseLogFormat, type EventLog } from '../event-log.js';
@@ -82,6 +83,14 @@ async function recordOutcome(flags: PruneFlags, io: CliIo, runId: string, starte
     stateDir = resolveStateLocation(io.env, flags).stateDir;
   } catch {
     return; // the flags named no install: nothing to record against
+  }
+  // A run that failed before the inventory (a bad flag in the cron line) is still root here: the
+  // record goes into a directory the owner controls, where a root write (and its chown) could be
+  // pointed anywhere by a link swapped in mid-write. Act as the owner first, as the run would have.
+  try {
+    actAsOwnerOf(stateDir, 'the state directory');
+  } catch {
+    return; // cannot become the owner: record nothing rather than write there as root
   }
   const scope = flags.store ? `store ${flags.store}` : flags.agent ? `agent ${flags.agent}` : 'all agents';
   const { recordPruneRun } = await import('../../prune/run-status.js');

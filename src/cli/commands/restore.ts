@@ -4,11 +4,12 @@
  */
 import { EXIT, CliError } from '../exit-codes.js';
 import { executeRestore, findRuns, prepareRestore } from '../../prune/restore-run.js';
+import { actAsInstallOwner } from '../../inventory.js';
 import { notRestorableBecause, restorableLabel } from '../../prune/restore.js';
 import type { JournalRun } from '../../store/journal.js';
 import { inventoryOptionsFrom, type StoreFlags } from '../common-options.js';
 import { explicitTarget } from '../../gateway/target.js';
-import { loadConfig } from '../../store/config.js';
+import { loadConfig, substitutionEnvForOwner } from '../../store/config.js';
 import { resolveStateLocation } from '../../store/paths.js';
 import { confirm } from '../confirm.js';
 import type { CliIo } from '../io.js';
@@ -31,7 +32,10 @@ export async function runRestore(runId: string | undefined, flags: RestoreFlags,
   if (flags.list && runId !== undefined) throw new CliError(EXIT.usage, `restore --list takes no run id (got "${runId}"): use restore --list, or restore ${runId}`);
   const lockTimeoutMs = parseDurationFlag(flags.lockTimeout, '--lock-timeout');
   const location = resolveStateLocation(io.env, flags);
-  const remote = explicitTarget(flags.url, io.env, loadConfig(location.configPath, io.env));
+  // The config is the owner's file and may `$include` anything: read it as the owner, as every
+  // other command does (a root read printed a root-only file's gateway.remote.url here).
+  const switched = actAsInstallOwner(location, flags.store);
+  const remote = explicitTarget(flags.url, io.env, loadConfig(location.configPath, switched ? substitutionEnvForOwner(io.env) : io.env));
   if (remote) {
     throw new CliError(EXIT.usage, `restore re-adds entries to local store files, and the gateway at ${remote.url} (${remote.source}) keeps its stores on its own host; its sessions were deleted through RPC and cannot be restored from here — run restore on the gateway's host against its state dir`);
   }

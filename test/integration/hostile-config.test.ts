@@ -1,0 +1,65 @@
+/**
+ * An OpenClaw config is the gateway user's file, and root's cron reads it: values that would
+ * crash a run, or make doctor tell root to chmod a system directory, are refused or named plainly.
+ */
+import assert from 'node:assert/strict';
+import { chmodSync, mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { test } from 'node:test';
+import { runCli } from '../helpers/cli.js';
+import { chatEntry, MIN } from '../helpers/stores.js';
+import { storePath, tempDir, writeFile } from '../helpers/tmp.js';
+
+interface DoctorJson {
+  findings: Array<{ id: string; severity: string; message: string; fix: string | null }>;
+}
+
+function install(config: string): { state: string; root: string } {
+  const root = tempDir();
+  const state = path.join(root, 'state');
+  writeFile(path.join(state, 'openclaw.json'), config);
+  writeFile(storePath(state, 'main'), { 'agent:main:main': chatEntry('m', MIN) });
+  return { state, root };
+}
+
+test('gateway.port out of the TCP range is a config error naming the field (exit 1), not an "unexpected error"', () => {
+  const { state, root } = install('{ gateway: { port: 99999 } }');
+  for (const command of ['doctor', 'gateway', 'list']) {
+    const result = runCli([command, '--state-dir', state], { HOME: root, TMPDIR: root });
+    assert.equal(result.status, 1, `${command}: ${result.stderr}`);
+    assert.match(result.stderr, /config \S+openclaw\.json: gateway\.port: must be <= 65535/);
+    assert.doesNotMatch(result.stderr, /unexpected error|ERR_SOCKET_BAD_PORT/);
+  }
+});
+
+test('a store the config puts in a directory every user can write: doctor says to move it, never to chmod that directory', () => {
+  const root = tempDir();
+  const shared = path.join(root, 'shared');
+  mkdirSync(shared);
+  chmodSync(shared, 0o1777); // as /tmp is
+  const { state } = install(`{ session: { store: ${JSON.stringify(path.join(shared, 'sessions.json'))} } }`);
+  writeFile(path.join(shared, 'sessions.json'), { 'agent:main:main': chatEntry('m', MIN) });
+  const result = runCli(['doctor', '--json', '--no-rpc', '--state-dir', state], { HOME: root, TMPDIR: root });
+  const unsafe = (JSON.parse(result.stdout) as DoctorJson).findings.find((f) => f.id === 'store-unsafe');
+  assert.ok(unsafe, result.stdout);
+  assert.match(unsafe.message, /writable by other users/);
+  assert.doesNotMatch(unsafe.fix ?? '', /chmod/);
+  assert.match(unsafe.fix ?? '', /move the store into the state dir/);
+});
+
+test('a store the config points at a device is reported unreadable once, with no chmod of /dev to paste', () => {
+  const { state, root } = install('{ session: { store: "/dev/zero" } }');
+  const result = runCli(['doctor', '--json', '--no-rpc', '--state-dir', state], { HOME: root, TMPDIR: root });
+  assert.equal(result.status, 6, result.stderr);
+  const findings = (JSON.parse(result.stdout) as DoctorJson).findings;
+  assert.ok(findings.some((f) => f.id === 'store-unreadable' && /character device/.test(f.message)));
+  assert.ok(findings.every((f) => !/chmod/.test(f.fix ?? '')), JSON.stringify(findings));
+});
+
+test('a store inside the state dir left writable by others: the chmod names only what is open', () => {
+  const { state, root } = install('{}');
+  chmodSync(storePath(state, 'main'), 0o666);
+  const result = runCli(['doctor', '--json', '--no-rpc', '--state-dir', state], { HOME: root, TMPDIR: root });
+  const unsafe = (JSON.parse(result.stdout) as DoctorJson).findings.find((f) => f.id === 'store-unsafe');
+  assert.equal(unsafe?.fix, `chmod o-w ${storePath(state, 'main')}`);
+});
