@@ -18,6 +18,7 @@ import { explicitTarget } from '../../gateway/target.js';
 import type { GatewayStatus } from '../../gateway/probe.js';
 import type { CliIo } from '../io.js';
 import { brokenStoreHints } from '../hints.js';
+import { foldStoreErrors, storeErrorLines } from '../store-errors.js';
 import { selectionArgs, toolCommand, type SelectionFlags } from '../selection.js';
 import { writeJsonStreaming } from '../json-stream.js';
 import { inventoryDisk } from '../../clean/disk.js';
@@ -60,8 +61,9 @@ export async function runList(flags: ListFlags, io: CliIo): Promise<number> {
   }
   if (inventory.failures.length > 0 && inventory.stores.length === 0) {
     // Nothing readable: every broken store is named; the first one's message is the exit reason.
-    for (const failure of inventory.failures.slice(1)) io.stderr.write(`openclaw-sessions: ${errorLine(failure.error)}\n`);
-    throw inventory.failures[0]!.error;
+    const [first, ...others] = foldStoreErrors(inventory.failures.map((failure) => failure.error));
+    for (const other of others) io.stderr.write(`openclaw-sessions: ${errorLine(other)}\n`);
+    throw first!;
   }
 
   // The readable stores are shown; each broken one gets one line on stderr (then how to act on the
@@ -77,7 +79,7 @@ export async function runList(flags: ListFlags, io: CliIo): Promise<number> {
     writeListText(inventory, report, style, flags.wide ?? false, flags, (chunk) => io.stdout.write(chunk));
   }
   if (gateway && !flags.json) io.stdout.write(liveFooter(gateway, heldOnDiskUnknown(inventory) === null ? report.summary.acp.slotsHeld : null, report.summary.acp.cap, flags));
-  for (const failure of inventory.failures) io.stderr.write(`openclaw-sessions: ${errorLine(failure.error)}\n`);
+  for (const line of storeErrorLines(inventory.failures.map((failure) => failure.error))) io.stderr.write(`${line}\n`);
   if (inventory.failures.length > 0) for (const line of brokenStoreHints(inventory, flags, ['list'])) io.stderr.write(`${line}\n`);
   return inventory.failures.length > 0 ? EXIT.error : EXIT.ok;
 }

@@ -17,6 +17,7 @@ import { resolveStateLocation } from '../../store/paths.js';
 import { actAsOwnerOf } from '../../system/privileges.js';
 import { inventoryOptionsFrom, type StoreFlags } from '../common-options.js';
 import { gatewayFlagsFrom, type GatewayTargetFlags } from '../gateway-options.js';
+import { foldStoreErrors, storeErrorLines } from '../store-errors.js';
 import { createEventLog, parseLogFormat, type EventLog } from '../event-log.js';
 import type { CliIo } from '../io.js';
 import { parseDurationFlag, parseKindsFlag, parseOptedInStatesFlag, parseTerminalStatesFlag } from '../parse.js';
@@ -147,7 +148,7 @@ async function pruneOnce(flags: PruneFlags, io: CliIo, runId: string, log: Event
   const failedStores = failures.map((failure) => ({ agentId: failure.ref.agentId, path: failure.ref.path, error: failure.error.message }));
   const outcome = await pruneReadable(flags, io, log, request, prepared, runId, failedStores);
   if (failures.length === 0) return outcome;
-  for (const failure of failures) io.stderr.write(`openclaw-sessions: left untouched: ${failure.error.message}\n`);
+  for (const line of storeErrorLines(failures.map((failure) => failure.error), 'left untouched: ')) io.stderr.write(`${line}\n`);
   return { ...outcome, exitCode: outcome.exitCode === EXIT.ok ? EXIT.error : outcome.exitCode };
 }
 
@@ -243,10 +244,11 @@ async function reportingOtherFailures<T>(io: CliIo, flags: PruneFlags, work: () 
     return await work();
   } catch (error) {
     if (!(error instanceof StoresUnreadableError)) throw error;
-    for (const other of error.errors.slice(1)) io.stderr.write(`openclaw-sessions: ${other.message}\n`);
+    const [first, ...others] = foldStoreErrors(error.errors);
+    for (const other of others) io.stderr.write(`openclaw-sessions: ${other.message}\n`);
     // Printed before the exit line; the hint keeps this run's own flags (a dry run stays one).
     if (error.inventory) for (const line of brokenStoreHints(error.inventory, flags, ['prune', ...planArgs(flags), ...(flags.dryRun ? ['--dry-run'] : [])])) io.stderr.write(`${line}\n`);
-    throw error.errors[0];
+    throw first;
   }
 }
 
