@@ -173,15 +173,18 @@ function pruneFix(inventory: Inventory, gateway: GatewayStatus, selection: Selec
   const perAgent = new Map<string, number>();
   for (const ref of [...inventory.stores.map((s) => s.ref), ...inventory.failures.map((f) => f.ref)]) perAgent.set(ref.agentId, (perAgent.get(ref.agentId) ?? 0) + 1);
   const narrowed = inventory.failures.length > 0 || writable.length < refs.length;
-  // Without RPC and without leave to restart, prune would free nothing in the running gateway.
-  const restart = gateway.running && !gateway.rpc.ok ? (gateway.restart.ok ? ['--allow-restart'] : null) : [];
-  const args = ['prune', ...extra, ...(restart ?? [])];
+  // While the gateway runs, prune takes ACP entries only through its RPC or a restart it verifies
+  // (recompute/choose.ts): with neither, it refuses. A restart after the prune would not help either:
+  // 4.x re-creates handles for the entries still in the store (docs/openclaw-cli.md). So the
+  // gateway is stopped first (prune then edits the file under its lock) and started after.
+  const stopped = gateway.running && !gateway.rpc.ok && !gateway.restart.ok;
+  const args = ['prune', ...extra, ...(gateway.running && !gateway.rpc.ok && gateway.restart.ok ? ['--allow-restart'] : [])];
   const commands = narrowed
     ? writable.map((ref) => toolCommand([...args, ...selectionArgs(selectionForStore(selection, ref.agentId, ref.path, perAgent.get(ref.agentId) ?? 1))]).join(' '))
     : [toolCommand([...args, ...selectionArgs(selection)]).join(' ')];
-  if (restart === null) commands.push(openclawCommand(selection, ['gateway', 'restart']).join(' '));
+  if (stopped) commands.splice(0, commands.length, openclawCommand(selection, ['gateway', 'stop']).join(' '), ...commands, openclawCommand(selection, ['gateway', 'start']).join(' '));
   const note = narrowed ? '; prune refuses a selection with a broken or unsafe store, so the fix names each healthy one' : '';
-  return { fix: commands.join('; '), note };
+  return { fix: commands.join('; '), note: stopped ? `${note}; while the gateway runs, prune takes them only through its RPC or a restart it can verify, and neither works here (see the RPC finding): the fix stops the gateway for the prune` : note };
 }
 
 function lockFindings(storePath: string, now: number): Finding[] {
