@@ -82,7 +82,7 @@ export function chooseRecompute(input: RecomputeInput): RecomputeDecision {
       return {
         method: 'refuse',
         kind: 'not-recomputed',
-        why: `a gateway answers, so the ${input.acpEntries} ACP entr${input.acpEntries === 1 ? 'y' : 'ies'} may leave the file only through it, and neither way works: RPC is unavailable (${input.rpc.why}); ${input.restart.ok ? `a restart was not allowed (fix: ${restartFix})` : `a restart is not possible (${input.restart.why})`}; nothing was changed`,
+        why: `a gateway answers, so the ${input.acpEntries} ACP entr${input.acpEntries === 1 ? 'y' : 'ies'} may leave the file only through it, and neither way works: RPC is unavailable (${input.rpc.why}); ${input.restart.ok ? `a restart was not allowed (fix: ${restartFix})` : `a restart is not possible (${input.restart.why}); make RPC work, or stop the gateway (openclaw gateway stop), prune, and start it again`}; nothing was changed`,
       };
   }
 }

@@ -42,7 +42,10 @@ test('gateway running, no RPC, no restart by this tool: the fix stops the gatewa
 
   // Why: the same inputs make prune refuse while the gateway runs, and edit the file once it is stopped.
   const input: RecomputeInput = { requested: 'auto', gatewayRunning: true, generation: 'locked-json', rpc: { ok: false, why: 'pairing required' }, restart: { ok: false, why: 'no verified gateway pid' }, allowRestart: false, slotsToFree: 1, acpEntries: 1 };
-  assert.equal(chooseRecompute(input).method, 'refuse');
+  const refused = chooseRecompute(input);
+  assert.equal(refused.method, 'refuse');
+  // prune's own refusal names the same way out.
+  assert.match((refused as { why: string }).why, /stop the gateway \(openclaw gateway stop\), prune, and start it again; nothing was changed$/);
   assert.equal(chooseRecompute({ ...input, gatewayRunning: false }).method, 'file');
 
   // A restart this tool can verify: prune restarts it itself, no stop.
