@@ -232,11 +232,17 @@ export async function generateCorpus(options: GenerateOptions): Promise<string> 
     // The failing turn's retries re-take its transcript lock after `settled` saw it free (the
     // gateway retries a failed model call with backoff): before the in-flight turns below, which
     // are captured right after they start, wait until it has stayed free and settled for 20 s.
+    // main too: the runs spawned above announce their results to it (a turn of its own, which
+    // CI once captured still running, 31 s old, against the golden "main: idle").
+    const isQuiet = (key: string): boolean => {
+      const entry = store()[key];
+      return Boolean(entry) && entry!.status !== 'running' && !lockOf(key);
+    };
     for (let quiet = false; !quiet; ) {
       await settled('agent:main:direct:failed', 'failing turn (all retries)', 'main', 180_000);
+      await settled('agent:main:main', 'main (the announces of the runs above)', 'main', 180_000);
       await sleep(20_000);
-      const entry = store()['agent:main:direct:failed'];
-      quiet = Boolean(entry) && entry!.status !== 'running' && !lockOf('agent:main:direct:failed');
+      quiet = isQuiet('agent:main:direct:failed') && isQuiet('agent:main:main');
     }
     // 6. Turns in progress at capture time: their transcript locks are held by the live gateway.
     await chat('agent:main:direct:busy', 'a long answer please [[slow]]');
