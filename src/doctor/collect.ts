@@ -2,7 +2,7 @@
  * `doctor`'s look around: the gateway, the cap and who holds the slots, idle eviction, stale
  * locks (store, transcript, this tool's run lock), broken and unsafe stores. Read-only.
  */
-import { lstatSync, readdirSync, realpathSync, statSync, type Stats } from 'node:fs';
+import { lstatSync, readdirSync, type Stats } from 'node:fs';
 import { READ_CAPS, readRegularFile } from '../store/safe-fs.js';
 import path from 'node:path';
 import type { GatewayStatus } from '../gateway/probe.js';
@@ -14,6 +14,7 @@ import { isPrunableByDefault } from '../sessions/plan.js';
 import { classifyLockHolder, lockPathFor, parseLockContents, readHolderFacts } from '../store/gateway-lock.js';
 import { assertStoreWritable } from '../store/store-safety.js';
 import { TOOL_LOCK_SUFFIX } from '../store/tool-lock.js';
+import { unreadableStoreFinding, unsafeStoreFix } from './store-fixes.js';
 import { openclawCommand, selectionArgs, selectionForStore, shellQuote, toolCommand, type SelectionFlags } from '../cli/selection.js';
 import type { Finding } from './findings.js';
 import { inventoryDisk } from '../clean/disk.js';
@@ -121,7 +122,7 @@ function liveFindings(inventory: Inventory, gateway: GatewayStatus, selection: S
 function storeFindings(inventory: Inventory, selection: SelectionFlags, now: number): Finding[] {
   const findings: Finding[] = [];
   // Stores.
-  for (const failure of inventory.failures) findings.push(unreadableStoreFinding(failure.ref.format, failure.ref.path, failure.error.message));
+  for (const failure of inventory.failures) findings.push(unreadableStoreFinding(failure.ref.format, failure.ref.path, failure.error.message, inventory.location.stateDir));
   for (const store of [...inventory.stores.map((s) => s.ref), ...inventory.failures.map((f) => f.ref)]) {
     if (store.format !== 'json') continue;
     const stat = lstatSafe(store.path);
@@ -232,61 +233,6 @@ function judge(file: string, mtimeMs: number, now: number, staleMs?: number): st
   const contents = parseLockContents(text);
   const verdict = classifyLockHolder(contents, mtimeMs, now, readHolderFacts(contents), staleMs);
   return verdict.stale ? verdict.reason : null;
-}
-
-/**
- * A store that could not be read. "Move it aside" is advice for a JSON store that does not parse
- * (OpenClaw 2026.4.x reads it as empty, and its next write drops every session). A SQLite store
- * (8.1+) is the gateway's live database: moving it aside loses every session, and the usual
- * reason it cannot be read is this tool's Node.js (no node:sqlite before 22.13; observed running
- * doctor on Node 20 against a real 2026.9.6 gateway, which told the operator to move aside each
- * agent's healthy database).
- */
-function unreadableStoreFinding(format: string, storePath: string, error: string): Finding {
-  if (format !== 'sqlite') {
-    return { id: 'store-unreadable', severity: 'problem', message: `${error} (the gateway treats it as empty and its next write drops every session)`, fix: `fix or move aside ${shellQuote(storePath)}` };
-  }
-  const node = /node:sqlite|Node\.js/.test(error);
-  return {
-    id: 'store-unreadable',
-    severity: 'problem',
-    message: `${error} (its sessions are not listed, counted or pruned by this tool; the gateway itself is not affected)`,
-    fix: node ? 'run openclaw-sessions with Node.js 22.13 or later' : `check ${shellQuote(storePath)} (the gateway's database: this tool only reads it; never move it aside while the gateway runs)`,
-  };
-}
-
-/**
- * The fix for a store refused as unsafe. A directory's chmod is suggested only inside the state dir, and only
- * for what is open to others: the store's path comes from the config (`session.store`), and
- * `chmod o-w /tmp` (a store in /tmp) pasted by root would break every user of the host.
- */
-function unsafeStoreFix(storePath: string, stat: Stats | null, stateDir: string): string | null {
-  if (stat?.isSymbolicLink()) return `replace the symlink ${shellQuote(storePath)} with the real file`;
-  const dir = path.dirname(storePath);
-  // As store-safety.ts judges them: the directory followed, the file itself.
-  const dirOpen = ((statSafe(dir)?.mode ?? 0) & 0o002) !== 0;
-  const fileOpen = ((stat?.mode ?? 0) & 0o002) !== 0;
-  if (dirOpen && !isInside(dir, stateDir)) return `move the store into the state dir ${stateDir} (session.store in the OpenClaw config): every user may write to ${dir}`;
-  const open = [...(dirOpen ? [dir] : []), ...(fileOpen ? [storePath] : [])];
-  // Refused for another reason (the file vanished, say): the message says it, no command does.
-  return open.length > 0 ? `chmod o-w ${open.map(shellQuote).join(' ')}` : null;
-}
-
-function statSafe(file: string): Stats | null {
-  try {
-    return statSync(file);
-  } catch {
-    return null;
-  }
-}
-
-function isInside(dir: string, stateDir: string): boolean {
-  try {
-    const relative = path.relative(realpathSync(stateDir), realpathSync(dir));
-    return relative === '' || (!relative.startsWith('..') && !path.isAbsolute(relative));
-  } catch {
-    return false;
-  }
 }
 
 function lstatSafe(file: string): Stats | null {

@@ -3,7 +3,7 @@
  * crash a run, or make doctor tell root to chmod a system directory, are refused or named plainly.
  */
 import assert from 'node:assert/strict';
-import { chmodSync, mkdirSync } from 'node:fs';
+import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
 import { runCli } from '../helpers/cli.js';
@@ -62,4 +62,22 @@ test('a store inside the state dir left writable by others: the chmod names only
   const result = runCli(['doctor', '--json', '--no-rpc', '--state-dir', state], { HOME: root, TMPDIR: root });
   const unsafe = (JSON.parse(result.stdout) as DoctorJson).findings.find((f) => f.id === 'store-unsafe');
   assert.equal(unsafe?.fix, `chmod o-w ${storePath(state, 'main')}`);
+});
+
+test('a store the config names outside the state dir that cannot be read: doctor says to check the config first, never a bare "move aside" of that path', () => {
+  const root = tempDir();
+  const elsewhere = path.join(root, 'etc', 'shadow');
+  mkdirSync(path.dirname(elsewhere));
+  writeFileSync(elsewhere, 'root:*:19000:0:99999:7:::\n', { mode: 0o600 });
+  const { state } = install(`{ session: { store: ${JSON.stringify(elsewhere)} } }`);
+  const result = runCli(['doctor', '--json', '--no-rpc', '--state-dir', state], { HOME: root, TMPDIR: root });
+  const unreadable = (JSON.parse(result.stdout) as DoctorJson).findings.find((f) => f.id === 'store-unreadable');
+  assert.ok(unreadable, result.stdout);
+  assert.match(unreadable.fix ?? '', /^check session\.store in the OpenClaw config: it names \S*etc\/shadow, outside the state dir .*; fix or move it aside only if it is the gateway's session store$/);
+  // A store of the state dir's own that does not parse keeps the usual fix.
+  const own = install('{}');
+  writeFileSync(storePath(own.state, 'main'), '{ not json');
+  const inside = runCli(['doctor', '--json', '--no-rpc', '--state-dir', own.state], { HOME: own.root, TMPDIR: own.root });
+  const broken = (JSON.parse(inside.stdout) as DoctorJson).findings.find((f) => f.id === 'store-unreadable');
+  assert.equal(broken?.fix, `fix or move aside ${storePath(own.state, 'main')}`);
 });
