@@ -3,9 +3,10 @@
  * from the config (`session.store`), which the gateway's user controls, so a fix names a command
  * on a path only inside the state dir: root pastes what doctor prints.
  */
-import { realpathSync, statSync, type Stats } from 'node:fs';
+import { statSync, type Stats } from 'node:fs';
 import path from 'node:path';
 import { shellQuote } from '../cli/selection.js';
+import { isInside, realpathOrNull } from '../store/safe-fs.js';
 import type { Finding } from './findings.js';
 
 /**
@@ -20,7 +21,7 @@ export function unreadableStoreFinding(format: string, storePath: string, error:
   if (format !== 'sqlite') {
     // The path comes from the config (`session.store`): outside the state dir it may be anything
     // (a config pointing at /etc/shadow got "fix or move aside /etc/shadow"), so it is named for checking first.
-    const fix = isInside(path.dirname(storePath), stateDir)
+    const fix = inStateDir(path.dirname(storePath), stateDir)
       ? `fix or move aside ${shellQuote(storePath)}`
       : `check session.store in the OpenClaw config: it names ${shellQuote(storePath)}, outside the state dir ${shellQuote(stateDir)}; fix or move it aside only if it is the gateway's session store`;
     return { id: 'store-unreadable', severity: 'problem', message: `${error} (the gateway treats it as empty and its next write drops every session)`, fix };
@@ -45,7 +46,7 @@ export function unsafeStoreFix(storePath: string, stat: Stats | null, stateDir: 
   // As store-safety.ts judges them: the directory followed, the file itself.
   const dirOpen = ((statSafe(dir)?.mode ?? 0) & 0o002) !== 0;
   const fileOpen = ((stat?.mode ?? 0) & 0o002) !== 0;
-  if (dirOpen && !isInside(dir, stateDir)) return `move the store into the state dir ${stateDir} (session.store in the OpenClaw config): every user may write to ${dir}`;
+  if (dirOpen && !inStateDir(dir, stateDir)) return `move the store into the state dir ${stateDir} (session.store in the OpenClaw config): every user may write to ${dir}`;
   const open = [...(dirOpen ? [dir] : []), ...(fileOpen ? [storePath] : [])];
   // Refused for another reason (the file vanished, say): the message says it, no command does.
   return open.length > 0 ? `chmod o-w ${open.map(shellQuote).join(' ')}` : null;
@@ -59,11 +60,8 @@ function statSafe(file: string): Stats | null {
   }
 }
 
-function isInside(dir: string, stateDir: string): boolean {
-  try {
-    const relative = path.relative(realpathSync(stateDir), realpathSync(dir));
-    return relative === '' || (!relative.startsWith('..') && !path.isAbsolute(relative));
-  } catch {
-    return false;
-  }
+/** `dir` is the state dir or below it, links resolved (safe-fs.ts judges "below"). */
+function inStateDir(dir: string, stateDir: string): boolean {
+  const [real, root] = [realpathOrNull(dir), realpathOrNull(stateDir)];
+  return real !== null && root !== null && (real === root || isInside(real, [root]));
 }
