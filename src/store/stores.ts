@@ -43,6 +43,11 @@ export function configuredAgentIds(config: ConfigFacts): { ids: string[]; defaul
   return { ids, defaultId };
 }
 
+/** An agent's OpenClaw 8.1+ SQLite session store (docs/openclaw.md §9), whether or not it exists. */
+export function sqliteStorePathFor(stateDir: string, agentId: string): string {
+  return path.join(stateDir, 'agents', agentId, 'agent', SQLITE_NAME);
+}
+
 export function sessionsDirFor(stateDir: string, agentId: string): string {
   return path.join(stateDir, 'agents', agentId, 'sessions');
 }
@@ -91,7 +96,7 @@ export function discoverStores(input: StoreDiscoveryInput): StoreDiscovery {
     const configured = ids.includes(agentId);
     const jsonPath = jsonStorePathFor(input.stateDir, agentId, setting, input.home);
     const defaultPath = jsonStorePathFor(input.stateDir, agentId, undefined, input.home);
-    const sqlitePath = path.join(input.stateDir, 'agents', agentId, 'agent', SQLITE_NAME);
+    const sqlitePath = sqliteStorePathFor(input.stateDir, agentId);
     // 8.1+ keeps this agent's sessions in SQLite and no longer reads sessions.json (docs/openclaw.md §2, §9).
     const legacy = existsSync(sqlitePath) && !literal;
     if (existsSync(jsonPath)) {

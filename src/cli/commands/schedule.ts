@@ -3,7 +3,7 @@
  * unattended for this install; `--install systemd|cron` writes them, `--uninstall` removes them.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { CliError, EXIT } from '../exit-codes.js';
@@ -15,6 +15,8 @@ import { parseDurationFlag } from '../parse.js';
 import { DEFAULT_METRICS_EVERY } from '../../defaults.js';
 import { resolveStateLocation } from '../../store/paths.js';
 import { loadNodeSqlite } from '../../store/sqlite-open.js';
+import { acpStateDbPath } from '../../store/read-acp-state.js';
+import { discoverAgentsOnDisk, sqliteStorePathFor } from '../../store/stores.js';
 import type { CliIo } from '../io.js';
 import type { ScheduleReport } from '../../report/schedule-report.js';
 import { SCHEDULE_SCHEMA_VERSION } from '../../report/versions.js';
@@ -148,14 +150,8 @@ function runWarnings(spec: ScheduleSpec, stateDir: string): string[] {
  * units whose every prune would exit 1 (no node:sqlite), and said nothing.
  */
 function usesSqlite(stateDir: string): boolean {
-  if (existsSync(path.join(stateDir, 'state', 'openclaw.sqlite'))) return true;
-  let agents: string[];
-  try {
-    agents = readdirSync(path.join(stateDir, 'agents'));
-  } catch {
-    return false;
-  }
-  return agents.some((agent) => existsSync(path.join(stateDir, 'agents', agent, 'agent', 'openclaw-agent.sqlite')));
+  if (existsSync(acpStateDbPath(stateDir))) return true;
+  return discoverAgentsOnDisk(stateDir).some((agentId) => existsSync(sqliteStorePathFor(stateDir, agentId)));
 }
 
 function isDirectory(dir: string): boolean {
