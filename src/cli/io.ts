@@ -9,6 +9,8 @@ export interface CliIo {
   stdout: { write(text: string): unknown; isTTY?: boolean; columns?: number };
   stderr: { write(text: string): unknown };
   stdinIsTTY: boolean;
+  /** Standard error is a terminal: where progress lines go (never into a pipe, a log or cron mail). */
+  stderrIsTTY?: boolean;
   /** Reads one line of an answer from the terminal (confirmation prompts). */
   ask(question: string): Promise<string>;
 }
@@ -90,6 +92,9 @@ export function processIo(): CliIo {
     get stdinIsTTY() {
       return Boolean(process.stdin.isTTY);
     },
+    get stderrIsTTY() {
+      return Boolean(stderr().isTTY);
+    },
     ask: async (question) => {
       const [{ createInterface }, { runCleanups }] = await Promise.all([import('node:readline/promises'), import('../system/cleanup.js')]);
       const rl = createInterface({ input: process.stdin, output: stderr() });
@@ -109,4 +114,14 @@ export function processIo(): CliIo {
       }
     },
   };
+}
+
+/**
+ * A writer of progress lines for a wait the operator would otherwise sit through in silence (the
+ * live read, live-acp.ts): only when standard error is a terminal and the run is not `--json` or
+ * `--quiet`; undefined otherwise, so cron mail, journals and JSON consumers never see one.
+ */
+export function terminalProgress(io: CliIo, flags: { json?: boolean; quiet?: boolean }): ((line: string) => void) | undefined {
+  if (!io.stderrIsTTY || flags.json || flags.quiet) return undefined;
+  return (line) => io.stderr.write(`openclaw-sessions: ${line}\n`);
 }

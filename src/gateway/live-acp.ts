@@ -9,12 +9,15 @@
  * The command and its reply are written to the transcript of the session they are sent to, so
  * they go to a session of this tool's own (`agent:<agent>:openclaw-sessions-probe-<id>`), which
  * is deleted afterwards (`sessions.delete`, transcript archived): no user session is touched.
- * The first command after a gateway start loads the ACP module lazily (observed 6–14 s).
+ * The first command after a gateway start loads the ACP module lazily (observed 6–14 s on 4.2,
+ * up to 26 s on 4.29). The delete comes after the answer and is not waited for here: on 4.29 it
+ * took 7–22 s (docs/openclaw-probe-delete.md).
  */
 import { randomUUID } from 'node:crypto';
 import type { GatewayRpc } from './rpc-client.js';
 import { removeProbeArchive } from './probe-archive.js';
 import { PROBE_KEY_MARK, PROBE_LEFTOVER_AFTER_MS } from '../sessions/keys.js';
+import { trackProbeDeletes, type ProgressLine } from './probe-deletes.js';
 
 export interface AcpDoctorReport {
   /** Runtime handles in the gateway's cache: what the cap counts. */
@@ -87,12 +90,15 @@ export function chatReplyText(payload: unknown, runId: string): { final: true; t
   return { final: true, text };
 }
 
-export type LiveAcpReading = { ok: true; report: AcpDoctorReport; probeKey: string; cleanedUp: boolean } | { ok: false; why: string };
-
 /**
- * Sends `/acp doctor` in a fresh session of this tool's own and parses the reply; deletes that
- * session whatever happens. Never throws.
+ * The reading, known as soon as the gateway answered `/acp doctor`. `probeDeleted`: the delete of
+ * the probe session (then of leftovers of earlier runs), still in flight when the reading is
+ * returned; true when the gateway answered the delete. The caller keeps the connection open
+ * until it settles (probe.ts), and anything that changes the gateway waits for it first
+ * (probe-deletes.ts): the count never depends on it, the probe never holds an ACP handle.
  */
+export type LiveAcpReading = ({ ok: true; report: AcpDoctorReport; probeKey: string } | { ok: false; why: string }) & { probeDeleted: Promise<boolean> };
+
 export interface LiveAcpOptions {
   agentId: string;
   timeoutMs?: number;
@@ -101,12 +107,43 @@ export interface LiveAcpOptions {
    * host only): the probe's own `.deleted.` archive is removed from it after the delete.
    */
   archiveDir?: string | null;
+  /** Told once when the answer is slow (PROGRESS_AFTER_MS): a terminal's stderr only. */
+  progress?: ProgressLine;
 }
 
+/** How long a live read runs before the operator on a terminal is told what it waits for, ms. */
+const PROGRESS_AFTER_MS = 2000;
+
+/**
+ * Sends `/acp doctor` in a fresh session of this tool's own and parses the reply; then deletes
+ * that session whatever happened, without waiting (`probeDeleted`). Never throws.
+ */
 export async function readLiveAcp(client: GatewayRpc, options: LiveAcpOptions): Promise<LiveAcpReading> {
-  const timeoutMs = options.timeoutMs ?? 60_000;
-  await removeLeftoverProbes(client, options.archiveDir ?? null);
   const key = probeSessionKey(options.agentId);
+  const archiveDir = options.archiveDir ?? null;
+  const progress = options.progress;
+  const slow = progress
+    ? setTimeout(() => progress("waiting for the gateway's live ACP count (/acp doctor; the first read after a gateway start loads its ACP runtime, which took up to 30 s)…"), PROGRESS_AFTER_MS)
+    : undefined;
+  slow?.unref();
+  let reading: Awaited<ReturnType<typeof askAcpDoctor>>;
+  try {
+    reading = await askAcpDoctor(client, key, options.timeoutMs ?? 60_000);
+  } finally {
+    clearTimeout(slow);
+  }
+  // A failed read still may have created the session: it is deleted too (idempotent). Leftovers
+  // of earlier runs only when the gateway answers: an unanswering one is not asked more.
+  const probeDeleted = (async () => {
+    const deleted = await deleteProbe(client, key, archiveDir);
+    if (reading.ok) await removeLeftoverProbes(client, archiveDir);
+    return deleted;
+  })();
+  trackProbeDeletes(probeDeleted);
+  return { ...reading, probeDeleted };
+}
+
+async function askAcpDoctor(client: GatewayRpc, key: string, timeoutMs: number): Promise<{ ok: true; report: AcpDoctorReport; probeKey: string } | { ok: false; why: string }> {
   const runId = randomUUID();
   let settle: (value: { text: string } | { error: string }) => void = () => undefined;
   const reply = new Promise<{ text: string } | { error: string }>((resolve) => (settle = resolve));
@@ -117,7 +154,6 @@ export async function readLiveAcp(client: GatewayRpc, options: LiveAcpOptions): 
     if (got) settle('text' in got ? { text: got.text } : { error: got.error });
   });
   let timer: NodeJS.Timeout | undefined;
-  let cleanedUp: boolean | null = null;
   try {
     await client.call('chat.send', { sessionKey: key, message: '/acp doctor', idempotencyKey: runId }, { timeoutMs: Math.min(timeoutMs, 30_000) });
     const outcome = await Promise.race([
@@ -129,15 +165,12 @@ export async function readLiveAcp(client: GatewayRpc, options: LiveAcpOptions): 
     if ('error' in outcome) return { ok: false, why: `/acp doctor: ${outcome.error}` };
     const report = parseAcpDoctor(outcome.text);
     if (!report) return { ok: false, why: `/acp doctor gave no activeRuntimeSessions line (${JSON.stringify(outcome.text.slice(0, 120))})` };
-    cleanedUp = await deleteProbe(client, key, options.archiveDir ?? null);
-    return { ok: true, report, probeKey: key, cleanedUp };
+    return { ok: true, report, probeKey: key };
   } catch (error) {
     return { ok: false, why: `/acp doctor: ${error instanceof Error ? error.message : String(error)}` };
   } finally {
     clearTimeout(timer);
     off();
-    // A failed read still may have created the session: remove it too (idempotent).
-    if (cleanedUp === null) await deleteProbe(client, key, options.archiveDir ?? null);
   }
 }
 

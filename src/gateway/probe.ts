@@ -13,6 +13,7 @@ import { configuredAgentIds, jsonStorePathFor } from '../store/stores.js';
 import { discoverGateway, type Discovery } from './discover.js';
 import type { LockFinding, VerifiedGateway } from './lock-file.js';
 import type { AcpDoctorReport } from './live-acp.js';
+import type { ProgressLine } from './probe-deletes.js';
 import { judgeRespawn } from './respawn.js';
 import type { GatewayRpc } from './rpc-client.js';
 import { RpcError } from './rpc-error.js';
@@ -67,6 +68,8 @@ export interface ProbeOptions {
   password?: string;
   timeoutMs?: number;
   liveTimeoutMs?: number;
+  /** Where a slow live read says what it waits for (a terminal's stderr; live-acp.ts). */
+  progress?: ProgressLine;
 }
 
 /** Secrets stay out of the status object (which is rendered and serialised). */
@@ -164,6 +167,7 @@ async function rpcSession(discovery: Discovery, config: LoadedConfig, credential
   }
   const timeoutMs = Math.max(options.timeoutMs ?? 5000, 5000);
   let client: GatewayRpc | null = null;
+  let housekeeping: Promise<unknown> | null = null;
   try {
     client = await connect(discovery.target.url, credentials, stateDir, timeoutMs);
     const scopes = client.hello.scopes;
@@ -175,7 +179,8 @@ async function rpcSession(discovery: Discovery, config: LoadedConfig, credential
     let live: LiveAcp = { activeRuntimeSessions: null, report: null, why: 'not read' };
     if (options.live) {
       const { readLiveAcp } = await import('./live-acp.js');
-      const reading = await readLiveAcp(client, { agentId: configuredAgentIds(config.facts).defaultId, timeoutMs: options.liveTimeoutMs ?? 60_000, archiveDir: options.archiveDir });
+      const reading = await readLiveAcp(client, { agentId: configuredAgentIds(config.facts).defaultId, timeoutMs: options.liveTimeoutMs ?? 60_000, archiveDir: options.archiveDir, progress: options.progress });
+      housekeeping = reading.probeDeleted;
       live = reading.ok ? { activeRuntimeSessions: reading.report.activeRuntimeSessions, report: reading.report, why: null } : { activeRuntimeSessions: null, report: null, why: reading.why };
     }
     return { rpc: { ok: true, methods: client.hello.methods, scopes }, live, version: client.hello.serverVersion };
@@ -183,7 +188,7 @@ async function rpcSession(discovery: Discovery, config: LoadedConfig, credential
     const why = error instanceof RpcError ? (/pairing required|NOT_PAIRED|missing scope/i.test(error.message) ? `${error.message}; ${approvalHint(discovery)}` : error.message) : String(error);
     return { rpc: { ok: false, why }, live: { activeRuntimeSessions: null, report: null, why: `RPC unavailable: ${why}` }, version: null };
   } finally {
-    client?.close();
+    closeWhenDone(client, housekeeping);
   }
 }
 
@@ -246,16 +251,32 @@ export async function connectRpc(status: GatewayStatus, timeoutMs: number, pid?:
  * Reads the live count again (after a prune or a restart) over a fresh connection, from the same
  * gateway process (`pid`: the new one after a verified restart), never from one that replaced it.
  */
-export async function readLiveAgain(status: GatewayStatus, config: LoadedConfig, pid?: number, timeoutMs = 60_000): Promise<LiveAcp> {
+export async function readLiveAgain(status: GatewayStatus, config: LoadedConfig, pid?: number, timeoutMs = 60_000, progress?: ProgressLine): Promise<LiveAcp> {
   let client: GatewayRpc | null = null;
+  let housekeeping: Promise<unknown> | null = null;
   try {
     client = await connectRpc(status, 15_000, pid);
     const { readLiveAcp } = await import('./live-acp.js');
-    const reading = await readLiveAcp(client, { agentId: configuredAgentIds(config.facts).defaultId, timeoutMs, archiveDir: credentialsOf.get(status)?.archiveDir ?? null });
+    const reading = await readLiveAcp(client, { agentId: configuredAgentIds(config.facts).defaultId, timeoutMs, archiveDir: credentialsOf.get(status)?.archiveDir ?? null, progress });
+    housekeeping = reading.probeDeleted;
     return reading.ok ? { activeRuntimeSessions: reading.report.activeRuntimeSessions, report: reading.report, why: null } : { activeRuntimeSessions: null, report: null, why: reading.why };
   } catch (error) {
     return { activeRuntimeSessions: null, report: null, why: error instanceof Error ? error.message : String(error) };
   } finally {
-    client?.close();
+    closeWhenDone(client, housekeeping);
   }
+}
+
+/**
+ * Closes the connection once the live read's probe delete is answered (or timed out): closed
+ * earlier, the delete and the removal of its archive would be cut short. The open connection
+ * keeps the process alive until then, after the command's output (probe-deletes.ts).
+ */
+function closeWhenDone(client: GatewayRpc | null, housekeeping: Promise<unknown> | null): void {
+  if (!client) return;
+  if (!housekeeping) {
+    client.close();
+    return;
+  }
+  void housekeeping.finally(() => client.close());
 }

@@ -6,6 +6,7 @@
 import type { Env } from '../env.js';
 import { ToolError } from '../errors.js';
 import { connectRpc, readLiveAgain } from '../gateway/probe.js';
+import { probeDeletesSettled, type ProgressLine } from '../gateway/probe-deletes.js';
 import { restartGateway } from '../recompute/via-restart.js';
 import type { Inventory } from '../inventory.js';
 import type { RecomputeDecision, RecomputeRequest } from '../recompute/choose.js';
@@ -52,6 +53,8 @@ export interface ExecuteOptions {
   /** Journal runs older than this are dropped (under the run lock) after the prune. */
   journalRetentionMs: number;
   keepTranscripts: boolean;
+  /** Where a wait on the gateway says what it waits for (a terminal's stderr). */
+  progress?: ProgressLine;
 }
 
 export interface PruneExecution {
@@ -76,6 +79,9 @@ export async function executePrune(prepared: PreparedPrune, route: PruneRoute, o
   const warnings: string[] = [];
   // A remote gateway's "store" is its URL: no local file, so no run lock and no journal.
   const journal = options.journal && !prepared.remote;
+  // The plan's live read may still be deleting its probe session: the gateway answers that first
+  // (4.29 blocks on it for up to 22 s), so the run's own deletes are not sent behind it on a clock.
+  await probeDeletesSettled(options.progress);
   const written = await withLockedWrites(prepared.remote ? [] : [...plan.byStore.keys()], options, async (writer) => {
     // Under the run lock no other run of this tool works on these stores: a temp file of ours
     // next to them was left by a killed run.
@@ -107,7 +113,7 @@ export async function executePrune(prepared: PreparedPrune, route: PruneRoute, o
   const unanswered = rpc !== null && rpc.unconfirmed.length > 0;
   const { recompute, slotsFreed } = unanswered
     ? { recompute: { ...finished, liveBefore: gateway?.live.activeRuntimeSessions ?? null, liveAfter: null, liveNote: 'live count after the prune not read: the gateway did not answer a delete' }, slotsFreed: null }
-    : await measureAfter(gateway, inventory, finished, [...(rpc?.removed ?? []), ...removedByFile]);
+    : await measureAfter(gateway, inventory, finished, [...(rpc?.removed ?? []), ...removedByFile], options.progress);
   const runOutcome = {
     runId: journal ? options.runId : null,
     results,
@@ -133,7 +139,7 @@ async function removeViaRpc(prepared: PreparedPrune, items: PrunePlanItem[], opt
 }
 
 /** Restarts the verified gateway and confirms the live count fell; a plain PruneReport. */
-export async function executeOrphanRestart(prepared: PreparedPrune, orphan: OrphanRestartPlan, options: { waitMs: number }, env: Env): Promise<PruneReport> {
+export async function executeOrphanRestart(prepared: PreparedPrune, orphan: OrphanRestartPlan, options: { waitMs: number; progress?: ProgressLine }, env: Env): Promise<PruneReport> {
   const { gateway, live, held } = orphan;
   const base = planReport(prepared.plan, false, prepared.inventory);
   if (orphan.nothingToDo) {
@@ -141,12 +147,14 @@ export async function executeOrphanRestart(prepared: PreparedPrune, orphan: Orph
     return { ...base, summary: `Nothing to prune; ${detail.replace(/^nothing to prune, and /, '')}.`, slotsFreed: 0, recompute: recomputeReport('restart', true, detail, gateway, { liveBefore: live, liveAfter: live }) };
   }
   if (!gateway.restart.ok) throw new ToolError('not-recomputed', gateway.restart.why);
+  // Never restart a gateway in the middle of the probe's delete: it would stay behind.
+  await probeDeletesSettled(options.progress);
   const outcome = await restartGateway(gateway, gateway.restart.signal, { location: prepared.inventory.location, config: prepared.inventory.config, env, waitMs: options.waitMs });
   if (!outcome.ok) {
     const detail = `the gateway was not replaced: ${outcome.why}`;
     return { ...base, summary: `Nothing to prune; ${detail}.`, recompute: recomputeReport('restart', false, detail, gateway, { liveBefore: live, newGatewayPid: outcome.newPid }) };
   }
-  const after = await readLiveAgain(gateway, prepared.inventory.config, outcome.newPid ?? undefined);
+  const after = await readLiveAgain(gateway, prepared.inventory.config, outcome.newPid ?? undefined, undefined, options.progress);
   const liveAfter = after.activeRuntimeSessions;
   const fell = liveAfter !== null && (live === null || liveAfter < live || liveAfter <= held);
   const counts = `live count ${live ?? 'unknown'} → ${liveAfter ?? `unreadable (${after.why})`}`;

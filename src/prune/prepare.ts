@@ -16,6 +16,7 @@ import type { Env } from '../env.js';
 import { ToolError } from '../errors.js';
 import { explicitTarget } from '../gateway/target.js';
 import type { GatewayStatus } from '../gateway/probe.js';
+import type { ProgressLine } from '../gateway/probe-deletes.js';
 import { takeInventory, type Inventory, type InventoryOptions } from '../inventory.js';
 import type { RecomputeRequest } from '../recompute/choose.js';
 import { planCandidates, type PlanCandidate, type PruneCriteria, type PrunePlan } from '../sessions/plan.js';
@@ -28,7 +29,8 @@ export interface PruneRequest {
   recompute: RecomputeRequest;
   dryRun: boolean;
   /** `--url`, `--token`, `--password`: the gateway to talk to, and its secret. */
-  gateway?: { url?: string; token?: string; password?: string };
+  /** `progress`: where a slow live read says what it waits for (a terminal's stderr). */
+  gateway?: { url?: string; token?: string; password?: string; progress?: ProgressLine };
 }
 
 export interface PreparedPrune {

@@ -6,6 +6,7 @@
  */
 import type { Env } from '../env.js';
 import { readLiveAgain, type GatewayStatus } from '../gateway/probe.js';
+import type { ProgressLine } from '../gateway/probe-deletes.js';
 import type { Inventory } from '../inventory.js';
 import { unansweringListenerOf, unreachableGatewayOf } from '../gateway/unanswered.js';
 import { chooseRecompute, type RecomputeDecision, type RecomputeRequest } from '../recompute/choose.js';
@@ -135,7 +136,7 @@ export function rpcRecomputeReport(gateway: GatewayStatus, removed: PrunePlanIte
  * removed slot holders is not a success (ok false → exit 5, with the command that fixes it).
  * `slotsFreed` is the measured drop, or null when either count is unreadable.
  */
-export async function measureAfter(gateway: GatewayStatus | null, inventory: Inventory, recompute: RecomputeReport, removed: PrunePlanItem[]): Promise<{ recompute: RecomputeReport; slotsFreed: number | null }> {
+export async function measureAfter(gateway: GatewayStatus | null, inventory: Inventory, recompute: RecomputeReport, removed: PrunePlanItem[], progress?: ProgressLine): Promise<{ recompute: RecomputeReport; slotsFreed: number | null }> {
   if (!gateway || !gateway.running) {
     // Something on the port that does not answer may be a hung gateway, counting still: never "none was held".
     const liveNote = gateway?.discovery.health.listening ? `port ${gateway.port} accepts connections but nothing there answers as a gateway: no live count could be read` : 'no gateway is running: no live count to measure';
@@ -146,7 +147,7 @@ export async function measureAfter(gateway: GatewayStatus | null, inventory: Inv
     return { recompute: { ...recompute, liveBefore: before, liveAfter: null, liveNote: `live count not readable (${gateway.live.why ?? 'unknown'}): slots freed not measured` }, slotsFreed: null };
   }
   // The same process, or the new one a verified restart made; never one that replaced it unseen.
-  const after = await readLiveAgain(gateway, inventory.config, recompute.newGatewayPid ?? undefined);
+  const after = await readLiveAgain(gateway, inventory.config, recompute.newGatewayPid ?? undefined, undefined, progress);
   if (after.activeRuntimeSessions === null) {
     return { recompute: { ...recompute, liveBefore: before, liveAfter: null, liveNote: `live count after the prune not readable (${after.why}): slots freed not measured` }, slotsFreed: null };
   }

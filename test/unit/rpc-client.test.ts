@@ -125,6 +125,8 @@ test('a delete that outlasts the client is looked up in sessions.list before it 
     assert.ok(live.ok && live.report.activeRuntimeSessions === 2 && live.report.turnCounts?.failed === 2);
     const probe = live.ok ? live.probeKey : '';
     assert.match(probe, /^agent:main:openclaw-sessions-probe-/);
+    // The reading comes first; its housekeeping (the deletes) settles after.
+    assert.equal(await live.probeDeleted, true);
     assert.ok(deletes.includes(probe) && !listed.has(probe), 'the probe session was deleted again');
     assert.ok(deletes.includes('agent:main:openclaw-sessions-probe-old') && !deletes.includes('agent:main:openclaw-sessions-probe-young'), 'only an old leftover probe is removed');
   } finally {

@@ -11,7 +11,7 @@ import type { DoctorReport } from '../../report/doctor-report.js';
 import { DOCTOR_SCHEMA_VERSION } from '../../report/versions.js';
 import { inventoryOptionsFrom, type StoreFlags } from '../common-options.js';
 import { gatewayFlagsFrom, type GatewayTargetFlags } from '../gateway-options.js';
-import type { CliIo } from '../io.js';
+import { terminalProgress, type CliIo } from '../io.js';
 import { decideStyle, type TerminalStyle } from '../terminal.js';
 import { oneLine, wrapCommand, wrapProse } from '../text.js';
 
@@ -21,7 +21,7 @@ export interface DoctorFlags extends StoreFlags, GatewayTargetFlags {
 
 export async function runDoctor(flags: DoctorFlags, io: CliIo): Promise<number> {
   const inventory = takeInventory(io.env, inventoryOptionsFrom(flags, io));
-  const gateway = await probeGateway(inventory.location, inventory.config, io.env, { rpc: flags.rpc, live: flags.rpc, ...gatewayFlagsFrom(flags) });
+  const gateway = await probeGateway(inventory.location, inventory.config, io.env, { rpc: flags.rpc, live: flags.rpc, progress: terminalProgress(io, flags), ...gatewayFlagsFrom(flags) });
   const findings = collectFindings(inventory, gateway, flags);
   const verdict = worstSeverity(findings);
   const exitCode = verdict === 'problem' ? EXIT.problemsFound : EXIT.ok;
@@ -32,6 +32,8 @@ export async function runDoctor(flags: DoctorFlags, io: CliIo): Promise<number> 
   }
   const style = await decideStyle({ isTTY: Boolean(io.stdout.isTTY), columns: io.stdout.columns, env: io.env, colorFlag: flags.color });
   io.stdout.write(`${renderFindings(findings, style)}\n`);
+  // The findings are out; the live read's probe session is deleted now (probe-deletes.ts).
+  if (flags.rpc) await (await import('../../gateway/probe-deletes.js')).probeDeletesSettled(terminalProgress(io, flags));
   return exitCode;
 }
 

@@ -11,7 +11,7 @@ import type { GatewayReport } from '../../report/gateway-report.js';
 import { GATEWAY_SCHEMA_VERSION } from '../../report/versions.js';
 import { inventoryOptionsFrom, type StoreFlags } from '../common-options.js';
 import { gatewayFlagsFrom, type GatewayTargetFlags } from '../gateway-options.js';
-import type { CliIo } from '../io.js';
+import { terminalProgress, type CliIo } from '../io.js';
 import { wrapProse } from '../text.js';
 import { unansweredGatewayClause } from '../../gateway/unanswered.js';
 
@@ -22,7 +22,7 @@ export interface GatewayFlags extends StoreFlags, GatewayTargetFlags {
 export async function runGateway(flags: GatewayFlags, io: CliIo): Promise<number> {
   const options = inventoryOptionsFrom(flags, io);
   const inventory = takeInventory(io.env, options);
-  const status = await probeGateway(inventory.location, inventory.config, io.env, { rpc: flags.rpc, live: flags.rpc, ...gatewayFlagsFrom(flags) });
+  const status = await probeGateway(inventory.location, inventory.config, io.env, { rpc: flags.rpc, live: flags.rpc, progress: terminalProgress(io, flags), ...gatewayFlagsFrom(flags) });
   // The gateway counts every agent's sessions, whatever --agent narrowed.
   const slots = gatewaySlots(inventory, io.env, options);
   // A gateway named by URL keeps its stores elsewhere: local files say nothing about it.
@@ -36,6 +36,8 @@ export async function runGateway(flags: GatewayFlags, io: CliIo): Promise<number
   const { decideStyle } = await import('../terminal.js');
   const style = await decideStyle({ isTTY: Boolean(io.stdout.isTTY), columns: io.stdout.columns, env: io.env, colorFlag: false });
   io.stdout.write(`${renderGateway(report, style.width)}\n`);
+  // The status is out; the live read's probe session is deleted now (probe-deletes.ts).
+  if (flags.rpc) await (await import('../../gateway/probe-deletes.js')).probeDeletesSettled(terminalProgress(io, flags));
   return EXIT.ok;
 }
 

@@ -16,7 +16,7 @@ import { inventoryOptionsFrom, type StoreFlags } from '../common-options.js';
 import { gatewayFlagsFrom, type GatewayTargetFlags } from '../gateway-options.js';
 import { explicitTarget } from '../../gateway/target.js';
 import type { GatewayStatus } from '../../gateway/probe.js';
-import type { CliIo } from '../io.js';
+import { terminalProgress, type CliIo } from '../io.js';
 import { brokenStoreHints } from '../hints.js';
 import { foldStoreErrors, storeErrorLines } from '../store-errors.js';
 import { selectionArgs, toolCommand, type SelectionFlags } from '../selection.js';
@@ -54,7 +54,7 @@ export async function runList(flags: ListFlags, io: CliIo): Promise<number> {
     ({ inventory, gateway } = await remoteInventory(inventory, io.env, { ...gatewayFlagsFrom(flags), live: flags.rpc !== false && !flags.json, staleAfterMs: options.staleAfterMs }));
   } else if (flags.rpc !== false && !flags.json) {
     const { probeGateway } = await import('../../gateway/probe.js');
-    gateway = await probeGateway(inventory.location, inventory.config, io.env, { rpc: true, live: true, liveTimeoutMs: LIVE_READ_TIMEOUT_MS, ...gatewayFlagsFrom(flags) });
+    gateway = await probeGateway(inventory.location, inventory.config, io.env, { rpc: true, live: true, liveTimeoutMs: LIVE_READ_TIMEOUT_MS, progress: terminalProgress(io, flags), ...gatewayFlagsFrom(flags) });
   }
   if (options.store && inventory.failures.length === 0 && inventory.stores.length === 0) {
     throw new CliError(EXIT.error, `session store not found: ${options.store}`);
@@ -81,6 +81,8 @@ export async function runList(flags: ListFlags, io: CliIo): Promise<number> {
   if (gateway && !flags.json) io.stdout.write(liveFooter(gateway, heldOnDiskUnknown(inventory) === null ? report.summary.acp.slotsHeld : null, report.summary.acp.cap, flags));
   for (const line of storeErrorLines(inventory.failures.map((failure) => failure.error))) io.stderr.write(`${line}\n`);
   if (inventory.failures.length > 0) for (const line of brokenStoreHints(inventory, flags, ['list'])) io.stderr.write(`${line}\n`);
+  // The table is out; the live read's probe session is deleted now (probe-deletes.ts).
+  if (gateway) await (await import('../../gateway/probe-deletes.js')).probeDeletesSettled(terminalProgress(io, flags));
   return inventory.failures.length > 0 ? EXIT.error : EXIT.ok;
 }
 

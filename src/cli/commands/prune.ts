@@ -19,7 +19,7 @@ import { inventoryOptionsFrom, type StoreFlags } from '../common-options.js';
 import { gatewayFlagsFrom, type GatewayTargetFlags } from '../gateway-options.js';
 import { foldStoreErrors, storeErrorLines } from '../store-errors.js';
 import { createEventLog, parseLogFormat, type EventLog } from '../event-log.js';
-import type { CliIo } from '../io.js';
+import { terminalProgress, type CliIo } from '../io.js';
 import { parseDurationFlag, parseKindsFlag, parseOptedInStatesFlag, parseTerminalStatesFlag } from '../parse.js';
 import { describeDecision, logOutcome, pruneOutput, renderPlan, renderPlanned, renderPruned, type PruneOutcome, type PruneOutput } from '../render/prune.js';
 import { toolVersion } from '../version.js';
@@ -67,6 +67,8 @@ export async function runPrune(flags: PruneFlags, io: CliIo): Promise<number> {
     logOutcome(log, outcome, started);
     // A dry run or a cancelled one is not a prune; `metrics` reports the last real run.
     if (outcome.report && !outcome.report.dryRun) await recordOutcome(flags, io, runId, started, outcome.exitCode, outcome.report.pruned.length, outcome.report.slotsFreed);
+    // The report is out; a live read's probe session may still be being deleted (probe-deletes.ts).
+    await (await import('../../gateway/probe-deletes.js')).probeDeletesSettled(progressOf(flags, io));
     return outcome.exitCode;
   } catch (error) {
     const exitCode = exitCodeOf(error);
@@ -126,7 +128,7 @@ function requestFrom(flags: PruneFlags, io: CliIo): PruneRequest {
     },
     recompute: parseRecompute(flags.recompute),
     dryRun: flags.dryRun ?? false,
-    gateway: gatewayFlagsFrom(flags),
+    gateway: { ...gatewayFlagsFrom(flags), progress: progressOf(flags, io) },
   };
 }
 
@@ -187,7 +189,7 @@ async function pruneReadable(flags: PruneFlags, io: CliIo, log: EventLog, reques
   }
 
   const journalRetentionMs = parseDurationFlag(flags.journalRetention ?? DEFAULT_JOURNAL_RETENTION, '--journal-retention');
-  const options = { runId, toolVersion: toolVersion(), lockTimeoutMs, waitMs, journal: flags.journal, journalRetentionMs, keepTranscripts: flags.keepTranscripts ?? false };
+  const options = { runId, toolVersion: toolVersion(), lockTimeoutMs, waitMs, journal: flags.journal, journalRetentionMs, keepTranscripts: flags.keepTranscripts ?? false, progress: progressOf(flags, io) };
   const execution = await execute.executePrune(prepared, route, options, io.env);
   named(execution.report);
   const hints = {
@@ -229,7 +231,7 @@ async function restartForOrphans(prepared: PreparedPrune, flags: PruneFlags, io:
     }
   }
   const { executeOrphanRestart } = await import('../../prune/execute.js');
-  const report = await executeOrphanRestart(prepared, orphan, { waitMs }, io.env);
+  const report = await executeOrphanRestart(prepared, orphan, { waitMs, progress: progressOf(flags, io) }, io.env);
   out.emit(report);
   out.say(`${report.summary}\n`);
   if (!report.recompute!.ok) {
@@ -273,4 +275,9 @@ function parseRecompute(value: string): RecomputeRequest {
 async function confirmed(io: CliIo, question: string): Promise<boolean> {
   const { confirm } = await import('../confirm.js');
   return confirm(io, question);
+}
+
+/** Progress lines for the gateway waits, on a terminal only; never with --json, --quiet or a JSON event log. */
+function progressOf(flags: PruneFlags, io: CliIo): ((line: string) => void) | undefined {
+  return terminalProgress(io, { json: Boolean(flags.json) || flags.logFormat === 'json', quiet: flags.quiet });
 }
