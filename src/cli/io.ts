@@ -118,10 +118,14 @@ export function processIo(): CliIo {
 
 /**
  * A writer of progress lines for a wait the operator would otherwise sit through in silence (the
- * live read, live-acp.ts): only when standard error is a terminal and the run is not `--json` or
- * `--quiet`; undefined otherwise, so cron mail, journals and JSON consumers never see one.
+ * live read, live-acp.ts): undefined with `--json` or `--quiet`; otherwise a writer that writes
+ * only when standard error is a terminal, so cron mail, journals and JSON consumers never see one.
  */
 export function terminalProgress(io: CliIo, flags: { json?: boolean; quiet?: boolean }): ((line: string) => void) | undefined {
-  if (!io.stderrIsTTY || flags.json || flags.quiet) return undefined;
-  return (line) => io.stderr.write(`openclaw-sessions: ${line}\n`);
+  if (flags.json || flags.quiet) return undefined;
+  // Whether stderr is a terminal is asked only when there is a line to say: asking builds
+  // process.stderr, which a run that writes nothing there never does (issue 11: start-up).
+  return (line) => {
+    if (io.stderrIsTTY) io.stderr.write(`openclaw-sessions: ${line}\n`);
+  };
 }

@@ -18,6 +18,7 @@ import { after, before, describe, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { BIN, runCliAsync } from '../helpers/cli.js';
+import { PROBE_KEY_MARK } from '../../src/sessions/keys.js';
 import { e2eUnavailable, LANE, RealGateway } from './real-gateway.js';
 
 const PTY = fileURLToPath(new URL('../../../test/helpers/pty-run.py', import.meta.url));
@@ -121,6 +122,45 @@ describe(`real gateway ${LANE.version}: stuck state, idle session, prune against
     assert.match(restore.stderr, LANE.sqliteSessions ? /cannot restore run .*OpenClaw SQLite database/ : /cannot restore run .*the gateway deleted those sessions/);
     assert.equal(restore.stderr.trim().split('\n').length, 1, 'one clear line');
     for (const key of failed) assert.equal(gateway.storeOf('failer')[key], undefined, 'restore changed nothing');
+  });
+
+  // The live count is shown as soon as the gateway answers /acp doctor; the probe session's delete
+  // comes after (docs/openclaw-probe-delete.md: 4.29 took 7–22 s per sessions.delete here, its
+  // session cleanup running a failing npm install each time). Before, list printed nothing until
+  // the delete was answered. Whether a version is slow is read from the gateway's own log line.
+  test('list on a terminal: the live count is out while the gateway still deletes the probe session; none is left after exit', async (t) => {
+    const live = await gateway.activeRuntimeSessions();
+    gateway.dropClient();
+    const probes = () => Object.keys(gateway.storeOf('main')).filter((key) => key.includes(`:${PROBE_KEY_MARK}`));
+    const earlier = probes();
+    const hold = path.join(gateway.root, 'live-line');
+    const logMark = gateway.output.length;
+    // pty-run stops reading at the "Live:" line until `hold` exists: the store is read meanwhile.
+    const tool = spawn('python3', [PTY, '', 'Live:', '--', process.execPath, BIN, 'list'], {
+      env: { PATH: process.env.PATH, LANG: 'C.UTF-8', TERM: 'xterm', COLUMNS: '160', ...gateway.env, PTY_RUN_HOLD: hold, PTY_RUN_SILENCE: '120' },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    let output = '';
+    tool.stdout.on('data', (d) => (output += d));
+    const exited = new Promise<number | null>((resolve) => tool.on('close', resolve));
+    let atLiveLine: string[];
+    try {
+      await gateway.waitFor(() => existsSync(`${hold}.prompted`), 120_000, 'the Live: line');
+      atLiveLine = probes().filter((key) => !earlier.includes(key));
+    } finally {
+      writeFileSync(hold, '');
+    }
+    assert.equal(await exited, 0, output);
+    assert.match(output, new RegExp(`Live: the gateway holds ${live} ACP handle`), 'the count is the gateway\'s own');
+    assert.deepEqual(probes().filter((key) => !earlier.includes(key)), [], 'no probe session is left once the run has exited');
+    // The gateway's own record of how long it took to answer the delete (4.29 logs every response).
+    const deleteMs = Math.max(-1, ...[...gateway.output.slice(logMark).matchAll(/res \S+ sessions\.delete (\d+)ms/g)].map((m) => Number(m[1])));
+    if (LANE.version === '2026.4.29') assert.ok(deleteMs >= 0, 'this version logs its sessions.delete answers');
+    t.diagnostic(`the gateway answered the probe's sessions.delete in ${deleteMs < 0 ? 'an unlogged time' : `${deleteMs} ms`}; probe sessions in the store at the Live: line: ${atLiveLine!.length}`);
+    if (deleteMs >= 2000) {
+      assert.equal(atLiveLine.length, 1, `the count was printed before the gateway finished deleting the probe session (it took ${deleteMs} ms)`);
+      assert.match(output, /waiting for the gateway to delete this run's probe session/, 'and the terminal was told what it waited for');
+    }
   });
 
   // A hung gateway, made by stopping it: the kernel still accepts connections on its port, and
