@@ -10,7 +10,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { chmodSync } from 'node:fs';
 import path from 'node:path';
-import { test } from 'node:test';
+import { after, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { runCliAsync } from '../helpers/cli.js';
@@ -26,11 +26,16 @@ const WS_MODULE = createRequire(import.meta.url).resolve('ws').replace(/index\.j
 const ROOT_TOKEN = 'root-env-secret-7f3a';
 const children = trackedChildren();
 
+let created = false;
+// The user this file created goes when it is done (its listeners are gone by then).
+after(() => void (created && spawnSync('userdel', [USER])));
+
 /** The test user's uid/gid, created once (a system user without a home or a login shell). */
 function realUser(): { uid: number; gid: number } {
   if (spawnSync('id', ['-u', USER]).status !== 0) {
     const made = spawnSync('useradd', ['--system', '--no-create-home', '--shell', '/usr/sbin/nologin', USER], { encoding: 'utf8' });
     assert.equal(made.status, 0, made.stderr);
+    created = true;
   }
   const id = (flag: string) => Number(spawnSync('id', [flag, USER], { encoding: 'utf8' }).stdout.trim());
   return { uid: id('-u'), gid: id('-g') };
