@@ -2,6 +2,7 @@
  * The process boundary a command talks through, so commands never reach for globals and the
  * same code serves the binary and in-process tests.
  */
+import { fstatSync, statSync, writeSync } from 'node:fs';
 import type { Env } from '../env.js';
 
 export interface CliIo {
@@ -72,7 +73,7 @@ export function processIo(): CliIo {
   // prune, nor print a stack: the output is lost and the work still finishes. A full disk gets
   // one line on stderr and exit 1; a reader that went away chose to stop reading, so nothing is
   // said (as the bin's --version and help, and as `git log | head`), and the run's code stands.
-  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  const failed = (error: NodeJS.ErrnoException): void => {
     if (outputFailure) return;
     outputFailure = error;
     if (error.code === 'EPIPE') return;
@@ -83,10 +84,12 @@ export function processIo(): CliIo {
     } catch {
       // stderr gone too: the exit code is all that is left
     }
-  });
+  };
+  const file = fileStdout(failed);
+  if (!file) process.stdout.on('error', failed);
   return {
     env: process.env,
-    stdout: process.stdout,
+    stdout: file ?? process.stdout,
     stderr: { write: (text) => stderr().write(text) },
     // A getter: touching process.stdin builds a stream (~2 ms); only a command about to ask does.
     get stdinIsTTY() {
@@ -112,6 +115,38 @@ export function processIo(): CliIo {
       } finally {
         rl.close();
       }
+    },
+  };
+}
+
+/**
+ * Standard output written with fs.writeSync when it is a regular file or /dev/null (cron's
+ * `>> log`, `> /dev/null`), else null (a pipe, socket or terminal keeps process.stdout). For
+ * those two, Node's own process.stdout is a SyncWriteStream that does the same writeSync; building
+ * it loads node:stream, ~2 ms of every such run (issue 11, bench/). A write to a regular file
+ * never waits on a reader, so nothing is reordered or left unflushed at exit. Short writes are
+ * continued; the first error goes to `failed` (as process.stdout's 'error' would), after which
+ * output is dropped, as with the stream.
+ */
+function fileStdout(failed: (error: NodeJS.ErrnoException) => void): CliIo['stdout'] | null {
+  try {
+    const stat = fstatSync(1);
+    if (!stat.isFile() && !(stat.isCharacterDevice() && stat.rdev === statSync('/dev/null').rdev)) return null;
+  } catch {
+    return null; // no fd 1, or no /dev/null: Node's stream decides
+  }
+  return {
+    isTTY: false,
+    write(text: string): boolean {
+      if (outputFailure) return false;
+      try {
+        const bytes = Buffer.from(text, 'utf8');
+        for (let done = 0; done < bytes.length; ) done += writeSync(1, bytes, done);
+      } catch (error) {
+        failed(error as NodeJS.ErrnoException);
+        return false;
+      }
+      return true;
     },
   };
 }

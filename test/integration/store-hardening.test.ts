@@ -356,6 +356,46 @@ test('--version to a full disk: one line, exit 1; to a reader that went away: ex
   }
 });
 
+/** Runs the bin under sh with stdout redirected as `redirect` says (`> file`), after `setup` (e.g. a ulimit). */
+function runRedirected(args: string[], redirect: string, setup = ''): Promise<{ status: number | null; stderr: string }> {
+  const quoted = args.map((arg) => `'${arg.replaceAll("'", "'\\''")}'`).join(' ');
+  return new Promise((resolve) => {
+    const child = spawn('sh', ['-c', `${setup}exec "${process.execPath}" "${BIN}" ${quoted} ${redirect}`], { env: { PATH: process.env.PATH } });
+    children.push(child);
+    let stderr = '';
+    child.stderr.on('data', (d) => (stderr += d));
+    child.on('close', (status) => resolve({ status, stderr }));
+  });
+}
+
+test('stdout a regular file or /dev/null (written without a stream, issue 11): the same bytes as a pipe gets, every byte of a large report, exit 0', async () => {
+  const entries: Record<string, unknown> = { 'agent:main:main': chatEntry('m', MIN) };
+  for (let i = 0; i < 3000; i++) entries[`agent:main:direct:peer-${i}`] = chatEntry(`p${i}`, MIN);
+  const { state } = install(entries);
+  const out = path.join(tempDir(), 'out.txt');
+  const help = await runRedirected(['list', '--help'], `> "${out}"`);
+  assert.equal(help.status, 0, help.stderr);
+  assert.equal(readFileSync(out, 'utf8'), runCli(['list', '--help']).stdout, 'help to a file is the text a pipe gets');
+  const report = await runRedirected(['list', '--json', '--state-dir', state], `> "${out}"`);
+  assert.equal(report.status, 0, report.stderr);
+  assert.ok(statSync(out).size > 1 << 17, 'a report larger than one write');
+  assert.equal((JSON.parse(readFileSync(out, 'utf8')) as { sessions: unknown[] }).sessions.length, 3001);
+  const discarded = await runRedirected(['list', '--json', '--state-dir', state], '> /dev/null');
+  assert.deepEqual(discarded, { status: 0, stderr: '' });
+});
+
+test('stdout a regular file that cannot grow (EFBIG: the file size limit): one line, exit 1, no stack trace', async () => {
+  const entries: Record<string, unknown> = { 'agent:main:main': chatEntry('m', MIN) };
+  for (let i = 0; i < 300; i++) entries[`agent:main:direct:peer-${i}`] = chatEntry(`p${i}`, MIN);
+  const { state } = install(entries);
+  const out = path.join(tempDir(), 'out.json');
+  // 8 blocks of 512 bytes (sh's unit); SIGXFSZ ignored, so the write fails with EFBIG instead of killing the run.
+  const result = await runRedirected(['list', '--json', '--state-dir', state], `> "${out}"`, 'ulimit -f 8; trap "" XFSZ; ');
+  assert.equal(result.status, 1);
+  assert.match(result.stderr, /^openclaw-sessions: cannot write to standard output \(EFBIG\)[^\n]*\n$/);
+  assert.equal(statSync(out).size, 4096, 'what fit was written');
+});
+
 test('a reader that goes away (EPIPE, `list | head`) ends the output quietly; the run keeps its own exit code', async () => {
   const entries: Record<string, unknown> = { 'agent:main:main': chatEntry('m', MIN) };
   for (let i = 0; i < 3000; i++) entries[`agent:main:direct:peer-${i}`] = chatEntry(`p${i}`, MIN);
