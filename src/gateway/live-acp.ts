@@ -123,7 +123,7 @@ export async function readLiveAcp(client: GatewayRpc, options: LiveAcpOptions): 
   const archiveDir = options.archiveDir ?? null;
   const progress = options.progress;
   const slow = progress
-    ? setTimeout(() => progress("waiting for the gateway's live ACP count (/acp doctor; the first read after a gateway start loads its ACP runtime, which took up to 30 s)…"), PROGRESS_AFTER_MS)
+    ? setTimeout(() => progress("waiting for the gateway's live ACP count (/acp doctor): its first after a start loads its plugins and ACP runtime, 26 s on OpenClaw 2026.4.29…"), PROGRESS_AFTER_MS)
     : undefined;
   slow?.unref();
   let reading: Awaited<ReturnType<typeof askAcpDoctor>>;
