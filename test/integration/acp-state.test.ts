@@ -63,12 +63,31 @@ test('without node:sqlite (Node 20): ACP sessions are unknown, never closed, and
   assert.equal(unreadable?.severity, 'problem', JSON.stringify(findings));
   assert.match(unreadable!.fix ?? '', /Node\.js 22\.13/);
 
+  // Three sessions left unjudged is not "nothing to prune": a scheduled run must not report success
+  // forever while they may hold every slot (seen on a real 7.35 gateway at 3/3, helper-22).
   const pruned = run(process.execPath, ['prune', '--yes', '--json', '--older-than', '0'], stateDir);
-  assert.equal(pruned.status, 0, pruned.stderr);
+  assert.equal(pruned.status, 1, pruned.stderr);
+  assert.match(pruned.stderr, /^openclaw-sessions: 3 ACP sessions left unjudged, never pruned: cannot read their state \(.*Node\.js 22\.13.*\); run openclaw-sessions with Node\.js 22\.13 or later\n$/);
   const keys = (JSON.parse(pruned.stdout) as { pruned: Array<{ key: string }> }).pruned.map((p) => p.key);
   for (const key of [IDLE, ...FAILED]) assert.ok(!keys.includes(key), `${key} must not be pruned for lack of data`);
   const okay = JSON.parse(readFileSync(path.join(stateDir, 'agents', 'okay', 'sessions', 'sessions.json'), 'utf8')) as Record<string, unknown>;
   assert.ok(okay[IDLE]);
+  const quiet = run(process.execPath, ['prune', '--yes', '--quiet', '--older-than', '0'], stateDir);
+  assert.deepEqual([quiet.status, quiet.stdout, quiet.stderr.split('\n').length], [1, '', 2], 'cron mails the one line');
+});
+
+test('without node:sqlite (Node 20), a 7.x install with a cap: list and metrics say the slots held on disk are unknown, not 0', { skip: hasNodeSqlite(process.execPath) ? 'this Node.js has node:sqlite' : false }, () => {
+  const stateDir = stateDirCopy();
+  writeFileSync(path.join(stateDir, 'openclaw.json'), '{ acp: { enabled: true, maxConcurrentSessions: 3 } }');
+  const listed = run(process.execPath, ['list', '--no-rpc'], stateDir);
+  assert.equal(listed.status, 0, listed.stderr);
+  assert.doesNotMatch(listed.stdout, /0 of 3 ACP slots held/);
+  assert.match(listed.stdout, /^ACP slots held \(cap 3\): unknown, the ACP state in .*openclaw\.sqlite is unreadable$/m);
+  const metrics = run(process.execPath, ['metrics', '--no-rpc'], stateDir);
+  assert.equal(metrics.status, 0, metrics.stderr);
+  assert.doesNotMatch(metrics.stdout, /^openclaw_acp_slots_held/m);
+  assert.match(metrics.stdout, /^openclaw_acp_state_readable 0$/m);
+  assert.match(metrics.stdout, /^openclaw_acp_slots_cap 3$/m);
 });
 
 test('with node:sqlite: idle and errored from acp_sessions, slots counted, database untouched, stderr empty', { skip: sqliteNode() ? false : 'no Node.js with node:sqlite here (run .ci/install-openclaw.sh)' }, () => {

@@ -14,6 +14,7 @@ import { DEFAULT_CONVERSATION_GRACE_MS, describePlan, isEverPrunable } from '../
 import { DEFAULT_JOURNAL_RETENTION } from '../../defaults.js';
 import { newRunId } from '../../store/run-id.js';
 import { resolveStateLocation } from '../../store/paths.js';
+import { acpStateFix } from '../../store/read-acp-state.js';
 import { actAsOwnerOf } from '../../system/privileges.js';
 import { inventoryOptionsFrom, type StoreFlags } from '../common-options.js';
 import { gatewayFlagsFrom, type GatewayTargetFlags } from '../gateway-options.js';
@@ -147,9 +148,25 @@ async function pruneOnce(flags: PruneFlags, io: CliIo, runId: string, log: Event
   const failures = prepared.inventory.failures;
   const failedStores = failures.map((failure) => ({ agentId: failure.ref.agentId, path: failure.ref.path, error: failure.error.message }));
   const outcome = await pruneReadable(flags, io, log, request, prepared, runId, failedStores);
-  if (failures.length === 0) return outcome;
+  const unjudged = unjudgedLine(prepared);
+  if (failures.length === 0 && !unjudged) return outcome;
   for (const line of storeErrorLines(failures.map((failure) => failure.error), 'left untouched: ')) io.stderr.write(`${line}\n`);
+  if (unjudged) io.stderr.write(`${unjudged}\n`);
   return { ...outcome, exitCode: outcome.exitCode === EXIT.ok ? EXIT.error : outcome.exitCode };
+}
+
+/**
+ * ACP sessions left "unknown" because the ACP state (state/openclaw.sqlite, 6.1+) cannot be read:
+ * they may be the very ones holding the slots, so a run that took none of them is not a success.
+ * Observed (helper-22): a real 2026.7.35 gateway stuck at 3/3, the tool on Node 20 — `prune --yes`
+ * said "Nothing to prune" and exited 0, so a scheduled prune would report success forever.
+ */
+function unjudgedLine(prepared: PreparedPrune): string | null {
+  const { acpState, sessions } = prepared.inventory;
+  if (acpState.source !== 'unreadable') return null;
+  const unknown = sessions.filter((session) => session.state === 'unknown').length;
+  if (unknown === 0) return null;
+  return `openclaw-sessions: ${unknown} ACP session${unknown === 1 ? '' : 's'} left unjudged, never pruned: cannot read their state (${acpState.reason}); ${acpStateFix(acpState)}`;
 }
 
 type FailedStores = NonNullable<PruneReport['failedStores']>;
