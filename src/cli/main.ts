@@ -4,7 +4,7 @@
  * `--version` stay fast). Every failure, commander's own included, ends as one line on stderr
  * prefixed `openclaw-sessions:` and an exit code from the table in exit-codes.ts.
  */
-import { Command, CommanderError, Help, Option } from 'commander';
+import { Command, CommanderError, Help, InvalidArgumentError, Option } from 'commander';
 import type { CleanFlags } from './commands/clean.js';
 import type { DoctorFlags } from './commands/doctor.js';
 import type { GatewayFlags } from './commands/gateway.js';
@@ -65,7 +65,13 @@ function toOption(spec: OptionSpec): Option {
   if (spec.repeatable) option.argParser(collect);
   if (spec.default !== undefined) option.default(spec.default, spec.default);
   if (spec.conflicts) option.conflicts([...spec.conflicts]);
+  if (spec.nonEmpty) option.argParser(nonEmptyValue);
   return option;
+}
+
+function nonEmptyValue(value: string): string {
+  if (value === '') throw new InvalidArgumentError('needs a value, not an empty one');
+  return value;
 }
 
 function addCommand(program: Command, spec: CommandSpec, io: CliIo, setExit: (code: number) => void, exitCodes: string): void {

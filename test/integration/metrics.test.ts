@@ -174,7 +174,7 @@ test('a failed collection leaves a file that says so (not the last numbers looki
   // printed the metrics to cron's mail and exited 0 (helper-22's walk).
   const empty = runCli(['metrics', '--textfile', '', '--state-dir', stateDir], env);
   assert.deepEqual([empty.status, empty.stdout], [2, '']);
-  assert.match(empty.stderr, /^openclaw-sessions: --textfile needs a directory \(node_exporter's --collector\.textfile\.directory\), not an empty value\n$/);
+  assert.match(empty.stderr, /^openclaw-sessions: option '--textfile <dir>' argument '' is invalid\. needs a value, not an empty one\n$/);
 });
 
 test('metrics writes no store and takes no store lock: it finishes while the gateway\'s lock is held, every file unchanged', async () => {

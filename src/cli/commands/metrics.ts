@@ -3,7 +3,7 @@
  * Prometheus gauges — printed, or with `--textfile DIR` written atomically for node_exporter's
  * textfile collector. Read-only towards OpenClaw: no store is written, no store lock taken.
  */
-import { CliError, EXIT } from '../exit-codes.js';
+import { EXIT } from '../exit-codes.js';
 import { collectMetrics } from '../../metrics/collect.js';
 import { renderExposition } from '../../metrics/exposition.js';
 import { collectorFamilies, metricFamilies } from '../../metrics/families.js';
@@ -21,9 +21,6 @@ export interface MetricsFlags extends StoreFlags {
 
 export async function runMetrics(flags: MetricsFlags, io: CliIo): Promise<number> {
   const started = performance.now();
-  // An empty value (a cron line's `--textfile "$DIR"` with DIR unset) would print to stdout and exit
-  // 0 while the textfile went stale.
-  if (flags.textfile === '') throw new CliError(EXIT.usage, "--textfile needs a directory (node_exporter's --collector.textfile.directory), not an empty value");
   if (flags.textfile) assertTextfileDir(flags.textfile);
   let text: string;
   try {
