@@ -165,3 +165,33 @@ test('without node:sqlite (Node 20) and a hung gateway on the port, no version k
     server.close();
   }
 });
+
+test('restore while a 7.x gateway may be running (its port taken, no version known) writes nothing (exit 4): that store has no cross-process lock', async () => {
+  // helper-22's walk: with a real 2026.7.35 gateway running, `restore` put two entries back into its
+  // sessions.json behind its back (only the gateway may write a 5.2–7.x store while it runs).
+  const stateDir = stateDirCopy();
+  const okayStore = path.join(stateDir, 'agents', 'okay', 'sessions', 'sessions.json');
+  const entries = JSON.parse(readFileSync(okayStore, 'utf8')) as Record<string, unknown>;
+  entries['agent:okay:subagent:done'] = { sessionId: 'sub-done', updatedAt: Date.now() - 86_400_000, status: 'done' };
+  writeFileSync(okayStore, JSON.stringify(entries, null, 2));
+  const home = path.dirname(stateDir);
+  const server = createServer((socket) => socket.on('error', () => undefined));
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = String((server.address() as AddressInfo).port);
+  const env = { PATH: process.env.PATH, HOME: home, TMPDIR: home, LANG: 'C.UTF-8', OPENCLAW_GATEWAY_PORT: port };
+  try {
+    // No gateway yet (the listener is closed): the file prune journals the finished run.
+    server.close();
+    const pruned = spawnSync(process.execPath, [BIN, 'prune', '--yes', '--quiet', '--older-than', '0', '--state-dir', stateDir], { env, encoding: 'utf8', timeout: 60_000 });
+    assert.ok(pruned.status === 0 || pruned.status === 1, pruned.stderr);
+    assert.equal((JSON.parse(readFileSync(okayStore, 'utf8')) as Record<string, unknown>)['agent:okay:subagent:done'], undefined);
+    await new Promise<void>((resolve) => server.listen(Number(port), '127.0.0.1', resolve));
+    const before = readFileSync(okayStore);
+    const restored = spawnSync(process.execPath, [BIN, 'restore', '--yes', '--state-dir', stateDir], { env, encoding: 'utf8', timeout: 60_000 });
+    assert.equal(restored.status, 4, restored.stdout + restored.stderr);
+    assert.match(restored.stderr, /^openclaw-sessions: .*this OpenClaw version \(5\.2–7\.x\) has no cross-process store lock, so only its gateway may write the store while it runs: stop the gateway, restore, then start it; nothing was changed\n$/);
+    assert.deepEqual(readFileSync(okayStore), before, 'the store is unchanged');
+  } finally {
+    server.close();
+  }
+});
