@@ -17,6 +17,7 @@ import { judgeRespawn } from './respawn.js';
 import type { GatewayRpc } from './rpc-client.js';
 import { RpcError } from './rpc-error.js';
 import { restartSignalFor, type RestartSignal } from './signals.js';
+import { rootSecretsFor } from './root-secrets.js';
 
 
 export interface LiveAcp {
@@ -67,6 +68,8 @@ export interface ProbeOptions {
   password?: string;
   timeoutMs?: number;
   liveTimeoutMs?: number;
+  /** Where a line about a withheld secret goes (one line, no prefix). */
+  warn?: (line: string) => void;
 }
 
 /** Secrets stay out of the status object (which is rendered and serialised). */
@@ -104,7 +107,10 @@ export async function probeGateway(location: StateLocation, config: LoadedConfig
   const gateway = discovery.verified;
   const running = discovery.answers;
   const remote = discovery.target.explicit;
-  const credentials = resolveCredentials(config, env, { token: options.token, password: options.password, remote });
+  // A root run acting as the owner sends root's own secrets only where the owner learns nothing (root-secrets.ts).
+  const secrets = rootSecretsFor(discovery, config, env, options);
+  for (const line of secrets.withheld) options.warn?.(line);
+  const credentials = resolveCredentials(config, secrets.env, { token: options.token, password: options.password, remote });
 
   const status = {} as GatewayStatus;
   const archiveDir = remote ? null : probeArchiveDir(location, config);

@@ -12,9 +12,9 @@ import { listRemoteSessions, remoteSessionView } from './remote-sessions.js';
 export async function remoteInventory(
   local: Inventory,
   env: Env,
-  options: { url?: string; token?: string; password?: string; live: boolean; staleAfterMs: number },
+  options: { url?: string; token?: string; password?: string; live: boolean; staleAfterMs: number; warn?: (line: string) => void },
 ): Promise<{ inventory: Inventory; gateway: GatewayStatus }> {
-  const gateway = await probeGateway(local.location, local.config, env, { rpc: true, live: options.live, url: options.url, token: options.token, password: options.password });
+  const gateway = await probeGateway(local.location, local.config, env, { rpc: true, live: options.live, url: options.url, token: options.token, password: options.password, warn: options.warn });
   if (!gateway.running) throw new ToolError('failed', `nothing answers as an OpenClaw gateway at ${gateway.url}`);
   if (!gateway.rpc.ok) throw new ToolError('failed', `cannot read the sessions of ${gateway.url} over RPC: ${gateway.rpc.why}`);
   const client = await connectRpc(gateway, 15_000);

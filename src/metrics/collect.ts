@@ -32,7 +32,7 @@ export async function collectMetrics(env: Env, options: CollectOptions): Promise
     ...inventory.stores.map((s) => ({ agentId: s.ref.agentId, path: s.ref.path, readable: true, sizeBytes: s.sizeBytes })),
     ...inventory.failures.map((f) => ({ agentId: f.ref.agentId, path: f.ref.path, readable: false, sizeBytes: sizeOf(f.ref.path) })),
   ];
-  const gateway = await probeGateway(inventory.location, inventory.config, env, { rpc: options.rpc, live: options.rpc, liveTimeoutMs: options.liveTimeoutMs });
+  const gateway = await probeGateway(inventory.location, inventory.config, env, { rpc: options.rpc, live: options.rpc, liveTimeoutMs: options.liveTimeoutMs, warn: options.warn });
   const up = gateway.running && gateway.ready;
   return {
     sessions: inventory.sessions,

@@ -67,11 +67,16 @@ const MAX_INCLUDE_DEPTH = 10;
  * environment, and a reference such as `token: "${ROOT_SECRET}"` under `gateway.remote` would
  * send root's value to a URL of that user's choosing. Only this tool's own inputs (`OPENCLAW_*`,
  * which it reads directly anyway) are kept; the config's `env` block still fills the rest, and
- * anything else stays literal with OpenClaw's missing-variable warning.
+ * anything else stays literal with OpenClaw's missing-variable warning. Root's gateway secrets
+ * (`OPENCLAW_GATEWAY_TOKEN`/`_PASSWORD`) are not kept either: `${OPENCLAW_GATEWAY_TOKEN}` in a
+ * `gateway.remote.token`, or in the URL itself, would carry them past the rule that withholds
+ * them from a URL the owner chose (gateway/root-secrets.ts).
  */
 export function substitutionEnvForOwner(env: Env): Env {
-  return Object.fromEntries(Object.entries(env).filter(([name]) => name.startsWith('OPENCLAW_')));
+  return Object.fromEntries(Object.entries(env).filter(([name]) => name.startsWith('OPENCLAW_') && !ROOT_GATEWAY_SECRETS.has(name)));
 }
+
+const ROOT_GATEWAY_SECRETS = new Set(['OPENCLAW_GATEWAY_TOKEN', 'OPENCLAW_GATEWAY_PASSWORD']);
 
 export function loadConfig(configPath: string | null, env: Env): LoadedConfig {
   if (!configPath) return { path: null, facts: {}, missingVars: [] };

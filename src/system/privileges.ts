@@ -64,15 +64,20 @@ export function ownerOf(dir: string): Owner | null {
 /**
  * The first user other than root who owns a component of `dir`'s path — a directory on the way,
  * or a symlink (whose target is then walked the same way) — or 0 when root owns every one; null
- * when the path does not resolve; ANYONE (-1) past a root directory every user may write without
+ * when the path does not resolve; an OpenDirectory past a root directory others may write without
  * the sticky bit. Whoever owns a component can replace everything beneath it:
  * `~ocgw/.openclaw` swapped for a link to a root-owned directory (`/tmp`, say) still leads through
  * `~ocgw`, so a root run there must act as ocgw, not stay root because the end of the path is
  * root's.
  */
-const ANYONE = -1;
+export interface OpenDirectory {
+  /** The root-owned directory others may write (rename and unlink in) without the sticky bit. */
+  dir: string;
+  /** The group that may write it; null when every user may. */
+  gid: number | null;
+}
 
-export function pathController(dir: string): number | null {
+export function pathController(dir: string): number | OpenDirectory | null {
   let pending = path.resolve(dir).split('/').filter(Boolean);
   let current = '/';
   for (let hops = 0; pending.length > 0; ) {
@@ -91,9 +96,8 @@ export function pathController(dir: string): number | null {
     }
     if (stat.uid !== 0) return stat.uid;
     if (!stat.isSymbolicLink()) {
-      // A root directory every user may write, without the sticky bit (/tmp has it): anyone can
-      // swap what lies beneath, and no one user to act as.
-      if (stat.isDirectory() && (stat.mode & 0o002) !== 0 && (stat.mode & 0o1000) === 0 && pending.length > 0) return ANYONE;
+      const open = pending.length > 0 && stat.isDirectory() ? openTo(stat.mode, stat.gid) : undefined;
+      if (open !== undefined) return { dir: next, gid: open };
       current = next;
       continue;
     }
@@ -103,6 +107,20 @@ export function pathController(dir: string): number | null {
     pending = [...target.split('/').filter(Boolean), ...pending];
   }
   return 0;
+}
+
+/**
+ * Who besides root may rename and unlink in a root directory of this mode and group: every user
+ * (null) when it is world-writable, the group (its gid) when group-writable by a group other than
+ * root's own; undefined when no one, or when the sticky bit (/tmp's) lets only an entry's owner
+ * move it. The setgid bit (Debian's /var/local root:staff 2775) only chooses the group new entries
+ * get: members still rename and unlink whatever is there, so it protects nothing.
+ */
+function openTo(mode: number, gid: number): number | null | undefined {
+  if ((mode & 0o1000) !== 0) return undefined;
+  if ((mode & 0o002) !== 0) return null;
+  if ((mode & 0o020) !== 0 && gid !== 0) return gid;
+  return undefined;
 }
 
 /**
@@ -120,7 +138,7 @@ export function actAsOwnerOf(dir: string, what: string): Owner | null {
     // directory or link on the way makes it theirs.
     const controller = pathController(dir);
     if (controller === null || controller === 0) return null;
-    if (controller === ANYONE) throw openToAnyone(what, dir);
+    if (typeof controller === 'object') throw openToOthers(what, dir, controller);
     const entry = passwdEntry(controller);
     owner = { uid: controller, gid: entry?.gid ?? controller, name: entry?.name ?? null };
   } else {
@@ -155,7 +173,7 @@ export function actAsControllerOf(dirs: readonly string[]): Owner | null {
   const found = new Map<number, string>();
   for (const dir of dirs) {
     const uid = pathController(dir);
-    if (uid === ANYONE) throw openToAnyone('the store directory', dir);
+    if (uid !== null && typeof uid === 'object') throw openToOthers('the store directory', dir, uid);
     if (uid !== null && uid !== 0 && !found.has(uid)) found.set(uid, dir);
   }
   if (found.size === 0) return null;
@@ -168,8 +186,32 @@ export function actAsControllerOf(dirs: readonly string[]): Owner | null {
   return switchTo({ uid, gid: entry?.gid ?? uid, name: entry?.name ?? null }, 'the store directory', dir);
 }
 
-function openToAnyone(what: string, dir: string): ToolError {
-  return new ToolError('unsafe', `refusing to run as root on ${what} ${dir}: its path goes through a directory every user may write without the sticky bit (namei -l ${dir} shows which), so anyone could swap what lies beneath; chmod o-w that directory, or run it as the install's owner`);
+function openToOthers(what: string, dir: string, open: OpenDirectory): ToolError {
+  const where = `refusing to run as root on ${what} ${dir}: its path goes through ${open.dir}, which`;
+  const fix = `or keep ${what} out of it`;
+  if (open.gid === null) {
+    return new ToolError('unsafe', `${where} every user may write without the sticky bit, so anyone could swap what lies beneath; chmod o-w ${shellQuote(open.dir)} (or chmod +t), ${fix}`);
+  }
+  const group = groupName(open.gid);
+  return new ToolError(
+    'unsafe',
+    `${where} group ${group ? `${group} (gid ${open.gid})` : `gid ${open.gid}`} may write without the sticky bit, so its members could swap what lies beneath; chmod g-w ${shellQuote(open.dir)} (or chmod +t), ${fix}`,
+  );
+}
+
+/** The name of a group, from /etc/group (no NSS: for a refusal line only); null when not listed. */
+function groupName(gid: number): string | null {
+  let text: string;
+  try {
+    text = readRegularFileIfExists('/etc/group', { maxBytes: READ_CAPS.small * 16, what: 'group file', follow: true })?.bytes.toString('utf8') ?? '';
+  } catch {
+    return null;
+  }
+  for (const line of text.split('\n')) {
+    const [name, , id] = line.split(':');
+    if (name && id !== undefined && /^\d+$/.test(id) && Number(id) === gid) return name;
+  }
+  return null;
 }
 
 function switchTo(owner: Owner, what: string, dir: string): Owner {

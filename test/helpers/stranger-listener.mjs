@@ -2,6 +2,9 @@
 // and prints every frame it receives, one JSON line each: a stranger on the gateway's port.
 // Usage: node stranger-listener.mjs <ws module path> [port]   (prints "listening <port>" first;
 // without a port, a free one). A port just given up by a killed process is retried for 20 s.
+// LISTENER_TITLE set: the process takes that title (its /proc cmdline), as OpenClaw's gateway
+// names itself `openclaw-gateway` — what any user can make a process of theirs look like.
+if (process.env.LISTENER_TITLE) process.title = process.env.LISTENER_TITLE;
 const { WebSocketServer } = await import(process.argv[2]);
 const port = Number(process.argv[3] ?? 0);
 for (let attempt = 0; ; attempt++) {

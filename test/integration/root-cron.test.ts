@@ -159,6 +159,37 @@ test('a root-owned state dir under a directory every user may write (no sticky b
   assert.equal(sticky.status, 0, sticky.stderr);
 });
 
+test('a root-owned state dir under a directory a group other than root\'s may write (no sticky bit, setgid or not) is refused (exit 4), naming it, the group and the chmod', { skip }, () => {
+  const root = tempDir();
+  chmodSync(root, 0o755);
+  // As Debian's /var/local (root:staff 2775): setgid picks new entries' group, members still rename.
+  const shared = path.join(root, 'shared');
+  mkdirSync(shared);
+  const GROUP = 4250;
+  spawnSync('chown', [`0:${GROUP}`, shared]);
+  chmodSync(shared, 0o2775);
+  const state = path.join(shared, 'state');
+  writeFile(storePath(state, 'main'), { 'agent:main:main': chatEntry('m', MIN) });
+  const refused = runCli(['list', '--no-rpc', '--state-dir', state], { HOME: '/root' });
+  assert.equal(refused.status, 4, refused.stderr);
+  assert.equal(refused.stderr.trim().split('\n').length, 1, refused.stderr);
+  assert.match(refused.stderr, new RegExp(`its path goes through ${shared}, which group gid ${GROUP} may write without the sticky bit, .*chmod g-w ${shared} \\(or chmod \\+t\\)`));
+  // A group's store directory under a root state dir: the same refusal (prune too).
+  chmodSync(shared, 0o755);
+  spawnSync('chown', [`0:${GROUP}`, path.join(state, 'agents')]);
+  chmodSync(path.join(state, 'agents'), 0o775);
+  const store = runCli(['prune', '--dry-run', '--state-dir', state], { HOME: '/root' });
+  assert.equal(store.status, 4, store.stderr);
+  assert.match(store.stderr, /on the store directory .*its path goes through \S+\/agents, which group gid 4250 may write/);
+  // Sticky (only an entry's owner may move it), or root's own group: root's to use.
+  chmodSync(path.join(state, 'agents'), 0o1775);
+  assert.equal(runCli(['list', '--no-rpc', '--state-dir', state], { HOME: '/root' }).status, 0);
+  chmodSync(path.join(state, 'agents'), 0o775);
+  spawnSync('chown', ['0:0', path.join(state, 'agents')]);
+  const rootGroup = runCli(['list', '--no-rpc', '--state-dir', state], { HOME: '/root' });
+  assert.equal(rootGroup.status, 0, rootGroup.stderr);
+});
+
 test('a root run acting as the owner resolves ${VAR} in the owner\'s config from OPENCLAW_* only: no other value of root\'s environment reaches a URL that config names', { skip }, async () => {
   const { state } = ownedInstall();
   const listener = spawn(process.execPath, [STRANGER, WS_MODULE], { stdio: ['ignore', 'pipe', 'inherit'] });

@@ -20,8 +20,9 @@ export interface DoctorFlags extends StoreFlags, GatewayTargetFlags {
 }
 
 export async function runDoctor(flags: DoctorFlags, io: CliIo): Promise<number> {
-  const inventory = takeInventory(io.env, inventoryOptionsFrom(flags, io));
-  const gateway = await probeGateway(inventory.location, inventory.config, io.env, { rpc: flags.rpc, live: flags.rpc, ...gatewayFlagsFrom(flags) });
+  const options = inventoryOptionsFrom(flags, io);
+  const inventory = takeInventory(io.env, options);
+  const gateway = await probeGateway(inventory.location, inventory.config, io.env, { rpc: flags.rpc, live: flags.rpc, ...gatewayFlagsFrom(flags), warn: options.warn });
   const findings = collectFindings(inventory, gateway, flags);
   const verdict = worstSeverity(findings);
   const exitCode = verdict === 'problem' ? EXIT.problemsFound : EXIT.ok;

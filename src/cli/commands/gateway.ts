@@ -22,7 +22,7 @@ export interface GatewayFlags extends StoreFlags, GatewayTargetFlags {
 export async function runGateway(flags: GatewayFlags, io: CliIo): Promise<number> {
   const options = inventoryOptionsFrom(flags, io);
   const inventory = takeInventory(io.env, options);
-  const status = await probeGateway(inventory.location, inventory.config, io.env, { rpc: flags.rpc, live: flags.rpc, ...gatewayFlagsFrom(flags) });
+  const status = await probeGateway(inventory.location, inventory.config, io.env, { rpc: flags.rpc, live: flags.rpc, ...gatewayFlagsFrom(flags), warn: options.warn });
   // The gateway counts every agent's sessions, whatever --agent narrowed.
   const slots = gatewaySlots(inventory, io.env, options);
   // A gateway named by URL keeps its stores elsewhere: local files say nothing about it.

@@ -51,10 +51,10 @@ export async function runList(flags: ListFlags, io: CliIo): Promise<number> {
     // A gateway named by URL: its sessions come from sessions.list, not from local files.
     // The gateway code loads only when a gateway is asked (issue 11: `list --json` never needs it).
     const { remoteInventory } = await import('../../gateway/remote-inventory.js');
-    ({ inventory, gateway } = await remoteInventory(inventory, io.env, { ...gatewayFlagsFrom(flags), live: flags.rpc !== false && !flags.json, staleAfterMs: options.staleAfterMs }));
+    ({ inventory, gateway } = await remoteInventory(inventory, io.env, { ...gatewayFlagsFrom(flags), live: flags.rpc !== false && !flags.json, staleAfterMs: options.staleAfterMs, warn: options.warn }));
   } else if (flags.rpc !== false && !flags.json) {
     const { probeGateway } = await import('../../gateway/probe.js');
-    gateway = await probeGateway(inventory.location, inventory.config, io.env, { rpc: true, live: true, liveTimeoutMs: LIVE_READ_TIMEOUT_MS, ...gatewayFlagsFrom(flags) });
+    gateway = await probeGateway(inventory.location, inventory.config, io.env, { rpc: true, live: true, liveTimeoutMs: LIVE_READ_TIMEOUT_MS, ...gatewayFlagsFrom(flags), warn: options.warn });
   }
   if (options.store && inventory.failures.length === 0 && inventory.stores.length === 0) {
     throw new CliError(EXIT.error, `session store not found: ${options.store}`);
