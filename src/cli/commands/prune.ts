@@ -22,7 +22,7 @@ import { foldStoreErrors, storeErrorLines } from '../store-errors.js';
 import { createEventLog, parseLogFormat, type EventLog } from '../event-log.js';
 import type { CliIo } from '../io.js';
 import { parseDurationFlag, parseKindsFlag, parseOptedInStatesFlag, parseTerminalStatesFlag } from '../parse.js';
-import { describeDecision, logOutcome, pruneOutput, renderPlan, renderPlanned, renderPruned, type PruneOutcome, type PruneOutput } from '../render/prune.js';
+import { describeDecision, logOutcome, prose, pruneOutput, renderPlan, renderPlanned, renderPruned, type PruneOutcome, type PruneOutput } from '../render/prune.js';
 import { toolVersion } from '../version.js';
 import { wrapCommand } from '../text.js';
 import { DEFAULT_PRUNE_GRACE } from '../../defaults.js';
@@ -109,7 +109,7 @@ function sayWhatWaits(out: PruneOutput, prepared: PreparedPrune, request: PruneR
   const waiting = prepared.inventory.sessions.filter((session) => isEverPrunable(session) && session.ageMs !== null && session.ageMs < olderThanMs).length;
   if (waiting === 0) return;
   const command = toolCommand(['prune', '--older-than', '0', ...(request.dryRun ? ['--dry-run'] : []), ...selectionArgs(flags)]);
-  out.say(`${waiting} finished run${waiting === 1 ? ' is' : 's are'} not yet quiet for ${flags.olderThan}; to take ${waiting === 1 ? 'it' : 'them'} now:\n${wrapCommand(command, out.style.width, '  ').join('\n')}\n`);
+  out.say(`${prose(`${waiting} finished run${waiting === 1 ? ' is' : 's are'} not yet quiet for ${flags.olderThan}; to take ${waiting === 1 ? 'it' : 'them'} now:`, out)}${wrapCommand(command, out.style.width, '  ').join('\n')}\n`);
 }
 
 function requestFrom(flags: PruneFlags, io: CliIo): PruneRequest {
@@ -196,7 +196,7 @@ async function pruneReadable(flags: PruneFlags, io: CliIo, log: EventLog, reques
   const execute = await import('../../prune/execute.js');
   const route = await chooseRoute(execute.choosePruneRoute, prepared, request.recompute, flags, io, interactive);
   if (interactive) {
-    io.stderr.write(`${renderPlan(plan, out.style)}\n${describePlan(plan, false)}${describeDecision(route.decision, prepared.gateway!)}\n`);
+    io.stderr.write(`${renderPlan(plan, out.style)}\n${prose(`${describePlan(plan, false)}${describeDecision(route.decision, prepared.gateway!)}`, out)}`);
     if (!(await confirmed(io, 'Prune these sessions? [y/N] '))) {
       io.stderr.write('Cancelled; nothing was changed.\n');
       return { kind: 'cancelled', report: null, exitCode: EXIT.ok };

@@ -130,7 +130,7 @@ function footer(inventory: Inventory, report: ListReport, style: TerminalStyle, 
     lines.push(...wrapProse(`${summary.prunable} prunable (finished runs quiet for ${DEFAULT_PRUNE_GRACE}; conversations are never pruned by default); to see the plan:`, style.width));
     lines.push(...wrapCommand(toolCommand(['prune', '--dry-run', ...selected]), style.width, '  '));
   } else if (summary.terminal > 0) {
-    lines.push(`${summary.terminal} terminal, none quiet for ${DEFAULT_PRUNE_GRACE} yet; to take them now:`);
+    lines.push(...wrapProse(`${summary.terminal} terminal, none quiet for ${DEFAULT_PRUNE_GRACE} yet; to take them now:`, style.width));
     lines.push(...wrapCommand(toolCommand(['prune', '--older-than', '0', '--dry-run', ...selected]), style.width, '  '));
   } else {
     lines.push('Nothing to prune.');
