@@ -112,7 +112,6 @@ test('prune and list on a 60-column terminal: every line fits, prose wrapped at 
   for (const args of [['prune', '--older-than', '0'], ['list', '--no-rpc', '--older-than', '0'], ['prune', '--dry-run', '--older-than', '0']]) {
     const out = onTerminal('n', [...args, '--state-dir', state], { HOME: state, COLUMNS: '60', OPENCLAW_GATEWAY_PORT: '1' });
     assert.equal(out.status, 0, out.output);
-    // eslint-disable-next-line no-control-regex
     const lines = out.output.replace(/\x1b\[[0-9;]*m/g, '').split(/\r?\n/).filter(Boolean);
     for (const line of lines) assert.ok(line.length <= 60, `${args.join(' ')}: wider than 60 (${line.length}): ${line}`);
   }
