@@ -33,6 +33,12 @@ export interface OptionSpec {
    * unset pruned every agent's store (helper-22's walk).
    */
   nonEmpty?: boolean;
+  /**
+   * The flag (as typed, `--clean`) this one only works with: given without it, a usage error
+   * (exit 2), never silently ignored (`schedule --clean-keep 7d` without `--clean` installed no
+   * clean at all, helper-22's walk).
+   */
+  requires?: string;
 }
 
 export const OPTIONS: readonly OptionSpec[] = [
@@ -126,9 +132,9 @@ export const OPTIONS: readonly OptionSpec[] = [
   { flags: '--force', help: 'replace an installed file or block that differs', commands: ['schedule'] },
   { flags: '--no-enable', help: 'with --install systemd: write the units but do not run systemctl', commands: ['schedule'] },
   { flags: '--metrics-textfile <dir>', help: "also run `metrics --textfile <dir>` on a timer (node_exporter's textfile directory)", commands: ['schedule'], nonEmpty: true },
-  { flags: '--metrics-every <dur>', help: 'how often metrics run: 1m, 2m, 5m, 10m or 15m', default: DEFAULT_METRICS_EVERY, commands: ['schedule'] },
+  { flags: '--metrics-every <dur>', help: 'with --metrics-textfile: how often metrics run: 1m, 2m, 5m, 10m or 15m', default: DEFAULT_METRICS_EVERY, commands: ['schedule'], requires: '--metrics-textfile' },
   { flags: '--clean', help: 'also run `clean` once a day (04:xx): expired archives, orphan transcripts, temp files', commands: ['schedule'] },
-  { flags: '--clean-keep <dur>', help: 'with --clean: how long archives are kept', default: DEFAULT_ARCHIVE_KEEP, commands: ['schedule'] },
+  { flags: '--clean-keep <dur>', help: 'with --clean: how long archives are kept', default: DEFAULT_ARCHIVE_KEEP, commands: ['schedule'], requires: '--clean' },
 
   // Output.
   { flags: '--json', help: 'machine-readable output (versioned schema in docs/<command>.schema.json)', commands: STORE_COMMANDS },
