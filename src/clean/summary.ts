@@ -59,7 +59,7 @@ export function diskFindings(storePath: string, summary: DiskSummary, cleanComma
   const what = describeDisk(summary);
   if (what) findings.push({ id: 'disk-reclaimable', severity: 'warning', message: `${storePath}: ${what}`, fix: cleanCommand });
   if (summary.missingTranscripts) {
-    findings.push({ id: 'transcripts-missing', severity: 'ok', message: `${storePath}: ${summary.missingTranscripts} entr${summary.missingTranscripts === 1 ? 'y has' : 'ies have'} no transcript file (their history is gone; the sessions still work)`, fix: null });
+    findings.push({ id: 'transcripts-missing', severity: 'ok', message: `${storePath}: ${summary.missingTranscripts} entr${summary.missingTranscripts === 1 ? 'y has' : 'ies have'} no transcript file (none was written yet — OpenClaw writes none for an ACP session whose turns all failed — or it was removed; the session${summary.missingTranscripts === 1 ? '' : 's'} still work${summary.missingTranscripts === 1 ? 's' : ''})`, fix: null });
   }
   if (summary.journalBytes > JOURNAL_WARN_BYTES) {
     findings.push({ id: 'journal-large', severity: 'warning', message: `${storePath}: the openclaw-sessions journal is ${formatBytes(summary.journalBytes)}`, fix: `${cleanCommand.replace(/ clean\b/, ' prune')} (retention trims it at the next run)` });

@@ -4,7 +4,7 @@
  * `--version` stay fast). Every failure, commander's own included, ends as one line on stderr
  * prefixed `openclaw-sessions:` and an exit code from the table in exit-codes.ts.
  */
-import { Command, CommanderError, Help, Option } from 'commander';
+import { Command, CommanderError, Help, InvalidArgumentError, Option } from 'commander';
 import type { CleanFlags } from './commands/clean.js';
 import type { DoctorFlags } from './commands/doctor.js';
 import type { GatewayFlags } from './commands/gateway.js';
@@ -17,6 +17,7 @@ import { EXIT, EXIT_CODE_TABLE, errorLine, exitCodeOf } from './exit-codes.js';
 import { processIo, stdoutFailure, type CliIo } from './io.js';
 import { COMMANDS, optionsOf, type CommandName, type CommandSpec, type OptionSpec } from './options.js';
 import { toolVersion } from './version.js';
+import { ToolError } from '../errors.js';
 
 type Runner = (args: unknown[], io: CliIo) => Promise<number>;
 
@@ -65,7 +66,13 @@ function toOption(spec: OptionSpec): Option {
   if (spec.repeatable) option.argParser(collect);
   if (spec.default !== undefined) option.default(spec.default, spec.default);
   if (spec.conflicts) option.conflicts([...spec.conflicts]);
+  if (spec.nonEmpty) option.argParser(nonEmptyValue);
   return option;
+}
+
+function nonEmptyValue(value: string): string {
+  if (value === '') throw new InvalidArgumentError('needs a value, not an empty one');
+  return value;
 }
 
 function addCommand(program: Command, spec: CommandSpec, io: CliIo, setExit: (code: number) => void, exitCodes: string): void {
@@ -75,8 +82,20 @@ function addCommand(program: Command, spec: CommandSpec, io: CliIo, setExit: (co
   command.addHelpText('after', `\nExamples:\n${spec.examples.map((line) => `  ${line}`).join('\n')}\n\n${exitCodes}`);
   command.action(async (...args: unknown[]) => {
     // commander passes (positionals…, flags, command): drop the command object.
+    assertRequiredFlags(command, optionsOf(spec.name));
     setExit(await RUNNERS[spec.name](args.slice(0, -1), io));
   });
+}
+
+/** A flag given on the command line without the flag it `requires` (options.ts): a usage error. */
+function assertRequiredFlags(command: Command, specs: readonly OptionSpec[]): void {
+  for (const spec of specs) {
+    if (!spec.requires) continue;
+    const given = command.getOptionValueSource(new Option(spec.flags).attributeName()) === 'cli';
+    if (given && command.getOptionValueSource(new Option(spec.requires).attributeName()) !== 'cli') {
+      throw new ToolError('usage', `${new Option(spec.flags).long} only works with ${spec.requires}; nothing was done`);
+    }
+  }
 }
 
 /**

@@ -28,26 +28,37 @@ export interface OptionSpec {
   repeatable?: boolean;
   /** Attribute names of flags this one cannot be combined with (a usage error, exit 2). */
   conflicts?: readonly string[];
+  /**
+   * An empty value is a usage error, not "not given": a cron line's `--store "$STORE"` with STORE
+   * unset pruned every agent's store (helper-22's walk).
+   */
+  nonEmpty?: boolean;
+  /**
+   * The flag (as typed, `--clean`) this one only works with: given without it, a usage error
+   * (exit 2), never silently ignored (`schedule --clean-keep 7d` without `--clean` installed no
+   * clean at all, helper-22's walk).
+   */
+  requires?: string;
 }
 
 export const OPTIONS: readonly OptionSpec[] = [
   // Where the install is: OpenClaw's own spelling.
   { flags: '--profile <name>', help: 'use the OpenClaw profile NAME (state dir ~/.openclaw-NAME)', doc: 'state dir `~/.openclaw-NAME`, config `<state dir>/openclaw.json`', commands: [...SELECTING, 'schedule'] },
   {
-    flags: '--state-dir <dir>',
+    flags: '--state-dir <dir>', nonEmpty: true,
     help: 'OpenClaw state directory (default: $OPENCLAW_STATE_DIR or ~/.openclaw)',
     doc: 'OpenClaw state dir (default: `$OPENCLAW_STATE_DIR`, else `~/.openclaw`, else legacy `~/.clawdbot`; `$OPENCLAW_HOME` replaces `~`)',
     commands: [...SELECTING, 'schedule'],
   },
   {
-    flags: '--config <path>',
+    flags: '--config <path>', nonEmpty: true,
     help: 'OpenClaw config file (default: $OPENCLAW_CONFIG_PATH or <state-dir>/openclaw.json)',
     doc: 'OpenClaw config (default: `$OPENCLAW_CONFIG_PATH`, else `<state dir>/openclaw.json`, `clawdbot.json`). JSON5, with `$include` and `${VAR}`',
     commands: [...SELECTING, 'schedule'],
   },
-  { flags: '--agent <id>', help: "only this agent's store", commands: SELECTING },
+  { flags: '--agent <id>', help: "only this agent's store", commands: SELECTING, nonEmpty: true },
   { flags: '--all-agents', help: "every agent's store (the default: the ACP cap counts across agents)", commands: SELECTING },
-  { flags: '--store <path>', help: 'this sessions.json (or openclaw-agent.sqlite) only; excludes --agent/--all-agents', commands: SELECTING },
+  { flags: '--store <path>', help: 'this sessions.json (or openclaw-agent.sqlite) only; excludes --agent/--all-agents', commands: SELECTING, nonEmpty: true },
   { flags: '--stale-after <dur>', help: 'a "running" claim with no activity for this long and no live transcript lock is stale', default: DEFAULT_STALE_AFTER, commands: SELECTING },
 
   // What to look at.
@@ -107,6 +118,7 @@ export const OPTIONS: readonly OptionSpec[] = [
   // metrics.
   {
     flags: '--textfile <dir>',
+    nonEmpty: true,
     help: "write <dir>/openclaw_sessions.prom atomically for node_exporter's textfile collector (prints nothing)",
     doc: "write `<dir>/openclaw_sessions.prom` for node_exporter's textfile collector instead of printing: temp file + rename in the same directory, 0644",
     commands: ['metrics'],
@@ -119,10 +131,10 @@ export const OPTIONS: readonly OptionSpec[] = [
   { flags: '--uninstall', help: 'remove the installed timer and crontab block', commands: ['schedule'] },
   { flags: '--force', help: 'replace an installed file or block that differs', commands: ['schedule'] },
   { flags: '--no-enable', help: 'with --install systemd: write the units but do not run systemctl', commands: ['schedule'] },
-  { flags: '--metrics-textfile <dir>', help: "also run `metrics --textfile <dir>` on a timer (node_exporter's textfile directory)", commands: ['schedule'] },
-  { flags: '--metrics-every <dur>', help: 'how often metrics run: 1m, 2m, 5m, 10m or 15m', default: DEFAULT_METRICS_EVERY, commands: ['schedule'] },
+  { flags: '--metrics-textfile <dir>', help: "also run `metrics --textfile <dir>` on a timer (node_exporter's textfile directory)", commands: ['schedule'], nonEmpty: true },
+  { flags: '--metrics-every <dur>', help: 'with --metrics-textfile: how often metrics run: 1m, 2m, 5m, 10m or 15m', default: DEFAULT_METRICS_EVERY, commands: ['schedule'], requires: '--metrics-textfile' },
   { flags: '--clean', help: 'also run `clean` once a day (04:xx): expired archives, orphan transcripts, temp files', commands: ['schedule'] },
-  { flags: '--clean-keep <dur>', help: 'with --clean: how long archives are kept', default: DEFAULT_ARCHIVE_KEEP, commands: ['schedule'] },
+  { flags: '--clean-keep <dur>', help: 'with --clean: how long archives are kept', default: DEFAULT_ARCHIVE_KEEP, commands: ['schedule'], requires: '--clean' },
 
   // Output.
   { flags: '--json', help: 'machine-readable output (versioned schema in docs/<command>.schema.json)', commands: STORE_COMMANDS },

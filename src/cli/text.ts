@@ -177,14 +177,41 @@ export function wrapText(text: string, width: number): string[] {
   return lines.length > 0 ? lines : [''];
 }
 
-/** A sentence as lines of at most `width` cells, continuation lines indented; words stay whole where they fit. */
+/**
+ * A sentence as lines of at most `width` cells, continuation lines indented; broken at spaces
+ * only, so a path, key or run id in it stays whole and pastes (a 100-column terminal got a journal
+ * id broken after its `-`, helper-22); only a word wider than the line is cut (wrapText).
+ */
 export function wrapProse(text: string, width: number, indent = ''): string[] {
   const clean = oneLine(text);
   if (displayWidth(clean) <= width) return [clean];
-  const first = wrapText(clean, width);
+  const first = wrapWords(clean, width);
   if (!indent || first.length === 1) return first;
   const head = first[0]!;
-  return [head, ...wrapText(clean.slice(head.length).trimStart(), width - displayWidth(indent)).map((line) => `${indent}${line}`)];
+  return [head, ...wrapWords(clean.slice(head.length).trimStart(), width - displayWidth(indent)).map((line) => `${indent}${line}`)];
+}
+
+/** Lines of at most `width` cells broken at spaces; a word wider than a line goes through wrapText. */
+function wrapWords(text: string, width: number): string[] {
+  const lines: string[] = [];
+  let line = '';
+  for (const word of text.split(' ')) {
+    const candidate = line ? `${line} ${word}` : word;
+    if (displayWidth(candidate) <= width) {
+      line = candidate;
+      continue;
+    }
+    if (line) lines.push(line);
+    if (displayWidth(word) <= width) {
+      line = word;
+      continue;
+    }
+    const pieces = wrapText(word, width);
+    line = pieces.pop() ?? '';
+    lines.push(...pieces);
+  }
+  if (line) lines.push(line);
+  return lines.length > 0 ? lines : [''];
 }
 
 /**

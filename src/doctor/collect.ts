@@ -14,6 +14,7 @@ import { isPrunableByDefault } from '../sessions/plan.js';
 import { classifyLockHolder, lockPathFor, parseLockContents, readHolderFacts } from '../store/gateway-lock.js';
 import { assertStoreWritable } from '../store/store-safety.js';
 import { TOOL_LOCK_SUFFIX } from '../store/tool-lock.js';
+import { acpStateFix } from '../store/read-acp-state.js';
 import { unreadableStoreFinding, unsafeStoreFix } from './store-fixes.js';
 import { openclawCommand, selectionArgs, selectionForStore, shellQuote, toolCommand, type SelectionFlags } from '../cli/selection.js';
 import type { Finding } from './findings.js';
@@ -69,12 +70,13 @@ export function collectFindings(inventory: Inventory, gateway: GatewayStatus, se
   const summary = summarize(inventory.sessions, cap, isPrunableByDefault);
   const unread = inventory.failures.length;
   // Never claim a count that left stores out without saying so.
-  const slots = `${describeSlots(summary, { capKnown: inventory.config.path !== null, capRemoved: inventory.stores.some((store) => store.ref.format === 'sqlite') })}${unread ? ` (in the readable stores; ${unread} could not be read)` : ''}`;
+  const heldUnknown = heldOnDiskUnknown(inventory);
+  const slots = `${describeSlots(summary, { capKnown: inventory.config.path !== null, capRemoved: inventory.stores.some((store) => store.ref.format === 'sqlite'), heldUnknown })}${unread ? ` (in the readable stores; ${unread} could not be read)` : ''}`;
   if (live === null && cap !== null && summary.acp.slotsHeld >= cap) {
     const prune = summary.acp.heldByTerminal > 0 ? pruneFix(inventory, gateway, selection, ['--older-than', '0']) : null;
     findings.push({ id: 'cap-reached', severity: 'problem', message: `${slots}: new ACP spawns fail with "ACP max concurrent sessions reached (${cap}/${cap})"${prune?.note ?? ''}`, fix: prune ? prune.fix : 'raise acp.maxConcurrentSessions, or close idle ACP sessions' });
   } else {
-    findings.push({ id: 'slots', severity: 'ok', message: `on disk: ${slots}`, fix: null });
+    findings.push({ id: 'slots', severity: heldUnknown ? 'warning' : 'ok', message: `on disk: ${slots}`, fix: null });
   }
   if (summary.acp.heldByTerminal > 0 && !(cap !== null && (live ?? summary.acp.slotsHeld) >= cap)) {
     // Holders that failed minutes ago are not quiet for prune's default grace yet: plain `prune`
@@ -95,7 +97,7 @@ export function collectFindings(inventory: Inventory, gateway: GatewayStatus, se
   // ACP state kept outside the entries (7.x+): unreadable means every ACP session is unknown.
   if (inventory.acpState.source === 'unreadable') {
     const { path: dbPath, reason } = inventory.acpState;
-    findings.push({ id: 'acp-state-unreadable', severity: 'problem', message: `ACP session state in ${dbPath} cannot be read (${reason}): ACP sessions show as "unknown", are not counted and are never pruned`, fix: /node:sqlite|Node\.js/.test(reason) ? 'run openclaw-sessions with Node.js 22.13 or later' : `check ${dbPath} (this tool only reads it)` });
+    findings.push({ id: 'acp-state-unreadable', severity: 'problem', message: `ACP session state in ${dbPath} cannot be read (${reason}): ACP sessions show as "unknown", are not counted and are never pruned`, fix: acpStateFix(inventory.acpState) });
   }
 
   return [...findings, ...storeFindings(inventory, selection, now)];
@@ -147,6 +149,11 @@ function storeFindings(inventory: Inventory, selection: SelectionFlags, now: num
  * neither call RPC nor restart — then the fix says so and restarts the gateway after.
  */
 function pruneFix(inventory: Inventory, gateway: GatewayStatus, selection: SelectionFlags, extra: string[]): { fix: string | null; note: string } {
+  // No session can be told to hold a slot (all ACP ones are "unknown"): the store is not the
+  // obstacle, the unreadable ACP state is (it was called "the unsafe-store problem below").
+  if (inventory.acpState.source === 'unreadable') {
+    return { fix: acpStateFix(inventory.acpState), note: '; which sessions hold them cannot be told while the ACP state is unreadable (see the ACP state finding below), so prune takes none of them' };
+  }
   const holding = new Set(inventory.sessions.filter((s) => s.holdsSlot && s.terminal).map((s) => s.storePath));
   const refs = inventory.stores.map((s) => s.ref).filter((ref) => holding.has(ref.path));
   // prune keeps every session that may hold a handle while a gateway may be there unanswering

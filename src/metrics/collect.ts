@@ -39,6 +39,7 @@ export async function collectMetrics(env: Env, options: CollectOptions): Promise
     prunable,
     stores,
     cap: inventory.config.facts.acp?.maxConcurrentSessions ?? null,
+    acpStateReadable: inventory.acpState.source === 'unreadable' ? false : inventory.acpState.source === 'state-db' ? true : null,
     gateway: { up, version: up ? gateway.version : null },
     live: liveOf(gateway, up && options.rpc),
     lastPrune: readPruneStatus(inventory.location.stateDir),

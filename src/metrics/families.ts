@@ -39,6 +39,11 @@ export interface MetricsInput {
   stores: readonly MetricsStore[];
   /** `acp.maxConcurrentSessions`; null when unset (no limit). */
   cap: number | null;
+  /**
+   * Whether the ACP state kept in state/openclaw.sqlite (OpenClaw 6.1+) could be read; null (or
+   * absent) when the install keeps it in the entries. false: which sessions hold slots is unknown.
+   */
+  acpStateReadable?: boolean | null;
   gateway: { up: boolean; version: string | null };
   /** null when not attempted (no gateway up, or --no-rpc). */
   live: LiveCount | null;
@@ -68,6 +73,7 @@ export const METRIC_HELP = {
   openclaw_acp_slots_held: 'ACP runtime slots the stores say the gateway holds (sessions with an acp object the gateway keeps a handle for).',
   openclaw_acp_slots_held_by_state: 'ACP slots held on disk, by the holding session\'s state.',
   openclaw_acp_errored_slot_oldest_age_seconds: 'Seconds since the last activity of the oldest errored ACP session that still holds a slot (absent when none).',
+  openclaw_acp_state_readable: '1 when the ACP session state in state/openclaw.sqlite (OpenClaw 2026.6.1+) could be read, 0 when not: ACP sessions are then unknown, never pruned, and the slots held on disk are absent (absent when the install keeps ACP state in its entries).',
   openclaw_acp_slots_cap: 'acp.maxConcurrentSessions from the OpenClaw config (absent when unset: no limit).',
   openclaw_acp_active_runtime_sessions: 'ACP runtime handles the running gateway holds, as its /acp doctor reports activeRuntimeSessions (absent when it cannot be read).',
   openclaw_gateway_up: '1 when a verified gateway for this install is running and ready, else 0.',
@@ -127,17 +133,12 @@ export function metricFamilies(input: MetricsInput): MetricFamily[] {
   families.push(family('openclaw_sessions_prunable', ['agent'], perAgent(agents, input.prunable, () => true)));
   families.push(family('openclaw_acp_slots_prunable', ['agent'], perAgent(agents, input.prunable, (p) => p.holdsSlot)));
 
-  families.push(family('openclaw_acp_slots_held', ['agent'], agents.map((agent) => ({ labels: { agent }, value: (heldByState.get(agent) ?? []).reduce((a, b) => a + b, 0) }))));
-  const byState: Sample[] = [];
-  for (const agent of agents) {
-    const held = heldByState.get(agent);
-    SESSION_STATES.forEach((state, st) => {
-      if (held?.[st]) byState.push({ labels: { agent, state }, value: held[st]! });
-    });
-  }
-  families.push(family('openclaw_acp_slots_held_by_state', ['agent', 'state'], byState));
+  // Unknown, not 0, while the ACP state cannot be read: a 0 here against a live count of 3 made the
+  // shipped orphaned-handles alert fire on a real 2026.7.35 gateway read from Node 20.
+  if (input.acpStateReadable !== false) families.push(...heldFamilies(agents, heldByState));
   families.push(family('openclaw_acp_errored_slot_oldest_age_seconds', ['agent'], agents.filter((agent) => oldestErrored.has(agent)).map((agent) => ({ labels: { agent }, value: oldestErrored.get(agent)! }))));
 
+  if (input.acpStateReadable !== undefined && input.acpStateReadable !== null) families.push(family('openclaw_acp_state_readable', [], single(input.acpStateReadable ? 1 : 0)));
   if (input.cap !== null) families.push(family('openclaw_acp_slots_cap', [], single(input.cap)));
   if (input.live?.ok) families.push(family('openclaw_acp_active_runtime_sessions', [], single(input.live.activeRuntimeSessions)));
   families.push(family('openclaw_gateway_up', [], single(input.gateway.up ? 1 : 0)));
@@ -168,6 +169,21 @@ export function metricFamilies(input: MetricsInput): MetricFamily[] {
 
   families.push(...collectorFamilies(true, input.toolVersion, input.collectSeconds));
   return families.filter((f) => f.samples.length > 0);
+}
+
+/** Slots held on disk per agent, and by the holder's state (only non-zero). */
+function heldFamilies(agents: string[], heldByState: Map<string, number[]>): MetricFamily[] {
+  const byState: Sample[] = [];
+  for (const agent of agents) {
+    const held = heldByState.get(agent);
+    SESSION_STATES.forEach((state, st) => {
+      if (held?.[st]) byState.push({ labels: { agent, state }, value: held[st]! });
+    });
+  }
+  return [
+    family('openclaw_acp_slots_held', ['agent'], agents.map((agent) => ({ labels: { agent }, value: (heldByState.get(agent) ?? []).reduce((a, b) => a + b, 0) }))),
+    family('openclaw_acp_slots_held_by_state', ['agent', 'state'], byState),
+  ];
 }
 
 /** What a failed collection still says: that it failed, who wrote it, how long it took. */

@@ -52,7 +52,7 @@ export function decideRecompute(requested: RecomputeRequest, gateway: GatewaySta
  * has no cross-process lock. Only ever the more careful answer: an unlocked store is written by
  * its gateway alone.
  */
-function generationOf(gateway: GatewayStatus, inventory: Inventory): StoreGeneration {
+export function generationOf(gateway: GatewayStatus, inventory: Pick<Inventory, 'stores' | 'acpState'>): StoreGeneration {
   if (gateway.generation !== 'unknown') return gateway.generation;
   if (inventory.stores.some((store) => store.ref.format === 'sqlite')) return 'sqlite';
   // The database exists: a release from 2026.6.1 on, even where this Node cannot read it (Node 20

@@ -41,8 +41,11 @@ export function summarize<T extends Summarisable>(sessions: readonly T[], cap: n
  * (no OpenClaw config was read) says the cap is unknown rather than claiming none is set;
  * `capRemoved` (an 8.1+ install: a SQLite session store) says the release has no cap at all.
  */
-export function describeSlots(summary: Pick<SessionSummary, 'acp'>, options: { capKnown?: boolean; capRemoved?: boolean } = {}): string {
+export function describeSlots(summary: Pick<SessionSummary, 'acp'>, options: { capKnown?: boolean; capRemoved?: boolean; heldUnknown?: string | null } = {}): string {
   const { slotsHeld, cap, heldByState } = summary.acp;
+  // Unknown holders (ACP state unreadable: every ACP session is "unknown" and holds no slot here)
+  // are never summed into "0 of 3" (seen on a real 2026.7.35 gateway at 3/3, the tool on Node 20).
+  if (options.heldUnknown) return `ACP slots held${cap === null ? '' : ` (cap ${cap})`}: unknown, ${options.heldUnknown}`;
   const head = cap === null ? `${slotsHeld} ACP slot${slotsHeld === 1 ? '' : 's'} held` : `${slotsHeld} of ${cap} ACP slots held`;
   const parts = SESSION_STATES.filter((state) => (heldByState[state] ?? 0) > 0).map((state) => `${heldByState[state]} ${state}`);
   const held = parts.length === 0 ? head : `${head} by ${parts.join(', ')}`;

@@ -39,6 +39,11 @@ export function acpStateDbPath(stateDir: string): string {
   return path.join(stateDir, 'state', 'openclaw.sqlite');
 }
 
+/** What makes an unreadable ACP state database readable: a Node with node:sqlite, or a look at the file. */
+export function acpStateFix(state: { path: string; reason: string }): string {
+  return /node:sqlite|Node\.js/.test(state.reason) ? 'run openclaw-sessions with Node.js 22.13 or later' : `check ${state.path} (this tool only reads it)`;
+}
+
 const KEY_PREFIX_V1 = '@acp:v1:';
 const KEY_PREFIX_AGENT = '@agent:';
 

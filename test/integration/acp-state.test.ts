@@ -63,12 +63,31 @@ test('without node:sqlite (Node 20): ACP sessions are unknown, never closed, and
   assert.equal(unreadable?.severity, 'problem', JSON.stringify(findings));
   assert.match(unreadable!.fix ?? '', /Node\.js 22\.13/);
 
+  // Three sessions left unjudged is not "nothing to prune": a scheduled run must not report success
+  // forever while they may hold every slot (seen on a real 7.35 gateway at 3/3, helper-22).
   const pruned = run(process.execPath, ['prune', '--yes', '--json', '--older-than', '0'], stateDir);
-  assert.equal(pruned.status, 0, pruned.stderr);
+  assert.equal(pruned.status, 1, pruned.stderr);
+  assert.match(pruned.stderr, /^openclaw-sessions: 3 ACP sessions left unjudged, never pruned: cannot read their state \(.*Node\.js 22\.13.*\); run openclaw-sessions with Node\.js 22\.13 or later\n$/);
   const keys = (JSON.parse(pruned.stdout) as { pruned: Array<{ key: string }> }).pruned.map((p) => p.key);
   for (const key of [IDLE, ...FAILED]) assert.ok(!keys.includes(key), `${key} must not be pruned for lack of data`);
   const okay = JSON.parse(readFileSync(path.join(stateDir, 'agents', 'okay', 'sessions', 'sessions.json'), 'utf8')) as Record<string, unknown>;
   assert.ok(okay[IDLE]);
+  const quiet = run(process.execPath, ['prune', '--yes', '--quiet', '--older-than', '0'], stateDir);
+  assert.deepEqual([quiet.status, quiet.stdout, quiet.stderr.split('\n').length], [1, '', 2], 'cron mails the one line');
+});
+
+test('without node:sqlite (Node 20), a 7.x install with a cap: list and metrics say the slots held on disk are unknown, not 0', { skip: hasNodeSqlite(process.execPath) ? 'this Node.js has node:sqlite' : false }, () => {
+  const stateDir = stateDirCopy();
+  writeFileSync(path.join(stateDir, 'openclaw.json'), '{ acp: { enabled: true, maxConcurrentSessions: 3 } }');
+  const listed = run(process.execPath, ['list', '--no-rpc'], stateDir);
+  assert.equal(listed.status, 0, listed.stderr);
+  assert.doesNotMatch(listed.stdout, /0 of 3 ACP slots held/);
+  assert.match(listed.stdout, /^ACP slots held \(cap 3\): unknown, the ACP state in .*openclaw\.sqlite is unreadable$/m);
+  const metrics = run(process.execPath, ['metrics', '--no-rpc'], stateDir);
+  assert.equal(metrics.status, 0, metrics.stderr);
+  assert.doesNotMatch(metrics.stdout, /^openclaw_acp_slots_held/m);
+  assert.match(metrics.stdout, /^openclaw_acp_state_readable 0$/m);
+  assert.match(metrics.stdout, /^openclaw_acp_slots_cap 3$/m);
 });
 
 test('with node:sqlite: idle and errored from acp_sessions, slots counted, database untouched, stderr empty', { skip: sqliteNode() ? false : 'no Node.js with node:sqlite here (run .ci/install-openclaw.sh)' }, () => {
@@ -142,6 +161,36 @@ test('without node:sqlite (Node 20) and a hung gateway on the port, no version k
     assert.equal(result.status, 4, result.stdout + result.stderr);
     assert.match(result.stderr, /this OpenClaw version \(5\.2–7\.x\) has no cross-process store lock, so only its gateway may write the store; .*nothing was changed\n$/);
     assert.deepEqual(stores.map((file) => readFileSync(file, 'utf8')), before, 'no store changed');
+  } finally {
+    server.close();
+  }
+});
+
+test('restore while a 7.x gateway may be running (its port taken, no version known) writes nothing (exit 4): that store has no cross-process lock', async () => {
+  // helper-22's walk: with a real 2026.7.35 gateway running, `restore` put two entries back into its
+  // sessions.json behind its back (only the gateway may write a 5.2–7.x store while it runs).
+  const stateDir = stateDirCopy();
+  const okayStore = path.join(stateDir, 'agents', 'okay', 'sessions', 'sessions.json');
+  const entries = JSON.parse(readFileSync(okayStore, 'utf8')) as Record<string, unknown>;
+  entries['agent:okay:subagent:done'] = { sessionId: 'sub-done', updatedAt: Date.now() - 86_400_000, status: 'done' };
+  writeFileSync(okayStore, JSON.stringify(entries, null, 2));
+  const home = path.dirname(stateDir);
+  const server = createServer((socket) => socket.on('error', () => undefined));
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = String((server.address() as AddressInfo).port);
+  const env = { PATH: process.env.PATH, HOME: home, TMPDIR: home, LANG: 'C.UTF-8', OPENCLAW_GATEWAY_PORT: port };
+  try {
+    // No gateway yet (the listener is closed): the file prune journals the finished run.
+    server.close();
+    const pruned = spawnSync(process.execPath, [BIN, 'prune', '--yes', '--quiet', '--older-than', '0', '--state-dir', stateDir], { env, encoding: 'utf8', timeout: 60_000 });
+    assert.ok(pruned.status === 0 || pruned.status === 1, pruned.stderr);
+    assert.equal((JSON.parse(readFileSync(okayStore, 'utf8')) as Record<string, unknown>)['agent:okay:subagent:done'], undefined);
+    await new Promise<void>((resolve) => server.listen(Number(port), '127.0.0.1', resolve));
+    const before = readFileSync(okayStore);
+    const restored = spawnSync(process.execPath, [BIN, 'restore', '--yes', '--state-dir', stateDir], { env, encoding: 'utf8', timeout: 60_000 });
+    assert.equal(restored.status, 4, restored.stdout + restored.stderr);
+    assert.match(restored.stderr, /^openclaw-sessions: .*this OpenClaw version \(5\.2–7\.x\) has no cross-process store lock, so only its gateway may write the store while it runs: stop the gateway, restore, then start it; nothing was changed\n$/);
+    assert.deepEqual(readFileSync(okayStore), before, 'the store is unchanged');
   } finally {
     server.close();
   }

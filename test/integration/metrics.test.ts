@@ -170,6 +170,11 @@ test('a failed collection leaves a file that says so (not the last numbers looki
   const missing = runCli(['metrics', '--textfile', path.join(textDir, 'nope'), '--state-dir', stateDir], env);
   assert.equal(missing.status, 1);
   assert.match(missing.stderr, /nope is not a directory/);
+  // A cron line's `--textfile "$DIR"` with DIR unset: the file would go stale while every run
+  // printed the metrics to cron's mail and exited 0 (helper-22's walk).
+  const empty = runCli(['metrics', '--textfile', '', '--state-dir', stateDir], env);
+  assert.deepEqual([empty.status, empty.stdout], [2, '']);
+  assert.match(empty.stderr, /^openclaw-sessions: option '--textfile <dir>' argument '' is invalid\. needs a value, not an empty one\n$/);
 });
 
 test('metrics writes no store and takes no store lock: it finishes while the gateway\'s lock is held, every file unchanged', async () => {

@@ -52,6 +52,22 @@ test('cron and calendar expressions per period; bad periods refused', () => {
   assert.match(bad.stderr, /--every must be one of/);
 });
 
+test('a flag given without the flag it works with is refused (exit 2), never silently ignored', () => {
+  const home = tempDir();
+  for (const [args, line] of [
+    [['--clean-keep', '7d'], /^openclaw-sessions: --clean-keep only works with --clean; nothing was done\n$/],
+    [['--metrics-every', '5m'], /^openclaw-sessions: --metrics-every only works with --metrics-textfile; nothing was done\n$/],
+  ] as const) {
+    const refused = runCli(['schedule', '--state-dir', path.join(home, 'state'), ...args], { HOME: home });
+    assert.equal(refused.status, 2, args.join(' '));
+    assert.match(refused.stderr, line);
+    assert.equal(refused.stdout, '');
+  }
+  const clean = runCli(['schedule', '--json', '--state-dir', path.join(home, 'state'), '--clean', '--clean-keep', '7d'], { HOME: home });
+  assert.equal(clean.status, 0, clean.stderr);
+  assert.match(clean.stdout, /clean --yes --quiet --keep 7d /);
+});
+
 test('crontab block replacement keeps every other line', () => {
   const original = 'MAILTO=ops@example.com\n0 3 * * * /usr/bin/backup\n';
   const block = `${CRON_BEGIN}\n1 * * * * x\n${CRON_END}`;

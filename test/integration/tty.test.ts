@@ -106,3 +106,13 @@ test('the top-level help on a terminal: laid out for 80 columns on any terminal 
   // The CLI's own rule is the bin's: on a wide terminal it too lays the help out for 80 columns.
   assert.equal(await helpInProcess(200), piped.stdout);
 });
+
+test('prune and list on a 60-column terminal: every line fits, prose wrapped at words (helper-22: "…through the gatew|ay" cut by the terminal)', () => {
+  const { state } = installWithEveryState();
+  for (const args of [['prune', '--older-than', '0'], ['list', '--no-rpc', '--older-than', '0'], ['prune', '--dry-run', '--older-than', '0']]) {
+    const out = onTerminal('n', [...args, '--state-dir', state], { HOME: state, COLUMNS: '60', OPENCLAW_GATEWAY_PORT: '1' });
+    assert.equal(out.status, 0, out.output);
+    const lines = out.output.replace(/\x1b\[[0-9;]*m/g, '').split(/\r?\n/).filter(Boolean);
+    for (const line of lines) assert.ok(line.length <= 60, `${args.join(' ')}: wider than 60 (${line.length}): ${line}`);
+  }
+});

@@ -119,6 +119,10 @@ test('disk summary counts what clean would do; doctor warns with the pasteable f
     ['disk-reclaimable', "openclaw-sessions clean --state-dir '/srv/o c'"],
     ['transcripts-missing', null],
   ]);
+  // A real 2026.7.35 gateway writes no transcript for an ACP session whose turns all failed, or
+  // that never ran one: "their history is gone" claimed a loss that never happened (helper-22).
+  assert.doesNotMatch(findings[1]!.message, /history is gone/);
+  assert.match(findings[1]!.message, /^\/s\/sessions\.json: 1 entry has no transcript file \(none was written yet — OpenClaw writes none for an ACP session whose turns all failed — or it was removed; the session still works\)$/);
   assert.equal(formatBytes(999), '999 B');
   assert.equal(formatBytes(171_000_000), '171 MB');
 });

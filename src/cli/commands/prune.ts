@@ -14,6 +14,7 @@ import { DEFAULT_CONVERSATION_GRACE_MS, describePlan, isEverPrunable } from '../
 import { DEFAULT_JOURNAL_RETENTION } from '../../defaults.js';
 import { newRunId } from '../../store/run-id.js';
 import { resolveStateLocation } from '../../store/paths.js';
+import { acpStateFix } from '../../store/read-acp-state.js';
 import { actAsOwnerOf } from '../../system/privileges.js';
 import { inventoryOptionsFrom, type StoreFlags } from '../common-options.js';
 import { gatewayFlagsFrom, type GatewayTargetFlags } from '../gateway-options.js';
@@ -21,7 +22,7 @@ import { foldStoreErrors, storeErrorLines } from '../store-errors.js';
 import { createEventLog, parseLogFormat, type EventLog } from '../event-log.js';
 import { terminalProgress, type CliIo } from '../io.js';
 import { parseDurationFlag, parseKindsFlag, parseOptedInStatesFlag, parseTerminalStatesFlag } from '../parse.js';
-import { describeDecision, logOutcome, pruneOutput, renderPlan, renderPlanned, renderPruned, type PruneOutcome, type PruneOutput } from '../render/prune.js';
+import { describeDecision, logOutcome, prose, pruneOutput, renderPlan, renderPlanned, renderPruned, type PruneOutcome, type PruneOutput } from '../render/prune.js';
 import { toolVersion } from '../version.js';
 import { wrapCommand } from '../text.js';
 import { DEFAULT_PRUNE_GRACE } from '../../defaults.js';
@@ -110,7 +111,7 @@ function sayWhatWaits(out: PruneOutput, prepared: PreparedPrune, request: PruneR
   const waiting = prepared.inventory.sessions.filter((session) => isEverPrunable(session) && session.ageMs !== null && session.ageMs < olderThanMs).length;
   if (waiting === 0) return;
   const command = toolCommand(['prune', '--older-than', '0', ...(request.dryRun ? ['--dry-run'] : []), ...selectionArgs(flags)]);
-  out.say(`${waiting} finished run${waiting === 1 ? ' is' : 's are'} not yet quiet for ${flags.olderThan}; to take ${waiting === 1 ? 'it' : 'them'} now:\n${wrapCommand(command, out.style.width, '  ').join('\n')}\n`);
+  out.say(`${prose(`${waiting} finished run${waiting === 1 ? ' is' : 's are'} not yet quiet for ${flags.olderThan}; to take ${waiting === 1 ? 'it' : 'them'} now:`, out)}${wrapCommand(command, out.style.width, '  ').join('\n')}\n`);
 }
 
 function requestFrom(flags: PruneFlags, io: CliIo): PruneRequest {
@@ -149,9 +150,25 @@ async function pruneOnce(flags: PruneFlags, io: CliIo, runId: string, log: Event
   const failures = prepared.inventory.failures;
   const failedStores = failures.map((failure) => ({ agentId: failure.ref.agentId, path: failure.ref.path, error: failure.error.message }));
   const outcome = await pruneReadable(flags, io, log, request, prepared, runId, failedStores);
-  if (failures.length === 0) return outcome;
+  const unjudged = unjudgedLine(prepared);
+  if (failures.length === 0 && !unjudged) return outcome;
   for (const line of storeErrorLines(failures.map((failure) => failure.error), 'left untouched: ')) io.stderr.write(`${line}\n`);
+  if (unjudged) io.stderr.write(`${unjudged}\n`);
   return { ...outcome, exitCode: outcome.exitCode === EXIT.ok ? EXIT.error : outcome.exitCode };
+}
+
+/**
+ * ACP sessions left "unknown" because the ACP state (state/openclaw.sqlite, 6.1+) cannot be read:
+ * they may be the very ones holding the slots, so a run that took none of them is not a success.
+ * Observed (helper-22): a real 2026.7.35 gateway stuck at 3/3, the tool on Node 20 — `prune --yes`
+ * said "Nothing to prune" and exited 0, so a scheduled prune would report success forever.
+ */
+function unjudgedLine(prepared: PreparedPrune): string | null {
+  const { acpState, sessions } = prepared.inventory;
+  if (acpState.source !== 'unreadable') return null;
+  const unknown = sessions.filter((session) => session.state === 'unknown').length;
+  if (unknown === 0) return null;
+  return `openclaw-sessions: ${unknown} ACP session${unknown === 1 ? '' : 's'} left unjudged, never pruned: cannot read their state (${acpState.reason}); ${acpStateFix(acpState)}`;
 }
 
 type FailedStores = NonNullable<PruneReport['failedStores']>;
@@ -181,7 +198,7 @@ async function pruneReadable(flags: PruneFlags, io: CliIo, log: EventLog, reques
   const execute = await import('../../prune/execute.js');
   const route = await chooseRoute(execute.choosePruneRoute, prepared, request.recompute, flags, io, interactive);
   if (interactive) {
-    io.stderr.write(`${renderPlan(plan, out.style)}\n${describePlan(plan, false)}${describeDecision(route.decision, prepared.gateway!)}\n`);
+    io.stderr.write(`${renderPlan(plan, out.style)}\n${prose(`${describePlan(plan, false)}${describeDecision(route.decision, prepared.gateway!)}`, out)}`);
     if (!(await confirmed(io, 'Prune these sessions? [y/N] '))) {
       io.stderr.write('Cancelled; nothing was changed.\n');
       return { kind: 'cancelled', report: null, exitCode: EXIT.ok };

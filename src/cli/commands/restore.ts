@@ -4,13 +4,14 @@
  */
 import { EXIT, CliError } from '../exit-codes.js';
 import { executeRestore, findRuns, prepareRestore } from '../../prune/restore-run.js';
-import { actAsInstallOwner } from '../../inventory.js';
+import { actAsInstallOwner, takeInventory } from '../../inventory.js';
+import type { Env } from '../../env.js';
 import { notRestorableBecause, restorableLabel } from '../../prune/restore.js';
 import type { JournalRun } from '../../store/journal.js';
 import { inventoryOptionsFrom, type StoreFlags } from '../common-options.js';
 import { explicitTarget } from '../../gateway/target.js';
 import { loadConfig, substitutionEnvForOwner } from '../../store/config.js';
-import { resolveStateLocation } from '../../store/paths.js';
+import { resolveStateLocation, type StateLocation } from '../../store/paths.js';
 import { confirm } from '../confirm.js';
 import type { CliIo } from '../io.js';
 import { parseDurationFlag } from '../parse.js';
@@ -53,6 +54,7 @@ export async function runRestore(runId: string | undefined, flags: RestoreFlags,
     else if (!flags.quiet) io.stdout.write(`Nothing to restore: ${prepared.why}.\n`);
     return EXIT.ok;
   }
+  await refuseBesideUnlockedGateway(location, io.env, flags);
   const { total } = prepared;
   for (const run of prepared.runs) {
     if (run.removed === null) io.stderr.write(`openclaw-sessions: run ${run.runId} was interrupted before its commit record (${run.storePath}); restoring every planned key that is absent now\n`);
@@ -81,6 +83,23 @@ export async function runRestore(runId: string | undefined, flags: RestoreFlags,
     io.stdout.write(`Restored ${restored} session${restored === 1 ? '' : 's'} from run ${summary.runId}${skippedText}${transcriptText}.\n`);
   }
   return EXIT.ok;
+}
+
+/**
+ * A 5.2–7.x store has no cross-process lock: while its gateway runs (or may: its port taken, no
+ * answer), only the gateway may write it, as prune already holds (recompute/choose.ts). Observed
+ * (helper-22): with a real 2026.7.35 gateway running, restore wrote two entries back behind its back.
+ * A 4.x store is restored under the gateway's own lock, and a SQLite run is never restorable.
+ */
+async function refuseBesideUnlockedGateway(location: StateLocation, env: Env, flags: RestoreFlags): Promise<void> {
+  const inventory = takeInventory(env, inventoryOptionsFrom(flags));
+  const { probeGateway } = await import('../../gateway/probe.js');
+  const gateway = await probeGateway(location, inventory.config, env, { rpc: false });
+  if (!gateway.running && !gateway.discovery.health.listening) return;
+  const { generationOf } = await import('../../prune/recompute.js');
+  if (generationOf(gateway, inventory) !== 'unlocked-json') return;
+  const who = gateway.running ? `a gateway answers on port ${gateway.port}` : `port ${gateway.port} accepts connections but nothing there answers as a gateway (a hung gateway, or another program)`;
+  throw new CliError(EXIT.refusedUnsafe, `${who}: this OpenClaw version (5.2–7.x) has no cross-process store lock, so only its gateway may write the store while it runs: stop the gateway, restore, then start it; nothing was changed`);
 }
 
 async function renderRunList(runs: JournalRun[], agentOf: ReadonlyMap<string, string>, flags: RestoreFlags, io: CliIo): Promise<void> {

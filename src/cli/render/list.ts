@@ -7,7 +7,7 @@ import { DEFAULT_PRUNE_GRACE } from '../../defaults.js';
 import type { Inventory } from '../../inventory.js';
 import type { ListReport } from '../../report/list-report.js';
 import { formatAgo } from '../../sessions/duration.js';
-import type { GatewaySlots } from '../../sessions/gateway-slots.js';
+import { heldOnDiskUnknown, type GatewaySlots } from '../../sessions/gateway-slots.js';
 import { describeSlots } from '../../sessions/summary.js';
 import { describeDisk } from '../../clean/summary.js';
 import { paintState } from '../paint.js';
@@ -116,8 +116,10 @@ function footer(inventory: Inventory, report: ListReport, style: TerminalStyle, 
     .map(([agent, counts]) => `${agent} ${counts.total}${counts.terminal ? ` (${counts.terminal} terminal)` : ''}`);
   const shown = report.sessions.length === summary.total ? '' : ` (${report.sessions.length} shown)`;
   lines.push(...wrapProse(`${summary.total} session${summary.total === 1 ? '' : 's'}${shown} in ${inventory.stores.length} store${inventory.stores.length === 1 ? '' : 's'}: ${agents.join(', ') || 'none'}`, style.width));
-  const slots = describeGatewaySlots(report.gatewaySlots, summary, inventory.stores.some((store) => store.ref.format === 'sqlite'));
-  const full = report.gatewaySlots.cap !== null && report.gatewaySlots.slotsHeld >= report.gatewaySlots.cap;
+  // ACP state unreadable: every ACP session is "unknown", so the count held on disk is too.
+  const heldUnknown = heldOnDiskUnknown(inventory);
+  const slots = heldUnknown ? describeSlots({ acp: report.gatewaySlots }, { heldUnknown }) : describeGatewaySlots(report.gatewaySlots, summary, inventory.stores.some((store) => store.ref.format === 'sqlite'));
+  const full = !heldUnknown && report.gatewaySlots.cap !== null && report.gatewaySlots.slotsHeld >= report.gatewaySlots.cap;
   lines.push(...wrapProse(slots, style.width).map((line) => (full && style.color ? style.paint.red(line) : line)));
   const stuck = summary.byState.stuck;
   if (stuck > 0) {
@@ -128,7 +130,7 @@ function footer(inventory: Inventory, report: ListReport, style: TerminalStyle, 
     lines.push(...wrapProse(`${summary.prunable} prunable (finished runs quiet for ${DEFAULT_PRUNE_GRACE}; conversations are never pruned by default); to see the plan:`, style.width));
     lines.push(...wrapCommand(toolCommand(['prune', '--dry-run', ...selected]), style.width, '  '));
   } else if (summary.terminal > 0) {
-    lines.push(`${summary.terminal} terminal, none quiet for ${DEFAULT_PRUNE_GRACE} yet; to take them now:`);
+    lines.push(...wrapProse(`${summary.terminal} terminal, none quiet for ${DEFAULT_PRUNE_GRACE} yet; to take them now:`, style.width));
     lines.push(...wrapCommand(toolCommand(['prune', '--older-than', '0', '--dry-run', ...selected]), style.width, '  '));
   } else {
     lines.push('Nothing to prune.');

@@ -14,7 +14,7 @@ import type { CliIo } from '../io.js';
 import { writeJsonStreaming } from '../json-stream.js';
 import { paintState } from '../paint.js';
 import { renderTable } from '../table.js';
-import { wrapCommand } from '../text.js';
+import { wrapCommand, wrapProse } from '../text.js';
 import { listFitSteps } from './list.js';
 import { decideStyle, type TerminalStyle } from '../terminal.js';
 
@@ -46,6 +46,11 @@ export async function pruneOutput(flags: { quiet?: boolean; json?: boolean; colo
   };
 }
 
+/** A sentence wrapped at words to the terminal (whole in a pipe), ending in a newline. */
+export function prose(text: string, out: Pick<PruneOutput, 'style'>): string {
+  return `${wrapProse(text, out.style.width).join('\n')}\n`;
+}
+
 function plural(count: number, noun: string): string {
   return `${count} ${noun}${count === 1 ? '' : 's'}`;
 }
@@ -56,8 +61,8 @@ function plural(count: number, noun: string): string {
  */
 export function renderPlanned(out: PruneOutput, report: PruneReport, plan: PrunePlan, stores: number, pruneCommand: string[]): void {
   out.emit(report);
-  if (plan.items.length === 0) out.say(`Nothing to prune (${plural(plan.totalSessions, 'session')} in ${plural(stores, 'store')} checked).\n`);
-  else out.say(`${renderPlan(plan, out.style)}\n${describePlan(plan, true)}; to prune them:\n${wrapCommand(pruneCommand, out.style.width, '  ').join('\n')}\n`);
+  if (plan.items.length === 0) out.say(prose(`Nothing to prune (${plural(plan.totalSessions, 'session')} in ${plural(stores, 'store')} checked).`, out));
+  else out.say(`${renderPlan(plan, out.style)}\n${prose(`${describePlan(plan, true)}; to prune them:`, out)}${wrapCommand(pruneCommand, out.style.width, '  ').join('\n')}\n`);
 }
 
 /** Commands a finished run prints for the operator to paste (shell words, selection flags included). */
@@ -80,7 +85,7 @@ export function renderPruned(out: PruneOutput, { report, results, partial, warni
   for (const result of results) for (const failure of result.transcriptFailures) out.warn(`could not archive transcript ${failure.path}: ${failure.error}`);
   for (const kept of report.transcriptsKept) out.say(`kept transcript ${kept.path} (of ${kept.key}): ${kept.why}\n`);
   for (const warning of warnings) out.warn(warning);
-  out.say(`${report.summary}\n`);
+  out.say(prose(report.summary, out));
   const recompute = report.recompute!;
   // Only what left the file can be put back: sessions the gateway deleted (RPC) are gone with
   // their runtimes and transcripts (restore says the same; prune/restore.ts).
@@ -89,7 +94,7 @@ export function renderPruned(out: PruneOutput, { report, results, partial, warni
     const rpcNote = recompute.viaRpc.length > 0 ? ` (the ${recompute.viaRpc.length} deleted through the gateway cannot be put back)` : '';
     out.say(`To undo${rpcNote}:\n${wrapCommand(hints.undo(report.runId), out.style.width, '  ').join('\n')}\n`);
   } else if (report.runId && recompute.viaRpc.length > 0) {
-    out.say('Not undoable: the gateway deleted these sessions (sessions.delete closed their runtimes and archived their transcripts).\n');
+    out.say(prose('Not undoable: the gateway deleted these sessions (sessions.delete closed their runtimes and archived their transcripts).', out));
   }
   const untouched = results.filter((result) => result.outcome !== 'pruned');
   for (const result of untouched) out.warn(`store ${result.path} not pruned (${result.outcome}): ${result.error ? errorLine(result.error) : ''}`);
@@ -100,7 +105,7 @@ export function renderPruned(out: PruneOutput, { report, results, partial, warni
   }
   if (untouched.length > 0) return partial ? EXIT.partial : exitCodeOf(untouched[0]!.error);
   if (!recompute.ok) return EXIT.notRecomputed;
-  if (recompute.method !== 'file') out.say(`${recompute.detail}\n`);
+  if (recompute.method !== 'file') out.say(prose(recompute.detail, out));
   return EXIT.ok;
 }
 
