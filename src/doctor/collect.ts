@@ -21,6 +21,7 @@ import type { Finding } from './findings.js';
 import { inventoryDisk } from '../clean/disk.js';
 import { DEFAULT_ARCHIVE_KEEP_MS } from '../defaults.js';
 import { diskFindings } from '../clean/summary.js';
+import { noGatewaySlotFinding, noGatewayTerminalMessage } from './no-gateway.js';
 
 /** `selection` is the flags naming this install and its stores, so every fix pastes as is. */
 export function collectFindings(inventory: Inventory, gateway: GatewayStatus, selection: SelectionFlags = {}, now = Date.now()): Finding[] {
@@ -67,24 +68,7 @@ export function collectFindings(inventory: Inventory, gateway: GatewayStatus, se
 
   // Slots against the cap, as the stores tell.
   if (gateway.remote) return [...findings, ...storeFindings(inventory, selection, now)];
-  const summary = summarize(inventory.sessions, cap, isPrunableByDefault);
-  const unread = inventory.failures.length;
-  // Never claim a count that left stores out without saying so.
-  const heldUnknown = heldOnDiskUnknown(inventory);
-  const slots = `${describeSlots(summary, { capKnown: inventory.config.path !== null, capRemoved: inventory.stores.some((store) => store.ref.format === 'sqlite'), heldUnknown })}${unread ? ` (in the readable stores; ${unread} could not be read)` : ''}`;
-  if (live === null && cap !== null && summary.acp.slotsHeld >= cap) {
-    const prune = summary.acp.heldByTerminal > 0 ? pruneFix(inventory, gateway, selection, ['--older-than', '0']) : null;
-    findings.push({ id: 'cap-reached', severity: 'problem', message: `${slots}: new ACP spawns fail with "ACP max concurrent sessions reached (${cap}/${cap})"${prune?.note ?? ''}`, fix: prune ? prune.fix : 'raise acp.maxConcurrentSessions, or close idle ACP sessions' });
-  } else {
-    findings.push({ id: 'slots', severity: heldUnknown ? 'warning' : 'ok', message: `on disk: ${slots}`, fix: null });
-  }
-  if (summary.acp.heldByTerminal > 0 && !(cap !== null && (live ?? summary.acp.slotsHeld) >= cap)) {
-    // Holders that failed minutes ago are not quiet for prune's default grace yet: plain `prune`
-    // would answer "Nothing to prune" (observed on a real 2026.9.6 gateway), so name the flag that takes them.
-    const ripe = inventory.sessions.some((session) => session.holdsSlot && session.terminal && isPrunableByDefault(session));
-    const prune = pruneFix(inventory, gateway, selection, ripe ? [] : ['--older-than', '0']);
-    findings.push({ id: 'terminal-slots', severity: 'warning', message: `${summary.acp.heldByTerminal} terminal session(s) (errored/stale) still hold ACP slots${prune.note}`, fix: prune.fix });
-  }
+  findings.push(...diskSlotFindings(inventory, gateway, selection, live));
   const stuck = inventory.sessions.filter((session) => session.state === 'stuck');
   if (stuck.length > 0) {
     findings.push({ id: 'stuck-conversations', severity: 'warning', message: `${stuck.length} conversation(s) whose last turn still says running with no live transcript lock (aborted, timed out, or the gateway stopped mid-turn), e.g. ${stuck[0]!.key}; not pruned`, fix: 'send the chat a new message: its next turn clears it' });
@@ -101,6 +85,36 @@ export function collectFindings(inventory: Inventory, gateway: GatewayStatus, se
   }
 
   return [...findings, ...storeFindings(inventory, selection, now)];
+}
+
+/** Slots against the cap, as the stores tell; with no gateway running, what that does and does not mean. */
+function diskSlotFindings(inventory: Inventory, gateway: GatewayStatus, selection: SelectionFlags, live: number | null): Finding[] {
+  const findings: Finding[] = [];
+  const cap = inventory.config.facts.acp?.maxConcurrentSessions ?? null;
+  const summary = summarize(inventory.sessions, cap, isPrunableByDefault);
+  const unread = inventory.failures.length;
+  // Never claim a count that left stores out without saying so.
+  const heldUnknown = heldOnDiskUnknown(inventory);
+  const slots = `${describeSlots(summary, { capKnown: inventory.config.path !== null, capRemoved: inventory.stores.some((store) => store.ref.format === 'sqlite'), heldUnknown })}${unread ? ` (in the readable stores; ${unread} could not be read)` : ''}`;
+  // No gateway at all (none answers, none may be hung there): nothing holds a slot now.
+  const nobody = !gateway.running && !gateway.discovery.health.listening && unansweredGatewayClause(gateway) === null;
+  if (nobody && !heldUnknown) {
+    findings.push(noGatewaySlotFinding(inventory, cap, slots));
+  } else if (live === null && cap !== null && summary.acp.slotsHeld >= cap) {
+    const prune = summary.acp.heldByTerminal > 0 ? pruneFix(inventory, gateway, selection, ['--older-than', '0']) : null;
+    findings.push({ id: 'cap-reached', severity: 'problem', message: `${slots}: new ACP spawns fail with "ACP max concurrent sessions reached (${cap}/${cap})"${prune?.note ?? ''}`, fix: prune ? prune.fix : 'raise acp.maxConcurrentSessions, or close idle ACP sessions' });
+  } else {
+    findings.push({ id: 'slots', severity: heldUnknown ? 'warning' : 'ok', message: `on disk: ${slots}`, fix: null });
+  }
+  if (summary.acp.heldByTerminal > 0 && (nobody || !(cap !== null && (live ?? summary.acp.slotsHeld) >= cap))) {
+    // Holders that failed minutes ago are not quiet for prune's default grace yet: plain `prune`
+    // would answer "Nothing to prune" (observed on a real 2026.9.6 gateway), so name the flag that takes them.
+    const ripe = inventory.sessions.some((session) => session.holdsSlot && session.terminal && isPrunableByDefault(session));
+    const prune = pruneFix(inventory, gateway, selection, ripe ? [] : ['--older-than', '0']);
+    const message = nobody ? noGatewayTerminalMessage(summary.acp.heldByTerminal, prune.note) : `${summary.acp.heldByTerminal} terminal session(s) (errored/stale) still hold ACP slots${prune.note}`;
+    findings.push({ id: 'terminal-slots', severity: 'warning', message, fix: prune.fix });
+  }
+  return findings;
 }
 
 /** The gateway's own count (`/acp doctor`) against the cap and against the handles on disk. */

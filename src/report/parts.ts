@@ -14,15 +14,21 @@ export const sessionSummarySchema = z.object({
   terminal: count,
   prunable: count,
   byState: z.object(Object.fromEntries(SESSION_STATES.map((state) => [state, count])) as Record<SessionState, typeof count>),
-  byAgent: z.record(z.string(), z.object({ total: count, terminal: count, slotsHeld: count })),
+  /** `slotsHeld` null: unknown (the ACP state is unreadable), never a false 0. */
+  byAgent: z.record(z.string(), z.object({ total: count, terminal: count, slotsHeld: count.nullable() })),
+  /**
+   * The slot counts are null (schema 3) when the ACP state is unreadable (OpenClaw 7.x+ keeps it in
+   * state/openclaw.sqlite; Node < 22.13 cannot read it): every ACP session is then `unknown`, and
+   * 0 would be a count nobody measured.
+   */
   acp: z.object({
-    slotsHeld: count,
+    slotsHeld: count.nullable(),
     /** `acp.maxConcurrentSessions`, null when unset (no limit). */
     cap: count.nullable(),
     /** Of the held slots, how many by each state (e.g. 2 by errored sessions). */
-    heldByState: z.partialRecord(stateEnum, count),
+    heldByState: z.partialRecord(stateEnum, count).nullable(),
     /** Held slots whose sessions are terminal: what a prune + recompute would free. */
-    heldByTerminal: count,
+    heldByTerminal: count.nullable(),
   }),
 });
 
@@ -35,9 +41,9 @@ export const gatewaySlotsSchema = z.object({
   narrowed: z.boolean().describe('--agent or --store selected fewer stores than the install has'),
   capKnown: z.boolean().describe('false when no OpenClaw config was found: cap null then means unknown, not unlimited'),
   cap: z.number().int().nullable(),
-  slotsHeld: z.number().int(),
-  heldByState: z.partialRecord(z.enum(SESSION_STATES), z.number().int()),
-  heldByTerminal: z.number().int(),
+  slotsHeld: z.number().int().nullable().describe('null (schema 3): unknown, the ACP state is unreadable (every ACP session is unknown)'),
+  heldByState: z.partialRecord(z.enum(SESSION_STATES), z.number().int()).nullable(),
+  heldByTerminal: z.number().int().nullable(),
 });
 
 export type GatewaySlots = z.infer<typeof gatewaySlotsSchema>;

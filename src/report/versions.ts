@@ -4,8 +4,12 @@
  * zod: the schemas serve the generated docs/*.schema.json and the tests (issue 11: start-up).
  */
 
-/** 2: state `stuck`, `conversation` per session, `failedStores`, `legacy` stores. */
-export const LIST_SCHEMA_VERSION = 2;
+/**
+ * 2: state `stuck`, `conversation` per session, `failedStores`, `legacy` stores.
+ * 3: the slot counts (`summary.acp.slotsHeld`/`heldByState`/`heldByTerminal`, `summary.byAgent[].slotsHeld`,
+ *    `gatewaySlots.slotsHeld`/`heldByState`/`heldByTerminal`) are null when the ACP state is unreadable.
+ */
+export const LIST_SCHEMA_VERSION = 3;
 
 /** 3: per-store `outcome`/`error`, `transcriptsKept` (store); `conversation` per pruned session, `failedStores` (safety). */
 export const PRUNE_SCHEMA_VERSION = 3;

@@ -38,6 +38,7 @@ export function gatewaySlots(inventory: Inventory, env: Env, options: InventoryO
     const seen = new Set(all.sessions.map((s) => `${s.storePath}\0${s.key}`));
     sessions = [...all.sessions, ...inventory.sessions.filter((s) => !seen.has(`${s.storePath}\0${s.key}`))];
   }
-  const acp = summarize(sessions, cap, () => false).acp;
+  // Unreadable ACP state: every count of slots held is null, never a false 0 (list --json schema 3).
+  const acp = summarize(sessions, cap, () => false, heldOnDiskUnknown(inventory) === null).acp;
   return { scope, narrowed, capKnown, cap, slotsHeld: acp.slotsHeld, heldByState: acp.heldByState, heldByTerminal: acp.heldByTerminal };
 }

@@ -9,9 +9,12 @@ export type { SessionSummary };
 
 type Summarisable = Pick<Classification, 'state' | 'terminal' | 'holdsSlot'> & { agentId: string };
 
-export function summarize<T extends Summarisable>(sessions: readonly T[], cap: number | null, isPrunable: (s: T) => boolean): SessionSummary {
+/** Slot counts of sessions on disk; `heldKnown: false` (the ACP state is unreadable) makes every slot count null, never a false 0. */
+export function summarize<T extends Summarisable>(sessions: readonly T[], cap: number | null, isPrunable: (s: T) => boolean, heldKnown?: true): KnownSummary;
+export function summarize<T extends Summarisable>(sessions: readonly T[], cap: number | null, isPrunable: (s: T) => boolean, heldKnown: boolean): SessionSummary;
+export function summarize<T extends Summarisable>(sessions: readonly T[], cap: number | null, isPrunable: (s: T) => boolean, heldKnown = true): SessionSummary {
   const byState = Object.fromEntries(SESSION_STATES.map((state) => [state, 0])) as Record<SessionState, number>;
-  const byAgent: SessionSummary['byAgent'] = {};
+  const byAgent: Record<string, { total: number; terminal: number; slotsHeld: number | null }> = {};
   const heldByState: Partial<Record<SessionState, number>> = {};
   let terminal = 0;
   let prunable = 0;
@@ -28,13 +31,20 @@ export function summarize<T extends Summarisable>(sessions: readonly T[], cap: n
     if (isPrunable(session)) prunable++;
     if (session.holdsSlot) {
       slotsHeld++;
-      agent.slotsHeld++;
+      agent.slotsHeld = (agent.slotsHeld ?? 0) + 1;
       heldByState[session.state] = (heldByState[session.state] ?? 0) + 1;
       if (session.terminal) heldByTerminal++;
     }
   }
+  if (!heldKnown) {
+    for (const agent of Object.values(byAgent)) agent.slotsHeld = null;
+    return { total: sessions.length, terminal, prunable, byState, byAgent, acp: { slotsHeld: null, cap, heldByState: null, heldByTerminal: null } };
+  }
   return { total: sessions.length, terminal, prunable, byState, byAgent, acp: { slotsHeld, cap, heldByState, heldByTerminal } };
 }
+
+/** A summary whose slot counts were measured (the ACP state was readable). */
+export type KnownSummary = SessionSummary & { acp: { slotsHeld: number; heldByState: Partial<Record<SessionState, number>>; heldByTerminal: number } };
 
 /**
  * "3 of 3 ACP slots held by 2 errored, 1 idle" — the sentence an operator needs. `capKnown: false`
@@ -45,7 +55,7 @@ export function describeSlots(summary: Pick<SessionSummary, 'acp'>, options: { c
   const { slotsHeld, cap, heldByState } = summary.acp;
   // Unknown holders (ACP state unreadable: every ACP session is "unknown" and holds no slot here)
   // are never summed into "0 of 3" (seen on a real 2026.7.35 gateway at 3/3, the tool on Node 20).
-  if (options.heldUnknown) return `ACP slots held${cap === null ? '' : ` (cap ${cap})`}: unknown, ${options.heldUnknown}`;
+  if (options.heldUnknown || slotsHeld === null || heldByState === null) return `ACP slots held${cap === null ? '' : ` (cap ${cap})`}: unknown${options.heldUnknown ? `, ${options.heldUnknown}` : ''}`;
   const head = cap === null ? `${slotsHeld} ACP slot${slotsHeld === 1 ? '' : 's'} held` : `${slotsHeld} of ${cap} ACP slots held`;
   const parts = SESSION_STATES.filter((state) => (heldByState[state] ?? 0) > 0).map((state) => `${heldByState[state]} ${state}`);
   const held = parts.length === 0 ? head : `${head} by ${parts.join(', ')}`;

@@ -60,8 +60,9 @@ test('restore, restore --list, gateway, doctor and schedule --json validate agai
   assert.equal(parseStrict(gatewayReportSchema, gateway.stdout).running, false);
 
   const doctor = runCli(['doctor', '--json', '--no-rpc', '--state-dir', state], env);
-  assert.equal(doctor.status, 6, doctor.stderr);
-  assert.ok(parseStrict(doctorReportSchema, doctor.stdout).findings.some((f) => f.id === 'cap-reached'));
+  // No gateway: the slots on disk are no problem (test/e2e/start-recreate.test.ts); the terminal holders a warning.
+  assert.equal(doctor.status, 0, doctor.stderr);
+  assert.ok(parseStrict(doctorReportSchema, doctor.stdout).findings.some((f) => f.id === 'terminal-slots'));
 
   const schedule = runCli(['schedule', '--json', '--state-dir', state], env);
   assert.equal(schedule.status, 0, schedule.stderr);

@@ -16,7 +16,7 @@ import { gatewayReport } from '../../src/cli/commands/gateway.js';
 import { collectFindings } from '../../src/doctor/collect.js';
 import type { GatewayStatus } from '../../src/gateway/probe.js';
 import { takeInventory } from '../../src/inventory.js';
-import { heldOnDiskUnknown } from '../../src/sessions/gateway-slots.js';
+import { gatewaySlots, heldOnDiskUnknown } from '../../src/sessions/gateway-slots.js';
 import { tempDir } from '../helpers/tmp.js';
 
 const FIXTURE = fileURLToPath(new URL('../../../test/fixtures/acp-state/2026.7.35', import.meta.url));
@@ -48,6 +48,7 @@ test('ACP state unreadable: no orphaned handles claimed by list, doctor or gatew
   assert.equal(findings.find((f) => f.id === 'orphaned-handles'), undefined, JSON.stringify(findings));
   assert.ok(findings.some((f) => f.id === 'acp-state-unreadable' && f.severity === 'problem'), 'the unreadable state is the problem doctor names');
 
-  const report = gatewayReport(gateway, 3, { held: 0, byTerminal: 0 }, true, heldOnDiskUnknown(inventory) === null);
+  const slots = gatewaySlots(inventory, {}, { stateDir: state, staleAfterMs: 30 * 60_000 });
+  const report = gatewayReport(gateway, 3, { held: slots.slotsHeld, byTerminal: slots.heldByTerminal }, true);
   assert.deepEqual([report.acp.orphanedHandles, report.slotsHeldOnDisk], [null, null], 'neither orphans nor "0 held on disk" are claimed');
 });

@@ -6,7 +6,7 @@
 import { EXIT } from '../exit-codes.js';
 import { takeInventory } from '../../inventory.js';
 import { probeGateway, type GatewayStatus } from '../../gateway/probe.js';
-import { gatewaySlots, heldOnDiskUnknown } from '../../sessions/gateway-slots.js';
+import { gatewaySlots } from '../../sessions/gateway-slots.js';
 import type { GatewayReport } from '../../report/gateway-report.js';
 import { GATEWAY_SCHEMA_VERSION } from '../../report/versions.js';
 import { inventoryOptionsFrom, type StoreFlags } from '../common-options.js';
@@ -27,7 +27,7 @@ export async function runGateway(flags: GatewayFlags, io: CliIo): Promise<number
   const slots = gatewaySlots(inventory, io.env, options);
   // A gateway named by URL keeps its stores elsewhere: local files say nothing about it.
   const disk = status.remote ? null : { held: slots.slotsHeld, byTerminal: slots.heldByTerminal };
-  const report = gatewayReport(status, slots.cap, disk, slots.capKnown, heldOnDiskUnknown(inventory) === null);
+  const report = gatewayReport(status, slots.cap, disk, slots.capKnown);
   if (flags.json) {
     io.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
     return EXIT.ok;
@@ -41,11 +41,12 @@ export async function runGateway(flags: GatewayFlags, io: CliIo): Promise<number
   return EXIT.ok;
 }
 
-/** The `gateway --json` document; `disk` is null for a gateway named by URL (its stores are elsewhere); `heldKnown` false: the ACP state on disk is unreadable, so are the slots held there. */
-export function gatewayReport(status: GatewayStatus, cap: number | null, disk: { held: number; byTerminal: number } | null, capKnown = true, heldKnown = true): GatewayReport {
+/** The `gateway --json` document; `disk` is null for a gateway named by URL (its stores are elsewhere); `disk.held` null: the ACP state on disk is unreadable, so are the slots held there. */
+export function gatewayReport(status: GatewayStatus, cap: number | null, disk: { held: number | null; byTerminal: number | null } | null, capKnown = true): GatewayReport {
   const live = status.live.activeRuntimeSessions;
+  const held = disk?.held ?? null;
   // Unknown when the ACP state on disk is unreadable (gateway-slots.ts heldOnDiskUnknown).
-  const orphaned = live === null || disk === null || !heldKnown ? null : Math.max(0, live - disk.held);
+  const orphaned = live === null || held === null ? null : Math.max(0, live - held);
   const rpcUsable = status.rpc.ok;
   const unanswered = status.remote ? null : unansweredGatewayClause(status);
   // What prune will accept, no more: without a cross-process store lock (5.2–7.x) or with SQLite
@@ -92,8 +93,8 @@ export function gatewayReport(status: GatewayStatus, cap: number | null, disk: {
       orphanedHandles: orphaned,
       why: live === null ? status.live.why : null,
     },
-    slotsHeldOnDisk: heldKnown ? (disk?.held ?? null) : null,
-    slotsHeldByTerminal: heldKnown ? (disk?.byTerminal ?? null) : null,
+    slotsHeldOnDisk: held,
+    slotsHeldByTerminal: held === null ? null : (disk?.byTerminal ?? null),
     recompute: {
       rpc: rpcUsable ? { available: true as const } : { available: false as const, why: status.rpc.why },
       restart,

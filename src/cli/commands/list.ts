@@ -24,6 +24,9 @@ import { writeJsonStreaming } from '../json-stream.js';
 import { inventoryDisk } from '../../clean/disk.js';
 import { DEFAULT_ARCHIVE_KEEP_MS, LIVE_READ_TIMEOUT_MS } from '../../defaults.js';
 import { newestFirstBy } from '../../order.js';
+import { startClause } from '../../doctor/no-gateway.js';
+import { wrapProse } from '../text.js';
+import { unansweredGatewayClause } from '../../gateway/unanswered.js';
 
 export interface ListFlags extends StoreFlags, GatewayTargetFlags {
   /** false with --no-rpc: no gateway connection, no live count. */
@@ -70,6 +73,7 @@ export async function runList(flags: ListFlags, io: CliIo): Promise<number> {
   // rest), and the exit is 1. A gateway named by URL has no local install to count slots across.
   const slots = gatewaySlots(inventory, io.env, gateway?.remote ? { ...options, agent: undefined, store: undefined } : options);
   const report = buildListReport(inventory, filter, slots);
+  let width = Number.MAX_SAFE_INTEGER;
   if (flags.json) {
     writeJsonStreaming(report, 'sessions', (chunk) => io.stdout.write(chunk));
   } else {
@@ -77,8 +81,9 @@ export async function runList(flags: ListFlags, io: CliIo): Promise<number> {
     const [{ decideStyle }, { writeListText }] = await Promise.all([import('../terminal.js'), import('../render/list.js')]);
     const style = await decideStyle({ isTTY: Boolean(io.stdout.isTTY), columns: io.stdout.columns, env: io.env, colorFlag: flags.color });
     writeListText(inventory, report, style, flags.wide ?? false, flags, (chunk) => io.stdout.write(chunk));
+    width = style.width;
   }
-  if (gateway && !flags.json) io.stdout.write(liveFooter(gateway, heldOnDiskUnknown(inventory) === null ? report.summary.acp.slotsHeld : null, report.summary.acp.cap, flags));
+  if (gateway && !flags.json) io.stdout.write(liveFooter(gateway, report.summary.acp.slotsHeld, report.summary.acp.cap, flags, inventory, width));
   for (const line of storeErrorLines(inventory.failures.map((failure) => failure.error))) io.stderr.write(`${line}\n`);
   if (inventory.failures.length > 0) for (const line of brokenStoreHints(inventory, flags, ['list'])) io.stderr.write(`${line}\n`);
   // The table is out; the live read's probe session is deleted now (probe-deletes.ts).
@@ -87,8 +92,13 @@ export async function runList(flags: ListFlags, io: CliIo): Promise<number> {
 }
 
 /** The gateway's own count under the disk-based footer: the truth about slots when it can be read. `heldOnDisk` null: unknown (no orphans claimed). */
-export function liveFooter(gateway: GatewayStatus, heldOnDisk: number | null, cap: number | null, selection: SelectionFlags = {}): string {
-  if (!gateway.running) return gateway.discovery.health.listening && !gateway.remote ? `Live: port ${gateway.port} accepts connections but nothing there answers as a gateway (a hung gateway, or another program): its ACP count cannot be read\n` : '';
+export function liveFooter(gateway: GatewayStatus, heldOnDisk: number | null, cap: number | null, selection: SelectionFlags = {}, inventory?: Pick<Inventory, 'sessions' | 'openclaw'>, width = Number.MAX_SAFE_INTEGER): string {
+  if (!gateway.running) {
+    if (gateway.discovery.health.listening && !gateway.remote) return `Live: port ${gateway.port} accepts connections but nothing there answers as a gateway (a hung gateway, or another program): its ACP count cannot be read\n`;
+    // No gateway at all: the slot line above is the stores', not a count anyone holds now.
+    if (gateway.remote || !inventory || heldOnDisk === null || heldOnDisk === 0 || unansweredGatewayClause(gateway) !== null) return '';
+    return `${wrapProse(`Live: no gateway runs, so no ACP slot is held now; ${startClause(inventory, cap).text}`, width).join('\n')}\n`;
+  }
   const live = gateway.live.activeRuntimeSessions;
   if (live === null) return `Live: a gateway answers at ${gateway.url}, but its ACP count is unreadable (${gateway.live.why})\n`;
   const restart = toolCommand(['prune', '--recompute', 'restart', '--allow-restart', ...selectionArgs(selection)]).join(' ');
@@ -105,7 +115,7 @@ export function buildListReport(inventory: Inventory, filter: SessionFilter, slo
   );
   const cap = inventory.config.facts.acp?.maxConcurrentSessions ?? null;
   // The summary speaks of the whole gateway: slots are held whatever the filter shows.
-  const summary = summarize(inventory.sessions, cap, isPrunableByDefault);
+  const summary = summarize(inventory.sessions, cap, isPrunableByDefault, heldOnDiskUnknown(inventory) === null);
   const disk = inventoryDisk(inventory, DEFAULT_ARCHIVE_KEEP_MS);
   const counts = new Map<string, number>();
   for (const session of inventory.sessions) counts.set(session.storePath, (counts.get(session.storePath) ?? 0) + 1);

@@ -119,7 +119,7 @@ function footer(inventory: Inventory, report: ListReport, style: TerminalStyle, 
   // ACP state unreadable: every ACP session is "unknown", so the count held on disk is too.
   const heldUnknown = heldOnDiskUnknown(inventory);
   const slots = heldUnknown ? describeSlots({ acp: report.gatewaySlots }, { heldUnknown }) : describeGatewaySlots(report.gatewaySlots, summary, inventory.stores.some((store) => store.ref.format === 'sqlite'));
-  const full = !heldUnknown && report.gatewaySlots.cap !== null && report.gatewaySlots.slotsHeld >= report.gatewaySlots.cap;
+  const full = report.gatewaySlots.cap !== null && report.gatewaySlots.slotsHeld !== null && report.gatewaySlots.slotsHeld >= report.gatewaySlots.cap;
   lines.push(...wrapProse(slots, style.width).map((line) => (full && style.color ? style.paint.red(line) : line)));
   const stuck = summary.byState.stuck;
   if (stuck > 0) {
