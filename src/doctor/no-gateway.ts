@@ -15,10 +15,10 @@ export function startClause(inventory: Pick<Inventory, 'sessions' | 'openclaw'>,
   const version = inventory.openclaw.version;
   const pending = recreatedOnStart(inventory.sessions).length;
   if (!startCountObserved(version)) {
-    // 2026.4.29 re-created 1 handle of 2 with a pending identity: no rule to count by there.
-    return { text: `what a gateway started now would count was not observed for ${version ? `OpenClaw ${version}` : 'this install (version unknown)'} (a start re-creates only some handles: on ${START_COUNT_OBSERVED.join(', ')} those of sessions spawned without a turn; the others take a slot again when next used)`, full: false };
+    // 2026.4.2 re-created none of its 2 pending (its reconcile failed them): an upper bound only.
+    return { text: `what a gateway started now would count was not observed for ${version ? `OpenClaw ${version}` : 'this install (version unknown)'} (a start re-creates handles only for sessions whose ACP identity is still pending, at most ${pending} here, as observed on ${START_COUNT_OBSERVED.join(', ')}; the others take a slot again when next used)`, full: false };
   }
-  const text = `a gateway started now would count ${pending}${cap === null ? '' : ` of ${cap}`} (it re-creates handles only for sessions spawned without a turn, observed on OpenClaw ${version}; the others take a slot again when next used)`;
+  const text = `a gateway started now would count ${pending}${cap === null ? '' : ` of ${cap}`} (it re-creates handles only for sessions whose ACP identity is still pending, observed on OpenClaw ${version}; the others take a slot again when next used)`;
   return { text, full: cap !== null && pending >= cap };
 }
 
@@ -31,7 +31,7 @@ export function noGatewaySlotFinding(inventory: Pick<Inventory, 'sessions' | 'op
   const none = `on disk: ${slots}; no gateway runs, so no ACP slot is held now`;
   const start = startClause(inventory, cap);
   if (start.full) {
-    return { id: 'cap-on-start', severity: 'problem', message: `${none}, but ${start.text}: new ACP spawns would fail with "ACP max concurrent sessions reached (${cap}/${cap})" after a start`, fix: 'raise acp.maxConcurrentSessions, or close ACP sessions that never ran a turn (openclaw-sessions list --state idle)' };
+    return { id: 'cap-on-start', severity: 'problem', message: `${none}, but ${start.text}: new ACP spawns would fail with "ACP max concurrent sessions reached (${cap}/${cap})" after a start`, fix: 'raise acp.maxConcurrentSessions, or close the idle ACP sessions (openclaw-sessions list --state idle)' };
   }
   return { id: 'slots', severity: 'ok', message: `${none}; ${start.text}`, fix: null };
 }

@@ -61,9 +61,10 @@ test('doctor, no gateway, 4 of 4 on disk: no "spawns fail", no problem; on 7.35 
 });
 
 test('doctor, no gateway, a version whose start was not observed: no count claimed', () => {
-  for (const version of ['2026.4.29', null]) {
+  // 2026.4.2 re-created none of its 2 pending sessions' handles (docs/openclaw-restart.md).
+  for (const version of ['2026.4.2', null]) {
     const slots = collectFindings(install(version), NO_GATEWAY).find((f) => f.id === 'slots')!;
-    assert.match(slots.message, /no gateway runs, so no ACP slot is held now; what a gateway started now would count was not observed for /);
+    assert.match(slots.message, /no gateway runs, so no ACP slot is held now; what a gateway started now would count was not observed for .*at most 1 here/);
     assert.doesNotMatch(slots.message, /would count \d/);
   }
 });
