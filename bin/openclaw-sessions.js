@@ -25,7 +25,7 @@ const answer = args.length === 1 && (args[0] === '--version' || args[0] === '-V'
 if (answer !== null) {
   // As every other run (src/cli/io.ts): a reader that went away is no failure, a full disk is
   // one line and exit 1, and neither is a stack trace.
-  process.stdout.on('error', (error) => {
+  const failed = (error) => {
     if (error.code === 'EPIPE') return;
     process.exitCode = 1;
     try {
@@ -34,8 +34,21 @@ if (answer !== null) {
     } catch {
       // stderr gone too: the exit code is all that is left
     }
-  });
-  process.stdout.write(answer);
+  };
+  // A regular file is written here, short writes continued (src/cli/io.ts fileStdout): Node's
+  // stream for a file writes once and drops what a short write left (the help cut at a file-size
+  // limit or a nearly full disk, exit 0); continued, the next write fails with its error.
+  if (stdoutIsFile()) {
+    try {
+      const bytes = Buffer.from(answer, 'utf8');
+      for (let done = 0; done < bytes.length; ) done += fs.writeSync(1, bytes, done);
+    } catch (error) {
+      failed(error);
+    }
+  } else {
+    process.stdout.on('error', failed);
+    process.stdout.write(answer);
+  }
 } else {
   // Compiled code the build kept (bin/code-cache.js says when it is used, and why it is safe),
   // for runs that remove nothing of the operator's; only ever a speed-up: without it Node's own
@@ -78,6 +91,15 @@ if (answer !== null) {
 
 function versionLine() {
   return `${JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')).version}\n`;
+}
+
+/** Is standard output a regular file (`> file`, `>> log`)? */
+function stdoutIsFile() {
+  try {
+    return fs.fstatSync(1).isFile();
+  } catch {
+    return false;
+  }
 }
 
 /** No command, `--help`, `-h`, `help`, `--` or `help help …`: the top-level help (src/cli/main.ts's isTopLevelHelp, the same forms). */

@@ -92,7 +92,11 @@ function assertRequiredFlags(command: Command, specs: readonly OptionSpec[]): vo
   for (const spec of specs) {
     if (!spec.requires) continue;
     const given = command.getOptionValueSource(new Option(spec.flags).attributeName()) === 'cli';
-    if (given && command.getOptionValueSource(new Option(spec.requires).attributeName()) !== 'cli') {
+    // `--install systemd`: that flag with that value.
+    const [flag, value] = spec.requires.split(' ') as [string, string | undefined];
+    const required = new Option(flag).attributeName();
+    const present = command.getOptionValueSource(required) === 'cli' && (value === undefined || command.getOptionValue(required) === value);
+    if (given && !present) {
       throw new ToolError('usage', `${new Option(spec.flags).long} only works with ${spec.requires}; nothing was done`);
     }
   }

@@ -34,9 +34,10 @@ export interface OptionSpec {
    */
   nonEmpty?: boolean;
   /**
-   * The flag (as typed, `--clean`) this one only works with: given without it, a usage error
-   * (exit 2), never silently ignored (`schedule --clean-keep 7d` without `--clean` installed no
-   * clean at all, helper-22's walk).
+   * The flag (as typed, `--clean`; with a value, `--install systemd`) this one only works with:
+   * given without it, a usage error (exit 2), never silently ignored (`schedule --clean-keep 7d`
+   * without `--clean` installed no clean at all, helper-22's walk; `--install cron --no-enable`
+   * installed a crontab block that runs at once).
    */
   requires?: string;
 }
@@ -130,7 +131,7 @@ export const OPTIONS: readonly OptionSpec[] = [
   { flags: '--install <kind>', help: 'write the units: systemd (user timer) or cron (user crontab)', conflicts: ['uninstall'], commands: ['schedule'] },
   { flags: '--uninstall', help: 'remove the installed timer and crontab block', commands: ['schedule'] },
   { flags: '--force', help: 'replace an installed file or block that differs', commands: ['schedule'] },
-  { flags: '--no-enable', help: 'with --install systemd: write the units but do not run systemctl', commands: ['schedule'] },
+  { flags: '--no-enable', help: 'with --install systemd: write the units but do not run systemctl', commands: ['schedule'], requires: '--install systemd' },
   { flags: '--metrics-textfile <dir>', help: "also run `metrics --textfile <dir>` on a timer (node_exporter's textfile directory)", commands: ['schedule'], nonEmpty: true },
   { flags: '--metrics-every <dur>', help: 'with --metrics-textfile: how often metrics run: 1m, 2m, 5m, 10m or 15m', default: DEFAULT_METRICS_EVERY, commands: ['schedule'], requires: '--metrics-textfile' },
   { flags: '--clean', help: 'also run `clean` once a day (04:xx): expired archives, orphan transcripts, temp files', commands: ['schedule'] },

@@ -16,6 +16,7 @@
 import { randomUUID } from 'node:crypto';
 import type { GatewayRpc } from './rpc-client.js';
 import { removeProbeArchive } from './probe-archive.js';
+import { RpcError } from './rpc-error.js';
 import { PROBE_KEY_MARK, PROBE_LEFTOVER_AFTER_MS } from '../sessions/keys.js';
 import { trackProbeDeletes, type ProgressLine } from './probe-deletes.js';
 
@@ -109,6 +110,8 @@ export interface LiveAcpOptions {
   archiveDir?: string | null;
   /** Told once when the answer is slow (PROGRESS_AFTER_MS): a terminal's stderr only. */
   progress?: ProgressLine;
+  /** How long the probe's sessions.delete may take, ms (30 s: 4.29 took up to 22 s). */
+  deleteTimeoutMs?: number;
 }
 
 /** How long a live read runs before the operator on a terminal is told what it waits for, ms. */
@@ -133,11 +136,12 @@ export async function readLiveAcp(client: GatewayRpc, options: LiveAcpOptions): 
     clearTimeout(slow);
   }
   // A failed read still may have created the session: it is deleted too (idempotent). Leftovers
-  // of earlier runs only when the gateway answers: an unanswering one is not asked more.
+  // of earlier runs only when the gateway answers, the read and the delete: one that stopped
+  // answering is not asked more (each call would wait out its own timeout before the exit).
   const probeDeleted = (async () => {
-    const deleted = await deleteProbe(client, key, archiveDir);
-    if (reading.ok) await removeLeftoverProbes(client, archiveDir);
-    return deleted;
+    const deleted = await deleteProbe(client, key, archiveDir, options.deleteTimeoutMs ?? 30_000);
+    if (reading.ok && deleted !== 'unanswered') await removeLeftoverProbes(client, archiveDir);
+    return deleted === 'deleted';
   })();
   trackProbeDeletes(probeDeleted);
   return { ...reading, probeDeleted };
@@ -184,7 +188,8 @@ async function removeLeftoverProbes(client: GatewayRpc, archiveDir: string | nul
       if (typeof row.updatedAt !== 'number' || now - row.updatedAt <= PROBE_LEFTOVER_AFTER_MS) continue;
       // Its archive too, as for the run's own probe (deleteProbe).
       const deleted = await deleteProbeSession(client, row.key);
-      if (deleted && archiveDir && typeof row.sessionId === 'string') removeProbeArchive(archiveDir, row.sessionId);
+      if (deleted === 'unanswered') return;
+      if (deleted === 'deleted' && archiveDir && typeof row.sessionId === 'string') removeProbeArchive(archiveDir, row.sessionId);
     }
   } catch {
     // best effort: the reading itself does not depend on it
@@ -197,12 +202,15 @@ async function removeLeftoverProbes(client: GatewayRpc, archiveDir: string | nul
  * file per live read, ~1,440 a day from a metrics timer. The session id comes from the gateway's
  * own row for the probe key, so only that session's archive can match.
  */
-async function deleteProbe(client: GatewayRpc, key: string, archiveDir: string | null): Promise<boolean> {
+async function deleteProbe(client: GatewayRpc, key: string, archiveDir: string | null, timeoutMs: number): Promise<DeleteOutcome> {
   const sessionId = archiveDir ? await probeSessionId(client, key) : null;
-  const deleted = await deleteProbeSession(client, key);
-  if (deleted && archiveDir && sessionId) removeProbeArchive(archiveDir, sessionId);
+  const deleted = await deleteProbeSession(client, key, timeoutMs);
+  if (deleted === 'deleted' && archiveDir && sessionId) removeProbeArchive(archiveDir, sessionId);
   return deleted;
 }
+
+/** The gateway deleted the session, answered with an error, or gave no answer (timeout, connection gone). */
+type DeleteOutcome = 'deleted' | 'refused' | 'unanswered';
 
 async function probeSessionId(client: GatewayRpc, key: string): Promise<string | null> {
   try {
@@ -214,11 +222,11 @@ async function probeSessionId(client: GatewayRpc, key: string): Promise<string |
   }
 }
 
-async function deleteProbeSession(client: GatewayRpc, key: string): Promise<boolean> {
+async function deleteProbeSession(client: GatewayRpc, key: string, timeoutMs = 30_000): Promise<DeleteOutcome> {
   try {
-    await client.call('sessions.delete', { key, deleteTranscript: true }, { timeoutMs: 30_000 });
-    return true;
-  } catch {
-    return false;
+    await client.call('sessions.delete', { key, deleteTranscript: true }, { timeoutMs });
+    return 'deleted';
+  } catch (error) {
+    return error instanceof RpcError && (error.kind === 'method' || error.kind === 'auth') ? 'refused' : 'unanswered';
   }
 }

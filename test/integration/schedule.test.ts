@@ -68,6 +68,24 @@ test('a flag given without the flag it works with is refused (exit 2), never sil
   assert.match(clean.stdout, /clean --yes --quiet --keep 7d /);
 });
 
+test('--no-enable (with --install systemd) is refused without it, never ignored: a cron install would run at once', () => {
+  const home = tempDir();
+  const bin = path.join(home, 'bin');
+  mkdirSync(bin);
+  const table = path.join(home, 'crontab.txt');
+  writeFileSync(table, 'MAILTO=ops\n');
+  writeFileSync(path.join(bin, 'crontab'), `#!/bin/sh\nif [ "$1" = "-l" ]; then cat "${table}"; elif [ "$1" = "-" ]; then cat > "${table}"; else exit 2; fi\n`);
+  chmodSync(path.join(bin, 'crontab'), 0o755);
+  const env = { HOME: home, PATH: `${bin}:${process.env.PATH}` };
+  for (const args of [['--no-enable'], ['--install', 'cron', '--no-enable']]) {
+    const refused = runCli(['schedule', '--state-dir', path.join(home, 'state'), ...args], env);
+    assert.equal(refused.status, 2, args.join(' '));
+    assert.match(refused.stderr, /^openclaw-sessions: --no-enable only works with --install systemd; nothing was done\n$/);
+    assert.equal(refused.stdout, '');
+  }
+  assert.equal(readFileSync(table, 'utf8'), 'MAILTO=ops\n', 'no crontab block was installed');
+});
+
 test('crontab block replacement keeps every other line', () => {
   const original = 'MAILTO=ops@example.com\n0 3 * * * /usr/bin/backup\n';
   const block = `${CRON_BEGIN}\n1 * * * * x\n${CRON_END}`;

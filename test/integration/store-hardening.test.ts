@@ -396,6 +396,26 @@ test('stdout a regular file that cannot grow (EFBIG: the file size limit): one l
   assert.equal(statSync(out).size, 4096, 'what fit was written');
 });
 
+test('the bin\'s own answers (--version, the top-level help) to a file that cannot take them whole: one line, exit 1, never a silent cut', async () => {
+  // Under a 1 KiB file-size limit the ~3 KB help is a short write (1024 bytes taken, no error);
+  // Node's stream for a file (SyncWriteStream) drops the rest and the run said nothing, exit 0.
+  for (const args of [['--help'], []]) {
+    const out = path.join(tempDir(), 'help.txt');
+    const result = await runRedirected(args, `> "${out}"`, 'ulimit -f 2; trap "" XFSZ; ');
+    assert.equal(result.status, 1, `${args.join(' ') || '(no args)'}: ${result.stderr}`);
+    assert.match(result.stderr, /^openclaw-sessions: cannot write to standard output \(EFBIG\)[^\n]*\n$/);
+    assert.equal(statSync(out).size, 1024, 'what fit was written');
+  }
+  const out = path.join(tempDir(), 'version.txt');
+  writeFileSync(out, 'x'.repeat(1024));
+  const version = await runRedirected(['--version'], `>> "${out}"`, 'ulimit -f 2; trap "" XFSZ; ');
+  assert.equal(version.status, 1, version.stderr);
+  assert.match(version.stderr, /^openclaw-sessions: cannot write to standard output \(EFBIG\)\n$/);
+  const appended = await runRedirected(['--version'], `>> "${out}"`);
+  assert.equal(appended.status, 0, appended.stderr);
+  assert.match(readFileSync(out, 'utf8'), /^x{1024}\d+\.\d+\.\d+\n$/, '>> appends the version after what the file held');
+});
+
 test('a reader that goes away (EPIPE, `list | head`) ends the output quietly; the run keeps its own exit code', async () => {
   const entries: Record<string, unknown> = { 'agent:main:main': chatEntry('m', MIN) };
   for (let i = 0; i < 3000; i++) entries[`agent:main:direct:peer-${i}`] = chatEntry(`p${i}`, MIN);

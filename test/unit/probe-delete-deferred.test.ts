@@ -111,3 +111,27 @@ test('a read that fails still deletes its probe session, after returning', async
     client.close();
   }
 });
+
+test('a gateway that answers /acp doctor and then never the delete is not asked more: no leftover listing after the delete timed out', async () => {
+  const asked: string[] = [];
+  const gw = await fakeGateway((socket, frame) => {
+    asked.push(frame.method);
+    const reply = (payload: unknown) => socket.send(JSON.stringify({ type: 'res', id: frame.id, ok: true, payload }));
+    if (frame.method === 'sessions.list') return reply({ sessions: [] });
+    if (frame.method === 'sessions.delete') return; // hung from here on (a SIGSTOPped or blocked gateway)
+    if (frame.method === 'chat.send') {
+      reply({ runId: frame.params.idempotencyKey, status: 'started' });
+      socket.send(JSON.stringify({ type: 'event', event: 'chat', payload: { runId: frame.params.idempotencyKey, state: 'final', message: { content: [{ type: 'text', text: DOCTOR }] } } }));
+    }
+  });
+  const client = await GatewayRpc.connect({ url: gw.url, token: 'tok' });
+  try {
+    const reading = await readLiveAcp(client, { agentId: 'main', timeoutMs: 5000, deleteTimeoutMs: 300 });
+    assert.ok(reading.ok);
+    assert.equal(await reading.probeDeleted, false, 'the delete was not answered');
+    await sleep(100);
+    assert.deepEqual(asked, ['chat.send', 'sessions.delete'], 'after an unanswered delete nothing more is asked (each further call waits out its own timeout)');
+  } finally {
+    client.close();
+  }
+});
