@@ -26,16 +26,19 @@ export interface Owner {
 /** Files and directories this tool creates: owner-only, whatever the caller's umask. */
 export const TOOL_UMASK = 0o077;
 
+/** The lines of /etc/passwd or /etc/group, each split at ':' (no NSS); none when the file cannot be read. */
+function colonFileRows(file: string, what: string): string[][] {
+  try {
+    const text = readRegularFileIfExists(file, { maxBytes: READ_CAPS.small * 16, what, follow: true })?.bytes.toString('utf8') ?? '';
+    return text.split('\n').map((line) => line.split(':'));
+  } catch {
+    return [];
+  }
+}
+
 /** The passwd entry of a uid, read from /etc/passwd (no NSS: good enough for a refusal line and initgroups). */
 export function passwdEntry(uid: number): { name: string; gid: number } | null {
-  let text: string;
-  try {
-    text = readRegularFileIfExists('/etc/passwd', { maxBytes: READ_CAPS.small * 16, what: 'passwd file', follow: true })?.bytes.toString('utf8') ?? '';
-  } catch {
-    return null;
-  }
-  for (const line of text.split('\n')) {
-    const [name, , id, gid] = line.split(':');
+  for (const [name, , id, gid] of colonFileRows('/etc/passwd', 'passwd file')) {
     if (name && Number(id) === uid && gid !== undefined && /^\d+$/.test(gid)) return { name, gid: Number(gid) };
   }
   return null;
@@ -201,14 +204,7 @@ function openToOthers(what: string, dir: string, open: OpenDirectory): ToolError
 
 /** The name of a group, from /etc/group (no NSS: for a refusal line only); null when not listed. */
 function groupName(gid: number): string | null {
-  let text: string;
-  try {
-    text = readRegularFileIfExists('/etc/group', { maxBytes: READ_CAPS.small * 16, what: 'group file', follow: true })?.bytes.toString('utf8') ?? '';
-  } catch {
-    return null;
-  }
-  for (const line of text.split('\n')) {
-    const [name, , id] = line.split(':');
+  for (const [name, , id] of colonFileRows('/etc/group', 'group file')) {
     if (name && id !== undefined && /^\d+$/.test(id) && Number(id) === gid) return name;
   }
   return null;
