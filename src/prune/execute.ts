@@ -12,6 +12,7 @@ import type { Inventory } from '../inventory.js';
 import type { RecomputeDecision, RecomputeRequest } from '../recompute/choose.js';
 import type { PruneReport } from '../report/prune-report.js';
 import { planOfItems, type PrunePlan, type PrunePlanItem } from '../sessions/plan.js';
+import { riseAfterStartNote } from '../sessions/start-count.js';
 import { newStoreHash, type Snapshot } from '../store/edit-store.js';
 import { withLockedWrites } from '../store/locked-write.js';
 import type { TranscriptScope } from '../store/archive-transcripts.js';
@@ -157,13 +158,14 @@ export async function executeOrphanRestart(prepared: PreparedPrune, orphan: Orph
   const after = await readLiveAgain(gateway, prepared.inventory.config, outcome.newPid ?? undefined, undefined, options.progress);
   const liveAfter = after.activeRuntimeSessions;
   const fell = liveAfter !== null && (live === null || liveAfter < live || liveAfter <= held);
-  const counts = `live count ${live ?? 'unknown'} → ${liveAfter ?? `unreadable (${after.why})`}`;
+  const note = liveAfter === null ? null : riseAfterStartNote(prepared.inventory.sessions, liveAfter);
+  const counts = `live count ${live ?? 'unknown'} → ${liveAfter ?? `unreadable (${after.why})`}${note ? `, ${note}` : ''}`;
   const detail = `gateway restarted: pid ${outcome.oldPid} → ${outcome.newPid}; ${counts}${fell ? '' : ': the count did not fall'}`;
   return {
     ...base,
     summary: `Nothing to prune; restarted the gateway to clear orphaned handles (pid ${outcome.oldPid} → ${outcome.newPid}, ${counts}).`,
     slotsFreed: live !== null && liveAfter !== null ? Math.max(0, live - liveAfter) : null,
-    recompute: recomputeReport('restart', fell, detail, gateway, { liveBefore: live, liveAfter, newGatewayPid: outcome.newPid, liveNote: liveAfter === null ? after.why : null }),
+    recompute: recomputeReport('restart', fell, detail, gateway, { liveBefore: live, liveAfter, newGatewayPid: outcome.newPid, liveNote: liveAfter === null ? after.why : note }),
   };
 }
 

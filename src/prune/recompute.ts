@@ -12,6 +12,7 @@ import { unansweringListenerOf, unreachableGatewayOf } from '../gateway/unanswer
 import { chooseRecompute, type RecomputeDecision, type RecomputeRequest } from '../recompute/choose.js';
 import { restartGateway } from '../recompute/via-restart.js';
 import type { PrunePlan, PrunePlanItem } from '../sessions/plan.js';
+import { riseAfterStartNote } from '../sessions/start-count.js';
 import type { StoreGeneration } from '../store/openclaw-version.js';
 import { readJsonStore } from '../store/read-json.js';
 import type { Unanswered } from '../recompute/via-rpc.js';
@@ -154,12 +155,20 @@ export async function measureAfter(gateway: GatewayStatus | null, inventory: Inv
   const liveAfter = after.activeRuntimeSessions;
   const drop = Math.max(0, before - liveAfter);
   const expected = removed.filter((item) => item.holdsSlot).length;
-  let next: RecomputeReport = { ...recompute, liveBefore: before, liveAfter, liveNote: null };
+  // After a restart the count read may be low for a while (sessions/start-count.ts): said, not hidden.
+  const liveNote = recompute.newGatewayPid ? riseAfterStartNote(sessionsLeft(inventory, removed), liveAfter) : null;
+  let next: RecomputeReport = { ...recompute, liveBefore: before, liveAfter, liveNote };
   if (recompute.ok && expected > 0 && drop < expected && liveAfter > 0) {
     const fix = gateway.restart.ok ? 'openclaw-sessions prune --recompute restart --allow-restart' : gateway.restart.fix;
     next = { ...next, ok: false, detail: `the gateway still counts ${liveAfter} ACP session${liveAfter === 1 ? '' : 's'} (live count ${before} → ${liveAfter}, ${expected} slot holder${expected === 1 ? '' : 's'} removed): its handles were not released; fix: ${fix}` };
   }
   return { recompute: next, slotsFreed: drop };
+}
+
+/** The sessions of `inventory` that `removed` did not take. */
+function sessionsLeft<T extends { storePath: string; key: string }>(inventory: { sessions: readonly T[] }, removed: readonly { storePath: string; key: string }[]): T[] {
+  const gone = new Set(removed.map((item) => `${item.storePath}\0${item.key}`));
+  return inventory.sessions.filter((session) => !gone.has(`${session.storePath}\0${session.key}`));
 }
 
 function keysBackInStores(removed: PrunePlanItem[]): string[] {

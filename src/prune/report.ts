@@ -115,7 +115,7 @@ export function isPartial(outcome: RunOutcome): boolean {
 export function describeFreed(slotsFreed: number | null, onDisk: number, recompute: RecomputeReport): string {
   if (slotsFreed !== null) {
     if (slotsFreed === 0 && onDisk === 0) return '';
-    return ` (${plural(slotsFreed, 'ACP slot')} freed: live count ${recompute.liveBefore} → ${recompute.liveAfter})`;
+    return ` (${plural(slotsFreed, 'ACP slot')} freed: live count ${recompute.liveBefore} → ${recompute.liveAfter}${recompute.liveNote ? `, ${recompute.liveNote}` : ''})`;
   }
   if (onDisk === 0) return '';
   if (recompute.liveNote?.startsWith('no gateway is running')) return ` (${onDisk} of them held ACP slots on disk; no gateway is running, so none was held in memory)`;

@@ -76,7 +76,7 @@ export const pruneReportSchema = z.object({
       /** The gateway's live `activeRuntimeSessions` before and after; null when unreadable or no gateway runs. */
       liveBefore: z.number().int().nullable(),
       liveAfter: z.number().int().nullable(),
-      /** Why a live count is missing, when one is. */
+      /** Why a live count is missing, when one is; beside a count read right after a restart, that it may still rise (sessions/start-count.ts). */
       liveNote: z.string().nullable(),
     })
     .nullable(),
