@@ -122,11 +122,12 @@ export function processIo(): CliIo {
 /**
  * Standard output written with fs.writeSync when it is a regular file or /dev/null (cron's
  * `>> log`, `> /dev/null`), else null (a pipe, socket or terminal keeps process.stdout). For
- * those two, Node's own process.stdout is a SyncWriteStream that does the same writeSync; building
- * it loads node:stream, ~2 ms of every such run (issue 11, bench/). A write to a regular file
- * never waits on a reader, so nothing is reordered or left unflushed at exit. Short writes are
- * continued; the first error goes to `failed` (as process.stdout's 'error' would), after which
- * output is dropped, as with the stream.
+ * those two, Node's own process.stdout is a SyncWriteStream, one writeSync per write; building it
+ * loads node:stream, ~2 ms of every such run (issue 11, bench/). A write to a regular file never
+ * waits on a reader, so nothing is reordered or left unflushed at exit. Short writes are continued
+ * (the stream's single writeSync drops what a short write leaves: helper-24 saw help cut at a
+ * file-size limit, exit 0); the first error goes to `failed` (as process.stdout's 'error' would),
+ * after which output is dropped, as with the stream.
  */
 function fileStdout(failed: (error: NodeJS.ErrnoException) => void): CliIo['stdout'] | null {
   try {

@@ -130,7 +130,7 @@ export const OPTIONS: readonly OptionSpec[] = [
   { flags: '--every <dur>', help: 'how often: 5m, 10m, 15m, 20m, 30m, 1h, 2h … 24h', default: DEFAULT_SCHEDULE_EVERY, commands: ['schedule'] },
   { flags: '--install <kind>', help: 'write the units: systemd (user timer) or cron (user crontab)', conflicts: ['uninstall'], commands: ['schedule'] },
   { flags: '--uninstall', help: 'remove the installed timer and crontab block', commands: ['schedule'] },
-  { flags: '--force', help: 'replace an installed file or block that differs', commands: ['schedule'] },
+  { flags: '--force', help: 'with --install: replace an installed file or block that differs', commands: ['schedule'], requires: '--install' },
   { flags: '--no-enable', help: 'with --install systemd: write the units but do not run systemctl', commands: ['schedule'], requires: '--install systemd' },
   { flags: '--metrics-textfile <dir>', help: "also run `metrics --textfile <dir>` on a timer (node_exporter's textfile directory)", commands: ['schedule'], nonEmpty: true },
   { flags: '--metrics-every <dur>', help: 'with --metrics-textfile: how often metrics run: 1m, 2m, 5m, 10m or 15m', default: DEFAULT_METRICS_EVERY, commands: ['schedule'], requires: '--metrics-textfile' },

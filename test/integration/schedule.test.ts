@@ -57,6 +57,7 @@ test('a flag given without the flag it works with is refused (exit 2), never sil
   for (const [args, line] of [
     [['--clean-keep', '7d'], /^openclaw-sessions: --clean-keep only works with --clean; nothing was done\n$/],
     [['--metrics-every', '5m'], /^openclaw-sessions: --metrics-every only works with --metrics-textfile; nothing was done\n$/],
+    [['--force'], /^openclaw-sessions: --force only works with --install; nothing was done\n$/],
   ] as const) {
     const refused = runCli(['schedule', '--state-dir', path.join(home, 'state'), ...args], { HOME: home });
     assert.equal(refused.status, 2, args.join(' '));
