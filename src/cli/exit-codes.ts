@@ -4,6 +4,7 @@
  * read it, so a code cannot be documented one way and returned another.
  */
 import { ToolError, describeUnexpected, type FailureKind, type InputName } from '../errors.js';
+import { oneLine } from './text.js';
 
 export const EXIT = {
   ok: 0,
@@ -63,9 +64,13 @@ export function exitCodeOf(error: unknown): ExitCode {
   return EXIT.error;
 }
 
-/** The one line (without the `openclaw-sessions:` prefix) an error is reported as. */
+/**
+ * The one line (without the `openclaw-sessions:` prefix) an error is reported as. Messages quote
+ * operator input and paths (`--state-dir $'/srv/a\nb'`, a store name): their control characters are
+ * written as visible escapes, so the line stays one line and cannot drive the terminal.
+ */
 export function errorLine(error: unknown): string {
-  if (error instanceof CliError) return error.message;
-  if (error instanceof ToolError) return error.input ? `${error.message} ${INPUT_HINT[error.input]}` : error.message;
-  return `unexpected error: ${describeUnexpected(error)}`;
+  if (error instanceof CliError) return oneLine(error.message);
+  if (error instanceof ToolError) return oneLine(error.input ? `${error.message} ${INPUT_HINT[error.input]}` : error.message);
+  return oneLine(`unexpected error: ${describeUnexpected(error)}`);
 }

@@ -45,6 +45,18 @@ test('the built binary reports unknown options like every other error: prefix, o
   assertUsageError(runCli(['prune', '--bogus']), /^openclaw-sessions: unknown option '--bogus'/);
 });
 
+// Found by an operator's paste: a path with a newline (or an escape sequence) in a flag was echoed raw
+// by the error, two lines on stderr and a terminal the path could restyle.
+test('the built binary: a --state-dir or --store path with control characters is quoted in one line, exit 2 / 1', () => {
+  const home = tempDir('ocs-usage-nl-');
+  const missing = runCli(['list', '--state-dir', `${home}/a\nb\x1b[31m`], { HOME: home });
+  assertUsageError(missing, /state dir not found: .*\/a\\nb\\x1b\[31m/);
+  const store = runCli(['list', '--store', `${home}/x\ny/sessions.json`], { HOME: home });
+  assert.equal(store.status, 1, store.stderr);
+  assert.equal(store.stderr.trimEnd().split('\n').length, 1, `one line: ${store.stderr}`);
+  assert.match(store.stderr, /^openclaw-sessions: session store not found: .*\/x\\ny\/sessions\.json$/m);
+});
+
 test('no command: the help on stdout, exit 0; every command has examples and the exit-code table in --help', async () => {
   const bare = await runInProcess([]);
   assert.equal(bare.status, 0);
