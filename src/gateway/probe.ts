@@ -124,8 +124,9 @@ export async function probeGateway(location: StateLocation, config: LoadedConfig
   if (session?.rpc.ok && discovery.health.websocket === null) discovery.health.websocket = true;
   // A port that accepts connections but answers nothing may hold a hung gateway: not "no running gateway".
   const notRunning = remote ? `nothing answers at ${discovery.target.url}` : discovery.health.listening ? `port ${discovery.target.port} accepts connections but nothing there answers as a gateway` : 'no running gateway';
-  const rpc: GatewayStatus['rpc'] = session?.rpc ?? { ok: false, why: running ? 'not tried' : notRunning };
-  const live: LiveAcp = session?.live ?? { activeRuntimeSessions: null, report: null, why: running ? 'RPC not tried' : notRunning };
+  // A gateway that answers and was not asked: the operator said --no-rpc (the only way `rpc` is off).
+  const rpc: GatewayStatus['rpc'] = session?.rpc ?? { ok: false, why: running ? 'not tried (--no-rpc)' : notRunning };
+  const live: LiveAcp = session?.live ?? { activeRuntimeSessions: null, report: null, why: running ? 'RPC not tried (--no-rpc)' : notRunning };
   let version: string | null = session?.version ?? null;
   let versionSource: GatewayStatus['versionSource'] = version ? 'hello' : null;
   if (!version && gateway?.packageVersion) {

@@ -160,3 +160,16 @@ test('terminal sessions holding slots: the fix is a prune that takes them, with 
   assert.deepEqual((JSON.parse(plan.stdout) as { pruned: Array<{ key: string }> }).pruned.map((p) => p.key), ['agent:main:acp:e1'], 'the fix takes the session');
   assert.match((await fixFor(60 * MIN)) ?? '', /^openclaw-sessions prune --state-dir /, 'quiet long enough: the default prune');
 });
+
+// Seen by a first-time operator on a real 2026.9.6 gateway: `doctor --no-rpc` blamed gateway.auth
+// and the token for an RPC it had been told not to try.
+test('the built binary: doctor --no-rpc with a gateway answering says RPC was not tried and the fix is to drop --no-rpc, not to fix the token', async () => {
+  const { fakeGateway } = await import('../helpers/ws-gateway.js');
+  const { runCliAsync } = await import('../helpers/cli.js');
+  const gateway = await fakeGateway(() => assert.fail('--no-rpc sent a request'));
+  const state = healthyInstall();
+  const result = await runCliAsync(['doctor', '--no-rpc', '--url', gateway.url, '--state-dir', state], { TMPDIR: path.join(state, '..', 'tmp'), HOME: path.dirname(state), OPENCLAW_GATEWAY_TOKEN: 'tok' });
+  assert.match(result.stdout, /^warning {2}RPC unavailable: not tried \(--no-rpc\);.*\n {9}fix: run doctor without --no-rpc$/m, result.stdout + result.stderr);
+  assert.doesNotMatch(result.stdout, /gateway\.auth|OPENCLAW_GATEWAY_TOKEN/);
+  assert.deepEqual(gateway.seen.filter((frame) => frame.method !== undefined && frame.method !== 'connect'), []);
+});
