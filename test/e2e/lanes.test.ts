@@ -84,6 +84,14 @@ describe(`real gateway ${LANE.version}: stuck state, idle session, prune against
     assert.equal(info.pid, gateway.lockPid());
     assert.equal(info.version, LANE.version);
     assert.equal(info.recompute.rpc.available, true);
+    // The text names the cap as list and doctor do: 8.1+ has none (seen on 9.6: "(no cap set)", read
+    // as advice to set a key 9.6 rejects as invalid).
+    const text = await runCliAsync(['gateway'], gateway.env);
+    assert.equal(text.status, 0, text.stderr);
+    if (LANE.hasCap) assert.match(text.stdout, /^Live ACP: {4}\d+ handles? held \(cap 3\)/m);
+    else assert.match(text.stdout, /^Live ACP: {4}\d+ handles? held \(OpenClaw 2026\.8\.1\+ has no ACP session cap\)/m);
+    assert.match(text.stdout, /^On disk: {5}\d+ (of 3 )?ACP slots? held by sessions in the stores/m);
+    assert.doesNotMatch(text.stdout, /no cap set/);
 
     // The failed sessions errored seconds ago: --older-than 0 skips the default 10m grace.
     const pruned = await runCliAsync(['prune', '--yes', '--json', '--older-than', '0'], gateway.env);

@@ -35,7 +35,9 @@ export async function runGateway(flags: GatewayFlags, io: CliIo): Promise<number
   // Wrapped to the terminal like doctor's findings (never on a pipe, unless COLUMNS asks).
   const { decideStyle } = await import('../terminal.js');
   const style = await decideStyle({ isTTY: Boolean(io.stdout.isTTY), columns: io.stdout.columns, env: io.env, colorFlag: false });
-  io.stdout.write(`${renderGateway(report, style.width)}\n`);
+  // 8.1+ (SQLite stores) removed acp.maxConcurrentSessions: "no cap set" would read as advice to set it.
+  const capRemoved = inventory.stores.some((store) => store.ref.format === 'sqlite');
+  io.stdout.write(`${renderGateway(report, style.width, capRemoved)}\n`);
   // The status is out; the live read's probe session is deleted now (probe-deletes.ts).
   if (flags.rpc) await (await import('../../gateway/probe-deletes.js')).probeDeletesSettled(terminalProgress(io, flags));
   return EXIT.ok;
@@ -114,13 +116,13 @@ export function gatewayReport(status: GatewayStatus, cap: number | null, disk: {
  * The report as `Label:     value` lines, each wrapped to `width` cells under its value (the
  * reasons quote lock paths and the gateway's own words, made one line by wrapProse).
  */
-function renderGateway(report: GatewayReport, width: number): string {
-  return gatewayLines(report)
+function renderGateway(report: GatewayReport, width: number, capRemoved: boolean): string {
+  return gatewayLines(report, capRemoved)
     .flatMap((line) => wrapProse(line, width, ' '.repeat(/^[A-Z][\w ]*:\s+|^\s+\S+\s+/.exec(line)?.[0].length ?? 0)))
     .join('\n');
 }
 
-function gatewayLines(report: GatewayReport): string[] {
+function gatewayLines(report: GatewayReport, capRemoved: boolean): string[] {
   const lines: string[] = [];
   if (report.verified) lines.push(`Gateway:     pid ${report.pid} (verified: lock owned by its user, start time matches, OpenClaw gateway process, holds port ${report.port})`);
   else if (report.running && report.remote) lines.push(`Gateway:     ${report.url} (named by the operator; RPC only, never signalled)`);
@@ -133,14 +135,17 @@ function gatewayLines(report: GatewayReport): string[] {
   lines.push(`Address:     ${report.url}${report.running ? ` (answers: ${answered || 'nothing'}${report.ready ? ', ready' : ', not ready'})` : ''}`);
   if (report.running) lines.push(`Trusted:     ${report.trusted.ok ? 'yes' : 'no'} — ${report.trusted.why}`);
   lines.push(`Config:      ${report.configPath}`);
-  const cap = report.cap !== null ? `cap ${report.cap}` : report.capKnown ? 'no cap set' : 'cap unknown: no OpenClaw config found';
+  const cap = report.cap !== null ? `cap ${report.cap}` : !report.capKnown ? 'cap unknown: no OpenClaw config found' : capRemoved ? 'OpenClaw 2026.8.1+ has no ACP session cap' : 'no cap set';
   if (report.acp.activeRuntimeSessions !== null) {
     const extra = [report.acp.turnCounts ? `turns completed=${report.acp.turnCounts.completed} failed=${report.acp.turnCounts.failed}` : null, report.acp.errorCodes && Object.keys(report.acp.errorCodes).length > 0 ? `errors ${Object.entries(report.acp.errorCodes).map(([k, v]) => `${k}=${v}`).join(', ')}` : null, report.acp.runtimeIdleTtlMs !== null ? `idle TTL ${report.acp.runtimeIdleTtlMs === 0 ? 'off' : `${Math.round(report.acp.runtimeIdleTtlMs / 60000)}m`}` : null].filter(Boolean);
     lines.push(`Live ACP:    ${report.acp.activeRuntimeSessions} handle${report.acp.activeRuntimeSessions === 1 ? '' : 's'} held (${cap})${extra.length ? `; ${extra.join('; ')}` : ''}`);
   } else if (report.running) {
     lines.push(`Live ACP:    unknown (${report.acp.why})`);
   }
-  if (report.slotsHeldOnDisk !== null) lines.push(`On disk:     ${report.slotsHeldOnDisk}${report.cap !== null ? ` of ${report.cap}` : report.capKnown ? ' (no cap set)' : ' (cap unknown: no OpenClaw config found)'} ACP slot${report.slotsHeldOnDisk === 1 && report.cap === null ? '' : 's'} held by sessions in the stores, ${report.slotsHeldByTerminal} by terminal sessions`);
+  if (report.slotsHeldOnDisk !== null) {
+    const held = report.cap !== null ? `${report.slotsHeldOnDisk} of ${report.cap} ACP slots` : `${report.slotsHeldOnDisk} ACP slot${report.slotsHeldOnDisk === 1 ? '' : 's'}`;
+    lines.push(`On disk:     ${held} held by sessions in the stores, ${report.slotsHeldByTerminal} by terminal sessions${report.cap === null ? ` (${cap})` : ''}`);
+  }
   if (report.acp.orphanedHandles) lines.push(`Orphans:     ${report.acp.orphanedHandles} live handle(s) without an entry on disk: only a restart clears them (openclaw-sessions prune --recompute restart --allow-restart)`);
   if (report.noRespawn) lines.push('Respawn:     OPENCLAW_NO_RESPAWN is set — a restart keeps the same process and the stale count');
   lines.push('Recompute (what prune accepts):');
