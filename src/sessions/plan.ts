@@ -128,12 +128,17 @@ export function planOfItems(items: PrunePlanItem[], totalSessions: number): Prun
   return { items, totalSessions, byStore, slotsFreed: items.filter((item) => item.holdsSlot).length };
 }
 
-/** "would prune 5 of 212 sessions in 2 stores (2 of them conversations, opted in); frees 3 ACP slots" */
+/**
+ * "would prune 5 of 212 sessions in 2 stores (2 of them conversations, opted in); 3 of them hold ACP
+ * slots on disk". Said as the stores say it, never as slots freed: with no gateway running none is held
+ * in memory, and what a run frees is the live count it measures after (seen: a dry run promising
+ * "frees 3 ACP slots" and the run then saying none was held).
+ */
 export function describePlan(plan: PrunePlan, dryRun: boolean): string {
   const verb = dryRun ? 'would prune' : 'will prune';
   const stores = plan.byStore.size;
   const conversations = plan.items.filter((item) => item.conversation).length;
   const opted = conversations > 0 ? ` (${conversations} of them conversation${conversations === 1 ? '' : 's'}, --include-conversations)` : '';
-  const slots = plan.slotsFreed > 0 ? `; frees ${plan.slotsFreed} ACP slot${plan.slotsFreed === 1 ? '' : 's'}` : '';
+  const slots = plan.slotsFreed > 0 ? `; ${plan.slotsFreed} of them ${plan.slotsFreed === 1 ? 'holds an ACP slot' : 'hold ACP slots'} on disk` : '';
   return `${verb} ${plan.items.length} of ${plan.totalSessions} session${plan.totalSessions === 1 ? '' : 's'} in ${stores} store${stores === 1 ? '' : 's'}${opted}${slots}`;
 }

@@ -37,7 +37,7 @@ test('--dry-run shows the plan and leaves the store byte-identical', async () =>
   const text = (await runInProcess(['prune', '--dry-run', '--state-dir', state]));
   assert.equal(text.status, 0, text.stderr);
   assert.match(text.stdout, /^AGENT\s+KEY\s+STATE\s+AGE\s+SLOT\s+REASON/m);
-  assert.match(text.stdout, /would prune 5 of 9 sessions in 1 store; frees 2 ACP slots/);
+  assert.match(text.stdout, /would prune 5 of 9 sessions in 1 store; 2 of them hold ACP slots on disk/);
   const json = JSON.parse((await runInProcess(['prune', '--dry-run', '--json', '--state-dir', state])).stdout) as PruneJson;
   assert.equal(json.dryRun, true);
   assert.deepEqual(json.pruned.map((p) => p.key).sort(), [...TERMINAL_KEYS].sort());
