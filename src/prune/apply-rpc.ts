@@ -5,7 +5,8 @@
  * journal's commit as `unconfirmed`, since the gateway may still carry it out.
  */
 import type { GatewayRpc } from '../gateway/rpc-client.js';
-import { deleteViaRpc, keysStillListed, notSentAfter, type Unanswered } from '../recompute/via-rpc.js';
+import { deleteViaRpc, keysStillListed, notSentAfter, type RpcDeleteOutcome, type Unanswered } from '../recompute/via-rpc.js';
+import { onInterrupt, setInterruptNote } from '../system/cleanup.js';
 import { listRemoteSessions } from '../gateway/remote-sessions.js';
 import { planOfItems, type PrunePlanItem } from '../sessions/plan.js';
 import { fingerprintOf } from '../sessions/plan-prune.js';
@@ -35,29 +36,17 @@ export async function applyViaRpc(
   const { byStore } = planOfItems([...items], items.length);
   // One writer per store; a store none of whose keys the gateway deleted keeps no record.
   const journals = new Map<string, JournalWriter>();
+  const outcomes: RpcDeleteOutcome[] = [];
+  let inFlight: string | null = null;
+  let forgetInterrupt = (): void => undefined;
   try {
-    if (options.journal) {
-      for (const [storePath, group] of byStore) {
-        const writer = new JournalWriter(journalPathFor(storePath));
-        journals.set(storePath, writer);
-        writer.begin({
-          runId: options.runId,
-          at: new Date().toISOString(),
-          toolVersion: options.toolVersion,
-          storePath,
-          entries: Object.fromEntries(group.map((item) => [item.key, item.raw])),
-          states: Object.fromEntries(group.map((item) => [item.key, item.state])),
-          method: 'rpc',
-        });
-        writer.editing();
-      }
-    }
+    if (options.journal) beginJournals(journals, byStore, options);
+    forgetInterrupt = recordIfInterrupted({ journals, byStore, outcomes, inFlight: () => inFlight, planned: items.length, runId: options.runId });
     const byKey = new Map(items.map((item) => [item.key, item]));
     const removed: PrunePlanItem[] = [];
     const skipped: SkippedItem[] = [];
     const current = new CurrentStores();
     const planned = new Set(items.map((item) => `${item.storePath}\0${item.key}`));
-    const outcomes = [];
     let unanswered: { key: string; by: Unanswered } | null = null;
     for (const item of items) {
       if (unanswered !== null) {
@@ -73,8 +62,10 @@ export async function applyViaRpc(
         skipped.push({ agentId: item.agentId, key: item.key, storePath: item.storePath, why });
         continue;
       }
+      inFlight = item.key;
       const [outcome] = await deleteViaRpc(client, [item.key], { retries: options.retries, backoffMs: options.backoffMs, deleteTranscript: options.deleteTranscript, timeoutMs: options.deleteTimeoutMs });
       outcomes.push(outcome!);
+      inFlight = null;
       if (outcome!.unconfirmed) unanswered = { key: item.key, by: outcome!.unconfirmed };
     }
     const unconfirmed = outcomes.filter((outcome) => outcome.unconfirmed).map((outcome) => outcome.key);
@@ -92,14 +83,73 @@ export async function applyViaRpc(
       if (keys.length > 0 || maybe.length > 0) writer.commit({ runId: options.runId, at: new Date().toISOString(), storePath, removed: keys, ...(maybe.length > 0 ? { unconfirmed: maybe } : {}) });
       else writer.rollback();
     }
+    forgetInterrupt();
     // A gateway that left a delete unanswered would not answer this either: it is not asked.
     // The deletes are done and journalled: a list that fails now (the gateway hung after them) is
     // reported as "not checked", never as a failed run that hides what was deleted.
     const stillListed = removed.length > 0 && unanswered === null ? await keysStillListed(client, removed.map((item) => item.key)).catch((error: Error) => error) : [];
     return { removed, skipped, stillListed, unconfirmed, unansweredBy: unanswered?.by ?? null };
   } finally {
+    forgetInterrupt();
     for (const writer of journals.values()) writer.close();
   }
+}
+
+/** One writer per store, its prune record written before any delete is sent. */
+function beginJournals(journals: Map<string, JournalWriter>, byStore: ReadonlyMap<string, readonly PrunePlanItem[]>, options: { runId: string; toolVersion: string }): void {
+  for (const [storePath, group] of byStore) {
+    const writer = new JournalWriter(journalPathFor(storePath));
+    journals.set(storePath, writer);
+    writer.begin({
+      runId: options.runId,
+      at: new Date().toISOString(),
+      toolVersion: options.toolVersion,
+      storePath,
+      entries: Object.fromEntries(group.map((item) => [item.key, item.raw])),
+      states: Object.fromEntries(group.map((item) => [item.key, item.state])),
+      method: 'rpc',
+    });
+    writer.editing();
+  }
+}
+
+/**
+ * Ctrl-C or SIGTERM between the deletes: those the gateway answered are done and cannot be taken
+ * back, so each store's journal gets its commit record now (the keys deleted; the one whose delete
+ * was sent and not answered as `unconfirmed`), and the interrupt line says how many went — not
+ * "the store holds either its old or its new content", which is true of a file edit only (seen on a
+ * real 2026.9.6 gateway: Ctrl-C after 3 of 4 deletes left a record claiming all 4, uncommitted).
+ */
+function recordIfInterrupted(run: {
+  journals: ReadonlyMap<string, JournalWriter>;
+  byStore: ReadonlyMap<string, readonly PrunePlanItem[]>;
+  outcomes: readonly RpcDeleteOutcome[];
+  inFlight: () => string | null;
+  planned: number;
+  runId: string;
+}): () => void {
+  const deleted = (): Set<string> => new Set(run.outcomes.filter((outcome) => outcome.deleted).map((outcome) => outcome.key));
+  const forgetCleanup = onInterrupt(() => {
+    const done = deleted();
+    const maybe = run.inFlight();
+    for (const [storePath, group] of run.byStore) {
+      const writer = run.journals.get(storePath);
+      if (!writer) continue;
+      const removed = group.filter((item) => done.has(item.key)).map((item) => item.key);
+      const unconfirmed = group.filter((item) => item.key === maybe).map((item) => item.key);
+      if (removed.length > 0 || unconfirmed.length > 0) writer.commit({ runId: run.runId, at: new Date().toISOString(), storePath, removed, ...(unconfirmed.length > 0 ? { unconfirmed } : {}) });
+      else writer.rollback();
+    }
+  });
+  const forgetNote = setInterruptNote(() => {
+    const maybe = run.inFlight();
+    const sent = maybe === null ? '' : `; the delete of ${maybe} was sent and may still happen`;
+    return `the gateway had deleted ${deleted().size} of ${run.planned} planned session${run.planned === 1 ? '' : 's'} (sessions.delete)${sent}; the others are untouched (openclaw-sessions list shows what is left)`;
+  });
+  return () => {
+    forgetCleanup();
+    forgetNote();
+  };
 }
 
 /** The store as it is now: key → raw entry; re-read only when the file changed since the last read. */

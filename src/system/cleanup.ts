@@ -18,6 +18,20 @@ const writeLine = (text: string): void => {
   }
 };
 
+let note: (() => string) | null = null;
+
+/**
+ * What the interrupt line says about the sessions in place of "the store holds either its old or
+ * its new content" (true of a file edit, not of deletes sent to a gateway one by one); the
+ * returned function takes it back.
+ */
+export function setInterruptNote(describe: () => string): () => void {
+  note = describe;
+  return () => {
+    if (note === describe) note = null;
+  };
+}
+
 /** Registers a cleanup; the returned function unregisters it (call it once the work is done). */
 export function onInterrupt(cleanup: Cleanup): () => void {
   installSignalHandlers();
@@ -46,8 +60,14 @@ function installSignalHandlers(): void {
   installed = true;
   const handler = (signal: NodeJS.Signals): void => {
     const pending = cleanups.size;
+    let state = 'the store holds either its old or its new content';
+    try {
+      if (note) state = note();
+    } catch {
+      // the default line stands
+    }
     runCleanups();
-    writeLine(`openclaw-sessions: interrupted by ${signal}${pending > 0 ? '; locks released and temp files removed' : ''}; the store holds either its old or its new content\n`);
+    writeLine(`openclaw-sessions: interrupted by ${signal}${pending > 0 ? '; locks released and temp files removed' : ''}; ${state}\n`);
     process.exit(signal === 'SIGINT' ? 130 : 143);
   };
   process.on('SIGINT', handler);
