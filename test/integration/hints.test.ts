@@ -42,7 +42,8 @@ function install(): Install {
 /** The command printed on the line(s) after the one containing `marker` (continued with ` \`). */
 function commandAfter(output: string, marker: string): string {
   const lines = output.replaceAll('\r\n', '\n').split('\n');
-  let at = lines.findIndex((line) => line.includes(marker));
+  // The marker may be wrapped onto the next line at 80 columns (prose is wrapped, commands are not).
+  let at = lines.findIndex((line, i) => line.includes(marker) || `${lines[i - 1] ?? ''} ${line}`.includes(marker));
   assert.ok(at >= 0, `no "${marker}" in:\n${output}`);
   const command: string[] = [];
   do command.push(lines[++at]!.trim());
