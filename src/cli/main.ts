@@ -63,10 +63,11 @@ function collect(value: string, previous: string[] | undefined): string[] {
 
 function toOption(spec: OptionSpec): Option {
   const option = new Option(spec.flags, spec.repeatable ? `${spec.help} (repeatable)` : spec.help);
-  if (spec.repeatable) option.argParser(collect);
+  // One parser per option (commander keeps the last): a repeatable non-empty flag checks, then collects.
+  if (spec.repeatable) option.argParser(spec.nonEmpty ? (value: string, previous: string[] | undefined) => collect(nonEmptyValue(value), previous) : collect);
+  else if (spec.nonEmpty) option.argParser(nonEmptyValue);
   if (spec.default !== undefined) option.default(spec.default, spec.default);
   if (spec.conflicts) option.conflicts([...spec.conflicts]);
-  if (spec.nonEmpty) option.argParser(nonEmptyValue);
   return option;
 }
 

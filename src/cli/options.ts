@@ -66,8 +66,9 @@ export const OPTIONS: readonly OptionSpec[] = [
   { flags: '--state <list>', help: 'only these states (running,idle,stuck,errored,finished,closed,stale,unknown,invalid)', commands: ['list'] },
   { flags: '--state <list>', help: 'only these terminal states (errored,finished,closed,stale)', commands: ['prune'] },
   { flags: '--kind <list>', help: 'only these kinds (main,direct,group,channel,subagent,acp,acp-binding,cron,cron-run,dashboard,other)', commands: ['list', 'prune'] },
-  { flags: '--key <glob>', help: 'only keys matching this glob (* and ?)', repeatable: true, commands: ['prune'] },
-  { flags: '--keep <glob>', help: 'never prune keys matching this glob', repeatable: true, commands: ['prune'] },
+  // nonEmpty: `--key "$KEYS"` with an unset variable matched nothing, and a cron line pruned nothing forever.
+  { flags: '--key <glob>', help: 'only keys matching this glob (* and ?)', repeatable: true, nonEmpty: true, commands: ['prune'] },
+  { flags: '--keep <glob>', help: 'never prune keys matching this glob', repeatable: true, nonEmpty: true, commands: ['prune'] },
   { flags: '--older-than <dur>', help: 'only sessions quiet for at least this long (30m, 2h, 7d)', commands: ['list'] },
   { flags: '--older-than <dur>', help: 'grace period: only sessions quiet for at least this long', default: DEFAULT_PRUNE_GRACE, commands: ['prune'] },
   {

@@ -29,6 +29,9 @@ const cases: Array<[string, string[], RegExp]> = [
   ['an option after --', ['--', '--help'], /^openclaw-sessions: unknown command '--help'\n$/],
   ['help of an unknown command', ['help', 'purge'], /unknown command 'purge' \(the commands: list, prune, /],
   ['a flag without its value', ['prune', '--key'], /'--key <glob>' argument missing/],
+  // `--key "$KEYS"` with the variable unset matched nothing: a cron line that prunes nothing forever.
+  ['prune --key with an empty glob', ['prune', '--dry-run', '--key', ''], /option '--key <glob>' argument '' is invalid\. needs a value, not an empty one/],
+  ['prune --keep with an empty glob, after a good one', ['prune', '--dry-run', '--keep', 'agent:*', '--keep', ''], /option '--keep <glob>' argument '' is invalid\. needs a value, not an empty one/],
   ['an unknown --state value', ['list', '--state', 'dead'], /unknown --state value "dead"/],
   ['--json with --log-format json', ['prune', '--json', '--log-format', 'json'], /exclude each other/],
 ];
@@ -55,6 +58,15 @@ test('the built binary: a --state-dir or --store path with control characters is
   assert.equal(store.status, 1, store.stderr);
   assert.equal(store.stderr.trimEnd().split('\n').length, 1, `one line: ${store.stderr}`);
   assert.match(store.stderr, /^openclaw-sessions: session store not found: .*\/x\\ny\/sessions\.json$/m);
+});
+
+test('the built binary: prune --key "" (an unset variable in a cron line) is a usage error, not a run that matches nothing', () => {
+  const home = tempDir('ocs-usage-key-');
+  assertUsageError(runCli(['prune', '--yes', '--state-dir', path.join(REPO, 'examples', 'state'), '--key', ''], { HOME: home }), /'--key <glob>' argument '' is invalid/);
+  // Repeatable still collects every glob.
+  const two = runCli(['prune', '--dry-run', '--json', '--state-dir', path.join(REPO, 'examples', 'state'), '--key', '*:subagent:*', '--key', '*:cron:*'], { HOME: home });
+  assert.equal(two.status, 0, two.stderr);
+  assert.equal((JSON.parse(two.stdout) as { pruned: unknown[] }).pruned.length, 2);
 });
 
 test('no command: the help on stdout, exit 0; every command has examples and the exit-code table in --help', async () => {
