@@ -176,3 +176,24 @@ test('nothing quiet long enough: the dry run says what waits and how to take it 
   const now = await runInProcess(['prune', '--older-than', '0', '--dry-run', '--state-dir', state]);
   assert.match(now.stdout, /would prune 1 of 2 sessions/);
 });
+
+// Seen on the example store: `--dry-run --include-conversations 0` planned 10 (3 conversations) and
+// printed `prune --state-dir …` as "the command that prunes that same set", which takes 7.
+test('the built binary: the command a dry run prints prunes the same set, --include-conversations included', async () => {
+  const { runCli } = await import('../helpers/cli.js');
+  const { cpSync } = await import('node:fs');
+  const { REPO } = await import('../helpers/golden.js');
+  const root = tempDir();
+  const state = path.join(root, 'state');
+  cpSync(path.join(REPO, 'examples', 'state'), state, { recursive: true });
+  const env = { HOME: root };
+  for (const opt of [['--include-conversations', '0'], ['--include-conversations']]) {
+    const dry = runCli(['prune', '--dry-run', '--older-than', '1m', ...opt, '--state-dir', state], env);
+    assert.equal(dry.status, 0, dry.stderr);
+    const printed = dry.stdout.trimEnd().split('\n').at(-1)!.trim();
+    assert.match(printed, new RegExp(`^openclaw-sessions prune --older-than 1m ${opt.join(' ')} --state-dir `), printed);
+    const args = printed.split(' ').slice(1);
+    const planned = (run: string[]) => (JSON.parse(runCli([...run, '--json'], env).stdout) as { pruned: Array<{ key: string }> }).pruned.map((p) => p.key).sort();
+    assert.deepEqual(planned([...args, '--dry-run']), planned(['prune', '--dry-run', '--older-than', '1m', ...opt, '--state-dir', state]));
+  }
+});

@@ -280,6 +280,8 @@ function planArgs(flags: PruneFlags): string[] {
     ...(flags.keep ?? []).flatMap((glob) => ['--keep', glob]),
     ...(flags.olderThan !== DEFAULT_PRUNE_GRACE ? ['--older-than', flags.olderThan] : []),
     ...(flags.acp ? ['--acp'] : []),
+    // The opted-in conversations are part of the set the printed command must prune again.
+    ...(flags.includeConversations === true ? ['--include-conversations'] : typeof flags.includeConversations === 'string' ? ['--include-conversations', flags.includeConversations] : []),
   ];
 }
 
