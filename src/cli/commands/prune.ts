@@ -135,9 +135,7 @@ function requestFrom(flags: PruneFlags, io: CliIo): PruneRequest {
 
 /** `--include-conversations` alone: OpenClaw's own 30-day default; with a value, that duration. */
 function includeConversationsMs(value: boolean | string | undefined): number | undefined {
-  if (value === undefined || value === false) return undefined;
-  if (value === true) return DEFAULT_CONVERSATION_GRACE_MS;
-  return parseDurationFlag(value, '--include-conversations');
+  return value === undefined || value === false ? undefined : value === true ? DEFAULT_CONVERSATION_GRACE_MS : parseDurationFlag(value, '--include-conversations');
 }
 
 /**
