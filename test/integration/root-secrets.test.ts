@@ -154,5 +154,20 @@ test('from root\'s cron the withheld line is not mailed every run: prune --quiet
   assert.equal(metrics.stderr, '');
   assert.match(metrics.stdout, /^openclaw_gateway_secret_withheld\{variable="OPENCLAW_GATEWAY_TOKEN"\} 1$/m);
 
+  const doctor = await runCliAsync(['doctor', '--json', '--state-dir', state], env);
+  assert.doesNotMatch(doctor.stderr, /withheld/, 'a finding, not a stderr line');
+  const findings = (JSON.parse(doctor.stdout) as { findings: Array<{ id: string; message: string; fix: string | null }> }).findings;
+  const rpc = findings.find((f) => f.id === 'rpc-unavailable');
+  assert.ok(rpc, JSON.stringify(findings));
+  assert.match(rpc.message, line);
+  assert.doesNotMatch(rpc.fix!, /set OPENCLAW_GATEWAY_TOKEN/, 'it is set; it would be withheld again');
+  assert.equal(rpc.fix, `openclaw-sessions doctor --url ${url} --state-dir ${state} (sends the OPENCLAW_GATEWAY_TOKEN set here: only if that gateway should have it), or run as ${USER} (uid ${user.uid})`);
   assert.doesNotMatch(fake.heard(), new RegExp(ROOT_TOKEN), 'root\'s token never reached the user\'s listener');
+
+  // The text form shows that fix whole (a fix starting with a command is rendered as shell words).
+  const text = await runCliAsync(['doctor', '--state-dir', state], env);
+  assert.match(text.stdout.replace(/ \\\n\s+/g, ' '), new RegExp(`fix: openclaw-sessions doctor --url ${url} --state-dir ${state} \\(sends the OPENCLAW_GATEWAY_TOKEN set here: only if that gateway should have it\\), or run as ${USER} \\(uid ${user.uid}\\)`));
+  // The fix works as it says: named with --url, root's token goes there.
+  await runCliAsync(['doctor', '--json', '--url', url, '--state-dir', state], env);
+  assert.equal(sentAuth(fake.heard()).at(-1), JSON.stringify({ token: ROOT_TOKEN }));
 });
