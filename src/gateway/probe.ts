@@ -18,7 +18,7 @@ import { judgeRespawn } from './respawn.js';
 import type { GatewayRpc } from './rpc-client.js';
 import { RpcError } from './rpc-error.js';
 import { restartSignalFor, type RestartSignal } from './signals.js';
-import { rootSecretsFor } from './root-secrets.js';
+import { rootSecretsFor, type WithheldSecret } from './root-secrets.js';
 
 
 export interface LiveAcp {
@@ -51,6 +51,8 @@ export interface GatewayStatus {
   live: LiveAcp;
   restart: { ok: true; signal: RestartSignal; note: string } | { ok: false; why: string; fix: string };
   noRespawn: boolean | null;
+  /** Root's environment secrets not sent to this target (root-secrets.ts): names and lines, never values. */
+  withheld: WithheldSecret[];
 }
 
 export interface GatewayCredentials {
@@ -71,7 +73,10 @@ export interface ProbeOptions {
   liveTimeoutMs?: number;
   /** Where a slow live read says what it waits for (a terminal's stderr; live-acp.ts). */
   progress?: ProgressLine;
-  /** Where a line about a withheld secret goes (one line, no prefix). */
+  /**
+   * Where a line about a withheld secret goes (one line, no prefix): an interactive run's stderr.
+   * Unattended runs pass none; `withheld` and a failed RPC's why still say it (root-secrets.ts).
+   */
   warn?: (line: string) => void;
 }
 
@@ -112,7 +117,7 @@ export async function probeGateway(location: StateLocation, config: LoadedConfig
   const remote = discovery.target.explicit;
   // A root run acting as the owner sends root's own secrets only where the owner learns nothing (root-secrets.ts).
   const secrets = rootSecretsFor(discovery, config, env, options);
-  for (const line of secrets.withheld) options.warn?.(line);
+  for (const secret of secrets.withheld) options.warn?.(secret.line);
   const credentials = resolveCredentials(config, secrets.env, { token: options.token, password: options.password, remote });
 
   const status = {} as GatewayStatus;
@@ -126,6 +131,8 @@ export async function probeGateway(location: StateLocation, config: LoadedConfig
   const notRunning = remote ? `nothing answers at ${discovery.target.url}` : discovery.health.listening ? `port ${discovery.target.port} accepts connections but nothing there answers as a gateway` : 'no running gateway';
   // A gateway that answers and was not asked: the operator said --no-rpc (the only way `rpc` is off).
   const rpc: GatewayStatus['rpc'] = session?.rpc ?? { ok: false, why: running ? 'not tried (--no-rpc)' : notRunning };
+  // A refusal may be the withheld secret's doing: the why says so even where the line was not printed (cron).
+  if (session && !rpc.ok && secrets.withheld.length > 0) rpc.why = `${rpc.why}; ${secrets.withheld.map((secret) => secret.line).join('; ')}`;
   const live: LiveAcp = session?.live ?? { activeRuntimeSessions: null, report: null, why: running ? 'RPC not tried (--no-rpc)' : notRunning };
   let version: string | null = session?.version ?? null;
   let versionSource: GatewayStatus['versionSource'] = version ? 'hello' : null;
@@ -159,6 +166,7 @@ export async function probeGateway(location: StateLocation, config: LoadedConfig
     live,
     restart: restartJudgement(discovery, config, version),
     noRespawn: gateway?.environ ? /^(1|true|yes|on)$/i.test(gateway.environ.OPENCLAW_NO_RESPAWN?.trim() ?? '') : null,
+    withheld: secrets.withheld,
   } satisfies GatewayStatus);
   return status;
 }

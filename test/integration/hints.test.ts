@@ -39,11 +39,13 @@ function install(): Install {
   return { state, env, shell: { ...env, PATH: `${bin}:${process.env.PATH}` } };
 }
 
-/** The command printed on the line(s) after the one containing `marker` (continued with ` \`). */
+/**
+ * The command printed on the line(s) after the one containing `marker` (continued with ` \`). The
+ * prose before a command wraps at the terminal's width, so the marker may end one line later.
+ */
 function commandAfter(output: string, marker: string): string {
   const lines = output.replaceAll('\r\n', '\n').split('\n');
-  // The marker may be wrapped onto the next line at 80 columns (prose is wrapped, commands are not).
-  let at = lines.findIndex((line, i) => line.includes(marker) || `${lines[i - 1] ?? ''} ${line}`.includes(marker));
+  let at = lines.findIndex((line, i) => line.includes(marker) || `${lines[i - 1]?.trim() ?? ''} ${line.trim()}`.includes(marker));
   assert.ok(at >= 0, `no "${marker}" in:\n${output}`);
   const command: string[] = [];
   do command.push(lines[++at]!.trim());
