@@ -104,15 +104,20 @@ export function processIo(): CliIo {
       // Ctrl-C at a prompt is an interrupt, not a "no": readline reads it as a key (the terminal
       // is raw) and would only close. It ends the run as SIGINT does elsewhere (system/cleanup.ts):
       // every prompt comes before any change, so anything registered is released, and exit 130.
-      rl.on('SIGINT', () => {
+      const interrupted = (what: string, code: number) => () => {
         rl.close();
         runCleanups();
-        stderr().write('\nopenclaw-sessions: interrupted at the prompt (Ctrl-C); nothing was changed\n');
-        process.exit(130);
-      });
+        stderr().write(`\nopenclaw-sessions: interrupted at the prompt (${what}); nothing was changed\n`);
+        process.exit(code);
+      };
+      rl.on('SIGINT', interrupted('Ctrl-C', 130));
+      // SIGTERM (kill, a closing tmux pane's shell) killed the run silently, with no line (seen at the prune prompt).
+      const onTerm = interrupted('SIGTERM', 143);
+      process.once('SIGTERM', onTerm);
       try {
         return await rl.question(question);
       } finally {
+        process.removeListener('SIGTERM', onTerm);
         rl.close();
       }
     },

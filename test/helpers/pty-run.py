@@ -2,7 +2,8 @@
 """Runs a command on a pseudo-terminal (stdin and stdout are a TTY), answering one prompt.
 
 usage: pty-run.py ANSWER PROMPT_SUBSTRING -- command args...
-ANSWER `^C` types Ctrl-C (no newline), `^D` Ctrl-D, as an operator at the keyboard would.
+ANSWER `^C` types Ctrl-C (no newline), `^D` Ctrl-D, as an operator at the keyboard would;
+`TERM` sends the command SIGTERM instead (kill, a closed pane) while it waits at the prompt.
 Prints everything the command wrote; exits with its exit code. The terminal is $COLUMNS wide
 (default 80) and $LINES high (default 50), as a real one reports it (TIOCSWINSZ).
 With $PTY_RUN_HOLD=FILE, the prompt is answered only once FILE exists (FILE.prompted is created
@@ -46,7 +47,10 @@ while True:
             deadline = time.time() + 300
             while not os.path.exists(hold) and time.time() < deadline:
                 time.sleep(0.1)
-        os.write(fd, {'^C': b'\x03', '^D': b'\x04'}.get(answer, (answer + '\n').encode()))
+        if answer == 'TERM':
+            os.kill(pid, 15)
+        else:
+            os.write(fd, {'^C': b'\x03', '^D': b'\x04'}.get(answer, (answer + '\n').encode()))
         answered = True
 sys.stdout.write(seen.decode(errors='replace'))
 _, status = os.waitpid(pid, 0)

@@ -59,6 +59,17 @@ test('on a terminal: Ctrl-C at [y/N] is an interrupt (exit 130, nothing changed)
   assert.deepEqual(readdirSync(path.dirname(store)).sort(), ['sessions.json'], 'no lock, journal or temp file left behind');
 });
 
+// Seen at the prune prompt: a SIGTERM there ended the run with no line of the tool's own.
+test('on a terminal: SIGTERM at [y/N] is one line, exit 143, nothing changed', () => {
+  const { state, store } = installWithEveryState();
+  const before = readFileSync(store);
+  const terminated = onTerminal('TERM', ['prune', '--state-dir', state], { HOME: state });
+  assert.equal(terminated.status, 143, terminated.output);
+  assert.match(terminated.output, /\nopenclaw-sessions: interrupted at the prompt \(SIGTERM\); nothing was changed\r?\n$/);
+  assert.deepEqual(readFileSync(store), before);
+  assert.deepEqual(readdirSync(path.dirname(store)).sort(), ['sessions.json'], 'no lock, journal or temp file left behind');
+});
+
 test('gateway on a narrow terminal: every line fits, a long value continues under itself', () => {
   const { state } = installWithEveryState();
   const out = onTerminal('n', ['gateway', '--state-dir', state], { HOME: state, COLUMNS: '50', OPENCLAW_GATEWAY_PORT: '1' });
