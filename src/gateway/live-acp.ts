@@ -18,6 +18,7 @@ import type { GatewayRpc } from './rpc-client.js';
 import { removeProbeArchive } from './probe-archive.js';
 import { RpcError } from './rpc-error.js';
 import { PROBE_KEY_MARK, PROBE_LEFTOVER_AFTER_MS } from '../sessions/keys.js';
+import { pendingReadWhy } from './pending-read.js';
 import { trackProbeDeletes, type ProgressLine } from './probe-deletes.js';
 
 export interface AcpDoctorReport {
@@ -112,6 +113,12 @@ export interface LiveAcpOptions {
   progress?: ProgressLine;
   /** How long the probe's sessions.delete may take, ms (30 s: 4.29 took up to 22 s). */
   deleteTimeoutMs?: number;
+  /**
+   * CPU time the gateway process has used so far, ms (a verified local gateway: /proc); null or
+   * absent when it cannot be measured. Tells a gateway still loading from one stopped or stuck
+   * when the reply does not come in time (pending-read.ts).
+   */
+  gatewayCpuMs?: () => number | null;
 }
 
 /** How long a live read runs before the operator on a terminal is told what it waits for, ms. */
@@ -131,7 +138,7 @@ export async function readLiveAcp(client: GatewayRpc, options: LiveAcpOptions): 
   slow?.unref();
   let reading: Awaited<ReturnType<typeof askAcpDoctor>>;
   try {
-    reading = await askAcpDoctor(client, key, options.timeoutMs ?? 60_000);
+    reading = await askAcpDoctor(client, key, options.timeoutMs ?? 60_000, options.gatewayCpuMs ?? (() => null));
   } finally {
     clearTimeout(slow);
   }
@@ -147,7 +154,7 @@ export async function readLiveAcp(client: GatewayRpc, options: LiveAcpOptions): 
   return { ...reading, probeDeleted };
 }
 
-async function askAcpDoctor(client: GatewayRpc, key: string, timeoutMs: number): Promise<{ ok: true; report: AcpDoctorReport; probeKey: string } | { ok: false; why: string }> {
+async function askAcpDoctor(client: GatewayRpc, key: string, timeoutMs: number, gatewayCpuMs: () => number | null): Promise<{ ok: true; report: AcpDoctorReport; probeKey: string } | { ok: false; why: string }> {
   const runId = randomUUID();
   let settle: (value: { text: string } | { error: string }) => void = () => undefined;
   const reply = new Promise<{ text: string } | { error: string }>((resolve) => (settle = resolve));
@@ -160,12 +167,21 @@ async function askAcpDoctor(client: GatewayRpc, key: string, timeoutMs: number):
   let timer: NodeJS.Timeout | undefined;
   try {
     await client.call('chat.send', { sessionKey: key, message: '/acp doctor', idempotencyKey: runId }, { timeoutMs: Math.min(timeoutMs, 30_000) });
+    // Acknowledged: the gateway took the command. What its process does until the reply tells
+    // loading (CPU) from stopped or stuck (none), should the reply not come in time.
+    const acknowledgedAt = Date.now();
+    const cpuAtAck = gatewayCpuMs();
     const outcome = await Promise.race([
       reply,
-      new Promise<{ error: string }>((resolve) => {
-        timer = setTimeout(() => resolve({ error: `no reply to /acp doctor within ${Math.round(timeoutMs / 1000)} s` }), timeoutMs);
+      new Promise<'pending'>((resolve) => {
+        timer = setTimeout(() => resolve('pending'), timeoutMs);
       }),
     ]);
+    if (outcome === 'pending') {
+      const cpuNow = gatewayCpuMs();
+      const gatewayCpu = cpuAtAck !== null && cpuNow !== null && cpuNow >= cpuAtAck ? cpuNow - cpuAtAck : null;
+      return { ok: false, why: pendingReadWhy({ waitedMs: Date.now() - acknowledgedAt, gatewayCpuMs: gatewayCpu }) };
+    }
     if ('error' in outcome) return { ok: false, why: `/acp doctor: ${outcome.error}` };
     const report = parseAcpDoctor(outcome.text);
     if (!report) return { ok: false, why: `/acp doctor gave no activeRuntimeSessions line (${JSON.stringify(outcome.text.slice(0, 120))})` };
