@@ -9,8 +9,10 @@
  * The command and its reply are written to the transcript of the session they are sent to, so
  * they go to a session of this tool's own (`agent:<agent>:openclaw-sessions-probe-<id>`), which
  * is deleted afterwards (`sessions.delete`, transcript archived): no user session is touched.
- * The first command after a gateway start loads the ACP module lazily (observed 6–14 s on 4.2,
- * up to 26 s on 4.29). The delete comes after the answer and is not waited for here: on 4.29 it
+ * A gateway's first chat command after a start loads its plugins and the ACP module lazily
+ * (observed 15–19 s on 4.2, 21–76 s on 4.29, as slow after a minute of idle uptime:
+ * docs/openclaw-first-read.md); a read that times out then says what the gateway did meanwhile
+ * (pending-read.ts). The delete comes after the answer and is not waited for here: on 4.29 it
  * took 7–22 s (docs/openclaw-probe-delete.md).
  */
 import { randomUUID } from 'node:crypto';
@@ -133,7 +135,7 @@ export async function readLiveAcp(client: GatewayRpc, options: LiveAcpOptions): 
   const archiveDir = options.archiveDir ?? null;
   const progress = options.progress;
   const slow = progress
-    ? setTimeout(() => progress("waiting for the gateway's live ACP count (/acp doctor): its first after a start loads its plugins and ACP runtime, 26 s on OpenClaw 2026.4.29…"), PROGRESS_AFTER_MS)
+    ? setTimeout(() => progress("waiting for the gateway's live ACP count (/acp doctor): its first after a start loads its plugins and ACP runtime, 21–76 s on OpenClaw 2026.4.29…"), PROGRESS_AFTER_MS)
     : undefined;
   slow?.unref();
   let reading: Awaited<ReturnType<typeof askAcpDoctor>>;
