@@ -39,7 +39,7 @@ export function decideRecompute(requested: RecomputeRequest, gateway: GatewaySta
     rpc: gateway.rpc.ok ? { ok: true } : { ok: false, why: gateway.rpc.why },
     restart: gateway.restart.ok ? { ok: true } : { ok: false, why: gateway.restart.why, fix: gateway.restart.fix },
     allowRestart,
-    slotsToFree: plan.slotsFreed,
+    slotsToFree: plan.slotsHeldOnDisk,
     acpEntries: plan.items.filter(mayHoldHandle).length,
   });
 }

@@ -43,9 +43,9 @@ export function planReport(plan: PrunePlan, dryRun: boolean, inventory: Inventor
     })),
     transcripts: [],
     transcriptsKept: [],
-    // A plan measures nothing: on a dry run it says what the entries hold on disk.
-    slotsFreed: dryRun ? plan.slotsFreed : null,
-    slotsHeldOnDisk: plan.slotsFreed,
+    // A plan measures nothing: slots freed is the live count's drop after a run, never a plan's.
+    slotsFreed: null,
+    slotsHeldOnDisk: plan.slotsHeldOnDisk,
     recompute: null,
   };
 }

@@ -53,11 +53,11 @@ export const pruneReportSchema = z.object({
   transcriptsKept: z.array(z.object({ key: z.string(), path: z.string(), why: z.string() })),
   /**
    * ACP slots the gateway's live count dropped by (`recompute.liveBefore - liveAfter`): measured,
-   * never inferred. Null when no count could be read (no gateway running, RPC unavailable); on
-   * a dry run, the slots the planned entries hold on disk.
+   * never inferred. Null when no count could be read (no gateway running, RPC unavailable) and
+   * on a dry run (schema 4; before, a dry run put the planned entries' on-disk slots here).
    */
   slotsFreed: z.number().int().nullable(),
-  /** Removed entries that held an ACP slot by what the store says (what the next start will not reload). */
+  /** Removed (on a dry run: planned) entries that held an ACP slot by what the store says. */
   slotsHeldOnDisk: z.number().int(),
   /** How the running gateway was made to drop its stale handles; null on a dry run. */
   recompute: z

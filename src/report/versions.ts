@@ -11,8 +11,11 @@
  */
 export const LIST_SCHEMA_VERSION = 3;
 
-/** 3: per-store `outcome`/`error`, `transcriptsKept` (store); `conversation` per pruned session, `failedStores` (safety). */
-export const PRUNE_SCHEMA_VERSION = 3;
+/**
+ * 3: per-store `outcome`/`error`, `transcriptsKept` (store); `conversation` per pruned session, `failedStores` (safety).
+ * 4: `slotsFreed` is null on a dry run (a plan measures nothing); `slotsHeldOnDisk` is what the planned entries hold.
+ */
+export const PRUNE_SCHEMA_VERSION = 4;
 
 export const CLEAN_SCHEMA_VERSION = 1;
 

@@ -86,7 +86,8 @@ export interface PrunePlan {
   totalSessions: number;
   /** Store path → the items to remove from it, in plan order. */
   byStore: Map<string, PrunePlanItem[]>;
-  slotsFreed: number;
+  /** Items whose entry holds an ACP slot by what the store says: what the plan removes from disk, not what the gateway's count will drop by (only its live count shows that). */
+  slotsHeldOnDisk: number;
 }
 
 /**
@@ -125,15 +126,21 @@ export function planOfItems(items: PrunePlanItem[], totalSessions: number): Prun
     list.push(item);
     byStore.set(item.storePath, list);
   }
-  return { items, totalSessions, byStore, slotsFreed: items.filter((item) => item.holdsSlot).length };
+  return { items, totalSessions, byStore, slotsHeldOnDisk: items.filter((item) => item.holdsSlot).length };
 }
 
-/** "would prune 5 of 212 sessions in 2 stores (2 of them conversations, opted in); frees 3 ACP slots" */
+/**
+ * "would prune 5 of 212 sessions in 2 stores (2 of them conversations, opted in); 3 of them hold
+ * ACP slots on disk". What the entries hold on disk, never "frees": a plan measures nothing, and
+ * whether the gateway's count drops (it never drops a handle on its own, and with no gateway
+ * running none is held) is what its live count shows after the run.
+ */
 export function describePlan(plan: PrunePlan, dryRun: boolean): string {
   const verb = dryRun ? 'would prune' : 'will prune';
   const stores = plan.byStore.size;
   const conversations = plan.items.filter((item) => item.conversation).length;
   const opted = conversations > 0 ? ` (${conversations} of them conversation${conversations === 1 ? '' : 's'}, --include-conversations)` : '';
-  const slots = plan.slotsFreed > 0 ? `; frees ${plan.slotsFreed} ACP slot${plan.slotsFreed === 1 ? '' : 's'}` : '';
+  const held = plan.slotsHeldOnDisk;
+  const slots = held > 0 ? `; ${held} of them hold${held === 1 ? 's an ACP slot' : ' ACP slots'} on disk` : '';
   return `${verb} ${plan.items.length} of ${plan.totalSessions} session${plan.totalSessions === 1 ? '' : 's'} in ${stores} store${stores === 1 ? '' : 's'}${opted}${slots}`;
 }

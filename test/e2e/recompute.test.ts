@@ -65,12 +65,20 @@ describe('real gateway: stuck by failed persistent ACP sessions', { skip, timeou
 });
 
 describe('real gateway: prune --recompute restart', { skip, timeout: 600_000 }, () => {
-  const gateway = new RealGateway();
+  // Cap 4: three failed sessions and one spawned without a turn, whose ACP identity stays
+  // pending; a starting gateway re-creates the handles of such sessions in the background
+  // (docs/openclaw-restart.md), so a count read right after the restart must say it may rise.
+  const gateway = new RealGateway({ maxConcurrentSessions: 4 });
   before(async () => gateway.start(), { timeout: 180_000 });
   after(async () => gateway.stop());
 
-  test('prunes the file, restarts the verified pid to a new verified pid, and the count is clear', async () => {
-    const keys = await stick(gateway);
+  test('prunes the file, restarts the verified pid to a new verified pid, and the count is clear but for the pending session, which the report says may come back', async () => {
+    const fresh = await gateway.spawn('okay');
+    assert.ok('key' in fresh, JSON.stringify(fresh));
+    const keys = [await gateway.spawnFailedSession(), await gateway.spawnFailedSession(), await gateway.spawnFailedSession()];
+    assert.equal(await gateway.activeRuntimeSessions(), 4);
+    const fifth = await gateway.spawn('okay');
+    assert.ok('refused' in fifth && /ACP max concurrent sessions reached \(4\/4\)/.test(fifth.refused), JSON.stringify(fifth));
     const oldPid = gateway.lockPid();
     gateway.dropClient();
     const noAllow = await runCliAsync(['prune', '--yes', '--older-than', '0', '--recompute', 'restart'], gateway.env);
@@ -79,14 +87,29 @@ describe('real gateway: prune --recompute restart', { skip, timeout: 600_000 }, 
 
     const result = await runCliAsync(['prune', '--yes', '--json', '--older-than', '0', '--recompute', 'restart', '--allow-restart', '--wait', '150s'], gateway.env);
     assert.equal(result.status, 0, result.stderr);
-    const report = JSON.parse(result.stdout) as { recompute: { method: string; ok: boolean; gatewayPid: number; newGatewayPid: number } };
+    const report = JSON.parse(result.stdout) as { recompute: { method: string; ok: boolean; gatewayPid: number; newGatewayPid: number; liveAfter: number | null; liveNote: string | null } };
     assert.equal(report.recompute.method, 'restart');
     assert.equal(report.recompute.ok, true);
     assert.equal(report.recompute.gatewayPid, oldPid);
     assert.notEqual(report.recompute.newGatewayPid, oldPid);
     assert.equal(gateway.lockPid(), report.recompute.newGatewayPid);
     for (const key of keys) assert.equal(gateway.storeOf('failer')[key], undefined);
-    await gateway.waitForLiveCount(0);
+    assert.ok(gateway.storeOf('okay')[fresh.key], 'the session spawned without a turn is no terminal run: kept');
+    // The one count read right after the restart: below the pending session, it says so.
+    const liveAfter = report.recompute.liveAfter;
+    assert.equal(typeof liveAfter, 'number', JSON.stringify(report.recompute));
+    process.stdout.write(`# ${LANE.version} right after the restart: live ${liveAfter}, note: ${report.recompute.liveNote}\n`);
+    if (liveAfter! < 1) assert.match(report.recompute.liveNote ?? '', /read right after the restart: .*\(1 left here\), so its count may rise to 1/);
+    else assert.equal(report.recompute.liveNote, null);
+    // The three errored handles are gone; only the pending one may come back.
+    await gateway.waitFor(async () => {
+      try {
+        return (await gateway.activeRuntimeSessions()) <= 1;
+      } catch {
+        gateway.dropClient();
+        return false;
+      }
+    }, 60_000, 'the restarted gateway to hold at most the pending session\'s handle');
     const again = await gateway.spawn('okay');
     assert.ok('key' in again, `spawn refused after restart: ${'refused' in again ? again.refused : ''}`);
   });

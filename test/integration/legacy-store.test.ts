@@ -63,8 +63,8 @@ test('defect 8: a sessions.json beside an 8.1+ SQLite store is listed as legacy,
 
   const dry = node22([BIN, 'prune', '--dry-run', '--json', '--older-than', '0'], { HOME: home });
   assert.equal(dry.status, 0, dry.stderr);
-  const plan = JSON.parse(dry.stdout) as { pruned: unknown[]; slotsFreed: number };
-  assert.deepEqual([plan.pruned.length, plan.slotsFreed], [0, 0], 'no slots promised on 8.1+');
+  const plan = JSON.parse(dry.stdout) as { pruned: unknown[]; slotsFreed: number | null; slotsHeldOnDisk: number };
+  assert.deepEqual([plan.pruned.length, plan.slotsFreed, plan.slotsHeldOnDisk], [0, null, 0], 'no slots promised on 8.1+');
   const real = node22([BIN, 'prune', '--yes', '--older-than', '0'], { HOME: home });
   assert.equal(real.status, 0, real.stderr);
   assert.deepEqual(readFileSync(legacy), legacyBytes);

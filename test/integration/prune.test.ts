@@ -27,6 +27,7 @@ interface PruneJson {
   skipped: Array<{ key: string; why: string }>;
   stores: Array<{ path: string; before: number; after: number; lockHoldMs: number | null }>;
   transcripts: Array<{ from: string; to: string }>;
+  schemaVersion: number;
   slotsFreed: number | null;
   slotsHeldOnDisk: number;
 }
@@ -37,9 +38,11 @@ test('--dry-run shows the plan and leaves the store byte-identical', async () =>
   const text = (await runInProcess(['prune', '--dry-run', '--state-dir', state]));
   assert.equal(text.status, 0, text.stderr);
   assert.match(text.stdout, /^AGENT\s+KEY\s+STATE\s+AGE\s+SLOT\s+REASON/m);
-  assert.match(text.stdout, /would prune 5 of 9 sessions in 1 store; frees 2 ACP slots/);
+  assert.match(text.stdout, /would prune 5 of 9 sessions in 1 store; 2 of them hold ACP slots on disk; to prune them:/);
+  assert.doesNotMatch(text.stdout, /frees|freed/, 'a plan measures nothing: no slots freed are claimed');
   const json = JSON.parse((await runInProcess(['prune', '--dry-run', '--json', '--state-dir', state])).stdout) as PruneJson;
   assert.equal(json.dryRun, true);
+  assert.deepEqual([json.schemaVersion, json.slotsFreed, json.slotsHeldOnDisk], [4, null, 2], 'slots freed is measured by a run, never promised by a plan');
   assert.deepEqual(json.pruned.map((p) => p.key).sort(), [...TERMINAL_KEYS].sort());
   assert.deepEqual(json.stores.map((s) => [s.before, s.after]), [[9, 4]]);
   assert.deepEqual(readFileSync(store), before);

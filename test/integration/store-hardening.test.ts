@@ -91,7 +91,7 @@ test('issue 8 item 3: every OpenClaw candidate is archived; a file a remaining e
   for (const file of ['main-id.jsonl', 'sub-a.jsonl', 'custom/b-file.jsonl', 'sub-b.jsonl']) writeFile(path.join(dir, file), '{"type":"session"}\n');
   const { status, report, stderr } = prune(state);
   assert.equal(status, 0, stderr);
-  assert.equal(report!.schemaVersion, 3);
+  assert.equal(report!.schemaVersion, 4);
   assert.ok(existsSync(path.join(dir, 'main-id.jsonl')), "the main session's live history stays");
   const archived = report!.transcripts.map((m) => path.relative(dir, m.from)).sort();
   assert.deepEqual(archived, ['custom/b-file.jsonl', 'sub-a.jsonl', 'sub-b.jsonl']);

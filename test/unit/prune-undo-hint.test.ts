@@ -16,7 +16,7 @@ function printed(pruned: string[], viaRpc: string[]): string {
   const out: PruneOutput = { style: plainStyle, say: (t) => (text += t), emit: () => undefined, warn: () => undefined };
   const session = (key: string) => ({ agentId: 'main', key, kind: 'acp' as const, conversation: false, state: 'errored' as const, reason: 'r', ageMs: 1, holdsSlot: true, storePath: '/s/sessions.json' });
   const report = {
-    schemaVersion: 3, dryRun: false, runId: '20261201T040000Z-abcd', summary: 'Pruned.', pruned: pruned.map(session), skipped: [], stores: [], transcripts: [], transcriptsKept: [], slotsFreed: null, slotsHeldOnDisk: 0,
+    schemaVersion: 4, dryRun: false, runId: '20261201T040000Z-abcd', summary: 'Pruned.', pruned: pruned.map(session), skipped: [], stores: [], transcripts: [], transcriptsKept: [], slotsFreed: null, slotsHeldOnDisk: 0,
     recompute: { method: viaRpc.length ? 'rpc' : 'file', ok: true, detail: 'd', gatewayPid: null, newGatewayPid: null, viaRpc, liveBefore: null, liveAfter: null, liveNote: null },
   } as unknown as PruneReport;
   renderPruned(out, { report, results: [], partial: false, warnings: [] } as unknown as PruneExecution, { undo: (id) => ['openclaw-sessions', 'restore', id], restartGateway: ['openclaw', 'gateway', 'restart'] });

@@ -122,7 +122,7 @@ export function renderPlan(plan: PrunePlan, style: TerminalStyle): string {
   return parts.join('\n');
 }
 
-/** Fitted like `list`: every row is pruned, so no ACTION column; SLOT says what it frees. */
+/** Fitted like `list`: every row is pruned, so no ACTION column; SLOT says whether the entry holds an ACP slot on disk. */
 function renderItems(items: PrunePlan['items'], style: TerminalStyle): string {
   const agentInKey = items.every((item) => item.key.startsWith(`agent:${item.agentId}:`));
   return renderTable(
