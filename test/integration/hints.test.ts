@@ -74,7 +74,8 @@ test('list footer → prune --dry-run → prune → restore: each printed comman
   assert.equal(plan.status, 0, plan.stderr);
   assert.match(plan.stdout, /would prune 7 of 14 sessions in 2 stores/);
 
-  const prune = paste(commandAfter(plan.stdout, 'to prune them:'), shell, 'y');
+  // The prose wraps at 80 columns, possibly between "to" and "prune them:".
+  const prune = paste(commandAfter(plan.stdout, 'prune them:'), shell, 'y');
   assert.equal(prune.status, 0, prune.stdout);
   assert.match(prune.stdout, /Pruned 7 sessions from 2 stores/);
   assert.equal(sessionCount(state, env), 7);
