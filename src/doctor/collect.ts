@@ -22,6 +22,7 @@ import { inventoryDisk } from '../clean/disk.js';
 import { DEFAULT_ARCHIVE_KEEP_MS } from '../defaults.js';
 import { diskFindings } from '../clean/summary.js';
 import { noGatewaySlotFinding, noGatewayTerminalMessage } from './no-gateway.js';
+import { withheldSecretFindings, withheldSecretFix } from './withheld.js';
 
 /** `selection` is the flags naming this install and its stores, so every fix pastes as is. */
 export function collectFindings(inventory: Inventory, gateway: GatewayStatus, selection: SelectionFlags = {}, now = Date.now()): Finding[] {
@@ -38,7 +39,7 @@ export function collectFindings(inventory: Inventory, gateway: GatewayStatus, se
     findings.push({ id: 'gateway', severity: 'ok', message: `${who}, OpenClaw ${gateway.version ?? 'version unknown'}, ${gateway.url} ${gateway.ready ? 'ready' : 'NOT ready'}`, fix: null });
     if (!gateway.ready) findings.push({ id: 'gateway-not-ready', severity: 'problem', message: `the gateway does not answer /readyz at ${gateway.url}`, fix: 'openclaw gateway status' });
     if (!gateway.rpc.ok) {
-      const fix = /approve/.test(gateway.rpc.why) ? 'openclaw devices approve --latest' : !gateway.discovery.secrets.ok ? `openclaw-sessions doctor --url ${gateway.url} --token <token> (only if you know it is your gateway)` : 'check gateway.auth in the config, or set OPENCLAW_GATEWAY_TOKEN';
+      const fix = /approve/.test(gateway.rpc.why) ? 'openclaw devices approve --latest' : !gateway.discovery.secrets.ok ? `openclaw-sessions doctor --url ${gateway.url} --token <token> (only if you know it is your gateway)` : (withheldSecretFix(gateway, selection) ?? 'check gateway.auth in the config, or set OPENCLAW_GATEWAY_TOKEN');
       findings.push({ id: 'rpc-unavailable', severity: 'warning', message: `RPC unavailable: ${gateway.rpc.why}; the live ACP count cannot be read and prune cannot close handles without a restart`, fix });
     }
     if (gateway.gateway && !gateway.restart.ok) findings.push({ id: 'restart-unavailable', severity: 'warning', message: `a restart would not clear the count: ${gateway.restart.why}`, fix: gateway.restart.fix });
@@ -64,6 +65,7 @@ export function collectFindings(inventory: Inventory, gateway: GatewayStatus, se
     const dead = !stale.verdict.ok && stale.verdict.why === 'dead';
     findings.push({ id: 'unverified-gateway-lock', severity: 'warning', message: `gateway lock ${stale.lockPath}${pid ? ` names pid ${pid}` : ''}: ${why}; never signalled`, fix: dead ? `rm ${shellQuote(stale.lockPath)}` : null });
   }
+  findings.push(...withheldSecretFindings(gateway));
   if (live !== null) findings.push(...liveFindings(inventory, gateway, selection, { live, held, cap }));
 
   // Slots against the cap, as the stores tell.

@@ -18,8 +18,8 @@ import { judgeRespawn } from './respawn.js';
 import type { GatewayRpc } from './rpc-client.js';
 import { RpcError } from './rpc-error.js';
 import { restartSignalFor, type RestartSignal } from './signals.js';
-import { rootSecretsFor } from './root-secrets.js';
-import { readProcCpuMs } from '../system/proc.js';
+import { rootSecretsFor, type WithheldSecret } from './root-secrets.js';
+import { cpuClockOf } from '../system/proc.js';
 
 
 export interface LiveAcp {
@@ -52,6 +52,8 @@ export interface GatewayStatus {
   live: LiveAcp;
   restart: { ok: true; signal: RestartSignal; note: string } | { ok: false; why: string; fix: string };
   noRespawn: boolean | null;
+  /** Root's environment secrets not sent to this target (root-secrets.ts): names and lines, never values. */
+  withheld: WithheldSecret[];
 }
 
 export interface GatewayCredentials {
@@ -72,7 +74,10 @@ export interface ProbeOptions {
   liveTimeoutMs?: number;
   /** Where a slow live read says what it waits for (a terminal's stderr; live-acp.ts). */
   progress?: ProgressLine;
-  /** Where a line about a withheld secret goes (one line, no prefix). */
+  /**
+   * Where a line about a withheld secret goes (one line, no prefix): an interactive run's stderr.
+   * Unattended runs pass none; `withheld` and a failed RPC's why still say it (root-secrets.ts).
+   */
   warn?: (line: string) => void;
 }
 
@@ -113,7 +118,7 @@ export async function probeGateway(location: StateLocation, config: LoadedConfig
   const remote = discovery.target.explicit;
   // A root run acting as the owner sends root's own secrets only where the owner learns nothing (root-secrets.ts).
   const secrets = rootSecretsFor(discovery, config, env, options);
-  for (const line of secrets.withheld) options.warn?.(line);
+  for (const secret of secrets.withheld) options.warn?.(secret.line);
   const credentials = resolveCredentials(config, secrets.env, { token: options.token, password: options.password, remote });
 
   const status = {} as GatewayStatus;
@@ -126,6 +131,8 @@ export async function probeGateway(location: StateLocation, config: LoadedConfig
   // A port that accepts connections but answers nothing may hold a hung gateway: not "no running gateway".
   const notRunning = remote ? `nothing answers at ${discovery.target.url}` : discovery.health.listening ? `port ${discovery.target.port} accepts connections but nothing there answers as a gateway` : 'no running gateway';
   const rpc: GatewayStatus['rpc'] = session?.rpc ?? { ok: false, why: running ? 'not tried' : notRunning };
+  // A refusal may be the withheld secret's doing: the why says so even where the line was not printed (cron).
+  if (session && !rpc.ok && secrets.withheld.length > 0) rpc.why = `${rpc.why}; ${secrets.withheld.map((secret) => secret.line).join('; ')}`;
   const live: LiveAcp = session?.live ?? { activeRuntimeSessions: null, report: null, why: running ? 'RPC not tried' : notRunning };
   let version: string | null = session?.version ?? null;
   let versionSource: GatewayStatus['versionSource'] = version ? 'hello' : null;
@@ -159,6 +166,7 @@ export async function probeGateway(location: StateLocation, config: LoadedConfig
     live,
     restart: restartJudgement(discovery, config, version),
     noRespawn: gateway?.environ ? /^(1|true|yes|on)$/i.test(gateway.environ.OPENCLAW_NO_RESPAWN?.trim() ?? '') : null,
+    withheld: secrets.withheld,
   } satisfies GatewayStatus);
   return status;
 }
@@ -186,7 +194,7 @@ async function rpcSession(discovery: Discovery, config: LoadedConfig, credential
     let live: LiveAcp = { activeRuntimeSessions: null, report: null, why: 'not read' };
     if (options.live) {
       const { readLiveAcp } = await import('./live-acp.js');
-      const reading = await readLiveAcp(client, { agentId: configuredAgentIds(config.facts).defaultId, timeoutMs: options.liveTimeoutMs ?? 60_000, archiveDir: options.archiveDir, progress: options.progress, gatewayCpuMs: cpuOf(discovery.verified?.pid) });
+      const reading = await readLiveAcp(client, { agentId: configuredAgentIds(config.facts).defaultId, timeoutMs: options.liveTimeoutMs ?? 60_000, archiveDir: options.archiveDir, progress: options.progress, gatewayCpuMs: cpuClockOf(discovery.verified?.pid) });
       housekeeping = reading.probeDeleted;
       live = reading.ok ? { activeRuntimeSessions: reading.report.activeRuntimeSessions, report: reading.report, why: null } : { activeRuntimeSessions: null, report: null, why: reading.why };
     }
@@ -264,7 +272,7 @@ export async function readLiveAgain(status: GatewayStatus, config: LoadedConfig,
   try {
     client = await connectRpc(status, 15_000, pid);
     const { readLiveAcp } = await import('./live-acp.js');
-    const reading = await readLiveAcp(client, { agentId: configuredAgentIds(config.facts).defaultId, timeoutMs, archiveDir: credentialsOf.get(status)?.archiveDir ?? null, progress, gatewayCpuMs: cpuOf(pid ?? status.gateway?.pid) });
+    const reading = await readLiveAcp(client, { agentId: configuredAgentIds(config.facts).defaultId, timeoutMs, archiveDir: credentialsOf.get(status)?.archiveDir ?? null, progress, gatewayCpuMs: cpuClockOf(pid ?? status.gateway?.pid) });
     housekeeping = reading.probeDeleted;
     return reading.ok ? { activeRuntimeSessions: reading.report.activeRuntimeSessions, report: reading.report, why: null } : { activeRuntimeSessions: null, report: null, why: reading.why };
   } catch (error) {
@@ -272,15 +280,6 @@ export async function readLiveAgain(status: GatewayStatus, config: LoadedConfig,
   } finally {
     closeWhenDone(client, housekeeping);
   }
-}
-
-/**
- * The CPU clock of the verified local gateway process (the one whose lock and /proc entry were
- * checked), for telling a loading gateway from a stuck one (pending-read.ts); none for a gateway
- * whose pid is unknown or not on this host.
- */
-function cpuOf(pid: number | undefined): (() => number | null) | undefined {
-  return pid === undefined ? undefined : () => readProcCpuMs(pid);
 }
 
 /**

@@ -17,6 +17,9 @@
  *
  * A withheld secret gets one line naming it, the target, and the way to send it deliberately:
  * `--url` naming the target (the operator's choice; `--token` would put the secret in `ps`).
+ * Where the line goes is the command's choice (probe.ts's `warn`): said on an interactive run,
+ * never by an unattended one (`prune --quiet`, `metrics`), whose failures carry it instead
+ * (probe.ts adds it to a failed RPC's why) and whose metrics and `doctor` findings show it.
  */
 import type { Env } from '../env.js';
 import type { LoadedConfig } from '../store/config.js';
@@ -26,11 +29,21 @@ import type { Discovery } from './discover.js';
 
 const ROOT_SECRETS = ['OPENCLAW_GATEWAY_TOKEN', 'OPENCLAW_GATEWAY_PASSWORD'] as const;
 
+/** A secret of root's environment that was not sent: its variable's name (never its value). */
+export interface WithheldSecret {
+  name: (typeof ROOT_SECRETS)[number];
+  /** The URL it was withheld from; `--url` with it sends the secret there deliberately. */
+  url: string;
+  /** Whom the target belongs to: `name (uid N)`. */
+  owner: string;
+  /** The line that says so (without the `openclaw-sessions: ` prefix). */
+  line: string;
+}
+
 export interface SecretsDecision {
   /** The environment credentials resolve from: withheld names removed. */
   env: Env;
-  /** One line per withheld secret (without the `openclaw-sessions: ` prefix). */
-  withheld: string[];
+  withheld: WithheldSecret[];
 }
 
 /**
@@ -50,11 +63,14 @@ export function rootSecretsFor(discovery: Discovery, config: LoadedConfig, env: 
   const withheld = present.filter((name) => !held.has(env[name]!.trim()));
   if (withheld.length === 0) return { env, withheld: [] };
   const owner = ownerName();
-  const lines = withheld.map((name) =>
-    target.explicit
+  const lines = withheld.map((name) => ({
+    name,
+    url: target.url,
+    owner,
+    line: target.explicit
       ? `withheld ${name} (root's environment) from ${target.url}: that URL is gateway.remote.url in the config of ${owner}, whom this root run acts as; to send it there, name the URL yourself: --url ${target.url}`
       : `withheld ${name} (root's environment) from the gateway on port ${target.port}: it runs as ${owner}, and neither its config nor its environment holds that value, so it may be another gateway's; to send it there, name the gateway yourself: --url ${target.url}`,
-  );
+  }));
   const kept: Record<string, string | undefined> = { ...env };
   for (const name of withheld) delete kept[name];
   return { env: kept, withheld: lines };

@@ -32,7 +32,9 @@ export async function collectMetrics(env: Env, options: CollectOptions): Promise
     ...inventory.stores.map((s) => ({ agentId: s.ref.agentId, path: s.ref.path, readable: true, sizeBytes: s.sizeBytes })),
     ...inventory.failures.map((f) => ({ agentId: f.ref.agentId, path: f.ref.path, readable: false, sizeBytes: sizeOf(f.ref.path) })),
   ];
-  const gateway = await probeGateway(inventory.location, inventory.config, env, { rpc: options.rpc, live: options.rpc, liveTimeoutMs: options.liveTimeoutMs, warn: options.warn });
+  // No `warn`: a secret of root's withheld from the gateway (root-secrets.ts) is a series, not a
+  // line mailed by root's cron every minute.
+  const gateway = await probeGateway(inventory.location, inventory.config, env, { rpc: options.rpc, live: options.rpc, liveTimeoutMs: options.liveTimeoutMs });
   const up = gateway.running && gateway.ready;
   return {
     sessions: inventory.sessions,
@@ -42,6 +44,7 @@ export async function collectMetrics(env: Env, options: CollectOptions): Promise
     acpStateReadable: inventory.acpState.source === 'unreadable' ? false : inventory.acpState.source === 'state-db' ? true : null,
     gateway: { up, version: up ? gateway.version : null },
     live: liveOf(gateway, up && options.rpc),
+    withheldSecrets: gateway.withheld.map((secret) => secret.name),
     lastPrune: readPruneStatus(inventory.location.stateDir),
     toolVersion: options.toolVersion,
     collectSeconds: (performance.now() - started) / 1000,

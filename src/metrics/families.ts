@@ -47,6 +47,8 @@ export interface MetricsInput {
   gateway: { up: boolean; version: string | null };
   /** null when not attempted (no gateway up, or --no-rpc). */
   live: LiveCount | null;
+  /** Root's environment secrets (variable names) a root run withheld from the gateway (gateway/root-secrets.ts). */
+  withheldSecrets?: readonly string[];
   lastPrune: PruneStatus | null;
   toolVersion: string;
   /** Wall time the collection took, in seconds. */
@@ -78,6 +80,7 @@ export const METRIC_HELP = {
   openclaw_acp_active_runtime_sessions: 'ACP runtime handles the running gateway holds, as its /acp doctor reports activeRuntimeSessions (absent when it cannot be read).',
   openclaw_gateway_up: '1 when a verified gateway for this install is running and ready, else 0.',
   openclaw_gateway_info: 'The running gateway\'s OpenClaw version (value 1; absent when no gateway is up).',
+  openclaw_gateway_secret_withheld: 'Value 1 for each gateway secret in root\'s environment (label variable: OPENCLAW_GATEWAY_TOKEN, OPENCLAW_GATEWAY_PASSWORD) that a root run withheld from the gateway of another user\'s install, which does not hold that value itself (absent when none was).',
   openclaw_sessions_store_bytes: 'Size of the agent\'s session store file(s) in bytes.',
   openclaw_sessions_store_readable: '1 when every session store of the agent reads and parses, 0 when one does not (the gateway treats an unparsable store as empty).',
   openclaw_sessions_last_prune_timestamp_seconds: 'When the last prune run (not a dry run) finished, as a Unix time.',
@@ -143,6 +146,7 @@ export function metricFamilies(input: MetricsInput): MetricFamily[] {
   if (input.live?.ok) families.push(family('openclaw_acp_active_runtime_sessions', [], single(input.live.activeRuntimeSessions)));
   families.push(family('openclaw_gateway_up', [], single(input.gateway.up ? 1 : 0)));
   if (input.gateway.up) families.push(family('openclaw_gateway_info', ['version'], [{ labels: { version: input.gateway.version ?? 'unknown' }, value: 1 }]));
+  families.push(family('openclaw_gateway_secret_withheld', ['variable'], (input.withheldSecrets ?? []).map((variable) => ({ labels: { variable }, value: 1 }))));
 
   const storeAgents = [...new Set(input.stores.map((s) => s.agentId))].sort();
   const bytes: Sample[] = [];

@@ -30,9 +30,10 @@ export interface PruneRequest {
   dryRun: boolean;
   /**
    * `--url`, `--token`, `--password`: the gateway to talk to, and its secret; `progress`: where a
-   * slow live read says what it waits for (a terminal's stderr).
+   * slow live read says what it waits for (a terminal's stderr); `warn`: where the line about a
+   * secret of root's withheld from the gateway goes (none with --quiet: gateway/root-secrets.ts).
    */
-  gateway?: { url?: string; token?: string; password?: string; progress?: ProgressLine };
+  gateway?: { url?: string; token?: string; password?: string; progress?: ProgressLine; warn?: (line: string) => void };
 }
 
 export interface PreparedPrune {
@@ -75,7 +76,7 @@ export async function preparePrune(request: PruneRequest, env: Env): Promise<Pre
     // A gateway named by URL: its sessions are listed and deleted through its RPC, never as files.
     if (request.explicitStore) throw new ToolError('usage', 'a store file and a gateway URL were both given: a gateway named by URL is pruned only through its RPC');
     const { remoteInventory } = await import('../gateway/remote-inventory.js');
-    ({ inventory, gateway } = await remoteInventory(inventory, env, { ...request.gateway, live: !request.dryRun, staleAfterMs: request.inventory.staleAfterMs, warn: request.inventory.warn }));
+    ({ inventory, gateway } = await remoteInventory(inventory, env, { ...request.gateway, live: !request.dryRun, staleAfterMs: request.inventory.staleAfterMs }));
   }
   if (inventory.failures.length > 0 && inventory.stores.length === 0) throw new StoresUnreadableError(inventory.failures.map((failure) => failure.error), inventory);
   if (request.explicitStore && inventory.stores.length === 0) throw new ToolError('failed', `session store not found: ${request.explicitStore}`);
@@ -84,7 +85,7 @@ export async function preparePrune(request: PruneRequest, env: Env): Promise<Pre
   // The RPC hello is also how the version (and so the restart signal) is known for sure; the
   // live count is read now so that what the run frees is measured, not assumed.
   const needed = !request.dryRun && (plan.items.length > 0 || request.recompute === 'restart');
-  if (!gateway && needed) gateway = await (await import('../gateway/probe.js')).probeGateway(inventory.location, inventory.config, env, { rpc: true, live: true, ...request.gateway, warn: request.inventory.warn });
+  if (!gateway && needed) gateway = await (await import('../gateway/probe.js')).probeGateway(inventory.location, inventory.config, env, { rpc: true, live: true, ...request.gateway });
   return { inventory, plan, gateway, remote };
 }
 

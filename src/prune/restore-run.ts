@@ -3,8 +3,7 @@
  * everything that can refuse, before anyone is asked), then execute (under the run and gateway
  * locks, through the same locked-write helper as prune). Returns plain results; cli/ renders.
  */
-import type { Env } from '../env.js';
-import { takeInventory, type InventoryOptions } from '../inventory.js';
+import type { Inventory } from '../inventory.js';
 import type { JournalRun } from '../store/journal.js';
 import { withLockedWrites } from '../store/locked-write.js';
 import { assertStoreWritable } from '../store/store-safety.js';
@@ -13,9 +12,11 @@ import { transcriptDirsOf } from '../store/archive-transcripts.js';
 import { removeStaleTemps } from '../store/safe-fs.js';
 import { parseSessionKey } from '../sessions/keys.js';
 
-/** Every prune run journalled next to the selected stores, newest first, and each store's agent. */
-export function findRuns(env: Env, options: InventoryOptions): { runs: JournalRun[]; agentOf: Map<string, string> } {
-  const inventory = takeInventory(env, options);
+/**
+ * Every prune run journalled next to the inventory's stores (read or not), newest first, and each
+ * store's agent. Reads the journals only: the caller's inventory is the one read of the stores.
+ */
+export function findRuns(inventory: Pick<Inventory, 'stores' | 'failures' | 'location'>): { runs: JournalRun[]; agentOf: Map<string, string> } {
   // A store that does not parse can still have a journal; restore needs it to parse, list does not.
   const refs = [...inventory.stores.map((store) => store.ref), ...inventory.failures.map((failure) => failure.ref)];
   const runs = listRuns(refs.map((ref) => ref.path));

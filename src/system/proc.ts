@@ -79,6 +79,14 @@ export function readProcCpuMs(pid: number): number | null {
   return ticks === null ? null : ticks * 10;
 }
 
+/**
+ * A CPU clock for one process (readProcCpuMs bound to its pid), or none without a pid: the
+ * verified local gateway's, for telling a loading gateway from a stuck one (gateway/pending-read.ts).
+ */
+export function cpuClockOf(pid: number | undefined): (() => number | null) | undefined {
+  return pid === undefined ? undefined : () => readProcCpuMs(pid);
+}
+
 export function readProcState(pid: number): string | null {
   const stat = readProcFile(pid, 'stat');
   return stat === null ? null : parseStatState(stat);

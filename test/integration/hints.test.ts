@@ -39,10 +39,13 @@ function install(): Install {
   return { state, env, shell: { ...env, PATH: `${bin}:${process.env.PATH}` } };
 }
 
-/** The command printed on the line(s) after the one containing `marker` (continued with ` \`). */
+/**
+ * The command printed on the line(s) after the one containing `marker` (continued with ` \`). The
+ * prose before a command wraps at the terminal's width, so the marker may end one line later.
+ */
 function commandAfter(output: string, marker: string): string {
   const lines = output.replaceAll('\r\n', '\n').split('\n');
-  let at = lines.findIndex((line) => line.includes(marker));
+  let at = lines.findIndex((line, i) => line.includes(marker) || `${lines[i - 1]?.trim() ?? ''} ${line.trim()}`.includes(marker));
   assert.ok(at >= 0, `no "${marker}" in:\n${output}`);
   const command: string[] = [];
   do command.push(lines[++at]!.trim());
@@ -74,8 +77,7 @@ test('list footer → prune --dry-run → prune → restore: each printed comman
   assert.equal(plan.status, 0, plan.stderr);
   assert.match(plan.stdout, /would prune 7 of 14 sessions in 2 stores/);
 
-  // The prose wraps at 80 columns, possibly between "to" and "prune them:".
-  const prune = paste(commandAfter(plan.stdout, 'prune them:'), shell, 'y');
+  const prune = paste(commandAfter(plan.stdout, 'to prune them:'), shell, 'y');
   assert.equal(prune.status, 0, prune.stdout);
   assert.match(prune.stdout, /Pruned 7 sessions from 2 stores/);
   assert.equal(sessionCount(state, env), 7);

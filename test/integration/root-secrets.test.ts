@@ -14,7 +14,7 @@ import { after, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { runCliAsync } from '../helpers/cli.js';
-import { chatEntry, MIN } from '../helpers/stores.js';
+import { acpEntry, chatEntry, MIN } from '../helpers/stores.js';
 import { storePath, tempDir, trackedChildren, writeFile } from '../helpers/tmp.js';
 
 const USER = 'ocs-gw-test';
@@ -124,4 +124,50 @@ test('a "gateway" of the user\'s on the port their config names gets root\'s tok
   const sent = await runCliAsync(['gateway', '--state-dir', ownState], env);
   assert.doesNotMatch(sent.stderr, /withheld/);
   assert.equal(sentAuth(own.heard()).at(-1), JSON.stringify({ token: ROOT_TOKEN }));
+});
+
+test('from root\'s cron the withheld line is not mailed every run: prune --quiet and metrics print none; a refused prune\'s error, the metric and doctor still say it, and doctor\'s fix is one that helps', { skip }, async () => {
+  const user = realUser();
+  // The user's "gateway" refuses the connection as a real one refuses a missing token.
+  const fake = await usersListener(user, { LISTENER_TITLE: 'openclaw-gateway', LISTENER_REFUSE: '1' });
+  const state = usersInstall(user, `{ gateway: { port: ${fake.port} } }`);
+  // An errored ACP session quiet for an hour: a default prune takes it, and needs the gateway for it.
+  writeFile(storePath(state, 'main'), { 'agent:main:main': chatEntry('m', MIN), 'agent:main:acp:failed': acpEntry('f', 60 * MIN, { state: 'error', lastError: 'x' }) });
+  spawnSync('chown', ['-R', `${user.uid}:${user.gid}`, state]);
+  const env = { HOME: '/root', OPENCLAW_GATEWAY_TOKEN: ROOT_TOKEN };
+  const url = `ws://127.0.0.1:${fake.port}`;
+  const line = new RegExp(`withheld OPENCLAW_GATEWAY_TOKEN \\(root's environment\\) from the gateway on port ${fake.port}: it runs as ${USER} .*--url ${url}`);
+
+  const quiet = await runCliAsync(['prune', '--yes', '--quiet', '--state-dir', state], env);
+  assert.notEqual(quiet.status, 0, 'RPC refused: the ACP entry is not taken');
+  assert.doesNotMatch(quiet.stderr, /^openclaw-sessions: withheld/m, 'no line of its own under --quiet');
+  // The one error line says why the gateway refused: the withheld token.
+  assert.equal(quiet.stderr.trim().split('\n').length, 1, quiet.stderr);
+  assert.match(quiet.stderr, /unauthorized: gateway token mismatch/);
+  assert.match(quiet.stderr, line);
+
+  const said = await runCliAsync(['prune', '--yes', '--state-dir', state], env);
+  assert.equal(said.stderr.match(/^openclaw-sessions: withheld/gm)?.length, 1, `without --quiet, said once: ${said.stderr}`);
+
+  const metrics = await runCliAsync(['metrics', '--state-dir', state], env);
+  assert.equal(metrics.status, 0, metrics.stderr);
+  assert.equal(metrics.stderr, '');
+  assert.match(metrics.stdout, /^openclaw_gateway_secret_withheld\{variable="OPENCLAW_GATEWAY_TOKEN"\} 1$/m);
+
+  const doctor = await runCliAsync(['doctor', '--json', '--state-dir', state], env);
+  assert.doesNotMatch(doctor.stderr, /withheld/, 'a finding, not a stderr line');
+  const findings = (JSON.parse(doctor.stdout) as { findings: Array<{ id: string; message: string; fix: string | null }> }).findings;
+  const rpc = findings.find((f) => f.id === 'rpc-unavailable');
+  assert.ok(rpc, JSON.stringify(findings));
+  assert.match(rpc.message, line);
+  assert.doesNotMatch(rpc.fix!, /set OPENCLAW_GATEWAY_TOKEN/, 'it is set; it would be withheld again');
+  assert.equal(rpc.fix, `openclaw-sessions doctor --url ${url} --state-dir ${state} (sends the OPENCLAW_GATEWAY_TOKEN set here: only if that gateway should have it), or run as ${USER} (uid ${user.uid})`);
+  assert.doesNotMatch(fake.heard(), new RegExp(ROOT_TOKEN), 'root\'s token never reached the user\'s listener');
+
+  // The text form shows that fix whole (a fix starting with a command is rendered as shell words).
+  const text = await runCliAsync(['doctor', '--state-dir', state], env);
+  assert.match(text.stdout.replace(/ \\\n\s+/g, ' '), new RegExp(`fix: openclaw-sessions doctor --url ${url} --state-dir ${state} \\(sends the OPENCLAW_GATEWAY_TOKEN set here: only if that gateway should have it\\), or run as ${USER} \\(uid ${user.uid}\\)`));
+  // The fix works as it says: named with --url, root's token goes there.
+  await runCliAsync(['doctor', '--json', '--url', url, '--state-dir', state], env);
+  assert.equal(sentAuth(fake.heard()).at(-1), JSON.stringify({ token: ROOT_TOKEN }));
 });

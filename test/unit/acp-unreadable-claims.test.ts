@@ -39,7 +39,7 @@ function gateway(live: number | null): GatewayStatus {
   return {
     running, gateway: running ? { pid: 4242 } : null, stale: [], remote: false, ready: running, version: running ? '2026.7.35' : null, url: 'ws://127.0.0.1:1', port: 1,
     rpc: running ? { ok: true, methods: [], scopes: [] } : { ok: false, why: 'no gateway' }, live: { activeRuntimeSessions: live, report: null, why: null },
-    restart: { ok: false, why: 'in-process', fix: 'restart it yourself' }, noRespawn: null, generation: 'unlocked-json',
+    restart: { ok: false, why: 'in-process', fix: 'restart it yourself' }, noRespawn: null, withheld: [], generation: 'unlocked-json',
     discovery: { health: {}, secrets: { ok: true, why: '' } },
   } as unknown as GatewayStatus;
 }

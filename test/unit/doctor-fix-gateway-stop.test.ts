@@ -24,7 +24,7 @@ function unreachableRpcGateway(restartOk: boolean): GatewayStatus {
     running: true, gateway: null, stale: [], remote: false, ready: true, version: null, url: 'ws://127.0.0.1:1', port: 1,
     rpc: { ok: false, why: 'pairing required' }, live: { activeRuntimeSessions: null, report: null, why: 'RPC unavailable' },
     restart: restartOk ? { ok: true, signal: 'SIGUSR1', note: '' } : { ok: false, why: 'no verified gateway pid' },
-    noRespawn: null, generation: 'locked-json',
+    noRespawn: null, withheld: [], generation: 'locked-json',
     discovery: { health: { listening: true, healthz: true, readyz: true, websocket: null, silent: false }, secrets: { ok: true, why: '' } },
   } as unknown as GatewayStatus;
 }

@@ -99,3 +99,11 @@ test('every metric is named the Prometheus way and documented in the README', ()
     assert.ok(readme.includes(`\`${name}\``), `README does not document ${name}`);
   }
 });
+
+test('a secret of root\'s withheld from the gateway is a series per variable, absent when none was', async () => {
+  const none = await samplesOf(input());
+  assert.equal(none.filter((x) => x.name === 'openclaw_gateway_secret_withheld').length, 0);
+  const s = await samplesOf(input({ withheldSecrets: ['OPENCLAW_GATEWAY_TOKEN', 'OPENCLAW_GATEWAY_PASSWORD'] }));
+  assert.equal(valueOf(s, 'openclaw_gateway_secret_withheld', { variable: 'OPENCLAW_GATEWAY_TOKEN' }), 1);
+  assert.equal(valueOf(s, 'openclaw_gateway_secret_withheld', { variable: 'OPENCLAW_GATEWAY_PASSWORD' }), 1);
+});

@@ -27,7 +27,7 @@ const OPTIONS = { staleAfterMs: 30 * MIN };
 const NO_GATEWAY = {
   running: false, gateway: null, stale: [], remote: false, ready: false, version: null, url: 'ws://127.0.0.1:1', port: 1,
   rpc: { ok: false, why: 'no gateway' }, live: { activeRuntimeSessions: null, report: null, why: 'no gateway' },
-  restart: { ok: false, why: 'no gateway' }, noRespawn: null, generation: 'locked-json',
+  restart: { ok: false, why: 'no gateway' }, noRespawn: null, withheld: [], generation: 'locked-json',
   discovery: { health: { listening: false, healthz: null, readyz: null, websocket: null, silent: false }, secrets: { ok: true, why: '' } },
 } as unknown as GatewayStatus;
 

@@ -26,7 +26,7 @@ function gatewayWith(live: number): GatewayStatus {
   return {
     running: true, gateway: { pid: 4242 }, stale: [], remote: false, ready: true, version: '2026.7.35', url: 'ws://127.0.0.1:1', port: 1,
     rpc: { ok: true, methods: [], scopes: [] }, live: { activeRuntimeSessions: live, report: null, why: null },
-    restart: { ok: true, signal: 'SIGUSR1', note: '' }, noRespawn: null, generation: 'locked-json',
+    restart: { ok: true, signal: 'SIGUSR1', note: '' }, noRespawn: null, withheld: [], generation: 'locked-json',
     discovery: { health: {}, secrets: { ok: true, why: '' } },
   } as unknown as GatewayStatus;
 }

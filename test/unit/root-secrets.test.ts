@@ -31,9 +31,9 @@ test('the owner\'s gateway.remote.url gets neither of root\'s secrets, unless th
   assert.equal(remote.env.OPENCLAW_GATEWAY_PASSWORD, undefined);
   assert.equal(remote.env.PATH, '/bin');
   assert.equal(remote.withheld.length, 2);
-  assert.match(remote.withheld[0]!, /^withheld OPENCLAW_GATEWAY_TOKEN \(root's environment\) from ws:\/\/127\.0\.0\.1:1234: .*--url ws:\/\/127\.0\.0\.1:1234$/);
+  assert.match(remote.withheld[0]!.line, /^withheld OPENCLAW_GATEWAY_TOKEN \(root's environment\) from ws:\/\/127\.0\.0\.1:1234: .*--url ws:\/\/127\.0\.0\.1:1234$/);
   const same = rootSecretsFor(discovery('config gateway.remote.url'), config({ gateway: { remote: { token: 'root-t' } } }), env, {}, true);
-  assert.deepEqual(same.withheld.map((line) => line.split(' ')[1]), ['OPENCLAW_GATEWAY_PASSWORD']);
+  assert.deepEqual(same.withheld.map((secret) => secret.name), ['OPENCLAW_GATEWAY_PASSWORD']);
 });
 
 test('a proven local gateway gets root\'s value only when its config or its environment holds it; an unproven one is not asked', () => {

@@ -22,7 +22,8 @@ export interface DoctorFlags extends StoreFlags, GatewayTargetFlags {
 export async function runDoctor(flags: DoctorFlags, io: CliIo): Promise<number> {
   const options = inventoryOptionsFrom(flags, io);
   const inventory = takeInventory(io.env, options);
-  const gateway = await probeGateway(inventory.location, inventory.config, io.env, { rpc: flags.rpc, live: flags.rpc, progress: terminalProgress(io, flags), ...gatewayFlagsFrom(flags), warn: options.warn });
+  // No `warn`: a secret of root's withheld from the gateway is a finding here (doctor/withheld.ts), not a stderr line.
+  const gateway = await probeGateway(inventory.location, inventory.config, io.env, { rpc: flags.rpc, live: flags.rpc, progress: terminalProgress(io, flags), ...gatewayFlagsFrom(flags) });
   const findings = collectFindings(inventory, gateway, flags);
   const verdict = worstSeverity(findings);
   const exitCode = verdict === 'problem' ? EXIT.problemsFound : EXIT.ok;

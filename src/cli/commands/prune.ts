@@ -11,7 +11,7 @@ import type { PruneRoute } from '../../prune/execute.js';
 import { RECOMPUTE_REQUESTS, type RecomputeRequest } from '../../recompute/choose.js';
 import type { PruneReport } from '../../report/prune-report.js';
 import { DEFAULT_CONVERSATION_GRACE_MS, describePlan, isEverPrunable } from '../../sessions/plan.js';
-import { DEFAULT_JOURNAL_RETENTION } from '../../defaults.js';
+import { DEFAULT_JOURNAL_RETENTION, DEFAULT_PRUNE_GRACE } from '../../defaults.js';
 import { newRunId } from '../../store/run-id.js';
 import { resolveStateLocation } from '../../store/paths.js';
 import { acpStateFix } from '../../store/read-acp-state.js';
@@ -25,7 +25,6 @@ import { parseDurationFlag, parseKindsFlag, parseOptedInStatesFlag, parseTermina
 import { describeDecision, logOutcome, prose, pruneOutput, renderPlan, renderPlanned, renderPruned, type PruneOutcome, type PruneOutput } from '../render/prune.js';
 import { toolVersion } from '../version.js';
 import { wrapCommand } from '../text.js';
-import { DEFAULT_PRUNE_GRACE } from '../../defaults.js';
 import { brokenStoreHints } from '../hints.js';
 import { openclawCommand, selectionArgs, toolCommand } from '../selection.js';
 
@@ -129,7 +128,8 @@ function requestFrom(flags: PruneFlags, io: CliIo): PruneRequest {
     },
     recompute: parseRecompute(flags.recompute),
     dryRun: flags.dryRun ?? false,
-    gateway: { ...gatewayFlagsFrom(flags), progress: progressOf(flags, io) },
+    // --quiet (root's cron) keeps out the line on a withheld secret of root's; a failed RPC's why has it.
+    gateway: { ...gatewayFlagsFrom(flags), progress: progressOf(flags, io), warn: flags.quiet ? undefined : (line: string) => void io.stderr.write(`openclaw-sessions: ${line}\n`) },
   };
 }
 

@@ -4,7 +4,7 @@
  */
 import { EXIT, CliError } from '../exit-codes.js';
 import { executeRestore, findRuns, prepareRestore } from '../../prune/restore-run.js';
-import { actAsInstallOwner, takeInventory } from '../../inventory.js';
+import { actAsInstallOwner, takeInventory, type Inventory } from '../../inventory.js';
 import type { Env } from '../../env.js';
 import { notRestorableBecause, restorableLabel } from '../../prune/restore.js';
 import type { JournalRun } from '../../store/journal.js';
@@ -40,7 +40,10 @@ export async function runRestore(runId: string | undefined, flags: RestoreFlags,
   if (remote) {
     throw new CliError(EXIT.usage, `restore re-adds entries to local store files, and the gateway at ${remote.url} (${remote.source}) keeps its stores on its own host; its sessions were deleted through RPC and cannot be restored from here — run restore on the gateway's host against its state dir`);
   }
-  const { runs, agentOf } = findRuns(io.env, inventoryOptionsFrom(flags, io));
+  // The one read of the stores: the journals are found beside them, and the refusal below judges
+  // the install from the same inventory (see refuseBesideUnlockedGateway).
+  const inventory = takeInventory(io.env, inventoryOptionsFrom(flags, io));
+  const { runs, agentOf } = findRuns(inventory);
   if (flags.list) {
     await renderRunList(runs, agentOf, flags, io);
     return EXIT.ok;
@@ -54,7 +57,7 @@ export async function runRestore(runId: string | undefined, flags: RestoreFlags,
     else if (!flags.quiet) io.stdout.write(`Nothing to restore: ${prepared.why}.\n`);
     return EXIT.ok;
   }
-  await refuseBesideUnlockedGateway(location, io.env, flags);
+  await refuseBesideUnlockedGateway(location, inventory, io.env);
   const { total } = prepared;
   for (const run of prepared.runs) {
     if (run.removed === null) io.stderr.write(`openclaw-sessions: run ${run.runId} was interrupted before its commit record (${run.storePath}); restoring every planned key that is absent now\n`);
@@ -90,9 +93,14 @@ export async function runRestore(runId: string | undefined, flags: RestoreFlags,
  * answer), only the gateway may write it, as prune already holds (recompute/choose.ts). Observed
  * (helper-22): with a real 2026.7.35 gateway running, restore wrote two entries back behind its back.
  * A 4.x store is restored under the gateway's own lock, and a SQLite run is never restorable.
+ *
+ * `inventory` is the run's one read of the stores (taken a moment before, with no prompt or wait
+ * between): what this decides from it — the config (which port), each store's format and whether
+ * state/openclaw.sqlite exists — is not what a gateway's write changes, and the gateway itself is
+ * probed now. Reading every store again would not see more: the prompt still follows, and the
+ * write re-reads each store under the locks (LockedWriter.edit, store/locked-write.ts).
  */
-async function refuseBesideUnlockedGateway(location: StateLocation, env: Env, flags: RestoreFlags): Promise<void> {
-  const inventory = takeInventory(env, inventoryOptionsFrom(flags));
+async function refuseBesideUnlockedGateway(location: StateLocation, inventory: Inventory, env: Env): Promise<void> {
   const { probeGateway } = await import('../../gateway/probe.js');
   const gateway = await probeGateway(location, inventory.config, env, { rpc: false });
   if (!gateway.running && !gateway.discovery.health.listening) return;
