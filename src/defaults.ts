@@ -26,9 +26,12 @@ export const DEFAULT_SCHEDULE_EVERY = '15m';
 /** How often a scheduled metrics run writes the textfile (`schedule --metrics-every`). */
 export const DEFAULT_METRICS_EVERY = '1m';
 /**
- * How long `list` and `metrics` wait for the gateway's `/acp doctor` reply, ms: the first one
- * after a gateway start took 6–14 s (docs/openclaw-gateway.md); a gateway that never answers
- * costs the live line, not a minute. prune waits longer (its measured count is its claim).
+ * How long `list` and `metrics` wait for the gateway's `/acp doctor` reply, ms. A gateway's first
+ * chat command after a start took 15–19 s on 4.2 and 21–76 s on 4.29 under load
+ * (docs/openclaw-first-read.md): no fixed wait covers it, and list's table waits for the read, so
+ * the read stays bounded and says instead whether the gateway was working on it (pending-read.ts);
+ * a gateway that never answers costs the live line, not a minute. prune waits longer (its
+ * measured count is its claim).
  */
 export const LIVE_READ_TIMEOUT_MS = 25_000;
 

@@ -9,8 +9,10 @@
  * The command and its reply are written to the transcript of the session they are sent to, so
  * they go to a session of this tool's own (`agent:<agent>:openclaw-sessions-probe-<id>`), which
  * is deleted afterwards (`sessions.delete`, transcript archived): no user session is touched.
- * The first command after a gateway start loads the ACP module lazily (observed 6–14 s on 4.2,
- * up to 26 s on 4.29). The delete comes after the answer and is not waited for here: on 4.29 it
+ * A gateway's first chat command after a start loads its plugins and the ACP module lazily
+ * (observed 15–19 s on 4.2, 21–76 s on 4.29, as slow after a minute of idle uptime:
+ * docs/openclaw-first-read.md); a read that times out then says what the gateway did meanwhile
+ * (pending-read.ts). The delete comes after the answer and is not waited for here: on 4.29 it
  * took 7–22 s (docs/openclaw-probe-delete.md).
  */
 import { randomUUID } from 'node:crypto';
@@ -18,6 +20,7 @@ import type { GatewayRpc } from './rpc-client.js';
 import { removeProbeArchive } from './probe-archive.js';
 import { RpcError } from './rpc-error.js';
 import { PROBE_KEY_MARK, PROBE_LEFTOVER_AFTER_MS } from '../sessions/keys.js';
+import { pendingReadWhy } from './pending-read.js';
 import { trackProbeDeletes, type ProgressLine } from './probe-deletes.js';
 
 export interface AcpDoctorReport {
@@ -112,6 +115,12 @@ export interface LiveAcpOptions {
   progress?: ProgressLine;
   /** How long the probe's sessions.delete may take, ms (30 s: 4.29 took up to 22 s). */
   deleteTimeoutMs?: number;
+  /**
+   * CPU time the gateway process has used so far, ms (a verified local gateway: /proc); null or
+   * absent when it cannot be measured. Tells a gateway still loading from one stopped or stuck
+   * when the reply does not come in time (pending-read.ts).
+   */
+  gatewayCpuMs?: () => number | null;
 }
 
 /** How long a live read runs before the operator on a terminal is told what it waits for, ms. */
@@ -126,12 +135,12 @@ export async function readLiveAcp(client: GatewayRpc, options: LiveAcpOptions): 
   const archiveDir = options.archiveDir ?? null;
   const progress = options.progress;
   const slow = progress
-    ? setTimeout(() => progress("waiting for the gateway's live ACP count (/acp doctor): its first after a start loads its plugins and ACP runtime, 26 s on OpenClaw 2026.4.29…"), PROGRESS_AFTER_MS)
+    ? setTimeout(() => progress("waiting for the gateway's live ACP count (/acp doctor): its first after a start loads its plugins and ACP runtime, 21–76 s on OpenClaw 2026.4.29…"), PROGRESS_AFTER_MS)
     : undefined;
   slow?.unref();
   let reading: Awaited<ReturnType<typeof askAcpDoctor>>;
   try {
-    reading = await askAcpDoctor(client, key, options.timeoutMs ?? 60_000);
+    reading = await askAcpDoctor(client, key, options.timeoutMs ?? 60_000, options.gatewayCpuMs ?? (() => null));
   } finally {
     clearTimeout(slow);
   }
@@ -147,7 +156,7 @@ export async function readLiveAcp(client: GatewayRpc, options: LiveAcpOptions): 
   return { ...reading, probeDeleted };
 }
 
-async function askAcpDoctor(client: GatewayRpc, key: string, timeoutMs: number): Promise<{ ok: true; report: AcpDoctorReport; probeKey: string } | { ok: false; why: string }> {
+async function askAcpDoctor(client: GatewayRpc, key: string, timeoutMs: number, gatewayCpuMs: () => number | null): Promise<{ ok: true; report: AcpDoctorReport; probeKey: string } | { ok: false; why: string }> {
   const runId = randomUUID();
   let settle: (value: { text: string } | { error: string }) => void = () => undefined;
   const reply = new Promise<{ text: string } | { error: string }>((resolve) => (settle = resolve));
@@ -160,12 +169,21 @@ async function askAcpDoctor(client: GatewayRpc, key: string, timeoutMs: number):
   let timer: NodeJS.Timeout | undefined;
   try {
     await client.call('chat.send', { sessionKey: key, message: '/acp doctor', idempotencyKey: runId }, { timeoutMs: Math.min(timeoutMs, 30_000) });
+    // Acknowledged: the gateway took the command. What its process does until the reply tells
+    // loading (CPU) from stopped or stuck (none), should the reply not come in time.
+    const acknowledgedAt = Date.now();
+    const cpuAtAck = gatewayCpuMs();
     const outcome = await Promise.race([
       reply,
-      new Promise<{ error: string }>((resolve) => {
-        timer = setTimeout(() => resolve({ error: `no reply to /acp doctor within ${Math.round(timeoutMs / 1000)} s` }), timeoutMs);
+      new Promise<'pending'>((resolve) => {
+        timer = setTimeout(() => resolve('pending'), timeoutMs);
       }),
     ]);
+    if (outcome === 'pending') {
+      const cpuNow = gatewayCpuMs();
+      const gatewayCpu = cpuAtAck !== null && cpuNow !== null && cpuNow >= cpuAtAck ? cpuNow - cpuAtAck : null;
+      return { ok: false, why: pendingReadWhy({ waitedMs: Date.now() - acknowledgedAt, gatewayCpuMs: gatewayCpu }) };
+    }
     if ('error' in outcome) return { ok: false, why: `/acp doctor: ${outcome.error}` };
     const report = parseAcpDoctor(outcome.text);
     if (!report) return { ok: false, why: `/acp doctor gave no activeRuntimeSessions line (${JSON.stringify(outcome.text.slice(0, 120))})` };

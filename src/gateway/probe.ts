@@ -19,6 +19,7 @@ import type { GatewayRpc } from './rpc-client.js';
 import { RpcError } from './rpc-error.js';
 import { restartSignalFor, type RestartSignal } from './signals.js';
 import { rootSecretsFor, type WithheldSecret } from './root-secrets.js';
+import { cpuClockOf } from '../system/proc.js';
 
 
 export interface LiveAcp {
@@ -194,7 +195,7 @@ async function rpcSession(discovery: Discovery, config: LoadedConfig, credential
     let live: LiveAcp = { activeRuntimeSessions: null, report: null, why: 'not read' };
     if (options.live) {
       const { readLiveAcp } = await import('./live-acp.js');
-      const reading = await readLiveAcp(client, { agentId: configuredAgentIds(config.facts).defaultId, timeoutMs: options.liveTimeoutMs ?? 60_000, archiveDir: options.archiveDir, progress: options.progress });
+      const reading = await readLiveAcp(client, { agentId: configuredAgentIds(config.facts).defaultId, timeoutMs: options.liveTimeoutMs ?? 60_000, archiveDir: options.archiveDir, progress: options.progress, gatewayCpuMs: cpuClockOf(discovery.verified?.pid) });
       housekeeping = reading.probeDeleted;
       live = reading.ok ? { activeRuntimeSessions: reading.report.activeRuntimeSessions, report: reading.report, why: null } : { activeRuntimeSessions: null, report: null, why: reading.why };
     }
@@ -272,7 +273,7 @@ export async function readLiveAgain(status: GatewayStatus, config: LoadedConfig,
   try {
     client = await connectRpc(status, 15_000, pid);
     const { readLiveAcp } = await import('./live-acp.js');
-    const reading = await readLiveAcp(client, { agentId: configuredAgentIds(config.facts).defaultId, timeoutMs, archiveDir: credentialsOf.get(status)?.archiveDir ?? null, progress });
+    const reading = await readLiveAcp(client, { agentId: configuredAgentIds(config.facts).defaultId, timeoutMs, archiveDir: credentialsOf.get(status)?.archiveDir ?? null, progress, gatewayCpuMs: cpuClockOf(pid ?? status.gateway?.pid) });
     housekeeping = reading.probeDeleted;
     return reading.ok ? { activeRuntimeSessions: reading.report.activeRuntimeSessions, report: reading.report, why: null } : { activeRuntimeSessions: null, report: null, why: reading.why };
   } catch (error) {

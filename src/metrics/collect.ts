@@ -16,7 +16,7 @@ import type { LiveCount, MetricsInput, MetricsStore } from './families.js';
 export interface CollectOptions extends InventoryOptions {
   /** Read the live count over the gateway's RPC (creates the tool's device identity once). */
   rpc: boolean;
-  /** How long the live read may take: the first `/acp doctor` after a gateway start takes 6–14 s. */
+  /** How long the live read may take: the first `/acp doctor` after a gateway start took 15–76 s (docs/openclaw-first-read.md). */
   liveTimeoutMs: number;
   toolVersion: string;
 }

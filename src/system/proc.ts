@@ -30,6 +30,17 @@ export function parseStatStartTime(stat: string): number | null {
   return raw !== undefined && /^\d+$/.test(raw) ? Number(raw) : null;
 }
 
+/**
+ * Fields 14 and 15, utime + stime: the CPU time the process itself has used, in clock ticks
+ * (threads included; children are not, until waited for).
+ */
+export function parseStatCpuTicks(stat: string): number | null {
+  const fields = fieldsAfterComm(stat);
+  const utime = fields?.[11];
+  const stime = fields?.[12];
+  return utime !== undefined && stime !== undefined && /^\d+$/.test(utime) && /^\d+$/.test(stime) ? Number(utime) + Number(stime) : null;
+}
+
 /** Field 3, the one-letter state (R, S, D, Z, T, …). */
 export function parseStatState(stat: string): string | null {
   const raw = fieldsAfterComm(stat)?.[0];
@@ -55,6 +66,25 @@ function readProcFile(pid: number, name: string): string | null {
 export function readProcStartTime(pid: number): number | null {
   const stat = readProcFile(pid, 'stat');
   return stat === null ? null : parseStatStartTime(stat);
+}
+
+/**
+ * CPU time the process has used so far, ms; null when unreadable. /proc counts in USER_HZ ticks,
+ * which Linux fixes at 100 per second for user space on every architecture Node.js runs on
+ * (sysconf(_SC_CLK_TCK); Node.js has no binding for it).
+ */
+export function readProcCpuMs(pid: number): number | null {
+  const stat = readProcFile(pid, 'stat');
+  const ticks = stat === null ? null : parseStatCpuTicks(stat);
+  return ticks === null ? null : ticks * 10;
+}
+
+/**
+ * A CPU clock for one process (readProcCpuMs bound to its pid), or none without a pid: the
+ * verified local gateway's, for telling a loading gateway from a stuck one (gateway/pending-read.ts).
+ */
+export function cpuClockOf(pid: number | undefined): (() => number | null) | undefined {
+  return pid === undefined ? undefined : () => readProcCpuMs(pid);
 }
 
 export function readProcState(pid: number): string | null {

@@ -103,7 +103,7 @@ test('a read that fails still deletes its probe session, after returning', async
   try {
     const reading = await readLiveAcp(client, { agentId: 'main', timeoutMs: 200 });
     assert.ok(!reading.ok);
-    assert.match(reading.why, /no reply to \/acp doctor within/);
+    assert.match(reading.why, /^the gateway took \/acp doctor but gave no reply within /);
     assert.equal(await reading.probeDeleted, true);
     assert.equal(deletes.length, 1);
     assert.match(deletes[0]!, /^agent:main:openclaw-sessions-probe-/);

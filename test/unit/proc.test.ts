@@ -10,9 +10,11 @@ import {
   parseEnviron,
   parseNulList,
   parseStatComm,
+  parseStatCpuTicks,
   parseStatStartTime,
   parseStatState,
   readProcCmdline,
+  readProcCpuMs,
   readProcEnviron,
   readProcStartTime,
   readProcState,
@@ -52,6 +54,35 @@ test('malformed stat lines give null, never a wrong number', () => {
   assert.equal(parseStatStartTime(statLine(42, 'x', 'S', '-5')), null, 'negative');
   assert.equal(parseStatStartTime(statLine(42, 'x', 'S', '12.5')), null, 'fraction');
   assert.equal(parseStatState('42 (x)'), null);
+});
+
+test('CPU time is utime (14) + stime (15), after the last ")"; anything malformed gives null', () => {
+  const after = Array.from({ length: 50 }, (_, i) => String(1000 + i));
+  after[11] = '250';
+  after[12] = '30';
+  assert.equal(parseStatCpuTicks(`9 (a) b) ${after.join(' ')}\n`), 280);
+  after[12] = '-1';
+  assert.equal(parseStatCpuTicks(`9 (a) ${after.join(' ')}\n`), null);
+  assert.equal(parseStatCpuTicks('9 (a) S 1 2 3'), null, 'truncated');
+});
+
+test('readProcCpuMs grows while a process computes and is null for no process', { skip: !linux && 'needs /proc' }, async () => {
+  const child = spawn(process.execPath, ['-e', 'const end = Date.now() + 60000; while (Date.now() < end);'], { stdio: 'ignore' });
+  try {
+    const first = readProcCpuMs(child.pid!);
+    assert.notEqual(first, null);
+    // Outcome, not a time bound: the CPU count rises at some point while the loop spins.
+    let later = first!;
+    for (let i = 0; i < 200 && later <= first! + 50; i++) {
+      await sleep(50);
+      later = readProcCpuMs(child.pid!) ?? later;
+    }
+    assert.ok(later > first! + 50, `cpu ${first} -> ${later} ms`);
+  } finally {
+    child.kill('SIGKILL');
+    await once(child, 'exit');
+  }
+  assert.equal(readProcCpuMs(-1), null);
 });
 
 test('NUL lists drop only the terminator; empty arguments in between survive', () => {
