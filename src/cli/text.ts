@@ -185,7 +185,10 @@ export function wrapText(text: string, width: number): string[] {
 export function wrapProse(text: string, width: number, indent = ''): string[] {
   const clean = oneLine(text);
   if (displayWidth(clean) <= width) return [clean];
-  const first = wrapWords(clean, width);
+  // Leading spaces (an indented line of a section) stay on the first line; wrapWords would drop
+  // them, and the rest, cut at the first line's length, then repeated its last characters.
+  const lead = clean.length - clean.trimStart().length;
+  const first = wrapWords(clean.slice(lead), Math.max(1, width - lead)).map((line, i) => (i === 0 ? `${clean.slice(0, lead)}${line}` : line));
   if (!indent || first.length === 1) return first;
   const head = first[0]!;
   return [head, ...wrapWords(clean.slice(head.length).trimStart(), width - displayWidth(indent)).map((line) => `${indent}${line}`)];

@@ -23,3 +23,11 @@ test('a word wider than the line is still cut to fit, and continuation lines kee
   assert.equal(lines.join('').replace(/\s+/g, ''), long.replace(/\s+/g, ''));
   assert.ok(lines.slice(1).every((line) => line.startsWith('  ')));
 });
+
+test('an indented line wraps without losing its indent or repeating its last characters (gateway: "Recompute" lines)', () => {
+  const line = '  rpc      unavailable: the listener on port 36269 is not proven to be the gateway, so no token is sent';
+  const lines = wrapProse(line, 40, '           ');
+  assert.ok(lines[0]!.startsWith('  rpc      unavailable:'), lines[0]);
+  assert.ok(lines.every((text) => text.length <= 40), JSON.stringify(lines));
+  assert.equal(lines.map((text) => text.trim()).join(' ').replace(/ +/g, ' '), line.trim().replace(/ +/g, ' '));
+});
