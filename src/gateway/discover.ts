@@ -26,6 +26,7 @@ import { listeningSockets, pidsHoldingSockets } from '../system/proc-net.js';
 import { readProcCmdline, readProcExe } from '../system/proc.js';
 import { probeHealth, type HealthProbe } from './health.js';
 import { judgeGatewayProcess } from './identify.js';
+import { servedStateDir } from './served-state-dir.js';
 import { explicitTarget, type GatewayTarget, type TargetSource } from './target.js';
 import { candidateLockDirs, currentUid, DEFAULT_GATEWAY_PORT, isOpenclawEntry, verifyLock, type LockFinding, type VerifiedGateway } from './lock-file.js';
 
@@ -142,12 +143,17 @@ export async function discoverGateway(location: StateLocation, config: LoadedCon
   const health = await probeHealth(target, timeoutMs);
   const answers = health.healthz || health.readyz || health.websocket === true;
   const listener = verified ? { socketUid: verified.uid, pids: [verified.pid], gatewayPid: verified.pid } : answers ? inspectListener(port) : null;
+  // Found by its port alone: another install's gateway (a copy of this state dir keeps the
+  // original's port and token) is proven by the directory it serves; neither its count nor a
+  // delete is this install's (served-state-dir.ts).
+  const served = !verified && listener && listener.gatewayPid !== null ? servedStateDir(listener.gatewayPid, location.stateDir) : null;
   let secrets: Discovery['secrets'];
   if (verified) secrets = { ok: true, why: `pid ${verified.pid} is the verified gateway and holds the socket on port ${port}` };
   else if (!answers) secrets = { ok: false, why: health.listening ? `port ${port} accepts connections, but nothing there answers as a gateway` : `nothing answers as a gateway on port ${port}` };
   else if (!listener || listener.socketUid === null) secrets = { ok: false, why: `no listening socket on port ${port} is visible here (another network namespace, e.g. a container's published port): pass --url ws://127.0.0.1:${port} to trust it` };
   else if (gatewayUid !== null && listener.socketUid !== gatewayUid) secrets = { ok: false, why: `the socket on port ${port} belongs to uid ${listener.socketUid}, not to the gateway's user (uid ${gatewayUid}, owner of ${location.stateDir})` };
   else if (listener.pids.length > 0 && listener.gatewayPid === null) secrets = { ok: false, why: `the process on port ${port} (pid ${listener.pids.join(', ')}) is not an OpenClaw gateway` };
+  else if (served?.same === false) secrets = { ok: false, why: `the gateway on port ${port} (pid ${listener.gatewayPid}) serves ${served.dir}, not ${location.stateDir}: another install's gateway` };
   else secrets = { ok: true, why: `the socket on port ${port} belongs to the gateway's user (uid ${listener.socketUid})` };
   return { target, verified, rejected, health, answers, listener, secrets, gatewayUid };
 }
