@@ -7,6 +7,7 @@ import { READ_CAPS, readRegularFile } from '../store/safe-fs.js';
 import path from 'node:path';
 import type { GatewayStatus } from '../gateway/probe.js';
 import { unansweredGatewayClause } from '../gateway/unanswered.js';
+import { FOREIGN_GATEWAY_FIX, foreignGatewayClause } from '../recompute/choose.js';
 import type { Inventory } from '../inventory.js';
 import { describeSlots, summarize } from '../sessions/summary.js';
 import { heldOnDiskUnknown } from '../sessions/gateway-slots.js';
@@ -203,6 +204,8 @@ function pruneFix(inventory: Inventory, gateway: GatewayStatus, selection: Selec
   // 4.x re-creates handles for the entries still in the store (docs/openclaw-cli.md). So the
   // gateway is stopped first (prune then edits the file under its lock) and started after.
   const stopped = gateway.running && !gateway.rpc.ok && !gateway.restart.ok;
+  // Another install's gateway on this install's port: stopping it is never this install's fix.
+  if (stopped && gateway.discovery.foreign) return { fix: null, note: `; ${foreignGatewayClause({ port: gateway.port, ...gateway.discovery.foreign })}, so prune keeps them while it answers there; ${FOREIGN_GATEWAY_FIX}` };
   const args = ['prune', ...extra, ...(gateway.running && !gateway.rpc.ok && gateway.restart.ok ? ['--allow-restart'] : [])];
   const commands = narrowed
     ? writable.map((ref) => toolCommand([...args, ...selectionArgs(selectionForStore(selection, ref.agentId, ref.path, perAgent.get(ref.agentId) ?? 1))]).join(' '))

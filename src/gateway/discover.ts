@@ -53,6 +53,8 @@ export interface Discovery {
   secrets: { ok: true; why: string } | { ok: false; why: string };
   /** The uid the gateway runs as (or is expected to: the state dir's owner). */
   gatewayUid: number | null;
+  /** The gateway on the port serves another state dir (served-state-dir.ts): another install's, never this one's. */
+  foreign?: { pid: number; dir: string } | null;
 }
 
 /** Port precedence of OpenClaw's own resolveGatewayPort (dist/paths-*.js): env, then config, then 18789. */
@@ -155,5 +157,6 @@ export async function discoverGateway(location: StateLocation, config: LoadedCon
   else if (listener.pids.length > 0 && listener.gatewayPid === null) secrets = { ok: false, why: `the process on port ${port} (pid ${listener.pids.join(', ')}) is not an OpenClaw gateway` };
   else if (served?.same === false) secrets = { ok: false, why: `the gateway on port ${port} (pid ${listener.gatewayPid}) serves ${served.dir}, not ${location.stateDir}: another install's gateway` };
   else secrets = { ok: true, why: `the socket on port ${port} belongs to the gateway's user (uid ${listener.socketUid})` };
-  return { target, verified, rejected, health, answers, listener, secrets, gatewayUid };
+  const foreign = served?.same === false && listener?.gatewayPid ? { pid: listener.gatewayPid, dir: served.dir } : null;
+  return { target, verified, rejected, health, answers, listener, secrets, gatewayUid, foreign };
 }

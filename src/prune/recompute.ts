@@ -35,6 +35,7 @@ export function decideRecompute(requested: RecomputeRequest, gateway: GatewaySta
     gatewayRunning: gateway.running,
     unreachableGateway: unreachableGatewayOf(gateway),
     unansweringListener: unansweringListenerOf(gateway),
+    foreignGateway: gateway.discovery.foreign ? { port: gateway.port, ...gateway.discovery.foreign } : null,
     generation: generationOf(gateway, inventory),
     rpc: gateway.rpc.ok ? { ok: true } : { ok: false, why: gateway.rpc.why },
     restart: gateway.restart.ok ? { ok: true } : { ok: false, why: gateway.restart.why, fix: gateway.restart.fix },

@@ -31,6 +31,8 @@ export interface RecomputeInput {
    * holds its runtime handles in memory. null otherwise (prune/recompute.ts says when).
    */
   unansweringListener?: { port: number; pid: number | null } | null;
+  /** The gateway answering on this install's port serves another state dir (gateway/served-state-dir.ts). */
+  foreignGateway?: { port: number; pid: number; dir: string } | null;
   generation: StoreGeneration;
   rpc: { ok: true } | { ok: false; why: string };
   /** ok only when a verified pid would be *replaced* by the restart (respawn.ts). */
@@ -79,6 +81,7 @@ export function chooseRecompute(input: RecomputeInput): RecomputeDecision {
       if (input.acpEntries === 0) return { method: 'file', note: input.slotsToFree === 0 ? null : 'no planned session has an ACP handle' };
       if (input.rpc.ok) return { method: 'rpc', allViaRpc: false };
       if (input.restart.ok && input.allowRestart) return { method: 'restart' };
+      if (input.foreignGateway) return { method: 'refuse', kind: 'not-recomputed', why: foreignWhy(input.foreignGateway, input.acpEntries) };
       return {
         method: 'refuse',
         kind: 'not-recomputed',
@@ -131,4 +134,20 @@ function maybePresentGateway(input: RecomputeInput): { what: string; fix: string
     return { what: `port ${silent.port} accepts connections but nothing there answers as a gateway (${who})`, fix: `run again once it answers (a hung gateway: openclaw gateway restart; another program: ss -ltnp 'sport = :${silent.port}' shows it)` };
   }
   return null;
+}
+
+/**
+ * Another install's gateway answers on this install's port (a copy of a state dir keeps the
+ * original's port and token): it is never asked to delete this install's sessions, and this
+ * install's own gateway cannot be listening there, so what helps is a port of the copy's own.
+ */
+export function foreignGatewayClause(foreign: { port: number; pid: number; dir: string }): string {
+  return `the gateway answering on this install's port ${foreign.port} (pid ${foreign.pid}) serves ${foreign.dir}: another install's, never asked to delete this install's sessions`;
+}
+
+/** What lets a copy of a state dir be pruned while the original's gateway runs. */
+export const FOREIGN_GATEWAY_FIX = 'to prune a copy of a state dir, give the copy its own port (OPENCLAW_GATEWAY_PORT, or gateway.port in its config)';
+
+function foreignWhy(foreign: { port: number; pid: number; dir: string }, acpEntries: number): string {
+  return `${foreignGatewayClause(foreign)}, so the ${acpEntries} ACP entr${acpEntries === 1 ? 'y stays' : 'ies stay'} while it answers there; ${FOREIGN_GATEWAY_FIX}; nothing was changed`;
 }

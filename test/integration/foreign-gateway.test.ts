@@ -61,7 +61,12 @@ test("the gateway of another state dir on this install's port gets no token and 
   assert.match(list.stdout, /^Live: .*another install's gateway/m);
   const pruned = await runCliAsync(['prune', '--yes', '--older-than', '0'], env);
   assert.notEqual(pruned.status, 0, pruned.stdout);
-  assert.match(pruned.stderr, /another install's gateway/);
+  assert.match(pruned.stderr, /another install's, never asked to delete this install's sessions/);
+  assert.match(pruned.stderr, /serves .*: another install's, never asked to delete this install's sessions, so the \d+ ACP entries stay while it answers there; to prune a copy of a state dir, give the copy its own port/);
+  assert.doesNotMatch(pruned.stderr, /gateway stop/, "stopping another install's gateway is never this install's fix");
+  const doctor = await runCliAsync(['doctor'], env);
+  assert.doesNotMatch(doctor.stdout, /gateway stop/, doctor.stdout);
+  assert.match(doctor.stdout.replace(/\s+/g, ' '), /give the copy its own port/);
   await sleep(200);
   assert.deepEqual(gateway.heard(), [], 'not a frame past the challenge: no token, no delete');
   assert.deepEqual(readFileSync(storePath(original, 'main')), originalBytes);
