@@ -7,30 +7,19 @@
  * started with OPENCLAW_STATE_DIR naming the directory it serves.
  */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { cpSync, readFileSync, symlinkSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import path from 'node:path';
 import { test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { fileURLToPath } from 'node:url';
 import { runCliAsync } from '../helpers/cli.js';
 import { everyState } from '../helpers/stores.js';
+import { startStranger, type Stranger } from '../helpers/stranger.js';
 import { storePath, tempDir, trackedChildren, writeFile } from '../helpers/tmp.js';
 
-const STRANGER = fileURLToPath(new URL('../../../test/helpers/stranger-listener.mjs', import.meta.url));
-const WS_MODULE = createRequire(import.meta.url).resolve('ws').replace(/index\.js$/, 'wrapper.mjs');
 const children = trackedChildren();
 
-async function startGatewayFor(stateDir: string, home: string): Promise<{ port: number; heard: () => string[] }> {
-  const child = spawn(process.execPath, [STRANGER, WS_MODULE], { env: { PATH: process.env.PATH, HOME: home, OPENCLAW_STATE_DIR: stateDir, LISTENER_TITLE: 'openclaw-gateway' }, stdio: ['ignore', 'pipe', 'inherit'] });
-  children.push(child);
-  let out = '';
-  child.stdout!.on('data', (d) => (out += d));
-  for (let i = 0; i < 100 && !/listening \d+/.test(out); i++) await sleep(50);
-  const port = Number(/listening (\d+)/.exec(out)?.[1]);
-  assert.ok(port > 0, `listener did not start: ${out}`);
-  return { port, heard: () => out.split('\n').filter((line) => line.startsWith('heard ')) };
+function startGatewayFor(stateDir: string, home: string): Promise<Stranger> {
+  return startStranger(children, { spawn: { env: { PATH: process.env.PATH, HOME: home, OPENCLAW_STATE_DIR: stateDir, LISTENER_TITLE: 'openclaw-gateway' } } });
 }
 
 function install(): { root: string; original: string; copy: string } {
@@ -54,7 +43,7 @@ test("the gateway of another state dir on this install's port gets no token and 
   assert.equal(status.status, 0, status.stderr);
   const info = JSON.parse(status.stdout) as { running: boolean; trusted: { ok: boolean; why: string }; acp: { activeRuntimeSessions: number | null } };
   assert.equal(info.trusted.ok, false);
-  assert.equal(info.trusted.why, `the gateway on port ${gateway.port} (pid ${children.at(-1)!.pid}) serves ${original}, not ${copy}: another install's gateway`);
+  assert.equal(info.trusted.why, `the gateway on port ${gateway.port} (pid ${gateway.child.pid}) serves ${original}, not ${copy}: another install's gateway`);
   assert.equal(info.acp.activeRuntimeSessions, null, "another install's count is never shown as this one's");
 
   const list = await runCliAsync(['list'], env);

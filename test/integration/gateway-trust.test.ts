@@ -8,30 +8,19 @@ import { spawn, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { createServer as createTcpServer, type AddressInfo, type Socket } from 'node:net';
-import { createRequire } from 'node:module';
 import path from 'node:path';
 import { test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { fileURLToPath } from 'node:url';
 import { runCliAsync } from '../helpers/cli.js';
 import { everyState } from '../helpers/stores.js';
+import { startStranger, type Stranger } from '../helpers/stranger.js';
 import { storePath, tempDir, trackedChildren, writeFile } from '../helpers/tmp.js';
 
-const STRANGER = fileURLToPath(new URL('../../../test/helpers/stranger-listener.mjs', import.meta.url));
-const WS_MODULE = createRequire(import.meta.url).resolve('ws').replace(/index\.js$/, 'wrapper.mjs');
 const asRoot = process.getuid?.() === 0 && spawnSync('setpriv', ['--version']).status === 0;
 const children = trackedChildren();
 
-async function startStranger(asNobody: boolean): Promise<{ port: number; heard: () => string[] }> {
-  const command = asNobody ? ['setpriv', ['--reuid', '65534', '--regid', '65534', '--clear-groups', process.execPath, STRANGER, WS_MODULE]] : [process.execPath, [STRANGER, WS_MODULE]];
-  const child = spawn(command[0] as string, command[1] as string[], { stdio: ['ignore', 'pipe', 'inherit'] });
-  children.push(child);
-  let out = '';
-  child.stdout!.on('data', (d) => (out += d));
-  for (let i = 0; i < 100 && !/listening \d+/.test(out); i++) await sleep(50);
-  const port = Number(/listening (\d+)/.exec(out)?.[1]);
-  assert.ok(port > 0, `stranger did not start: ${out}`);
-  return { port, heard: () => out.split('\n').filter((line) => line.startsWith('heard ')) };
+function startListener(asNobody: boolean): Promise<Stranger> {
+  return startStranger(children, asNobody ? { wrap: ['setpriv', '--reuid', '65534', '--regid', '65534', '--clear-groups'] } : {});
 }
 
 test('a listener of another user on the gateway port answers like a gateway but never gets the token; prune refuses to orphan', { skip: asRoot ? false : 'needs root and setpriv' }, async () => {
@@ -40,7 +29,7 @@ test('a listener of another user on the gateway port answers like a gateway but 
   writeFile(path.join(state, 'openclaw.json'), '{ acp: { maxConcurrentSessions: 3 }, gateway: { auth: { mode: "token", token: "config-secret" } } }');
   const store = writeFile(storePath(state, 'main'), everyState('main'));
   const before = readFileSync(store);
-  const stranger = await startStranger(true);
+  const stranger = await startListener(true);
   const env = { HOME: root, OPENCLAW_STATE_DIR: state, TMPDIR: path.join(root, 'tmp'), OPENCLAW_GATEWAY_PORT: String(stranger.port), OPENCLAW_GATEWAY_TOKEN: 'env-secret' };
 
   const status = await runCliAsync(['gateway', '--json'], env);
@@ -74,7 +63,7 @@ test('no gateway answers: ACP entries are pruned from the file directly, and not
   const state = path.join(root, 'state');
   writeFile(storePath(state, 'main'), everyState('main'));
   // A port nothing listens on.
-  const stranger = await startStranger(false);
+  const stranger = await startListener(false);
   const port = stranger.port;
   children.at(-1)!.kill('SIGKILL');
   await sleep(200);
@@ -252,7 +241,7 @@ test('issue 16 findings 5 and 6: a lock planted by another user, or without a st
   const tmp = path.join(root, 'tmp');
   const config = writeFile(path.join(state, 'openclaw.json'), '{ acp: { maxConcurrentSessions: 3 } }');
   const store = writeFile(storePath(state, 'main'), everyState('main'));
-  const stranger = await startStranger(true);
+  const stranger = await startListener(true);
   const bystander = spawn('sleep', ['600'], { stdio: 'ignore' });
   children.push(bystander);
   await sleep(100);
@@ -264,7 +253,7 @@ test('issue 16 findings 5 and 6: a lock planted by another user, or without a st
     if (owner !== null) chownSync(lock, owner, owner);
   };
   // A free port for the configured gateway: nothing answers there.
-  const freePort = (await startStranger(false)).port;
+  const freePort = (await startListener(false)).port;
   children.at(-1)!.kill('SIGKILL');
   const env = { HOME: root, OPENCLAW_STATE_DIR: state, TMPDIR: tmp, OPENCLAW_GATEWAY_PORT: String(freePort), OPENCLAW_GATEWAY_TOKEN: 'env-secret' };
   const cases: Array<[string, Record<string, unknown>, number | null, RegExp]> = [

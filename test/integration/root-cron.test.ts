@@ -4,22 +4,18 @@
  * Run as root (CI runs as root) with a second uid; skipped, with the reason, when not root.
  */
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
-import { createRequire } from 'node:module';
+import { spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, lchownSync, lstatSync, mkdirSync, readdirSync, rmSync, symlinkSync } from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
-import { setTimeout as sleep } from 'node:timers/promises';
-import { fileURLToPath } from 'node:url';
 import { BIN, runCli, runCliAsync } from '../helpers/cli.js';
 import { chatEntry, MIN } from '../helpers/stores.js';
 import { storePath, tempDir, trackedChildren, writeFile } from '../helpers/tmp.js';
+import { startStranger } from '../helpers/stranger.js';
 
 const OWNER = 4243;
 const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
 const skip = isRoot ? false : 'needs root (CI runs as root): root runs on another user\'s state dir';
-const STRANGER = fileURLToPath(new URL('../../../test/helpers/stranger-listener.mjs', import.meta.url));
-const WS_MODULE = createRequire(import.meta.url).resolve('ws').replace(/index\.js$/, 'wrapper.mjs');
 const children = trackedChildren();
 
 /** A state dir owned by uid/gid 4243 (no passwd entry needed), under a root-owned directory. */
@@ -192,17 +188,14 @@ test('a root-owned state dir under a directory a group other than root\'s may wr
 
 test('a root run acting as the owner resolves ${VAR} in the owner\'s config from OPENCLAW_* only: no other value of root\'s environment reaches a URL that config names', { skip }, async () => {
   const { state } = ownedInstall();
-  const listener = spawn(process.execPath, [STRANGER, WS_MODULE], { stdio: ['ignore', 'pipe', 'inherit'] });
-  children.push(listener);
-  let heard = '';
-  listener.stdout.on('data', (d) => (heard += d));
-  for (let i = 0; i < 100 && !/listening \d+/.test(heard); i++) await sleep(50);
-  const port = Number(/listening (\d+)/.exec(heard)?.[1]);
+  const listener = await startStranger(children);
+  const port = listener.port;
   writeFile(path.join(state, 'openclaw.json'), '{ gateway: { mode: "remote", remote: { url: "ws://127.0.0.1:${OPENCLAW_TEST_PORT}", token: "${ROOT_ONLY_SECRET}" } } }');
   spawnSync('chown', [`${OWNER}:${OWNER}`, path.join(state, 'openclaw.json')]);
   const result = await runCliAsync(['list', '--state-dir', state], { HOME: '/root', ROOT_ONLY_SECRET: 'root-env-secret', OPENCLAW_TEST_PORT: String(port) });
   assert.match(result.stderr, /missing env var "ROOT_ONLY_SECRET" at gateway\.remote\.token/);
   // The URL's port came from an OPENCLAW_* variable: those still resolve.
+  const heard = listener.output();
   assert.ok(/heard .*"connect"/.test(heard), `the listener was asked to connect: ${heard}`);
   assert.doesNotMatch(heard, /root-env-secret/, 'root\'s environment value was sent to the owner\'s URL');
   // The owner's own run (or OpenClaw) would resolve it from its own environment: nothing changes there.

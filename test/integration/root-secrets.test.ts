@@ -6,23 +6,19 @@
  * that user, the real CLI as root. Skipped, with the reason, when not root.
  */
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
-import { createRequire } from 'node:module';
+import { spawnSync } from 'node:child_process';
 import { chmodSync } from 'node:fs';
 import path from 'node:path';
 import { after, test } from 'node:test';
-import { setTimeout as sleep } from 'node:timers/promises';
-import { fileURLToPath } from 'node:url';
 import { runCliAsync } from '../helpers/cli.js';
 import { acpEntry, chatEntry, MIN } from '../helpers/stores.js';
 import { storePath, tempDir, trackedChildren, writeFile } from '../helpers/tmp.js';
+import { startStranger } from '../helpers/stranger.js';
 
 const USER = 'ocs-gw-test';
 const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
 const hasUseradd = isRoot && spawnSync('useradd', ['--help']).status === 0;
 const skip = !isRoot ? 'needs root (CI runs as root): a root run acting as another user' : !hasUseradd ? 'needs useradd' : false;
-const STRANGER = fileURLToPath(new URL('../../../test/helpers/stranger-listener.mjs', import.meta.url));
-const WS_MODULE = createRequire(import.meta.url).resolve('ws').replace(/index\.js$/, 'wrapper.mjs');
 const ROOT_TOKEN = 'root-env-secret-7f3a';
 const children = trackedChildren();
 
@@ -43,14 +39,8 @@ function realUser(): { uid: number; gid: number } {
 
 /** The user's listener: prints every frame it hears. `env`: its own environment (a gateway's token). */
 async function usersListener(user: { uid: number; gid: number }, env: Record<string, string> = {}): Promise<{ port: number; heard: () => string }> {
-  const listener = spawn(process.execPath, [STRANGER, WS_MODULE], { uid: user.uid, gid: user.gid, env: { PATH: process.env.PATH, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
-  children.push(listener);
-  let heard = '';
-  listener.stdout.on('data', (d) => (heard += d));
-  for (let i = 0; i < 200 && !/listening \d+/.test(heard); i++) await sleep(50);
-  const port = Number(/listening (\d+)/.exec(heard)?.[1]);
-  assert.ok(port > 0, `the listener started: ${heard}`);
-  return { port, heard: () => heard };
+  const listener = await startStranger(children, { spawn: { uid: user.uid, gid: user.gid, env: { PATH: process.env.PATH, ...env } } });
+  return { port: listener.port, heard: listener.output };
 }
 
 /** A state dir (store and config) owned by the user, under a root-owned directory. */
