@@ -146,7 +146,7 @@ function decideRun(kind: SessionKind, entry: SessionEntry, ageMs: number, liveLo
   // The runtime's own state wins: `status` lags it by about a second after a failed turn.
   if (acp.state === 'error') {
     const error = acp.lastError?.trim();
-    return { state: 'errored', reason: error ? `last turn failed: ${oneLine(error)}` : 'last turn failed (no error recorded)' };
+    return { state: 'errored', reason: error ? `last turn failed: ${turnError(oneLine(error))}` : 'last turn failed (no error recorded)' };
   }
   if (acp.state === 'running' || entry.status === 'running') return runningOrStale('ACP turn', ageMs, ctx);
   if (acp.mode === 'oneshot') {
@@ -188,4 +188,16 @@ function endedAgo(entry: SessionEntry, ctx: ClassifyContext): string {
 function oneLine(text: string): string {
   const flat = text.replace(/\s+/g, ' ');
   return flat.length > 200 ? `${flat.slice(0, 199)}…` : flat;
+}
+
+/**
+ * A failed turn's `acp.lastError` as the reason shows it: the runtime's own words first, its code
+ * after them. 7.35 and 9.6 write `AcpRuntimeError [ACP_TURN_FAILED]: <what the agent said>`
+ * (seen on real gateways: test/fixtures/acp-state/2026.7.35), whose class name and code took the
+ * first 40 cells of a table's REASON column; 4.2 writes the agent's words alone.
+ */
+export function turnError(error: string): string {
+  const match = /^(?:AcpRuntimeError|Error)\s*(?:\[([A-Z0-9_]+)\])?:\s*(\S.*)$/s.exec(error);
+  if (!match) return error;
+  return match[1] ? `${match[2]} (${match[1]})` : match[2]!;
 }

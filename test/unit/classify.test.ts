@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { classifySession, type ClassifyInput } from '../../src/sessions/classify.js';
+import { classifySession, turnError, type ClassifyInput } from '../../src/sessions/classify.js';
 import { readEntry } from '../../src/store/schema.js';
 
 const NOW = Date.parse('2026-11-28T12:00:00Z');
@@ -159,4 +159,13 @@ test("this tool's own probe session left on disk is named as ours, never termina
   assert.match(young.reason, /another run's in progress, or left by a stopped run; the next live read once it is 10m old deletes it/);
   // Only the probe mark right after `agent:<id>:` is ours; a user's chat that mentions it is not.
   assert.match(classify('agent:main:telegram:direct:openclaw-sessions-probe-x', { sessionId: 's', updatedAt: NOW, status: 'done' }).reason, /^conversation at rest/);
+});
+
+test("a failed turn's reason puts the runtime's words first and its code after them (7.35/9.6 write 'AcpRuntimeError [CODE]: …')", () => {
+  const seen = 'AcpRuntimeError [ACP_TURN_FAILED]: fake-acp-agent: this turn fails on purpose';
+  const c = classify('agent:failer:acp:1', { sessionId: 's', updatedAt: NOW - 60 * MIN, acp: acp({ state: 'error', lastError: seen }) });
+  assert.equal(c.reason, 'last turn failed: fake-acp-agent: this turn fails on purpose (ACP_TURN_FAILED)');
+  assert.equal(turnError('AcpRuntimeError: acpx exited with code 1'), 'acpx exited with code 1');
+  assert.equal(turnError('acpx exited with code 1'), 'acpx exited with code 1');
+  assert.equal(turnError('Error in agent'), 'Error in agent', 'only a class name followed by its message is dropped');
 });
