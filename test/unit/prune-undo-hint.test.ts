@@ -28,5 +28,6 @@ test('To undo: offered for file removals, not for sessions the gateway deleted',
   const allRpc = printed(['a', 'b'], ['a', 'b']);
   assert.doesNotMatch(allRpc, /restore/);
   assert.match(allRpc, /^Not undoable: the gateway deleted these sessions/m);
+  assert.match(allRpc, /journal 20261201T040000Z-abcd keeps a record of what they were\.$/m, 'the summary\'s Journal: <id> is explained as a record, not a way back');
   assert.match(printed(['a', 'b', 'c'], ['a']), /^To undo \(the 1 deleted through the gateway cannot be put back\):\n {2}openclaw-sessions restore /m);
 });

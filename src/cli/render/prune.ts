@@ -94,7 +94,8 @@ export function renderPruned(out: PruneOutput, { report, results, partial, warni
     const rpcNote = recompute.viaRpc.length > 0 ? ` (the ${recompute.viaRpc.length} deleted through the gateway cannot be put back)` : '';
     out.say(`To undo${rpcNote}:\n${wrapCommand(hints.undo(report.runId), out.style.width, '  ').join('\n')}\n`);
   } else if (report.runId && recompute.viaRpc.length > 0) {
-    out.say(prose('Not undoable: the gateway deleted these sessions (sessions.delete closed their runtimes and archived their transcripts).', out));
+    // The summary's "Journal: <id>" is the record of what went, not a way back: say so.
+    out.say(prose(`Not undoable: the gateway deleted these sessions (sessions.delete closed their runtimes and archived their transcripts); journal ${report.runId} keeps a record of what they were.`, out));
   }
   const untouched = results.filter((result) => result.outcome !== 'pruned');
   for (const result of untouched) out.warn(`store ${result.path} not pruned (${result.outcome}): ${result.error ? errorLine(result.error) : ''}`);
