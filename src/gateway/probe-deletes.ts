@@ -9,6 +9,8 @@
  * changes it, and before the process exits (the connection stays open until it is answered).
  */
 
+import { setInterruptNote } from '../system/cleanup.js';
+
 /** One line for the operator on a terminal (already decided by the caller); never JSON or cron output. */
 export type ProgressLine = (line: string) => void;
 
@@ -44,5 +46,19 @@ export async function probeDeletesSettled(progress?: ProgressLine): Promise<void
     while (inFlight.size > 0) await Promise.all([...inFlight]);
   } finally {
     clearTimeout(say);
+  }
+}
+
+/**
+ * probeDeletesSettled once a run that changes things (prune) is over and its report is out: an
+ * interrupt then cuts short only the delete of the run's own probe session, and its line says
+ * so instead of "the store holds either its old or its new content" (helper-27, 2026.9.6).
+ */
+export async function probeDeletesSettledAtEnd(progress?: ProgressLine): Promise<void> {
+  const forget = setInterruptNote(() => "the run had finished; only the gateway's delete of this run's own probe session was still pending (a later live read deletes a leftover probe session)");
+  try {
+    await probeDeletesSettled(progress);
+  } finally {
+    forget();
   }
 }

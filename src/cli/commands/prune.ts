@@ -68,7 +68,7 @@ export async function runPrune(flags: PruneFlags, io: CliIo): Promise<number> {
     // A dry run or a cancelled one is not a prune; `metrics` reports the last real run.
     if (outcome.report && !outcome.report.dryRun) await recordOutcome(flags, io, runId, started, outcome.exitCode, outcome.report.pruned.length, outcome.report.slotsFreed);
     // The report is out; a live read's probe session may still be being deleted (probe-deletes.ts).
-    await (await import('../../gateway/probe-deletes.js')).probeDeletesSettled(progressOf(flags, io));
+    await (await import('../../gateway/probe-deletes.js')).probeDeletesSettledAtEnd(progressOf(flags, io));
     return outcome.exitCode;
   } catch (error) {
     const exitCode = exitCodeOf(error);
