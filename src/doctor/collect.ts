@@ -17,6 +17,7 @@ import { assertStoreWritable } from '../store/store-safety.js';
 import { TOOL_LOCK_SUFFIX } from '../store/tool-lock.js';
 import { acpStateFix } from '../store/read-acp-state.js';
 import { unreadableStoreFinding, unsafeStoreFix } from './store-fixes.js';
+import { foldStoreErrors } from '../cli/store-errors.js';
 import { openclawCommand, selectionArgs, selectionForStore, shellQuote, toolCommand, type SelectionFlags } from '../cli/selection.js';
 import type { Finding } from './findings.js';
 import { inventoryDisk } from '../clean/disk.js';
@@ -142,7 +143,11 @@ function liveFindings(inventory: Inventory, gateway: GatewayStatus, selection: S
 function storeFindings(inventory: Inventory, selection: SelectionFlags, now: number): Finding[] {
   const findings: Finding[] = [];
   // Stores.
-  for (const failure of inventory.failures) findings.push(unreadableStoreFinding(failure.ref.format, failure.ref.path, failure.error.message, inventory.location.stateDir));
+  // Stores failing for this Node.js's reason (no node:sqlite) share one finding, as list's one line.
+  for (const error of foldStoreErrors(inventory.failures.map((failure) => failure.error))) {
+    const failure = inventory.failures.find((f) => f.error === error) ?? inventory.failures.find((f) => error.message.includes(f.ref.path))!;
+    findings.push(unreadableStoreFinding(failure.ref.format, failure.ref.path, error.message, inventory.location.stateDir));
+  }
   for (const store of [...inventory.stores.map((s) => s.ref), ...inventory.failures.map((f) => f.ref)]) {
     if (store.format !== 'json') continue;
     const stat = lstatSafe(store.path);

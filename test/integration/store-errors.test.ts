@@ -70,3 +70,17 @@ test('some stores readable: the table (or the plan), then one folded line for th
   assert.match(list.stderr, /2 stores are broken; to act on the healthy one meanwhile:/);
   assert.match(storeLines(prune.stderr)[0]!, /^openclaw-sessions: left untouched: /);
 });
+
+test('doctor: stores failing for this Node.js\'s reason are one finding naming every store, with the Node.js fix once', () => {
+  const { state, env } = install(['main', 'a2', 'a3']);
+  const result = runCli(['doctor', '--no-rpc', '--json', '--state-dir', state], env);
+  const findings = (JSON.parse(result.stdout) as { findings: Array<{ id: string; message: string; fix: string | null }> }).findings.filter((f) => f.id === 'store-unreadable');
+  if (nodeCannot) {
+    assert.equal(findings.length, 1, JSON.stringify(findings));
+    assert.match(findings[0]!.message, /^cannot read 3 SQLite stores \(.*\): reading SQLite needs Node\.js 22\.13 or later/);
+    for (const id of ['main', 'a2', 'a3']) assert.ok(findings[0]!.message.includes(path.join(state, 'agents', id, 'agent', 'openclaw-agent.sqlite')), id);
+    assert.equal(findings[0]!.fix, 'run openclaw-sessions with Node.js 22.13 or later');
+  } else {
+    assert.equal(findings.length, 3, JSON.stringify(findings));
+  }
+});
