@@ -7,9 +7,12 @@
  * printed "live count 1 → 0" and the key was gone from the original store).
  *
  * The directory comes from what the process was started with, by OpenClaw's own precedence
- * (docs/openclaw.md §3, src/store/paths.ts): `--profile NAME` on its command line, else
- * `OPENCLAW_STATE_DIR` in its environment, else `<home>/.openclaw` (the legacy `.clawdbot` when
- * only that exists). It is looked up through `/proc/<pid>/root`, so a gateway in another mount
+ * (2026.4.2 dist/entry.js + applyCliProfileEnv; docs/openclaw.md §3): `OPENCLAW_STATE_DIR` in its
+ * environment wins, even over `--profile`; else `--profile NAME` on its command line; else
+ * `<home>/.openclaw` (the legacy `.clawdbot` when only that exists). OpenClaw applies a profile
+ * to its own process.env, which /proc/<pid>/environ does not show, and the gateway then replaces
+ * its argv with its title (`openclaw-gateway`, 4.29's `openclaw`): a process showing only its
+ * title may have had a `--profile`, so without `OPENCLAW_STATE_DIR` its directory is unknown. It is looked up through `/proc/<pid>/root`, so a gateway in another mount
  * namespace (a container on the host's network) is judged by its own filesystem, and compared
  * by device and inode, so a symlink or a bind mount of the same directory is the same directory.
  */
@@ -51,23 +54,22 @@ export function servedStateDir(pid: number, stateDir: string): ServedStateDir | 
 
 /**
  * The state dir a gateway started with this environment and argv uses (absolute, in its own
- * filesystem), or null when it cannot be told. Pure but for `exists`. A title that replaced the
- * argv (`openclaw-gateway`) carries no options: then the environment decides.
+ * filesystem), or null when it cannot be told. Pure but for `exists`.
  */
 export function startedStateDir(environ: Record<string, string>, argv: readonly string[], exists: (dir: string) => boolean): string | null {
-  if (argv.includes('--dev')) return null;
   const home = nonEmpty(environ.OPENCLAW_HOME) ?? nonEmpty(environ.HOME) ?? nonEmpty(environ.USERPROFILE);
   const homeDir = home === null ? null : expandTilde(home, nonEmpty(environ.HOME) ?? home);
+  const fromEnv = nonEmpty(environ.OPENCLAW_STATE_DIR);
   const profile = profileOf(argv);
   let dir: string | null;
-  if (profile !== undefined) {
+  if (fromEnv) {
+    dir = fromEnv.startsWith('~') ? (homeDir === null ? null : expandTilde(fromEnv, homeDir)) : fromEnv;
+  } else if (argv.length < 2 || argv.includes('--dev') || nonEmpty(environ.OPENCLAW_PROFILE)) {
+    // Only a title left (a --profile may have been given), --dev, or a profile by environment.
+    return null;
+  } else if (profile !== undefined) {
     if (profile === null || homeDir === null) return null;
     dir = profile.toLowerCase() === 'default' ? path.join(homeDir, '.openclaw') : path.join(homeDir, `.openclaw-${profile.toLowerCase()}`);
-  } else if (nonEmpty(environ.OPENCLAW_STATE_DIR)) {
-    const raw = nonEmpty(environ.OPENCLAW_STATE_DIR)!;
-    dir = raw.startsWith('~') ? (homeDir === null ? null : expandTilde(raw, homeDir)) : raw;
-  } else if (nonEmpty(environ.OPENCLAW_PROFILE)) {
-    return null;
   } else if (homeDir !== null) {
     const current = path.join(homeDir, '.openclaw');
     const legacy = path.join(homeDir, '.clawdbot');
