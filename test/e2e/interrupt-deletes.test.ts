@@ -63,6 +63,19 @@ describe(`real gateway ${LANE.version}: Ctrl-C between sessions.delete calls`, {
     for (const key of run.removed) assert.ok(goneAtStop.includes(key), `${key} recorded as deleted but still there at the stop`);
     for (const key of goneAtStop) assert.ok(run.removed.includes(key) || run.unconfirmed.includes(key), `${key} was deleted but not recorded`);
 
+    // Resumed, the gateway first finishes the delete it was in: on 4.29 each sessions.delete blocks
+    // its event loop 7-22 s (docs/openclaw-probe-delete.md), and a prune then finds it silent and
+    // rightly refuses (exit 5). The operator's second prune comes once it answers again.
+    await gateway.waitFor(async () => {
+      try {
+        await gateway.activeRuntimeSessions();
+        return true;
+      } catch {
+        gateway.dropClient();
+        return false;
+      }
+    }, 180_000, 'the resumed gateway to answer again');
+    gateway.dropClient();
     const again = await runCliAsync(['prune', '--yes', '--older-than', '0'], gateway.env);
     assert.equal(again.status, 0, again.stderr);
     assert.deepEqual(gone().sort(), [...failed].sort(), 'a second prune takes the rest');
