@@ -42,7 +42,7 @@ export function collectFindings(inventory: Inventory, gateway: GatewayStatus, se
     if (!gateway.ready) findings.push({ id: 'gateway-not-ready', severity: 'problem', message: `the gateway does not answer /readyz at ${gateway.url}`, fix: 'openclaw gateway status' });
     if (!gateway.rpc.ok) {
       // --no-rpc is a choice, not a credentials problem: the fix is to ask (seen: "check gateway.auth" after --no-rpc).
-      const fix = /--no-rpc/.test(gateway.rpc.why) ? 'run doctor without --no-rpc' : /approve/.test(gateway.rpc.why) ? 'openclaw devices approve --latest' : !gateway.discovery.secrets.ok ? `openclaw-sessions doctor --url ${gateway.url} --token <token> (only if you know it is your gateway)` : (withheldSecretFix(gateway, selection) ?? 'check gateway.auth in the config, or set OPENCLAW_GATEWAY_TOKEN');
+      const fix = /--no-rpc/.test(gateway.rpc.why) ? 'run doctor without --no-rpc' : /approve/.test(gateway.rpc.why) ? 'openclaw devices approve --latest' : gateway.discovery.foreign ? FOREIGN_GATEWAY_FIX : !gateway.discovery.secrets.ok ? `openclaw-sessions doctor --url ${gateway.url} --token <token> (only if you know it is your gateway)` : (withheldSecretFix(gateway, selection) ?? 'check gateway.auth in the config, or set OPENCLAW_GATEWAY_TOKEN');
       findings.push({ id: 'rpc-unavailable', severity: 'warning', message: `RPC unavailable: ${gateway.rpc.why}; the live ACP count cannot be read and prune cannot close handles without a restart`, fix });
     }
     if (gateway.gateway && !gateway.restart.ok) findings.push({ id: 'restart-unavailable', severity: 'warning', message: `a restart would not clear the count: ${gateway.restart.why}`, fix: gateway.restart.fix });

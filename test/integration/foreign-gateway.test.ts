@@ -55,6 +55,7 @@ test("the gateway of another state dir on this install's port gets no token and 
   assert.doesNotMatch(pruned.stderr, /gateway stop/, "stopping another install's gateway is never this install's fix");
   const doctor = await runCliAsync(['doctor'], env);
   assert.doesNotMatch(doctor.stdout, /gateway stop/, doctor.stdout);
+  assert.doesNotMatch(doctor.stdout, /--token <token>/, 'a gateway proven to be another install\'s is never offered the token');
   assert.match(doctor.stdout.replace(/\s+/g, ' '), /give the copy its own port/);
   await sleep(200);
   assert.deepEqual(gateway.heard(), [], 'not a frame past the challenge: no token, no delete');
