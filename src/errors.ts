@@ -25,7 +25,7 @@ export class ToolError extends Error {
 }
 
 /** Inputs the domain can point at without knowing how the operator gave them. */
-export type InputName = 'profile' | 'configPath' | 'storePath' | 'lockTimeout' | 'journal';
+export type InputName = 'profile' | 'configPath' | 'lockTimeout' | 'journal';
 
 /**
  * A value that does not parse (a duration, a state name…). It names no flag: cli/ knows which

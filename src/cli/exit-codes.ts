@@ -52,7 +52,6 @@ const EXIT_OF_KIND: Readonly<Record<FailureKind, ExitCode>> = {
 const INPUT_HINT: Readonly<Record<InputName, string>> = {
   profile: '(--profile)',
   configPath: '(from --config)',
-  storePath: '— point --store at the real file',
   lockTimeout: '— or raise --lock-timeout',
   journal: '— --no-journal skips it',
 };

@@ -41,7 +41,12 @@ export function unreadableStoreFinding(format: string, storePath: string, error:
  * `chmod o-w /tmp` (a store in /tmp) pasted by root would break every user of the host.
  */
 export function unsafeStoreFix(storePath: string, stat: Stats | null, stateDir: string): string | null {
-  if (stat?.isSymbolicLink()) return `replace the symlink ${shellQuote(storePath)} with the real file`;
+  if (stat?.isSymbolicLink()) {
+    // The gateway locks and renames the link's path; the fix is a regular file there, made while
+    // nothing writes it (never `--store` at the target: that takes another lock).
+    const target = realpathOrNull(storePath);
+    return `with the gateway stopped, move the file the symlink points to over it${target ? `: mv -- ${shellQuote(target)} ${shellQuote(storePath)}` : ''}`;
+  }
   const dir = path.dirname(storePath);
   // As store-safety.ts judges them: the directory followed, the file itself.
   const dirOpen = ((statSafe(dir)?.mode ?? 0) & 0o002) !== 0;

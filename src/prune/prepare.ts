@@ -18,6 +18,7 @@ import { explicitTarget } from '../gateway/target.js';
 import type { GatewayStatus } from '../gateway/probe.js';
 import type { ProgressLine } from '../gateway/probe-deletes.js';
 import { takeInventory, type Inventory, type InventoryOptions } from '../inventory.js';
+import { refusedStores } from '../store/store-safety.js';
 import type { RecomputeRequest } from '../recompute/choose.js';
 import { planCandidates, type PlanCandidate, type PruneCriteria, type PrunePlan } from '../sessions/plan.js';
 
@@ -124,4 +125,16 @@ export function gatewayOf(prepared: PreparedPrune): GatewayStatus {
 function candidatesOf(inventory: Inventory): PlanCandidate[] {
   const documents = new Map(inventory.stores.map((store) => [store.ref.path, store.document]));
   return inventory.sessions.map((session) => ({ ...session, raw: documents.get(session.storePath)?.[session.key] ?? null }));
+}
+
+/**
+ * The planned JSON stores a real run would refuse to rewrite (store-safety.ts: a symlink, a file
+ * or directory others may write), each refusal once, for a dry run to say so before the operator
+ * runs the command it prints (helper-28: it promised a run that was then refused). SQLite stores
+ * are left out: their sessions always go through the gateway, as a refused store's ACP sessions
+ * still may (prune/execute.ts choosePruneRoute).
+ */
+export function refusedJsonStores(prepared: PreparedPrune): ToolError[] {
+  const refs = prepared.inventory.stores.map((store) => store.ref).filter((ref) => ref.format === 'json' && prepared.plan.byStore.has(ref.path));
+  return [...refusedStores(refs).values()];
 }

@@ -20,7 +20,11 @@ export function assertStoreWritable(ref: StoreRef): void {
     throw new ToolError('failed', `cannot stat ${ref.path}: ${(error as Error).message}`);
   }
   if (link.isSymbolicLink()) {
-    throw new ToolError('unsafe', `refusing to modify ${ref.path}: it is a symlink (a rename would replace the link, not its target)`, { input: 'storePath' });
+    // Not "point --store at the target": the gateway locks `<link>.lock`, so a write to the
+    // target would not wait on the gateway's lock (helper-28 followed that old hint: it wrote the
+    // store while the gateway's lock was held). The gateway's own next write replaces the link
+    // with a regular file (docs/openclaw.md §6: it renames over the path).
+    throw new ToolError('unsafe', `refusing to modify ${ref.path}: it is a symlink, which this tool writes neither through nor around (the gateway locks the link's path, not its target's); with the gateway stopped, move the file it points to over the link`);
   }
   const dir = path.dirname(ref.path);
   const dirStat = statSync(dir);
@@ -30,4 +34,22 @@ export function assertStoreWritable(ref: StoreRef): void {
   if ((link.mode & 0o002) !== 0) {
     throw new ToolError('unsafe', `refusing to modify ${ref.path}: the file is writable by other users (chmod 600 ${ref.path})`);
   }
+}
+
+/**
+ * The stores of `refs` this tool may not rewrite (assertStoreWritable), each with its refusal;
+ * others' errors (not a ToolError) propagate. Prune's file route skips these one by one
+ * (prune/execute.ts), and a dry run names them (cli/commands/prune.ts).
+ */
+export function refusedStores(refs: Iterable<StoreRef>): Map<string, ToolError> {
+  const refused = new Map<string, ToolError>();
+  for (const ref of refs) {
+    try {
+      assertStoreWritable(ref);
+    } catch (error) {
+      if (!(error instanceof ToolError)) throw error;
+      refused.set(ref.path, error);
+    }
+  }
+  return refused;
 }

@@ -6,7 +6,7 @@
 import { CliError, EXIT, exitCodeOf } from '../exit-codes.js';
 import { planReport } from '../../prune/report.js';
 import { ToolError } from '../../errors.js';
-import { planOrphanRestart, preparePrune, StoresUnreadableError, type PreparedPrune, type PruneRequest } from '../../prune/prepare.js';
+import { planOrphanRestart, preparePrune, refusedJsonStores, StoresUnreadableError, type PreparedPrune, type PruneRequest } from '../../prune/prepare.js';
 import type { PruneRoute } from '../../prune/execute.js';
 import { RECOMPUTE_REQUESTS, type RecomputeRequest } from '../../recompute/choose.js';
 import type { PruneReport } from '../../report/prune-report.js';
@@ -169,9 +169,7 @@ function unjudgedLine(prepared: PreparedPrune): string | null {
   return `openclaw-sessions: ${unknown} ACP session${unknown === 1 ? '' : 's'} left unjudged, never pruned: cannot read their state (${acpState.reason}); ${acpStateFix(acpState)}`;
 }
 
-type FailedStores = NonNullable<PruneReport['failedStores']>;
-
-async function pruneReadable(flags: PruneFlags, io: CliIo, log: EventLog, request: PruneRequest, prepared: PreparedPrune, runId: string, failedStores: FailedStores): Promise<PruneOutcome> {
+async function pruneReadable(flags: PruneFlags, io: CliIo, log: EventLog, request: PruneRequest, prepared: PreparedPrune, runId: string, failedStores: NonNullable<PruneReport['failedStores']>): Promise<PruneOutcome> {
   const lockTimeoutMs = parseDurationFlag(flags.lockTimeout, '--lock-timeout');
   const waitMs = parseDurationFlag(flags.wait, '--wait');
   const { plan, inventory } = prepared;
@@ -185,6 +183,7 @@ async function pruneReadable(flags: PruneFlags, io: CliIo, log: EventLog, reques
     const report = named(planReport(plan, request.dryRun, inventory));
     renderPlanned(out, report, plan, inventory.stores.length, toolCommand(['prune', ...planArgs(flags), ...selectionArgs(flags)]));
     if (plan.items.length === 0) sayWhatWaits(out, prepared, request, flags);
+    else for (const error of refusedJsonStores(prepared)) io.stderr.write(`openclaw-sessions: a prune will not rewrite this store: ${error.message}\n`);
     return { kind: plan.items.length === 0 ? 'nothing' : 'planned', report, exitCode: EXIT.ok };
   }
 
@@ -196,7 +195,8 @@ async function pruneReadable(flags: PruneFlags, io: CliIo, log: EventLog, reques
   const execute = await import('../../prune/execute.js');
   const route = await chooseRoute(execute.choosePruneRoute, prepared, request.recompute, flags, io, interactive);
   if (interactive) {
-    io.stderr.write(`${renderPlan(plan, out.style)}\n${prose(`${describePlan(plan, false)}${describeDecision(route.decision, prepared.gateway!)}`, out)}`);
+    const refused = [...route.refused].map(([storePath, error]) => `store ${storePath} will not be pruned (refused): ${error.message}\n`);
+    io.stderr.write(`${renderPlan(plan, out.style)}\n${prose(`${describePlan(plan, false)}${describeDecision(route.decision, prepared.gateway!)}`, out)}${refused.join('')}`);
     if (!(await confirmed(io, 'Prune these sessions? [y/N] '))) {
       io.stderr.write('Cancelled; nothing was changed.\n');
       return { kind: 'cancelled', report: null, exitCode: EXIT.ok };
@@ -284,8 +284,8 @@ function planArgs(flags: PruneFlags): string[] {
 }
 
 function parseRecompute(value: string): RecomputeRequest {
-  if ((RECOMPUTE_REQUESTS as readonly string[]).includes(value)) return value as RecomputeRequest;
-  throw new CliError(EXIT.usage, `invalid --recompute "${value}": use ${RECOMPUTE_REQUESTS.join(', ')}`);
+  if (!(RECOMPUTE_REQUESTS as readonly string[]).includes(value)) throw new CliError(EXIT.usage, `invalid --recompute "${value}": use ${RECOMPUTE_REQUESTS.join(', ')}`);
+  return value as RecomputeRequest;
 }
 
 /** The confirmation prompt; its code (a terminal line reader) loads only when someone is asked. */
