@@ -10,7 +10,7 @@ import { unansweredGatewayClause } from '../gateway/unanswered.js';
 import { FOREIGN_GATEWAY_FIX, foreignGatewayClause } from '../recompute/choose.js';
 import type { Inventory } from '../inventory.js';
 import { describeSlots, summarize } from '../sessions/summary.js';
-import { heldOnDiskUnknown } from '../sessions/gateway-slots.js';
+import { gatewaySlots, heldForOrphans, heldOnDiskUnknown, unreadStoresClause, type GatewaySlots } from '../sessions/gateway-slots.js';
 import { isPrunableByDefault } from '../sessions/plan.js';
 import { classifyLockHolder, lockPathFor, parseLockContents, readHolderFacts } from '../store/gateway-lock.js';
 import { assertStoreWritable } from '../store/store-safety.js';
@@ -27,14 +27,20 @@ import { noGatewaySlotFinding, noGatewayTerminalMessage } from './no-gateway.js'
 import { withheldSecretFindings, withheldSecretFix } from './withheld.js';
 
 /** `selection` is the flags naming this install and its stores, so every fix pastes as is. */
-export function collectFindings(inventory: Inventory, gateway: GatewayStatus, selection: SelectionFlags = {}, now = Date.now()): Finding[] {
+/**
+ * `slots`: every agent's slots (gateway-slots.ts), whatever `--agent` selected: the cap and the
+ * gateway's handles are gateway-wide. Defaults to the inventory's own, right when it is not narrowed.
+ */
+export function collectFindings(inventory: Inventory, gateway: GatewayStatus, selection: SelectionFlags = {}, now = Date.now(), slots: GatewaySlots = gatewaySlots(inventory, {}, { staleAfterMs: 0 })): Finding[] {
   const findings: Finding[] = [];
   const facts = inventory.config.facts;
   const cap = facts.acp?.maxConcurrentSessions ?? null;
 
   // The gateway: found by lock, port or URL; its live count is the truth about slots.
   // A gateway named by URL keeps its stores elsewhere: local files say nothing about its slots.
-  const held = gateway.remote || heldOnDiskUnknown(inventory) !== null ? null : summarize(inventory.sessions, cap, () => false).acp.slotsHeld;
+  // Every agent's (helper-28: the selection's share made the others' handles "orphaned"), and none
+  // past a store that could not be read.
+  const held = gateway.remote || heldOnDiskUnknown(inventory) !== null ? null : heldForOrphans(slots);
   const live = gateway.live.activeRuntimeSessions;
   if (gateway.running) {
     const who = gateway.gateway ? `gateway pid ${gateway.gateway.pid} verified` : gateway.remote ? `gateway at ${gateway.url} (named by the operator; never signalled)` : `a gateway answers on port ${gateway.port}, pid unknown (no verified lock: never signalled)`;
@@ -73,7 +79,7 @@ export function collectFindings(inventory: Inventory, gateway: GatewayStatus, se
 
   // Slots against the cap, as the stores tell.
   if (gateway.remote) return [...findings, ...storeFindings(inventory, selection, now)];
-  findings.push(...diskSlotFindings(inventory, gateway, selection, live));
+  findings.push(...diskSlotFindings(inventory, gateway, selection, live, slots));
   const stuck = inventory.sessions.filter((session) => session.state === 'stuck');
   if (stuck.length > 0) {
     findings.push({ id: 'stuck-conversations', severity: 'warning', message: `${stuck.length} conversation(s) whose last turn still says running with no live transcript lock (aborted, timed out, or the gateway stopped mid-turn), e.g. ${stuck[0]!.key}; not pruned`, fix: 'send the chat a new message: its next turn clears it' });
@@ -93,25 +99,27 @@ export function collectFindings(inventory: Inventory, gateway: GatewayStatus, se
 }
 
 /** Slots against the cap, as the stores tell; with no gateway running, what that does and does not mean. */
-function diskSlotFindings(inventory: Inventory, gateway: GatewayStatus, selection: SelectionFlags, live: number | null): Finding[] {
+function diskSlotFindings(inventory: Inventory, gateway: GatewayStatus, selection: SelectionFlags, live: number | null, all: GatewaySlots): Finding[] {
   const findings: Finding[] = [];
   const cap = inventory.config.facts.acp?.maxConcurrentSessions ?? null;
+  // The selection's own holders (what its prune fix takes); the count against the cap is every agent's.
   const summary = summarize(inventory.sessions, cap, isPrunableByDefault);
-  const unread = inventory.failures.length;
+  const heldAll = all.slotsHeld ?? 0;
   // Never claim a count that left stores out without saying so.
   const heldUnknown = heldOnDiskUnknown(inventory);
-  const slots = `${describeSlots(summary, { capKnown: inventory.config.path !== null, capRemoved: inventory.stores.some((store) => store.ref.format === 'sqlite'), heldUnknown })}${unread ? ` (in the readable stores; ${unread} could not be read)` : ''}`;
+  const across = all.narrowed && all.scope === 'all-agents' ? ' across all agents (the cap is gateway-wide)' : '';
+  const slots = `${describeSlots({ acp: all }, { capKnown: inventory.config.path !== null, capRemoved: inventory.stores.some((store) => store.ref.format === 'sqlite'), heldUnknown })}${unreadStoresClause(all.unreadStores)}${across}`;
   // No gateway at all (none answers, none may be hung there): nothing holds a slot now.
   const nobody = !gateway.running && !gateway.discovery.health.listening && unansweredGatewayClause(gateway) === null;
   if (nobody && !heldUnknown) {
     findings.push(noGatewaySlotFinding(inventory, cap, slots));
-  } else if (live === null && cap !== null && summary.acp.slotsHeld >= cap) {
+  } else if (live === null && cap !== null && heldAll >= cap) {
     const prune = summary.acp.heldByTerminal > 0 ? pruneFix(inventory, gateway, selection, ['--older-than', '0']) : null;
     findings.push({ id: 'cap-reached', severity: 'problem', message: `${slots}: new ACP spawns fail with "ACP max concurrent sessions reached (${cap}/${cap})"${prune?.note ?? ''}`, fix: prune ? prune.fix : 'raise acp.maxConcurrentSessions, or close idle ACP sessions' });
   } else {
-    findings.push({ id: 'slots', severity: heldUnknown ? 'warning' : 'ok', message: `on disk: ${slots}`, fix: null });
+    findings.push({ id: 'slots', severity: heldUnknown || all.unreadStores > 0 ? 'warning' : 'ok', message: `on disk: ${slots}`, fix: null });
   }
-  if (summary.acp.heldByTerminal > 0 && (nobody || !(cap !== null && (live ?? summary.acp.slotsHeld) >= cap))) {
+  if (summary.acp.heldByTerminal > 0 && (nobody || !(cap !== null && (live ?? heldAll) >= cap))) {
     // Holders that failed minutes ago are not quiet for prune's default grace yet: plain `prune`
     // would answer "Nothing to prune" (observed on a real 2026.9.6 gateway), so name the flag that takes them.
     const ripe = inventory.sessions.some((session) => session.holdsSlot && session.terminal && isPrunableByDefault(session));
@@ -127,7 +135,7 @@ function liveFindings(inventory: Inventory, gateway: GatewayStatus, selection: S
   const { live, held, cap } = counts;
   const findings: Finding[] = [];
   const restartFix = gateway.restart.ok ? toolCommand(['prune', '--recompute', 'restart', '--allow-restart', ...selectionArgs(selection)]).join(' ') : gateway.restart.fix;
-  const detail = `${live} live ACP handle${live === 1 ? '' : 's'} in the gateway${cap === null ? '' : ` of ${cap}`} (${held !== null ? `${held} held by sessions on disk` : gateway.remote ? 'stores not local' : 'held on disk unknown: ACP state unreadable'}${gateway.live.report?.turnCounts ? `; turns completed=${gateway.live.report.turnCounts.completed} failed=${gateway.live.report.turnCounts.failed}` : ''})`;
+  const detail = `${live} live ACP handle${live === 1 ? '' : 's'} in the gateway${cap === null ? '' : ` of ${cap}`} (${held !== null ? `${held} held by sessions on disk` : gateway.remote ? 'stores not local' : heldOnDiskUnknown(inventory) === null ? 'held on disk unknown: a store could not be read' : 'held on disk unknown: ACP state unreadable'}${gateway.live.report?.turnCounts ? `; turns completed=${gateway.live.report.turnCounts.completed} failed=${gateway.live.report.turnCounts.failed}` : ''})`;
   if (held !== null && live > held) {
     findings.push({ id: 'orphaned-handles', severity: 'problem', message: `${live - held} orphaned ACP handle${live - held === 1 ? '' : 's'}: the gateway holds ${live} runtime handles but only ${held} session${held === 1 ? '' : 's'} on disk hold a slot — their entries were removed while the gateway ran, so sessions.delete can no longer close them; only a restart that replaces the process clears them`, fix: restartFix });
   }

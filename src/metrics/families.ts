@@ -69,10 +69,10 @@ export interface MetricFamily {
 
 /** Every family this tool can export, with its HELP text (the README documents each). */
 export const METRIC_HELP = {
-  openclaw_sessions: 'Sessions in the stores, by agent, kind (from the session key) and state (as list classifies them).',
+  openclaw_sessions: 'Sessions in the stores, by agent, kind (from the session key) and state (as list classifies them); absent for an agent whose store cannot be read.',
   openclaw_sessions_prunable: 'Sessions a default prune would remove now (terminal, not main, quiet for the 10m grace period).',
   openclaw_acp_slots_prunable: 'ACP slots held by sessions a default prune would remove.',
-  openclaw_acp_slots_held: 'ACP runtime slots the stores say the gateway holds (sessions with an acp object the gateway keeps a handle for).',
+  openclaw_acp_slots_held: 'ACP runtime slots the stores say the gateway holds (sessions with an acp object the gateway keeps a handle for); absent while the ACP state or any store cannot be read.',
   openclaw_acp_slots_held_by_state: 'ACP slots held on disk, by the holding session\'s state.',
   openclaw_acp_errored_slot_oldest_age_seconds: 'Seconds since the last activity of the oldest errored ACP session that still holds a slot (absent when none).',
   openclaw_acp_state_readable: '1 when the ACP session state in state/openclaw.sqlite (OpenClaw 2026.6.1+) could be read, 0 when not: ACP sessions are then unknown, never pruned, and the slots held on disk are absent (absent when the install keeps ACP state in its entries).',
@@ -106,6 +106,10 @@ const single = (value: number): Sample[] => [{ labels: {}, value }];
 export function metricFamilies(input: MetricsInput): MetricFamily[] {
   const agents = agentsOf(input);
   const families: MetricFamily[] = [];
+  // An agent whose store could not be read has counts nobody measured: its series are absent, not 0
+  // (helper-28: `openclaw_acp_slots_held{agent="main"} 0` beside an unparsable store of main's).
+  const unread = new Set(input.stores.filter((store) => !store.readable).map((store) => store.agentId));
+  const counted = agents.filter((agent) => !unread.has(agent));
 
   // Sessions by agent × kind × state: every combination, so a count that drops to 0 shows as 0.
   // Counted into one flat array per agent (a string key per session costs ~0.5 s at 100k).
@@ -127,18 +131,20 @@ export function metricFamilies(input: MetricsInput): MetricFamily[] {
     if (s.state === 'errored' && s.ageMs !== null) oldestErrored.set(s.agentId, Math.max(oldestErrored.get(s.agentId) ?? 0, s.ageMs / 1000));
   }
   const sessionSamples: Sample[] = [];
-  for (const agent of agents) {
+  for (const agent of counted) {
     const counts = grid.get(agent);
     SESSION_KINDS.forEach((kind, k) => SESSION_STATES.forEach((state, st) => sessionSamples.push({ labels: { agent, kind, state }, value: counts?.[k * width + st] ?? 0 })));
   }
   families.push(family('openclaw_sessions', ['agent', 'kind', 'state'], sessionSamples));
 
-  families.push(family('openclaw_sessions_prunable', ['agent'], perAgent(agents, input.prunable, () => true)));
-  families.push(family('openclaw_acp_slots_prunable', ['agent'], perAgent(agents, input.prunable, (p) => p.holdsSlot)));
+  families.push(family('openclaw_sessions_prunable', ['agent'], perAgent(counted, input.prunable, () => true)));
+  families.push(family('openclaw_acp_slots_prunable', ['agent'], perAgent(counted, input.prunable, (p) => p.holdsSlot)));
 
   // Unknown, not 0, while the ACP state cannot be read: a 0 here against a live count of 3 made the
   // shipped orphaned-handles alert fire on a real 2026.7.35 gateway read from Node 20.
-  if (input.acpStateReadable !== false) families.push(...heldFamilies(agents, heldByState));
+  // Likewise, all of them, while any store is unreadable: the shipped orphaned-handles alert sets the
+  // live count against their sum across agents, which would then leave that store's slots out.
+  if (input.acpStateReadable !== false && unread.size === 0) families.push(...heldFamilies(agents, heldByState));
   families.push(family('openclaw_acp_errored_slot_oldest_age_seconds', ['agent'], agents.filter((agent) => oldestErrored.has(agent)).map((agent) => ({ labels: { agent }, value: oldestErrored.get(agent)! }))));
 
   if (input.acpStateReadable !== undefined && input.acpStateReadable !== null) families.push(family('openclaw_acp_state_readable', [], single(input.acpStateReadable ? 1 : 0)));

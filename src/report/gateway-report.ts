@@ -65,6 +65,8 @@ export const gatewayReportSchema = z.object({
   /** ACP slots the stores say are held, every agent's (the cap counts across agents); null for a gateway named by URL (its stores are elsewhere). */
   slotsHeldOnDisk: z.number().int().nullable(),
   slotsHeldByTerminal: z.number().int().nullable(),
+  /** Stores that could not be read (schema 4): their slots are not in slotsHeldOnDisk, and no handle is called orphaned. */
+  unreadStores: z.number().int(),
   /** What prune will accept, no more. */
   recompute: z.object({
     rpc: z.union([available, unavailable]),

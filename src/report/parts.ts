@@ -44,6 +44,7 @@ export const gatewaySlotsSchema = z.object({
   slotsHeld: z.number().int().nullable().describe('null (schema 3): unknown, the ACP state is unreadable (every ACP session is unknown)'),
   heldByState: z.partialRecord(z.enum(SESSION_STATES), z.number().int()).nullable(),
   heldByTerminal: z.number().int().nullable(),
+  unreadStores: z.number().int().describe('stores of that set that could not be read (schema 4): their slots are not counted, so slotsHeld is only what the readable stores hold'),
 });
 
 export type GatewaySlots = z.infer<typeof gatewaySlotsSchema>;

@@ -8,8 +8,9 @@
  * 2: state `stuck`, `conversation` per session, `failedStores`, `legacy` stores.
  * 3: the slot counts (`summary.acp.slotsHeld`/`heldByState`/`heldByTerminal`, `summary.byAgent[].slotsHeld`,
  *    `gatewaySlots.slotsHeld`/`heldByState`/`heldByTerminal`) are null when the ACP state is unreadable.
+ * 4: `gatewaySlots.unreadStores`: the count left out the stores that could not be read.
  */
-export const LIST_SCHEMA_VERSION = 3;
+export const LIST_SCHEMA_VERSION = 4;
 
 /**
  * 3: per-store `outcome`/`error`, `transcriptsKept` (store); `conversation` per pruned session, `failedStores` (safety).
@@ -24,8 +25,9 @@ export const DOCTOR_SCHEMA_VERSION = 1;
 /**
  * 2: `health.websocket` may be null (not asked: /healthz or /readyz answered).
  * 3: `health.silent`; `health.websocket` is also null when the listener gave no HTTP response in time.
+ * 4: `unreadStores`: slotsHeldOnDisk left out the stores that could not be read (orphanedHandles is then null).
  */
-export const GATEWAY_SCHEMA_VERSION = 3;
+export const GATEWAY_SCHEMA_VERSION = 4;
 
 /** 2: `restore --list` runs carry `unconfirmed` (keys whose gateway delete was never answered). */
 export const RESTORE_SCHEMA_VERSION = 2;

@@ -19,7 +19,7 @@ function input(over: Partial<MetricsInput> = {}): MetricsInput {
     prunable: [{ agentId: 'main', holdsSlot: true }, { agentId: 'ops', holdsSlot: false }],
     stores: [
       { agentId: 'main', path: '/s/main/sessions.json', readable: true, sizeBytes: 100 },
-      { agentId: 'main', path: '/s/main/old.json', readable: false, sizeBytes: 20 },
+      { agentId: 'main', path: '/s/main/old.json', readable: true, sizeBytes: 20 },
       { agentId: 'ops', path: '/s/ops/sessions.json', readable: true, sizeBytes: 7 },
     ],
     cap: 3,
@@ -49,10 +49,25 @@ test('counts by agent, kind and state; zeros for every other combination of a kn
   assert.equal(valueOf(s, 'openclaw_sessions_prunable', { agent: 'ops' }), 1);
   assert.equal(valueOf(s, 'openclaw_acp_slots_prunable', { agent: 'ops' }), 0);
   assert.equal(valueOf(s, 'openclaw_sessions_store_bytes', { agent: 'main' }), 120, 'both of the agent\'s stores');
-  assert.equal(valueOf(s, 'openclaw_sessions_store_readable', { agent: 'main' }), 0, 'one unreadable store makes the agent unreadable');
+  assert.equal(valueOf(s, 'openclaw_sessions_store_readable', { agent: 'main' }), 1);
   assert.equal(valueOf(s, 'openclaw_sessions_store_readable', { agent: 'ops' }), 1);
   assert.equal(valueOf(s, 'openclaw_acp_active_runtime_sessions'), 3);
   assert.equal(valueOf(s, 'openclaw_gateway_info', { version: '2026.4.2' }), 1);
+});
+
+// helper-28: `openclaw_acp_slots_held{agent="main"} 0` beside an unparsable store of main's, and the
+// shipped orphaned-handles alert sums that family across agents.
+test('a store that cannot be read: its agent\'s counts are absent, and every slots_held series while it lasts', async () => {
+  const stores = input().stores.map((store) => (store.path === '/s/main/old.json' ? { ...store, readable: false } : store));
+  const s = await samplesOf(input({ stores }));
+  assert.equal(valueOf(s, 'openclaw_sessions_store_readable', { agent: 'main' }), 0, 'one unreadable store makes the agent unreadable');
+  assert.equal(valueOf(s, 'openclaw_sessions_store_readable', { agent: 'ops' }), 1);
+  assert.equal(s.filter((x) => x.name === 'openclaw_sessions' && x.labels.agent === 'main').length, 0, 'main\'s counts are unknown, not 0');
+  assert.equal(s.filter((x) => x.name === 'openclaw_sessions' && x.labels.agent === 'ops').length, SESSION_KINDS.length * SESSION_STATES.length);
+  assert.equal(valueOf(s, 'openclaw_sessions_prunable', { agent: 'main' }), undefined);
+  assert.equal(valueOf(s, 'openclaw_sessions_prunable', { agent: 'ops' }), 1);
+  assert.equal(s.filter((x) => x.name.startsWith('openclaw_acp_slots_held')).length, 0, 'a sum across agents that leaves main out would fire the orphaned-handles alert');
+  assert.equal(valueOf(s, 'openclaw_acp_active_runtime_sessions'), 3);
 });
 
 test('unknowns are absent, never 0: no cap, unreadable live count, gateway down, no prune recorded', async () => {

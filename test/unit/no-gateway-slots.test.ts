@@ -82,14 +82,14 @@ test('list, no gateway: the live line says no slot is held now (none printed bef
   assert.equal(liveFooter(NO_GATEWAY, 0, 4, {}, inventory), '', 'nothing on disk: nothing to say');
 });
 
-test('list --json, ACP state unreadable: every slot count is null (schema 3), never 0', () => {
+test('list --json, ACP state unreadable: every slot count is null (schema 3 on), never 0', () => {
   const state = path.join(tempDir(), 'state');
   cpSync(FIXTURE, state, { recursive: true });
   writeFileSync(path.join(state, 'state', 'openclaw.sqlite'), 'not a database');
   writeFileSync(path.join(state, 'openclaw.json'), '{ acp: { enabled: true, maxConcurrentSessions: 3 } }');
   const inventory = takeInventory({}, { stateDir: state, ...OPTIONS });
   const report = buildListReport(inventory, {}, gatewaySlots(inventory, {}, { stateDir: state, ...OPTIONS }));
-  assert.equal(report.schemaVersion, 3);
+  assert.equal(report.schemaVersion, 4);
   assert.deepEqual(report.summary.acp, { slotsHeld: null, cap: 3, heldByState: null, heldByTerminal: null });
   for (const agent of Object.values(report.summary.byAgent)) assert.equal(agent.slotsHeld, null);
   assert.deepEqual([report.gatewaySlots.slotsHeld, report.gatewaySlots.heldByState, report.gatewaySlots.heldByTerminal], [null, null, null]);

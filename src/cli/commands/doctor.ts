@@ -7,6 +7,7 @@ import { collectFindings } from '../../doctor/collect.js';
 import { worstSeverity, type Finding } from '../../doctor/findings.js';
 import { probeGateway } from '../../gateway/probe.js';
 import { takeInventory } from '../../inventory.js';
+import { gatewaySlots } from '../../sessions/gateway-slots.js';
 import type { DoctorReport } from '../../report/doctor-report.js';
 import { DOCTOR_SCHEMA_VERSION } from '../../report/versions.js';
 import { inventoryOptionsFrom, type StoreFlags } from '../common-options.js';
@@ -24,7 +25,7 @@ export async function runDoctor(flags: DoctorFlags, io: CliIo): Promise<number> 
   const inventory = takeInventory(io.env, options);
   // No `warn`: a secret of root's withheld from the gateway is a finding here (doctor/withheld.ts), not a stderr line.
   const gateway = await probeGateway(inventory.location, inventory.config, io.env, { rpc: flags.rpc, live: flags.rpc, progress: terminalProgress(io, flags), ...gatewayFlagsFrom(flags) });
-  const findings = collectFindings(inventory, gateway, flags);
+  const findings = collectFindings(inventory, gateway, flags, Date.now(), gatewaySlots(inventory, io.env, options));
   const verdict = worstSeverity(findings);
   const exitCode = verdict === 'problem' ? EXIT.problemsFound : EXIT.ok;
   if (flags.json) {

@@ -6,7 +6,7 @@
 import { EXIT } from '../exit-codes.js';
 import { takeInventory } from '../../inventory.js';
 import { probeGateway, type GatewayStatus } from '../../gateway/probe.js';
-import { gatewaySlots } from '../../sessions/gateway-slots.js';
+import { gatewaySlots, heldForOrphans, unreadStoresClause } from '../../sessions/gateway-slots.js';
 import type { GatewayReport } from '../../report/gateway-report.js';
 import { GATEWAY_SCHEMA_VERSION } from '../../report/versions.js';
 import { inventoryOptionsFrom, type StoreFlags } from '../common-options.js';
@@ -26,7 +26,7 @@ export async function runGateway(flags: GatewayFlags, io: CliIo): Promise<number
   // The gateway counts every agent's sessions, whatever --agent narrowed.
   const slots = gatewaySlots(inventory, io.env, options);
   // A gateway named by URL keeps its stores elsewhere: local files say nothing about it.
-  const disk = status.remote ? null : { held: slots.slotsHeld, byTerminal: slots.heldByTerminal };
+  const disk = status.remote ? null : { held: slots.slotsHeld, byTerminal: slots.heldByTerminal, unreadStores: slots.unreadStores };
   const report = gatewayReport(status, slots.cap, disk, slots.capKnown);
   if (flags.json) {
     io.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
@@ -44,11 +44,14 @@ export async function runGateway(flags: GatewayFlags, io: CliIo): Promise<number
 }
 
 /** The `gateway --json` document; `disk` is null for a gateway named by URL (its stores are elsewhere); `disk.held` null: the ACP state on disk is unreadable, so are the slots held there. */
-export function gatewayReport(status: GatewayStatus, cap: number | null, disk: { held: number | null; byTerminal: number | null } | null, capKnown = true): GatewayReport {
+export function gatewayReport(status: GatewayStatus, cap: number | null, disk: { held: number | null; byTerminal: number | null; unreadStores?: number } | null, capKnown = true): GatewayReport {
   const live = status.live.activeRuntimeSessions;
   const held = disk?.held ?? null;
-  // Unknown when the ACP state on disk is unreadable (gateway-slots.ts heldOnDiskUnknown).
-  const orphaned = live === null || held === null ? null : Math.max(0, live - held);
+  const unreadStores = disk?.unreadStores ?? 0;
+  // Unknown when the ACP state on disk is unreadable (gateway-slots.ts heldOnDiskUnknown), or a
+  // store could not be read (its sessions may hold those very handles: heldForOrphans).
+  const heldAll = heldForOrphans({ slotsHeld: held, unreadStores });
+  const orphaned = live === null || heldAll === null ? null : Math.max(0, live - heldAll);
   const rpcUsable = status.rpc.ok;
   const unanswered = status.remote ? null : unansweredGatewayClause(status);
   // What prune will accept, no more: without a cross-process store lock (5.2–7.x) or with SQLite
@@ -97,6 +100,7 @@ export function gatewayReport(status: GatewayStatus, cap: number | null, disk: {
     },
     slotsHeldOnDisk: held,
     slotsHeldByTerminal: held === null ? null : (disk?.byTerminal ?? null),
+    unreadStores,
     recompute: {
       rpc: rpcUsable ? { available: true as const } : { available: false as const, why: status.rpc.why },
       restart,
@@ -144,7 +148,7 @@ function gatewayLines(report: GatewayReport, capRemoved: boolean): string[] {
   }
   if (report.slotsHeldOnDisk !== null) {
     const held = report.cap !== null ? `${report.slotsHeldOnDisk} of ${report.cap} ACP slots` : `${report.slotsHeldOnDisk} ACP slot${report.slotsHeldOnDisk === 1 ? '' : 's'}`;
-    lines.push(`On disk:     ${held} held by sessions in the stores, ${report.slotsHeldByTerminal} by terminal sessions${report.cap === null ? ` (${cap})` : ''}`);
+    lines.push(`On disk:     ${held} held by sessions in the stores, ${report.slotsHeldByTerminal} by terminal sessions${report.cap === null ? ` (${cap})` : ''}${unreadStoresClause(report.unreadStores)}`);
   }
   if (report.acp.orphanedHandles) lines.push(`Orphans:     ${report.acp.orphanedHandles} live handle(s) without an entry on disk: only a restart clears them (openclaw-sessions prune --recompute restart --allow-restart)`);
   if (report.noRespawn) lines.push('Respawn:     OPENCLAW_NO_RESPAWN is set — a restart keeps the same process and the stale count');

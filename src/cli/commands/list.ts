@@ -8,7 +8,7 @@ import { parseDurationFlag, parseKindsFlag, parseStatesFlag } from '../parse.js'
 import { matchesFilter, type SessionFilter } from '../../sessions/filter.js';
 import { isPrunableByDefault } from '../../sessions/plan.js';
 import { summarize } from '../../sessions/summary.js';
-import { gatewaySlots, heldOnDiskUnknown, type GatewaySlots } from '../../sessions/gateway-slots.js';
+import { gatewaySlots, heldForOrphans, heldOnDiskUnknown, type GatewaySlots } from '../../sessions/gateway-slots.js';
 import type { ListReport, StoreReport } from '../../report/list-report.js';
 import { sessionReport } from '../../report/session-report.js';
 import { LIST_SCHEMA_VERSION } from '../../report/versions.js';
@@ -83,7 +83,8 @@ export async function runList(flags: ListFlags, io: CliIo): Promise<number> {
     writeListText(inventory, report, style, flags.wide ?? false, flags, (chunk) => io.stdout.write(chunk));
     width = style.width;
   }
-  if (gateway && !flags.json) io.stdout.write(liveFooter(gateway, report.summary.acp.slotsHeld, report.summary.acp.cap, flags, inventory, width));
+  // Every agent's slots (the selection's share would call the others' handles orphaned), none claimed past an unreadable store.
+  if (gateway && !flags.json) io.stdout.write(liveFooter(gateway, heldForOrphans(report.gatewaySlots), report.gatewaySlots.cap, flags, inventory, width));
   for (const line of storeErrorLines(inventory.failures.map((failure) => failure.error))) io.stderr.write(`${line}\n`);
   if (inventory.failures.length > 0) for (const line of brokenStoreHints(inventory, flags, ['list'])) io.stderr.write(`${line}\n`);
   // The table is out; the live read's probe session is deleted now (probe-deletes.ts).

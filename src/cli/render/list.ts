@@ -7,7 +7,7 @@ import { DEFAULT_PRUNE_GRACE } from '../../defaults.js';
 import type { Inventory } from '../../inventory.js';
 import type { ListReport } from '../../report/list-report.js';
 import { formatAgo } from '../../sessions/duration.js';
-import { heldOnDiskUnknown, type GatewaySlots } from '../../sessions/gateway-slots.js';
+import { heldOnDiskUnknown, unreadStoresClause, type GatewaySlots } from '../../sessions/gateway-slots.js';
 import { describeSlots } from '../../sessions/summary.js';
 import { describeDisk } from '../../clean/summary.js';
 import { paintState } from '../paint.js';
@@ -152,7 +152,7 @@ function footer(inventory: Inventory, report: ListReport, style: TerminalStyle, 
  * agent — the cap is gateway-wide — and says so, with the selection's own share.
  */
 function describeGatewaySlots(slots: GatewaySlots, summary: ListReport['summary'], capRemoved: boolean): string {
-  const sentence = describeSlots({ acp: slots }, { capKnown: slots.capKnown, capRemoved });
+  const sentence = `${describeSlots({ acp: slots }, { capKnown: slots.capKnown, capRemoved })}${unreadStoresClause(slots.unreadStores)}`;
   if (slots.scope === 'selected-stores') return `${sentence}, in this store only (other agents' slots count against the same cap)`;
   if (!slots.narrowed) return sentence;
   return `${sentence} across all agents (the cap is gateway-wide); ${summary.acp.slotsHeld} by the selection`;
