@@ -236,9 +236,19 @@ export class RealGateway {
 
   async client(): Promise<GatewayRpc> {
     if (this.rpc) return this.rpc;
-    // The tool's own device file: the same identity the CLI under test will present.
-    this.rpc = await GatewayRpc.connect({ url: `ws://127.0.0.1:${this.port}`, token: this.token, device: loadOrCreateDevice(devicePathFor(this.stateDir)), timeoutMs: 15_000 });
-    return this.rpc;
+    // A gateway loading its plugins for its first chat command blocks its event loop (up to 76 s
+    // on 2026.4.29, docs/openclaw-first-read.md): a connect then gets no reply within 15 s (CI on a
+    // fresh machine, first-read.test). Connect again until it answers, for up to 2 minutes.
+    const deadline = Date.now() + 120_000;
+    for (;;) {
+      try {
+        // The tool's own device file: the same identity the CLI under test will present.
+        this.rpc = await GatewayRpc.connect({ url: `ws://127.0.0.1:${this.port}`, token: this.token, device: loadOrCreateDevice(devicePathFor(this.stateDir)), timeoutMs: 15_000 });
+        return this.rpc;
+      } catch (error) {
+        if (Date.now() > deadline || !/no connect reply/.test((error as Error).message)) throw error;
+      }
+    }
   }
 
   dropClient(): void {

@@ -146,6 +146,10 @@ export async function generateCorpus(options: GenerateOptions): Promise<string> 
     const dashboardKey = created.key ?? created.sessionKey ?? '';
     if (!dashboardKey) throw new Error(`sessions.create answered no key: ${JSON.stringify(created)}`);
     await chat(dashboardKey, 'hello dashboard');
+    // sessions.create already wrote the entry (no status, no lock), so `settled` alone could pass
+    // before the turn starts (CI on a fresh, busy machine then captured it running, 44 s old, against
+    // the golden "idle"): the turn has run once the entry carries a status (docs/openclaw.md §4).
+    await gateway.waitFor(() => store('main')[dashboardKey]?.status !== undefined, 90_000, `dashboard chat (${dashboardKey}) to start`);
     await settled(dashboardKey, 'dashboard chat');
     role('dashboard', 'main', dashboardKey, 'sessions.create (dashboard), then chat.send, done');
 
