@@ -24,21 +24,28 @@ export interface ParsedKey {
   kind: SessionKind;
 }
 
+/**
+ * `agent:<id>:<rest>` split as OpenClaw splits it (2026.4.2 session-key-*.js, 2026.4.29
+ * session-key-utils-*.js `parseAgentSessionKey`: lower-cased, empty segments dropped, at least 3).
+ */
 export function parseSessionKey(key: string): ParsedKey {
   const normalized = key.trim().toLowerCase();
-  const match = /^agent:([^:]+):(.+)$/.exec(normalized);
-  if (!match) return { agentId: null, rest: normalized, kind: normalized === 'main' ? 'main' : 'other' };
-  const rest = match[2]!;
-  return { agentId: match[1]!, rest, kind: kindOfRest(rest.split(':')) };
+  const parts = normalized.split(':').filter(Boolean);
+  if (parts.length < 3 || parts[0] !== 'agent') return { agentId: null, rest: normalized, kind: normalized === 'main' ? 'main' : 'other' };
+  const rest = parts.slice(2).join(':');
+  return { agentId: parts[1]!, rest, kind: kindOfRest(rest, parts.slice(2)) };
 }
 
-function kindOfRest(parts: string[]): SessionKind {
+function kindOfRest(rest: string, parts: string[]): SessionKind {
   const [first, second] = parts;
   if (parts.length === 1 && first === 'main') return 'main';
-  // Nested subagents repeat `:subagent:`; any subagent segment makes it a subagent session.
-  if (parts.includes('subagent')) return 'subagent';
+  // OpenClaw's own tests (`isSubagentSessionKey`, `isCronRunSessionKey`, `isAcpSessionKey`; same
+  // files): a run's key starts with its marker. A `subagent` segment further on is a peer's or a
+  // thread's name (helper-28: `agent:main:telegram:direct:subagent:2` was read as a run and pruned
+  // by default); nested subagents still start with `subagent:`.
+  if (first === 'subagent') return 'subagent';
   if (first === 'acp') return second === 'binding' ? 'acp-binding' : 'acp';
-  if (first === 'cron') return parts.includes('run') ? 'cron-run' : 'cron';
+  if (first === 'cron') return /^cron:[^:]+:run:[^:]+$/.test(rest) ? 'cron-run' : 'cron';
   if (first === 'dashboard') return 'dashboard';
   if (parts.includes('direct')) return 'direct';
   // `<channel>:group:<peer>[:thread:<t>]` / `<channel>:channel:<peer>…`: the marker is the

@@ -19,6 +19,16 @@ const shapes: Array<[string, string, string | null]> = [
   ['agent:main:cron:nightly-digest', 'cron', 'main'],
   ['agent:main:cron:nightly-digest:run:20261127', 'cron-run', 'main'],
   ['agent:main:webchat:something', 'other', 'main'],
+  // A run's marker starts the rest, as in OpenClaw's isSubagentSessionKey / isCronRunSessionKey
+  // (2026.4.2, 2026.4.29): a later `subagent` or `run` segment is a peer's, thread's or job's name
+  // (helper-28: the first two were planned by a default prune as finished runs).
+  ['agent:main:telegram:direct:subagent:2', 'direct', 'main'],
+  ['agent:main:slack:channel:c1:thread:subagent:9', 'channel', 'main'],
+  ['agent:main:irc:group:SubAgent:thread:x', 'group', 'main'],
+  ['agent:main:cron:run', 'cron', 'main'],
+  ['agent:main:cron:run:run:1', 'cron-run', 'main'],
+  ['agent:main:cron:nightly:run:1:subagent:x', 'cron', 'main'],
+  ['agent:main::subagent:x', 'subagent', 'main'],
   ['global', 'other', null],
   ['main', 'main', null],
 ];
