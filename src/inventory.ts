@@ -96,7 +96,7 @@ export function takeInventory(env: Env, options: InventoryOptions): Inventory {
   const now = options.now ?? Date.now();
   const location = resolveStateLocation(env, options);
   // A name given explicitly that does not exist fails first, naming what does exist.
-  assertNamedStateDirExists(options, location);
+  assertNamedStateDirExists(options, location, env);
   const switched = actAsInstallOwner(location, options.store);
   const config = loadConfig(location.configPath, switched ? substitutionEnvForOwner(env) : env);
   // OpenClaw keeps a missing `${VAR}` literally and warns; so does this tool, in OpenClaw's words.

@@ -11,13 +11,18 @@ import type { ConfigFacts } from './config.js';
 import type { LocationFlags, StateLocation } from './paths.js';
 import { configuredAgentIds, discoverAgentsOnDisk, normalizeAgentId } from './stores.js';
 
-/** `--state-dir` / `--profile` that name no directory. Call after resolving the location. */
-export function assertNamedStateDirExists(flags: LocationFlags, location: StateLocation): void {
-  if (!flags.stateDir && flags.profile === undefined) return;
+/**
+ * `--state-dir` / `--profile`, or else `OPENCLAW_STATE_DIR`, that name no directory: the variable
+ * is a cron line's typo as much as the flag (helper-28: `OPENCLAW_STATE_DIR=/srv/opnclaw prune
+ * --yes` said "Nothing to prune", exit 0). Call after resolving the location.
+ */
+export function assertNamedStateDirExists(flags: LocationFlags, location: StateLocation, env: Readonly<Record<string, string | undefined>> = {}): void {
+  const fromEnv = !flags.stateDir && flags.profile === undefined && Boolean(env.OPENCLAW_STATE_DIR?.trim());
+  if (!flags.stateDir && flags.profile === undefined && !fromEnv) return;
   if (isDirectory(location.stateDir)) return;
   const found = stateDirsIn(location.home);
-  if (flags.stateDir) {
-    throw new ToolError('usage', `state dir not found: ${location.stateDir} (OpenClaw state dirs in ${location.home}: ${found.length ? found.map((f) => f.dir).join(', ') : 'none'})`);
+  if (flags.stateDir || fromEnv) {
+    throw new ToolError('usage', `state dir not found: ${location.stateDir}${fromEnv ? ' (from OPENCLAW_STATE_DIR)' : ''} (OpenClaw state dirs in ${location.home}: ${found.length ? found.map((f) => f.dir).join(', ') : 'none'})`);
   }
   const profiles = found.map((f) => f.profile);
   throw new ToolError('usage', `profile "${flags.profile}" not found: no ${location.stateDir} (profiles in ${location.home}: ${profiles.length ? profiles.join(', ') : 'none'})`);

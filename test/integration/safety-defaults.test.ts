@@ -92,6 +92,18 @@ test('defect 7: --agent, --profile, --state-dir, --config that do not exist: one
   }
 });
 
+// helper-28: the variable was the one typo that did nothing forever ("Nothing to prune", exit 0).
+test('OPENCLAW_STATE_DIR naming no directory: one line, exit 2, for list, prune and doctor; a flag still wins over it', () => {
+  const { home, state } = install();
+  for (const command of [['list'], ['prune', '--dry-run'], ['prune', '--yes'], ['doctor', '--no-rpc'], ['metrics']]) {
+    const result = runCli(command, { HOME: home, OPENCLAW_STATE_DIR: path.join(home, 'opnclaw') });
+    assert.equal(result.status, 2, `${command.join(' ')}: ${result.stdout}${result.stderr}`);
+    assert.equal(result.stderr.split('\n').filter(Boolean).length, 1, result.stderr);
+    assert.match(result.stderr, /state dir not found: .*opnclaw \(from OPENCLAW_STATE_DIR\) \(OpenClaw state dirs in .*: .*\.openclaw, .*\.openclaw-work\)/);
+  }
+  assert.equal(runCli(['list', '--state-dir', state], { HOME: home, OPENCLAW_STATE_DIR: path.join(home, 'opnclaw') }).status, 0);
+});
+
 test('names that exist still work; no install at the default location is still exit 0 with the paths looked at', () => {
   const { home } = install();
   assert.equal(runCli(['list', '--agent', 'ops'], { HOME: home }).status, 0);

@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
@@ -17,6 +17,8 @@ function loadedBy(args: string[], dir: string, stdout: 'pipe' | number = 'pipe')
   const preload = path.join(dir, 'record.cjs');
   const out = path.join(dir, 'loaded.json');
   writeLoadRecorder(preload, out);
+  // An OPENCLAW_STATE_DIR that names no directory is a usage error (explicit-names.ts).
+  mkdirSync(path.join(dir, 'state'), { recursive: true });
   const result = spawnSync(process.execPath, ['-r', preload, BIN, ...args], {
     encoding: 'utf8',
     stdio: ['ignore', stdout, 'pipe'],
