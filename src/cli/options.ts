@@ -87,7 +87,9 @@ export const OPTIONS: readonly OptionSpec[] = [
   { flags: '--keep <dur>', help: 'how long .deleted/.reset archives are kept', default: DEFAULT_ARCHIVE_KEEP, commands: ['clean'] },
   { flags: '--list', help: 'list the recorded prune runs', commands: ['restore'] },
   { flags: '-y, --yes', help: 'do not ask for confirmation (required when stdin is not a terminal)', commands: CHANGING },
-  { flags: '-q, --quiet', help: 'print nothing on success (errors still go to stderr; a --log-format json log is still written)', commands: CHANGING },
+  { flags: '-q, --quiet', help: 'print nothing on success (errors still go to stderr; a --log-format json log is still written)', commands: ['prune', 'clean'] },
+  // restore has no event log (helper-28: its help promised one).
+  { flags: '-q, --quiet', help: 'print nothing on success (errors still go to stderr)', commands: ['restore'] },
   { flags: '--lock-timeout <dur>', help: 'how long to wait for a lock held by the gateway or another run', default: DEFAULT_LOCK_TIMEOUT, commands: CHANGING },
   { flags: '--no-journal', help: 'do not record removed entries for restore', commands: ['prune'] },
   {

@@ -47,7 +47,9 @@ export function explicitTarget(flagUrl: string | undefined, env: Env, config: Lo
   if (protocol !== 'ws:' && protocol !== 'wss:') throw new ToolError('usage', `invalid gateway URL "${raw}" (from ${source}): use ws:// or wss://`);
   const host = url.hostname.replace(/^\[|\]$/g, '');
   if (protocol === 'ws:' && !isLoopbackHost(host) && !(env.OPENCLAW_ALLOW_INSECURE_PRIVATE_WS === '1' && isPrivateHost(host))) {
-    throw new ToolError('usage', `refusing plaintext ${raw} (from ${source}): the token would cross the network unencrypted; use wss://, an SSH tunnel to 127.0.0.1, or OPENCLAW_ALLOW_INSECURE_PRIVATE_WS=1 on a trusted private network`);
+    // The variable opens private addresses only: never offered for a public one (helper-28 set it for 8.8.8.8 and got the same refusal).
+    const privateOnly = isPrivateHost(host) ? ', or OPENCLAW_ALLOW_INSECURE_PRIVATE_WS=1 on a trusted private network' : '';
+    throw new ToolError('usage', `refusing plaintext ${raw} (from ${source}): the token would cross the network unencrypted; use wss:// or an SSH tunnel to 127.0.0.1${privateOnly}`);
   }
   const tls = protocol === 'wss:';
   const port = url.port ? Number(url.port) : tls ? 443 : 80;

@@ -58,7 +58,8 @@ function onlyUnanswered(run: Pick<JournalRun, 'removed' | 'unconfirmed'>): boole
 /** notRestorableBecause in the few words of `restore --list`'s RESTORABLE column ('yes', or 'no: …'). */
 export function restorableLabel(run: JournalRun): string {
   if (run.bindingProblem) return 'no: journal not bound to this store';
-  if (notRestorableBecause(run) === null) return 'yes';
+  // Every key already back: nothing left for a restore to do (helper-28 saw "8 8 yes").
+  if (notRestorableBecause(run) === null) return run.removed !== null && keysToRestore(run).length === 0 ? 'no: already restored' : 'yes';
   if (run.method !== 'rpc') return 'no: SQLite store';
   return onlyUnanswered(run) ? 'no: delete sent, never answered' : 'no: deleted by the gateway';
 }

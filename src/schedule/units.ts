@@ -78,9 +78,13 @@ function cronCommand(args: readonly string[]): string {
   return quoted(args).replaceAll('%', '\\%');
 }
 
-/** systemd.unit(5): `%` starts a specifier (`%h`, `%u`…) in ExecStart; `%%` is a literal `%`. */
+/**
+ * systemd.unit(5): `%` starts a specifier (`%h`, `%u`…) in ExecStart; `%%` is a literal `%`.
+ * systemd.service(5): `${FOO}` and a word `$FOO` are the environment's, quotes or not; `$$` is a
+ * literal `$` (helper-28: a path with `$` was only single-quoted).
+ */
 function execStart(args: readonly string[]): string {
-  return quoted(args).replaceAll('%', '%%');
+  return quoted(args).replaceAll('%', '%%').replaceAll('$', () => '$$');
 }
 
 /** Every N minutes from minute 0 (a metrics run is cheap; no per-host spreading needed). */

@@ -272,9 +272,9 @@ function asCronRuns(line: string): string {
   return out;
 }
 
-test('schedule: a % in a path is escaped for cron (\\%) and systemd (%%), and the cron line still runs; a newline in a path is refused', () => {
+test('schedule: a % in a path is escaped for cron (\\%) and systemd (%%), a $ for systemd ($$), and the cron line still runs; a newline in a path is refused', () => {
   const home = tempDir();
-  const stateDir = path.join(home, 'state 100%d');
+  const stateDir = path.join(home, 'state 100%d$HOME');
   mkdirSync(path.join(stateDir, 'agents', 'main', 'sessions'), { recursive: true });
   writeFileSync(path.join(stateDir, 'agents', 'main', 'sessions', 'sessions.json'), JSON.stringify({ 'agent:main:main': { sessionId: 'm', updatedAt: Date.now() } }));
   const textDir = path.join(home, 'prom%h');
@@ -283,11 +283,11 @@ test('schedule: a % in a path is escaped for cron (\\%) and systemd (%%), and th
   assert.equal(result.status, 0, result.stderr);
   const out = JSON.parse(result.stdout) as { cron: string; systemd: { service: { content: string }; metrics: { service: { content: string } } } };
   const metricsLine = out.cron.split('\n').find((l) => / metrics /.test(l) && !l.startsWith('#'))!;
-  assert.ok(metricsLine.includes("/state 100\\%d'"), metricsLine);
+  assert.ok(metricsLine.includes("/state 100\\%d$HOME'"), metricsLine);
   const ran = spawnSync('sh', ['-c', asCronRuns(metricsLine)], { env: { PATH: '/usr/bin:/bin', HOME: home }, encoding: 'utf8' });
   assert.equal(ran.status, 0, ran.stderr);
   assert.ok(existsSync(path.join(textDir, 'openclaw_sessions.prom')), 'the cron line wrote the textfile into the directory named');
-  assert.match(out.systemd.service.content, /--state-dir '\S+\/state 100%%d'$/m);
+  assert.match(out.systemd.service.content, /--state-dir '\S+\/state 100%%d\$\$HOME'$/m);
   assert.match(out.systemd.metrics.service.content, /--textfile \S+\/prom%%h /m);
 
   const injected = runCli(['schedule', '--install', 'systemd', '--no-enable', '--state-dir', `${home}/x\nExecStartPost=/bin/touch ${home}/pwn`], { HOME: home });

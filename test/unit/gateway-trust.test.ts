@@ -92,7 +92,9 @@ test('discovery precedence: --url over OPENCLAW_GATEWAY_URL over gateway.remote.
   assert.equal(explicitTarget(undefined, {}, config({ gateway: { remote: { url: 'wss://gw.example' } } })), null);
   assert.equal(explicitTarget(undefined, {}, config({})), null);
   // Plain ws:// off this host would carry the token in clear: refused as OpenClaw refuses it.
-  assert.throws(() => explicitTarget('ws://10.0.0.5:18789', {}, config({})), /refusing plaintext/);
+  assert.throws(() => explicitTarget('ws://10.0.0.5:18789', {}, config({})), /refusing plaintext .*OPENCLAW_ALLOW_INSECURE_PRIVATE_WS=1 on a trusted private network/);
+  // A public address: the variable would not open it, so it is not offered.
+  assert.throws(() => explicitTarget('ws://8.8.8.8:1', { OPENCLAW_ALLOW_INSECURE_PRIVATE_WS: '1' }, config({})), (error: Error) => /refusing plaintext/.test(error.message) && !/OPENCLAW_ALLOW/.test(error.message));
   assert.equal(explicitTarget('ws://10.0.0.5:18789', { OPENCLAW_ALLOW_INSECURE_PRIVATE_WS: '1' }, config({}))?.host, '10.0.0.5');
   assert.throws(() => explicitTarget('http//nope', {}, config({})), /invalid gateway URL/);
 

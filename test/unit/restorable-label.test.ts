@@ -5,12 +5,14 @@ import { notRestorableBecause, restorableLabel } from '../../src/prune/restore.j
 import type { JournalRun } from '../../src/store/journal.js';
 
 function run(over: Partial<JournalRun>): JournalRun {
-  return { runId: 'r', at: 't', storePath: '/s/sessions.json', journalPath: '/s/j', entries: {}, states: {}, removed: ['k'], unconfirmed: [], transcriptMoves: [], restoredAt: null, restoredKeys: [], bindingProblem: null, method: 'file', ...over };
+  return { runId: 'r', at: 't', storePath: '/s/sessions.json', journalPath: '/s/j', entries: { k: {} }, states: {}, removed: ['k'], unconfirmed: [], transcriptMoves: [], restoredAt: null, restoredKeys: [], bindingProblem: null, method: 'file', ...over };
 }
 
 test('each kind of run gets its own words, and only a file run on a bound JSON store is restorable', () => {
   const cases: Array<[Partial<JournalRun>, string]> = [
     [{}, 'yes'],
+    [{ entries: { k: {} }, restoredKeys: ['k'], restoredAt: 't2' }, 'no: already restored'],
+    [{ entries: { k: {}, l: {} }, removed: ['k', 'l'], restoredKeys: ['k'], restoredAt: 't2' }, 'yes'],
     [{ bindingProblem: 'moved' }, 'no: journal not bound to this store'],
     [{ storePath: '/s/openclaw-agent.sqlite' }, 'no: SQLite store'],
     [{ method: 'rpc' }, 'no: deleted by the gateway'],
