@@ -55,6 +55,30 @@ test('--log-format json: one parseable object per line, with the counts', () => 
   assert.equal(failEvents[2]!.exitCode, 1);
 });
 
+// helper-28: with one store unparsable the log said only run.end's exitCode 1; the reason was text on stderr.
+test('--log-format json names each store left untouched and each that could not be read', async () => {
+  const { state, store } = install();
+  writeFile(storePath(state, 'ops'), everyState('ops'));
+  writeFile(storePath(state, 'coder'), '{"agent:coder:main": {');
+  const { rmSync, symlinkSync, writeFileSync } = await import('node:fs');
+  // main's store as a symlink: refused on its own while ops is pruned (prune/execute.ts).
+  const target = path.join(tempDir(), 'main.json');
+  writeFileSync(target, readFileSync(store));
+  rmSync(store);
+  symlinkSync(target, store);
+  const result = runCli(['prune', '--yes', '--quiet', '--log-format', 'json', '--state-dir', state]);
+  assert.equal(result.status, 7, result.stderr);
+  const events = result.stdout.trim().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
+  const untouched = events.filter((e) => e.event === 'store.untouched');
+  assert.deepEqual(untouched.map((e) => [e.path, e.outcome]), [[store, 'refused']]);
+  assert.match(String(untouched[0]!.error), /symlink/);
+  const unreadable = events.filter((e) => e.event === 'store.unreadable');
+  assert.deepEqual(unreadable.map((e) => [e.agentId, e.path]), [['coder', storePath(state, 'coder')]]);
+  assert.match(String(unreadable[0]!.error), /does not parse/);
+  assert.equal(events.filter((e) => e.event === 'session.pruned').length, 5, 'ops was pruned');
+  assert.equal(events.at(-1)!.event, 'run.end');
+});
+
 test('two scheduled runs at once: exactly one writes; the other finds its plan already done', async () => {
   for (let round = 0; round < 3; round++) {
     const { state, store } = install();

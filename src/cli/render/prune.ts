@@ -171,6 +171,9 @@ export function logOutcome(log: EventLog, outcome: PruneOutcome, started: number
       log.emit(report.dryRun ? 'session.planned' : 'session.pruned', fields);
     }
     for (const skip of report.skipped) log.emit('session.skipped', { agentId: skip.agentId, key: skip.key, why: skip.why });
+    // A log collector sees why a run exited non-zero without the text on stderr (helper-28: only run.end's exitCode told).
+    for (const store of report.stores) if (store.outcome !== 'pruned' && store.outcome !== 'planned') log.emit('store.untouched', { agentId: store.agentId, path: store.path, outcome: store.outcome, error: store.error ?? null });
+    for (const failed of report.failedStores ?? []) log.emit('store.unreadable', { agentId: failed.agentId, path: failed.path, error: failed.error });
     if (report.recompute) log.emit('recompute', report.recompute);
   }
   const dryRun = report?.dryRun ?? false;
