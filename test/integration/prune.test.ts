@@ -180,7 +180,7 @@ test('a symlinked store is refused on its own: the dry run says so, the other st
   const report = JSON.parse(run.stdout) as Omit<PruneJson, 'stores'> & { stores: Array<{ path: string; outcome: string }> };
   assert.deepEqual(report.pruned.map((p) => p.key).sort(), TERMINAL_KEYS.map((key) => key.replace(':main:', ':coder:')).sort());
   assert.deepEqual(report.stores.map((s) => [path.basename(path.dirname(path.dirname(s.path))), s.outcome]).sort(), [['coder', 'pruned'], ['main', 'refused']]);
-  assert.match(run.stderr, /store .*main\/sessions\/sessions\.json not pruned \(refused\): .*symlink.*move the file it points to over the link/);
+  assert.match(run.stderr, /store .*main\/sessions\/sessions\.json not pruned \(refused; 5 planned sessions left as they are\): .*symlink.*move the file it points to over the link/);
   assert.doesNotMatch(run.stderr, /--store/, 'never pointed at the target: that is not the lock the gateway takes');
   assert.ok(lstatSync(store).isSymbolicLink());
   assert.deepEqual(readFileSync(target), before);

@@ -81,7 +81,9 @@ export interface PrunedHints {
  */
 export function renderPruned(out: PruneOutput, { report, results, partial, warnings }: PruneExecution, hints: PrunedHints): number {
   out.emit(report);
-  for (const skip of report.skipped) out.say(`skipped ${skip.key}: ${skip.why}\n`);
+  // A store left untouched gets one line below, not its reason once per planned key (helper-28: 8 times for a busy lock).
+  const untouchedStores = new Set(results.filter((result) => result.outcome !== 'pruned').map((result) => result.path));
+  for (const skip of report.skipped) if (!untouchedStores.has(skip.storePath)) out.say(`skipped ${skip.key}: ${skip.why}\n`);
   for (const result of results) for (const failure of result.transcriptFailures) out.warn(`could not archive transcript ${failure.path}: ${failure.error}`);
   for (const kept of report.transcriptsKept) out.say(`kept transcript ${kept.path} (of ${kept.key}): ${kept.why}\n`);
   for (const warning of warnings) out.warn(warning);
@@ -98,7 +100,7 @@ export function renderPruned(out: PruneOutput, { report, results, partial, warni
     out.say(prose(`Not undoable: the gateway deleted these sessions (sessions.delete closed their runtimes and archived their transcripts); journal ${report.runId} keeps a record of what they were.`, out));
   }
   const untouched = results.filter((result) => result.outcome !== 'pruned');
-  for (const result of untouched) out.warn(`store ${result.path} not pruned (${result.outcome}): ${result.error ? errorLine(result.error) : ''}`);
+  for (const result of untouched) out.warn(`store ${result.path} not pruned (${result.outcome}; ${result.skipped.length} planned session${result.skipped.length === 1 ? '' : 's'} left as they are): ${result.error ? errorLine(result.error) : ''}`);
   if (!recompute.ok) {
     out.warn(recompute.detail);
     // The pruned sessions are gone from the store: restarting this install's gateway is what frees their slots now.
