@@ -135,6 +135,10 @@ const badFiles: Array<[string, Buffer, RegExp]> = [
   ['an array', Buffer.from('[]'), /holds an array, not an object/],
   ['BOM', Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from('{}')]), /byte-order mark/],
   ['not UTF-8', Buffer.from([0x7b, 0x22, 0x61, 0xff, 0x22, 0x3a, 0x31, 0x7d]), /not valid UTF-8 \(first bad byte at offset 3\)/],
+  // Decoded first, then checked (read-json.ts): a surrogate half, an overlong '/', a code point past U+10FFFF.
+  ['a UTF-8-encoded surrogate', Buffer.concat([Buffer.from('{"a'), Buffer.from([0xed, 0xa0, 0x80]), Buffer.from('":1}')]), /not valid UTF-8 \(first bad byte at offset \d\)/],
+  ['an overlong encoding', Buffer.concat([Buffer.from('{"ab'), Buffer.from([0xc0, 0xaf]), Buffer.from('":1}')]), /not valid UTF-8 \(first bad byte at offset 4\)/],
+  ['past U+10FFFF', Buffer.concat([Buffer.from('{"'), Buffer.from([0xf4, 0x90, 0x80, 0x80]), Buffer.from('":1}')]), /not valid UTF-8 \(first bad byte at offset \d\)/],
   ['empty', Buffer.from(''), /is empty/],
 ];
 
@@ -154,6 +158,16 @@ for (const [name, bytes, pattern] of badFiles) {
     assert.deepEqual(readFileSync(file), bytes);
   });
 }
+
+// A store may hold U+FFFD itself (an earlier lossy decode upstream): valid UTF-8, read as it is.
+test('a store holding U+FFFD (valid UTF-8) and non-ASCII text is read, the character kept', async () => {
+  const home = tempDir();
+  const file = storePath(path.join(home, '.openclaw'), 'main');
+  writeFile(file, { 'agent:main:main': { sessionId: 'm', updatedAt: Date.now(), label: 'caf\u00e9 \ufffd \u{1F600}' } });
+  const result = await runInProcess(['list', '--json'], { HOME: home });
+  assert.equal(result.status, 0, result.stderr);
+  assert.match(readFileSync(file, 'utf8'), /caf\u00e9 \ufffd \u{1F600}/u);
+});
 
 test('usage errors exit 2 with one line', async () => {
   const home = tempDir();
