@@ -98,15 +98,10 @@ export function decodeStore(file: string, bytes: Buffer): string {
   if (bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) {
     throw new ToolError('failed', `session store ${file}:1:1 starts with a UTF-8 byte-order mark, which OpenClaw cannot parse (it would treat the store as empty); remove the first 3 bytes`);
   }
-  // One pass over the bytes, not two (issue 11): V8 decodes every invalid sequence to U+FFFD, so
-  // a text without one came from valid UTF-8 (and V8 answers "no U+FFFD" at once for a text of
-  // one-byte characters, most stores). A text with one is checked byte by byte: a store may hold
-  // the character itself.
-  const text = bytes.toString('utf8');
-  if (text.includes('\uFFFD') && !isUtf8(bytes)) {
+  if (!isUtf8(bytes)) {
     throw new ToolError('failed', `session store ${file} is not valid UTF-8 (first bad byte at offset ${firstInvalidUtf8(bytes)})`);
   }
-  return text;
+  return bytes.toString('utf8');
 }
 
 /**

@@ -135,7 +135,7 @@ const badFiles: Array<[string, Buffer, RegExp]> = [
   ['an array', Buffer.from('[]'), /holds an array, not an object/],
   ['BOM', Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from('{}')]), /byte-order mark/],
   ['not UTF-8', Buffer.from([0x7b, 0x22, 0x61, 0xff, 0x22, 0x3a, 0x31, 0x7d]), /not valid UTF-8 \(first bad byte at offset 3\)/],
-  // Decoded first, then checked (read-json.ts): a surrogate half, an overlong '/', a code point past U+10FFFF.
+  // What isUtf8 refuses and a lossy decode would turn into U+FFFD: a surrogate half, an overlong '/', a code point past U+10FFFF.
   ['a UTF-8-encoded surrogate', Buffer.concat([Buffer.from('{"a'), Buffer.from([0xed, 0xa0, 0x80]), Buffer.from('":1}')]), /not valid UTF-8 \(first bad byte at offset \d\)/],
   ['an overlong encoding', Buffer.concat([Buffer.from('{"ab'), Buffer.from([0xc0, 0xaf]), Buffer.from('":1}')]), /not valid UTF-8 \(first bad byte at offset 4\)/],
   ['past U+10FFFF', Buffer.concat([Buffer.from('{"'), Buffer.from([0xf4, 0x90, 0x80, 0x80]), Buffer.from('":1}')]), /not valid UTF-8 \(first bad byte at offset \d\)/],
