@@ -45,7 +45,8 @@ export function unsafeStoreFix(storePath: string, stat: Stats | null, stateDir: 
     // The gateway locks and renames the link's path; the fix is a regular file there, made while
     // nothing writes it (never `--store` at the target: that takes another lock).
     const target = realpathOrNull(storePath);
-    return `with the gateway stopped, move the file the symlink points to over it${target ? `: mv -- ${shellQuote(target)} ${shellQuote(storePath)}` : ''}`;
+    // A copy, never a move: the target may be another agent's live store (helper-29: mv took it away).
+    return `with the gateway stopped, replace the symlink with a copy of the file it points to${target ? `: cp --remove-destination -- ${shellQuote(target)} ${shellQuote(storePath)}` : ''}`;
   }
   const dir = path.dirname(storePath);
   // As store-safety.ts judges them: the directory followed, the file itself.

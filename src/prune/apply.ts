@@ -71,8 +71,7 @@ export async function applyPrunePlan(plan: PrunePlan, options: ApplyOptions): Pr
   return results;
 }
 
-/** A store left as it was, for `error` (lock-busy → busy, unsafe → refused, else failed): every item skipped. */
-export function untouched(storePath: string, items: PrunePlanItem[], error: ToolError): StoreApplyResult {
+function untouched(storePath: string, items: PrunePlanItem[], error: ToolError): StoreApplyResult {
   const outcome: StoreOutcome = error.kind === 'lock-busy' ? 'busy' : error.kind === 'unsafe' ? 'refused' : 'failed';
   return {
     agentId: items[0]?.agentId ?? 'main',

@@ -20,8 +20,8 @@ import { journalPathFor } from '../store/journal-path.js';
 import { applyRetention } from '../store/journal-retention.js';
 import { removeStaleTemps } from '../store/safe-fs.js';
 import { readJsonStore } from '../store/read-json.js';
-import { refusedStores } from '../store/store-safety.js';
-import { applyPrunePlan, untouched, type StoreApplyResult } from './apply.js';
+import { assertStoreWritable } from '../store/store-safety.js';
+import { applyPrunePlan, type StoreApplyResult } from './apply.js';
 import { applyViaRpc } from './apply-rpc.js';
 import { gatewayOf, type OrphanRestartPlan, type PreparedPrune } from './prepare.js';
 import { decideRecompute, decideRemoteRecompute, finishRecompute, mayHoldHandle, measureAfter, recomputeReport, rpcRecomputeReport } from './recompute.js';
@@ -32,29 +32,17 @@ export interface PruneRoute {
   decision: Exclude<RecomputeDecision, { method: 'refuse' }>;
   viaRpc: PrunePlanItem[];
   viaFile: PrunePlanItem[];
-  /**
-   * Stores the file route may not write (store-safety.ts: a symlink, a file or directory others
-   * may write), each with its refusal: left untouched and reported as `refused` while the other
-   * stores go ahead (README: each store has its own outcome). Their items are not in viaFile.
-   */
-  refused: Map<string, ToolError>;
 }
 
-/**
- * The decision, or a ToolError when it refuses. Unsafe stores the file route would write are
- * refused one by one (`refused`); when that leaves nothing to do, the whole run is refused (exit
- * 4) before anything is asked or changed.
- */
+/** The decision, or a ToolError when it refuses; also refuses unsafe stores the file route would write. */
 export function choosePruneRoute(prepared: PreparedPrune, requested: RecomputeRequest, allowRestart: boolean): PruneRoute {
   const { plan, inventory } = prepared;
   const decision = prepared.remote ? decideRemoteRecompute(requested, gatewayOf(prepared)) : decideRecompute(requested, gatewayOf(prepared), plan, allowRestart, inventory);
   if (decision.method === 'refuse') throw new ToolError(decision.kind, decision.why);
   const viaRpc = decision.method === 'rpc' ? plan.items.filter((item) => decision.allViaRpc || mayHoldHandle(item)) : [];
   const viaFile = plan.items.filter((item) => !viaRpc.includes(item));
-  const fileStores = new Set(viaFile.map((item) => item.storePath));
-  const refused = refusedStores(inventory.stores.map((store) => store.ref).filter((ref) => fileStores.has(ref.path)));
-  if (refused.size > 0 && refused.size === fileStores.size && viaRpc.length === 0) throw refused.values().next().value!;
-  return { decision, viaRpc, viaFile: viaFile.filter((item) => !refused.has(item.storePath)), refused };
+  for (const store of inventory.stores) if (viaFile.some((item) => item.storePath === store.ref.path)) assertStoreWritable(store.ref);
+  return { decision, viaRpc, viaFile };
 }
 
 export interface ExecuteOptions {
@@ -95,25 +83,22 @@ export async function executePrune(prepared: PreparedPrune, route: PruneRoute, o
   // The plan's live read may still be deleting its probe session: the gateway answers that first
   // (4.29 blocks on it for up to 22 s), so the run's own deletes are not sent behind it on a clock.
   await probeDeletesSettled(options.progress);
-  // A refused store is not touched at all: no run lock, temp file or journal beside it.
-  const stores = [...plan.byStore.keys()].filter((storePath) => !route.refused.has(storePath));
-  const written = await withLockedWrites(prepared.remote ? [] : stores, options, async (writer) => {
+  const written = await withLockedWrites(prepared.remote ? [] : [...plan.byStore.keys()], options, async (writer) => {
     // Under the run lock no other run of this tool works on these stores: a temp file of ours
     // next to them was left by a killed run.
-    if (!prepared.remote) for (const storePath of stores) removeStaleTemps(storePath);
+    if (!prepared.remote) for (const storePath of plan.byStore.keys()) removeStaleTemps(storePath);
     const rpc = viaRpc.length > 0 ? await removeViaRpc(prepared, viaRpc, { ...options, journal }) : null;
     let results: StoreApplyResult[] = [];
     if (viaFile.length > 0) {
-      const filePlan = viaRpc.length > 0 || route.refused.size > 0 ? planOfItems(viaFile, plan.totalSessions) : plan;
+      const filePlan = viaRpc.length > 0 ? planOfItems(viaFile, plan.totalSessions) : plan;
       // After RPC deletes, the gateway has rewritten the store: plan snapshots are stale.
       const snapshots = viaRpc.length > 0 ? freshSnapshots(filePlan) : snapshotsOf(inventory);
       const scopeOf = (storePath: string): TranscriptScope => scopes.get(storePath) ?? { storePath, shared: false, stateDir: inventory.location.stateDir };
       results = await applyPrunePlan(filePlan, { ...options, snapshots, writer, scopeOf });
     }
-    for (const [storePath, error] of route.refused) results.push(untouched(storePath, (plan.byStore.get(storePath) ?? []).filter((item) => !viaRpc.includes(item)), error));
     // Retention, still under the run lock.
     if (journal) {
-      for (const storePath of stores) {
+      for (const storePath of plan.byStore.keys()) {
         await applyRetention(journalPathFor(storePath), options.journalRetentionMs).catch((error: Error) => {
           warnings.push(`journal retention skipped for ${storePath}: ${error.message}`);
         });

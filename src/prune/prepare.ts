@@ -130,9 +130,9 @@ function candidatesOf(inventory: Inventory): PlanCandidate[] {
 /**
  * The planned JSON stores a real run would refuse to rewrite (store-safety.ts: a symlink, a file
  * or directory others may write), each refusal once, for a dry run to say so before the operator
- * runs the command it prints (helper-28: it promised a run that was then refused). SQLite stores
- * are left out: their sessions always go through the gateway, as a refused store's ACP sessions
- * still may (prune/execute.ts choosePruneRoute).
+ * runs the command it prints (helper-28: it promised a run that was then refused). A real run
+ * refuses as a whole when one of the stores it would write is among these (execute.ts
+ * choosePruneRoute); SQLite stores are left out here, their sessions go through the gateway.
  */
 export function refusedJsonStores(prepared: PreparedPrune): ToolError[] {
   const refs = prepared.inventory.stores.map((store) => store.ref).filter((ref) => ref.format === 'json' && prepared.plan.byStore.has(ref.path));

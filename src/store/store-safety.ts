@@ -24,7 +24,7 @@ export function assertStoreWritable(ref: StoreRef): void {
     // target would not wait on the gateway's lock (helper-28 followed that old hint: it wrote the
     // store while the gateway's lock was held). The gateway's own next write replaces the link
     // with a regular file (docs/openclaw.md §6: it renames over the path).
-    throw new ToolError('unsafe', `refusing to modify ${ref.path}: it is a symlink, which this tool writes neither through nor around (the gateway locks the link's path, not its target's); with the gateway stopped, move the file it points to over the link`);
+    throw new ToolError('unsafe', `refusing to modify ${ref.path}: it is a symlink, which this tool writes neither through nor around (the gateway locks the link's path, not its target's); with the gateway stopped, replace the link with a copy of the file it points to (never move that file: it may be another agent's store)`);
   }
   const dir = path.dirname(ref.path);
   const dirStat = statSync(dir);
@@ -38,8 +38,7 @@ export function assertStoreWritable(ref: StoreRef): void {
 
 /**
  * The stores of `refs` this tool may not rewrite (assertStoreWritable), each with its refusal;
- * others' errors (not a ToolError) propagate. Prune's file route skips these one by one
- * (prune/execute.ts), and a dry run names them (cli/commands/prune.ts).
+ * others' errors (not a ToolError) propagate. A dry run names them (prune/prepare.ts).
  */
 export function refusedStores(refs: Iterable<StoreRef>): Map<string, ToolError> {
   const refused = new Map<string, ToolError>();

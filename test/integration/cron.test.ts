@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
-import { runCli, runCliAsync } from '../helpers/cli.js';
+import { runCli, runCliAsync, startHolder } from '../helpers/cli.js';
 import { everyState } from '../helpers/stores.js';
 import { storePath, tempDir, writeFile } from '../helpers/tmp.js';
 
@@ -57,26 +57,26 @@ test('--log-format json: one parseable object per line, with the counts', () => 
 
 // helper-28: with one store unparsable the log said only run.end's exitCode 1; the reason was text on stderr.
 test('--log-format json names each store left untouched and each that could not be read', async () => {
-  const { state, store } = install();
-  writeFile(storePath(state, 'ops'), everyState('ops'));
+  const { state } = install();
+  const ops = writeFile(storePath(state, 'ops'), everyState('ops'));
   writeFile(storePath(state, 'coder'), '{"agent:coder:main": {');
-  const { rmSync, symlinkSync, writeFileSync } = await import('node:fs');
-  // main's store as a symlink: refused on its own while ops is pruned (prune/execute.ts).
-  const target = path.join(tempDir(), 'main.json');
-  writeFileSync(target, readFileSync(store));
-  rmSync(store);
-  symlinkSync(target, store);
-  const result = runCli(['prune', '--yes', '--quiet', '--log-format', 'json', '--state-dir', state]);
-  assert.equal(result.status, 7, result.stderr);
-  const events = result.stdout.trim().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
-  const untouched = events.filter((e) => e.event === 'store.untouched');
-  assert.deepEqual(untouched.map((e) => [e.path, e.outcome]), [[store, 'refused']]);
-  assert.match(String(untouched[0]!.error), /symlink/);
-  const unreadable = events.filter((e) => e.event === 'store.unreadable');
-  assert.deepEqual(unreadable.map((e) => [e.agentId, e.path]), [['coder', storePath(state, 'coder')]]);
-  assert.match(String(unreadable[0]!.error), /does not parse/);
-  assert.equal(events.filter((e) => e.event === 'session.pruned').length, 5, 'ops was pruned');
-  assert.equal(events.at(-1)!.event, 'run.end');
+  // ops's store busy: the gateway's lock held past --lock-timeout by a live process.
+  const holder = await startHolder(['hold', ops, '8000']);
+  try {
+    const result = await runCliAsync(['prune', '--yes', '--quiet', '--log-format', 'json', '--lock-timeout', '1s', '--state-dir', state]);
+    assert.equal(result.status, 7, result.stderr);
+    const events = result.stdout.trim().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
+    const untouched = events.filter((e) => e.event === 'store.untouched');
+    assert.deepEqual(untouched.map((e) => [e.path, e.outcome]), [[ops, 'busy']]);
+    assert.match(String(untouched[0]!.error), /lock/);
+    const unreadable = events.filter((e) => e.event === 'store.unreadable');
+    assert.deepEqual(unreadable.map((e) => [e.agentId, e.path]), [['coder', storePath(state, 'coder')]]);
+    assert.match(String(unreadable[0]!.error), /does not parse/);
+    assert.equal(events.filter((e) => e.event === 'session.pruned').length, 5, 'main was pruned');
+    assert.equal(events.at(-1)!.event, 'run.end');
+  } finally {
+    holder.child.kill('SIGKILL');
+  }
 });
 
 test('two scheduled runs at once: exactly one writes; the other finds its plan already done', async () => {

@@ -108,7 +108,7 @@ test('a plan to run fingerprints every item; a dry run’s plan has none, the sa
   assert.equal(dry.totalSessions, 3);
   const { executePrune } = await import('../../src/prune/execute.js');
   await assert.rejects(
-    executePrune({ inventory: {} as never, plan: dry, gateway: null, remote: false }, { decision: { method: 'file' } as never, viaRpc: [], viaFile: dry.items, refused: new Map() }, {} as never, {}),
+    executePrune({ inventory: {} as never, plan: dry, gateway: null, remote: false }, { decision: { method: 'file' } as never, viaRpc: [], viaFile: dry.items }, {} as never, {}),
     /a plan made without fingerprints \(a dry run\) cannot be executed/,
   );
 });

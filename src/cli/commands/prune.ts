@@ -183,7 +183,7 @@ async function pruneReadable(flags: PruneFlags, io: CliIo, log: EventLog, reques
     const report = named(planReport(plan, request.dryRun, inventory));
     renderPlanned(out, report, plan, inventory.stores.length, toolCommand(['prune', ...planArgs(flags), ...selectionArgs(flags)]));
     if (plan.items.length === 0) sayWhatWaits(out, prepared, request, flags);
-    else for (const error of refusedJsonStores(prepared)) io.stderr.write(`openclaw-sessions: a prune will not rewrite this store: ${error.message}\n`);
+    else for (const error of refusedJsonStores(prepared)) io.stderr.write(`openclaw-sessions: a real prune would be refused (exit 4, nothing changed): ${error.message}\n`);
     return { kind: plan.items.length === 0 ? 'nothing' : 'planned', report, exitCode: EXIT.ok };
   }
 
@@ -195,8 +195,7 @@ async function pruneReadable(flags: PruneFlags, io: CliIo, log: EventLog, reques
   const execute = await import('../../prune/execute.js');
   const route = await chooseRoute(execute.choosePruneRoute, prepared, request.recompute, flags, io, interactive);
   if (interactive) {
-    const refused = [...route.refused].map(([storePath, error]) => `store ${storePath} will not be pruned (refused): ${error.message}\n`);
-    io.stderr.write(`${renderPlan(plan, out.style)}\n${prose(`${describePlan(plan, false)}${describeDecision(route.decision, prepared.gateway!)}`, out)}${refused.join('')}`);
+    io.stderr.write(`${renderPlan(plan, out.style)}\n${prose(`${describePlan(plan, false)}${describeDecision(route.decision, prepared.gateway!)}`, out)}`);
     if (!(await confirmed(io, 'Prune these sessions? [y/N] '))) {
       io.stderr.write('Cancelled; nothing was changed.\n');
       return { kind: 'cancelled', report: null, exitCode: EXIT.ok };

@@ -82,8 +82,10 @@ export interface PrunedHints {
 export function renderPruned(out: PruneOutput, { report, results, partial, warnings }: PruneExecution, hints: PrunedHints): number {
   out.emit(report);
   // A store left untouched gets one line below, not its reason once per planned key (helper-28: 8 times for a busy lock).
-  const untouchedStores = new Set(results.filter((result) => result.outcome !== 'pruned').map((result) => result.path));
-  for (const skip of report.skipped) if (!untouchedStores.has(skip.storePath)) out.say(`skipped ${skip.key}: ${skip.why}\n`);
+  // Only the untouched stores' own (file-route) skips: a gateway's refusal of an RPC delete in that
+  // store keeps its line (helper-29: "see skipped" pointed at nothing).
+  const untouchedKeys = new Set(results.filter((result) => result.outcome !== 'pruned').flatMap((result) => result.skipped.map((skip) => `${skip.storePath}\0${skip.key}`)));
+  for (const skip of report.skipped) if (!untouchedKeys.has(`${skip.storePath}\0${skip.key}`)) out.say(`skipped ${skip.key}: ${skip.why}\n`);
   for (const result of results) for (const failure of result.transcriptFailures) out.warn(`could not archive transcript ${failure.path}: ${failure.error}`);
   for (const kept of report.transcriptsKept) out.say(`kept transcript ${kept.path} (of ${kept.key}): ${kept.why}\n`);
   for (const warning of warnings) out.warn(warning);
