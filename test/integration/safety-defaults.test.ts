@@ -82,8 +82,10 @@ test('defect 7: --agent, --profile, --state-dir, --config that do not exist: one
     [['--state-dir', path.join(home, 'typo')], /state dir not found: .*typo \(OpenClaw state dirs in .*: .*\.openclaw, .*\.openclaw-work\)/],
     [['--config', path.join(home, 'typo.json')], new RegExp(`config file not found: .*typo\\.json.*\\(existing: ${path.join(state, 'openclaw.json').replace(/[.]/g, '\\.')}\\)`)],
   ];
-  for (const command of [['list'], ['prune', '--dry-run'], ['prune', '--yes'], ['doctor', '--no-rpc']]) {
+  for (const command of [['list'], ['prune', '--dry-run'], ['prune', '--yes'], ['doctor', '--no-rpc'], ['schedule']]) {
     for (const [flags, pattern] of cases) {
+      // schedule names no agent and reads no config.
+      if (command[0] === 'schedule' && (flags[0] === '--agent' || flags[0] === '--config')) continue;
       const result = runCli([...command, ...flags], { HOME: home });
       assert.equal(result.status, 2, `${[...command, ...flags].join(' ')}: ${result.stdout}${result.stderr}`);
       assert.equal(result.stderr.split('\n').filter(Boolean).length, 1, result.stderr);
@@ -95,7 +97,7 @@ test('defect 7: --agent, --profile, --state-dir, --config that do not exist: one
 // helper-28: the variable was the one typo that did nothing forever ("Nothing to prune", exit 0).
 test('OPENCLAW_STATE_DIR naming no directory: one line, exit 2, for list, prune and doctor; a flag still wins over it', () => {
   const { home, state } = install();
-  for (const command of [['list'], ['prune', '--dry-run'], ['prune', '--yes'], ['doctor', '--no-rpc'], ['metrics']]) {
+  for (const command of [['list'], ['prune', '--dry-run'], ['prune', '--yes'], ['doctor', '--no-rpc'], ['metrics'], ['schedule']]) {
     const result = runCli(command, { HOME: home, OPENCLAW_STATE_DIR: path.join(home, 'opnclaw') });
     assert.equal(result.status, 2, `${command.join(' ')}: ${result.stdout}${result.stderr}`);
     assert.equal(result.stderr.split('\n').filter(Boolean).length, 1, result.stderr);

@@ -14,6 +14,7 @@ function hasSystemdAnalyze(): boolean {
 
 test('generated units: absolute paths, the install named, and systemd accepts them', () => {
   const home = tempDir();
+  mkdirSync(path.join(home, 'state'), { recursive: true });
   const result = runCli(['schedule', '--json', '--state-dir', path.join(home, 'state'), '--every', '30m', '--allow-restart'], { HOME: home });
   assert.equal(result.status, 0, result.stderr);
   const out = JSON.parse(result.stdout) as { cron: string; systemd: { dir: string; service: { name: string; content: string }; timer: { name: string; content: string } } };
@@ -54,6 +55,7 @@ test('cron and calendar expressions per period; bad periods refused', () => {
 
 test('a flag given without the flag it works with is refused (exit 2), never silently ignored', () => {
   const home = tempDir();
+  mkdirSync(path.join(home, 'state'), { recursive: true });
   for (const [args, line] of [
     [['--clean-keep', '7d'], /^openclaw-sessions: --clean-keep only works with --clean; nothing was done\n$/],
     [['--metrics-every', '5m'], /^openclaw-sessions: --metrics-every only works with --metrics-textfile; nothing was done\n$/],
@@ -71,6 +73,7 @@ test('a flag given without the flag it works with is refused (exit 2), never sil
 
 test('--no-enable (with --install systemd) is refused without it, never ignored: a cron install would run at once', () => {
   const home = tempDir();
+  mkdirSync(path.join(home, 'state'), { recursive: true });
   const bin = path.join(home, 'bin');
   mkdirSync(bin);
   const table = path.join(home, 'crontab.txt');
@@ -98,6 +101,7 @@ test('crontab block replacement keeps every other line', () => {
 
 test('schedule --install systemd into a temp HOME, refuse a changed file without --force, --uninstall', () => {
   const home = tempDir();
+  mkdirSync(path.join(home, 'state'), { recursive: true });
   const env = { HOME: home, XDG_CONFIG_HOME: path.join(home, 'cfg') };
   const args = ['schedule', '--install', 'systemd', '--no-enable', '--state-dir', path.join(home, 'state')];
   const first = runCli(args, env);
@@ -122,6 +126,7 @@ test('schedule --install systemd into a temp HOME, refuse a changed file without
 
 test('schedule --install cron edits only its block of the user crontab (through the crontab command)', () => {
   const home = tempDir();
+  mkdirSync(path.join(home, 'state'), { recursive: true });
   // A stand-in for cron's `crontab` that keeps the table in a file.
   const bin = path.join(home, 'bin');
   mkdirSync(bin);
@@ -144,6 +149,7 @@ test('schedule --install cron edits only its block of the user crontab (through 
 
 test('schedule --metrics-textfile: a metrics line in the cron block and a metrics timer that systemd accepts; the line itself writes the textfile', () => {
   const home = tempDir();
+  mkdirSync(path.join(home, 'state'), { recursive: true });
   const stateDir = path.join(home, 'state');
   mkdirSync(path.join(stateDir, 'agents', 'main', 'sessions'), { recursive: true });
   writeFileSync(path.join(stateDir, 'agents', 'main', 'sessions', 'sessions.json'), JSON.stringify({ 'agent:main:main': { sessionId: 'm', updatedAt: Date.now() } }));
@@ -192,6 +198,7 @@ test('schedule --metrics-textfile: a metrics line in the cron block and a metric
 
 test('schedule --install systemd --metrics-textfile writes four units; --uninstall removes them all', () => {
   const home = tempDir();
+  mkdirSync(path.join(home, 'state'), { recursive: true });
   const env = { HOME: home, XDG_CONFIG_HOME: path.join(home, 'cfg') };
   const textDir = path.join(home, 'textfile');
   mkdirSync(textDir);
@@ -208,6 +215,7 @@ test('schedule --install systemd --metrics-textfile writes four units; --uninsta
 
 test('schedule --clean: a daily clean line in the cron block and a clean timer that systemd accepts; the line itself cleans', () => {
   const home = tempDir();
+  mkdirSync(path.join(home, 'state'), { recursive: true });
   const stateDir = path.join(home, 'state');
   const sessions = path.join(stateDir, 'agents', 'main', 'sessions');
   mkdirSync(sessions, { recursive: true });
@@ -244,6 +252,7 @@ test('schedule --clean: a daily clean line in the cron block and a clean timer t
 // whose every prune would exit 1, since Node 20 has no node:sqlite; it said nothing.
 test('an install that keeps state in SQLite: schedule warns when the Node its units would run cannot read it', () => {
   const home = tempDir();
+  mkdirSync(path.join(home, 'state'), { recursive: true });
   const state = path.join(home, 'state');
   mkdirSync(path.join(state, 'agents', 'main', 'agent'), { recursive: true });
   writeFileSync(path.join(state, 'agents', 'main', 'agent', 'openclaw-agent.sqlite'), 'SQLite format 3\0');
@@ -274,6 +283,7 @@ function asCronRuns(line: string): string {
 
 test('schedule: a % in a path is escaped for cron (\\%) and systemd (%%), a $ for systemd ($$), and the cron line still runs; a newline in a path is refused', () => {
   const home = tempDir();
+  mkdirSync(path.join(home, 'state'), { recursive: true });
   const stateDir = path.join(home, 'state 100%d$HOME');
   mkdirSync(path.join(stateDir, 'agents', 'main', 'sessions'), { recursive: true });
   writeFileSync(path.join(stateDir, 'agents', 'main', 'sessions', 'sessions.json'), JSON.stringify({ 'agent:main:main': { sessionId: 'm', updatedAt: Date.now() } }));

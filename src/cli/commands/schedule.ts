@@ -14,6 +14,7 @@ import { assertOneStateDir } from '../common-options.js';
 import { parseDurationFlag } from '../parse.js';
 import { DEFAULT_METRICS_EVERY } from '../../defaults.js';
 import { resolveStateLocation } from '../../store/paths.js';
+import { assertNamedStateDirExists } from '../../store/explicit-names.js';
 import { loadNodeSqlite } from '../../store/sqlite-open.js';
 import { acpStateDbPath } from '../../store/read-acp-state.js';
 import { discoverAgentsOnDisk, sqliteStorePathFor } from '../../store/stores.js';
@@ -51,6 +52,9 @@ export async function runSchedule(flags: ScheduleFlags, io: CliIo): Promise<numb
   const metricsService = systemdMetricsService(spec);
   const metricsTimer = systemdMetricsTimer(spec);
   const clean = systemdCleanUnits(spec);
+  // A unit for a state dir that does not exist would run "Nothing to prune" forever (helper-29);
+  // after the units are made, so a path that cannot be written into one says that first.
+  assertNamedStateDirExists(flags, location, io.env);
   const units = [
     { name: `${UNIT_NAME}.service`, content: service },
     { name: `${UNIT_NAME}.timer`, content: timer },
