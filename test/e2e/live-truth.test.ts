@@ -157,6 +157,8 @@ describe('real gateway: live truth (issue 9)', { skip, timeout: 900_000 }, () =>
   test('--url and --token from another state dir: list and prune over RPC; file-only restore says why not', async () => {
     const keys = await failedSessions(gateway, 2);
     gateway.dropClient();
+    // Another install's state dir (empty): one that names no directory is a usage error (explicit-names.ts).
+    mkdirSync(path.join(elsewhere, 'state'), { recursive: true });
     const other = { HOME: path.join(elsewhere, 'home'), OPENCLAW_STATE_DIR: path.join(elsewhere, 'state'), TMPDIR: path.join(elsewhere, 'tmp') };
     const url = `ws://127.0.0.1:${gateway.port}`;
     const listed = await runCliAsync(['list', '--json', '--url', url, '--token', gateway.token], other);
