@@ -26,10 +26,10 @@ import { diskFindings } from '../clean/summary.js';
 import { noGatewaySlotFinding, noGatewayTerminalMessage } from './no-gateway.js';
 import { withheldSecretFindings, withheldSecretFix } from './withheld.js';
 
-/** `selection` is the flags naming this install and its stores, so every fix pastes as is. */
 /**
- * `slots`: every agent's slots (gateway-slots.ts), whatever `--agent` selected: the cap and the
- * gateway's handles are gateway-wide. Defaults to the inventory's own, right when it is not narrowed.
+ * `selection` is the flags naming this install and its stores, so every fix pastes as is. `slots`:
+ * every agent's slots (gateway-slots.ts), whatever `--agent` selected: the cap and the gateway's
+ * handles are gateway-wide. Defaults to the inventory's own, right when it is not narrowed.
  */
 export function collectFindings(inventory: Inventory, gateway: GatewayStatus, selection: SelectionFlags = {}, now = Date.now(), slots: GatewaySlots = gatewaySlots(inventory, {}, { staleAfterMs: 0 })): Finding[] {
   const findings: Finding[] = [];

@@ -283,8 +283,8 @@ function planArgs(flags: PruneFlags): string[] {
 }
 
 function parseRecompute(value: string): RecomputeRequest {
-  if (!(RECOMPUTE_REQUESTS as readonly string[]).includes(value)) throw new CliError(EXIT.usage, `invalid --recompute "${value}": use ${RECOMPUTE_REQUESTS.join(', ')}`);
-  return value as RecomputeRequest;
+  if ((RECOMPUTE_REQUESTS as readonly string[]).includes(value)) return value as RecomputeRequest;
+  throw new CliError(EXIT.usage, `invalid --recompute "${value}": use ${RECOMPUTE_REQUESTS.join(', ')}`);
 }
 
 /** The confirmation prompt; its code (a terminal line reader) loads only when someone is asked. */
