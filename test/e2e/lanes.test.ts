@@ -72,6 +72,8 @@ describe(`real gateway ${LANE.version}: stuck state, idle session, prune against
     if (LANE.hasCap) assert.ok(findings.some((f) => f.id === 'cap-reached' && f.severity === 'problem'), `doctor sees the cap reached: ${JSON.stringify(findings)}`);
     else assert.ok(findings.some((f) => /2 errored/.test(f.message)), `doctor counts the errored slots: ${JSON.stringify(findings)}`);
 
+    // doctor's live read ended with the probe session's delete, which may still hold 4.29 busy.
+    await gateway.waitAnswering();
     const status = await runCliAsync(['gateway', '--json'], gateway.env);
     assert.equal(status.status, 0, status.stderr);
     const info = JSON.parse(status.stdout) as { running: boolean; pid: number; version: string; health: Record<string, boolean | null>; recompute: { rpc: { available: boolean } } };
@@ -86,6 +88,7 @@ describe(`real gateway ${LANE.version}: stuck state, idle session, prune against
     assert.equal(info.recompute.rpc.available, true);
     // The text names the cap as list and doctor do: 8.1+ has none (seen on 9.6: "(no cap set)", read
     // as advice to set a key 9.6 rejects as invalid).
+    await gateway.waitAnswering();
     const text = await runCliAsync(['gateway'], gateway.env);
     assert.equal(text.status, 0, text.stderr);
     if (LANE.hasCap) assert.match(text.stdout, /^Live ACP: {4}\d+ handles? held \(cap 3\)/m);
@@ -94,6 +97,7 @@ describe(`real gateway ${LANE.version}: stuck state, idle session, prune against
     assert.doesNotMatch(text.stdout, /no cap set/);
 
     // The failed sessions errored seconds ago: --older-than 0 skips the default 10m grace.
+    await gateway.waitAnswering();
     const pruned = await runCliAsync(['prune', '--yes', '--json', '--older-than', '0'], gateway.env);
     assert.equal(pruned.status, 0, pruned.stderr);
     const report = JSON.parse(pruned.stdout) as { runId?: string; pruned: Array<{ key: string }>; recompute: { method: string; ok: boolean; viaRpc: string[] } };

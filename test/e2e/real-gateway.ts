@@ -408,6 +408,23 @@ export class RealGateway {
   }
 
   /**
+   * Waits until `/healthz` answers within 2 s, as the tool asks it (gateway/health.ts): after a
+   * live read the gateway deletes the tool's probe session, and on 2026.4.29 that blocks its
+   * event loop 7-22 s (docs/openclaw-probe-delete.md), longer on a slower host. A command the test
+   * runs next would then rightly find the gateway silent (CI's 4.29 lane on a slow VM: `gateway
+   * --json` said not running right after `doctor`). An operator's next command comes later.
+   */
+  async waitAnswering(timeoutMs = 180_000): Promise<void> {
+    await this.waitFor(async () => {
+      try {
+        return (await fetch(`http://127.0.0.1:${this.port}/healthz`, { signal: AbortSignal.timeout(2_000) })).ok;
+      } catch {
+        return false;
+      }
+    }, timeoutMs, 'the gateway to answer /healthz within 2 s');
+  }
+
+  /**
    * Waits until `/acp doctor` answers with `count` runtime handles: after a restart the new
    * process refuses connections for a while, so a failed read drops the client and retries.
    */
