@@ -14,7 +14,7 @@ import { test } from 'node:test';
 import { liveFooter } from '../../src/cli/commands/list.js';
 import { gatewayReport } from '../../src/cli/commands/gateway.js';
 import { collectFindings } from '../../src/doctor/collect.js';
-import type { GatewayStatus } from '../../src/gateway/probe.js';
+import { verifiedGatewayWith } from '../helpers/verified-gateway.js';
 import { takeInventory } from '../../src/inventory.js';
 import { gatewaySlots, heldForOrphans } from '../../src/sessions/gateway-slots.js';
 import { runCli } from '../helpers/cli.js';
@@ -31,15 +31,6 @@ function install(): string {
   return state;
 }
 
-/** A verified local gateway that answered `/acp doctor` with `live` handles. */
-function gatewayWith(live: number): GatewayStatus {
-  return {
-    running: true, gateway: { pid: 4242 }, stale: [], remote: false, ready: true, version: '2026.4.2', url: 'ws://127.0.0.1:1', port: 1,
-    rpc: { ok: true, methods: [], scopes: [] }, live: { activeRuntimeSessions: live, report: null, why: null },
-    restart: { ok: true, signal: 'SIGUSR1', note: '' }, noRespawn: null, withheld: [], generation: 'locked-json',
-    discovery: { health: {}, secrets: { ok: true, why: '' } },
-  } as unknown as GatewayStatus;
-}
 
 const options = (state: string, agent?: string) => ({ stateDir: state, agent, staleAfterMs: 30 * 60_000 });
 
@@ -48,7 +39,7 @@ test('--agent: the gateway\'s 8 live handles are every agent\'s, not 4 orphaned 
   const coder = takeInventory({}, options(state, 'coder'));
   const slots = gatewaySlots(coder, {}, options(state, 'coder'));
   assert.deepEqual([slots.slotsHeld, slots.unreadStores, slots.narrowed], [8, 0, true]);
-  const gateway = gatewayWith(8);
+  const gateway = verifiedGatewayWith(8, '2026.4.2');
   assert.doesNotMatch(liveFooter(gateway, heldForOrphans(slots), 8), /orphaned|restart/);
   // The control: the selection's own count would have claimed them.
   assert.match(liveFooter(gateway, 4, 8), /4 orphaned/);
@@ -69,7 +60,7 @@ test('a store that could not be read: the count says it left it out, no orphans 
 
   const coder = takeInventory({}, options(state, 'coder'));
   const slots = gatewaySlots(coder, {}, options(state, 'coder'));
-  const gateway = gatewayWith(8);
+  const gateway = verifiedGatewayWith(8, '2026.4.2');
   assert.equal(heldForOrphans(slots), null);
   const report = gatewayReport(gateway, 8, { held: slots.slotsHeld, byTerminal: slots.heldByTerminal, unreadStores: slots.unreadStores });
   assert.deepEqual([report.slotsHeldOnDisk, report.unreadStores, report.acp.orphanedHandles], [4, 1, null]);

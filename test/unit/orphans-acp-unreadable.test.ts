@@ -14,22 +14,13 @@ import { fileURLToPath } from 'node:url';
 import { liveFooter } from '../../src/cli/commands/list.js';
 import { gatewayReport } from '../../src/cli/commands/gateway.js';
 import { collectFindings } from '../../src/doctor/collect.js';
-import type { GatewayStatus } from '../../src/gateway/probe.js';
+import { verifiedGatewayWith } from '../helpers/verified-gateway.js';
 import { takeInventory } from '../../src/inventory.js';
 import { gatewaySlots, heldOnDiskUnknown } from '../../src/sessions/gateway-slots.js';
 import { tempDir } from '../helpers/tmp.js';
 
 const FIXTURE = fileURLToPath(new URL('../../../test/fixtures/acp-state/2026.7.35', import.meta.url));
 
-/** A verified local gateway that answered `/acp doctor` with `live` handles. */
-function gatewayWith(live: number): GatewayStatus {
-  return {
-    running: true, gateway: { pid: 4242 }, stale: [], remote: false, ready: true, version: '2026.7.35', url: 'ws://127.0.0.1:1', port: 1,
-    rpc: { ok: true, methods: [], scopes: [] }, live: { activeRuntimeSessions: live, report: null, why: null },
-    restart: { ok: true, signal: 'SIGUSR1', note: '' }, noRespawn: null, withheld: [], generation: 'locked-json',
-    discovery: { health: {}, secrets: { ok: true, why: '' } },
-  } as unknown as GatewayStatus;
-}
 
 test('ACP state unreadable: no orphaned handles claimed by list, doctor or gateway, and no restart advised', () => {
   const state = path.join(tempDir(), 'state');
@@ -38,7 +29,7 @@ test('ACP state unreadable: no orphaned handles claimed by list, doctor or gatew
   const inventory = takeInventory({}, { stateDir: state, staleAfterMs: 30 * 60_000 });
   assert.equal(inventory.acpState.source, 'unreadable');
   assert.match(heldOnDiskUnknown(inventory)!, /openclaw\.sqlite is unreadable/);
-  const gateway = gatewayWith(2);
+  const gateway = verifiedGatewayWith(2);
 
   // The footer would claim orphans from a count of 0 held on disk (the control), not from unknown.
   assert.match(liveFooter(gateway, 0, 3), /2 orphaned \(no entry on disk\)/);
