@@ -7,6 +7,7 @@ import { READ_CAPS, readRegularFile } from '../store/safe-fs.js';
 import path from 'node:path';
 import type { GatewayStatus } from '../gateway/probe.js';
 import { unansweredGatewayClause } from '../gateway/unanswered.js';
+import { judgeSilentGateway, silentGatewayAdvice } from '../gateway/silent-gateway.js';
 import { FOREIGN_GATEWAY_FIX, foreignGatewayClause } from '../recompute/choose.js';
 import type { Inventory } from '../inventory.js';
 import { describeSlots, summarize } from '../sessions/summary.js';
@@ -56,6 +57,12 @@ export function collectFindings(inventory: Inventory, gateway: GatewayStatus, se
     // The operator named this gateway: that it does not answer is the problem, not a healthy state.
     const what = gateway.discovery.health.listening ? `${gateway.url} accepts connections but does not answer as an OpenClaw gateway` : `nothing answers as an OpenClaw gateway at ${gateway.url}`;
     findings.push({ id: 'gateway-unreachable', severity: 'problem', message: what, fix: 'check the URL (--url, OPENCLAW_GATEWAY_URL or gateway.remote.url) and that the gateway runs' });
+  } else if (gateway.discovery.silentGateway) {
+    // The verified gateway itself, silent: what it was measured doing decides the advice (a busy
+    // one is not restarted: that drops its chats' running turns).
+    const { clause, fix } = silentGatewayAdvice(gateway.discovery.silentGateway);
+    const busy = judgeSilentGateway(gateway.discovery.silentGateway) === 'busy';
+    findings.push({ id: 'gateway-not-answering', severity: busy ? 'warning' : 'problem', message: `${clause}; its live ACP count cannot be read now`, fix });
   } else if (gateway.discovery.health.listening) {
     // Something holds the gateway's port: a gateway cannot start there, or it is too hung to answer.
     findings.push({
@@ -190,7 +197,7 @@ function pruneFix(inventory: Inventory, gateway: GatewayStatus, selection: Selec
   // prune keeps every session that may hold a handle while a gateway may be there unanswering
   // (recompute/choose.ts): naming its command here would advise a run that is refused.
   const unanswered = gateway.remote ? null : unansweredGatewayClause(gateway);
-  if (unanswered) return { fix: null, note: `; prune keeps them while ${unanswered} (a hung gateway still counts them): see the gateway findings above` };
+  if (unanswered) return { fix: null, note: `; prune keeps them while ${unanswered} (a gateway that does not answer still counts them): see the gateway findings above` };
   const gatewayOnly = refs.some((ref) => ref.format === 'sqlite') || (gateway.running && gateway.generation === 'unlocked-json');
   if (gatewayOnly && gateway.running && !gateway.rpc.ok) {
     return { fix: null, note: `; that store changes only through the gateway, whose RPC is unavailable (${gateway.rpc.why}): see the RPC finding` };

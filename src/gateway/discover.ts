@@ -23,10 +23,11 @@ import type { Env } from '../env.js';
 import type { LoadedConfig } from '../store/config.js';
 import type { StateLocation } from '../store/paths.js';
 import { listeningSockets, pidsHoldingSockets } from '../system/proc-net.js';
-import { readProcCmdline, readProcExe } from '../system/proc.js';
+import { readProcCmdline, readProcCpuMs, readProcExe, readProcState } from '../system/proc.js';
 import { probeHealth, type HealthProbe } from './health.js';
 import { judgeGatewayProcess } from './identify.js';
 import { servedStateDir } from './served-state-dir.js';
+import type { SilentGateway } from './silent-gateway.js';
 import { explicitTarget, type GatewayTarget, type TargetSource } from './target.js';
 import { candidateLockDirs, currentUid, DEFAULT_GATEWAY_PORT, isOpenclawEntry, verifyLock, type LockFinding, type VerifiedGateway } from './lock-file.js';
 
@@ -55,6 +56,8 @@ export interface Discovery {
   gatewayUid: number | null;
   /** The gateway on the port serves another state dir (served-state-dir.ts): another install's, never this one's. */
   foreign?: { pid: number; dir: string } | null;
+  /** The verified gateway holds the socket but gave the health probe no response (silent-gateway.ts); null otherwise. */
+  silentGateway?: SilentGateway | null;
 }
 
 /** Port precedence of OpenClaw's own resolveGatewayPort (dist/paths-*.js): env, then config, then 18789. */
@@ -142,8 +145,13 @@ export async function discoverGateway(location: StateLocation, config: LoadedCon
   const port = verified?.lock.port ?? configured.port;
   const source: TargetSource = verified?.lock.port ? 'lock port' : configured.source;
   const target: GatewayTarget = { url: `${tls ? 'wss' : 'ws'}://127.0.0.1:${port}`, host: '127.0.0.1', port, tls, source, explicit: false };
+  // The verified gateway's CPU clock across the probe: a silent gateway that works is busy, one
+  // that stays idle is stuck (silent-gateway.ts). Read only for a verified pid: no other is judged.
+  const probedAt = Date.now();
+  const cpuBefore = verified ? readProcCpuMs(verified.pid) : null;
   const health = await probeHealth(target, timeoutMs);
   const answers = health.healthz || health.readyz || health.websocket === true;
+  const silentGateway = verified && health.silent ? measuredSilence(verified.pid, Date.now() - probedAt, cpuBefore) : null;
   const listener = verified ? { socketUid: verified.uid, pids: [verified.pid], gatewayPid: verified.pid } : answers ? inspectListener(port) : null;
   // Found by its port alone: another install's gateway (a copy of this state dir keeps the
   // original's port and token) is proven by the directory it serves; neither its count nor a
@@ -158,5 +166,10 @@ export async function discoverGateway(location: StateLocation, config: LoadedCon
   else if (served?.same === false) secrets = { ok: false, why: `the gateway on port ${port} (pid ${listener.gatewayPid}) serves ${served.dir}, not ${location.stateDir}: another install's gateway` };
   else secrets = { ok: true, why: `the socket on port ${port} belongs to the gateway's user (uid ${listener.socketUid})` };
   const foreign = served?.same === false && listener?.gatewayPid ? { pid: listener.gatewayPid, dir: served.dir } : null;
-  return { target, verified, rejected, health, answers, listener, secrets, gatewayUid, foreign };
+  return { target, verified, rejected, health, answers, listener, secrets, gatewayUid, foreign, silentGateway };
+}
+
+function measuredSilence(pid: number, waitedMs: number, cpuBefore: number | null): SilentGateway {
+  const cpuAfter = cpuBefore === null ? null : readProcCpuMs(pid);
+  return { pid, waitedMs, gatewayCpuMs: cpuAfter === null || cpuBefore === null ? null : Math.max(0, cpuAfter - cpuBefore), stopped: ['T', 't'].includes(readProcState(pid) ?? '') };
 }

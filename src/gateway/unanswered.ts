@@ -5,6 +5,7 @@
  */
 import type { RecomputeInput } from '../recompute/choose.js';
 import type { GatewayStatus } from './probe.js';
+import { silentGatewayAdvice } from './silent-gateway.js';
 
 /**
  * Something on the gateway port that may be a hung gateway: it accepts connections and gave
@@ -16,7 +17,18 @@ import type { GatewayStatus } from './probe.js';
 export function unansweringListenerOf(gateway: GatewayStatus): RecomputeInput['unansweringListener'] {
   const health = gateway.discovery.health;
   if (gateway.running || gateway.remote || !health.listening || (!health.silent && !gateway.gateway)) return null;
-  return { port: gateway.port, pid: gateway.gateway?.pid ?? null };
+  const silent = gateway.discovery.silentGateway;
+  return { port: gateway.port, pid: gateway.gateway?.pid ?? null, ...(silent ? { advice: silentGatewayAdvice(silent) } : {}) };
+}
+
+/**
+ * What holds a port that accepts connections but answers nothing as a gateway, for "port N
+ * accepts connections but nothing there answers as a gateway (WHO)": the verified gateway's
+ * measured state (silent-gateway.ts), else "a hung gateway, or another program".
+ */
+export function silentListenerWho(gateway: GatewayStatus): string {
+  const silent = gateway.discovery.silentGateway;
+  return silent ? silentGatewayAdvice(silent).clause : 'a hung gateway, or another program';
 }
 
 /** A lock of this config whose live, proven gateway process does not listen on the probed port. */

@@ -28,9 +28,10 @@ export interface RecomputeInput {
    * Nothing answers as a gateway, yet the probed port accepts connections and may hold a gateway
    * too hung to answer (`pid` when a verified lock proves it holds the socket; else a listener
    * that gave no HTTP response at all, which may also be another program). A hung gateway still
-   * holds its runtime handles in memory. null otherwise (prune/recompute.ts says when).
+   * holds its runtime handles in memory. `advice`: what the verified gateway was measured doing
+   * (gateway/silent-gateway.ts). null otherwise (prune/recompute.ts says when).
    */
-  unansweringListener?: { port: number; pid: number | null } | null;
+  unansweringListener?: { port: number; pid: number | null; advice?: { clause: string; fix: string } } | null;
   /** The gateway answering on this install's port serves another state dir (gateway/served-state-dir.ts). */
   foreignGateway?: { port: number; pid: number; dir: string } | null;
   generation: StoreGeneration;
@@ -129,6 +130,7 @@ function maybePresentGateway(input: RecomputeInput): { what: string; fix: string
     return { what: `nothing answers on the gateway port, but ${who} holds this config's lock (${away.why})`, fix: 'point the tool at the port that gateway listens on (OPENCLAW_GATEWAY_PORT, gateway.port in its config, or --url) and run again' };
   }
   const silent = input.unansweringListener;
+  if (silent?.advice) return { what: `port ${silent.port} accepts connections but nothing there answers as a gateway (${silent.advice.clause})`, fix: silent.advice.fix };
   if (silent) {
     const who = silent.pid === null ? 'a hung gateway, or another program' : `gateway pid ${silent.pid} holds this config's lock and the socket: it is hung`;
     return { what: `port ${silent.port} accepts connections but nothing there answers as a gateway (${who})`, fix: `run again once it answers (a hung gateway: openclaw gateway restart; another program: ss -ltnp 'sport = :${silent.port}' shows it)` };

@@ -40,6 +40,15 @@ export const gatewayReportSchema = z.object({
    * response within 2 s (a gateway too hung to answer HTTP would not answer the handshake either).
    */
   health: z.object({ listening: z.boolean(), healthz: z.boolean(), readyz: z.boolean(), websocket: z.boolean().nullable(), silent: z.boolean() }),
+  /**
+   * Schema 5: the verified gateway holds the port but gave `/healthz` and `/readyz` no response
+   * within 2 s — what it was measured doing meanwhile (src/gateway/silent-gateway.ts): `stopped`
+   * (state T: SIGSTOP or a debugger), `busy` (its process used ≥ a quarter of a core: not hung),
+   * `stuck` (idle), `unknown` (its CPU time unreadable). null otherwise.
+   */
+  silentGateway: z
+    .object({ verdict: z.enum(['stopped', 'busy', 'stuck', 'unknown']), waitedMs: z.number().int(), gatewayCpuMs: z.number().int().nullable(), why: z.string(), fix: z.string() })
+    .nullable(),
   /** Whether the token/password may be (and was) sent there, and why. */
   trusted: z.object({ ok: z.boolean(), why: z.string() }),
   configPath: z.string(),

@@ -26,8 +26,9 @@ export const DOCTOR_SCHEMA_VERSION = 1;
  * 2: `health.websocket` may be null (not asked: /healthz or /readyz answered).
  * 3: `health.silent`; `health.websocket` is also null when the listener gave no HTTP response in time.
  * 4: `unreadStores`: slotsHeldOnDisk left out the stores that could not be read (orphanedHandles is then null).
+ * 5: `silentGateway`: what a verified gateway that gave no response was measured doing (busy, stopped, stuck).
  */
-export const GATEWAY_SCHEMA_VERSION = 4;
+export const GATEWAY_SCHEMA_VERSION = 5;
 
 /** 2: `restore --list` runs carry `unconfirmed` (keys whose gateway delete was never answered). */
 export const RESTORE_SCHEMA_VERSION = 2;

@@ -220,7 +220,7 @@ test('a listener whose /healthz answers is not asked the WebSocket handshake (a 
   const env = { HOME: root, OPENCLAW_STATE_DIR: state, TMPDIR: path.join(root, 'tmp'), OPENCLAW_GATEWAY_PORT: String(port) };
   try {
     const json = JSON.parse((await runCliAsync(['gateway', '--json', '--no-rpc'], env)).stdout) as { schemaVersion: number; running: boolean; health: Record<string, boolean | null> };
-    assert.deepEqual([json.schemaVersion, json.running, json.health], [4, true, { listening: true, healthz: true, readyz: true, websocket: null, silent: false }]);
+    assert.deepEqual([json.schemaVersion, json.running, json.health], [5, true, { listening: true, healthz: true, readyz: true, websocket: null, silent: false }]);
     const text = await runCliAsync(['gateway', '--no-rpc'], env);
     assert.equal(text.status, 0, text.stderr);
     assert.match(text.stdout, /\(answers: \/healthz, \/readyz, ready\)/);

@@ -14,6 +14,7 @@ import { gatewayFlagsFrom, type GatewayTargetFlags } from '../gateway-options.js
 import { terminalProgress, type CliIo } from '../io.js';
 import { wrapProse } from '../text.js';
 import { unansweredGatewayClause } from '../../gateway/unanswered.js';
+import { judgeSilentGateway, silentGatewayAdvice, type SilentGateway } from '../../gateway/silent-gateway.js';
 
 export interface GatewayFlags extends StoreFlags, GatewayTargetFlags {
   rpc: boolean;
@@ -79,6 +80,7 @@ export function gatewayReport(status: GatewayStatus, cap: number | null, disk: {
     versionSource: status.versionSource,
     ready: status.ready,
     health: status.discovery.health,
+    silentGateway: silentGatewayReport(status.discovery.silentGateway ?? null),
     /** Whether the token/password may be (and was) sent there, and why. */
     trusted: { ok: status.discovery.secrets.ok, why: status.discovery.secrets.why },
     configPath: status.configPath,
@@ -116,6 +118,12 @@ export function gatewayReport(status: GatewayStatus, cap: number | null, disk: {
   };
 }
 
+function silentGatewayReport(silent: SilentGateway | null): GatewayReport['silentGateway'] {
+  if (!silent) return null;
+  const { clause, fix } = silentGatewayAdvice(silent);
+  return { verdict: judgeSilentGateway(silent), waitedMs: Math.round(silent.waitedMs), gatewayCpuMs: silent.gatewayCpuMs, why: clause, fix };
+}
+
 /**
  * The report as `Label:     value` lines, each wrapped to `width` cells under its value (the
  * reasons quote lock paths and the gateway's own words, made one line by wrapProse).
@@ -129,6 +137,7 @@ function renderGateway(report: GatewayReport, width: number, capRemoved: boolean
 function gatewayLines(report: GatewayReport, capRemoved: boolean): string[] {
   const lines: string[] = [];
   if (report.verified) lines.push(`Gateway:     pid ${report.pid} (verified: lock owned by its user, start time matches, OpenClaw gateway process, holds port ${report.port})`);
+  if (report.silentGateway) lines.push(`Answers:     nothing: ${report.silentGateway.why}; ${report.silentGateway.fix}`);
   else if (report.running && report.remote) lines.push(`Gateway:     ${report.url} (named by the operator; RPC only, never signalled)`);
   else if (report.running) lines.push(`Gateway:     running on port ${report.port}, pid unknown (no verified lock): RPC only, never signalled`);
   else if (report.health.listening) lines.push(`Gateway:     not answering: ${report.remote ? report.url : `port ${report.port}`} accepts connections, but ${report.health.silent ? 'gave /healthz and /readyz no response within 2 s (a hung gateway, or another program)' : 'no /healthz, /readyz or gateway WebSocket answered (another program, or a hung gateway)'}`);

@@ -26,7 +26,7 @@ import { DEFAULT_ARCHIVE_KEEP_MS, LIVE_READ_TIMEOUT_MS } from '../../defaults.js
 import { newestFirstBy } from '../../order.js';
 import { startClause } from '../../doctor/no-gateway.js';
 import { wrapProse } from '../text.js';
-import { unansweredGatewayClause } from '../../gateway/unanswered.js';
+import { silentListenerWho, unansweredGatewayClause } from '../../gateway/unanswered.js';
 
 export interface ListFlags extends StoreFlags, GatewayTargetFlags {
   /** false with --no-rpc: no gateway connection, no live count. */
@@ -95,7 +95,7 @@ export async function runList(flags: ListFlags, io: CliIo): Promise<number> {
 /** The gateway's own count under the disk-based footer: the truth about slots when it can be read. `heldOnDisk` null: unknown (no orphans claimed). */
 export function liveFooter(gateway: GatewayStatus, heldOnDisk: number | null, cap: number | null, selection: SelectionFlags = {}, inventory?: Pick<Inventory, 'sessions' | 'openclaw'>, width = Number.MAX_SAFE_INTEGER): string {
   if (!gateway.running) {
-    if (gateway.discovery.health.listening && !gateway.remote) return `Live: port ${gateway.port} accepts connections but nothing there answers as a gateway (a hung gateway, or another program): its ACP count cannot be read\n`;
+    if (gateway.discovery.health.listening && !gateway.remote) return `${wrapProse(`Live: port ${gateway.port} accepts connections but nothing there answers as a gateway (${silentListenerWho(gateway)}): its ACP count cannot be read`, width).join('\n')}\n`;
     // No gateway at all: the slot line above is the stores', not a count anyone holds now.
     if (gateway.remote || !inventory || heldOnDisk === null || heldOnDisk === 0 || unansweredGatewayClause(gateway) !== null) return '';
     return `${wrapProse(`Live: no gateway runs, so no ACP slot is held now; ${startClause(inventory, cap).text}`, width).join('\n')}\n`;

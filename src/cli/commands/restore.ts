@@ -10,6 +10,7 @@ import { notRestorableBecause, restorableLabel } from '../../prune/restore.js';
 import type { JournalRun } from '../../store/journal.js';
 import { inventoryOptionsFrom, type StoreFlags } from '../common-options.js';
 import { explicitTarget } from '../../gateway/target.js';
+import { silentListenerWho } from '../../gateway/unanswered.js';
 import { loadConfig, substitutionEnvForOwner } from '../../store/config.js';
 import { resolveStateLocation, type StateLocation } from '../../store/paths.js';
 import { confirm } from '../confirm.js';
@@ -106,7 +107,7 @@ async function refuseBesideUnlockedGateway(location: StateLocation, inventory: I
   if (!gateway.running && !gateway.discovery.health.listening) return;
   const { generationOf } = await import('../../prune/recompute.js');
   if (generationOf(gateway, inventory) !== 'unlocked-json') return;
-  const who = gateway.running ? `a gateway answers on port ${gateway.port}` : `port ${gateway.port} accepts connections but nothing there answers as a gateway (a hung gateway, or another program)`;
+  const who = gateway.running ? `a gateway answers on port ${gateway.port}` : `port ${gateway.port} accepts connections but nothing there answers as a gateway (${silentListenerWho(gateway)})`;
   throw new CliError(EXIT.refusedUnsafe, `${who}: this OpenClaw version (5.2–7.x) has no cross-process store lock, so only its gateway may write the store while it runs: stop the gateway, restore, then start it; nothing was changed`);
 }
 
