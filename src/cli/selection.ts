@@ -35,6 +35,26 @@ export function selectionArgs(flags: SelectionFlags, cwd = process.cwd()): strin
   return args;
 }
 
+/** Environment variables that choose the install, as OpenClaw reads them (src/store/paths.ts). */
+const INSTALL_ENV = ['OPENCLAW_STATE_DIR', 'OPENCLAW_CONFIG_PATH', 'OPENCLAW_HOME'] as const;
+
+/**
+ * The selection a printed command carries: the run's flags, and — when the environment chose the
+ * install (OPENCLAW_STATE_DIR, OPENCLAW_CONFIG_PATH or OPENCLAW_HOME, with no `--profile` or
+ * `--state-dir` over it) — the state dir and config the run resolved, as `schedule` pins them in
+ * its units. So the `restore <id>` a cron run printed, pasted into a login shell without that
+ * environment, acts on the same install, not on ~/.openclaw ("no such run"). Never a behaviour:
+ * only what is printed.
+ */
+export function printedSelection(flags: SelectionFlags, env: Readonly<Record<string, string | undefined>>, location: { stateDir: string; configPath: string | null }): SelectionFlags {
+  if (flags.profile || !INSTALL_ENV.some((name) => env[name]?.trim())) return flags;
+  const pinned: SelectionFlags = { ...flags };
+  if (!flags.stateDir) pinned.stateDir = location.stateDir;
+  // A config beside the state dir is found again by --state-dir; one elsewhere (OPENCLAW_CONFIG_PATH, ~/.openclaw's) is named.
+  if (!flags.config && location.configPath && path.dirname(location.configPath) !== location.stateDir) pinned.config = location.configPath;
+  return pinned;
+}
+
 /** POSIX sh quoting: bare when only safe characters, else single quotes (a `'` as `'\''`). */
 export function shellQuote(arg: string): string {
   if (arg !== '' && /^[A-Za-z0-9_@%+=:,./-]+$/.test(arg)) return arg;

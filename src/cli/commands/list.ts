@@ -19,7 +19,7 @@ import type { GatewayStatus } from '../../gateway/probe.js';
 import { terminalProgress, type CliIo } from '../io.js';
 import { brokenStoreHints } from '../hints.js';
 import { foldStoreErrors, storeErrorLines } from '../store-errors.js';
-import { selectionArgs, toolCommand, type SelectionFlags } from '../selection.js';
+import { printedSelection, selectionArgs, toolCommand, type SelectionFlags } from '../selection.js';
 import { writeJsonStreaming } from '../json-stream.js';
 import { inventoryDisk } from '../../clean/disk.js';
 import { DEFAULT_ARCHIVE_KEEP_MS, LIVE_READ_TIMEOUT_MS } from '../../defaults.js';
@@ -73,6 +73,8 @@ export async function runList(flags: ListFlags, io: CliIo): Promise<number> {
   // rest), and the exit is 1. A gateway named by URL has no local install to count slots across.
   const slots = gatewaySlots(inventory, io.env, gateway?.remote ? { ...options, agent: undefined, store: undefined } : options);
   const report = buildListReport(inventory, filter, slots);
+  // Printed commands name the install the environment chose (selection.ts printedSelection).
+  const selection = printedSelection(flags, io.env, inventory.location);
   let width = Number.MAX_SAFE_INTEGER;
   if (flags.json) {
     writeJsonStreaming(report, 'sessions', (chunk) => io.stdout.write(chunk));
@@ -80,13 +82,13 @@ export async function runList(flags: ListFlags, io: CliIo): Promise<number> {
     // The table and terminal styling load only when a table is printed (issue 11: start-up).
     const [{ decideStyle }, { writeListText }] = await Promise.all([import('../terminal.js'), import('../render/list.js')]);
     const style = await decideStyle({ isTTY: Boolean(io.stdout.isTTY), columns: io.stdout.columns, env: io.env, colorFlag: flags.color });
-    writeListText(inventory, report, style, flags.wide ?? false, flags, (chunk) => io.stdout.write(chunk));
+    writeListText(inventory, report, style, flags.wide ?? false, selection, (chunk) => io.stdout.write(chunk));
     width = style.width;
   }
   // Every agent's slots (the selection's share would call the others' handles orphaned), none claimed past an unreadable store.
-  if (gateway && !flags.json) io.stdout.write(liveFooter(gateway, heldForOrphans(report.gatewaySlots), report.gatewaySlots.cap, flags, inventory, width));
+  if (gateway && !flags.json) io.stdout.write(liveFooter(gateway, heldForOrphans(report.gatewaySlots), report.gatewaySlots.cap, selection, inventory, width));
   for (const line of storeErrorLines(inventory.failures.map((failure) => failure.error))) io.stderr.write(`${line}\n`);
-  if (inventory.failures.length > 0) for (const line of brokenStoreHints(inventory, flags, ['list'])) io.stderr.write(`${line}\n`);
+  if (inventory.failures.length > 0) for (const line of brokenStoreHints(inventory, selection, ['list'])) io.stderr.write(`${line}\n`);
   // The table is out; the live read's probe session is deleted now (probe-deletes.ts).
   if (gateway) await (await import('../../gateway/probe-deletes.js')).probeDeletesSettled(terminalProgress(io, flags));
   return inventory.failures.length > 0 ? EXIT.error : EXIT.ok;

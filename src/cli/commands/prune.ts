@@ -26,7 +26,7 @@ import { describeDecision, logOutcome, prose, pruneOutput, renderPlan, renderPla
 import { toolVersion } from '../version.js';
 import { wrapCommand } from '../text.js';
 import { brokenStoreHints } from '../hints.js';
-import { openclawCommand, selectionArgs, toolCommand } from '../selection.js';
+import { openclawCommand, printedSelection, selectionArgs, toolCommand, type SelectionFlags } from '../selection.js';
 
 export interface PruneFlags extends StoreFlags, GatewayTargetFlags {
   state?: string;
@@ -105,11 +105,11 @@ async function recordOutcome(flags: PruneFlags, io: CliIo, runId: string, starte
  * Nothing to prune, yet finished runs are only inside the quiet period (they failed seconds ago,
  * say): say so and how to take them now, as `list`'s footer does.
  */
-function sayWhatWaits(out: PruneOutput, prepared: PreparedPrune, request: PruneRequest, flags: PruneFlags): void {
+function sayWhatWaits(out: PruneOutput, prepared: PreparedPrune, request: PruneRequest, flags: PruneFlags, selection: SelectionFlags): void {
   const olderThanMs = request.criteria.olderThanMs ?? 0;
   const waiting = prepared.inventory.sessions.filter((session) => isEverPrunable(session) && session.ageMs !== null && session.ageMs < olderThanMs).length;
   if (waiting === 0) return;
-  const command = toolCommand(['prune', '--older-than', '0', ...(request.dryRun ? ['--dry-run'] : []), ...selectionArgs(flags)]);
+  const command = toolCommand(['prune', '--older-than', '0', ...(request.dryRun ? ['--dry-run'] : []), ...selectionArgs(selection)]);
   out.say(`${prose(`${waiting} finished run${waiting === 1 ? ' is' : 's are'} not yet quiet for ${flags.olderThan}; to take ${waiting === 1 ? 'it' : 'them'} now:`, out)}${wrapCommand(command, out.style.width, '  ').join('\n')}\n`);
 }
 
@@ -173,6 +173,7 @@ async function pruneReadable(flags: PruneFlags, io: CliIo, log: EventLog, reques
   const lockTimeoutMs = parseDurationFlag(flags.lockTimeout, '--lock-timeout');
   const waitMs = parseDurationFlag(flags.wait, '--wait');
   const { plan, inventory } = prepared;
+  const selection = printedSelection(flags, io.env, inventory.location); // printed commands name the install the environment chose
   const out = await pruneOutput(flags, io, log);
   if (plan.items.length === 0 && !request.dryRun && request.recompute === 'restart') {
     const orphans = await restartForOrphans(prepared, flags, io, waitMs, out);
@@ -181,8 +182,8 @@ async function pruneReadable(flags: PruneFlags, io: CliIo, log: EventLog, reques
   const named = (report: PruneReport): PruneReport => (failedStores.length > 0 ? Object.assign(report, { failedStores }) : report);
   if (plan.items.length === 0 || request.dryRun) {
     const report = named(planReport(plan, request.dryRun, inventory));
-    renderPlanned(out, report, plan, inventory.stores.length, toolCommand(['prune', ...planArgs(flags), ...selectionArgs(flags)]));
-    if (plan.items.length === 0) sayWhatWaits(out, prepared, request, flags);
+    renderPlanned(out, report, plan, inventory.stores.length, toolCommand(['prune', ...planArgs(flags), ...selectionArgs(selection)]));
+    if (plan.items.length === 0) sayWhatWaits(out, prepared, request, flags, selection);
     else for (const error of refusedJsonStores(prepared)) io.stderr.write(`openclaw-sessions: a real prune would be refused (exit 4, nothing changed): ${error.message}\n`);
     return { kind: plan.items.length === 0 ? 'nothing' : 'planned', report, exitCode: EXIT.ok };
   }
@@ -207,8 +208,8 @@ async function pruneReadable(flags: PruneFlags, io: CliIo, log: EventLog, reques
   const execution = await execute.executePrune(prepared, route, options, io.env);
   named(execution.report);
   const hints = {
-    undo: (id: string) => toolCommand(['restore', id, ...selectionArgs(flags)]),
-    restartGateway: openclawCommand(flags, ['gateway', 'restart']),
+    undo: (id: string) => toolCommand(['restore', id, ...selectionArgs(selection)]),
+    restartGateway: openclawCommand(selection, ['gateway', 'restart']),
   };
   return { kind: 'pruned', report: execution.report, exitCode: renderPruned(out, execution, hints) };
 }
@@ -263,7 +264,7 @@ async function reportingOtherFailures<T>(io: CliIo, flags: PruneFlags, work: () 
     const [first, ...others] = foldStoreErrors(error.errors);
     for (const other of others) io.stderr.write(`openclaw-sessions: ${other.message}\n`);
     // Printed before the exit line; the hint keeps this run's own flags (a dry run stays one).
-    if (error.inventory) for (const line of brokenStoreHints(error.inventory, flags, ['prune', ...planArgs(flags), ...(flags.dryRun ? ['--dry-run'] : [])])) io.stderr.write(`${line}\n`);
+    if (error.inventory) for (const line of brokenStoreHints(error.inventory, printedSelection(flags, io.env, error.inventory.location), ['prune', ...planArgs(flags), ...(flags.dryRun ? ['--dry-run'] : [])])) io.stderr.write(`${line}\n`);
     throw first;
   }
 }

@@ -1,0 +1,67 @@
+/**
+ * A command the tool prints (the `restore <id>` after a prune, list's `prune --dry-run`) names
+ * the install the environment chose, so pasted where that environment is not set — a cron
+ * run's log read in a login shell — it acts on the same install. Before, it carried the flags
+ * alone: after `OPENCLAW_STATE_DIR=/srv/x openclaw-sessions prune --yes` the printed
+ * `openclaw-sessions restore <id>` looked in ~/.openclaw and found no such run.
+ */
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { test } from 'node:test';
+import { runCli } from '../helpers/cli.js';
+import { everyState } from '../helpers/stores.js';
+import { storePath, tempDir, writeFile } from '../helpers/tmp.js';
+
+/** The shell words of the first printed line that starts with `openclaw-sessions <command>`. */
+function printed(output: string, command: string): string {
+  const line = output.split('\n').find((text) => text.trim().startsWith(`openclaw-sessions ${command}`));
+  assert.ok(line, `no printed ${command} command in:\n${output}`);
+  return line.trim();
+}
+
+/** Runs a printed command (simple words, as these are) without the environment that chose the install. */
+function paste(line: string, home: string) {
+  return runCli(line.split(/\s+/).slice(1), { HOME: home });
+}
+
+test('an install chosen by OPENCLAW_STATE_DIR: the printed undo names it, and pasted without that variable it restores the pruned sessions', () => {
+  const root = tempDir();
+  const state = path.join(root, 'srv state');
+  writeFile(path.join(state, 'openclaw.json'), '{ acp: { maxConcurrentSessions: 3 } }');
+  const store = writeFile(storePath(state, 'main'), everyState('main'));
+  const home = path.join(root, 'home');
+  const env = { HOME: home, OPENCLAW_STATE_DIR: state };
+
+  const list = runCli(['list', '--no-rpc'], env);
+  assert.equal(list.status, 0, list.stderr);
+  assert.equal(printed(list.stdout, 'prune'), `openclaw-sessions prune --dry-run --state-dir '${state}'`, 'the config beside the state dir is found by --state-dir, not named');
+
+  const pruned = runCli(['prune', '--yes', '--older-than', '0'], env);
+  assert.equal(pruned.status, 0, pruned.stderr);
+  const undo = printed(pruned.stdout, 'restore');
+  assert.match(undo, new RegExp(`^openclaw-sessions restore \\S+ --state-dir '${state}'$`));
+  // Pasted without OPENCLAW_STATE_DIR (the quoted path is one word: unquote it for argv).
+  const restored = runCli(['restore', undo.split(' ')[2]!, '--yes', '--state-dir', state], { HOME: home });
+  assert.equal(restored.status, 0, restored.stderr);
+  assert.ok(Object.keys(JSON.parse(readFileSync(store, 'utf8')) as object).includes('agent:main:acp:errored'), 'the pruned session is back');
+});
+
+test('a config named by OPENCLAW_CONFIG_PATH elsewhere is named too; flags the operator gave are kept as given; no environment, no pinning', () => {
+  const root = tempDir();
+  const state = path.join(root, 'state');
+  const config = writeFile(path.join(root, 'etc', 'openclaw.json'), '{ acp: { maxConcurrentSessions: 3 } }');
+  writeFile(storePath(state, 'main'), everyState('main'));
+  const home = path.join(root, 'home');
+
+  const fromEnv = runCli(['list', '--no-rpc', '--state-dir', state], { HOME: home, OPENCLAW_CONFIG_PATH: config });
+  assert.equal(fromEnv.status, 0, fromEnv.stderr);
+  const line = printed(fromEnv.stdout, 'prune');
+  assert.equal(line, `openclaw-sessions prune --dry-run --state-dir ${state} --config ${config}`);
+  const pasted = paste(line, home);
+  assert.equal(pasted.status, 0, pasted.stderr);
+  assert.equal(printed(pasted.stdout, 'prune'), `openclaw-sessions prune --state-dir ${state} --config ${config}`, 'pasted without the variable, it still acts on that config');
+
+  const plain = runCli(['list', '--no-rpc', '--state-dir', state, '--config', config], { HOME: home });
+  assert.equal(printed(plain.stdout, 'prune'), `openclaw-sessions prune --dry-run --state-dir ${state} --config ${config}`);
+});
