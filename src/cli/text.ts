@@ -47,30 +47,40 @@ export function oneLine(text: string): string {
   });
 }
 
+/**
+ * What a cut may not split: an escape oneLine wrote (`\x1b`, `\u202e`, `\n`, `\r`), else one code
+ * point. Cut inside, `\x1b` became `\x1…`, which names no character at all.
+ */
+const UNIT = /\\(?:x[0-9a-f]{2}|u[0-9a-f]{4}|[nr])|[\s\S]/gu;
+
+function unitWidth(unit: string): number {
+  return unit.length > 1 && unit.startsWith('\\') ? unit.length : charWidth(unit);
+}
+
 /** The longest start of `text` that fits `width` cells. */
 function headOf(text: string, width: number): string {
   let used = 0;
   let out = '';
-  for (const char of text) {
-    const w = charWidth(char);
+  for (const [unit] of text.matchAll(UNIT)) {
+    const w = unitWidth(unit);
     if (used + w > width) break;
     used += w;
-    out += char;
+    out += unit;
   }
   return out;
 }
 
 function tailOf(text: string, width: number): string {
-  const chars = [...text];
+  const units = text.match(UNIT) ?? [];
   let used = 0;
-  let start = chars.length;
+  let start = units.length;
   while (start > 0) {
-    const w = charWidth(chars[start - 1]!);
+    const w = unitWidth(units[start - 1]!);
     if (used + w > width) break;
     used += w;
     start -= 1;
   }
-  return chars.slice(start).join('');
+  return units.slice(start).join('');
 }
 
 /** Keeps the start (prose: the first words say the most): `last turn failed: AC…`. */

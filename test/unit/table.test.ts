@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import { listFitSteps } from '../../src/cli/render/list.js';
 import { renderTable, type Column } from '../../src/cli/table.js';
 import { decideStyle, shortenMiddle } from '../../src/cli/terminal.js';
-import { displayWidth, oneLine, shortenDistinct, shortenStart, wrapCommand, wrapText } from '../../src/cli/text.js';
+import { displayWidth, oneLine, shortenDistinct, shortenEnd, shortenStart, wrapCommand, wrapText } from '../../src/cli/text.js';
 
 const tty = (columns: number) => decideStyle({ isTTY: true, columns, env: {}, colorFlag: false });
 const piped = await decideStyle({ isTTY: false, columns: undefined, env: {}, colorFlag: undefined });
@@ -23,6 +23,18 @@ test('display width: wide characters take two cells, combining marks none; short
 
 test('untrusted text is one line and cannot drive the terminal', () => {
   assert.equal(oneLine('a\nb\tc\x1b[31md\u202e'), 'a\\nb c\\x1b[31md\\u202e');
+});
+
+test('a cut never splits an escape oneLine wrote: it is kept whole or left out, so what is shown still names a character', () => {
+  const reason = oneLine('failed: \x1b[31mred\x1b[0m and more words after it');
+  for (let width = 5; width < displayWidth(reason); width++) {
+    for (const shown of [shortenEnd(reason, width), shortenMiddle(reason, width), shortenStart(reason, width)]) {
+      assert.ok(displayWidth(shown) <= width, `${shown} fits ${width}`);
+      assert.doesNotMatch(shown.replace(/\\x1b/g, ''), /\\/, `${shown} (width ${width}) splits an escape`);
+    }
+  }
+  assert.equal(shortenEnd(reason, 10), 'failed: …');
+  assert.equal(shortenEnd(reason, 13), 'failed: \\x1b…');
 });
 
 test('shortened store paths stay distinct', () => {
