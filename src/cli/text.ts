@@ -48,6 +48,15 @@ export function oneLine(text: string): string {
 }
 
 /**
+ * A session key as a table shows it: spaces at either end written `\x20`, so ` agent:main:x`
+ * (OpenClaw trims every key it writes, so only another writer leaves one) neither looks like
+ * `agent:main:x` nor shifts its row. Anything else is left to oneLine.
+ */
+export function keyCell(key: string): string {
+  return key.startsWith(' ') || key.endsWith(' ') ? key.replace(/^ +| +$/g, (spaces) => '\\x20'.repeat(spaces.length)) : key;
+}
+
+/**
  * What a cut may not split: an escape oneLine wrote (`\x1b`, `\u202e`, `\n`, `\r`), else one code
  * point. Cut inside, `\x1b` became `\x1…`, which names no character at all.
  */

@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import { listFitSteps } from '../../src/cli/render/list.js';
 import { renderTable, type Column } from '../../src/cli/table.js';
 import { decideStyle, shortenMiddle } from '../../src/cli/terminal.js';
-import { displayWidth, oneLine, shortenDistinct, shortenEnd, shortenStart, wrapCommand, wrapText } from '../../src/cli/text.js';
+import { displayWidth, keyCell, oneLine, shortenDistinct, shortenEnd, shortenStart, wrapCommand, wrapText } from '../../src/cli/text.js';
 
 const tty = (columns: number) => decideStyle({ isTTY: true, columns, env: {}, colorFlag: false });
 const piped = await decideStyle({ isTTY: false, columns: undefined, env: {}, colorFlag: undefined });
@@ -35,6 +35,11 @@ test('a cut never splits an escape oneLine wrote: it is kept whole or left out, 
   }
   assert.equal(shortenEnd(reason, 10), 'failed: …');
   assert.equal(shortenEnd(reason, 13), 'failed: \\x1b…');
+});
+
+test('a key with spaces at its ends shows them as \\x20: neither mistaken for the trimmed key nor shifting its row', () => {
+  assert.equal(keyCell(' agent:main:x  '), '\\x20agent:main:x\\x20\\x20');
+  assert.equal(keyCell('agent:main:a b'), 'agent:main:a b');
 });
 
 test('shortened store paths stay distinct', () => {

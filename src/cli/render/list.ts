@@ -14,7 +14,7 @@ import { paintState } from '../paint.js';
 import { selectionArgs, toolCommand, type SelectionFlags } from '../selection.js';
 import { tableLines, type Cell, type FitStep } from '../table.js';
 import type { TerminalStyle } from '../terminal.js';
-import { wrapCommand, wrapProse } from '../text.js';
+import { keyCell, wrapCommand, wrapProse } from '../text.js';
 import { compareCodeUnits } from '../../order.js';
 
 /**
@@ -47,7 +47,7 @@ function* listTextLines(inventory: Inventory, report: ListReport, style: Termina
     const withError = wide && report.sessions.some((s) => errorBeyondReason(s) !== null);
     const rows: Cell[][] = report.sessions.map((s) => [
       { text: s.agentId },
-      { text: s.key },
+      { text: keyCell(s.key) },
       { text: s.kind },
       { text: s.state, paint: (t) => paintState(paint, s.state, t) },
       { text: formatAgo(s.ageMs) },

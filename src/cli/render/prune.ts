@@ -14,7 +14,7 @@ import type { CliIo } from '../io.js';
 import { writeJsonStreaming } from '../json-stream.js';
 import { paintState } from '../paint.js';
 import { renderTable } from '../table.js';
-import { wrapCommand, wrapProse } from '../text.js';
+import { keyCell, wrapCommand, wrapProse } from '../text.js';
 import { listFitSteps } from './list.js';
 import { decideStyle, type TerminalStyle } from '../terminal.js';
 
@@ -141,7 +141,7 @@ function renderItems(items: PrunePlan['items'], style: TerminalStyle): string {
     ],
     items.map((item) => [
       { text: item.agentId },
-      { text: item.key },
+      { text: keyCell(item.key) },
       { text: item.state, paint: (t) => paintState(style.paint, item.state, t) },
       { text: formatAgo(item.ageMs) },
       { text: item.holdsSlot ? 'yes' : '-' },
