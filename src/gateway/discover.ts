@@ -23,7 +23,8 @@ import type { Env } from '../env.js';
 import type { LoadedConfig } from '../store/config.js';
 import type { StateLocation } from '../store/paths.js';
 import { listeningSockets, pidsHoldingSockets } from '../system/proc-net.js';
-import { readProcCmdline, readProcCpuMs, readProcExe, readProcState } from '../system/proc.js';
+import { readProcCmdline, readProcExe, readProcState } from '../system/proc.js';
+import { readProcTreeCpuMs } from '../system/proc-tree.js';
 import { probeHealth, type HealthProbe } from './health.js';
 import { judgeGatewayProcess } from './identify.js';
 import { servedStateDir } from './served-state-dir.js';
@@ -148,7 +149,7 @@ export async function discoverGateway(location: StateLocation, config: LoadedCon
   // The verified gateway's CPU clock across the probe: a silent gateway that works is busy, one
   // that stays idle is stuck (silent-gateway.ts). Read only for a verified pid: no other is judged.
   const probedAt = Date.now();
-  const cpuBefore = verified ? readProcCpuMs(verified.pid) : null;
+  const cpuBefore = verified ? readProcTreeCpuMs(verified.pid) : null;
   const health = await probeHealth(target, timeoutMs);
   const answers = health.healthz || health.readyz || health.websocket === true;
   const silentGateway = verified && health.silent ? measuredSilence(verified.pid, Date.now() - probedAt, cpuBefore) : null;
@@ -170,6 +171,6 @@ export async function discoverGateway(location: StateLocation, config: LoadedCon
 }
 
 function measuredSilence(pid: number, waitedMs: number, cpuBefore: number | null): SilentGateway {
-  const cpuAfter = cpuBefore === null ? null : readProcCpuMs(pid);
-  return { pid, waitedMs, gatewayCpuMs: cpuAfter === null || cpuBefore === null ? null : Math.max(0, cpuAfter - cpuBefore), stopped: ['T', 't'].includes(readProcState(pid) ?? '') };
+  const cpuAfter = cpuBefore === null ? null : readProcTreeCpuMs(pid);
+  return { pid, waitedMs, gatewayCpuMs: cpuAfter === null || cpuBefore === null || cpuAfter < cpuBefore ? null : cpuAfter - cpuBefore, stopped: ['T', 't'].includes(readProcState(pid) ?? '') };
 }

@@ -19,7 +19,7 @@ import type { GatewayRpc } from './rpc-client.js';
 import { RpcError } from './rpc-error.js';
 import { restartSignalFor, type RestartSignal } from './signals.js';
 import { rootSecretsFor, type WithheldSecret } from './root-secrets.js';
-import { cpuClockOf } from '../system/proc.js';
+import { cpuClockOf } from '../system/proc-tree.js';
 
 
 export interface LiveAcp {

@@ -5,8 +5,9 @@
  * only busy drops its chats' running turns). Pure: discover.ts measures.
  *
  * Observed: a 2026.4.29 gateway deleting the tool's live-count probe session, right after a
- * `doctor` or `list`, keeps its event loop busy for seconds (docs/openclaw-probe-delete.md) and
- * answers no HTTP meanwhile, while its process burns CPU; a gateway stopped with SIGSTOP (the
+ * `doctor` or `list`, blocks its event loop for 7–22 s in a `spawnSync`'d `npm install`
+ * (docs/openclaw-probe-delete.md) and answers no HTTP meanwhile: its own thread idle, the child
+ * busy, which is why the CPU counted is the process tree's (system/proc-tree.ts); a gateway stopped with SIGSTOP (the
  * real-gateway lanes) is in state `T` and uses none; a gateway loading its plugins uses 0.6–1.0
  * s of CPU per second (pending-read.ts, whose threshold this shares).
  */
@@ -43,9 +44,9 @@ export function silentGatewayAdvice(silent: SilentGateway): { clause: string; fi
     case 'stopped':
       return { clause: `${who}, but it is stopped, by a signal such as SIGSTOP or by a debugger: it answers nothing until resumed`, fix: `resume it (kill -CONT ${silent.pid}), then run again` };
     case 'busy':
-      return { clause: `${who} and is busy: no response to /healthz or /readyz within ${waited} while its process used ${cpu}, as a gateway finishing a session delete or loading its plugins does: it is not hung`, fix: 'run again in a minute' };
+      return { clause: `${who} and is busy: no response to /healthz or /readyz within ${waited} while it and the processes it started used ${cpu}, as a gateway finishing a session delete or loading its plugins does: it is not hung`, fix: 'run again in a minute' };
     case 'stuck':
-      return { clause: `${who}, but gave no response to /healthz or /readyz within ${waited} while its process stayed idle (${cpu}): it is stuck`, fix: 'restart it (openclaw gateway restart), then run again' };
+      return { clause: `${who}, but gave no response to /healthz or /readyz within ${waited} while it and the processes it started stayed idle (${cpu}): it is stuck`, fix: 'restart it (openclaw gateway restart), then run again' };
     default:
       return { clause: `${who}, but gave no response to /healthz or /readyz within ${waited}`, fix: 'run again in a minute (openclaw gateway restart if it never answers)' };
   }

@@ -43,7 +43,7 @@ export const gatewayReportSchema = z.object({
   /**
    * Schema 5: the verified gateway holds the port but gave `/healthz` and `/readyz` no response
    * within 2 s — what it was measured doing meanwhile (src/gateway/silent-gateway.ts): `stopped`
-   * (state T: SIGSTOP or a debugger), `busy` (its process used ≥ a quarter of a core: not hung),
+   * (state T: SIGSTOP or a debugger), `busy` (it and the processes it started used ≥ a tenth of a core: not hung),
    * `stuck` (idle), `unknown` (its CPU time unreadable). null otherwise.
    */
   silentGateway: z

@@ -41,6 +41,23 @@ export function parseStatCpuTicks(stat: string): number | null {
   return utime !== undefined && stime !== undefined && /^\d+$/.test(utime) && /^\d+$/.test(stime) ? Number(utime) + Number(stime) : null;
 }
 
+/**
+ * Fields 16 and 17, cutime + cstime: the CPU time of the children it has waited for, in clock
+ * ticks (a child's time moves here when it is reaped).
+ */
+export function parseStatReapedChildTicks(stat: string): number | null {
+  const fields = fieldsAfterComm(stat);
+  const cutime = fields?.[13];
+  const cstime = fields?.[14];
+  return cutime !== undefined && cstime !== undefined && /^\d+$/.test(cutime) && /^\d+$/.test(cstime) ? Number(cutime) + Number(cstime) : null;
+}
+
+/** Field 4, ppid. */
+export function parseStatPpid(stat: string): number | null {
+  const raw = fieldsAfterComm(stat)?.[1];
+  return raw !== undefined && /^\d+$/.test(raw) ? Number(raw) : null;
+}
+
 /** Field 3, the one-letter state (R, S, D, Z, T, …). */
 export function parseStatState(stat: string): string | null {
   const raw = fieldsAfterComm(stat)?.[0];
@@ -54,7 +71,7 @@ export function parseStatComm(stat: string): string | null {
   return open >= 0 && close > open ? stat.slice(open + 1, close) : null;
 }
 
-function readProcFile(pid: number, name: string): string | null {
+export function readProcFile(pid: number, name: string): string | null {
   if (!isValidPid(pid)) return null;
   try {
     return readFileSync(`/proc/${pid}/${name}`, 'utf8');
@@ -79,13 +96,6 @@ export function readProcCpuMs(pid: number): number | null {
   return ticks === null ? null : ticks * 10;
 }
 
-/**
- * A CPU clock for one process (readProcCpuMs bound to its pid), or none without a pid: the
- * verified local gateway's, for telling a loading gateway from a stuck one (gateway/pending-read.ts).
- */
-export function cpuClockOf(pid: number | undefined): (() => number | null) | undefined {
-  return pid === undefined ? undefined : () => readProcCpuMs(pid);
-}
 
 export function readProcState(pid: number): string | null {
   const stat = readProcFile(pid, 'stat');

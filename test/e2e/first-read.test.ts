@@ -34,7 +34,7 @@ describe(`real gateway ${LANE.version}: the first live read after a start`, { sk
       assert.equal(Number(counted[1]), await gateway.activeRuntimeSessions());
       return;
     }
-    assert.match(live, /^Live: a gateway answers at \S+, but its ACP count is unreadable \(the gateway took \/acp doctor but is still working on it after \d+ s \(its process used \d+\.\d s of CPU meanwhile\): a gateway's first chat command after a start loads its plugins/);
+    assert.match(live, /^Live: a gateway answers at \S+, but its ACP count is unreadable \(the gateway took \/acp doctor but is still working on it after \d+ s \(it and the processes it started used \d+\.\d s of CPU meanwhile\): a gateway's first chat command after a start loads its plugins/);
     // The gateway was loading, not stuck: it answers once warm, with no handle held.
     assert.equal(await gateway.activeRuntimeSessions(), 0);
     // The late reply must not bring back the probe session the run deleted (or it stays as a leftover).

@@ -29,21 +29,25 @@ after(() => {
   for (const child of children) child.kill('SIGKILL');
 });
 
-// Listens, says on which port, then (SPIN) keeps its only thread busy, or idles.
+// Listens, says on which port, then keeps its only thread busy (SPIN=self), blocks in spawnSync
+// on a child that computes until its parent is gone (SPIN=child: the 2026.4.29 probe delete's
+// shape, docs/openclaw-probe-delete.md), or idles.
 const STAND_IN = `process.title = 'openclaw-gateway';
 const server = require('node:net').createServer(() => {});
 server.listen(0, '127.0.0.1', () => {
   process.stdout.write('listening ' + server.address().port + '\\n');
-  if (process.env.SPIN) setTimeout(() => { for (;;) {} }, 100);
+  if (process.env.SPIN === 'self') setTimeout(() => { for (;;) {} }, 100);
+  const spinUntilOrphaned = 'const parent = process.ppid; while (process.ppid === parent) {}';
+  if (process.env.SPIN === 'child') setTimeout(() => require('node:child_process').spawnSync(process.execPath, ['-e', spinUntilOrphaned]), 100);
 });`;
 
-async function silentGateway(spin: boolean): Promise<{ env: Record<string, string>; child: ChildProcess; state: string }> {
+async function silentGateway(spin: 'self' | 'child' | null): Promise<{ env: Record<string, string>; child: ChildProcess; state: string }> {
   const root = tempDir();
   const state = path.join(root, 'state');
   const tmp = path.join(root, 'tmp');
   const config = writeFile(path.join(state, 'openclaw.json'), '{ acp: { maxConcurrentSessions: 3 } }');
   writeFile(storePath(state, 'main'), everyState('main'));
-  const child = spawn(process.execPath, ['-e', STAND_IN], { env: { PATH: process.env.PATH, ...(spin ? { SPIN: '1' } : {}) }, stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, ['-e', STAND_IN], { env: { PATH: process.env.PATH, ...(spin ? { SPIN: spin } : {}) }, stdio: ['ignore', 'pipe', 'inherit'] });
   children.push(child);
   let out = '';
   child.stdout!.on('data', (d) => (out += d));
@@ -65,10 +69,10 @@ interface GatewayJson {
 }
 
 test('a verified gateway that works but answers nothing is busy, not hung: gateway, doctor, list and prune say so and advise waiting, never a restart', async () => {
-  const { env, child } = await silentGateway(true);
+  const { env, child } = await silentGateway('self');
   const json = JSON.parse((await runCliAsync(['gateway', '--json', '--no-rpc'], env)).stdout) as GatewayJson;
   assert.deepEqual([json.schemaVersion, json.running, json.verified, json.health.silent, json.silentGateway?.verdict], [5, false, true, true, 'busy'], JSON.stringify(json));
-  assert.match(json.silentGateway!.why, new RegExp(`^gateway pid ${child.pid} holds this config's lock and the socket and is busy: no response to /healthz or /readyz within \\d+\\.\\d s while its process used \\d+\\.\\d s of CPU, as a gateway finishing a session delete or loading its plugins does: it is not hung$`));
+  assert.match(json.silentGateway!.why, new RegExp(`^gateway pid ${child.pid} holds this config's lock and the socket and is busy: no response to /healthz or /readyz within \\d+\\.\\d s while it and the processes it started used \\d+\\.\\d s of CPU, as a gateway finishing a session delete or loading its plugins does: it is not hung$`));
   assert.equal(json.silentGateway!.fix, 'run again in a minute');
 
   const text = await runCliAsync(['gateway', '--no-rpc'], env);
@@ -89,7 +93,7 @@ test('a verified gateway that works but answers nothing is busy, not hung: gatew
 });
 
 test('a verified gateway that idles and answers nothing is stuck; stopped (SIGSTOP), it is told to be resumed, not restarted', async () => {
-  const { env, child } = await silentGateway(false);
+  const { env, child } = await silentGateway(null);
   const idle = JSON.parse((await runCliAsync(['gateway', '--json', '--no-rpc'], env)).stdout) as GatewayJson;
   assert.deepEqual([idle.running, idle.silentGateway?.verdict, idle.silentGateway?.fix], [false, 'stuck', 'restart it (openclaw gateway restart), then run again'], JSON.stringify(idle));
   assert.match(idle.silentGateway!.why, /stayed idle \(0\.\d s of CPU\): it is stuck$/);
@@ -103,4 +107,11 @@ test('a verified gateway that idles and answers nothing is stuck; stopped (SIGST
   } finally {
     child.kill('SIGCONT');
   }
+});
+
+test('a verified gateway blocked in a child it waits for (spawnSync), its own thread idle: busy, counted with the processes it started — as 2026.4.29 is while deleting a session', async () => {
+  const { env, child } = await silentGateway('child');
+  const json = JSON.parse((await runCliAsync(['gateway', '--json', '--no-rpc'], env)).stdout) as GatewayJson;
+  assert.deepEqual([json.running, json.silentGateway?.verdict, json.silentGateway?.fix], [false, 'busy', 'run again in a minute'], JSON.stringify(json));
+  assert.match(json.silentGateway!.why, new RegExp(`^gateway pid ${child.pid} holds this config's lock and the socket and is busy: `));
 });
