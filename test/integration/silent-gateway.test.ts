@@ -31,19 +31,20 @@ after(() => {
 
 // Listens, says on which port, then (SPIN) keeps its only thread busy, or idles.
 const STAND_IN = `process.title = 'openclaw-gateway';
-const server = require('node:net').createServer(() => {});
+// ANSWER: a gateway that answers /healthz and /readyz (the ordinary case), not a silent one.
+const server = process.env.ANSWER ? require('node:http').createServer((req, res) => res.end('{"ok":true}')) : require('node:net').createServer(() => {});
 server.listen(0, '127.0.0.1', () => {
   process.stdout.write('listening ' + server.address().port + '\\n');
   if (process.env.SPIN) setTimeout(() => { for (;;) {} }, 100);
 });`;
 
-async function silentGateway(spin: boolean): Promise<{ env: Record<string, string>; child: ChildProcess; state: string }> {
+async function silentGateway(spin: boolean, answer = false): Promise<{ env: Record<string, string>; child: ChildProcess; state: string }> {
   const root = tempDir();
   const state = path.join(root, 'state');
   const tmp = path.join(root, 'tmp');
   const config = writeFile(path.join(state, 'openclaw.json'), '{ acp: { maxConcurrentSessions: 3 } }');
   writeFile(storePath(state, 'main'), everyState('main'));
-  const child = spawn(process.execPath, ['-e', STAND_IN], { env: { PATH: process.env.PATH, ...(spin ? { SPIN: '1' } : {}) }, stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, ['-e', STAND_IN], { env: { PATH: process.env.PATH, ...(spin ? { SPIN: '1' } : {}), ...(answer ? { ANSWER: '1' } : {}) }, stdio: ['ignore', 'pipe', 'inherit'] });
   children.push(child);
   let out = '';
   child.stdout!.on('data', (d) => (out += d));
@@ -103,4 +104,13 @@ test('a verified gateway that idles and answers nothing is stuck; stopped (SIGST
   } finally {
     child.kill('SIGCONT');
   }
+});
+
+test('a verified gateway that answers is one Gateway line: never also "pid unknown (no verified lock)"', async () => {
+  const { env, child } = await silentGateway(false, true);
+  const text = await runCliAsync(['gateway', '--no-rpc'], env);
+  assert.equal(text.status, 0, text.stderr);
+  const gatewayLines = text.stdout.split('\n').filter((line) => line.startsWith('Gateway:'));
+  assert.deepEqual(gatewayLines.map((line) => line.replace(/\s+/g, ' ')), [`Gateway: pid ${child.pid} (verified: lock owned by its user, start time matches, OpenClaw gateway process, holds port ${env.OPENCLAW_GATEWAY_PORT})`], text.stdout);
+  assert.doesNotMatch(text.stdout, /^Answers:/m);
 });

@@ -136,9 +136,10 @@ function renderGateway(report: GatewayReport, width: number, capRemoved: boolean
 
 function gatewayLines(report: GatewayReport, capRemoved: boolean): string[] {
   const lines: string[] = [];
-  if (report.verified) lines.push(`Gateway:     pid ${report.pid} (verified: lock owned by its user, start time matches, OpenClaw gateway process, holds port ${report.port})`);
-  if (report.silentGateway) lines.push(`Answers:     nothing: ${report.silentGateway.why}; ${report.silentGateway.fix}`);
-  else if (report.running && report.remote) lines.push(`Gateway:     ${report.url} (named by the operator; RPC only, never signalled)`);
+  if (report.verified) {
+    lines.push(`Gateway:     pid ${report.pid} (verified: lock owned by its user, start time matches, OpenClaw gateway process, holds port ${report.port})`);
+    if (report.silentGateway) lines.push(`Answers:     nothing: ${report.silentGateway.why}; ${report.silentGateway.fix}`);
+  } else if (report.running && report.remote) lines.push(`Gateway:     ${report.url} (named by the operator; RPC only, never signalled)`);
   else if (report.running) lines.push(`Gateway:     running on port ${report.port}, pid unknown (no verified lock): RPC only, never signalled`);
   else if (report.health.listening) lines.push(`Gateway:     not answering: ${report.remote ? report.url : `port ${report.port}`} accepts connections, but ${report.health.silent ? 'gave /healthz and /readyz no response within 2 s (a hung gateway, or another program)' : 'no /healthz, /readyz or gateway WebSocket answered (another program, or a hung gateway)'}`);
   else lines.push(`Gateway:     not running (nothing answers ${report.remote ? `at ${report.url}` : `on port ${report.port}`}, no verified lock)`);
