@@ -66,18 +66,20 @@ interface GatewayJson {
 }
 
 test('a verified gateway that works but answers nothing is busy: gateway, doctor, list and prune say so and advise waiting, a restart only if it stays busy for minutes', async () => {
-  const { env, child } = await silentGateway(true);
+  const { env, child, state } = await silentGateway(true);
+  // The install came from OPENCLAW_STATE_DIR: the restart named is that install's, pasteable without it.
+  const restart = `OPENCLAW_STATE_DIR=${state} openclaw gateway restart`;
   const json = JSON.parse((await runCliAsync(['gateway', '--json', '--no-rpc'], env)).stdout) as GatewayJson;
   assert.deepEqual([json.schemaVersion, json.running, json.verified, json.health.silent, json.silentGateway?.verdict], [5, false, true, true, 'busy'], JSON.stringify(json));
   assert.match(json.silentGateway!.why, new RegExp(`^gateway pid ${child.pid} holds this config's lock and the socket and is busy: it gave no response to /healthz or /readyz within \\d+\\.\\d s while its process used \\d+\\.\\d s of CPU, as a gateway finishing a session delete \\(seconds\\) or loading its plugins \\(up to 76 s\\) does, or one caught in a loop$`));
-  assert.equal(json.silentGateway!.fix, 'run again in a minute; if it is still busy and silent after 5 minutes, restart it (openclaw gateway restart)');
+  assert.equal(json.silentGateway!.fix, `run again in a minute; if it is still busy and silent after 5 minutes, restart it (${restart})`);
 
   const text = await runCliAsync(['gateway', '--no-rpc'], env);
   assert.match(text.stdout, /^Answers: +nothing: gateway pid \d+ holds this config's lock and the socket and is busy: .*; run again in a minute; if it is still busy and silent after 5 minutes, restart it/m);
 
   const doctor = await runCliAsync(['doctor', '--json', '--no-rpc'], env);
   const finding = (JSON.parse(doctor.stdout) as { findings: Array<{ id: string; severity: string; message: string; fix: string | null }> }).findings.find((f) => f.id === 'gateway-not-answering');
-  assert.deepEqual([finding?.severity, finding?.fix], ['warning', 'run again in a minute; if it is still busy and silent after 5 minutes, restart it (openclaw gateway restart)'], doctor.stdout);
+  assert.deepEqual([finding?.severity, finding?.fix], ['warning', `run again in a minute; if it is still busy and silent after 5 minutes, restart it (${restart})`], doctor.stdout);
   assert.doesNotMatch(doctor.stdout, /another program/);
 
   const list = await runCliAsync(['list'], env);
@@ -86,13 +88,13 @@ test('a verified gateway that works but answers nothing is busy: gateway, doctor
   // ACP entries stay beside it (it still holds their handles), and the advice is to wait.
   const pruned = await runCliAsync(['prune', '--yes'], env);
   assert.notEqual(pruned.status, 0);
-  assert.match(pruned.stderr, /is busy: .*; run again in a minute; if it is still busy and silent after 5 minutes, restart it \(openclaw gateway restart\); nothing was changed/);
+  assert.ok(pruned.stderr.includes(`; run again in a minute; if it is still busy and silent after 5 minutes, restart it (${restart}); nothing was changed`), pruned.stderr);
 });
 
 test('a verified gateway that idles and answers nothing is stuck; stopped (SIGSTOP), it is told to be resumed, not restarted', async () => {
-  const { env, child } = await silentGateway(false);
+  const { env, child, state } = await silentGateway(false);
   const idle = JSON.parse((await runCliAsync(['gateway', '--json', '--no-rpc'], env)).stdout) as GatewayJson;
-  assert.deepEqual([idle.running, idle.silentGateway?.verdict, idle.silentGateway?.fix], [false, 'stuck', 'restart it (openclaw gateway restart), then run again'], JSON.stringify(idle));
+  assert.deepEqual([idle.running, idle.silentGateway?.verdict, idle.silentGateway?.fix], [false, 'stuck', `restart it (OPENCLAW_STATE_DIR=${state} openclaw gateway restart), then run again`], JSON.stringify(idle));
   assert.match(idle.silentGateway!.why, /stayed idle \(0\.\d s of CPU\): it is stuck$/);
 
   child.kill('SIGSTOP');
