@@ -9,6 +9,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
+import { openclawCommand, printedSelection } from '../../src/cli/selection.js';
 import { runCli } from '../helpers/cli.js';
 import { everyState } from '../helpers/stores.js';
 import { storePath, tempDir, writeFile } from '../helpers/tmp.js';
@@ -64,4 +65,49 @@ test('a config named by OPENCLAW_CONFIG_PATH elsewhere is named too; flags the o
 
   const plain = runCli(['list', '--no-rpc', '--state-dir', state, '--config', config], { HOME: home });
   assert.equal(printed(plain.stdout, 'prune'), `openclaw-sessions prune --dry-run --state-dir ${state} --config ${config}`);
+});
+
+test('--profile under OPENCLAW_HOME: the printed command carries the profile\'s state dir (pasted, --profile alone would name ~/.openclaw-NAME, another install); openclaw commands keep OPENCLAW_HOME and --profile', () => {
+  const root = tempDir();
+  const served = path.join(root, 'srv');
+  const home = path.join(root, 'home');
+  const state = path.join(served, '.openclaw-work');
+  writeFile(path.join(state, 'openclaw.json'), '{ acp: { maxConcurrentSessions: 3 } }');
+  writeFile(storePath(state, 'main'), everyState('main'));
+  // The login shell's own ~/.openclaw-work: another install, which the pasted command must not touch.
+  writeFile(path.join(home, '.openclaw-work', 'openclaw.json'), '{ acp: { maxConcurrentSessions: 7 } }');
+
+  const list = runCli(['list', '--no-rpc', '--profile', 'work'], { HOME: home, OPENCLAW_HOME: served });
+  assert.equal(list.status, 0, list.stderr);
+  const line = printed(list.stdout, 'prune');
+  assert.equal(line, `openclaw-sessions prune --dry-run --state-dir ${state}`);
+  const pasted = paste(line, home);
+  assert.equal(pasted.status, 0, pasted.stderr);
+  assert.match(pasted.stdout, /would prune 5 of 9 sessions in 1 store/);
+  assert.equal(printedSelection({ profile: 'work' }, { OPENCLAW_HOME: served }, { home: served, stateDir: state, configPath: path.join(state, 'openclaw.json') }).openclawProfile?.home, served);
+  assert.equal(openclawCommand(printedSelection({ profile: 'work' }, { OPENCLAW_HOME: served }, { home: served, stateDir: state, configPath: null }), ['gateway', 'restart']).join(' '), `OPENCLAW_HOME=${served} openclaw --profile work gateway restart`);
+});
+
+test('OPENCLAW_CONFIG_PATH naming no file: the run had no config, so the printed command names that path and, pasted, stops at "config file not found" instead of reading the config beside the state dir', () => {
+  const root = tempDir();
+  const state = path.join(root, 'state');
+  writeFile(path.join(state, 'openclaw.json'), '{ acp: { maxConcurrentSessions: 3 } }');
+  writeFile(storePath(state, 'main'), everyState('main'));
+  const home = path.join(root, 'home');
+  const missing = path.join(root, 'etc', 'missing.json');
+
+  const list = runCli(['list', '--no-rpc'], { HOME: home, OPENCLAW_STATE_DIR: state, OPENCLAW_CONFIG_PATH: missing });
+  assert.equal(list.status, 0, list.stderr);
+  assert.match(list.stdout, /cap unknown: no OpenClaw config found/);
+  const line = printed(list.stdout, 'prune');
+  assert.equal(line, `openclaw-sessions prune --dry-run --state-dir ${state} --config ${missing}`);
+  const pasted = paste(line, home);
+  assert.equal(pasted.status, 2, pasted.stdout);
+  assert.match(pasted.stderr, /config file not found/);
+
+  // Nothing beside the state dir to be read instead: the state dir alone is the same install.
+  const bare = path.join(root, 'bare');
+  writeFile(storePath(bare, 'main'), everyState('main'));
+  const plain = runCli(['list', '--no-rpc'], { HOME: home, OPENCLAW_STATE_DIR: bare, OPENCLAW_CONFIG_PATH: missing });
+  assert.equal(printed(plain.stdout, 'prune'), `openclaw-sessions prune --dry-run --state-dir ${bare}`);
 });
