@@ -111,3 +111,13 @@ test('OPENCLAW_CONFIG_PATH naming no file: the run had no config, so the printed
   const plain = runCli(['list', '--no-rpc'], { HOME: home, OPENCLAW_STATE_DIR: bare, OPENCLAW_CONFIG_PATH: missing });
   assert.equal(printed(plain.stdout, 'prune'), `openclaw-sessions prune --dry-run --state-dir ${bare}`);
 });
+
+test('a `~` the shell left to the tool (--state-dir=~/x from sh, as in a cron line) is printed as the dir the run used, not <cwd>/~/x', () => {
+  const root = tempDir();
+  const state = path.join(root, '.oc');
+  writeFile(path.join(state, 'openclaw.json'), '{ acp: { maxConcurrentSessions: 3 } }');
+  writeFile(storePath(state, 'main'), everyState('main'));
+  const list = runCli(['list', '--no-rpc', '--state-dir=~/.oc'], { HOME: root });
+  assert.equal(list.status, 0, list.stderr);
+  assert.equal(printed(list.stdout, 'prune'), `openclaw-sessions prune --dry-run --state-dir ${state}`);
+});
