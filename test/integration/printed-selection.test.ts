@@ -6,11 +6,12 @@
  * `openclaw-sessions restore <id>` looked in ~/.openclaw and found no such run.
  */
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
 import { openclawCommand, printedSelection } from '../../src/cli/selection.js';
-import { runCli } from '../helpers/cli.js';
+import { BIN, runCli } from '../helpers/cli.js';
 import { everyState } from '../helpers/stores.js';
 import { storePath, tempDir, writeFile } from '../helpers/tmp.js';
 
@@ -21,9 +22,11 @@ function printed(output: string, command: string): string {
   return line.trim();
 }
 
-/** Runs a printed command (simple words, as these are) without the environment that chose the install. */
+/** Runs a printed command through sh, as pasted (its quoting included), without the environment that chose the install. */
 function paste(line: string, home: string) {
-  return runCli(line.split(/\s+/).slice(1), { HOME: home });
+  const words = line.replace(/^openclaw-sessions /, '');
+  const result = spawnSync('sh', ['-c', `"$0" "$1" ${words}`, process.execPath, BIN], { env: { PATH: process.env.PATH, HOME: home, LANG: 'C.UTF-8' }, encoding: 'utf8' });
+  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
 test('an install chosen by OPENCLAW_STATE_DIR: the printed undo names it, and pasted without that variable it restores the pruned sessions', () => {
@@ -42,8 +45,8 @@ test('an install chosen by OPENCLAW_STATE_DIR: the printed undo names it, and pa
   assert.equal(pruned.status, 0, pruned.stderr);
   const undo = printed(pruned.stdout, 'restore');
   assert.match(undo, new RegExp(`^openclaw-sessions restore \\S+ --state-dir '${state}'$`));
-  // Pasted without OPENCLAW_STATE_DIR (the quoted path is one word: unquote it for argv).
-  const restored = runCli(['restore', undo.split(' ')[2]!, '--yes', '--state-dir', state], { HOME: home });
+  // Pasted without OPENCLAW_STATE_DIR, quoting and all.
+  const restored = paste(`${undo} --yes`, home);
   assert.equal(restored.status, 0, restored.stderr);
   assert.ok(Object.keys(JSON.parse(readFileSync(store, 'utf8')) as object).includes('agent:main:acp:errored'), 'the pruned session is back');
 });
