@@ -24,7 +24,7 @@ export const EXIT_CODE_TABLE: ReadonlyArray<{ code: ExitCode; name: string; mean
   { code: EXIT.error, name: 'error', meaning: 'unreadable or invalid store or config, I/O failure' },
   { code: EXIT.usage, name: 'usage', meaning: 'bad flag or value, or a change refused without --yes' },
   { code: EXIT.lockBusy, name: 'lock-busy', meaning: 'a lock is held by a live process (the gateway or another run) past --lock-timeout; nothing was changed' },
-  { code: EXIT.refusedUnsafe, name: 'refused', meaning: 'refused as unsafe: a symlink or something not a regular file (a directory, FIFO or device) where a store, config or undo journal is read or written, a shared-writable store, a SQLite store, an unlocked gateway running' },
+  { code: EXIT.refusedUnsafe, name: 'refused', meaning: 'refused as unsafe: a symlink where a store is written or the undo journal read or written (a symlinked config is followed), something not a regular file (a directory, FIFO or device) where a store, config or undo journal is read, a shared-writable store, a SQLite store, an unlocked gateway running' },
   { code: EXIT.notRecomputed, name: 'not-recomputed', meaning: 'the gateway could not be made to drop the handles: store pruned but its count not recomputed, or nothing changed because removing the entries would orphan their handles' },
   { code: EXIT.problemsFound, name: 'problems', meaning: 'doctor found problems' },
   { code: EXIT.partial, name: 'partial', meaning: 'partly done: some stores were pruned, others left untouched (busy, refused or failed; see the per-store outcomes)' },

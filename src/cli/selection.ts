@@ -4,8 +4,10 @@
  * the run that printed them, shell-quoted and with paths made absolute, so pasted anywhere they
  * act on the same sessions — not on ~/.openclaw ("0 sessions in 0 stores").
  */
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { DEFAULT_STALE_AFTER } from '../defaults.js';
+import { expandTilde } from '../store/paths.js';
 
 export interface SelectionFlags {
   profile?: string;
@@ -16,6 +18,12 @@ export interface SelectionFlags {
   staleAfter?: string;
   /** `--url`: a gateway named by URL (its secret is never printed: the pasted command takes it from the environment or the prompt's own flags). */
   url?: string;
+  /**
+   * Set by printedSelection for `--profile NAME` under OPENCLAW_HOME: this tool's commands carry
+   * the profile's state dir instead, while `openclaw` commands keep `OPENCLAW_HOME=… openclaw
+   * --profile NAME` (OpenClaw names the profile's service and config by it).
+   */
+  openclawProfile?: { home: string; profile: string };
 }
 
 export const TOOL_NAME = 'openclaw-sessions';
@@ -40,19 +48,41 @@ const INSTALL_ENV = ['OPENCLAW_STATE_DIR', 'OPENCLAW_CONFIG_PATH', 'OPENCLAW_HOM
 
 /**
  * The selection a printed command carries: the run's flags, and — when the environment chose the
- * install (OPENCLAW_STATE_DIR, OPENCLAW_CONFIG_PATH or OPENCLAW_HOME, with no `--profile` or
- * `--state-dir` over it) — the state dir and config the run resolved, as `schedule` pins them in
+ * install (OPENCLAW_STATE_DIR, OPENCLAW_CONFIG_PATH or OPENCLAW_HOME, with no `--state-dir` or
+ * `--profile` over it, or OPENCLAW_HOME under a `--profile`) — the state dir and config the run
+ * resolved, as `schedule` pins them in
  * its units. So the `restore <id>` a cron run printed, pasted into a login shell without that
  * environment, acts on the same install, not on ~/.openclaw ("no such run"). Never a behaviour:
  * only what is printed.
  */
-export function printedSelection(flags: SelectionFlags, env: Readonly<Record<string, string | undefined>>, location: { stateDir: string; configPath: string | null }): SelectionFlags {
-  if (flags.profile || !INSTALL_ENV.some((name) => env[name]?.trim())) return flags;
+export function printedSelection(flagsGiven: SelectionFlags, env: Readonly<Record<string, string | undefined>>, location: { home: string; stateDir: string; configPath: string | null }): SelectionFlags {
+  // A `~` the shell left to the tool (`--state-dir=~/x` in a cron line: sh expands no `~` after `=`) is
+  // expanded with OPENCLAW_HOME or HOME: printed as the run resolved it, not as `<cwd>/~/x`.
+  const flags: SelectionFlags = { ...flagsGiven, ...(flagsGiven.stateDir ? { stateDir: location.stateDir } : {}), ...(flagsGiven.config && location.configPath ? { config: location.configPath } : {}) };
+  if (!INSTALL_ENV.some((name) => env[name]?.trim())) return flags;
+  if (flags.profile) {
+    // The profile's dir is <OPENCLAW_HOME>/.openclaw-NAME: `--profile NAME` pasted without it names ~/.openclaw-NAME.
+    // --state-dir finds the same config (a profile's is beside its dir, as --state-dir's is).
+    if (!env.OPENCLAW_HOME?.trim()) return flags;
+    return { ...flags, profile: undefined, stateDir: location.stateDir, openclawProfile: { home: location.home, profile: flags.profile } };
+  }
   const pinned: SelectionFlags = { ...flags };
   if (!flags.stateDir) pinned.stateDir = location.stateDir;
-  // A config beside the state dir is found again by --state-dir; one elsewhere (OPENCLAW_CONFIG_PATH, ~/.openclaw's) is named.
-  if (!flags.config && location.configPath && path.dirname(location.configPath) !== location.stateDir) pinned.config = location.configPath;
+  if (!flags.config) pinned.config = pinnedConfig(env, location);
   return pinned;
+}
+
+/**
+ * A config beside the state dir is found again by --state-dir; one elsewhere (OPENCLAW_CONFIG_PATH,
+ * ~/.openclaw's) is named. OPENCLAW_CONFIG_PATH naming no file left the run without a config:
+ * pasted with --state-dir alone, a config beside that dir would be read instead, so the missing
+ * path is named, and the pasted command stops at "config file not found" rather than act on another.
+ */
+function pinnedConfig(env: Readonly<Record<string, string | undefined>>, location: { home: string; stateDir: string; configPath: string | null }): string | undefined {
+  if (location.configPath) return path.dirname(location.configPath) !== location.stateDir ? location.configPath : undefined;
+  const named = env.OPENCLAW_CONFIG_PATH?.trim();
+  const beside = ['openclaw.json', 'clawdbot.json'].some((name) => existsSync(path.join(location.stateDir, name)));
+  return named && beside ? path.resolve(expandTilde(named, location.home)) : undefined;
 }
 
 /** POSIX sh quoting: bare when only safe characters, else single quotes (a `'` as `'\''`). */
@@ -79,6 +109,8 @@ export function selectionForStore(flags: SelectionFlags, agentId: string, storeP
  * OpenClaw reads it, as OPENCLAW_STATE_DIR / OPENCLAW_CONFIG_PATH.
  */
 export function openclawCommand(flags: SelectionFlags, args: readonly string[], cwd = process.cwd()): string[] {
+  const home = flags.openclawProfile;
+  if (home) return [`OPENCLAW_HOME=${shellQuote(home.home)}`, 'openclaw', '--profile', shellQuote(home.profile), ...args.map(shellQuote)];
   const env: string[] = [];
   if (flags.stateDir) env.push(`OPENCLAW_STATE_DIR=${shellQuote(path.resolve(cwd, flags.stateDir))}`);
   if (flags.config) env.push(`OPENCLAW_CONFIG_PATH=${shellQuote(path.resolve(cwd, flags.config))}`);

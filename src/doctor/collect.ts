@@ -60,7 +60,7 @@ export function collectFindings(inventory: Inventory, gateway: GatewayStatus, se
   } else if (gateway.discovery.silentGateway) {
     // The verified gateway itself, silent: what it was measured doing decides the advice (a busy
     // one is not restarted: that drops its chats' running turns).
-    const { clause, fix } = silentGatewayAdvice(gateway.discovery.silentGateway);
+    const { clause, fix } = silentGatewayAdvice(gateway.discovery.silentGateway, openclawCommand(selection, ['gateway', 'restart']).join(' '));
     const busy = judgeSilentGateway(gateway.discovery.silentGateway) === 'busy';
     findings.push({ id: 'gateway-not-answering', severity: busy ? 'warning' : 'problem', message: `${clause}; its live ACP count cannot be read now`, fix });
   } else if (gateway.discovery.health.listening) {

@@ -7,9 +7,10 @@
  * Observed: a 2026.4.29 gateway deleting the tool's live-count probe session, right after a
  * `doctor` or `list`, blocks its event loop for 7–22 s in a `spawnSync`'d `npm install`
  * (docs/openclaw-probe-delete.md) and answers no HTTP meanwhile: its own thread idle, the child
- * busy, which is why the CPU counted is the process tree's (system/proc-tree.ts); a gateway stopped with SIGSTOP (the
- * real-gateway lanes) is in state `T` and uses none; a gateway loading its plugins uses 0.6–1.0
- * s of CPU per second (pending-read.ts, whose threshold this shares).
+ * busy, which is why the CPU counted is the process tree's (system/proc-tree.ts); a gateway
+ * stopped with SIGSTOP (the real-gateway lanes) is in state `T` and uses none; a gateway loading its plugins uses 0.6–1.0
+ * s of CPU per second (pending-read.ts, whose busy threshold this shares). Two seconds of CPU
+ * cannot tell work that ends from a loop that never does: busy is waited for, but not forever.
  */
 import { judgePendingRead } from './pending-read.js';
 
@@ -18,36 +19,49 @@ export interface SilentGateway {
   pid: number;
   /** How long the health probe waited for a response, ms. */
   waitedMs: number;
-  /** CPU time the gateway process used meanwhile, ms (10 ms steps); null when /proc did not say. */
+  /** CPU time the gateway and the processes it started used meanwhile, ms (10 ms steps); null when /proc did not say. */
   gatewayCpuMs: number | null;
   /** In state T or t (/proc/PID/stat): stopped by a signal (SIGSTOP, SIGTSTP) or a debugger. */
   stopped: boolean;
+  /** In state t (tracing stop): held by a debugger or tracer, which SIGCONT does not resume. */
+  traced?: boolean;
 }
 
 export type SilentVerdict = 'stopped' | 'busy' | 'stuck' | 'unknown';
 
+/**
+ * Stuck: the process used less than this share of one core (an idle 4.29 gateway uses well under
+ * it). Between this and busy's tenth of a core neither is claimed: a gateway starved on a loaded
+ * machine, or waiting on its disk, still works, and a restart would drop its chats' turns.
+ */
+const IDLE_SHARE = 0.05;
+
 export function judgeSilentGateway(silent: SilentGateway): SilentVerdict {
   if (silent.stopped) return 'stopped';
   const verdict = judgePendingRead({ waitedMs: silent.waitedMs, gatewayCpuMs: silent.gatewayCpuMs });
-  return verdict === 'busy' ? 'busy' : verdict === 'idle' ? 'stuck' : 'unknown';
+  if (verdict !== 'idle') return verdict;
+  return silent.gatewayCpuMs! < IDLE_SHARE * silent.waitedMs ? 'stuck' : 'unknown';
 }
 
 /**
  * One clause saying what the silent gateway is doing (`gateway pid N holds this config's lock and
  * the socket, but …`), and what to do about it (a command or an instruction, pasteable).
+ * `restart`: the `openclaw gateway restart` command for this install (selection.ts openclawCommand).
  */
-export function silentGatewayAdvice(silent: SilentGateway): { clause: string; fix: string } {
+export function silentGatewayAdvice(silent: SilentGateway, restart = 'openclaw gateway restart'): { clause: string; fix: string } {
   const who = `gateway pid ${silent.pid} holds this config's lock and the socket`;
   const waited = `${(silent.waitedMs / 1000).toFixed(1)} s`;
   const cpu = silent.gatewayCpuMs === null ? '' : `${(silent.gatewayCpuMs / 1000).toFixed(1)} s of CPU`;
+  const silence = `gave no response to /healthz or /readyz within ${waited}`;
   switch (judgeSilentGateway(silent)) {
     case 'stopped':
-      return { clause: `${who}, but it is stopped, by a signal such as SIGSTOP or by a debugger: it answers nothing until resumed`, fix: `resume it (kill -CONT ${silent.pid}), then run again` };
+      if (silent.traced) return { clause: `${who}, but it is stopped under a debugger or tracer (state t): it answers nothing until that lets it go, and kill -CONT does not`, fix: `detach the debugger or tracer (its pid is TracerPid in /proc/${silent.pid}/status), then run again` };
+      return { clause: `${who}, but it is stopped by a signal such as SIGSTOP (state T): it answers nothing until resumed`, fix: `resume it (kill -CONT ${silent.pid}), then run again` };
     case 'busy':
-      return { clause: `${who} and is busy: no response to /healthz or /readyz within ${waited} while it and the processes it started used ${cpu}, as a gateway finishing a session delete or loading its plugins does: it is not hung`, fix: 'run again in a minute' };
+      return { clause: `${who} and is busy: it ${silence} while it and the processes it started used ${cpu}, as a gateway finishing a session delete (seconds) or loading its plugins (up to 76 s) does, or one caught in a loop`, fix: `run again in a minute; if it is still busy and silent after 5 minutes, restart it (${restart})` };
     case 'stuck':
-      return { clause: `${who}, but gave no response to /healthz or /readyz within ${waited} while it and the processes it started stayed idle (${cpu}): it is stuck`, fix: 'restart it (openclaw gateway restart), then run again' };
+      return { clause: `${who}, but ${silence} while it and the processes it started stayed idle (${cpu}): it is stuck`, fix: `restart it (${restart}), then run again` };
     default:
-      return { clause: `${who}, but gave no response to /healthz or /readyz within ${waited}`, fix: 'run again in a minute (openclaw gateway restart if it never answers)' };
+      return { clause: `${who}, but ${silence}${cpu ? ` while it and the processes it started used ${cpu}, neither idle nor a tenth of a core` : ''}`, fix: `run again in a minute; if it still answers nothing, restart it (${restart})` };
   }
 }

@@ -14,11 +14,11 @@ import { silentGatewayAdvice } from './silent-gateway.js';
  * gateway, is another program: no gateway can be on that port. Observed on 2026.4.2 and 7.35
  * stopped with SIGSTOP: the port accepts, nothing answers, the handles stay counted.
  */
-export function unansweringListenerOf(gateway: GatewayStatus): RecomputeInput['unansweringListener'] {
+export function unansweringListenerOf(gateway: GatewayStatus, restart?: string): RecomputeInput['unansweringListener'] {
   const health = gateway.discovery.health;
   if (gateway.running || gateway.remote || !health.listening || (!health.silent && !gateway.gateway)) return null;
   const silent = gateway.discovery.silentGateway;
-  return { port: gateway.port, pid: gateway.gateway?.pid ?? null, ...(silent ? { advice: silentGatewayAdvice(silent) } : {}) };
+  return { port: gateway.port, pid: gateway.gateway?.pid ?? null, ...(silent ? { advice: silentGatewayAdvice(silent, restart) } : {}) };
 }
 
 /**

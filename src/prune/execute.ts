@@ -35,9 +35,9 @@ export interface PruneRoute {
 }
 
 /** The decision, or a ToolError when it refuses; also refuses unsafe stores the file route would write. */
-export function choosePruneRoute(prepared: PreparedPrune, requested: RecomputeRequest, allowRestart: boolean): PruneRoute {
+export function choosePruneRoute(prepared: PreparedPrune, requested: RecomputeRequest, allowRestart: boolean, restart?: string): PruneRoute {
   const { plan, inventory } = prepared;
-  const decision = prepared.remote ? decideRemoteRecompute(requested, gatewayOf(prepared)) : decideRecompute(requested, gatewayOf(prepared), plan, allowRestart, inventory);
+  const decision = prepared.remote ? decideRemoteRecompute(requested, gatewayOf(prepared)) : decideRecompute(requested, gatewayOf(prepared), plan, allowRestart, inventory, restart);
   if (decision.method === 'refuse') throw new ToolError(decision.kind, decision.why);
   const viaRpc = decision.method === 'rpc' ? plan.items.filter((item) => decision.allViaRpc || mayHoldHandle(item)) : [];
   const viaFile = plan.items.filter((item) => !viaRpc.includes(item));

@@ -29,12 +29,13 @@ export function mayHoldHandle(item: PrunePlanItem): boolean {
   return (typeof acp === 'object' && acp !== null) || item.holdsSlot;
 }
 
-export function decideRecompute(requested: RecomputeRequest, gateway: GatewayStatus, plan: PrunePlan, allowRestart: boolean, inventory: Inventory): RecomputeDecision {
+/** `restart`: this install's `openclaw gateway restart`, for advice about a silent gateway (silent-gateway.ts). */
+export function decideRecompute(requested: RecomputeRequest, gateway: GatewayStatus, plan: PrunePlan, allowRestart: boolean, inventory: Inventory, restart?: string): RecomputeDecision {
   return chooseRecompute({
     requested,
     gatewayRunning: gateway.running,
     unreachableGateway: unreachableGatewayOf(gateway),
-    unansweringListener: unansweringListenerOf(gateway),
+    unansweringListener: unansweringListenerOf(gateway, restart),
     foreignGateway: gateway.discovery.foreign ? { port: gateway.port, ...gateway.discovery.foreign } : null,
     generation: generationOf(gateway, inventory),
     rpc: gateway.rpc.ok ? { ok: true } : { ok: false, why: gateway.rpc.why },

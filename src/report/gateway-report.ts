@@ -43,8 +43,9 @@ export const gatewayReportSchema = z.object({
   /**
    * Schema 5: the verified gateway holds the port but gave `/healthz` and `/readyz` no response
    * within 2 s — what it was measured doing meanwhile (src/gateway/silent-gateway.ts): `stopped`
-   * (state T: SIGSTOP or a debugger), `busy` (it and the processes it started used ≥ a tenth of a core: not hung),
-   * `stuck` (idle), `unknown` (its CPU time unreadable). null otherwise.
+   * (state T: SIGSTOP; or t: held by a debugger), `busy` (it and the processes it started used
+   * ≥ a tenth of a core: working, or caught in a loop), `stuck` (idle: under 5% of a core),
+   * `unknown` (its CPU time unreadable, or between idle and busy). null otherwise.
    */
   silentGateway: z
     .object({ verdict: z.enum(['stopped', 'busy', 'stuck', 'unknown']), waitedMs: z.number().int(), gatewayCpuMs: z.number().int().nullable(), why: z.string(), fix: z.string() })

@@ -203,7 +203,7 @@ describe(`real gateway ${LANE.version}: stuck state, idle session, prune against
     // Nothing that may hold a handle leaves the file beside it: the failed session stays (exit 5),
     // or, where the version says its store is written only by the gateway, nothing is written (exit 4).
     assert.ok([4, 5].includes(pruned.status ?? -1), pruned.stdout + pruned.stderr);
-    assert.match(pruned.stderr, new RegExp(`^openclaw-sessions: port \\d+ accepts connections but nothing there answers as a gateway \\(gateway pid ${pid} holds this config's lock and the socket, but it is stopped, by a signal such as SIGSTOP or by a debugger: it answers nothing until resumed\\): `));
+    assert.match(pruned.stderr, new RegExp(`^openclaw-sessions: port \\d+ accepts connections but nothing there answers as a gateway \\(gateway pid ${pid} holds this config's lock and the socket, but it is stopped by a signal such as SIGSTOP \\(state T\\): it answers nothing until resumed\\): `));
     assert.match(pruned.stderr, new RegExp(`; resume it \\(kill -CONT ${pid}\\), then run again; nothing was changed`));
     assert.match(pruned.stderr, /nothing was changed/);
     assert.ok(gateway.storeOf('failer')[failed], 'the failed session is still in its store');

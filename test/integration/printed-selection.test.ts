@@ -6,10 +6,12 @@
  * `openclaw-sessions restore <id>` looked in ~/.openclaw and found no such run.
  */
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
-import { runCli } from '../helpers/cli.js';
+import { openclawCommand, printedSelection } from '../../src/cli/selection.js';
+import { BIN, runCli } from '../helpers/cli.js';
 import { everyState } from '../helpers/stores.js';
 import { storePath, tempDir, writeFile } from '../helpers/tmp.js';
 
@@ -20,9 +22,11 @@ function printed(output: string, command: string): string {
   return line.trim();
 }
 
-/** Runs a printed command (simple words, as these are) without the environment that chose the install. */
+/** Runs a printed command through sh, as pasted (its quoting included), without the environment that chose the install. */
 function paste(line: string, home: string) {
-  return runCli(line.split(/\s+/).slice(1), { HOME: home });
+  const words = line.replace(/^openclaw-sessions /, '');
+  const result = spawnSync('sh', ['-c', `"$0" "$1" ${words}`, process.execPath, BIN], { env: { PATH: process.env.PATH, HOME: home, LANG: 'C.UTF-8' }, encoding: 'utf8' });
+  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
 test('an install chosen by OPENCLAW_STATE_DIR: the printed undo names it, and pasted without that variable it restores the pruned sessions', () => {
@@ -41,8 +45,8 @@ test('an install chosen by OPENCLAW_STATE_DIR: the printed undo names it, and pa
   assert.equal(pruned.status, 0, pruned.stderr);
   const undo = printed(pruned.stdout, 'restore');
   assert.match(undo, new RegExp(`^openclaw-sessions restore \\S+ --state-dir '${state}'$`));
-  // Pasted without OPENCLAW_STATE_DIR (the quoted path is one word: unquote it for argv).
-  const restored = runCli(['restore', undo.split(' ')[2]!, '--yes', '--state-dir', state], { HOME: home });
+  // Pasted without OPENCLAW_STATE_DIR, quoting and all.
+  const restored = paste(`${undo} --yes`, home);
   assert.equal(restored.status, 0, restored.stderr);
   assert.ok(Object.keys(JSON.parse(readFileSync(store, 'utf8')) as object).includes('agent:main:acp:errored'), 'the pruned session is back');
 });
@@ -64,4 +68,59 @@ test('a config named by OPENCLAW_CONFIG_PATH elsewhere is named too; flags the o
 
   const plain = runCli(['list', '--no-rpc', '--state-dir', state, '--config', config], { HOME: home });
   assert.equal(printed(plain.stdout, 'prune'), `openclaw-sessions prune --dry-run --state-dir ${state} --config ${config}`);
+});
+
+test('--profile under OPENCLAW_HOME: the printed command carries the profile\'s state dir (pasted, --profile alone would name ~/.openclaw-NAME, another install); openclaw commands keep OPENCLAW_HOME and --profile', () => {
+  const root = tempDir();
+  const served = path.join(root, 'srv');
+  const home = path.join(root, 'home');
+  const state = path.join(served, '.openclaw-work');
+  writeFile(path.join(state, 'openclaw.json'), '{ acp: { maxConcurrentSessions: 3 } }');
+  writeFile(storePath(state, 'main'), everyState('main'));
+  // The login shell's own ~/.openclaw-work: another install, which the pasted command must not touch.
+  writeFile(path.join(home, '.openclaw-work', 'openclaw.json'), '{ acp: { maxConcurrentSessions: 7 } }');
+
+  const list = runCli(['list', '--no-rpc', '--profile', 'work'], { HOME: home, OPENCLAW_HOME: served });
+  assert.equal(list.status, 0, list.stderr);
+  const line = printed(list.stdout, 'prune');
+  assert.equal(line, `openclaw-sessions prune --dry-run --state-dir ${state}`);
+  const pasted = paste(line, home);
+  assert.equal(pasted.status, 0, pasted.stderr);
+  assert.match(pasted.stdout, /would prune 5 of 9 sessions in 1 store/);
+  assert.equal(printedSelection({ profile: 'work' }, { OPENCLAW_HOME: served }, { home: served, stateDir: state, configPath: path.join(state, 'openclaw.json') }).openclawProfile?.home, served);
+  assert.equal(openclawCommand(printedSelection({ profile: 'work' }, { OPENCLAW_HOME: served }, { home: served, stateDir: state, configPath: null }), ['gateway', 'restart']).join(' '), `OPENCLAW_HOME=${served} openclaw --profile work gateway restart`);
+});
+
+test('OPENCLAW_CONFIG_PATH naming no file: the run had no config, so the printed command names that path and, pasted, stops at "config file not found" instead of reading the config beside the state dir', () => {
+  const root = tempDir();
+  const state = path.join(root, 'state');
+  writeFile(path.join(state, 'openclaw.json'), '{ acp: { maxConcurrentSessions: 3 } }');
+  writeFile(storePath(state, 'main'), everyState('main'));
+  const home = path.join(root, 'home');
+  const missing = path.join(root, 'etc', 'missing.json');
+
+  const list = runCli(['list', '--no-rpc'], { HOME: home, OPENCLAW_STATE_DIR: state, OPENCLAW_CONFIG_PATH: missing });
+  assert.equal(list.status, 0, list.stderr);
+  assert.match(list.stdout, /cap unknown: no OpenClaw config found/);
+  const line = printed(list.stdout, 'prune');
+  assert.equal(line, `openclaw-sessions prune --dry-run --state-dir ${state} --config ${missing}`);
+  const pasted = paste(line, home);
+  assert.equal(pasted.status, 2, pasted.stdout);
+  assert.match(pasted.stderr, /config file not found/);
+
+  // Nothing beside the state dir to be read instead: the state dir alone is the same install.
+  const bare = path.join(root, 'bare');
+  writeFile(storePath(bare, 'main'), everyState('main'));
+  const plain = runCli(['list', '--no-rpc'], { HOME: home, OPENCLAW_STATE_DIR: bare, OPENCLAW_CONFIG_PATH: missing });
+  assert.equal(printed(plain.stdout, 'prune'), `openclaw-sessions prune --dry-run --state-dir ${bare}`);
+});
+
+test('a `~` the shell left to the tool (--state-dir=~/x from sh, as in a cron line) is printed as the dir the run used, not <cwd>/~/x', () => {
+  const root = tempDir();
+  const state = path.join(root, '.oc');
+  writeFile(path.join(state, 'openclaw.json'), '{ acp: { maxConcurrentSessions: 3 } }');
+  writeFile(storePath(state, 'main'), everyState('main'));
+  const list = runCli(['list', '--no-rpc', '--state-dir=~/.oc'], { HOME: root });
+  assert.equal(list.status, 0, list.stderr);
+  assert.equal(printed(list.stdout, 'prune'), `openclaw-sessions prune --dry-run --state-dir ${state}`);
 });

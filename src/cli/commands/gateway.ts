@@ -13,6 +13,7 @@ import { inventoryOptionsFrom, type StoreFlags } from '../common-options.js';
 import { gatewayFlagsFrom, type GatewayTargetFlags } from '../gateway-options.js';
 import { terminalProgress, type CliIo } from '../io.js';
 import { wrapProse } from '../text.js';
+import { openclawCommand, printedSelection } from '../selection.js';
 import { unansweredGatewayClause } from '../../gateway/unanswered.js';
 import { judgeSilentGateway, silentGatewayAdvice, type SilentGateway } from '../../gateway/silent-gateway.js';
 
@@ -28,7 +29,9 @@ export async function runGateway(flags: GatewayFlags, io: CliIo): Promise<number
   const slots = gatewaySlots(inventory, io.env, options);
   // A gateway named by URL keeps its stores elsewhere: local files say nothing about it.
   const disk = status.remote ? null : { held: slots.slotsHeld, byTerminal: slots.heldByTerminal, unreadStores: slots.unreadStores };
-  const report = gatewayReport(status, slots.cap, disk, slots.capKnown);
+  // A silent gateway's restart advice names this install (selection.ts printedSelection).
+  const restart = openclawCommand(printedSelection(flags, io.env, inventory.location), ['gateway', 'restart']).join(' ');
+  const report = gatewayReport(status, slots.cap, disk, slots.capKnown, restart);
   if (flags.json) {
     io.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
     return EXIT.ok;
@@ -45,7 +48,7 @@ export async function runGateway(flags: GatewayFlags, io: CliIo): Promise<number
 }
 
 /** The `gateway --json` document; `disk` is null for a gateway named by URL (its stores are elsewhere); `disk.held` null: the ACP state on disk is unreadable, so are the slots held there. */
-export function gatewayReport(status: GatewayStatus, cap: number | null, disk: { held: number | null; byTerminal: number | null; unreadStores?: number } | null, capKnown = true): GatewayReport {
+export function gatewayReport(status: GatewayStatus, cap: number | null, disk: { held: number | null; byTerminal: number | null; unreadStores?: number } | null, capKnown = true, restartCommand?: string): GatewayReport {
   const live = status.live.activeRuntimeSessions;
   const held = disk?.held ?? null;
   const unreadStores = disk?.unreadStores ?? 0;
@@ -80,7 +83,7 @@ export function gatewayReport(status: GatewayStatus, cap: number | null, disk: {
     versionSource: status.versionSource,
     ready: status.ready,
     health: status.discovery.health,
-    silentGateway: silentGatewayReport(status.discovery.silentGateway ?? null),
+    silentGateway: silentGatewayReport(status.discovery.silentGateway ?? null, restartCommand),
     /** Whether the token/password may be (and was) sent there, and why. */
     trusted: { ok: status.discovery.secrets.ok, why: status.discovery.secrets.why },
     configPath: status.configPath,
@@ -118,9 +121,9 @@ export function gatewayReport(status: GatewayStatus, cap: number | null, disk: {
   };
 }
 
-function silentGatewayReport(silent: SilentGateway | null): GatewayReport['silentGateway'] {
+function silentGatewayReport(silent: SilentGateway | null, restart?: string): GatewayReport['silentGateway'] {
   if (!silent) return null;
-  const { clause, fix } = silentGatewayAdvice(silent);
+  const { clause, fix } = silentGatewayAdvice(silent, restart);
   return { verdict: judgeSilentGateway(silent), waitedMs: Math.round(silent.waitedMs), gatewayCpuMs: silent.gatewayCpuMs, why: clause, fix };
 }
 
@@ -136,9 +139,10 @@ function renderGateway(report: GatewayReport, width: number, capRemoved: boolean
 
 function gatewayLines(report: GatewayReport, capRemoved: boolean): string[] {
   const lines: string[] = [];
-  if (report.verified) lines.push(`Gateway:     pid ${report.pid} (verified: lock owned by its user, start time matches, OpenClaw gateway process, holds port ${report.port})`);
-  if (report.silentGateway) lines.push(`Answers:     nothing: ${report.silentGateway.why}; ${report.silentGateway.fix}`);
-  else if (report.running && report.remote) lines.push(`Gateway:     ${report.url} (named by the operator; RPC only, never signalled)`);
+  if (report.verified) {
+    lines.push(`Gateway:     pid ${report.pid} (verified: lock owned by its user, start time matches, OpenClaw gateway process, holds port ${report.port})`);
+    if (report.silentGateway) lines.push(`Answers:     nothing: ${report.silentGateway.why}; ${report.silentGateway.fix}`);
+  } else if (report.running && report.remote) lines.push(`Gateway:     ${report.url} (named by the operator; RPC only, never signalled)`);
   else if (report.running) lines.push(`Gateway:     running on port ${report.port}, pid unknown (no verified lock): RPC only, never signalled`);
   else if (report.health.listening) lines.push(`Gateway:     not answering: ${report.remote ? report.url : `port ${report.port}`} accepts connections, but ${report.health.silent ? 'gave /healthz and /readyz no response within 2 s (a hung gateway, or another program)' : 'no /healthz, /readyz or gateway WebSocket answered (another program, or a hung gateway)'}`);
   else lines.push(`Gateway:     not running (nothing answers ${report.remote ? `at ${report.url}` : `on port ${report.port}`}, no verified lock)`);

@@ -216,16 +216,16 @@ async function pruneReadable(flags: PruneFlags, io: CliIo, log: EventLog, reques
 
 /** The route, after asking (on a terminal) whether a restart may stand in for an unavailable RPC. */
 async function chooseRoute(choosePruneRoute: typeof import('../../prune/execute.js').choosePruneRoute, prepared: PreparedPrune, requested: RecomputeRequest, flags: PruneFlags, io: CliIo, interactive: boolean): Promise<PruneRoute> {
-  const gateway = prepared.gateway!;
-  const allowRestart = flags.allowRestart ?? false;
+  const [gateway, allowRestart] = [prepared.gateway!, flags.allowRestart ?? false];
+  const restart = openclawCommand(printedSelection(flags, io.env, prepared.inventory.location), ['gateway', 'restart']).join(' '); // this install's, for a silent gateway's advice
   try {
-    return choosePruneRoute(prepared, requested, allowRestart);
+    return choosePruneRoute(prepared, requested, allowRestart, restart);
   } catch (error) {
     // auto refuses when RPC is down and no restart was allowed: on a terminal, ask instead.
     const canAsk = interactive && requested === 'auto' && !prepared.remote && !gateway.rpc.ok && gateway.restart.ok && !allowRestart;
     if (!(error instanceof ToolError) || !canAsk) throw error;
     io.stderr.write(`RPC is unavailable (${gateway.rpc.ok ? '' : gateway.rpc.why}); the ACP entries can leave the file only with a restart of the gateway.\n`);
-    if (await confirmed(io, `Restart the gateway (pid ${gateway.gateway?.pid}) after pruning? It drops running chats. [y/N] `)) return choosePruneRoute(prepared, requested, true);
+    if (await confirmed(io, `Restart the gateway (pid ${gateway.gateway?.pid}) after pruning? It drops running chats. [y/N] `)) return choosePruneRoute(prepared, requested, true, restart);
     throw error;
   }
 }
