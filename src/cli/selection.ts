@@ -50,10 +50,9 @@ const INSTALL_ENV = ['OPENCLAW_STATE_DIR', 'OPENCLAW_CONFIG_PATH', 'OPENCLAW_HOM
  * The selection a printed command carries: the run's flags, and — when the environment chose the
  * install (OPENCLAW_STATE_DIR, OPENCLAW_CONFIG_PATH or OPENCLAW_HOME, with no `--state-dir` or
  * `--profile` over it, or OPENCLAW_HOME under a `--profile`) — the state dir and config the run
- * resolved, as `schedule` pins them in
- * its units. So the `restore <id>` a cron run printed, pasted into a login shell without that
- * environment, acts on the same install, not on ~/.openclaw ("no such run"). Never a behaviour:
- * only what is printed.
+ * resolved, as `schedule` pins them in its units. So the `restore <id>` a cron run printed,
+ * pasted into a login shell without that environment, acts on the same install, not on
+ * ~/.openclaw ("no such run"). Never a behaviour: only what is printed.
  */
 export function printedSelection(flagsGiven: SelectionFlags, env: Readonly<Record<string, string | undefined>>, location: { home: string; stateDir: string; configPath: string | null }): SelectionFlags {
   // A `~` the shell left to the tool (`--state-dir=~/x` in a cron line: sh expands no `~` after `=`) is
