@@ -41,6 +41,19 @@ test('generated units: absolute paths, the install named, and systemd accepts th
   }
 });
 
+test('a profile under OPENCLAW_HOME is scheduled by its state dir: cron and systemd run without that variable, where --profile names another install', () => {
+  const home = tempDir();
+  const openclawHome = path.join(home, 'srv');
+  mkdirSync(path.join(openclawHome, '.openclaw-work'), { recursive: true });
+  const under = JSON.parse(runCli(['schedule', '--json', '--profile', 'work'], { HOME: home, OPENCLAW_HOME: openclawHome }).stdout) as { cron: string; systemd: { service: { content: string } } };
+  assert.match(under.cron, new RegExp(`prune --yes --quiet --state-dir ${openclawHome}/\\.openclaw-work$`, 'm'));
+  assert.doesNotMatch(under.cron + under.systemd.service.content, /--profile/);
+  // Without OPENCLAW_HOME the profile is the user's own, and --profile names it wherever the unit runs.
+  mkdirSync(path.join(home, '.openclaw-work'), { recursive: true });
+  const own = JSON.parse(runCli(['schedule', '--json', '--profile', 'work'], { HOME: home }).stdout) as { cron: string };
+  assert.match(own.cron, /prune --yes --quiet --profile work$/m);
+});
+
 test('cron and calendar expressions per period; bad periods refused', () => {
   assert.equal(cronSchedule(15, 7), '7-59/15 * * * *');
   assert.equal(cronSchedule(60, 7), '7 * * * *');

@@ -44,7 +44,10 @@ export async function runSchedule(flags: ScheduleFlags, io: CliIo): Promise<numb
   assertOneStateDir(flags);
   if (flags.olderThan !== undefined) parseDurationFlag(flags.olderThan, '--older-than');
   const location = resolveStateLocation(io.env, flags);
-  const spec = scheduleSpec(flags, location.stateDir, location.configPath, location.profile);
+  // A profile under OPENCLAW_HOME is <OPENCLAW_HOME>/.openclaw-NAME; cron and systemd run without
+  // that variable, where `--profile NAME` names ~/.openclaw-NAME: such a unit names the state dir.
+  const profile = io.env.OPENCLAW_HOME?.trim() ? null : location.profile;
+  const spec = scheduleSpec(flags, location.stateDir, location.configPath, profile);
   const unitDir = systemdUserDir(io.env, location.home);
   const block = cronBlock(spec);
   const service = systemdService(spec);
