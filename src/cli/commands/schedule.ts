@@ -44,10 +44,8 @@ export async function runSchedule(flags: ScheduleFlags, io: CliIo): Promise<numb
   assertOneStateDir(flags);
   if (flags.olderThan !== undefined) parseDurationFlag(flags.olderThan, '--older-than');
   const location = resolveStateLocation(io.env, flags);
-  // A profile under OPENCLAW_HOME is <OPENCLAW_HOME>/.openclaw-NAME; cron and systemd run without
-  // that variable, where `--profile NAME` names ~/.openclaw-NAME: such a unit names the state dir.
-  const profile = io.env.OPENCLAW_HOME?.trim() ? null : location.profile;
-  const spec = scheduleSpec(flags, location.stateDir, location.configPath, profile);
+  // Cron and systemd run without OPENCLAW_HOME, where `--profile NAME` names ~/.openclaw-NAME: a unit for one under it names its dir.
+  const spec = scheduleSpec(flags, location.stateDir, location.configPath, io.env.OPENCLAW_HOME?.trim() ? null : location.profile);
   const unitDir = systemdUserDir(io.env, location.home);
   const block = cronBlock(spec);
   const service = systemdService(spec);
@@ -75,7 +73,6 @@ export async function runSchedule(flags: ScheduleFlags, io: CliIo): Promise<numb
       : []),
   ];
   if (!flags.uninstall) for (const warning of runWarnings(spec, location.stateDir)) io.stderr.write(`openclaw-sessions: warning: ${warning}\n`);
-
   if (flags.uninstall) {
     const removed = uninstallSystemd(unitDir, io.env);
     const cron = uninstallCron(io.env);
