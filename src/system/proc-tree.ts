@@ -24,7 +24,8 @@ function ticksOf(stat: string): number {
 export function readProcTreeCpuMs(pid: number): number | null {
   const own = readProcFile(pid, 'stat');
   if (own === null || parseStatCpuTicks(own) === null) return null;
-  const children = new Map<number, string[]>();
+  // Every process's ticks, read once, under its parent's pid.
+  const children = new Map<number, Array<{ pid: number; ticks: number }>>();
   let names: string[] = [];
   try {
     names = readdirSync('/proc');
@@ -36,20 +37,20 @@ export function readProcTreeCpuMs(pid: number): number | null {
     const stat = readProcFile(Number(name), 'stat');
     const ppid = stat === null ? null : parseStatPpid(stat);
     if (ppid === null || stat === null) continue;
+    const child = { pid: Number(name), ticks: ticksOf(stat) };
     const siblings = children.get(ppid);
-    if (siblings) siblings.push(name);
-    else children.set(ppid, [name]);
+    if (siblings) siblings.push(child);
+    else children.set(ppid, [child]);
   }
   let ticks = ticksOf(own);
-  const pending = [String(pid)];
+  const pending = [pid];
   const seen = new Set(pending);
   while (pending.length > 0) {
-    for (const child of children.get(Number(pending.pop())) ?? []) {
-      if (seen.has(child)) continue;
-      seen.add(child);
-      const stat = readProcFile(Number(child), 'stat');
-      if (stat !== null) ticks += ticksOf(stat);
-      pending.push(child);
+    for (const child of children.get(pending.pop()!) ?? []) {
+      if (seen.has(child.pid)) continue;
+      seen.add(child.pid);
+      ticks += child.ticks;
+      pending.push(child.pid);
     }
   }
   return ticks * 10;

@@ -35,10 +35,15 @@ export function parseStatStartTime(stat: string): number | null {
  * (threads included; children are not, until waited for).
  */
 export function parseStatCpuTicks(stat: string): number | null {
+  return sumOfTwoFields(stat, 11);
+}
+
+/** Two adjacent tick counters after comm (index `first` and the next) added; null unless both are plain integers. */
+function sumOfTwoFields(stat: string, first: number): number | null {
   const fields = fieldsAfterComm(stat);
-  const utime = fields?.[11];
-  const stime = fields?.[12];
-  return utime !== undefined && stime !== undefined && /^\d+$/.test(utime) && /^\d+$/.test(stime) ? Number(utime) + Number(stime) : null;
+  const a = fields?.[first];
+  const b = fields?.[first + 1];
+  return a !== undefined && b !== undefined && /^\d+$/.test(a) && /^\d+$/.test(b) ? Number(a) + Number(b) : null;
 }
 
 /**
@@ -46,10 +51,7 @@ export function parseStatCpuTicks(stat: string): number | null {
  * ticks (a child's time moves here when it is reaped).
  */
 export function parseStatReapedChildTicks(stat: string): number | null {
-  const fields = fieldsAfterComm(stat);
-  const cutime = fields?.[13];
-  const cstime = fields?.[14];
-  return cutime !== undefined && cstime !== undefined && /^\d+$/.test(cutime) && /^\d+$/.test(cstime) ? Number(cutime) + Number(cstime) : null;
+  return sumOfTwoFields(stat, 13);
 }
 
 /** Field 4, ppid. */
