@@ -27,11 +27,19 @@ export interface PendingRead {
  */
 const BUSY_SHARE = 0.1;
 
+/**
+ * Idle: under this share of one core (an idle 4.29 gateway uses well under it). Between this and
+ * busy neither is claimed: a gateway starved on a loaded machine, or waiting on its disk, still
+ * works, and calling it stopped or stuck leads to a restart that drops its chats' turns.
+ */
+const IDLE_SHARE = 0.05;
+
 export type PendingVerdict = 'busy' | 'idle' | 'unknown';
 
 export function judgePendingRead(read: PendingRead): PendingVerdict {
   if (read.gatewayCpuMs === null || read.waitedMs <= 0) return 'unknown';
-  return read.gatewayCpuMs >= BUSY_SHARE * read.waitedMs ? 'busy' : 'idle';
+  if (read.gatewayCpuMs >= BUSY_SHARE * read.waitedMs) return 'busy';
+  return read.gatewayCpuMs < IDLE_SHARE * read.waitedMs ? 'idle' : 'unknown';
 }
 
 const seconds = (ms: number): string => `${(ms / 1000).toFixed(1)} s`;

@@ -29,18 +29,11 @@ export interface SilentGateway {
 
 export type SilentVerdict = 'stopped' | 'busy' | 'stuck' | 'unknown';
 
-/**
- * Stuck: the process used less than this share of one core (an idle 4.29 gateway uses well under
- * it). Between this and busy's tenth of a core neither is claimed: a gateway starved on a loaded
- * machine, or waiting on its disk, still works, and a restart would drop its chats' turns.
- */
-const IDLE_SHARE = 0.05;
-
+/** The shares of a core are pending-read.ts's: busy from a tenth, idle (here: stuck) under 5%, unknown between. */
 export function judgeSilentGateway(silent: SilentGateway): SilentVerdict {
   if (silent.stopped) return 'stopped';
   const verdict = judgePendingRead({ waitedMs: silent.waitedMs, gatewayCpuMs: silent.gatewayCpuMs });
-  if (verdict !== 'idle') return verdict;
-  return silent.gatewayCpuMs! < IDLE_SHARE * silent.waitedMs ? 'stuck' : 'unknown';
+  return verdict === 'idle' ? 'stuck' : verdict;
 }
 
 /**

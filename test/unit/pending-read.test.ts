@@ -12,10 +12,12 @@ import { judgePendingRead, pendingReadWhy } from '../../src/gateway/pending-read
 import { probeDeletesSettled } from '../../src/gateway/probe-deletes.js';
 import { fakeGateway } from '../helpers/ws-gateway.js';
 
-test('busy when the gateway (and what it started) used at least a tenth of a core while the reply was awaited; idle below; unknown without a clock', () => {
+test('busy when the gateway (and what it started) used at least a tenth of a core while the reply was awaited; idle under 5%; unknown between, or without a clock', () => {
   assert.equal(judgePendingRead({ waitedMs: 25_000, gatewayCpuMs: 21_000 }), 'busy');
   assert.equal(judgePendingRead({ waitedMs: 25_000, gatewayCpuMs: 2500 }), 'busy');
-  assert.equal(judgePendingRead({ waitedMs: 25_000, gatewayCpuMs: 2490 }), 'idle');
+  assert.equal(judgePendingRead({ waitedMs: 25_000, gatewayCpuMs: 2490 }), 'unknown');
+  assert.equal(judgePendingRead({ waitedMs: 25_000, gatewayCpuMs: 1250 }), 'unknown');
+  assert.equal(judgePendingRead({ waitedMs: 25_000, gatewayCpuMs: 1240 }), 'idle');
   assert.equal(judgePendingRead({ waitedMs: 25_000, gatewayCpuMs: 0 }), 'idle');
   assert.equal(judgePendingRead({ waitedMs: 25_000, gatewayCpuMs: null }), 'unknown');
   assert.equal(judgePendingRead({ waitedMs: 0, gatewayCpuMs: 10 }), 'unknown');
