@@ -8,6 +8,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { DEFAULT_STALE_AFTER } from '../defaults.js';
 import { expandTilde } from '../store/paths.js';
+import type { InstallCommands } from '../install-commands.js';
 
 export interface SelectionFlags {
   profile?: string;
@@ -114,4 +115,12 @@ export function openclawCommand(flags: SelectionFlags, args: readonly string[], 
   if (flags.stateDir) env.push(`OPENCLAW_STATE_DIR=${shellQuote(path.resolve(cwd, flags.stateDir))}`);
   if (flags.config) env.push(`OPENCLAW_CONFIG_PATH=${shellQuote(path.resolve(cwd, flags.config))}`);
   return [...env, 'openclaw', ...(flags.profile ? ['--profile', shellQuote(flags.profile)] : []), ...args.map(shellQuote)];
+}
+
+/** This install's commands for advice (src/install-commands.ts): `openclaw …` and `openclaw-sessions …`, pinned to `flags`. */
+export function installCommands(flags: SelectionFlags, cwd = process.cwd()): InstallCommands {
+  return {
+    openclaw: (args) => openclawCommand(flags, args, cwd).join(' '),
+    tool: (args) => toolCommand([...args, ...selectionArgs(flags, cwd)]).join(' '),
+  };
 }

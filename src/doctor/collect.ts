@@ -46,10 +46,10 @@ export function collectFindings(inventory: Inventory, gateway: GatewayStatus, se
   if (gateway.running) {
     const who = gateway.gateway ? `gateway pid ${gateway.gateway.pid} verified` : gateway.remote ? `gateway at ${gateway.url} (named by the operator; never signalled)` : `a gateway answers on port ${gateway.port}, pid unknown (no verified lock: never signalled)`;
     findings.push({ id: 'gateway', severity: 'ok', message: `${who}, OpenClaw ${gateway.version ?? 'version unknown'}, ${gateway.url} ${gateway.ready ? 'ready' : 'NOT ready'}`, fix: null });
-    if (!gateway.ready) findings.push({ id: 'gateway-not-ready', severity: 'problem', message: `the gateway does not answer /readyz at ${gateway.url}`, fix: 'openclaw gateway status' });
+    if (!gateway.ready) findings.push({ id: 'gateway-not-ready', severity: 'problem', message: `the gateway does not answer /readyz at ${gateway.url}`, fix: openclawCommand(selection, ['gateway', 'status']).join(' ') });
     if (!gateway.rpc.ok) {
       // --no-rpc is a choice, not a credentials problem: the fix is to ask (seen: "check gateway.auth" after --no-rpc).
-      const fix = /--no-rpc/.test(gateway.rpc.why) ? 'run doctor without --no-rpc' : /approve/.test(gateway.rpc.why) ? 'openclaw devices approve --latest' : gateway.discovery.foreign ? FOREIGN_GATEWAY_FIX : !gateway.discovery.secrets.ok ? `openclaw-sessions doctor --url ${gateway.url} --token <token> (only if you know it is your gateway)` : (withheldSecretFix(gateway, selection) ?? 'check gateway.auth in the config, or set OPENCLAW_GATEWAY_TOKEN');
+      const fix = /--no-rpc/.test(gateway.rpc.why) ? 'run doctor without --no-rpc' : /approve/.test(gateway.rpc.why) ? openclawCommand(selection, ['devices', 'approve', '--latest']).join(' ') : gateway.discovery.foreign ? FOREIGN_GATEWAY_FIX : !gateway.discovery.secrets.ok ? `openclaw-sessions doctor --url ${gateway.url} --token <token> (only if you know it is your gateway)` : (withheldSecretFix(gateway, selection) ?? 'check gateway.auth in the config, or set OPENCLAW_GATEWAY_TOKEN');
       findings.push({ id: 'rpc-unavailable', severity: 'warning', message: `RPC unavailable: ${gateway.rpc.why}; the live ACP count cannot be read and prune cannot close handles without a restart`, fix });
     }
     if (gateway.gateway && !gateway.restart.ok) findings.push({ id: 'restart-unavailable', severity: 'warning', message: `a restart would not clear the count: ${gateway.restart.why}`, fix: gateway.restart.fix });
@@ -69,7 +69,7 @@ export function collectFindings(inventory: Inventory, gateway: GatewayStatus, se
       id: 'gateway-port-taken',
       severity: 'problem',
       message: `port ${gateway.port} accepts connections but does not answer as an OpenClaw gateway (${gateway.discovery.health.silent ? 'no response to /healthz or /readyz within 2 s' : 'no /healthz, /readyz or connect.challenge'}): another program holds the gateway's port, or the gateway is hung`,
-      fix: `see who listens: ss -ltnp 'sport = :${gateway.port}'; a hung gateway: openclaw gateway restart; another program: stop it, or set gateway.port`,
+      fix: `see who listens: ss -ltnp 'sport = :${gateway.port}'; a hung gateway: ${openclawCommand(selection, ['gateway', 'restart']).join(' ')}; another program: stop it, or set gateway.port`,
     });
   } else {
     findings.push({ id: 'gateway', severity: 'ok', message: `no gateway answers on port ${gateway.port} for this config (its next start reads the stores as they are)`, fix: null });

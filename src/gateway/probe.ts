@@ -14,13 +14,12 @@ import { discoverGateway, type Discovery } from './discover.js';
 import type { LockFinding, VerifiedGateway } from './lock-file.js';
 import type { AcpDoctorReport } from './live-acp.js';
 import type { ProgressLine } from './probe-deletes.js';
-import { judgeRespawn } from './respawn.js';
+import { restartJudgement, type RestartJudgement } from './respawn.js';
 import type { GatewayRpc } from './rpc-client.js';
 import { RpcError } from './rpc-error.js';
-import { restartSignalFor, type RestartSignal } from './signals.js';
 import { rootSecretsFor, type WithheldSecret } from './root-secrets.js';
 import { cpuClockOf } from '../system/proc-tree.js';
-
+import { UNPINNED_COMMANDS, type InstallCommands } from '../install-commands.js';
 
 export interface LiveAcp {
   /** Handles the gateway holds now; null when it could not be read. */
@@ -50,7 +49,7 @@ export interface GatewayStatus {
   generation: StoreGeneration;
   rpc: { ok: true; methods: string[]; scopes: string[] } | { ok: false; why: string };
   live: LiveAcp;
-  restart: { ok: true; signal: RestartSignal; note: string } | { ok: false; why: string; fix: string };
+  restart: RestartJudgement;
   noRespawn: boolean | null;
   /** Root's environment secrets not sent to this target (root-secrets.ts): names and lines, never values. */
   withheld: WithheldSecret[];
@@ -79,6 +78,8 @@ export interface ProbeOptions {
    * Unattended runs pass none; `withheld` and a failed RPC's why still say it (root-secrets.ts).
    */
   warn?: (line: string) => void;
+  /** The commands advice names (`openclaw gateway restart`, …), pinned to this install (install-commands.ts). */
+  commands?: InstallCommands;
 }
 
 /** Secrets stay out of the status object (which is rendered and serialised). */
@@ -165,7 +166,7 @@ export async function probeGateway(location: StateLocation, config: LoadedConfig
     generation: storeGenerationOf(version),
     rpc,
     live,
-    restart: restartJudgement(discovery, config, version),
+    restart: restartJudgement(discovery, config, version, options.commands),
     noRespawn: gateway?.environ ? /^(1|true|yes|on)$/i.test(gateway.environ.OPENCLAW_NO_RESPAWN?.trim() ?? '') : null,
     withheld: secrets.withheld,
   } satisfies GatewayStatus);
@@ -188,7 +189,7 @@ async function rpcSession(discovery: Discovery, config: LoadedConfig, credential
     client = await connect(discovery.target.url, credentials, stateDir, timeoutMs);
     const scopes = client.hello.scopes;
     if (scopes.length > 0 && !scopes.includes('operator.admin')) {
-      throw new RpcError('auth', `connected, but without operator.admin (scopes: ${scopes.join(', ')}); ${approvalHint(discovery)}`);
+      throw new RpcError('auth', `connected, but without operator.admin (scopes: ${scopes.join(', ')}); ${approvalHint(discovery, options.commands)}`);
     }
     // No scopes in hello-ok: the secret admitted us but the device may not be paired; only a real call tells.
     if (scopes.length === 0) await client.call('sessions.list', { limit: 1 }, { timeoutMs });
@@ -201,34 +202,17 @@ async function rpcSession(discovery: Discovery, config: LoadedConfig, credential
     }
     return { rpc: { ok: true, methods: client.hello.methods, scopes }, live, version: client.hello.serverVersion };
   } catch (error) {
-    const why = error instanceof RpcError ? (/pairing required|NOT_PAIRED|missing scope/i.test(error.message) ? `${error.message}; ${approvalHint(discovery)}` : error.message) : String(error);
+    const why = error instanceof RpcError ? (/pairing required|NOT_PAIRED|missing scope/i.test(error.message) ? `${error.message}; ${approvalHint(discovery, options.commands)}` : error.message) : String(error);
     return { rpc: { ok: false, why }, live: { activeRuntimeSessions: null, report: null, why: `RPC unavailable: ${why}` }, version: null };
   } finally {
     closeWhenDone(client, housekeeping);
   }
 }
 
-export function restartJudgement(discovery: Discovery, config: LoadedConfig, version: string | null): GatewayStatus['restart'] {
-  const gateway = discovery.verified;
-  if (!gateway) {
-    const why = discovery.target.explicit
-      ? `the gateway at ${discovery.target.url} has no verified local pid: it is never signalled`
-      : discovery.answers
-        ? `a gateway answers on port ${discovery.target.port}, but no lock proves its pid (running, pid unknown): it is never signalled`
-        : 'no verified gateway process to signal';
-    return { ok: false, why, fix: 'restart the gateway with its own tooling (openclaw gateway restart, or its service manager)' };
-  }
-  const signal = restartSignalFor(version);
-  if (!signal.ok) return { ok: false, why: signal.why, fix: 'openclaw gateway restart' };
-  const respawn = judgeRespawn({ version, gatewayEnv: gateway.environ, container: gateway.container, commandsRestart: config.facts.commands?.restart });
-  if (!respawn.replaces) return { ok: false, why: respawn.why, fix: respawn.fix };
-  return { ok: true, signal: signal.signal, note: respawn.note };
-}
-
-/** Device approval is automatic on loopback; elsewhere the gateway's operator approves it. */
-export function approvalHint(discovery: Discovery): string {
+/** Device approval is automatic on loopback; elsewhere the gateway's operator approves it. A loopback one is this install's: `commands` pins its `openclaw`. */
+export function approvalHint(discovery: Discovery, commands: InstallCommands = UNPINNED_COMMANDS): string {
   return discovery.target.host && discovery.target.url.match(/\/\/(127\.|localhost|\[::1\])/)
-    ? 'approve this device on the gateway host: openclaw devices approve --latest'
+    ? `approve this device on the gateway host: ${commands.openclaw(['devices', 'approve', '--latest'])}`
     : `a non-loopback gateway pairs new devices only with approval: on the gateway host run \`openclaw devices list\`, then \`openclaw devices approve <requestId>\` (or --latest)`;
 }
 

@@ -19,6 +19,13 @@
  * container rule, after 4.29 supervisor-only), so the tool refuses rather than guesses.
  */
 import { compareVersions, parseCalendarVersion } from '../store/openclaw-version.js';
+import { UNPINNED_COMMANDS, type InstallCommands } from '../install-commands.js';
+import type { LoadedConfig } from '../store/config.js';
+import type { Discovery } from './discover.js';
+import { restartSignalFor, type RestartSignal } from './signals.js';
+
+/** What `prune --recompute restart` may do to the gateway (GatewayStatus.restart). */
+export type RestartJudgement = { ok: true; signal: RestartSignal; note: string } | { ok: false; why: string; fix: string };
 
 export interface RespawnFacts {
   version: string | null;
@@ -52,8 +59,9 @@ export function cgroupSaysContainer(cgroup: string): boolean {
   return /\/docker\/|cri-containerd-[0-9a-f]|containerd\/[0-9a-f]{64}|\/kubepods[/.]|\blxc\b/.test(cgroup);
 }
 
-export function judgeRespawn(facts: RespawnFacts): RespawnJudgement {
-  const restartFix = 'restart the gateway yourself (its service manager, or stop it and run `openclaw gateway run`)';
+/** Would a restart signal replace the gateway process (see above)? When not, `fix` names this install's `openclaw gateway run` (`commands`). */
+export function judgeRespawn(facts: RespawnFacts, commands: InstallCommands = UNPINNED_COMMANDS): RespawnJudgement {
+  const restartFix = `restart the gateway yourself (its service manager, or stop it and run \`${commands.openclaw(['gateway', 'run'])}\`)`;
   if (facts.commandsRestart === false) return { replaces: false, why: 'commands.restart is false in the config: the gateway ignores restart signals', fix: restartFix };
   const parsed = parseCalendarVersion(facts.version);
   if (!parsed) return { replaces: false, why: `the OpenClaw version is unknown${facts.version ? ` ("${facts.version}")` : ''}, so whether a restart replaces the process cannot be judged`, fix: restartFix };
@@ -76,4 +84,23 @@ export function judgeRespawn(facts: RespawnFacts): RespawnJudgement {
     return { replaces: false, why: `${why} OpenClaw ${facts.version} restarts in-process and keeps the stale count`, fix: `restart the container (docker restart …), or ${restartFix}` };
   }
   return { replaces: true, how: 'spawn', supervisor: null, note: 'the gateway spawns a fresh copy of itself and exits' };
+}
+
+/** Whether a restart would replace the verified gateway's process; its `fix` names `commands` (this install's). */
+export function restartJudgement(discovery: Discovery, config: LoadedConfig, version: string | null, commands: InstallCommands = UNPINNED_COMMANDS): RestartJudgement {
+  const restart = commands.openclaw(['gateway', 'restart']);
+  const gateway = discovery.verified;
+  if (!gateway) {
+    const why = discovery.target.explicit
+      ? `the gateway at ${discovery.target.url} has no verified local pid: it is never signalled`
+      : discovery.answers
+        ? `a gateway answers on port ${discovery.target.port}, but no lock proves its pid (running, pid unknown): it is never signalled`
+        : 'no verified gateway process to signal';
+    return { ok: false, why, fix: `restart the gateway with its own tooling (${restart}, or its service manager)` };
+  }
+  const signal = restartSignalFor(version);
+  if (!signal.ok) return { ok: false, why: signal.why, fix: restart };
+  const respawn = judgeRespawn({ version, gatewayEnv: gateway.environ, container: gateway.container, commandsRestart: config.facts.commands?.restart }, commands);
+  if (!respawn.replaces) return { ok: false, why: respawn.why, fix: respawn.fix };
+  return { ok: true, signal: signal.signal, note: respawn.note };
 }

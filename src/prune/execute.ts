@@ -26,6 +26,7 @@ import { applyViaRpc } from './apply-rpc.js';
 import { gatewayOf, type OrphanRestartPlan, type PreparedPrune } from './prepare.js';
 import { decideRecompute, decideRemoteRecompute, finishRecompute, mayHoldHandle, measureAfter, recomputeReport, rpcRecomputeReport } from './recompute.js';
 import { finalReport, isPartial, planReport, type RecomputeReport } from './report.js';
+import type { InstallCommands } from '../install-commands.js';
 
 /** How each planned session is removed: RPC for those the gateway still holds, file for the rest. */
 export interface PruneRoute {
@@ -35,9 +36,9 @@ export interface PruneRoute {
 }
 
 /** The decision, or a ToolError when it refuses; also refuses unsafe stores the file route would write. */
-export function choosePruneRoute(prepared: PreparedPrune, requested: RecomputeRequest, allowRestart: boolean, restart?: string): PruneRoute {
+export function choosePruneRoute(prepared: PreparedPrune, requested: RecomputeRequest, allowRestart: boolean, commands?: InstallCommands): PruneRoute {
   const { plan, inventory } = prepared;
-  const decision = prepared.remote ? decideRemoteRecompute(requested, gatewayOf(prepared)) : decideRecompute(requested, gatewayOf(prepared), plan, allowRestart, inventory, restart);
+  const decision = prepared.remote ? decideRemoteRecompute(requested, gatewayOf(prepared)) : decideRecompute(requested, gatewayOf(prepared), plan, allowRestart, inventory, commands);
   if (decision.method === 'refuse') throw new ToolError(decision.kind, decision.why);
   const viaRpc = decision.method === 'rpc' ? plan.items.filter((item) => decision.allViaRpc || mayHoldHandle(item)) : [];
   const viaFile = plan.items.filter((item) => !viaRpc.includes(item));
@@ -56,6 +57,8 @@ export interface ExecuteOptions {
   keepTranscripts: boolean;
   /** Where a wait on the gateway says what it waits for (a terminal's stderr). */
   progress?: ProgressLine;
+  /** This install's commands, for a fix the report names (install-commands.ts). */
+  commands?: InstallCommands;
 }
 
 export interface PruneExecution {
@@ -114,7 +117,7 @@ export async function executePrune(prepared: PreparedPrune, route: PruneRoute, o
   const unanswered = rpc !== null && rpc.unconfirmed.length > 0;
   const { recompute, slotsFreed } = unanswered
     ? { recompute: { ...finished, liveBefore: gateway?.live.activeRuntimeSessions ?? null, liveAfter: null, liveNote: 'live count after the prune not read: the gateway did not answer a delete' }, slotsFreed: null }
-    : await measureAfter(gateway, inventory, finished, [...(rpc?.removed ?? []), ...removedByFile], options.progress);
+    : await measureAfter(gateway, inventory, finished, [...(rpc?.removed ?? []), ...removedByFile], options.progress, options.commands);
   const runOutcome = {
     runId: journal ? options.runId : null,
     results,

@@ -17,6 +17,8 @@ import { ToolError } from '../errors.js';
 import { explicitTarget } from '../gateway/target.js';
 import type { GatewayStatus } from '../gateway/probe.js';
 import type { ProgressLine } from '../gateway/probe-deletes.js';
+import type { InstallCommands } from '../install-commands.js';
+import type { StateLocation } from '../store/paths.js';
 import { takeInventory, type Inventory, type InventoryOptions } from '../inventory.js';
 import { refusedStores } from '../store/store-safety.js';
 import type { RecomputeRequest } from '../recompute/choose.js';
@@ -32,9 +34,10 @@ export interface PruneRequest {
   /**
    * `--url`, `--token`, `--password`: the gateway to talk to, and its secret; `progress`: where a
    * slow live read says what it waits for (a terminal's stderr); `warn`: where the line about a
-   * secret of root's withheld from the gateway goes (none with --quiet: gateway/root-secrets.ts).
+   * secret of root's withheld from the gateway goes (none with --quiet: gateway/root-secrets.ts);
+   * `commandsFor`: the commands advice names, for the install the inventory found (install-commands.ts).
    */
-  gateway?: { url?: string; token?: string; password?: string; progress?: ProgressLine; warn?: (line: string) => void };
+  gateway?: { url?: string; token?: string; password?: string; progress?: ProgressLine; warn?: (line: string) => void; commandsFor?: (location: StateLocation) => InstallCommands };
 }
 
 export interface PreparedPrune {
@@ -86,7 +89,10 @@ export async function preparePrune(request: PruneRequest, env: Env): Promise<Pre
   // The RPC hello is also how the version (and so the restart signal) is known for sure; the
   // live count is read now so that what the run frees is measured, not assumed.
   const needed = !request.dryRun && (plan.items.length > 0 || request.recompute === 'restart');
-  if (!gateway && needed) gateway = await (await import('../gateway/probe.js')).probeGateway(inventory.location, inventory.config, env, { rpc: true, live: true, ...request.gateway });
+  if (!gateway && needed) {
+    const { commandsFor, ...target } = request.gateway ?? {};
+    gateway = await (await import('../gateway/probe.js')).probeGateway(inventory.location, inventory.config, env, { rpc: true, live: true, ...target, commands: commandsFor?.(inventory.location) });
+  }
   return { inventory, plan, gateway, remote };
 }
 

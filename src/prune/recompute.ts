@@ -17,6 +17,7 @@ import type { StoreGeneration } from '../store/openclaw-version.js';
 import { readJsonStore } from '../store/read-json.js';
 import type { Unanswered } from '../recompute/via-rpc.js';
 import type { RecomputeReport } from './report.js';
+import { UNPINNED_COMMANDS, type InstallCommands } from '../install-commands.js';
 
 /**
  * A planned session that may have a live runtime handle in the gateway: an `acp` object in the
@@ -29,13 +30,13 @@ export function mayHoldHandle(item: PrunePlanItem): boolean {
   return (typeof acp === 'object' && acp !== null) || item.holdsSlot;
 }
 
-/** `restart`: this install's `openclaw gateway restart`, for advice about a silent gateway (silent-gateway.ts). */
-export function decideRecompute(requested: RecomputeRequest, gateway: GatewayStatus, plan: PrunePlan, allowRestart: boolean, inventory: Inventory, restart?: string): RecomputeDecision {
+/** `commands`: this install's (install-commands.ts), named in a refusal and in a silent gateway's advice (silent-gateway.ts). */
+export function decideRecompute(requested: RecomputeRequest, gateway: GatewayStatus, plan: PrunePlan, allowRestart: boolean, inventory: Inventory, commands?: InstallCommands): RecomputeDecision {
   return chooseRecompute({
     requested,
     gatewayRunning: gateway.running,
     unreachableGateway: unreachableGatewayOf(gateway),
-    unansweringListener: unansweringListenerOf(gateway, restart),
+    unansweringListener: unansweringListenerOf(gateway, commands?.openclaw(['gateway', 'restart'])),
     foreignGateway: gateway.discovery.foreign ? { port: gateway.port, ...gateway.discovery.foreign } : null,
     generation: generationOf(gateway, inventory),
     rpc: gateway.rpc.ok ? { ok: true } : { ok: false, why: gateway.rpc.why },
@@ -43,6 +44,7 @@ export function decideRecompute(requested: RecomputeRequest, gateway: GatewaySta
     allowRestart,
     slotsToFree: plan.slotsHeldOnDisk,
     acpEntries: plan.items.filter(mayHoldHandle).length,
+    commands,
   });
 }
 
@@ -139,7 +141,7 @@ export function rpcRecomputeReport(gateway: GatewayStatus, removed: PrunePlanIte
  * removed slot holders is not a success (ok false → exit 5, with the command that fixes it).
  * `slotsFreed` is the measured drop, or null when either count is unreadable.
  */
-export async function measureAfter(gateway: GatewayStatus | null, inventory: Inventory, recompute: RecomputeReport, removed: PrunePlanItem[], progress?: ProgressLine): Promise<{ recompute: RecomputeReport; slotsFreed: number | null }> {
+export async function measureAfter(gateway: GatewayStatus | null, inventory: Inventory, recompute: RecomputeReport, removed: PrunePlanItem[], progress?: ProgressLine, commands: InstallCommands = UNPINNED_COMMANDS): Promise<{ recompute: RecomputeReport; slotsFreed: number | null }> {
   if (!gateway || !gateway.running) {
     // Something on the port that does not answer may be a hung gateway, counting still: never "none was held".
     const liveNote = gateway?.discovery.health.listening ? `port ${gateway.port} accepts connections but nothing there answers as a gateway: no live count could be read` : 'no gateway is running: no live count to measure';
@@ -161,7 +163,7 @@ export async function measureAfter(gateway: GatewayStatus | null, inventory: Inv
   const liveNote = recompute.newGatewayPid ? riseAfterStartNote(sessionsLeft(inventory, removed), liveAfter) : null;
   let next: RecomputeReport = { ...recompute, liveBefore: before, liveAfter, liveNote };
   if (recompute.ok && expected > 0 && drop < expected && liveAfter > 0) {
-    const fix = gateway.restart.ok ? 'openclaw-sessions prune --recompute restart --allow-restart' : gateway.restart.fix;
+    const fix = gateway.restart.ok ? commands.tool(['prune', '--recompute', 'restart', '--allow-restart']) : gateway.restart.fix;
     next = { ...next, ok: false, detail: `the gateway still counts ${liveAfter} ACP session${liveAfter === 1 ? '' : 's'} (live count ${before} → ${liveAfter}, ${expected} slot holder${expected === 1 ? '' : 's'} removed): its handles were not released; fix: ${fix}` };
   }
   return { recompute: next, slotsFreed: drop };

@@ -10,6 +10,7 @@
  */
 import type { FailureKind } from '../errors.js';
 import type { StoreGeneration } from '../store/openclaw-version.js';
+import { UNPINNED_COMMANDS, type InstallCommands } from '../install-commands.js';
 
 export const RECOMPUTE_REQUESTS = ['auto', 'rpc', 'restart', 'none'] as const;
 export type RecomputeRequest = (typeof RECOMPUTE_REQUESTS)[number];
@@ -43,6 +44,8 @@ export interface RecomputeInput {
   slotsToFree: number;
   /** Planned sessions that may have a live runtime handle (prune/recompute.ts mayHoldHandle: an `acp` object, or a counted slot). */
   acpEntries: number;
+  /** The commands a refusal names, pinned to this install (install-commands.ts); bare words when absent. */
+  commands?: InstallCommands;
 }
 
 export type RecomputeDecision =
@@ -66,7 +69,8 @@ export function chooseRecompute(input: RecomputeInput): RecomputeDecision {
     const what = input.generation === 'sqlite' ? 'OpenClaw 8.1+ stores change only through the gateway' : 'this OpenClaw version (5.2–7.x) has no cross-process store lock, so the file cannot be written while its gateway runs';
     return { method: 'refuse', kind: 'unsafe', why: `${what}, and RPC is unavailable: ${input.rpc.why}` };
   }
-  const restartFix = 'openclaw-sessions prune --recompute restart --allow-restart';
+  const commands = input.commands ?? UNPINNED_COMMANDS;
+  const restartFix = commands.tool(['prune', '--recompute', 'restart', '--allow-restart']);
   switch (input.requested) {
     case 'none':
       if (input.acpEntries === 0) return { method: 'file', note: 'requested with --recompute none' };
@@ -86,7 +90,7 @@ export function chooseRecompute(input: RecomputeInput): RecomputeDecision {
       return {
         method: 'refuse',
         kind: 'not-recomputed',
-        why: `a gateway answers, so the ${input.acpEntries} ACP entr${input.acpEntries === 1 ? 'y' : 'ies'} may leave the file only through it, and neither way works: RPC is unavailable (${input.rpc.why}); ${input.restart.ok ? `a restart was not allowed (fix: ${restartFix})` : `a restart is not possible (${input.restart.why}); make RPC work, or stop the gateway (openclaw gateway stop), prune, and start it again`}; nothing was changed`,
+        why: `a gateway answers, so the ${input.acpEntries} ACP entr${input.acpEntries === 1 ? 'y' : 'ies'} may leave the file only through it, and neither way works: RPC is unavailable (${input.rpc.why}); ${input.restart.ok ? `a restart was not allowed (fix: ${restartFix})` : `a restart is not possible (${input.restart.why}); make RPC work, or stop the gateway (${commands.openclaw(['gateway', 'stop'])}), prune, and start it again`}; nothing was changed`,
       };
   }
 }
@@ -133,7 +137,7 @@ function maybePresentGateway(input: RecomputeInput): { what: string; fix: string
   if (silent?.advice) return { what: `port ${silent.port} accepts connections but nothing there answers as a gateway (${silent.advice.clause})`, fix: silent.advice.fix };
   if (silent) {
     const who = silent.pid === null ? 'a hung gateway, or another program' : `gateway pid ${silent.pid} holds this config's lock and the socket: it is hung`;
-    return { what: `port ${silent.port} accepts connections but nothing there answers as a gateway (${who})`, fix: `run again once it answers (a hung gateway: openclaw gateway restart; another program: ss -ltnp 'sport = :${silent.port}' shows it)` };
+    return { what: `port ${silent.port} accepts connections but nothing there answers as a gateway (${who})`, fix: `run again once it answers (a hung gateway: ${(input.commands ?? UNPINNED_COMMANDS).openclaw(['gateway', 'restart'])}; another program: ss -ltnp 'sport = :${silent.port}' shows it)` };
   }
   return null;
 }

@@ -124,3 +124,38 @@ test('a `~` the shell left to the tool (--state-dir=~/x from sh, as in a cron li
   assert.equal(list.status, 0, list.stderr);
   assert.equal(printed(list.stdout, 'prune'), `openclaw-sessions prune --dry-run --state-dir ${state}`);
 });
+
+/**
+ * The advice about a listener that may be a hung gateway names this install's `openclaw`: pasted
+ * in a login shell, a bare `openclaw gateway restart` restarts ~/.openclaw's gateway — another
+ * install's, its chats' running turns dropped. A TCP server that accepts and never answers (the
+ * kernel completes the handshake while this process waits in spawnSync) is that listener.
+ */
+test('a listener on the port that answers nothing: doctor\'s and prune\'s `openclaw gateway restart` name the install OPENCLAW_STATE_DIR chose', async () => {
+  const { createServer } = await import('node:net');
+  const server = createServer(() => {});
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  try {
+    const root = tempDir();
+    const state = path.join(root, 'srv state');
+    writeFile(path.join(state, 'openclaw.json'), '{ acp: { maxConcurrentSessions: 3 } }');
+    writeFile(storePath(state, 'main'), everyState('main'));
+    const port = String((server.address() as { port: number }).port);
+    const env = { HOME: path.join(root, 'home'), OPENCLAW_STATE_DIR: state, OPENCLAW_GATEWAY_PORT: port };
+    const restart = `${openclawCommand({ stateDir: state }, ['gateway', 'restart']).join(' ')}`;
+    assert.equal(restart, `OPENCLAW_STATE_DIR='${state}' openclaw gateway restart`);
+
+    const doctor = runCli(['doctor', '--json', '--no-rpc'], env);
+    const taken = (JSON.parse(doctor.stdout) as { findings: { id: string; fix: string | null }[] }).findings.find((finding) => finding.id === 'gateway-port-taken');
+    assert.ok(taken, doctor.stdout);
+    assert.ok(taken.fix?.includes(`a hung gateway: ${restart};`), taken.fix ?? '');
+
+    // The errored ACP entry may hold a handle in a hung gateway: prune refuses, naming the same restart.
+    const prune = runCli(['prune', '--yes', '--older-than', '0'], env);
+    assert.equal(prune.status, 5, prune.stderr);
+    assert.ok(prune.stderr.includes(`a hung gateway: ${restart};`), prune.stderr);
+    assert.ok(!/[^=' ]openclaw gateway restart|^openclaw gateway restart/m.test(prune.stderr.replaceAll(restart, '')), `an unpinned restart is left: ${prune.stderr}`);
+  } finally {
+    server.close();
+  }
+});

@@ -168,13 +168,17 @@ test('/proc/net/tcp{,6}: listening sockets with port, uid and inode; socket link
 });
 
 test('running, pid unknown (port or --url, no verified lock): RPC only, no signal ever', async (t) => {
-  const { restartJudgement } = await import('../../src/gateway/probe.js');
+  const { restartJudgement } = await import('../../src/gateway/respawn.js');
   const { restartGateway } = await import('../../src/recompute/via-restart.js');
   const { chooseRecompute } = await import('../../src/recompute/choose.js');
   const health = { listening: true, healthz: true, readyz: true, websocket: true, silent: false };
   const byPort = { target: { url: 'ws://127.0.0.1:18789', host: '127.0.0.1', port: 18789, tls: false, source: 'default port' as const, explicit: false }, verified: null, rejected: [], health, answers: true, listener: { socketUid: 0, pids: [4242], gatewayPid: 4242 }, secrets: { ok: true as const, why: 'same user' }, gatewayUid: 0 };
   const judged = restartJudgement(byPort, config({}), '2026.4.2');
   assert.ok(!judged.ok && /pid unknown/.test(judged.why), 'a listener pid found by socket is not a verified lock pid');
+  assert.ok(!judged.ok && judged.fix.includes('(openclaw gateway restart, or its service manager)'), 'no install given: bare words');
+  const { installCommands } = await import('../../src/cli/selection.js');
+  const pinned = restartJudgement(byPort, config({}), '2026.4.2', installCommands({ profile: 'work' }));
+  assert.ok(!pinned.ok && pinned.fix.includes('(openclaw --profile work gateway restart, or its service manager)'), 'the restart named is this install\'s');
   const byUrl = restartJudgement({ ...byPort, target: { ...byPort.target, source: 'flag --url', explicit: true }, listener: null }, config({}), '2026.4.2');
   assert.ok(!byUrl.ok && /never signalled/.test(byUrl.why));
   // The decision refuses a requested restart instead of becoming something else.

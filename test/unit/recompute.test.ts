@@ -118,3 +118,17 @@ test('a planned session may hold a handle when its file entry has an acp object,
   assert.equal(mayHoldHandle(item({ sessionId: 's', acp: null }, false)), false);
   assert.equal(mayHoldHandle(item({ sessionId: 's' }, false)), false);
 });
+
+test('a refusal names this install\'s commands when given them (install-commands.ts), bare words otherwise', async () => {
+  const { installCommands } = await import('../../src/cli/selection.js');
+  const commands = installCommands({ stateDir: '/srv/open claw' }, '/');
+  const noRpc = { ...base, rpc: { ok: false as const, why: 'refused' }, commands };
+  const notAllowed = chooseRecompute(noRpc);
+  assert.ok(notAllowed.method === 'refuse' && notAllowed.why.includes("fix: openclaw-sessions prune --recompute restart --allow-restart --state-dir '/srv/open claw')"), JSON.stringify(notAllowed));
+  const impossible = chooseRecompute({ ...noRpc, restart: { ok: false, why: 'commands.restart is false' } });
+  assert.ok(impossible.method === 'refuse' && impossible.why.includes("(OPENCLAW_STATE_DIR='/srv/open claw' openclaw gateway stop)"), JSON.stringify(impossible));
+  const hung = chooseRecompute({ ...base, commands, gatewayRunning: false, unansweringListener: { port: 18789, pid: null } });
+  assert.ok(hung.method === 'refuse' && hung.why.includes("a hung gateway: OPENCLAW_STATE_DIR='/srv/open claw' openclaw gateway restart;"), JSON.stringify(hung));
+  const bare = chooseRecompute({ ...noRpc, commands: undefined });
+  assert.ok(bare.method === 'refuse' && bare.why.includes('fix: openclaw-sessions prune --recompute restart --allow-restart)'));
+});

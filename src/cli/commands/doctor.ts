@@ -15,7 +15,7 @@ import { gatewayFlagsFrom, type GatewayTargetFlags } from '../gateway-options.js
 import { terminalProgress, type CliIo } from '../io.js';
 import { decideStyle, type TerminalStyle } from '../terminal.js';
 import { oneLine, wrapCommand, wrapProse } from '../text.js';
-import { printedSelection } from '../selection.js';
+import { installCommands, printedSelection } from '../selection.js';
 
 export interface DoctorFlags extends StoreFlags, GatewayTargetFlags {
   rpc: boolean;
@@ -25,8 +25,9 @@ export async function runDoctor(flags: DoctorFlags, io: CliIo): Promise<number> 
   const options = inventoryOptionsFrom(flags, io);
   const inventory = takeInventory(io.env, options);
   // No `warn`: a secret of root's withheld from the gateway is a finding here (doctor/withheld.ts), not a stderr line.
-  const gateway = await probeGateway(inventory.location, inventory.config, io.env, { rpc: flags.rpc, live: flags.rpc, progress: terminalProgress(io, flags), ...gatewayFlagsFrom(flags) });
-  const findings = collectFindings(inventory, gateway, printedSelection(flags, io.env, inventory.location), Date.now(), gatewaySlots(inventory, io.env, options));
+  const selection = printedSelection(flags, io.env, inventory.location);
+  const gateway = await probeGateway(inventory.location, inventory.config, io.env, { rpc: flags.rpc, live: flags.rpc, progress: terminalProgress(io, flags), ...gatewayFlagsFrom(flags), commands: installCommands(selection) });
+  const findings = collectFindings(inventory, gateway, selection, Date.now(), gatewaySlots(inventory, io.env, options));
   const verdict = worstSeverity(findings);
   const exitCode = verdict === 'problem' ? EXIT.problemsFound : EXIT.ok;
   if (flags.json) {

@@ -13,7 +13,8 @@ import { inventoryOptionsFrom, type StoreFlags } from '../common-options.js';
 import { gatewayFlagsFrom, type GatewayTargetFlags } from '../gateway-options.js';
 import { terminalProgress, type CliIo } from '../io.js';
 import { wrapProse } from '../text.js';
-import { openclawCommand, printedSelection } from '../selection.js';
+import { installCommands, printedSelection } from '../selection.js';
+import { UNPINNED_COMMANDS, type InstallCommands } from '../../install-commands.js';
 import { unansweredGatewayClause } from '../../gateway/unanswered.js';
 import { judgeSilentGateway, silentGatewayAdvice, type SilentGateway } from '../../gateway/silent-gateway.js';
 
@@ -24,14 +25,14 @@ export interface GatewayFlags extends StoreFlags, GatewayTargetFlags {
 export async function runGateway(flags: GatewayFlags, io: CliIo): Promise<number> {
   const options = inventoryOptionsFrom(flags, io);
   const inventory = takeInventory(io.env, options);
-  const status = await probeGateway(inventory.location, inventory.config, io.env, { rpc: flags.rpc, live: flags.rpc, progress: terminalProgress(io, flags), ...gatewayFlagsFrom(flags), warn: options.warn });
+  // Advice names this install's commands (selection.ts printedSelection, install-commands.ts).
+  const commands = installCommands(printedSelection(flags, io.env, inventory.location));
+  const status = await probeGateway(inventory.location, inventory.config, io.env, { rpc: flags.rpc, live: flags.rpc, progress: terminalProgress(io, flags), ...gatewayFlagsFrom(flags), warn: options.warn, commands });
   // The gateway counts every agent's sessions, whatever --agent narrowed.
   const slots = gatewaySlots(inventory, io.env, options);
   // A gateway named by URL keeps its stores elsewhere: local files say nothing about it.
   const disk = status.remote ? null : { held: slots.slotsHeld, byTerminal: slots.heldByTerminal, unreadStores: slots.unreadStores };
-  // A silent gateway's restart advice names this install (selection.ts printedSelection).
-  const restart = openclawCommand(printedSelection(flags, io.env, inventory.location), ['gateway', 'restart']).join(' ');
-  const report = gatewayReport(status, slots.cap, disk, slots.capKnown, restart);
+  const report = gatewayReport(status, slots.cap, disk, slots.capKnown, commands);
   if (flags.json) {
     io.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
     return EXIT.ok;
@@ -41,14 +42,14 @@ export async function runGateway(flags: GatewayFlags, io: CliIo): Promise<number
   const style = await decideStyle({ isTTY: Boolean(io.stdout.isTTY), columns: io.stdout.columns, env: io.env, colorFlag: false });
   // 8.1+ (SQLite stores) removed acp.maxConcurrentSessions: "no cap set" would read as advice to set it.
   const capRemoved = inventory.stores.some((store) => store.ref.format === 'sqlite');
-  io.stdout.write(`${renderGateway(report, style.width, capRemoved)}\n`);
+  io.stdout.write(`${renderGateway(report, style.width, capRemoved, commands)}\n`);
   // The status is out; the live read's probe session is deleted now (probe-deletes.ts).
   if (flags.rpc) await (await import('../../gateway/probe-deletes.js')).probeDeletesSettled(terminalProgress(io, flags));
   return EXIT.ok;
 }
 
 /** The `gateway --json` document; `disk` is null for a gateway named by URL (its stores are elsewhere); `disk.held` null: the ACP state on disk is unreadable, so are the slots held there. */
-export function gatewayReport(status: GatewayStatus, cap: number | null, disk: { held: number | null; byTerminal: number | null; unreadStores?: number } | null, capKnown = true, restartCommand?: string): GatewayReport {
+export function gatewayReport(status: GatewayStatus, cap: number | null, disk: { held: number | null; byTerminal: number | null; unreadStores?: number } | null, capKnown = true, commands: InstallCommands = UNPINNED_COMMANDS): GatewayReport {
   const live = status.live.activeRuntimeSessions;
   const held = disk?.held ?? null;
   const unreadStores = disk?.unreadStores ?? 0;
@@ -64,7 +65,7 @@ export function gatewayReport(status: GatewayStatus, cap: number | null, disk: {
   const restart = !status.restart.ok
     ? { available: false as const, why: status.restart.why, fix: status.restart.fix }
     : !fileLocked && status.running
-      ? { available: false as const, why: `OpenClaw ${status.version}: its store cannot be edited while the gateway runs, so prune goes through RPC only`, fix: 'openclaw-sessions prune --recompute rpc' }
+      ? { available: false as const, why: `OpenClaw ${status.version}: its store cannot be edited while the gateway runs, so prune goes through RPC only`, fix: commands.tool(['prune', '--recompute', 'rpc']) }
       : { available: true as const, signal: status.restart.signal, note: status.restart.note };
   return {
     schemaVersion: GATEWAY_SCHEMA_VERSION,
@@ -83,7 +84,7 @@ export function gatewayReport(status: GatewayStatus, cap: number | null, disk: {
     versionSource: status.versionSource,
     ready: status.ready,
     health: status.discovery.health,
-    silentGateway: silentGatewayReport(status.discovery.silentGateway ?? null, restartCommand),
+    silentGateway: silentGatewayReport(status.discovery.silentGateway ?? null, commands.openclaw(['gateway', 'restart'])),
     /** Whether the token/password may be (and was) sent there, and why. */
     trusted: { ok: status.discovery.secrets.ok, why: status.discovery.secrets.why },
     configPath: status.configPath,
@@ -131,13 +132,13 @@ function silentGatewayReport(silent: SilentGateway | null, restart?: string): Ga
  * The report as `Label:     value` lines, each wrapped to `width` cells under its value (the
  * reasons quote lock paths and the gateway's own words, made one line by wrapProse).
  */
-function renderGateway(report: GatewayReport, width: number, capRemoved: boolean): string {
-  return gatewayLines(report, capRemoved)
+function renderGateway(report: GatewayReport, width: number, capRemoved: boolean, commands: InstallCommands): string {
+  return gatewayLines(report, capRemoved, commands)
     .flatMap((line) => wrapProse(line, width, ' '.repeat(/^[A-Z][\w ]*:\s+|^\s+\S+\s+/.exec(line)?.[0].length ?? 0)))
     .join('\n');
 }
 
-function gatewayLines(report: GatewayReport, capRemoved: boolean): string[] {
+function gatewayLines(report: GatewayReport, capRemoved: boolean, commands: InstallCommands): string[] {
   const lines: string[] = [];
   if (report.verified) {
     lines.push(`Gateway:     pid ${report.pid} (verified: lock owned by its user, start time matches, OpenClaw gateway process, holds port ${report.port})`);
@@ -163,7 +164,7 @@ function gatewayLines(report: GatewayReport, capRemoved: boolean): string[] {
     const held = report.cap !== null ? `${report.slotsHeldOnDisk} of ${report.cap} ACP slots` : `${report.slotsHeldOnDisk} ACP slot${report.slotsHeldOnDisk === 1 ? '' : 's'}`;
     lines.push(`On disk:     ${held} held by sessions in the stores, ${report.slotsHeldByTerminal} by terminal sessions${report.cap === null ? ` (${cap})` : ''}${unreadStoresClause(report.unreadStores)}`);
   }
-  if (report.acp.orphanedHandles) lines.push(`Orphans:     ${report.acp.orphanedHandles} live handle(s) without an entry on disk: only a restart clears them (openclaw-sessions prune --recompute restart --allow-restart)`);
+  if (report.acp.orphanedHandles) lines.push(`Orphans:     ${report.acp.orphanedHandles} live handle(s) without an entry on disk: only a restart clears them (${commands.tool(['prune', '--recompute', 'restart', '--allow-restart'])})`);
   if (report.noRespawn) lines.push('Respawn:     OPENCLAW_NO_RESPAWN is set — a restart keeps the same process and the stale count');
   lines.push('Recompute (what prune accepts):');
   const { rpc, restart, none } = report.recompute;

@@ -19,7 +19,7 @@ import type { GatewayStatus } from '../../gateway/probe.js';
 import { terminalProgress, type CliIo } from '../io.js';
 import { brokenStoreHints } from '../hints.js';
 import { foldStoreErrors, storeErrorLines } from '../store-errors.js';
-import { printedSelection, selectionArgs, toolCommand, type SelectionFlags } from '../selection.js';
+import { installCommands, printedSelection, selectionArgs, toolCommand, type SelectionFlags } from '../selection.js';
 import { writeJsonStreaming } from '../json-stream.js';
 import { inventoryDisk } from '../../clean/disk.js';
 import { DEFAULT_ARCHIVE_KEEP_MS, LIVE_READ_TIMEOUT_MS } from '../../defaults.js';
@@ -49,6 +49,8 @@ export async function runList(flags: ListFlags, io: CliIo): Promise<number> {
   };
   const options = inventoryOptionsFrom(flags, io);
   let inventory = takeInventory(io.env, options);
+  // Printed commands name the install the environment chose (selection.ts printedSelection).
+  const selection = printedSelection(flags, io.env, inventory.location);
   let gateway: GatewayStatus | null = null;
   if (explicitTarget(flags.url, io.env, inventory.config)) {
     // A gateway named by URL: its sessions come from sessions.list, not from local files.
@@ -57,7 +59,7 @@ export async function runList(flags: ListFlags, io: CliIo): Promise<number> {
     ({ inventory, gateway } = await remoteInventory(inventory, io.env, { ...gatewayFlagsFrom(flags), live: flags.rpc !== false && !flags.json, staleAfterMs: options.staleAfterMs, warn: options.warn }));
   } else if (flags.rpc !== false && !flags.json) {
     const { probeGateway } = await import('../../gateway/probe.js');
-    gateway = await probeGateway(inventory.location, inventory.config, io.env, { rpc: true, live: true, liveTimeoutMs: LIVE_READ_TIMEOUT_MS, progress: terminalProgress(io, flags), ...gatewayFlagsFrom(flags), warn: options.warn });
+    gateway = await probeGateway(inventory.location, inventory.config, io.env, { rpc: true, live: true, liveTimeoutMs: LIVE_READ_TIMEOUT_MS, progress: terminalProgress(io, flags), ...gatewayFlagsFrom(flags), warn: options.warn, commands: installCommands(selection) });
   }
   if (options.store && inventory.failures.length === 0 && inventory.stores.length === 0) {
     throw new CliError(EXIT.error, `session store not found: ${options.store}`);
@@ -73,8 +75,6 @@ export async function runList(flags: ListFlags, io: CliIo): Promise<number> {
   // rest), and the exit is 1. A gateway named by URL has no local install to count slots across.
   const slots = gatewaySlots(inventory, io.env, gateway?.remote ? { ...options, agent: undefined, store: undefined } : options);
   const report = buildListReport(inventory, filter, slots);
-  // Printed commands name the install the environment chose (selection.ts printedSelection).
-  const selection = printedSelection(flags, io.env, inventory.location);
   let width = Number.MAX_SAFE_INTEGER;
   if (flags.json) {
     writeJsonStreaming(report, 'sessions', (chunk) => io.stdout.write(chunk));

@@ -26,7 +26,7 @@ import { describeDecision, logOutcome, prose, pruneOutput, renderPlan, renderPla
 import { toolVersion } from '../version.js';
 import { wrapCommand } from '../text.js';
 import { brokenStoreHints } from '../hints.js';
-import { openclawCommand, printedSelection, selectionArgs, toolCommand, type SelectionFlags } from '../selection.js';
+import { installCommands, openclawCommand, printedSelection, selectionArgs, toolCommand, type SelectionFlags } from '../selection.js';
 
 export interface PruneFlags extends StoreFlags, GatewayTargetFlags {
   state?: string;
@@ -129,7 +129,7 @@ function requestFrom(flags: PruneFlags, io: CliIo): PruneRequest {
     recompute: parseRecompute(flags.recompute),
     dryRun: flags.dryRun ?? false,
     // --quiet (root's cron) keeps out the line on a withheld secret of root's; a failed RPC's why has it.
-    gateway: { ...gatewayFlagsFrom(flags), progress: progressOf(flags, io), warn: flags.quiet ? undefined : (line: string) => void io.stderr.write(`openclaw-sessions: ${line}\n`) },
+    gateway: { ...gatewayFlagsFrom(flags), progress: progressOf(flags, io), warn: flags.quiet ? undefined : (line: string) => void io.stderr.write(`openclaw-sessions: ${line}\n`), commandsFor: (location) => installCommands(printedSelection(flags, io.env, location)) },
   };
 }
 
@@ -204,7 +204,7 @@ async function pruneReadable(flags: PruneFlags, io: CliIo, log: EventLog, reques
   }
 
   const journalRetentionMs = parseDurationFlag(flags.journalRetention ?? DEFAULT_JOURNAL_RETENTION, '--journal-retention');
-  const options = { runId, toolVersion: toolVersion(), lockTimeoutMs, waitMs, journal: flags.journal, journalRetentionMs, keepTranscripts: flags.keepTranscripts ?? false, progress: progressOf(flags, io) };
+  const options = { runId, toolVersion: toolVersion(), lockTimeoutMs, waitMs, journal: flags.journal, journalRetentionMs, keepTranscripts: flags.keepTranscripts ?? false, progress: progressOf(flags, io), commands: installCommands(selection) };
   const execution = await execute.executePrune(prepared, route, options, io.env);
   named(execution.report);
   const hints = {
@@ -217,15 +217,15 @@ async function pruneReadable(flags: PruneFlags, io: CliIo, log: EventLog, reques
 /** The route, after asking (on a terminal) whether a restart may stand in for an unavailable RPC. */
 async function chooseRoute(choosePruneRoute: typeof import('../../prune/execute.js').choosePruneRoute, prepared: PreparedPrune, requested: RecomputeRequest, flags: PruneFlags, io: CliIo, interactive: boolean): Promise<PruneRoute> {
   const [gateway, allowRestart] = [prepared.gateway!, flags.allowRestart ?? false];
-  const restart = openclawCommand(printedSelection(flags, io.env, prepared.inventory.location), ['gateway', 'restart']).join(' '); // this install's, for a silent gateway's advice
+  const commands = installCommands(printedSelection(flags, io.env, prepared.inventory.location)); // this install's, for advice (install-commands.ts)
   try {
-    return choosePruneRoute(prepared, requested, allowRestart, restart);
+    return choosePruneRoute(prepared, requested, allowRestart, commands);
   } catch (error) {
     // auto refuses when RPC is down and no restart was allowed: on a terminal, ask instead.
     const canAsk = interactive && requested === 'auto' && !prepared.remote && !gateway.rpc.ok && gateway.restart.ok && !allowRestart;
     if (!(error instanceof ToolError) || !canAsk) throw error;
     io.stderr.write(`RPC is unavailable (${gateway.rpc.ok ? '' : gateway.rpc.why}); the ACP entries can leave the file only with a restart of the gateway.\n`);
-    if (await confirmed(io, `Restart the gateway (pid ${gateway.gateway?.pid}) after pruning? It drops running chats. [y/N] `)) return choosePruneRoute(prepared, requested, true, restart);
+    if (await confirmed(io, `Restart the gateway (pid ${gateway.gateway?.pid}) after pruning? It drops running chats. [y/N] `)) return choosePruneRoute(prepared, requested, true, commands);
     throw error;
   }
 }
