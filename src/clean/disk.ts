@@ -13,10 +13,11 @@ import { transcriptPathFor } from '../store/transcripts.js';
 import { planStoreClean } from './plan.js';
 import { scanStoreDisk, type TranscriptReferences } from './scan.js';
 import { summarizeDisk, type DiskSummary } from './summary.js';
+import { UNPINNED_COMMANDS, type InstallCommands } from '../install-commands.js';
 
-/** Why `clean` leaves a store's directory alone; null when it may clean it. */
-export function whyNotCleanable(store: LoadedStore): string | null {
-  if (store.ref.format !== 'json') return 'an OpenClaw 8.1+ SQLite store: use `openclaw sessions cleanup`';
+/** Why `clean` leaves a store's directory alone; null when it may clean it. `commands`: this install's, for the advice. */
+export function whyNotCleanable(store: LoadedStore, commands: InstallCommands = UNPINNED_COMMANDS): string | null {
+  if (store.ref.format !== 'json') return `an OpenClaw 8.1+ SQLite store: use \`${commands.openclaw(['sessions', 'cleanup'])}\``;
   const agentDir = path.dirname(path.dirname(path.resolve(store.ref.path)));
   if (existsSync(path.join(agentDir, 'agent', 'openclaw-agent.sqlite'))) return 'a leftover beside an OpenClaw 8.1+ SQLite store: its transcripts belong to the database';
   return null;

@@ -16,9 +16,13 @@ import { executeCleanActions, type CleanOutcome } from './execute.js';
 import { planStoreClean, type StoreCleanPlan } from './plan.js';
 import { collectReferences, scanStoreDisk, type TranscriptReferences } from './scan.js';
 import { whyNotCleanable } from './disk.js';
+import type { InstallCommands } from '../install-commands.js';
+import type { StateLocation } from '../store/paths.js';
 
 export interface CleanOptions extends InventoryOptions {
   keepMs: number;
+  /** The commands advice names, for the install the inventory found (install-commands.ts). */
+  commandsFor?: (location: StateLocation) => InstallCommands;
 }
 
 /** A store clean will not act on, and why (it is still reported). */
@@ -50,7 +54,7 @@ export function prepareClean(env: Env, options: CleanOptions): PreparedClean {
   const skippedStores: CleanSkippedStore[] = inventory.failures.map((failure) => ({ storePath: failure.ref.path, why: `unreadable: ${failure.error.message}` }));
   const plans: StoreCleanPlan[] = [];
   for (const store of inventory.stores) {
-    const why = whyNotCleanable(store);
+    const why = whyNotCleanable(store, options.commandsFor?.(inventory.location));
     if (why) {
       skippedStores.push({ storePath: store.ref.path, why });
       continue;

@@ -42,7 +42,7 @@ export function choosePruneRoute(prepared: PreparedPrune, requested: RecomputeRe
   if (decision.method === 'refuse') throw new ToolError(decision.kind, decision.why);
   const viaRpc = decision.method === 'rpc' ? plan.items.filter((item) => decision.allViaRpc || mayHoldHandle(item)) : [];
   const viaFile = plan.items.filter((item) => !viaRpc.includes(item));
-  for (const store of inventory.stores) if (viaFile.some((item) => item.storePath === store.ref.path)) assertStoreWritable(store.ref);
+  for (const store of inventory.stores) if (viaFile.some((item) => item.storePath === store.ref.path)) assertStoreWritable(store.ref, commands);
   return { decision, viaRpc, viaFile };
 }
 

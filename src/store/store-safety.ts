@@ -5,12 +5,14 @@ import { lstatSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { ToolError } from '../errors.js';
 import type { StoreRef } from './stores.js';
+import { UNPINNED_COMMANDS, type InstallCommands } from '../install-commands.js';
 
-export function assertStoreWritable(ref: StoreRef): void {
+/** Throws ToolError (unsafe: exit 4; failed: exit 1) when this tool may not rewrite `ref`; `commands` names this install's in the refusal. */
+export function assertStoreWritable(ref: StoreRef, commands: InstallCommands = UNPINNED_COMMANDS): void {
   if (ref.format === 'sqlite') {
     throw new ToolError(
       'unsafe',
-      `refusing to modify ${ref.path}: OpenClaw 8.1+ SQLite stores are changed only through the gateway (openclaw sessions cleanup, or prune --recompute rpc with the gateway running)`,
+      `refusing to modify ${ref.path}: OpenClaw 8.1+ SQLite stores are changed only through the gateway (${commands.openclaw(['sessions', 'cleanup'])}, or ${commands.tool(['prune', '--recompute', 'rpc'])} with the gateway running)`,
     );
   }
   let link;

@@ -24,3 +24,14 @@ test('openclawCommand: --profile as OpenClaw\'s global flag, a state dir and con
   assert.equal(openclawCommand({ profile: 'work' }, ['gateway', 'restart']).join(' '), 'openclaw --profile work gateway restart');
   assert.equal(openclawCommand({ stateDir: '/srv/oc', config: '/srv/oc/openclaw.json' }, ['gateway', 'restart']).join(' '), 'OPENCLAW_STATE_DIR=/srv/oc OPENCLAW_CONFIG_PATH=/srv/oc/openclaw.json openclaw gateway restart');
 });
+
+test('an 8.1+ SQLite store\'s advice (clean skips it, prune refuses to write it) names this install\'s openclaw and prune', async () => {
+  const { installCommands } = await import('../../src/cli/selection.js');
+  const { whyNotCleanable } = await import('../../src/clean/disk.js');
+  const { assertStoreWritable } = await import('../../src/store/store-safety.js');
+  const commands = installCommands({ stateDir: '/srv/x' }, '/');
+  const ref = { agentId: 'main', path: '/srv/x/agents/main/agent/openclaw-agent.sqlite', format: 'sqlite' as const, source: 'discovered' as const, shared: false };
+  assert.equal(whyNotCleanable({ ref } as never, commands), 'an OpenClaw 8.1+ SQLite store: use `OPENCLAW_STATE_DIR=/srv/x openclaw sessions cleanup`');
+  assert.equal(whyNotCleanable({ ref } as never), 'an OpenClaw 8.1+ SQLite store: use `openclaw sessions cleanup`');
+  assert.throws(() => assertStoreWritable(ref, commands), /\(OPENCLAW_STATE_DIR=\/srv\/x openclaw sessions cleanup, or openclaw-sessions prune --recompute rpc --state-dir \/srv\/x with the gateway running\)/);
+});

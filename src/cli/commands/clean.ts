@@ -16,6 +16,7 @@ import type { CliIo } from '../io.js';
 import { parseDurationFlag } from '../parse.js';
 import { describeNothingToClean, renderCleanOutcome, renderCleanPlan } from '../render/clean.js';
 import { decideStyle } from '../terminal.js';
+import { installCommands, printedSelection } from '../selection.js';
 
 export interface CleanFlags extends StoreFlags {
   keep: string;
@@ -30,7 +31,7 @@ export async function runClean(flags: CleanFlags, io: CliIo): Promise<number> {
   const format = parseLogFormat(flags.logFormat);
   if (!format) throw new CliError(EXIT.usage, `invalid --log-format "${flags.logFormat}": use text or json`);
   if (format === 'json' && flags.json) throw new CliError(EXIT.usage, '--json and --log-format json exclude each other: one document, or one line per event');
-  const options: CleanOptions = { ...inventoryOptionsFrom(flags), keepMs: parseDurationFlag(flags.keep, '--keep') };
+  const options: CleanOptions = { ...inventoryOptionsFrom(flags), keepMs: parseDurationFlag(flags.keep, '--keep'), commandsFor: (location) => installCommands(printedSelection(flags, io.env, location)) };
   const lockTimeoutMs = parseDurationFlag(flags.lockTimeout, '--lock-timeout');
   const log = createEventLog(io, format, newRunId());
   const started = Date.now();
