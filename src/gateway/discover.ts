@@ -173,5 +173,5 @@ export async function discoverGateway(location: StateLocation, config: LoadedCon
 function measuredSilence(pid: number, waitedMs: number, cpuBefore: number | null): SilentGateway {
   const cpuAfter = cpuBefore === null ? null : readProcTreeCpuMs(pid);
   const state = readProcState(pid);
-  return { pid, waitedMs, gatewayCpuMs: cpuAfter === null || cpuBefore === null || cpuAfter < cpuBefore ? null : cpuAfter - cpuBefore, stopped: state === 'T' || state === 't', traced: state === 't' };
+  return { pid, waitedMs, gatewayCpuMs: cpuAfter === null || cpuBefore === null || cpuAfter < cpuBefore ? null : cpuAfter - cpuBefore, stopped: state === 'T' || state === 't', traced: state === 't', diskWait: state === 'D' };
 }

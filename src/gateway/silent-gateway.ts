@@ -25,6 +25,12 @@ export interface SilentGateway {
   stopped: boolean;
   /** In state t (tracing stop): held by a debugger or tracer, which SIGCONT does not resume. */
   traced?: boolean;
+  /**
+   * In state D (uninterruptible sleep) when read: its thread waits in the kernel on I/O — a
+   * synchronous read of a hung network filesystem or a failing disk under the state dir. No signal
+   * acts on it until that I/O ends, so a restart would not either (helper-30).
+   */
+  diskWait?: boolean;
 }
 
 export type SilentVerdict = 'stopped' | 'busy' | 'stuck' | 'unknown';
@@ -53,6 +59,7 @@ export function silentGatewayAdvice(silent: SilentGateway, restart = 'openclaw g
     case 'busy':
       return { clause: `${who} and is busy: it ${silence} while it and the processes it started used ${cpu}, as a gateway finishing a session delete (seconds) or loading its plugins (up to 76 s) does, or one caught in a loop`, fix: `run again in a minute; if it is still busy and silent after 5 minutes, restart it (${restart})` };
     case 'stuck':
+      if (silent.diskWait) return { clause: `${who}, but ${silence} while it waited on I/O in the kernel (state D, ${cpu || 'no CPU reading'}): it is stuck until that I/O ends`, fix: `check the storage it waits on (dmesg; a network filesystem or failing disk under its state dir): no signal, a restart's included, acts on it before that I/O ends; then run again` };
       return { clause: `${who}, but ${silence} while it and the processes it started stayed idle (${cpu}): it is stuck`, fix: `restart it (${restart}), then run again` };
     default:
       return { clause: `${who}, but ${silence}${cpu ? ` while it and the processes it started used ${cpu}, neither idle nor a tenth of a core` : ''}`, fix: `run again in a minute; if it still answers nothing, restart it (${restart})` };

@@ -22,3 +22,13 @@ test('the advice for each: wait (bounded), resume, restart — a restart at once
   // The install's own restart command, when the caller names one.
   assert.equal(silentGatewayAdvice({ pid: 7, waitedMs: 2000, gatewayCpuMs: 0, stopped: false }, 'OPENCLAW_STATE_DIR=/srv/x openclaw gateway restart').fix, 'restart it (OPENCLAW_STATE_DIR=/srv/x openclaw gateway restart), then run again');
 });
+
+test('a silent gateway idle in state D (waiting on I/O in the kernel) is not told to restart: no signal acts on it before the I/O ends', () => {
+  const advice = silentGatewayAdvice({ pid: 7, waitedMs: 2000, gatewayCpuMs: 0, stopped: false, diskWait: true }, 'OPENCLAW_STATE_DIR=/srv/x openclaw gateway restart');
+  assert.equal(judgeSilentGateway({ pid: 7, waitedMs: 2000, gatewayCpuMs: 0, stopped: false, diskWait: true }), 'stuck');
+  assert.match(advice.clause, /waited on I\/O in the kernel \(state D, 0\.0 s of CPU\): it is stuck until that I\/O ends$/);
+  assert.match(advice.fix, /^check the storage it waits on \(dmesg/);
+  assert.doesNotMatch(advice.fix, /restart it/);
+  // Busy in state D at the reading (a working gateway reading a file) is still busy: wait.
+  assert.match(silentGatewayAdvice({ pid: 7, waitedMs: 2000, gatewayCpuMs: 1900, stopped: false, diskWait: true }).fix, /^run again in a minute/);
+});
