@@ -56,3 +56,16 @@ test('installed where only root can read it: a root run on another user\'s insta
   }
   assert.equal(readFileSync(store, 'utf8'), before, 'the store is untouched');
 });
+
+test('schedule, run as root from such an install for another user\'s state dir, warns that each scheduled run would be refused', { skip }, () => {
+  const bin = privateInstall();
+  const { state } = ownedInstall();
+  const result = spawnSync(process.execPath, [bin, 'schedule', '--state-dir', state], { env: { PATH: process.env.PATH, HOME: '/root', LANG: 'C.UTF-8' }, encoding: 'utf8', timeout: 60_000 });
+  assert.equal(result.status, 0, result.stderr);
+  const named = new RegExp(`warning: each scheduled run acts as uid ${OWNER}, the owner of ${state.replaceAll('/', '\\/')}, who cannot read this tool's own files \\((\\S+)\\)`).exec(result.stderr)?.[1];
+  assert.ok(named && bin.startsWith(`${named}/`), `names a directory on the way to the bundle: ${result.stderr}`);
+
+  const readable = spawnSync(process.execPath, [path.join(PACKAGE, 'bin', 'openclaw-sessions.js'), 'schedule', '--state-dir', state], { env: { PATH: process.env.PATH, HOME: '/root', LANG: 'C.UTF-8' }, encoding: 'utf8', timeout: 60_000 });
+  assert.equal(readable.status, 0, readable.stderr);
+  assert.doesNotMatch(readable.stderr, /cannot read this tool's own files/, 'an install every user can read gets no warning');
+});

@@ -21,6 +21,8 @@ import { discoverAgentsOnDisk, sqliteStorePathFor } from '../../store/stores.js'
 import type { CliIo } from '../io.js';
 import type { ScheduleReport } from '../../report/schedule-report.js';
 import { SCHEDULE_SCHEMA_VERSION } from '../../report/versions.js';
+import { ownerOf, type Owner } from '../../system/privileges.js';
+import { ownCodeUnreadableBy } from '../../system/own-code.js';
 
 export interface ScheduleFlags {
   profile?: string;
@@ -144,7 +146,19 @@ function runWarnings(spec: ScheduleSpec, stateDir: string): string[] {
   if (!loadNodeSqlite() && usesSqlite(stateDir)) {
     warnings.push(`this install keeps sessions or ACP state in SQLite (OpenClaw 2026.6.1+), which ${process.execPath} (Node.js ${process.versions.node}, the Node these units run) cannot read: each scheduled run would fail or leave its ACP sessions unknown; run schedule with Node.js 22.13 or later`);
   }
+  const owner = rootRunOwner(stateDir);
+  const unreadable = owner && ownCodeUnreadableBy(owner.uid, owner.gid);
+  if (owner && unreadable) {
+    warnings.push(`each scheduled run acts as ${owner.name ? `${owner.name} (uid ${owner.uid})` : `uid ${owner.uid}`}, the owner of ${stateDir}, who cannot read this tool's own files (${unreadable}): every run would be refused (exit 4); install it where every user can read it (npm install -g with a system Node, or under /opt)`);
+  }
   return warnings;
+}
+
+/** The user a root run on this state dir acts as (system/privileges.ts), when not root; null otherwise. */
+function rootRunOwner(stateDir: string): Owner | null {
+  if (process.geteuid?.() !== 0) return null;
+  const owner = ownerOf(stateDir);
+  return owner && owner.uid !== 0 ? owner : null;
 }
 
 /**
