@@ -14,6 +14,7 @@ import type { PruneFlags } from './commands/prune.js';
 import type { RestoreFlags } from './commands/restore.js';
 import type { ScheduleFlags } from './commands/schedule.js';
 import { EXIT, EXIT_CODE_TABLE, errorLine, exitCodeOf } from './exit-codes.js';
+import { wrapCommand } from './text.js';
 import { processIo, stdoutFailure, type CliIo } from './io.js';
 import { COMMANDS, optionsOf, type CommandName, type CommandSpec, type OptionSpec } from './options.js';
 import { toolVersion } from './version.js';
@@ -39,7 +40,8 @@ export function exitCodeHelp(columns = 80): string {
   const indent = 2 + 1 + 2 + width + 2;
   const lines = ['Exit codes:'];
   for (const row of EXIT_CODE_TABLE) {
-    const [first, ...rest] = wrap(row.meaning, Math.max(30, columns - indent));
+    // At least 16 cells of meaning: a 40-column terminal has 20 beside the code and name.
+    const [first, ...rest] = wrap(row.meaning, Math.max(16, columns - indent));
     lines.push(`  ${row.code}  ${row.name.padEnd(width)}  ${first}`, ...rest.map((line) => `${' '.repeat(indent)}${line}`));
   }
   return lines.join('\n');
@@ -80,7 +82,7 @@ function addCommand(program: Command, spec: CommandSpec, io: CliIo, setExit: (co
   const command = program.command(spec.name).description(spec.description);
   for (const arg of spec.args ?? []) command.argument(arg.spec, arg.help);
   for (const option of optionsOf(spec.name)) command.addOption(toOption(option));
-  command.addHelpText('after', `\nExamples:\n${spec.examples.map((line) => `  ${line}`).join('\n')}\n\n${exitCodes}`);
+  command.addHelpText('after', `\nExamples:\n${exampleLines(spec.examples, helpWidth(io.stdout)).join('\n')}\n\n${exitCodes}`);
   command.action(async (...args: unknown[]) => {
     // commander passes (positionals…, flags, command): drop the command object.
     assertRequiredFlags(command, optionsOf(spec.name));
@@ -139,6 +141,51 @@ export function helpWidth(stdout: CliIo['stdout']): number {
   return stdout.isTTY && stdout.columns ? Math.min(stdout.columns, HELP_WIDTH) : HELP_WIDTH;
 }
 
+/**
+ * One flag (or command) of a help. Where fewer than 20 cells would remain beside the widest term
+ * (prune's take 33: a terminal under ~55 columns), commander prints the description unwrapped and
+ * the terminal cuts it mid-word (seen at 40 columns); there each description goes under its term,
+ * indented 6 and wrapped to the width. Otherwise commander's own two columns.
+ */
+function formatItemForWidth(this: Help, term: string, termWidth: number, description: string, helper: Help): string {
+  const width = this.helpWidth ?? HELP_WIDTH;
+  if (!description || width - termWidth - 4 >= 20) return Help.prototype.formatItem.call(this, term, termWidth, description, helper);
+  return `  ${term}\n${narrowWrap(description, width - 6).map((line) => `      ${line}`).join('\n')}`;
+}
+
+/**
+ * A command's examples, indented 2. On a terminal narrower than HELP_WIDTH, one wider than it is
+ * broken as printed commands are (wrapCommand: between words, ` \` at each break), its comment
+ * on a line of its own above it, so each still pastes.
+ */
+function exampleLines(examples: readonly string[], width: number): string[] {
+  return examples.flatMap((example) => {
+    if (width >= HELP_WIDTH || example.length + 2 <= width) return [`  ${example}`];
+    const [, command = example, comment] = /^(.*?)(?: {2,}(#.*))?$/.exec(example) ?? [];
+    return [...(comment ? narrowWrap(comment, width - 2).map((line) => `  ${line}`) : []), ...wrapCommand(command.split(' '), width, '  ')];
+  });
+}
+
+/**
+ * Words wrapped to `width`; a word longer than that (a value list such as `main,direct,…`) is
+ * broken after its commas, so it still pastes as one value when read back from the lines.
+ */
+function narrowWrap(text: string, width: number): string[] {
+  const lines: string[] = [];
+  let line = '';
+  for (const word of text.split(' ')) {
+    const pieces = word.length > width ? word.split(/(?<=,)/) : [word];
+    pieces.forEach((piece, index) => {
+      const glue = index === 0 && line ? ' ' : '';
+      if (line && line.length + glue.length + piece.length > width) {
+        lines.push(line);
+        line = piece;
+      } else line += glue + piece;
+    });
+  }
+  return [...lines, line];
+}
+
 /** commander's message without a "(Did you mean --x?)" hint to an unknown *command*: no command starts with "-". */
 function withoutBogusHint(message: string): string {
   return /^unknown command /.test(message) ? message.replace(/\s*\(Did you mean -\S*\?\)/, '') : message;
@@ -164,7 +211,7 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void, scope: 
     .addHelpText('after', `\n${exitCodes}`)
     // Descriptions wrapped down to 20 columns (commander's 40 left them unwrapped on a terminal
     // narrower than ~70); at HELP_WIDTH every description has 40 or more, so that layout is as before.
-    .configureHelp({ minWidthToWrap: 20, ...(scope === 'listing' ? { subcommandTerm: listingTerm } : {}) });
+    .configureHelp({ minWidthToWrap: 20, formatItem: formatItemForWidth, ...(scope === 'listing' ? { subcommandTerm: listingTerm } : {}) });
   if (scope === 'listing') {
     for (const spec of COMMANDS) {
       const command = program.command(spec.name).description(spec.description);

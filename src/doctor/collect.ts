@@ -13,7 +13,7 @@ import type { Inventory } from '../inventory.js';
 import { describeSlots, summarize } from '../sessions/summary.js';
 import { gatewaySlots, heldForOrphans, heldOnDiskUnknown, unreadStoresClause, type GatewaySlots } from '../sessions/gateway-slots.js';
 import { isPrunableByDefault } from '../sessions/plan.js';
-import { classifyLockHolder, lockPathFor, parseLockContents, readHolderFacts } from '../store/gateway-lock.js';
+import { classifyLockHolder, lockPathFor, notALockFile, parseLockContents, readHolderFacts } from '../store/gateway-lock.js';
 import { assertStoreWritable } from '../store/store-safety.js';
 import { TOOL_LOCK_SUFFIX } from '../store/tool-lock.js';
 import { acpStateFix } from '../store/read-acp-state.js';
@@ -241,6 +241,8 @@ function lockFindings(storePath: string, now: number): Finding[] {
   const stat = lstatSafe(storeLock);
   if (stat?.isDirectory()) {
     findings.push({ id: 'store-lock-directory', severity: 'problem', message: `${storeLock} is a directory: the gateway cannot write ${storePath}`, fix: `rmdir ${shellQuote(storeLock)}` });
+  } else if (stat && notALockFile(stat)) {
+    findings.push({ id: 'store-lock-not-a-file', severity: 'problem', message: `${storeLock} is a ${notALockFile(stat)}, not a lock file: every prune of ${storePath} waits for it and gives up (exit 3)`, fix: `rm ${shellQuote(storeLock)}` });
   } else if (stat) {
     const verdict = judge(storeLock, stat.mtimeMs, now);
     if (verdict) findings.push({ id: 'stale-store-lock', severity: 'problem', message: `stale store lock ${storeLock}: ${verdict}`, fix: `rm ${shellQuote(storeLock)}` });

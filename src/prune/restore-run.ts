@@ -46,9 +46,10 @@ export interface NothingToRestore {
 
 /**
  * Picks the run (named, or the latest not yet restored). Nothing left to restore is an outcome;
- * a run id that is not in the journals, or an unsafe store, is a ToolError.
+ * a run id that is not in the journals, or an unsafe store, is a ToolError. `listCommand`: the
+ * `restore --list` its messages point at, with the run's selection (selectRun).
  */
-export function prepareRestore(runs: readonly JournalRun[], runId: string | undefined): (PreparedRestore & { kind: 'restore' }) | NothingToRestore {
+export function prepareRestore(runs: readonly JournalRun[], runId: string | undefined, listCommand?: string): (PreparedRestore & { kind: 'restore' }) | NothingToRestore {
   // The same test selectRun applies for its default: a bound, committed, unrestored run with keys left.
   // A journal bound to another store (copied or moved) is not "nothing": selectRun refuses it below.
   const unbound = runs.some((run) => run.bindingProblem !== null && run.restoredAt === null);
@@ -56,10 +57,10 @@ export function prepareRestore(runs: readonly JournalRun[], runId: string | unde
   // said in the why; named by id, selectRun refuses it (exit 1).
   if (!runId && !unbound && !runs.some((run) => run.bindingProblem === null && run.removed !== null && run.restoredAt === null && keysToRestore(run).length > 0 && notRestorableBecause(run) === null)) {
     const unrestorable = runs.filter((run) => run.restoredAt === null && notRestorableBecause(run) !== null).length;
-    const note = unrestorable > 0 ? ` (${unrestorable} run${unrestorable === 1 ? '' : 's'} cannot be restored; see: openclaw-sessions restore --list)` : '';
+    const note = unrestorable > 0 ? ` (${unrestorable} run${unrestorable === 1 ? '' : 's'} cannot be restored; see: ${listCommand ?? 'openclaw-sessions restore --list'})` : '';
     return { kind: 'nothing', why: `no unrestored prune run that removed sessions in the journals of the selected stores${note}` };
   }
-  const selected = selectRun(runs, runId);
+  const selected = selectRun(runs, runId, listCommand);
   const total = selected.reduce((sum, run) => sum + keysToRestore(run).length, 0);
   if (total === 0) return { kind: 'nothing', why: `run ${selected[0]!.runId} has nothing left to restore` };
   // The same refusals as prune: never write through a symlink or into a shared directory.

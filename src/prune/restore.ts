@@ -64,11 +64,15 @@ export function restorableLabel(run: JournalRun): string {
   return onlyUnanswered(run) ? 'no: delete sent, never answered' : 'no: deleted by the gateway';
 }
 
-/** The runs (one per store) a restore acts on: the named run, or the latest restorable one not yet restored. */
-export function selectRun(runs: readonly JournalRun[], runId: string | undefined): JournalRun[] {
+/**
+ * The runs (one per store) a restore acts on: the named run, or the latest restorable one not yet restored.
+ * `listCommand`: the `restore --list` to point at, carrying the run's selection (cli/selection.ts):
+ * a bare one, pasted where the environment that chose the install is not set, lists another install's runs.
+ */
+export function selectRun(runs: readonly JournalRun[], runId: string | undefined, listCommand = 'openclaw-sessions restore --list'): JournalRun[] {
   if (runId) {
     const matching = runs.filter((run) => run.runId === runId);
-    if (matching.length === 0) throw new ToolError('failed', `no prune run ${runId} in the journals of the selected stores (see: openclaw-sessions restore --list)`);
+    if (matching.length === 0) throw new ToolError('failed', `no prune run ${runId} in the journals of the selected stores (see: ${listCommand})`);
     const unbound = matching.find((run) => run.bindingProblem !== null);
     if (unbound) throw new ToolError('unsafe', `refusing to restore run ${runId} into ${unbound.journalPath.slice(0, -JOURNAL_SUFFIX.length)}: ${unbound.bindingProblem}`);
     const why = matching.map(notRestorableBecause).find((reason) => reason !== null);
@@ -78,7 +82,7 @@ export function selectRun(runs: readonly JournalRun[], runId: string | undefined
   const latest = runs.find((run) => run.bindingProblem === null && run.removed !== null && run.restoredAt === null && keysToRestore(run).length > 0 && notRestorableBecause(run) === null);
   if (!latest) {
     const unrestorable = runs.filter((run) => run.restoredAt === null && notRestorableBecause(run) !== null).length;
-    const note = unrestorable > 0 ? ` (${unrestorable} run${unrestorable === 1 ? '' : 's'} cannot be restored; see: openclaw-sessions restore --list)` : '';
+    const note = unrestorable > 0 ? ` (${unrestorable} run${unrestorable === 1 ? '' : 's'} cannot be restored; see: ${listCommand})` : '';
     throw new ToolError('failed', `nothing to restore: no prune run that removed sessions and is not yet restored in the journals of the selected stores${note}`);
   }
   return runs.filter((run) => run.runId === latest.runId && run.bindingProblem === null && run.removed !== null);

@@ -16,6 +16,7 @@ import { onInterrupt } from '../system/cleanup.js';
 import { isProcessAlive, readProcStartTime } from '../system/proc.js';
 import { readLockHolder } from './lock-holder.js';
 import { READ_CAPS, readRegularFile } from './safe-fs.js';
+import { shellQuote } from '../cli/selection.js';
 
 /** The gateway deletes a store lock older than this even when its holder lives. */
 export const LOCK_STALE_MS = 30_000;
@@ -147,6 +148,9 @@ export async function acquireGatewayLock(storePath: string, options: AcquireOpti
 
     const elapsed = Date.now() - started;
     if (elapsed >= timeoutMs) {
+      // No process wrote a symlink or FIFO there: "has not written its pid yet" sent people to wait.
+      const kind = notALockFile(existing.stat);
+      if (kind) throw new ToolError('lock-busy', `store lock ${lockPath} is a ${kind}, not a lock file (OpenClaw and this tool write a regular file there); nothing was changed — if no tool of yours made it: rm ${shellQuote(lockPath)}`, { input: 'lockTimeout' });
       const holder = readLockHolder(lastHolder);
       throw new ToolError('lock-busy', `store lock ${lockPath} is held by ${holder.description} (waited ${(elapsed / 1000).toFixed(1)}s); nothing was changed — ${holder.advice}`, {
         input: 'lockTimeout',
@@ -259,6 +263,15 @@ async function removeIfUnchanged(lockPath: string, judged: Existing): Promise<bo
     if (code === 'ENOENT') return false;
     throw new ToolError('failed', `cannot remove stale store lock ${lockPath} (${judged.verdict.reason}): ${(error as Error).message}`);
   }
+}
+
+/** What stands at a lock path that is not a regular file, in words (null for one): never read, followed or removed here (readText). */
+export function notALockFile(stat: Stats): string | null {
+  if (stat.isFile()) return null;
+  if (stat.isSymbolicLink()) return 'symbolic link';
+  if (stat.isFIFO()) return 'FIFO';
+  if (stat.isDirectory()) return 'directory';
+  return stat.isSocket() ? 'socket' : 'device';
 }
 
 function directoryError(lockPath: string): ToolError {

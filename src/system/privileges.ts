@@ -15,6 +15,7 @@ import path from 'node:path';
 import { ToolError } from '../errors.js';
 import { shellQuote } from '../cli/selection.js';
 import { READ_CAPS, readRegularFileIfExists } from '../store/safe-fs.js';
+import { unreadableOwnCode } from './own-code.js';
 
 export interface Owner {
   uid: number;
@@ -222,6 +223,16 @@ function switchTo(owner: Owner, what: string, dir: string): Owner {
     throw new ToolError(
       'unsafe',
       `refusing to run as root on ${what} ${dir}, which belongs to ${owner.name ?? `uid ${owner.uid}`}: cannot switch to that user (${(error as Error).message}); run it as the owner: sudo -u '${who}' openclaw-sessions ${sameArgs()}`,
+    );
+  }
+  // The rest of the run loads its code as the owner (system/own-code.ts): refused here, whole,
+  // rather than failing with MODULE_NOT_FOUND halfway through.
+  const unreadable = unreadableOwnCode();
+  if (unreadable) {
+    const who = owner.name ? `${owner.name} (uid ${owner.uid})` : `uid ${owner.uid}`;
+    throw new ToolError(
+      'unsafe',
+      `refusing to run as root on ${what} ${dir}: this run acts as its owner, ${who}, who cannot read this tool's own files (${unreadable}); install it where every user can read it (npm install -g with a system Node, or under /opt); nothing was changed`,
     );
   }
   return owner;

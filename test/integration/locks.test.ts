@@ -121,3 +121,27 @@ test('another run of this tool holding the run lock: wait, then exit 3 without t
   await other.done;
 });
 
+
+test('a symlink or FIFO at the lock path is named as what it is (not "a process that has not written its pid yet"), left alone, and doctor reports it with the rm', async () => {
+  const { symlinkSync, unlinkSync } = await import('node:fs');
+  for (const kind of ['symbolic link', 'FIFO'] as const) {
+    const { state, store } = install();
+    const lock = `${store}.lock`;
+    const target = writeFile(path.join(tempDir(), 'elsewhere'), 'not a lock');
+    if (kind === 'FIFO') assert.equal(spawnSync('mkfifo', [lock]).status, 0);
+    else symlinkSync(target, lock);
+    const before = readFileSync(store);
+    const result = runCli(['prune', '--yes', '--lock-timeout', '500ms', '--state-dir', state]);
+    assert.equal(result.status, 3, result.stderr);
+    assert.doesNotMatch(result.stderr, /has not written its pid/);
+    assert.match(result.stderr, new RegExp(`store lock ${lock.replaceAll('/', '\\/')} is a ${kind}, not a lock file`));
+    assert.ok(result.stderr.includes(`rm '${lock}'`) || result.stderr.includes(`rm ${lock}`), result.stderr);
+    assert.deepEqual(readFileSync(store), before);
+    assert.ok(lstatSync(lock), 'left where it is');
+    assert.equal(readFileSync(target, 'utf8'), 'not a lock', 'nothing written through the link');
+    const doctor = runCli(['doctor', '--no-rpc', '--state-dir', state]);
+    assert.equal(doctor.status, 6, doctor.stdout + doctor.stderr);
+    assert.match(doctor.stdout, new RegExp(`PROBLEM +${lock.replaceAll('/', '\\/')} is a ${kind}, not a lock file`));
+    unlinkSync(lock);
+  }
+});

@@ -159,3 +159,25 @@ test('a listener on the port that answers nothing: doctor\'s and prune\'s `openc
     server.close();
   }
 });
+
+test('restore\'s own pointer to `restore --list` names the install too (it said a bare `openclaw-sessions restore --list`, which pasted elsewhere lists ~/.openclaw\'s runs)', () => {
+  const root = tempDir();
+  const state = path.join(root, 'srv state');
+  writeFile(path.join(state, 'openclaw.json'), '{ acp: { maxConcurrentSessions: 3 } }');
+  writeFile(storePath(state, 'main'), everyState('main'));
+  const home = path.join(root, 'home');
+  const env = { HOME: home, OPENCLAW_STATE_DIR: state };
+  const pruned = runCli(['prune', '--yes', '--older-than', '0'], env);
+  assert.equal(pruned.status, 0, pruned.stderr);
+
+  const unknown = runCli(['restore', '20200101T000000Z-0000', '--yes'], env);
+  assert.equal(unknown.status, 1, unknown.stderr);
+  const line = /see: (openclaw-sessions restore --list[^)]*)\)/.exec(unknown.stderr)?.[1];
+  assert.equal(line, `openclaw-sessions restore --list --state-dir '${state}'`, unknown.stderr);
+  const pasted = paste(line, home);
+  assert.equal(pasted.status, 0, pasted.stderr);
+  assert.match(pasted.stdout, /RESTORABLE/, 'pasted without the variable, it lists this install\'s runs');
+
+  const flagged = runCli(['restore', '20200101T000000Z-0000', '--yes', '--state-dir', state, '--agent', 'main'], { HOME: home });
+  assert.match(flagged.stderr, new RegExp(`see: openclaw-sessions restore --list --state-dir '${state}' --agent main\\)`), 'the flags given are carried as well');
+});

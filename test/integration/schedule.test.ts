@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
 import { cronSchedule, onCalendar, withCronBlock, CRON_BEGIN, CRON_END } from '../../src/schedule/units.js';
@@ -317,4 +317,34 @@ test('schedule: a % in a path is escaped for cron (\\%) and systemd (%%), a $ fo
   assert.equal(injected.status, 2, injected.stderr);
   assert.match(injected.stderr, /control character/);
   assert.equal(existsSync(path.join(home, '.config', 'systemd', 'user')), false, 'nothing written');
+});
+
+/**
+ * Beside OpenClaw 2026.4.29 every live read's probe delete may block the gateway 7–22 s
+ * (docs/openclaw-probe-delete.md): a metrics timer every minute is warned about, 5m is not, and
+ * neither is any cadence beside a release without that install (9.6) or none on PATH.
+ */
+test('schedule --metrics-textfile: a cadence under 5m beside an installed OpenClaw 2026.4.29 gets a warning; the units are written as asked', () => {
+  const home = tempDir();
+  mkdirSync(path.join(home, 'state'), { recursive: true });
+  mkdirSync(path.join(home, 'prom'));
+  const withOpenclaw = (version: string): string => {
+    const pkg = path.join(home, `openclaw-${version}`, 'node_modules', 'openclaw');
+    mkdirSync(path.join(pkg, 'bin'), { recursive: true });
+    writeFileSync(path.join(pkg, 'package.json'), JSON.stringify({ name: 'openclaw', version }));
+    writeFileSync(path.join(pkg, 'bin', 'openclaw.mjs'), '');
+    const bin = path.join(home, `bin-${version}`);
+    mkdirSync(bin);
+    symlinkSync(path.join(pkg, 'bin', 'openclaw.mjs'), path.join(bin, 'openclaw'));
+    return `${bin}:${process.env.PATH}`;
+  };
+  const args = (every: string) => ['schedule', '--state-dir', path.join(home, 'state'), '--metrics-textfile', path.join(home, 'prom'), '--metrics-every', every];
+  const at429 = withOpenclaw('2026.4.29');
+  const warned = runCli(args('1m'), { HOME: home, PATH: at429 });
+  assert.equal(warned.status, 0, warned.stderr);
+  assert.match(warned.stderr, /^openclaw-sessions: warning: metrics every 1m beside OpenClaw 2026\.4\.29: .*blocks it, all its chats, for 7-22 s; choose --metrics-every 5m or more there/m);
+  assert.match(warned.stdout, /^\* \* \* \* \* .* metrics --textfile /m, 'the cadence asked for is still what is printed');
+  assert.doesNotMatch(runCli(args('5m'), { HOME: home, PATH: at429 }).stderr, /metrics every/);
+  assert.doesNotMatch(runCli(args('1m'), { HOME: home, PATH: withOpenclaw('2026.9.6') }).stderr, /metrics every/);
+  assert.doesNotMatch(runCli(args('1m'), { HOME: home, PATH: '/nonexistent' }).stderr, /metrics every/, 'no openclaw on PATH: nothing claimed');
 });

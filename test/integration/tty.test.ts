@@ -127,3 +127,23 @@ test('prune and list on a 60-column terminal: every line fits, prose wrapped at 
     for (const line of lines) assert.ok(line.length <= 60, `${args.join(' ')}: wider than 60 (${line.length}): ${line}`);
   }
 });
+
+// Seen by helper-31 on a 40-column terminal: `prune --help` left its flag descriptions unwrapped
+// (commander wraps only when 20 cells remain beside the flags, which take 33), and the terminal
+// cut every one of them mid-word.
+test('a command\'s help on a terminal too narrow for two columns: each description goes under its flag, wrapped, and no line is wider than the terminal', () => {
+  for (const command of ['prune', 'list', 'schedule']) {
+    const out = onTerminal('', [command, '--help'], { COLUMNS: '40' });
+    assert.equal(out.status, 0, out.output);
+    const lines = out.output.split(/\r?\n/);
+    // The usage line is commander's, one unbreakable `openclaw-sessions schedule [options]` (43).
+    for (const line of lines.slice(1)) assert.ok(line.length <= 40, `${command}: wider than 40 columns: ${line}`);
+    assert.match(lines[0]!, new RegExp(`^Usage: openclaw-sessions ${command} `));
+    const flag = lines.findIndex((line) => /^ {2}--older-than <dur>$/.test(line));
+    assert.ok(flag > 0, `${command}: --older-than on a line of its own:\n${out.output}`);
+    assert.match(lines[flag + 1]!, /^ {6}\S/, `${command}: its description under it`);
+  }
+  // Wide enough for two columns: as before.
+  const wide = onTerminal('', ['prune', '--help'], { COLUMNS: '60' });
+  assert.match(wide.output, /\n {2}--older-than <dur> +grace period/);
+});

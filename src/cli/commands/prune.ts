@@ -96,8 +96,8 @@ async function recordOutcome(flags: PruneFlags, io: CliIo, runId: string, starte
     return; // cannot become the owner: record nothing rather than write there as root
   }
   const scope = flags.store ? `store ${flags.store}` : flags.agent ? `agent ${flags.agent}` : 'all agents';
-  const { recordPruneRun } = await import('../../prune/run-status.js');
-  const problem = await recordPruneRun(stateDir, { runId, startedAt: new Date(started).toISOString(), finishedAt: new Date().toISOString(), exitCode, removed, slotsFreed, toolVersion: toolVersion(), scope });
+  const status = await import('../../prune/run-status.js').catch(() => null); // null when the owner cannot read this tool's files (system/own-code.ts)
+  const problem = status && (await status.recordPruneRun(stateDir, { runId, startedAt: new Date(started).toISOString(), finishedAt: new Date().toISOString(), exitCode, removed, slotsFreed, toolVersion: toolVersion(), scope }));
   if (problem) io.stderr.write(`openclaw-sessions: warning: ${problem}\n`);
 }
 

@@ -20,6 +20,7 @@ import type { RestoreListReport, RestoreReport } from '../../report/restore-repo
 import { RESTORE_SCHEMA_VERSION } from '../../report/versions.js';
 import { renderTable } from '../table.js';
 import { decideStyle } from '../terminal.js';
+import { installCommands, printedSelection } from '../selection.js';
 
 export interface RestoreFlags extends StoreFlags {
   /** Refused: restore works on local files only. */
@@ -50,7 +51,9 @@ export async function runRestore(runId: string | undefined, flags: RestoreFlags,
     return EXIT.ok;
   }
 
-  const prepared = prepareRestore(runs, runId);
+  // Pointers to `restore --list` name this install, as every printed command does (selection.ts).
+  const listCommand = installCommands(printedSelection(flags, io.env, inventory.location)).tool(['restore', '--list']);
+  const prepared = prepareRestore(runs, runId, listCommand);
   // Nothing to restore is not a failure (exit 0, as the exit-code table says): a cron'd
   // "restore if anything" must not alert. A run id not in the journals still is (exit 1).
   if (prepared.kind === 'nothing') {

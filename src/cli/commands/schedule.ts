@@ -21,6 +21,10 @@ import { discoverAgentsOnDisk, sqliteStorePathFor } from '../../store/stores.js'
 import type { CliIo } from '../io.js';
 import type { ScheduleReport } from '../../report/schedule-report.js';
 import { SCHEDULE_SCHEMA_VERSION } from '../../report/versions.js';
+import { ownerOf, type Owner } from '../../system/privileges.js';
+import { ownCodeUnreadableBy } from '../../system/own-code.js';
+import { metricsCadenceWarning } from '../../schedule/metrics-cadence.js';
+import { findInstalledOpenclaw } from '../../store/openclaw-version.js';
 
 export interface ScheduleFlags {
   profile?: string;
@@ -72,7 +76,7 @@ export async function runSchedule(flags: ScheduleFlags, io: CliIo): Promise<numb
         ]
       : []),
   ];
-  if (!flags.uninstall) for (const warning of runWarnings(spec, location.stateDir)) io.stderr.write(`openclaw-sessions: warning: ${warning}\n`);
+  if (!flags.uninstall) for (const warning of runWarnings(spec, location.stateDir, io.env)) io.stderr.write(`openclaw-sessions: warning: ${warning}\n`);
   if (flags.uninstall) {
     const removed = uninstallSystemd(unitDir, io.env);
     const cron = uninstallCron(io.env);
@@ -137,14 +141,28 @@ export function scheduleSpec(flags: ScheduleFlags, stateDir: string, configPath:
   return { nodePath: process.execPath, binPath, targetArgs, pruneArgs, everyMinutes, offset, metrics, clean };
 }
 
-/** What would make every scheduled run fail, said now rather than every night in the timer. */
-function runWarnings(spec: ScheduleSpec, stateDir: string): string[] {
+/** What would make every scheduled run fail, or cost the gateway, said now rather than every night in the timer. */
+function runWarnings(spec: ScheduleSpec, stateDir: string, env: Readonly<Record<string, string | undefined>>): string[] {
   const warnings: string[] = [];
+  const cadence = spec.metrics && metricsCadenceWarning(findInstalledOpenclaw(env).version, spec.metrics.everyMinutes);
+  if (cadence) warnings.push(cadence);
   if (spec.metrics && !isDirectory(spec.metrics.textfileDir)) warnings.push(`${spec.metrics.textfileDir} is not a directory yet; each metrics run fails until it exists and this user can write it`);
   if (!loadNodeSqlite() && usesSqlite(stateDir)) {
     warnings.push(`this install keeps sessions or ACP state in SQLite (OpenClaw 2026.6.1+), which ${process.execPath} (Node.js ${process.versions.node}, the Node these units run) cannot read: each scheduled run would fail or leave its ACP sessions unknown; run schedule with Node.js 22.13 or later`);
   }
+  const owner = rootRunOwner(stateDir);
+  const unreadable = owner && ownCodeUnreadableBy(owner.uid, owner.gid);
+  if (owner && unreadable) {
+    warnings.push(`each scheduled run acts as ${owner.name ? `${owner.name} (uid ${owner.uid})` : `uid ${owner.uid}`}, the owner of ${stateDir}, who cannot read this tool's own files (${unreadable}): every run would be refused (exit 4); install it where every user can read it (npm install -g with a system Node, or under /opt)`);
+  }
   return warnings;
+}
+
+/** The user a root run on this state dir acts as (system/privileges.ts), when not root; null otherwise. */
+function rootRunOwner(stateDir: string): Owner | null {
+  if (process.geteuid?.() !== 0) return null;
+  const owner = ownerOf(stateDir);
+  return owner && owner.uid !== 0 ? owner : null;
 }
 
 /**
