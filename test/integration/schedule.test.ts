@@ -320,7 +320,7 @@ test('schedule: a % in a path is escaped for cron (\\%) and systemd (%%), a $ fo
 });
 
 /**
- * Beside OpenClaw 2026.4.29 every live read's probe delete may block the gateway 7–22 s
+ * Beside OpenClaw 2026.4.29 every live read's probe delete may block the gateway 7–28 s
  * (docs/openclaw-probe-delete.md): a metrics timer every minute is warned about, 5m is not, and
  * neither is any cadence beside a release without that install (9.6) or none on PATH.
  */
@@ -342,7 +342,7 @@ test('schedule --metrics-textfile: a cadence under 5m beside an installed OpenCl
   const at429 = withOpenclaw('2026.4.29');
   const warned = runCli(args('1m'), { HOME: home, PATH: at429 });
   assert.equal(warned.status, 0, warned.stderr);
-  assert.match(warned.stderr, /^openclaw-sessions: warning: metrics every 1m beside OpenClaw 2026\.4\.29: .*blocks it, all its chats, for 7-22 s; choose --metrics-every 5m or more there/m);
+  assert.match(warned.stderr, /^openclaw-sessions: warning: metrics every 1m beside OpenClaw 2026\.4\.29: .*blocks it, all its chats, for 7-28 s; choose --metrics-every 5m or more there/m);
   assert.match(warned.stdout, /^\* \* \* \* \* .* metrics --textfile /m, 'the cadence asked for is still what is printed');
   assert.doesNotMatch(runCli(args('5m'), { HOME: home, PATH: at429 }).stderr, /metrics every/);
   assert.doesNotMatch(runCli(args('1m'), { HOME: home, PATH: withOpenclaw('2026.9.6') }).stderr, /metrics every/);
