@@ -9,6 +9,7 @@ import path from 'node:path';
 import { DEFAULT_STALE_AFTER } from '../defaults.js';
 import { expandTilde } from '../store/paths.js';
 import type { InstallCommands } from '../install-commands.js';
+import { shellQuote } from '../system/shell-quote.js';
 
 export interface SelectionFlags {
   profile?: string;
@@ -83,12 +84,6 @@ function pinnedConfig(env: Readonly<Record<string, string | undefined>>, locatio
   const named = env.OPENCLAW_CONFIG_PATH?.trim();
   const beside = ['openclaw.json', 'clawdbot.json'].some((name) => existsSync(path.join(location.stateDir, name)));
   return named && beside ? path.resolve(expandTilde(named, location.home)) : undefined;
-}
-
-/** POSIX sh quoting: bare when only safe characters, else single quotes (a `'` as `'\''`). */
-export function shellQuote(arg: string): string {
-  if (arg !== '' && /^[A-Za-z0-9_@%+=:,./-]+$/.test(arg)) return arg;
-  return `'${arg.replaceAll("'", `'\\''`)}'`;
 }
 
 /** `openclaw-sessions <args…>` as shell words, each quoted, ready to paste into sh, bash or zsh. */

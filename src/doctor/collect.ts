@@ -19,7 +19,8 @@ import { TOOL_LOCK_SUFFIX } from '../store/tool-lock.js';
 import { acpStateFix } from '../store/read-acp-state.js';
 import { unreadableStoreFinding, unsafeStoreFix } from './store-fixes.js';
 import { foldStoreErrors } from '../cli/store-errors.js';
-import { openclawCommand, selectionArgs, selectionForStore, shellQuote, toolCommand, type SelectionFlags } from '../cli/selection.js';
+import { installCommands, openclawCommand, selectionArgs, selectionForStore, toolCommand, type SelectionFlags } from '../cli/selection.js';
+import { shellQuote } from '../system/shell-quote.js';
 import type { Finding } from './findings.js';
 import { inventoryDisk } from '../clean/disk.js';
 import { DEFAULT_ARCHIVE_KEEP_MS } from '../defaults.js';
@@ -119,7 +120,7 @@ function diskSlotFindings(inventory: Inventory, gateway: GatewayStatus, selectio
   // No gateway at all (none answers, none may be hung there): nothing holds a slot now.
   const nobody = !gateway.running && !gateway.discovery.health.listening && unansweredGatewayClause(gateway) === null;
   if (nobody && !heldUnknown) {
-    findings.push(noGatewaySlotFinding(inventory, cap, slots));
+    findings.push(noGatewaySlotFinding(inventory, cap, slots, installCommands(selection)));
   } else if (live === null && cap !== null && heldAll >= cap) {
     const prune = summary.acp.heldByTerminal > 0 ? pruneFix(inventory, gateway, selection, ['--older-than', '0']) : null;
     findings.push({ id: 'cap-reached', severity: 'problem', message: `${slots}: new ACP spawns fail with "ACP max concurrent sessions reached (${cap}/${cap})"${prune?.note ?? ''}`, fix: prune ? prune.fix : 'raise acp.maxConcurrentSessions, or close idle ACP sessions' });

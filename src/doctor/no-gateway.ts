@@ -6,6 +6,7 @@
 import type { Inventory } from '../inventory.js';
 import { recreatedOnStart, START_COUNT_OBSERVED, startCountObserved } from '../sessions/start-count.js';
 import type { Finding } from './findings.js';
+import { UNPINNED_COMMANDS, type InstallCommands } from '../install-commands.js';
 
 /**
  * What a gateway started now would count, as a clause, and whether that reaches the cap. Said
@@ -26,12 +27,13 @@ export function startClause(inventory: Pick<Inventory, 'sessions' | 'openclaw'>,
  * The slot finding with no gateway running. `slots` is describeSlots' sentence for the stores.
  * A PROBLEM (exit 6) only where it was observed: a start of this release re-creates as many
  * handles as the cap (sessions spawned without a turn), so spawns would fail right after it.
+ * `commands` names the install the run looked at (its `list` pointer lists that install's sessions).
  */
-export function noGatewaySlotFinding(inventory: Pick<Inventory, 'sessions' | 'openclaw'>, cap: number | null, slots: string): Finding {
+export function noGatewaySlotFinding(inventory: Pick<Inventory, 'sessions' | 'openclaw'>, cap: number | null, slots: string, commands: InstallCommands = UNPINNED_COMMANDS): Finding {
   const none = `on disk: ${slots}; no gateway runs, so no ACP slot is held now`;
   const start = startClause(inventory, cap);
   if (start.full) {
-    return { id: 'cap-on-start', severity: 'problem', message: `${none}, but ${start.text}: new ACP spawns would fail with "ACP max concurrent sessions reached (${cap}/${cap})" after a start`, fix: 'raise acp.maxConcurrentSessions, or close the idle ACP sessions (openclaw-sessions list --state idle)' };
+    return { id: 'cap-on-start', severity: 'problem', message: `${none}, but ${start.text}: new ACP spawns would fail with "ACP max concurrent sessions reached (${cap}/${cap})" after a start`, fix: `raise acp.maxConcurrentSessions, or close the idle ACP sessions (${commands.tool(['list', '--acp', '--state', 'idle'])})` };
   }
   return { id: 'slots', severity: 'ok', message: `${none}; ${start.text}`, fix: null };
 }

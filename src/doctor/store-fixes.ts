@@ -5,7 +5,7 @@
  */
 import { statSync, type Stats } from 'node:fs';
 import path from 'node:path';
-import { shellQuote } from '../cli/selection.js';
+import { shellQuote } from '../system/shell-quote.js';
 import { isInside, realpathOrNull } from '../store/safe-fs.js';
 import type { Finding } from './findings.js';
 

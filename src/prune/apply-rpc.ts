@@ -31,7 +31,18 @@ export interface RpcApplyResult {
 export async function applyViaRpc(
   client: GatewayRpc,
   items: readonly PrunePlanItem[],
-  options: { runId: string; toolVersion: string; journal: boolean; retries?: number; backoffMs?: number; deleteTranscript?: boolean; remote?: boolean; deleteTimeoutMs?: number },
+  options: {
+    runId: string;
+    toolVersion: string;
+    journal: boolean;
+    retries?: number;
+    backoffMs?: number;
+    deleteTranscript?: boolean;
+    remote?: boolean;
+    deleteTimeoutMs?: number;
+    /** The `list` the interrupt note points to, for the install pruned (install-commands.ts); bare when absent. */
+    listCommand?: string;
+  },
 ): Promise<RpcApplyResult> {
   const { byStore } = planOfItems([...items], items.length);
   // One writer per store; a store none of whose keys the gateway deleted keeps no record.
@@ -41,7 +52,7 @@ export async function applyViaRpc(
   let forgetInterrupt = (): void => undefined;
   try {
     if (options.journal) beginJournals(journals, byStore, options);
-    forgetInterrupt = recordIfInterrupted({ journals, byStore, outcomes, inFlight: () => inFlight, planned: items.length, runId: options.runId });
+    forgetInterrupt = recordIfInterrupted({ journals, byStore, outcomes, inFlight: () => inFlight, planned: items.length, runId: options.runId, listCommand: options.listCommand ?? 'openclaw-sessions list' });
     const byKey = new Map(items.map((item) => [item.key, item]));
     const removed: PrunePlanItem[] = [];
     const skipped: SkippedItem[] = [];
@@ -127,6 +138,7 @@ function recordIfInterrupted(run: {
   inFlight: () => string | null;
   planned: number;
   runId: string;
+  listCommand: string;
 }): () => void {
   const deleted = (): Set<string> => new Set(run.outcomes.filter((outcome) => outcome.deleted).map((outcome) => outcome.key));
   const forgetCleanup = onInterrupt(() => {
@@ -144,7 +156,7 @@ function recordIfInterrupted(run: {
   const forgetNote = setInterruptNote(() => {
     const maybe = run.inFlight();
     const sent = maybe === null ? '' : `; the delete of ${maybe} was sent and may still happen`;
-    return `the gateway had deleted ${deleted().size} of ${run.planned} planned session${run.planned === 1 ? '' : 's'} (sessions.delete)${sent}; the others are untouched (openclaw-sessions list shows what is left)`;
+    return `the gateway had deleted ${deleted().size} of ${run.planned} planned session${run.planned === 1 ? '' : 's'} (sessions.delete)${sent}; the others are untouched (${run.listCommand} shows what is left)`;
   });
   return () => {
     forgetCleanup();

@@ -135,7 +135,7 @@ async function removeViaRpc(prepared: PreparedPrune, items: PrunePlanItem[], opt
     throw new ToolError('not-recomputed', `cannot reach the gateway's RPC any more (${error.message}); nothing was pruned`);
   });
   try {
-    const outcome = await applyViaRpc(client, items, { runId: options.runId, toolVersion: options.toolVersion, journal: options.journal, deleteTranscript: !options.keepTranscripts, remote: prepared.remote });
+    const outcome = await applyViaRpc(client, items, { runId: options.runId, toolVersion: options.toolVersion, journal: options.journal, deleteTranscript: !options.keepTranscripts, remote: prepared.remote, listCommand: options.commands?.tool(['list']) });
     return { removed: outcome.removed, skipped: outcome.skipped, unconfirmed: outcome.unconfirmed, recompute: rpcRecomputeReport(gateway, outcome.removed, outcome.skipped.length, outcome.stillListed, outcome.unconfirmed, outcome.unansweredBy ?? undefined) };
   } finally {
     client.close();

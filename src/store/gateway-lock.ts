@@ -16,7 +16,7 @@ import { onInterrupt } from '../system/cleanup.js';
 import { isProcessAlive, readProcStartTime } from '../system/proc.js';
 import { readLockHolder } from './lock-holder.js';
 import { READ_CAPS, readRegularFile } from './safe-fs.js';
-import { shellQuote } from '../cli/selection.js';
+import { shellQuote } from '../system/shell-quote.js';
 
 /** The gateway deletes a store lock older than this even when its holder lives. */
 export const LOCK_STALE_MS = 30_000;

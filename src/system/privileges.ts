@@ -13,7 +13,7 @@
 import { lstatSync, readlinkSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { ToolError } from '../errors.js';
-import { shellQuote } from '../cli/selection.js';
+import { shellQuote } from './shell-quote.js';
 import { READ_CAPS, readRegularFileIfExists } from '../store/safe-fs.js';
 import { unreadableOwnCode } from './own-code.js';
 

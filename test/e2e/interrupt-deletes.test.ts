@@ -50,7 +50,8 @@ describe(`real gateway ${LANE.version}: Ctrl-C between sessions.delete calls`, {
     assert.equal(await exited, 130, stderr);
     const lines = stderr.trimEnd().split('\n').filter((line) => !/waiting for the gateway/.test(line));
     assert.equal(lines.length, 1, stderr);
-    const said = /^openclaw-sessions: interrupted by SIGINT; .*the gateway had deleted (\d+) of 5 planned sessions \(sessions\.delete\)(?:; the delete of (\S+) was sent and may still happen)?; the others are untouched/.exec(lines[0]!);
+    // Its `list` pointer names the install the run pruned (OPENCLAW_STATE_DIR chose it), as every printed command does.
+    const said = /^openclaw-sessions: interrupted by SIGINT; .*the gateway had deleted (\d+) of 5 planned sessions \(sessions\.delete\)(?:; the delete of (\S+) was sent and may still happen)?; the others are untouched \(openclaw-sessions list --state-dir .+ shows what is left\)/.exec(lines[0]!);
     assert.ok(said, lines[0]);
     process.kill(pid, 'SIGCONT');
 

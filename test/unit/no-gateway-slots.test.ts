@@ -74,6 +74,10 @@ test('doctor, no gateway, 7.35, as many pending sessions as the cap: a PROBLEM (
   const problem = findings.find((f) => f.id === 'cap-on-start');
   assert.equal(problem?.severity, 'problem', JSON.stringify(findings));
   assert.match(problem.message, /a gateway started now would count 4 of 4 .*: new ACP spawns would fail .* after a start/);
+  assert.match(problem.fix!, /\(openclaw-sessions list --acp --state idle\)$/);
+  // The pointer lists the install the run looked at: pasted elsewhere, a bare `list` shows ~/.openclaw's.
+  const pinned = collectFindings(install('2026.7.35', 4), NO_GATEWAY, { stateDir: '/srv/oc state' }).find((f) => f.id === 'cap-on-start');
+  assert.match(pinned!.fix!, /\(openclaw-sessions list --acp --state idle --state-dir '\/srv\/oc state'\)$/);
 });
 
 test('list, no gateway: the live line says no slot is held now (none printed before)', () => {

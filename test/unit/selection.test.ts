@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { test } from 'node:test';
-import { openclawCommand, selectionArgs, shellQuote, toolCommand } from '../../src/cli/selection.js';
+import { openclawCommand, selectionArgs, toolCommand } from '../../src/cli/selection.js';
+import { shellQuote } from '../../src/system/shell-quote.js';
 
 test('shellQuote: bare when safe, single quotes otherwise; sh reads back the same argument', () => {
   assert.equal(shellQuote('/srv/openclaw'), '/srv/openclaw');
