@@ -130,7 +130,7 @@ export function planOfItems(items: PrunePlanItem[], totalSessions: number): Prun
 }
 
 /**
- * "would prune 5 of 212 sessions in 2 stores (2 of them conversations, opted in); 3 of them hold
+ * "would prune 5 of 212 sessions, from 2 stores (2 of them conversations, opted in); 3 of them hold
  * ACP slots on disk". What the entries hold on disk, never "frees": a plan measures nothing, and
  * whether the gateway's count drops (it never drops a handle on its own, and with no gateway
  * running none is held) is what its live count shows after the run.
@@ -142,5 +142,5 @@ export function describePlan(plan: PrunePlan, dryRun: boolean): string {
   const opted = conversations > 0 ? ` (${conversations} of them conversation${conversations === 1 ? '' : 's'}, --include-conversations)` : '';
   const held = plan.slotsHeldOnDisk;
   const slots = held > 0 ? `; ${held} of them hold${held === 1 ? 's an ACP slot' : ' ACP slots'} on disk` : '';
-  return `${verb} ${plan.items.length} of ${plan.totalSessions} session${plan.totalSessions === 1 ? '' : 's'} in ${stores} store${stores === 1 ? '' : 's'}${opted}${slots}`;
+  return `${verb} ${plan.items.length} of ${plan.totalSessions} session${plan.totalSessions === 1 ? '' : 's'}, from ${stores} store${stores === 1 ? '' : 's'}${opted}${slots}`;
 }

@@ -75,7 +75,7 @@ test('list footer → prune --dry-run → prune → restore: each printed comman
 
   const plan = paste(dryRun, shell);
   assert.equal(plan.status, 0, plan.stderr);
-  assert.match(plan.stdout, /would prune 7 of 14 sessions in 2 stores/);
+  assert.match(plan.stdout, /would prune 7 of 14 sessions, from 2 stores/);
 
   const prune = paste(commandAfter(plan.stdout, 'to prune them:'), shell, 'y');
   assert.equal(prune.status, 0, prune.stdout);
@@ -95,7 +95,7 @@ test('--agent: the footer keeps --agent and counts slots across all agents, sayi
   assert.match(list.stdout, /^4 of 3 ACP slots held by 1 idle, 2 errored, 1 stale across all agents \(the cap is gateway-wide\); 1 by the selection$/m);
   const plan = paste(commandAfter(list.stdout, 'to see the plan:'), shell);
   assert.equal(plan.status, 0, plan.stderr);
-  assert.match(plan.stdout, /would prune 2 of 5 sessions in 1 store/);
+  assert.match(plan.stdout, /would prune 2 of 5 sessions, from 1 store/);
   assert.doesNotMatch(plan.stdout, /agent:main:/);
 });
 
@@ -141,7 +141,7 @@ test('a broken store: list and prune say how to act on the healthy ones, and tho
   // left untouched, and exits 1.
   const prune = runCli(['prune', '--dry-run', '--state-dir', state], env);
   assert.equal(prune.status, 1);
-  assert.match(prune.stdout, /would prune 2 of 5 sessions in 1 store/);
+  assert.match(prune.stdout, /would prune 2 of 5 sessions, from 1 store/);
   assert.match(prune.stderr, /left untouched: session store .*does not parse/);
 
   // doctor's prune fix names the healthy store only, and runs
@@ -150,7 +150,7 @@ test('a broken store: list and prune say how to act on the healthy ones, and tho
   assert.match(fix, /--agent coder/);
   const pasted = paste(`${fix} --dry-run`, shell);
   assert.equal(pasted.status, 0, pasted.stderr);
-  assert.match(pasted.stdout, /would prune 2 of 5 sessions in 1 store/);
+  assert.match(pasted.stdout, /would prune 2 of 5 sessions, from 1 store/);
 });
 
 // node:sqlite (22.13+) writes the fixture; the default lane's Node 20 has none (CI reruns under Node 22).

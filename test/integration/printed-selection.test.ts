@@ -86,7 +86,7 @@ test('--profile under OPENCLAW_HOME: the printed command carries the profile\'s 
   assert.equal(line, `openclaw-sessions prune --dry-run --state-dir ${state}`);
   const pasted = paste(line, home);
   assert.equal(pasted.status, 0, pasted.stderr);
-  assert.match(pasted.stdout, /would prune 5 of 9 sessions in 1 store/);
+  assert.match(pasted.stdout, /would prune 5 of 9 sessions, from 1 store/);
   assert.equal(printedSelection({ profile: 'work' }, { OPENCLAW_HOME: served }, { home: served, stateDir: state, configPath: path.join(state, 'openclaw.json') }).openclawProfile?.home, served);
   assert.equal(openclawCommand(printedSelection({ profile: 'work' }, { OPENCLAW_HOME: served }, { home: served, stateDir: state, configPath: null }), ['gateway', 'restart']).join(' '), `OPENCLAW_HOME=${served} openclaw --profile work gateway restart`);
 });

@@ -38,7 +38,7 @@ test('--dry-run shows the plan and leaves the store byte-identical', async () =>
   const text = (await runInProcess(['prune', '--dry-run', '--state-dir', state]));
   assert.equal(text.status, 0, text.stderr);
   assert.match(text.stdout, /^AGENT\s+KEY\s+STATE\s+AGE\s+SLOT\s+REASON/m);
-  assert.match(text.stdout, /would prune 5 of 9 sessions in 1 store; 2 of them hold ACP slots on disk; to prune them:/);
+  assert.match(text.stdout, /would prune 5 of 9 sessions, from 1 store; 2 of them hold ACP slots on disk; to prune them:/);
   assert.doesNotMatch(text.stdout, /frees|freed/, 'a plan measures nothing: no slots freed are claimed');
   const json = JSON.parse((await runInProcess(['prune', '--dry-run', '--json', '--state-dir', state])).stdout) as PruneJson;
   assert.equal(json.dryRun, true);
@@ -171,7 +171,7 @@ test('a symlinked store: the dry run says a prune would be refused; the prune re
 
   const dry = await runInProcess(['prune', '--dry-run', '--state-dir', state]);
   assert.equal(dry.status, 0, dry.stderr);
-  assert.match(dry.stdout, /would prune 10 of 18 sessions in 2 stores/);
+  assert.match(dry.stdout, /would prune 10 of 18 sessions, from 2 stores/);
   assert.match(dry.stderr, /^openclaw-sessions: a real prune would be refused \(exit 4, nothing changed\): refusing to modify .*main\/sessions\/sessions\.json: it is a symlink/m);
 
   const run = await runInProcess(['prune', '--yes', '--state-dir', state]);

@@ -34,7 +34,7 @@ test('on a terminal: the plan is shown as a coloured table and [y/N] asked; "n" 
   assert.match(no.output, /^AGENT {2}KEY +STATE +AGE +SLOT +REASON\r?$/m, 'a borderless table, kubectl style');
   assert.doesNotMatch(no.output, /[┌│─]/);
   assert.match(no.output, /\x1b\[31merrored/, 'coloured state');
-  assert.match(no.output, /will prune 5 of 9 sessions in 1 store; 2 of them hold ACP slots on disk/);
+  assert.match(no.output, /will prune 5 of 9 sessions, from 1 store; 2 of them hold ACP slots on disk/);
   assert.match(no.output, /Prune these sessions\? \[y\/N\]/);
   assert.match(no.output, /Cancelled; nothing was changed\./);
   assert.deepEqual(readFileSync(store), before);
