@@ -35,6 +35,15 @@ export const DEFAULT_METRICS_EVERY = '1m';
  */
 export const LIVE_READ_TIMEOUT_MS = 25_000;
 
+/**
+ * How long a live read waits for the gateway to delete its probe session, ms. 60 s: OpenClaw
+ * 2026.4.29 answers each `sessions.delete` only after an `npm install` it runs inside it
+ * (docs/openclaw-probe-delete.md), 7–22 s on an idle machine here, 28.1 s in CI's 4.29 lane and
+ * over 30 s on a loaded machine (test/e2e/lanes.test.ts, 2026-12-02). The earlier 30 s left the
+ * probe session in the operator's store on such runs (until a later read deleted it).
+ */
+export const PROBE_DELETE_TIMEOUT_MS = 60_000;
+
 export const DEFAULT_PRUNE_GRACE_MS = parseDuration(DEFAULT_PRUNE_GRACE);
 export const DEFAULT_CONVERSATION_GRACE_MS = parseDuration(DEFAULT_CONVERSATION_GRACE);
 export const DEFAULT_LOCK_TIMEOUT_MS = parseDuration(DEFAULT_LOCK_TIMEOUT);

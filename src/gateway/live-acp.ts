@@ -20,6 +20,7 @@ import type { GatewayRpc } from './rpc-client.js';
 import { removeProbeArchive } from './probe-archive.js';
 import { RpcError } from './rpc-error.js';
 import { PROBE_KEY_MARK, PROBE_LEFTOVER_AFTER_MS } from '../sessions/keys.js';
+import { PROBE_DELETE_TIMEOUT_MS } from '../defaults.js';
 import { pendingReadWhy } from './pending-read.js';
 import { trackProbeDeletes, type ProgressLine } from './probe-deletes.js';
 
@@ -113,7 +114,7 @@ export interface LiveAcpOptions {
   archiveDir?: string | null;
   /** Told once when the answer is slow (PROGRESS_AFTER_MS): a terminal's stderr only. */
   progress?: ProgressLine;
-  /** How long the probe's sessions.delete may take, ms (30 s: 4.29 took up to 22 s). */
+  /** How long the probe's sessions.delete may take, ms (default PROBE_DELETE_TIMEOUT_MS). */
   deleteTimeoutMs?: number;
   /**
    * CPU time the gateway process has used so far, ms (a verified local gateway: /proc); null or
@@ -148,7 +149,7 @@ export async function readLiveAcp(client: GatewayRpc, options: LiveAcpOptions): 
   // of earlier runs only when the gateway answers, the read and the delete: one that stopped
   // answering is not asked more (each call would wait out its own timeout before the exit).
   const probeDeleted = (async () => {
-    const deleted = await deleteProbe(client, key, archiveDir, options.deleteTimeoutMs ?? 30_000);
+    const deleted = await deleteProbe(client, key, archiveDir, options.deleteTimeoutMs ?? PROBE_DELETE_TIMEOUT_MS);
     if (reading.ok && deleted !== 'unanswered') await removeLeftoverProbes(client, archiveDir);
     return deleted === 'deleted';
   })();
@@ -240,7 +241,7 @@ async function probeSessionId(client: GatewayRpc, key: string): Promise<string |
   }
 }
 
-async function deleteProbeSession(client: GatewayRpc, key: string, timeoutMs = 30_000): Promise<DeleteOutcome> {
+async function deleteProbeSession(client: GatewayRpc, key: string, timeoutMs = PROBE_DELETE_TIMEOUT_MS): Promise<DeleteOutcome> {
   try {
     await client.call('sessions.delete', { key, deleteTranscript: true }, { timeoutMs });
     return 'deleted';

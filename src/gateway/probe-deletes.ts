@@ -41,7 +41,7 @@ const SAY_AFTER_MS = 1000;
  */
 export async function probeDeletesSettled(progress?: ProgressLine): Promise<void> {
   if (inFlight.size === 0) return;
-  const say = progress ? setTimeout(() => progress("waiting for the gateway to delete this run's probe session (one sessions.delete took up to 22 s on OpenClaw 2026.4.29)…"), SAY_AFTER_MS) : undefined;
+  const say = progress ? setTimeout(() => progress("waiting for the gateway to delete this run's probe session (one sessions.delete took 7 s to over 30 s on OpenClaw 2026.4.29)…"), SAY_AFTER_MS) : undefined;
   try {
     while (inFlight.size > 0) await Promise.all([...inFlight]);
   } finally {

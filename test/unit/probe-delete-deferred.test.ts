@@ -1,6 +1,6 @@
 /**
  * The live read answers before its probe session's delete does (docs/openclaw-probe-delete.md:
- * a real 2026.4.29 gateway took 7–22 s per sessions.delete). A gateway double holds the delete
+ * a real 2026.4.29 gateway took 7–22 s per sessions.delete, over 30 s on a loaded machine). A gateway double holds the delete
  * until the test releases it; the real gateway drives the same path in test/e2e/lanes.test.ts.
  */
 import assert from 'node:assert/strict';
@@ -131,6 +131,27 @@ test('a gateway that answers /acp doctor and then never the delete is not asked 
     assert.equal(await reading.probeDeleted, false, 'the delete was not answered');
     await sleep(100);
     assert.deepEqual(asked, ['chat.send', 'sessions.delete'], 'after an unanswered delete nothing more is asked (each further call waits out its own timeout)');
+  } finally {
+    client.close();
+  }
+});
+
+test("the probe's delete is waited for 60 s: a 2026.4.29 delete took 28.1 s in CI's lane and over 30 s on a loaded machine (the old 30 s left the probe session behind)", async () => {
+  const { gw, release } = await holdingGateway();
+  const client = await GatewayRpc.connect({ url: gw.url, token: 'tok' });
+  const timeouts: Array<[string, number | undefined]> = [];
+  const call = client.call.bind(client);
+  client.call = ((method: string, params?: unknown, options?: { timeoutMs?: number }) => {
+    timeouts.push([method, options?.timeoutMs]);
+    return call(method, params, options);
+  }) as typeof client.call;
+  try {
+    const reading = await readLiveAcp(client, { agentId: 'main', timeoutMs: 5000 });
+    assert.ok(reading.ok);
+    await sleep(50);
+    assert.deepEqual(timeouts.filter(([method]) => method === 'sessions.delete'), [['sessions.delete', 60_000]]);
+    release();
+    assert.equal(await reading.probeDeleted, true);
   } finally {
     client.close();
   }
