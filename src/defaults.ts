@@ -44,6 +44,14 @@ export const LIVE_READ_TIMEOUT_MS = 25_000;
  */
 export const PROBE_DELETE_TIMEOUT_MS = 60_000;
 
+/**
+ * The probe delete's wait in a `metrics` run, ms: the 30 s every run had before 2026-12-02. A
+ * metrics timer runs every minute (a 1-minute unit allows 55 s, schedule/units.ts) and its cron
+ * line has no overlap guard, so its runs are not made longer; a delete not answered by then is
+ * left to a later read.
+ */
+export const METRICS_PROBE_DELETE_TIMEOUT_MS = 30_000;
+
 export const DEFAULT_PRUNE_GRACE_MS = parseDuration(DEFAULT_PRUNE_GRACE);
 export const DEFAULT_CONVERSATION_GRACE_MS = parseDuration(DEFAULT_CONVERSATION_GRACE);
 export const DEFAULT_LOCK_TIMEOUT_MS = parseDuration(DEFAULT_LOCK_TIMEOUT);

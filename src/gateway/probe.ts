@@ -71,6 +71,8 @@ export interface ProbeOptions {
   password?: string;
   timeoutMs?: number;
   liveTimeoutMs?: number;
+  /** How long the live read's probe delete is waited for, ms (live-acp.ts; default PROBE_DELETE_TIMEOUT_MS). */
+  deleteTimeoutMs?: number;
   /** Where a slow live read says what it waits for (a terminal's stderr; live-acp.ts). */
   progress?: ProgressLine;
   /**
@@ -196,7 +198,7 @@ async function rpcSession(discovery: Discovery, config: LoadedConfig, credential
     let live: LiveAcp = { activeRuntimeSessions: null, report: null, why: 'not read' };
     if (options.live) {
       const { readLiveAcp } = await import('./live-acp.js');
-      const reading = await readLiveAcp(client, { agentId: configuredAgentIds(config.facts).defaultId, timeoutMs: options.liveTimeoutMs ?? 60_000, archiveDir: options.archiveDir, progress: options.progress, gatewayCpuMs: cpuClockOf(discovery.verified?.pid) });
+      const reading = await readLiveAcp(client, { agentId: configuredAgentIds(config.facts).defaultId, timeoutMs: options.liveTimeoutMs ?? 60_000, deleteTimeoutMs: options.deleteTimeoutMs, archiveDir: options.archiveDir, progress: options.progress, gatewayCpuMs: cpuClockOf(discovery.verified?.pid) });
       housekeeping = reading.probeDeleted;
       live = reading.ok ? { activeRuntimeSessions: reading.report.activeRuntimeSessions, report: reading.report, why: null } : { activeRuntimeSessions: null, report: null, why: reading.why };
     }

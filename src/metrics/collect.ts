@@ -8,6 +8,7 @@
 import { statSync } from 'node:fs';
 import { probeGateway, type GatewayStatus } from '../gateway/probe.js';
 import { takeInventory, type InventoryOptions } from '../inventory.js';
+import { METRICS_PROBE_DELETE_TIMEOUT_MS } from '../defaults.js';
 import { readPruneStatus } from '../prune/run-status.js';
 import { makePruneSelector } from '../sessions/plan.js';
 import type { Env } from '../env.js';
@@ -34,7 +35,7 @@ export async function collectMetrics(env: Env, options: CollectOptions): Promise
   ];
   // No `warn`: a secret of root's withheld from the gateway (root-secrets.ts) is a series, not a
   // line mailed by root's cron every minute.
-  const gateway = await probeGateway(inventory.location, inventory.config, env, { rpc: options.rpc, live: options.rpc, liveTimeoutMs: options.liveTimeoutMs });
+  const gateway = await probeGateway(inventory.location, inventory.config, env, { rpc: options.rpc, live: options.rpc, liveTimeoutMs: options.liveTimeoutMs, deleteTimeoutMs: METRICS_PROBE_DELETE_TIMEOUT_MS });
   const up = gateway.running && gateway.ready;
   return {
     sessions: inventory.sessions,
