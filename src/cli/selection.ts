@@ -5,7 +5,9 @@
  * act on the same sessions — not on ~/.openclaw ("0 sessions in 0 stores").
  */
 import { existsSync } from 'node:fs';
+import { userInfo } from 'node:os';
 import path from 'node:path';
+import { actingAsInstallOwner } from '../system/privileges.js';
 import { DEFAULT_STALE_AFTER } from '../defaults.js';
 import { expandTilde } from '../store/paths.js';
 import type { InstallCommands } from '../install-commands.js';
@@ -50,8 +52,9 @@ const INSTALL_ENV = ['OPENCLAW_STATE_DIR', 'OPENCLAW_CONFIG_PATH', 'OPENCLAW_HOM
 
 /**
  * The selection a printed command carries: the run's flags, and — when the environment chose the
- * install (OPENCLAW_STATE_DIR, OPENCLAW_CONFIG_PATH or OPENCLAW_HOME, with no `--state-dir` or
- * `--profile` over it, or OPENCLAW_HOME under a `--profile`) — the state dir and config the run
+ * install (OPENCLAW_STATE_DIR, OPENCLAW_CONFIG_PATH, OPENCLAW_HOME or a HOME that is not the
+ * account's own (homeChoseInstall), with no `--state-dir` or `--profile` over it, or OPENCLAW_HOME
+ * or such a HOME under a `--profile`) — the state dir and config the run
  * resolved, as `schedule` pins them in its units. So the `restore <id>` a cron run printed,
  * pasted into a login shell without that environment, acts on the same install, not on
  * ~/.openclaw ("no such run"). Never a behaviour: only what is printed.
@@ -60,17 +63,37 @@ export function printedSelection(flagsGiven: SelectionFlags, env: Readonly<Recor
   // A `~` the shell left to the tool (`--state-dir=~/x` in a cron line: sh expands no `~` after `=`) is
   // expanded with OPENCLAW_HOME or HOME: printed as the run resolved it, not as `<cwd>/~/x`.
   const flags: SelectionFlags = { ...flagsGiven, ...(flagsGiven.stateDir ? { stateDir: location.stateDir } : {}), ...(flagsGiven.config && location.configPath ? { config: location.configPath } : {}) };
-  if (!INSTALL_ENV.some((name) => env[name]?.trim())) return flags;
+  const byHome = homeChoseInstall(env);
+  if (!byHome && !INSTALL_ENV.some((name) => env[name]?.trim())) return flags;
   if (flags.profile) {
     // The profile's dir is <OPENCLAW_HOME>/.openclaw-NAME: `--profile NAME` pasted without it names ~/.openclaw-NAME.
     // --state-dir finds the same config (a profile's is beside its dir, as --state-dir's is).
-    if (!env.OPENCLAW_HOME?.trim()) return flags;
+    if (!env.OPENCLAW_HOME?.trim() && !byHome) return flags;
     return { ...flags, profile: undefined, stateDir: location.stateDir, openclawProfile: { home: location.home, profile: flags.profile } };
   }
   const pinned: SelectionFlags = { ...flags };
   if (!flags.stateDir) pinned.stateDir = location.stateDir;
   if (!flags.config) pinned.config = pinnedConfig(env, location);
   return pinned;
+}
+
+/**
+ * Whether HOME chose the install: set to another directory than the account's own (`HOME=/home/oc`
+ * in root's crontab aims root's cron at the gateway user's ~/.openclaw), or a root run switched to
+ * the install's owner (system/privileges.ts), whose output root reads and pastes in a shell whose
+ * ~ is root's. A bare command pasted there would act on another ~/.openclaw ("no such run", or
+ * another install's gateway). The account's home is one getpwuid (os.userInfo); unknown (no passwd
+ * entry, as for an arbitrary container uid) counts as HOME's own.
+ */
+function homeChoseInstall(env: Readonly<Record<string, string | undefined>>): boolean {
+  if (actingAsInstallOwner()) return true;
+  const home = env.HOME?.trim();
+  if (!home) return false;
+  try {
+    return path.resolve(home) !== path.resolve(userInfo().homedir);
+  } catch {
+    return false;
+  }
 }
 
 /**

@@ -127,7 +127,8 @@ test('list and doctor report what clean would reclaim, with the command that doe
   const { home } = install(2, 1);
   const list = await runInProcess(['list'], { HOME: home });
   assert.equal(list.status, 0, list.stderr);
-  assert.match(list.stdout, /^Disk: 2 expired archives \(200 B\), 1 orphan transcript \(10 B\); to see what clean would remove:\n {2}openclaw-sessions clean --dry-run$/m);
+  // HOME (a temp dir, not the account's own) chose the install, so the command names its state dir.
+  assert.match(list.stdout, new RegExp(`^Disk: 2 expired archives \\(200 B\\), 1 orphan transcript \\(10 B\\); to see what clean would remove:\n {2}openclaw-sessions clean --dry-run --state-dir ${path.join(home, '.openclaw')}$`, 'm'));
   const json = JSON.parse((await runInProcess(['list', '--json'], { HOME: home })).stdout) as { stores: Array<{ disk: { tombstones: { count: number; expired: number }; orphanTranscripts: { archivable: number } } }> };
   assert.equal(json.stores[0]!.disk.tombstones.count, 3);
   assert.equal(json.stores[0]!.disk.tombstones.expired, 2);

@@ -8,6 +8,7 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { userInfo } from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
 import { openclawCommand, printedSelection } from '../../src/cli/selection.js';
@@ -180,4 +181,29 @@ test('restore\'s own pointer to `restore --list` names the install too (it said 
 
   const flagged = runCli(['restore', '20200101T000000Z-0000', '--yes', '--state-dir', state, '--agent', 'main'], { HOME: home });
   assert.match(flagged.stderr, new RegExp(`see: openclaw-sessions restore --list --state-dir '${state}' --agent main\\)`), 'the flags given are carried as well');
+});
+
+test("an install chosen by HOME (root's crontab `HOME=/home/oc …`): printed commands name its state dir, and pasted in a login shell with the account's own HOME they act on it; HOME that is the account's own pins nothing", () => {
+  const root = tempDir();
+  const home = path.join(root, 'oc home');
+  const state = path.join(home, '.openclaw');
+  writeFile(path.join(state, 'openclaw.json'), '{ acp: { maxConcurrentSessions: 3 } }');
+  writeFile(storePath(state, 'main'), everyState('main'));
+  // The login shell the command is pasted into: another home, holding another install.
+  const shellHome = path.join(root, 'login');
+  writeFile(path.join(shellHome, '.openclaw', 'openclaw.json'), '{ acp: { maxConcurrentSessions: 7 } }');
+
+  const list = runCli(['list', '--no-rpc'], { HOME: home });
+  assert.equal(list.status, 0, list.stderr);
+  const line = printed(list.stdout, 'prune');
+  assert.equal(line, `openclaw-sessions prune --dry-run --state-dir '${state}'`);
+  const pasted = paste(line, shellHome);
+  assert.equal(pasted.status, 0, pasted.stderr);
+  assert.match(pasted.stdout, /would prune 5 of 9 sessions, from 1 store/);
+
+  const location = { home, stateDir: state, configPath: path.join(state, 'openclaw.json') };
+  assert.equal(printedSelection({}, { HOME: home }, location).stateDir, state);
+  assert.equal(openclawCommand(printedSelection({ profile: 'work' }, { HOME: home }, { ...location, stateDir: path.join(home, '.openclaw-work') }), ['gateway', 'restart']).join(' '), `OPENCLAW_HOME='${home}' openclaw --profile work gateway restart`);
+  // The account's own home (what a login shell has): a bare command finds the same install.
+  assert.deepEqual(printedSelection({}, { HOME: `${userInfo().homedir}/` }, { ...location, home: userInfo().homedir, stateDir: path.join(userInfo().homedir, '.openclaw') }), {});
 });

@@ -9,7 +9,7 @@ import { chmodSync, existsSync, lchownSync, lstatSync, mkdirSync, readdirSync, r
 import path from 'node:path';
 import { test } from 'node:test';
 import { BIN, runCli, runCliAsync } from '../helpers/cli.js';
-import { chatEntry, MIN } from '../helpers/stores.js';
+import { chatEntry, everyState, MIN } from '../helpers/stores.js';
 import { storePath, tempDir, trackedChildren, writeFile } from '../helpers/tmp.js';
 import { startStranger } from '../helpers/stranger.js';
 
@@ -219,4 +219,18 @@ test('a root-owned state dir with a config another user controls (--config): the
   // As the owner, that file is out of reach: no store there (not a session of it listed).
   assert.equal(result.status, 0, result.stderr);
   assert.equal((JSON.parse(result.stdout) as { sessions: unknown[] }).sessions.length, 0);
+});
+
+test("root's crontab `HOME=/home/oc openclaw-sessions …`: the run acts as the owner, and the commands it prints (root reads and pastes them, with root's own ~) name the owner's state dir", { skip }, () => {
+  const root = tempDir();
+  chmodSync(root, 0o755);
+  const home = path.join(root, 'home');
+  const state = path.join(home, '.openclaw');
+  writeFile(storePath(state, 'main'), everyState('main'));
+  spawnSync('chown', ['-R', `${OWNER}:${OWNER}`, home]);
+  // uid 4243 has no passwd entry: after the switch the account's home is unknown, so only the
+  // switch itself says HOME chose the install.
+  const result = runCli(['list', '--no-rpc'], { HOME: home });
+  assert.equal(result.status, 0, result.stderr);
+  assert.ok(result.stdout.split('\n').some((line) => line.trim() === `openclaw-sessions prune --dry-run --state-dir ${state}`), result.stdout);
 });
