@@ -7,6 +7,7 @@
  */
 import { statSync } from 'node:fs';
 import { probeGateway, type GatewayStatus } from '../gateway/probe.js';
+import { judgeSilentGateway } from '../gateway/silent-gateway.js';
 import { takeInventory, type InventoryOptions } from '../inventory.js';
 import { METRICS_PROBE_DELETE_TIMEOUT_MS } from '../defaults.js';
 import { readPruneStatus } from '../prune/run-status.js';
@@ -43,7 +44,7 @@ export async function collectMetrics(env: Env, options: CollectOptions): Promise
     stores,
     cap: inventory.config.facts.acp?.maxConcurrentSessions ?? null,
     acpStateReadable: inventory.acpState.source === 'unreadable' ? false : inventory.acpState.source === 'state-db' ? true : null,
-    gateway: { up, version: up ? gateway.version : null },
+    gateway: { up, version: up ? gateway.version : null, silent: gateway.discovery.silentGateway ? judgeSilentGateway(gateway.discovery.silentGateway) : null },
     live: liveOf(gateway, up && options.rpc),
     withheldSecrets: gateway.withheld.map((secret) => secret.name),
     lastPrune: readPruneStatus(inventory.location.stateDir),

@@ -11,6 +11,7 @@
 import { SESSION_STATES, type SessionState } from '../sessions/classify.js';
 import { SESSION_KINDS, type SessionKind } from '../sessions/keys.js';
 import type { PruneStatus } from '../prune/run-status.js';
+import type { SilentVerdict } from '../gateway/silent-gateway.js';
 
 export interface MetricsSession {
   agentId: string;
@@ -44,7 +45,12 @@ export interface MetricsInput {
    * absent) when the install keeps it in the entries. false: which sessions hold slots is unknown.
    */
   acpStateReadable?: boolean | null;
-  gateway: { up: boolean; version: string | null };
+  /**
+   * `silent`: what this install's verified gateway was measured doing while it held its port and
+   * gave no response within 2 s (gateway/silent-gateway.ts judgeSilentGateway); null or absent when
+   * it answered, or none holds the port.
+   */
+  gateway: { up: boolean; version: string | null; silent?: SilentVerdict | null };
   /** null when not attempted (no gateway up, or --no-rpc). */
   live: LiveCount | null;
   /** Root's environment secrets (variable names) a root run withheld from the gateway (gateway/root-secrets.ts). */
@@ -80,6 +86,7 @@ export const METRIC_HELP = {
   openclaw_acp_active_runtime_sessions: 'ACP runtime handles the running gateway holds, as its /acp doctor reports activeRuntimeSessions (absent when it cannot be read).',
   openclaw_gateway_up: '1 when a verified gateway for this install is running and ready, else 0.',
   openclaw_gateway_info: 'The running gateway\'s OpenClaw version (value 1; absent when no gateway is up).',
+  openclaw_gateway_silent: 'Value 1, labelled with what it was measured doing (verdict: busy, stopped, stuck, unknown), when this install\'s verified gateway holds its port but gave no response within 2 s (absent otherwise): with openclaw_gateway_up 0, a gateway busy for seconds (2026.4.29 deleting a session) or hung, not one that is down.',
   openclaw_gateway_secret_withheld: 'Value 1 for each gateway secret in root\'s environment (label variable: OPENCLAW_GATEWAY_TOKEN, OPENCLAW_GATEWAY_PASSWORD) that a root run withheld from the gateway of another user\'s install, which does not hold that value itself (absent when none was).',
   openclaw_sessions_store_bytes: 'Size of the agent\'s session store file(s) in bytes.',
   openclaw_sessions_store_readable: '1 when every session store of the agent reads and parses, 0 when one does not (the gateway treats an unparsable store as empty).',
@@ -151,6 +158,7 @@ export function metricFamilies(input: MetricsInput): MetricFamily[] {
   if (input.cap !== null) families.push(family('openclaw_acp_slots_cap', [], single(input.cap)));
   if (input.live?.ok) families.push(family('openclaw_acp_active_runtime_sessions', [], single(input.live.activeRuntimeSessions)));
   families.push(family('openclaw_gateway_up', [], single(input.gateway.up ? 1 : 0)));
+  if (input.gateway.silent) families.push(family('openclaw_gateway_silent', ['verdict'], [{ labels: { verdict: input.gateway.silent }, value: 1 }]));
   if (input.gateway.up) families.push(family('openclaw_gateway_info', ['version'], [{ labels: { version: input.gateway.version ?? 'unknown' }, value: 1 }]));
   families.push(family('openclaw_gateway_secret_withheld', ['variable'], (input.withheldSecrets ?? []).map((variable) => ({ labels: { variable }, value: 1 }))));
 

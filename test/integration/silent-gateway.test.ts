@@ -89,6 +89,12 @@ test('a verified gateway that works but answers nothing is busy: gateway, doctor
   const list = await runCliAsync(['list'], env);
   assert.match(list.stdout, /^Live: port \d+ accepts connections but nothing there answers as a gateway \(gateway pid \d+ .* is busy: .*\): its ACP count cannot be read$/m);
 
+  // Metrics: not up, and busy rather than down (an alert can tell them apart).
+  const metrics = await runCliAsync(['metrics'], env);
+  assert.equal(metrics.status, 0, metrics.stderr);
+  assert.match(metrics.stdout, /^openclaw_gateway_up 0$/m);
+  assert.match(metrics.stdout, /^openclaw_gateway_silent\{verdict="busy"\} 1$/m);
+
   // ACP entries stay beside it (it still holds their handles), and the advice is to wait.
   const pruned = await runCliAsync(['prune', '--yes'], env);
   assert.notEqual(pruned.status, 0);
@@ -100,6 +106,7 @@ test('a verified gateway that idles and answers nothing is stuck; stopped (SIGST
   const idle = JSON.parse((await runCliAsync(['gateway', '--json', '--no-rpc'], env)).stdout) as GatewayJson;
   assert.deepEqual([idle.running, idle.silentGateway?.verdict, idle.silentGateway?.fix], [false, 'stuck', `restart it (OPENCLAW_STATE_DIR=${state} openclaw gateway restart), then run again`], JSON.stringify(idle));
   assert.match(idle.silentGateway!.why, /stayed idle \(0\.\d s of CPU\): it is stuck$/);
+  assert.match((await runCliAsync(['metrics', '--no-rpc'], env)).stdout, /^openclaw_gateway_silent\{verdict="stuck"\} 1$/m);
 
   child.kill('SIGSTOP');
   try {
@@ -107,6 +114,7 @@ test('a verified gateway that idles and answers nothing is stuck; stopped (SIGST
     assert.deepEqual([stopped.silentGateway?.verdict, stopped.silentGateway?.fix], ['stopped', `resume it (kill -CONT ${child.pid}), then run again`]);
     const doctor = JSON.parse((await runCliAsync(['doctor', '--json', '--no-rpc'], env)).stdout) as { findings: Array<{ id: string; severity: string }> };
     assert.equal(doctor.findings.find((f) => f.id === 'gateway-not-answering')?.severity, 'problem');
+    assert.match((await runCliAsync(['metrics', '--no-rpc'], env)).stdout, /^openclaw_gateway_silent\{verdict="stopped"\} 1$/m);
   } finally {
     child.kill('SIGCONT');
   }
@@ -126,4 +134,8 @@ test('a verified gateway that answers is one Gateway line: never also "pid unkno
   const gatewayLines = text.stdout.split('\n').filter((line) => line.startsWith('Gateway:'));
   assert.deepEqual(gatewayLines.map((line) => line.replace(/\s+/g, ' ')), [`Gateway: pid ${child.pid} (verified: lock owned by its user, start time matches, OpenClaw gateway process, holds port ${env.OPENCLAW_GATEWAY_PORT})`], text.stdout);
   assert.doesNotMatch(text.stdout, /^Answers:/m);
+  // It answered: no silent series at all (absent, not 0).
+  const metrics = await runCliAsync(['metrics', '--no-rpc'], env);
+  assert.equal(metrics.status, 0, metrics.stderr);
+  assert.doesNotMatch(metrics.stdout, /openclaw_gateway_silent/);
 });
