@@ -9,7 +9,7 @@ import path from 'node:path';
 import { nameInDir, resolvePath } from '../store/resolve-path.js';
 import { READ_CAPS, readRegularFile } from '../store/safe-fs.js';
 import { hasLiveTranscriptLock } from '../store/transcripts.js';
-import { isStoreTempName, isTranscriptName, parseArchiveName, parseStoreRotation, sessionIdsInTranscriptName, type ArchiveReason } from './names.js';
+import { isStoreTempName, isTranscriptName, parseArchiveName, parseStoreRotation, primaryTranscriptName, sessionIdsInTranscriptName, type ArchiveReason } from './names.js';
 
 /** One regular file as it was when scanned; `dev`/`ino` let the executor prove it is the same file. */
 export interface FileFact {
@@ -83,7 +83,9 @@ export function isReferenced(file: string, references: TranscriptReferences): bo
   // By name first (no system call); realpath only when some entry names a file of its own.
   if (sessionIdsInTranscriptName(path.basename(file)).some((id) => references.sessionIds.has(id))) return true;
   if (references.files.size === 0) return false;
-  return references.files.has(file) || references.files.has(realOr(file));
+  // A trajectory or checkpoint file belongs to the transcript it sits beside (names.ts).
+  const primary = path.join(path.dirname(file), primaryTranscriptName(path.basename(file)));
+  return [file, primary].some((name) => references.files.has(name) || references.files.has(realOr(name)));
 }
 
 export interface ScanInput {
