@@ -133,6 +133,8 @@ export function rpcRecomputeReport(gateway: GatewayStatus, removed: PrunePlanIte
   if (stillListed instanceof Error) return recomputeReport('rpc', false, `${who} deleted ${viaRpc.length} session(s), but its sessions.list afterwards failed (${stillListed.message}): not confirmed gone — run list once it answers`, gateway, { viaRpc });
   if (stillListed.length > 0) return recomputeReport('rpc', false, `the gateway still lists ${stillListed.length} deleted session(s) (${stillListed[0]})`, gateway, { viaRpc });
   if (failed > 0) return recomputeReport('rpc', false, `the gateway could not delete ${failed} session(s); see skipped — run prune again (it retries UNAVAILABLE)`, gateway, { viaRpc });
+  // `failed` leaves out keys gone from the store since planning (another run deleted them).
+  if (viaRpc.length === 0) return recomputeReport('rpc', true, 'nothing left to delete: the planned sessions were gone from the store when their turn came (another run or the gateway removed them)', gateway, { viaRpc });
   return recomputeReport('rpc', true, `${who} closed and deleted ${viaRpc.length} session${viaRpc.length === 1 ? '' : 's'} through sessions.delete`, gateway, { viaRpc });
 }
 
