@@ -319,6 +319,27 @@ test('schedule: a % in a path is escaped for cron (\\%) and systemd (%%), a $ fo
   assert.equal(existsSync(path.join(home, '.config', 'systemd', 'user')), false, 'nothing written');
 });
 
+test('schedule: a backslash in a path is doubled in the systemd units (systemd unescapes inside single quotes), kept as is for cron', () => {
+  // Observed: --state-dir '/tmp/h32/b\s/state' gave ExecStart=… --state-dir '/tmp/h32/b\s/state', which systemd
+  // reads as "/tmp/h32/b /state" (\s is its escape for a space); systemd-analyze 252 verify warned
+  // "Ignoring unknown escape sequences" for the same unit with \q.
+  const home = tempDir();
+  const stateDir = path.join(home, 'b\\s', "it's");
+  mkdirSync(path.join(stateDir, 'agents', 'main', 'sessions'), { recursive: true });
+  writeFileSync(path.join(stateDir, 'agents', 'main', 'sessions', 'sessions.json'), JSON.stringify({ 'agent:main:main': { sessionId: 'm', updatedAt: Date.now() } }));
+  const result = runCli(['schedule', '--json', '--state-dir', stateDir], { HOME: home });
+  assert.equal(result.status, 0, result.stderr);
+  const out = JSON.parse(result.stdout) as { cron: string; systemd: { service: { content: string } } };
+  const exec = out.systemd.service.content.split('\n').find((l) => l.startsWith('ExecStart='))!;
+  assert.ok(exec.endsWith(`--state-dir '${home}/b\\\\s/it'\\''s'`), exec);
+  const cronLine = out.cron.split('\n').find((l) => / prune /.test(l) && !l.startsWith('#'))!;
+  assert.ok(cronLine.endsWith(`--state-dir '${home}/b\\s/it'\\''s'`), cronLine);
+  // The cron line, run by sh, names the directory itself.
+  const ran = spawnSync('sh', ['-c', `${asCronRuns(cronLine).replace(/ prune --yes --quiet /, ' list --no-rpc --json ')}`], { env: { PATH: '/usr/bin:/bin', HOME: home }, encoding: 'utf8' });
+  assert.equal(ran.status, 0, ran.stderr);
+  assert.equal((JSON.parse(ran.stdout) as { stateDir: string }).stateDir, stateDir);
+});
+
 /**
  * Beside OpenClaw 2026.4.29 every live read's probe delete may block the gateway 7–28 s
  * (docs/openclaw-probe-delete.md): a metrics timer every minute is warned about, 5m is not, and
