@@ -369,3 +369,20 @@ test('schedule --metrics-textfile: a cadence under 5m beside an installed OpenCl
   assert.doesNotMatch(runCli(args('1m'), { HOME: home, PATH: withOpenclaw('2026.9.6') }).stderr, /metrics every/);
   assert.doesNotMatch(runCli(args('1m'), { HOME: home, PATH: '/nonexistent' }).stderr, /metrics every/, 'no openclaw on PATH: nothing claimed');
 });
+
+test('schedule beside a config that does not parse still prints the units, and warns that every run would fail', () => {
+  // Observed: with openclaw.json '{ session: { store: "x" }' (unclosed), list/prune/metrics/clean
+  // each exit 1 "is not valid JSON5", while schedule printed the units, exit 0, and no word.
+  const home = tempDir();
+  const stateDir = path.join(home, 'state');
+  mkdirSync(path.join(stateDir, 'agents', 'main', 'sessions'), { recursive: true });
+  writeFileSync(path.join(stateDir, 'openclaw.json'), '{ session: { store: "x" }');
+  const result = runCli(['schedule', '--state-dir', stateDir], { HOME: home });
+  assert.equal(result.status, 0, result.stderr);
+  assert.match(result.stdout, / prune --yes --quiet /);
+  assert.match(result.stderr, /^openclaw-sessions: warning: config \S+openclaw\.json:1:26 is not valid JSON5: .*: each scheduled run would fail \(exit 1\) until it is fixed$/m);
+  writeFileSync(path.join(stateDir, 'openclaw.json'), '{ session: { store: "x" } }');
+  const fine = runCli(['schedule', '--state-dir', stateDir], { HOME: home });
+  assert.equal(fine.status, 0, fine.stderr);
+  assert.doesNotMatch(fine.stderr, /config/);
+});

@@ -14,6 +14,7 @@ import { assertOneStateDir } from '../common-options.js';
 import { parseDurationFlag } from '../parse.js';
 import { DEFAULT_METRICS_EVERY } from '../../defaults.js';
 import { resolveStateLocation } from '../../store/paths.js';
+import { loadConfig } from '../../store/config.js';
 import { assertNamedStateDirExists } from '../../store/explicit-names.js';
 import { loadNodeSqlite } from '../../store/sqlite-open.js';
 import { acpStateDbPath } from '../../store/read-acp-state.js';
@@ -76,7 +77,7 @@ export async function runSchedule(flags: ScheduleFlags, io: CliIo): Promise<numb
         ]
       : []),
   ];
-  if (!flags.uninstall) for (const warning of runWarnings(spec, location.stateDir, io.env)) io.stderr.write(`openclaw-sessions: warning: ${warning}\n`);
+  if (!flags.uninstall) for (const warning of runWarnings(spec, location, io.env)) io.stderr.write(`openclaw-sessions: warning: ${warning}\n`);
   if (flags.uninstall) {
     const removed = uninstallSystemd(unitDir, io.env);
     const cron = uninstallCron(io.env);
@@ -142,8 +143,11 @@ export function scheduleSpec(flags: ScheduleFlags, stateDir: string, configPath:
 }
 
 /** What would make every scheduled run fail, or cost the gateway, said now rather than every night in the timer. */
-function runWarnings(spec: ScheduleSpec, stateDir: string, env: Readonly<Record<string, string | undefined>>): string[] {
+function runWarnings(spec: ScheduleSpec, { stateDir, configPath }: { stateDir: string; configPath: string | null }, env: Readonly<Record<string, string | undefined>>): string[] {
   const warnings: string[] = [];
+  // Observed: a config that does not parse got units printed, exit 0, and no word; every run then exits 1.
+  const broken = configProblem(configPath, env);
+  if (broken) warnings.push(`${broken}: each scheduled run would fail (exit 1) until it is fixed`);
   const cadence = spec.metrics && metricsCadenceWarning(findInstalledOpenclaw(env).version, spec.metrics.everyMinutes);
   if (cadence) warnings.push(cadence);
   if (spec.metrics && !isDirectory(spec.metrics.textfileDir)) warnings.push(`${spec.metrics.textfileDir} is not a directory yet; each metrics run fails until it exists and this user can write it`);
@@ -174,6 +178,16 @@ function rootRunOwner(stateDir: string): Owner | null {
 function usesSqlite(stateDir: string): boolean {
   if (existsSync(acpStateDbPath(stateDir))) return true;
   return discoverAgentsOnDisk(stateDir).some((agentId) => existsSync(sqliteStorePathFor(stateDir, agentId)));
+}
+
+/** The one-line reason the config cannot be read as the runs will read it, or null. */
+function configProblem(configPath: string | null, env: Readonly<Record<string, string | undefined>>): string | null {
+  try {
+    loadConfig(configPath, env);
+    return null;
+  } catch (error) {
+    return (error as Error).message;
+  }
 }
 
 function isDirectory(dir: string): boolean {
