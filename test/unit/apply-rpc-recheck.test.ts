@@ -10,7 +10,7 @@ import { test } from 'node:test';
 import type { GatewayRpc } from '../../src/gateway/rpc-client.js';
 import type { GatewayStatus } from '../../src/gateway/probe.js';
 import { applyViaRpc, rpcFailures } from '../../src/prune/apply-rpc.js';
-import { rpcRecomputeReport } from '../../src/prune/recompute.js';
+import { rpcRecomputeReport, slotsFreedBy } from '../../src/prune/recompute.js';
 import type { PrunePlanItem } from '../../src/sessions/plan.js';
 import { fingerprintOf } from '../../src/sessions/plan-prune.js';
 import { acpEntry, MIN } from '../helpers/stores.js';
@@ -102,4 +102,16 @@ test('every planned key already deleted by another run: nothing is sent, and the
   assert.match(report.detail, /^nothing left to delete: the planned sessions were gone from the store/);
   // A delete the gateway refused still counts.
   assert.equal(rpcFailures([{ agentId: 'main', key: 'k', storePath: store, why: 'gateway: UNAVAILABLE' }]), 1);
+});
+
+test('a run that removed nothing and restarted nothing freed no slots, whatever the live count did meanwhile', () => {
+  // Observed on a real 7.35 gateway: the second of two concurrent prunes printed "Pruned 0
+  // sessions from 0 stores (2 ACP slots freed: live count 2 → 0)" and last-prune.json said slotsFreed 2.
+  const idle = slotsFreedBy(0, false, 2, 0);
+  assert.equal(idle.slotsFreed, 0);
+  assert.match(idle.note!, /fell 2 → 0 during this run, which removed nothing/);
+  assert.deepEqual(slotsFreedBy(0, false, 1, 1), { slotsFreed: 0, note: null });
+  assert.deepEqual(slotsFreedBy(2, false, 3, 1), { slotsFreed: 2, note: null });
+  // A restart frees orphaned handles with no entry removed: its drop is the run's.
+  assert.deepEqual(slotsFreedBy(0, true, 3, 0), { slotsFreed: 3, note: null });
 });
