@@ -124,6 +124,9 @@ test('schedule --install systemd into a temp HOME, refuse a changed file without
   const timer = path.join(dir, 'openclaw-sessions-prune.timer');
   assert.ok(existsSync(service) && existsSync(timer));
   assert.match(first.stdout, /systemctl --user enable --now openclaw-sessions-prune\.timer/);
+  // Observed: --no-enable printed "systemctl --user was not reachable", which it never tried.
+  assert.match(first.stdout, /^timer not enabled \(--no-enable\); to activate it run:$/m);
+  assert.doesNotMatch(first.stdout, /not reachable/);
   assert.match(runCli(args, env).stdout, /unchanged/);
   writeFileSync(timer, `${readFileSync(timer, 'utf8')}# local tweak\n`);
   const refused = runCli(args, env);

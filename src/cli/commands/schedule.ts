@@ -88,7 +88,9 @@ export async function runSchedule(flags: ScheduleFlags, io: CliIo): Promise<numb
     const outcome = await installSystemd(unitDir, units, { force: flags.force ?? false, enable: flags.enable, env: io.env });
     const lines = [...outcome.written.map((f) => `wrote ${f}`), ...outcome.unchanged.map((f) => `unchanged ${f}`)];
     const timers = units.filter((u) => u.name.endsWith('.timer')).map((u) => u.name);
-    if (outcome.followUp.length) lines.push('systemctl --user was not reachable; to activate the timer run:', ...outcome.followUp.map((c) => `  ${c}`));
+    // --no-enable never runs systemctl: "not reachable" would be a claim nothing checked.
+    const why = flags.enable ? 'systemctl --user was not reachable' : `${timers.length > 1 ? 'timers' : 'timer'} not enabled (--no-enable)`;
+    if (outcome.followUp.length) lines.push(`${why}; to activate ${timers.length > 1 ? 'them' : 'it'} run:`, ...outcome.followUp.map((c) => `  ${c}`));
     else lines.push(`timer${timers.length > 1 ? 's' : ''} enabled: systemctl --user list-timers ${timers.join(' ')}`);
     io.stdout.write(`${lines.join('\n')}\n`);
     return EXIT.ok;
