@@ -84,17 +84,7 @@ export async function runSchedule(flags: ScheduleFlags, io: CliIo): Promise<numb
     io.stdout.write(removed.length === 0 && !cron ? 'Nothing to remove: no openclaw-sessions timer or crontab block found.\n' : `${[...removed.map((f) => `removed ${f}`), ...(cron ? ['removed the openclaw-sessions block from the crontab'] : [])].join('\n')}\n`);
     return EXIT.ok;
   }
-  if (flags.install === 'systemd') {
-    const outcome = await installSystemd(unitDir, units, { force: flags.force ?? false, enable: flags.enable, env: io.env });
-    const lines = [...outcome.written.map((f) => `wrote ${f}`), ...outcome.unchanged.map((f) => `unchanged ${f}`)];
-    const timers = units.filter((u) => u.name.endsWith('.timer')).map((u) => u.name);
-    // --no-enable never runs systemctl: "not reachable" would be a claim nothing checked.
-    const why = flags.enable ? 'systemctl --user was not reachable' : `${timers.length > 1 ? 'timers' : 'timer'} not enabled (--no-enable)`;
-    if (outcome.followUp.length) lines.push(`${why}; to activate ${timers.length > 1 ? 'them' : 'it'} run:`, ...outcome.followUp.map((c) => `  ${c}`));
-    else lines.push(`timer${timers.length > 1 ? 's' : ''} enabled: systemctl --user list-timers ${timers.join(' ')}`);
-    io.stdout.write(`${lines.join('\n')}\n`);
-    return EXIT.ok;
-  }
+  if (flags.install === 'systemd') return installSystemdUnits(unitDir, units, flags, io);
   if (flags.install === 'cron') {
     const outcome = installCron(block, { force: flags.force ?? false, env: io.env });
     io.stdout.write(outcome === 'written' ? 'crontab updated (crontab -l shows the openclaw-sessions block)\n' : 'crontab already has this block; unchanged\n');
@@ -125,6 +115,19 @@ export async function runSchedule(flags: ScheduleFlags, io: CliIo): Promise<numb
       '',
     ].join('\n'),
   );
+  return EXIT.ok;
+}
+
+/** `--install systemd`: writes the units, enables their timers unless --no-enable, and says which. */
+async function installSystemdUnits(unitDir: string, units: Array<{ name: string; content: string }>, flags: ScheduleFlags, io: CliIo): Promise<number> {
+  const outcome = await installSystemd(unitDir, units, { force: flags.force ?? false, enable: flags.enable, env: io.env });
+  const lines = [...outcome.written.map((f) => `wrote ${f}`), ...outcome.unchanged.map((f) => `unchanged ${f}`)];
+  const timers = units.filter((u) => u.name.endsWith('.timer')).map((u) => u.name);
+  // --no-enable never runs systemctl: "not reachable" would be a claim nothing checked.
+  const why = flags.enable ? 'systemctl --user was not reachable' : `${timers.length > 1 ? 'timers' : 'timer'} not enabled (--no-enable)`;
+  if (outcome.followUp.length) lines.push(`${why}; to activate ${timers.length > 1 ? 'them' : 'it'} run:`, ...outcome.followUp.map((c) => `  ${c}`));
+  else lines.push(`timer${timers.length > 1 ? 's' : ''} enabled: systemctl --user list-timers ${timers.join(' ')}`);
+  io.stdout.write(`${lines.join('\n')}\n`);
   return EXIT.ok;
 }
 
