@@ -66,16 +66,31 @@ export function collectReferences(stores: ReadonlyArray<{ storePath: string; doc
     const dir = path.dirname(path.resolve(storePath));
     for (const raw of Object.values(document)) {
       if (!raw || typeof raw !== 'object') continue;
-      const { sessionId, sessionFile } = raw as { sessionId?: unknown; sessionFile?: unknown };
+      const { sessionId, sessionFile, compactionCheckpoints } = raw as { sessionId?: unknown; sessionFile?: unknown; compactionCheckpoints?: unknown };
       if (typeof sessionId === 'string' && sessionId.trim()) sessionIds.add(sessionId.trim());
-      if (typeof sessionFile === 'string' && sessionFile.trim()) {
-        const resolved = resolvePath(dir, sessionFile.trim());
+      for (const file of [sessionFile, ...checkpointFiles(compactionCheckpoints)]) {
+        if (typeof file !== 'string' || !file.trim()) continue;
+        const resolved = resolvePath(dir, file.trim());
         files.add(resolved);
         files.add(realOr(resolved));
       }
     }
   }
   return { sessionIds, files };
+}
+
+/**
+ * The transcripts an entry's compaction checkpoints keep (OpenClaw 2026.7+:
+ * `compactionCheckpoints[].preCompaction.sessionFile` / `.postCompaction.sessionFile`, which its own
+ * orphan scan, `resolveReferencedSessionArtifactPaths` in 7.35's dist/store-*.js, counts as referenced).
+ */
+function checkpointFiles(checkpoints: unknown): unknown[] {
+  if (!Array.isArray(checkpoints)) return [];
+  return checkpoints.flatMap((checkpoint: unknown) => {
+    if (!checkpoint || typeof checkpoint !== 'object') return [];
+    const { preCompaction, postCompaction } = checkpoint as { preCompaction?: { sessionFile?: unknown } | null; postCompaction?: { sessionFile?: unknown } | null };
+    return [preCompaction?.sessionFile, postCompaction?.sessionFile];
+  });
 }
 
 /** True when some entry may use this transcript (by session id in its name, or by path). */

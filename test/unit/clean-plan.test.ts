@@ -138,3 +138,13 @@ test('disk summary counts what clean would do; doctor warns with the pasteable f
   assert.equal(formatBytes(999), '999 B');
   assert.equal(formatBytes(171_000_000), '171 MB');
 });
+
+test("a transcript an entry's compaction checkpoint names (OpenClaw 2026.7+) is referenced, never an orphan", () => {
+  // 7.35's own orphan scan (resolveReferencedSessionArtifactPaths) keeps these; read in its dist.
+  const refs = collectReferences([
+    { storePath: '/s/a/sessions.json', document: { k1: { sessionId: 'new-id', compactionCheckpoints: [{ preCompaction: { sessionFile: 'old-id.jsonl' }, postCompaction: { sessionFile: '/s/a/new-id.jsonl' } }, null, 'junk', { preCompaction: null }] } } },
+  ]);
+  assert.equal(isReferenced('/s/a/old-id.jsonl', refs), true);
+  assert.equal(isReferenced('/s/a/new-id.jsonl', refs), true);
+  assert.equal(isReferenced('/s/a/other-id.jsonl', refs), false);
+});
