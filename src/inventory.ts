@@ -142,7 +142,19 @@ export function takeInventory(env: Env, options: InventoryOptions): Inventory {
       failures.push({ ref, error });
     }
   }
-  return { location, config, openclaw, stores, failures, sessions, missingStores, legacyStores, acpState, now };
+  return { location, config, openclaw, stores, failures, sessions: ofSelectedAgent(sessions, refs, options), missingStores, legacyStores, acpState, now };
+}
+
+/**
+ * A shared (literal `session.store`) file holds every agent's keys: `--agent ID` keeps that
+ * agent's. Observed: with two agents sharing one store, `prune --agent beta --yes` removed
+ * `agent:alpha:subagent:x` too, and `list --agent beta` listed it.
+ */
+function ofSelectedAgent(sessions: SessionView[], refs: readonly StoreRef[], options: InventoryOptions): SessionView[] {
+  if (!options.agent || options.store) return sessions;
+  const agentId = normalizeAgentId(options.agent);
+  const shared = new Set(refs.filter((ref) => ref.shared).map((ref) => ref.path));
+  return shared.size === 0 ? sessions : sessions.filter((session) => !shared.has(session.storePath) || session.agentId === agentId);
 }
 
 /**

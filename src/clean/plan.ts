@@ -15,10 +15,15 @@ export const TEMP_SAFE_AGE_MS = 60 * 60_000;
  */
 export const ORPHAN_QUIET_MS = 24 * 3_600_000;
 
+/** The start of a kept file's `why` when an unrestored prune run's undo needs it (past --keep). */
+export const UNDO_KEPT = 'prune run';
+
 export interface CleanPolicy {
   /** Tombstones archived longer ago than this are removed (ms). */
   keepMs: number;
   now: number;
+  /** Archive path → the unrestored prune run whose `restore` renames it back (undo-archives.ts). */
+  undoNeeds?: ReadonlyMap<string, string>;
 }
 
 export type CleanAction =
@@ -44,7 +49,9 @@ export function planStoreClean(scan: StoreDiskScan, policy: CleanPolicy): StoreC
   const kept: KeptFile[] = [];
   for (const file of scan.tombstones) {
     const age = policy.now - file.archivedAtMs;
-    if (age > policy.keepMs) actions.push({ type: 'remove-tombstone', file });
+    const run = policy.undoNeeds?.get(file.path);
+    if (run !== undefined && age > policy.keepMs) kept.push({ path: file.path, why: `${UNDO_KEPT} ${run} may still be undone (restore ${run} renames it back)` });
+    else if (age > policy.keepMs) actions.push({ type: 'remove-tombstone', file });
     else kept.push({ path: file.path, why: age < 0 ? 'archived in the future (clock skew)' : 'younger than the retention (--keep)' });
   }
   for (const file of scan.orphans) {

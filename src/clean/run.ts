@@ -16,6 +16,7 @@ import { executeCleanActions, type CleanOutcome } from './execute.js';
 import { planStoreClean, type StoreCleanPlan } from './plan.js';
 import { collectReferences, scanStoreDisk, type TranscriptReferences } from './scan.js';
 import { whyNotCleanable } from './disk.js';
+import { archivesUndoNeeds } from './undo-archives.js';
 import type { InstallCommands } from '../install-commands.js';
 import type { StateLocation } from '../store/paths.js';
 
@@ -67,7 +68,7 @@ export function prepareClean(env: Env, options: CleanOptions): PreparedClean {
       now,
     });
     if (!referencesComplete) scan.orphans = [];
-    plans.push(planStoreClean(scan, { keepMs: options.keepMs, now }));
+    plans.push(planStoreClean(scan, { keepMs: options.keepMs, now, undoNeeds: archivesUndoNeeds(store.ref.path) }));
   }
   return { inventory, plans, skippedStores, referencesComplete, now };
 }

@@ -9,7 +9,7 @@ import path from 'node:path';
 import { nameInDir, resolvePath } from '../store/resolve-path.js';
 import { READ_CAPS, readRegularFile } from '../store/safe-fs.js';
 import { hasLiveTranscriptLock } from '../store/transcripts.js';
-import { isStoreTempName, isTranscriptName, parseArchiveName, parseStoreRotation, sessionIdsInTranscriptName, type ArchiveReason } from './names.js';
+import { isStoreTempName, isTranscriptName, parseArchiveName, parseStoreRotation, primaryTranscriptName, sessionIdsInTranscriptName, type ArchiveReason } from './names.js';
 
 /** One regular file as it was when scanned; `dev`/`ino` let the executor prove it is the same file. */
 export interface FileFact {
@@ -66,10 +66,11 @@ export function collectReferences(stores: ReadonlyArray<{ storePath: string; doc
     const dir = path.dirname(path.resolve(storePath));
     for (const raw of Object.values(document)) {
       if (!raw || typeof raw !== 'object') continue;
-      const { sessionId, sessionFile } = raw as { sessionId?: unknown; sessionFile?: unknown };
+      const { sessionId, sessionFile, compactionCheckpoints } = raw as { sessionId?: unknown; sessionFile?: unknown; compactionCheckpoints?: unknown };
       if (typeof sessionId === 'string' && sessionId.trim()) sessionIds.add(sessionId.trim());
-      if (typeof sessionFile === 'string' && sessionFile.trim()) {
-        const resolved = resolvePath(dir, sessionFile.trim());
+      for (const file of [sessionFile, ...checkpointFiles(compactionCheckpoints)]) {
+        if (typeof file !== 'string' || !file.trim()) continue;
+        const resolved = resolvePath(dir, file.trim());
         files.add(resolved);
         files.add(realOr(resolved));
       }
@@ -78,12 +79,28 @@ export function collectReferences(stores: ReadonlyArray<{ storePath: string; doc
   return { sessionIds, files };
 }
 
+/**
+ * The transcripts an entry's compaction checkpoints keep (OpenClaw 2026.7+:
+ * `compactionCheckpoints[].preCompaction.sessionFile` / `.postCompaction.sessionFile`, which its own
+ * orphan scan, `resolveReferencedSessionArtifactPaths` in 7.35's dist/store-*.js, counts as referenced).
+ */
+function checkpointFiles(checkpoints: unknown): unknown[] {
+  if (!Array.isArray(checkpoints)) return [];
+  return checkpoints.flatMap((checkpoint: unknown) => {
+    if (!checkpoint || typeof checkpoint !== 'object') return [];
+    const { preCompaction, postCompaction } = checkpoint as { preCompaction?: { sessionFile?: unknown } | null; postCompaction?: { sessionFile?: unknown } | null };
+    return [preCompaction?.sessionFile, postCompaction?.sessionFile];
+  });
+}
+
 /** True when some entry may use this transcript (by session id in its name, or by path). */
 export function isReferenced(file: string, references: TranscriptReferences): boolean {
   // By name first (no system call); realpath only when some entry names a file of its own.
   if (sessionIdsInTranscriptName(path.basename(file)).some((id) => references.sessionIds.has(id))) return true;
   if (references.files.size === 0) return false;
-  return references.files.has(file) || references.files.has(realOr(file));
+  // A trajectory or checkpoint file belongs to the transcript it sits beside (names.ts).
+  const primary = path.join(path.dirname(file), primaryTranscriptName(path.basename(file)));
+  return [file, primary].some((name) => references.files.has(name) || references.files.has(realOr(name)));
 }
 
 export interface ScanInput {

@@ -57,7 +57,7 @@ export const OPTIONS: readonly OptionSpec[] = [
     doc: 'OpenClaw config (default: `$OPENCLAW_CONFIG_PATH`, else `<state dir>/openclaw.json`, `clawdbot.json`). JSON5, with `$include` and `${VAR}`',
     commands: [...SELECTING, 'schedule'],
   },
-  { flags: '--agent <id>', help: "only this agent's store", commands: SELECTING, nonEmpty: true },
+  { flags: '--agent <id>', help: "only this agent's store (of a store shared by all agents, its keys)", commands: SELECTING, nonEmpty: true },
   { flags: '--all-agents', help: "every agent's store (the default: the ACP cap counts across agents)", commands: SELECTING },
   { flags: '--store <path>', help: 'this sessions.json (or openclaw-agent.sqlite) only; excludes --agent/--all-agents', commands: SELECTING, nonEmpty: true },
   { flags: '--stale-after <dur>', help: 'a "running" claim with no activity for this long and no live transcript lock is stale', default: DEFAULT_STALE_AFTER, commands: SELECTING },

@@ -115,8 +115,9 @@ function diskSlotFindings(inventory: Inventory, gateway: GatewayStatus, selectio
   const heldAll = all.slotsHeld ?? 0;
   // Never claim a count that left stores out without saying so.
   const heldUnknown = heldOnDiskUnknown(inventory);
-  const across = all.narrowed && all.scope === 'all-agents' ? ' across all agents (the cap is gateway-wide)' : '';
-  const slots = `${describeSlots({ acp: all }, { capKnown: inventory.config.path !== null, capRemoved: inventory.stores.some((store) => store.ref.format === 'sqlite'), heldUnknown })}${unreadStoresClause(all.unreadStores)}${across}`;
+  const capRemoved = inventory.stores.some((store) => store.ref.format === 'sqlite');
+  const across = all.narrowed && all.scope === 'all-agents' ? ` across all agents${capRemoved ? '' : ' (the cap is gateway-wide)'}` : '';
+  const slots = `${describeSlots({ acp: all }, { capKnown: inventory.config.path !== null, capRemoved, heldUnknown })}${unreadStoresClause(all.unreadStores)}${across}`;
   // No gateway at all (none answers, none may be hung there): nothing holds a slot now.
   const nobody = !gateway.running && !gateway.discovery.health.listening && unansweredGatewayClause(gateway) === null;
   if (nobody && !heldUnknown) {

@@ -186,6 +186,21 @@ class CurrentStores {
 }
 
 /**
+ * A planned key no longer in the store when its delete's turn came: another run (or the gateway)
+ * removed it, which is what the delete was for: not a failure of the gateway.
+ */
+const GONE_SINCE_PLANNING = 'not deleted: the entry is gone from the store since planning';
+
+/**
+ * The skipped deletes that count against the run (exit 5): all but keys gone since planning.
+ * Observed on a real 2026.7.35 gateway: of two `prune --yes` started together, the second found
+ * both planned keys deleted by the first and exited 5, "the gateway could not delete 2 session(s)".
+ */
+export function rpcFailures(skipped: readonly SkippedItem[]): number {
+  return skipped.filter((skip) => skip.why !== GONE_SINCE_PLANNING).length;
+}
+
+/**
  * Why a planned RPC delete must not go ahead, or null: the store cannot be read, the entry is
  * gone or changed since planning (a turn started, the gateway touched it), or another key that
  * differs only in case exists and is not planned — the gateway's `sessions.delete` matches keys
@@ -193,7 +208,7 @@ class CurrentStores {
  */
 export function recheck(item: PrunePlanItem, current: Map<string, unknown> | Error, planned: ReadonlySet<string>): string | null {
   if (current instanceof Error) return `not deleted: the store could not be re-read just before the delete (${current.message})`;
-  if (!current.has(item.key)) return 'not deleted: the entry is gone from the store since planning';
+  if (!current.has(item.key)) return GONE_SINCE_PLANNING;
   // SQLite stores are planned from parsed rows (raw null): presence and twins are what can be checked.
   if (item.raw !== null && fingerprintOf(current.get(item.key)) !== item.fingerprint) return 'not deleted: the entry changed since planning (the gateway touched it)';
   const folded = item.key.toLowerCase();

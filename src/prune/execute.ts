@@ -22,7 +22,7 @@ import { removeStaleTemps } from '../store/safe-fs.js';
 import { readJsonStore } from '../store/read-json.js';
 import { assertStoreWritable } from '../store/store-safety.js';
 import { applyPrunePlan, type StoreApplyResult } from './apply.js';
-import { applyViaRpc } from './apply-rpc.js';
+import { applyViaRpc, rpcFailures } from './apply-rpc.js';
 import { gatewayOf, type OrphanRestartPlan, type PreparedPrune } from './prepare.js';
 import { decideRecompute, decideRemoteRecompute, finishRecompute, mayHoldHandle, measureAfter, recomputeReport, rpcRecomputeReport } from './recompute.js';
 import { finalReport, isPartial, planReport, type RecomputeReport } from './report.js';
@@ -136,7 +136,7 @@ async function removeViaRpc(prepared: PreparedPrune, items: PrunePlanItem[], opt
   });
   try {
     const outcome = await applyViaRpc(client, items, { runId: options.runId, toolVersion: options.toolVersion, journal: options.journal, deleteTranscript: !options.keepTranscripts, remote: prepared.remote, listCommand: options.commands?.tool(['list']) });
-    return { removed: outcome.removed, skipped: outcome.skipped, unconfirmed: outcome.unconfirmed, recompute: rpcRecomputeReport(gateway, outcome.removed, outcome.skipped.length, outcome.stillListed, outcome.unconfirmed, outcome.unansweredBy ?? undefined) };
+    return { removed: outcome.removed, skipped: outcome.skipped, unconfirmed: outcome.unconfirmed, recompute: rpcRecomputeReport(gateway, outcome.removed, rpcFailures(outcome.skipped), outcome.stillListed, outcome.unconfirmed, outcome.unansweredBy ?? undefined) };
   } finally {
     client.close();
   }

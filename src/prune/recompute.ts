@@ -133,6 +133,8 @@ export function rpcRecomputeReport(gateway: GatewayStatus, removed: PrunePlanIte
   if (stillListed instanceof Error) return recomputeReport('rpc', false, `${who} deleted ${viaRpc.length} session(s), but its sessions.list afterwards failed (${stillListed.message}): not confirmed gone — run list once it answers`, gateway, { viaRpc });
   if (stillListed.length > 0) return recomputeReport('rpc', false, `the gateway still lists ${stillListed.length} deleted session(s) (${stillListed[0]})`, gateway, { viaRpc });
   if (failed > 0) return recomputeReport('rpc', false, `the gateway could not delete ${failed} session(s); see skipped — run prune again (it retries UNAVAILABLE)`, gateway, { viaRpc });
+  // `failed` leaves out keys gone from the store since planning (another run deleted them).
+  if (viaRpc.length === 0) return recomputeReport('rpc', true, 'nothing left to delete: the planned sessions were gone from the store when their turn came (another run or the gateway removed them)', gateway, { viaRpc });
   return recomputeReport('rpc', true, `${who} closed and deleted ${viaRpc.length} session${viaRpc.length === 1 ? '' : 's'} through sessions.delete`, gateway, { viaRpc });
 }
 
@@ -166,7 +168,20 @@ export async function measureAfter(gateway: GatewayStatus | null, inventory: Inv
     const fix = gateway.restart.ok ? commands.tool(['prune', '--recompute', 'restart', '--allow-restart']) : gateway.restart.fix;
     next = { ...next, ok: false, detail: `the gateway still counts ${liveAfter} ACP session${liveAfter === 1 ? '' : 's'} (live count ${before} → ${liveAfter}, ${expected} slot holder${expected === 1 ? '' : 's'} removed): its handles were not released; fix: ${fix}` };
   }
-  return { recompute: next, slotsFreed: drop };
+  const freed = slotsFreedBy(removed.length, recompute.newGatewayPid !== null && recompute.newGatewayPid !== undefined, before, liveAfter);
+  return { recompute: freed.note ? { ...next, liveNote: freed.note } : next, slotsFreed: freed.slotsFreed };
+}
+
+/**
+ * The slots a run freed, from the live count before and after it. A run that removed nothing
+ * and restarted nothing freed nothing: a drop then is another run's (observed on a real 7.35
+ * gateway: of two prunes at once, the one whose keys were all gone said "Pruned 0 sessions
+ * (2 ACP slots freed)" and recorded slotsFreed 2 for the metrics).
+ */
+export function slotsFreedBy(removedCount: number, restarted: boolean, before: number, after: number): { slotsFreed: number; note: string | null } {
+  const drop = Math.max(0, before - after);
+  if (removedCount > 0 || restarted) return { slotsFreed: drop, note: null };
+  return { slotsFreed: 0, note: drop > 0 ? `the live count fell ${before} → ${after} during this run, which removed nothing (another run or the gateway freed those slots)` : null };
 }
 
 /** The sessions of `inventory` that `removed` did not take. */

@@ -81,6 +81,10 @@ export function selectRun(runs: readonly JournalRun[], runId: string | undefined
   }
   const latest = runs.find((run) => run.bindingProblem === null && run.removed !== null && run.restoredAt === null && keysToRestore(run).length > 0 && notRestorableBecause(run) === null);
   if (!latest) {
+    // Only a copied or moved journal left: the refusal README promises (exit 4), with its reason,
+    // never "nothing to restore" (observed: cp -a of a state dir, then restore: exit 1, no reason).
+    const unbound = runs.find((run) => run.bindingProblem !== null && run.restoredAt === null && run.removed !== null);
+    if (unbound) throw new ToolError('unsafe', `refusing to restore run ${unbound.runId} into ${unbound.journalPath.slice(0, -JOURNAL_SUFFIX.length)}: ${unbound.bindingProblem}`);
     const unrestorable = runs.filter((run) => run.restoredAt === null && notRestorableBecause(run) !== null).length;
     const note = unrestorable > 0 ? ` (${unrestorable} run${unrestorable === 1 ? '' : 's'} cannot be restored; see: ${listCommand})` : '';
     throw new ToolError('failed', `nothing to restore: no prune run that removed sessions and is not yet restored in the journals of the selected stores${note}`);

@@ -66,11 +66,11 @@ function cleanCommand(spec: ScheduleSpec, keep: string): string[] {
  * A crontab line or an ExecStart is one line: a newline in a path (`--state-dir $'…\nExecStartPost=…'`)
  * would start a job or a directive of its own, so control characters are refused.
  */
-function quoted(args: readonly string[]): string {
+function quoted(args: readonly string[], prepare: (arg: string) => string = (arg) => arg): string {
   for (const arg of args) {
     if (/[\x00-\x1f\x7f]/.test(arg)) throw new ToolError('usage', `cannot schedule ${JSON.stringify(arg)}: a control character (a newline, say) would break the crontab line and the unit file`);
   }
-  return args.map(shellQuote).join(' ');
+  return args.map((arg) => shellQuote(prepare(arg))).join(' ');
 }
 
 /** crontab(5): an unescaped `%` ends the command (the rest becomes its stdin); `\%` is a literal `%`. */
@@ -84,7 +84,10 @@ function cronCommand(args: readonly string[]): string {
  * literal `$` (helper-28: a path with `$` was only single-quoted).
  */
 function execStart(args: readonly string[]): string {
-  return quoted(args).replaceAll('%', '%%').replaceAll('$', () => '$$');
+  // systemd.syntax(7): C escapes are unescaped inside single quotes too (`'a\sb'` is "a b";
+  // systemd 252 logs "Ignoring unknown escape sequences" for `'a\qb'`): a `\` is written `\\`,
+  // before quoting, so the `\'` of an embedded quote stays an escaped quote.
+  return quoted(args, (arg) => arg.replaceAll('\\', '\\\\')).replaceAll('%', '%%').replaceAll('$', () => '$$');
 }
 
 /** Every N minutes from minute 0 (a metrics run is cheap; no per-host spreading needed). */

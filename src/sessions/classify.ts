@@ -3,7 +3,7 @@
  * `acp.maxConcurrentSessions` (docs/openclaw.md §1, §4). Pure: everything it needs arrives as data.
  */
 import type { EntryReading, SessionEntry } from '../store/schema.js';
-import { formatAge } from './duration.js';
+import { formatAge, formatAgo } from './duration.js';
 import { isAcpKind, isConversationKind, parseSessionKey, PROBE_KEY_MARK, PROBE_LEFTOVER_AFTER_MS, type SessionKind } from './keys.js';
 
 export const SESSION_STATES = ['running', 'idle', 'stuck', 'errored', 'finished', 'closed', 'stale', 'unknown', 'invalid'] as const;
@@ -120,7 +120,7 @@ function decideConversation(kind: SessionKind, entry: SessionEntry, ageMs: numbe
       const aborted = entry.abortedLastRun === true ? 'aborted' : 'aborted, timed out, or the gateway stopped mid-turn';
       return { state: 'stuck', reason: `${what}: last turn still says running after ${formatAge(ageMs)} with no live transcript lock (${aborted}); ${stuckFix(kind)}` };
     }
-    return { state: 'running', reason: `${what}: turn in progress (active ${formatAge(ageMs)} ago)` };
+    return { state: 'running', reason: `${what}: turn in progress (active ${formatAgo(ageMs)})` };
   }
   if (entry.acp?.state === 'error') return { state: 'idle', reason: `${what}: last ACP turn failed${entry.acp.lastError ? `: ${oneLine(entry.acp.lastError)}` : ''}` };
   if (entry.status && ENDED_STATUSES.has(entry.status)) return { state: 'idle', reason: `${what} at rest (last turn ${entry.status}${endedAgo(entry, ctx)})` };
@@ -166,7 +166,7 @@ function runningOrStale(what: string, ageMs: number, ctx: ClassifyContext): Verd
   if (ageMs > ctx.staleAfterMs) {
     return { state: 'stale', reason: `${what} marked running, but no activity for ${formatAge(ageMs)} and no live transcript lock` };
   }
-  return { state: 'running', reason: `${what} in progress (active ${formatAge(ageMs)} ago)` };
+  return { state: 'running', reason: `${what} in progress (active ${formatAgo(ageMs)})` };
 }
 
 /**
@@ -182,7 +182,7 @@ function holdsSlot(entry: SessionEntry, state: SessionState): boolean {
 
 function endedAgo(entry: SessionEntry, ctx: ClassifyContext): string {
   if (!entry.endedAt) return '';
-  return ` ${formatAge(Math.max(0, ctx.now - entry.endedAt))} ago`;
+  return ` ${formatAgo(Math.max(0, ctx.now - entry.endedAt))}`;
 }
 
 function oneLine(text: string): string {

@@ -154,3 +154,34 @@ test('on a terminal clean shows the plan and asks; "n" changes nothing, "y" clea
   assert.equal(accepted.status, 0, accepted.stderr);
   assert.match(accepted.stdout, /Removed 1 file \(100 B reclaimed\)/);
 });
+
+test("clean keeps an archive an unrestored prune run's restore would rename back, whatever --keep says", async () => {
+  // Observed: prune printed "To undo: restore RUN", clean --keep 1s --yes removed the run's
+  // .deleted. archive, restore --list still said "yes" and restore put the entry back without
+  // its transcript ("archived transcript no longer exists").
+  const home = tempDir('ocs-clean-undo-');
+  const store = storePath(path.join(home, '.openclaw'), 'main');
+  const old = Date.now() - 3 * DAY;
+  writeFile(store, { 'agent:main:main': { sessionId: 'main-1', updatedAt: Date.now() }, 'agent:main:direct:alice': { sessionId: 'conv-1', updatedAt: old } });
+  const dir = path.dirname(store);
+  writeFile(path.join(dir, 'conv-1.jsonl'), '{"history":"alice"}\n');
+  const pruned = await runInProcess(['prune', '--include-conversations', '1d', '--key', 'agent:main:direct:alice', '--yes'], { HOME: home });
+  assert.equal(pruned.status, 0, pruned.stderr);
+  const archive = readdirSync(dir).find((name) => name.startsWith('conv-1.jsonl.deleted.'));
+  assert.ok(archive, readdirSync(dir).join(' '));
+  await sleep(1_200);
+  const dry = await runInProcess(['clean', '--keep', '1s', '--dry-run', '--json'], { HOME: home });
+  assert.equal(dry.status, 0, dry.stderr);
+  assert.match(dry.stdout, /may still be undone/);
+  const text = await runInProcess(['clean', '--keep', '1s', '--dry-run'], { HOME: home });
+  assert.match(text.stdout, /^Nothing to clean in 1 store \(archives are kept 1s\)\.\nKept 1 expired archive: prune run \S+ may still be undone/);
+  const cleaned = await runInProcess(['clean', '--keep', '1s', '--yes'], { HOME: home });
+  assert.equal(cleaned.status, 0, cleaned.stderr);
+  assert.ok(existsSync(path.join(dir, archive)), 'the archive the undo needs is still there');
+  const restored = await runInProcess(['restore', '--yes'], { HOME: home });
+  assert.equal(restored.status, 0, restored.stderr);
+  assert.equal(readFileSync(path.join(dir, 'conv-1.jsonl'), 'utf8'), '{"history":"alice"}\n');
+  // Once restored, nothing holds the (now absent) archive: a later archive of the same name may go.
+  const again = await runInProcess(['clean', '--keep', '1s', '--dry-run'], { HOME: home });
+  assert.equal(again.status, 0, again.stderr);
+});

@@ -98,3 +98,19 @@ test('an 8.1+ SQLite install: the slot line says the release has no cap, not tha
   assert.match(result.stdout, /1 ACP slot held by 1 errored \(OpenClaw 2026\.8\.1\+ has no ACP session cap\)/);
   assert.doesNotMatch(result.stdout, /maxConcurrentSessions/);
 });
+
+test('--agent on an 8.1+ install: the slot line does not call a removed cap gateway-wide', { skip: needsSqlite }, async () => {
+  // Observed on a real 2026.9.6 gateway: `list --agent okay` said "1 ACP slot held by 1 idle
+  // (OpenClaw 2026.8.1+ has no ACP session cap) across all agents (the cap is gateway-wide); 1 by the selection".
+  const state = tempDir();
+  writeFile(path.join(state, 'openclaw.json'), '{ agents: { list: [{ id: "main", default: true }, { id: "okay" }] } }');
+  for (const agent of ['main', 'okay']) {
+    const dir = path.join(state, 'agents', agent, 'agent');
+    writeFile(path.join(dir, '.keep'), '');
+    makeAgentDb(path.join(dir, 'openclaw-agent.sqlite'), false);
+  }
+  const result = await runInProcess(['list', '--agent', 'okay', '--no-rpc', '--state-dir', state]);
+  assert.equal(result.status, 0, result.stderr);
+  assert.match(result.stdout, /\(OpenClaw 2026\.8\.1\+ has no ACP session cap\) across all agents; \d+ by the selection$/m);
+  assert.doesNotMatch(result.stdout, /gateway-wide/);
+});

@@ -107,6 +107,23 @@ test('session.store as {agentId} template and as a literal shared file', async (
   assert.deepEqual(literal.sessions.map((s) => s.agentId).sort(), ['a', 'b']);
 });
 
+test('--agent on a literal store shared by all agents lists and prunes that agent\'s keys only', async () => {
+  // Observed: `prune --agent beta --yes` on a shared session.store removed agent:alpha:subagent:x too.
+  const home = tempDir();
+  const state = path.join(home, 'st');
+  writeFile(path.join(state, 'openclaw.json'), `{ session: { store: "${home}/shared.json" }, agents: { list: [{ id: "alpha", default: true }, { id: "beta" }] } }`);
+  const done = (id: string) => ({ sessionId: id, updatedAt: Date.now() - 60 * MIN, status: 'done', endedAt: Date.now() - 60 * MIN });
+  const shared = writeFile(path.join(home, 'shared.json'), { 'agent:alpha:subagent:x': done('a2'), 'agent:beta:subagent:y': done('b2'), 'agent:beta:main': { sessionId: 'b1', updatedAt: Date.now() } });
+  const listed = await listJson(['--state-dir', state, '--agent', 'beta'], { HOME: home });
+  assert.deepEqual(listed.sessions.map((s) => s.key).sort(), ['agent:beta:main', 'agent:beta:subagent:y']);
+  const pruned = await runInProcess(['prune', '--state-dir', state, '--agent', 'beta', '--yes'], { HOME: home });
+  assert.equal(pruned.status, 0, pruned.stderr);
+  assert.deepEqual(Object.keys(JSON.parse(readFileSync(shared, 'utf8')) as object).sort(), ['agent:alpha:subagent:x', 'agent:beta:main']);
+  // Without --agent, every agent's keys are still the selection.
+  const all = await listJson(['--state-dir', state], { HOME: home });
+  assert.deepEqual(all.sessions.map((s) => s.key).sort(), ['agent:alpha:subagent:x', 'agent:beta:main']);
+});
+
 test('--profile reads ~/.openclaw-NAME and its config', async () => {
   const home = tempDir();
   const state = path.join(home, '.openclaw-work');

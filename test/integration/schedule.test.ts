@@ -124,6 +124,9 @@ test('schedule --install systemd into a temp HOME, refuse a changed file without
   const timer = path.join(dir, 'openclaw-sessions-prune.timer');
   assert.ok(existsSync(service) && existsSync(timer));
   assert.match(first.stdout, /systemctl --user enable --now openclaw-sessions-prune\.timer/);
+  // Observed: --no-enable printed "systemctl --user was not reachable", which it never tried.
+  assert.match(first.stdout, /^timer not enabled \(--no-enable\); to activate it run:$/m);
+  assert.doesNotMatch(first.stdout, /not reachable/);
   assert.match(runCli(args, env).stdout, /unchanged/);
   writeFileSync(timer, `${readFileSync(timer, 'utf8')}# local tweak\n`);
   const refused = runCli(args, env);
@@ -319,6 +322,27 @@ test('schedule: a % in a path is escaped for cron (\\%) and systemd (%%), a $ fo
   assert.equal(existsSync(path.join(home, '.config', 'systemd', 'user')), false, 'nothing written');
 });
 
+test('schedule: a backslash in a path is doubled in the systemd units (systemd unescapes inside single quotes), kept as is for cron', () => {
+  // Observed: --state-dir '/tmp/h32/b\s/state' gave ExecStart=… --state-dir '/tmp/h32/b\s/state', which systemd
+  // reads as "/tmp/h32/b /state" (\s is its escape for a space); systemd-analyze 252 verify warned
+  // "Ignoring unknown escape sequences" for the same unit with \q.
+  const home = tempDir();
+  const stateDir = path.join(home, 'b\\s', "it's");
+  mkdirSync(path.join(stateDir, 'agents', 'main', 'sessions'), { recursive: true });
+  writeFileSync(path.join(stateDir, 'agents', 'main', 'sessions', 'sessions.json'), JSON.stringify({ 'agent:main:main': { sessionId: 'm', updatedAt: Date.now() } }));
+  const result = runCli(['schedule', '--json', '--state-dir', stateDir], { HOME: home });
+  assert.equal(result.status, 0, result.stderr);
+  const out = JSON.parse(result.stdout) as { cron: string; systemd: { service: { content: string } } };
+  const exec = out.systemd.service.content.split('\n').find((l) => l.startsWith('ExecStart='))!;
+  assert.ok(exec.endsWith(`--state-dir '${home}/b\\\\s/it'\\''s'`), exec);
+  const cronLine = out.cron.split('\n').find((l) => / prune /.test(l) && !l.startsWith('#'))!;
+  assert.ok(cronLine.endsWith(`--state-dir '${home}/b\\s/it'\\''s'`), cronLine);
+  // The cron line, run by sh, names the directory itself.
+  const ran = spawnSync('sh', ['-c', `${asCronRuns(cronLine).replace(/ prune --yes --quiet /, ' list --no-rpc --json ')}`], { env: { PATH: '/usr/bin:/bin', HOME: home }, encoding: 'utf8' });
+  assert.equal(ran.status, 0, ran.stderr);
+  assert.equal((JSON.parse(ran.stdout) as { stateDir: string }).stateDir, stateDir);
+});
+
 /**
  * Beside OpenClaw 2026.4.29 every live read's probe delete may block the gateway 7–28 s
  * (docs/openclaw-probe-delete.md): a metrics timer every minute is warned about, 5m is not, and
@@ -347,4 +371,21 @@ test('schedule --metrics-textfile: a cadence under 5m beside an installed OpenCl
   assert.doesNotMatch(runCli(args('5m'), { HOME: home, PATH: at429 }).stderr, /metrics every/);
   assert.doesNotMatch(runCli(args('1m'), { HOME: home, PATH: withOpenclaw('2026.9.6') }).stderr, /metrics every/);
   assert.doesNotMatch(runCli(args('1m'), { HOME: home, PATH: '/nonexistent' }).stderr, /metrics every/, 'no openclaw on PATH: nothing claimed');
+});
+
+test('schedule beside a config that does not parse still prints the units, and warns that every run would fail', () => {
+  // Observed: with openclaw.json '{ session: { store: "x" }' (unclosed), list/prune/metrics/clean
+  // each exit 1 "is not valid JSON5", while schedule printed the units, exit 0, and no word.
+  const home = tempDir();
+  const stateDir = path.join(home, 'state');
+  mkdirSync(path.join(stateDir, 'agents', 'main', 'sessions'), { recursive: true });
+  writeFileSync(path.join(stateDir, 'openclaw.json'), '{ session: { store: "x" }');
+  const result = runCli(['schedule', '--state-dir', stateDir], { HOME: home });
+  assert.equal(result.status, 0, result.stderr);
+  assert.match(result.stdout, / prune --yes --quiet /);
+  assert.match(result.stderr, /^openclaw-sessions: warning: config \S+openclaw\.json:1:26 is not valid JSON5: .*: each scheduled run would fail \(exit 1\) until it is fixed$/m);
+  writeFileSync(path.join(stateDir, 'openclaw.json'), '{ session: { store: "x" } }');
+  const fine = runCli(['schedule', '--state-dir', stateDir], { HOME: home });
+  assert.equal(fine.status, 0, fine.stderr);
+  assert.doesNotMatch(fine.stderr, /config/);
 });

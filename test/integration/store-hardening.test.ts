@@ -135,8 +135,9 @@ test('finding 4: restore refuses a copied journal and never moves files outside 
   cpSync(a.dir, bDir, { recursive: true, preserveTimestamps: true });
   const bStore = path.join(bDir, 'sessions.json');
   const copied = runCli(['restore', '--yes', '--store', bStore]);
-  assert.notEqual(copied.status, 0);
-  assert.match(copied.stderr, /copied or moved journal|nothing to restore/);
+  // Exit 4 with the reason, as the README says (it was exit 1, "nothing to restore", no reason).
+  assert.equal(copied.status, 4, copied.stderr);
+  assert.match(copied.stderr, /^openclaw-sessions: refusing to restore run \S+ into \S+sessions\.json: it was written for the store directory .* — a copied or moved journal\n$/);
   assert.ok(!readdirSync(a.dir).includes('a.jsonl'), 'nothing renamed back in a');
   // A forged transcript move in a's own journal: from a file elsewhere into a's directory.
   const victimDir = path.join(tempDir(), 'victim');

@@ -8,7 +8,9 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
 import type { GatewayRpc } from '../../src/gateway/rpc-client.js';
-import { applyViaRpc } from '../../src/prune/apply-rpc.js';
+import type { GatewayStatus } from '../../src/gateway/probe.js';
+import { applyViaRpc, rpcFailures } from '../../src/prune/apply-rpc.js';
+import { rpcRecomputeReport, slotsFreedBy } from '../../src/prune/recompute.js';
 import type { PrunePlanItem } from '../../src/sessions/plan.js';
 import { fingerprintOf } from '../../src/sessions/plan-prune.js';
 import { acpEntry, MIN } from '../helpers/stores.js';
@@ -81,4 +83,35 @@ test('both case variants planned: the delete goes ahead; a key gone since planni
   assert.deepEqual(result.removed.map((i) => i.key), ['agent:main:acp:X']);
   assert.deepEqual(result.skipped.map((s) => s.key).sort(), ['agent:main:acp:gone', 'agent:main:acp:x']);
   assert.ok(path.isAbsolute(store));
+});
+
+test('every planned key already deleted by another run: nothing is sent, and the run is not a failure (exit 5)', async () => {
+  // Observed on a real 7.35 gateway: two `prune --yes` at once; the second exited 5 with
+  // "the gateway could not delete 2 session(s)" though the first had deleted both.
+  const state = tempDir();
+  const a = acpEntry('a', 60 * MIN, { state: 'error', lastError: 'x' });
+  const b = acpEntry('b', 60 * MIN, { state: 'error', lastError: 'x' });
+  const store = writeFile(storePath(state, 'main'), { 'agent:main:main': { sessionId: 'm', updatedAt: Date.now() } });
+  const { client, deletes } = fakeGateway(store);
+  const result = await applyViaRpc(client, [itemOf(store, 'agent:main:acp:a', a), itemOf(store, 'agent:main:acp:b', b)], { runId: 'r', toolVersion: 't', journal: false, retries: 0, backoffMs: 1 });
+  assert.deepEqual(deletes, []);
+  assert.equal(result.skipped.length, 2);
+  assert.equal(rpcFailures(result.skipped), 0);
+  const report = rpcRecomputeReport({ gateway: { pid: 42 }, url: 'ws://127.0.0.1:1' } as unknown as GatewayStatus, result.removed, rpcFailures(result.skipped), result.stillListed, result.unconfirmed);
+  assert.equal(report.ok, true);
+  assert.match(report.detail, /^nothing left to delete: the planned sessions were gone from the store/);
+  // A delete the gateway refused still counts.
+  assert.equal(rpcFailures([{ agentId: 'main', key: 'k', storePath: store, why: 'gateway: UNAVAILABLE' }]), 1);
+});
+
+test('a run that removed nothing and restarted nothing freed no slots, whatever the live count did meanwhile', () => {
+  // Observed on a real 7.35 gateway: the second of two concurrent prunes printed "Pruned 0
+  // sessions from 0 stores (2 ACP slots freed: live count 2 → 0)" and last-prune.json said slotsFreed 2.
+  const idle = slotsFreedBy(0, false, 2, 0);
+  assert.equal(idle.slotsFreed, 0);
+  assert.match(idle.note!, /fell 2 → 0 during this run, which removed nothing/);
+  assert.deepEqual(slotsFreedBy(0, false, 1, 1), { slotsFreed: 0, note: null });
+  assert.deepEqual(slotsFreedBy(2, false, 3, 1), { slotsFreed: 2, note: null });
+  // A restart frees orphaned handles with no entry removed: its drop is the run's.
+  assert.deepEqual(slotsFreedBy(0, true, 3, 0), { slotsFreed: 3, note: null });
 });

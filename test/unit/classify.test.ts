@@ -169,3 +169,12 @@ test("a failed turn's reason puts the runtime's words first and its code after t
   assert.equal(turnError('acpx exited with code 1'), 'acpx exited with code 1');
   assert.equal(turnError('Error in agent'), 'Error in agent', 'only a class name followed by its message is dropped');
 });
+
+test('an age under a second reads "just now", never "just now ago" (observed in list on a real 7.35 gateway)', () => {
+  const ended = classify('agent:main:direct:carol', { sessionId: 's', updatedAt: NOW - 200, endedAt: NOW - 200, status: 'done' });
+  assert.match(ended.reason, /\(last turn done just now\)$/);
+  const running = classify('agent:main:direct:dave', { sessionId: 's', updatedAt: NOW - 200, status: 'running' });
+  assert.match(running.reason, /\(active just now\)$/);
+  const sub = classify('agent:main:subagent:x', { sessionId: 's', updatedAt: NOW - 200, status: 'running' });
+  assert.doesNotMatch(sub.reason, /just now ago/);
+});

@@ -39,6 +39,18 @@ test('a transcript name yields every session id it may belong to (plain, topic, 
   assert.deepEqual(sessionIdsInTranscriptName('2026-11-01T10-20-30-000Z_s1.jsonl').at(-1), 's1');
 });
 
+test("a live session's trajectory and checkpoint files (OpenClaw 2026.7+) are its own, never orphans", () => {
+  // Observed on a real 2026.7.35 gateway: each chat turn writes <id>.trajectory.jsonl beside
+  // <id>.jsonl; clean --dry-run planned to archive them as orphan transcripts after 24 h.
+  const refs = collectReferences([{ storePath: '/s/a/sessions.json', document: { k1: { sessionId: 'id1' }, k2: { sessionId: 'id2', sessionFile: 'custom.jsonl' } } }]);
+  assert.equal(isReferenced('/s/a/id1.trajectory.jsonl', refs), true);
+  assert.equal(isReferenced('/s/a/id1.checkpoint.0b6f0b3e-9a7c-4a52-8f7e-7f8f1d2c3b4a.jsonl', refs), true);
+  assert.equal(isReferenced('/s/a/id1-topic-3.trajectory.jsonl', refs), true);
+  assert.equal(isReferenced('/s/a/custom.trajectory.jsonl', refs), true);
+  assert.equal(isReferenced('/s/a/gone.trajectory.jsonl', refs), false);
+  assert.equal(isReferenced('/s/a/gone.checkpoint.0b6f0b3e-9a7c-4a52-8f7e-7f8f1d2c3b4a.jsonl', refs), false);
+});
+
 test('references come from every entry, valid or not, by id and by sessionFile', () => {
   const refs = collectReferences([
     { storePath: '/s/a/sessions.json', document: { k1: { sessionId: 'id1' }, k2: { updatedAt: 1, sessionFile: 'custom.jsonl' }, k3: 'junk' } },
@@ -125,4 +137,14 @@ test('disk summary counts what clean would do; doctor warns with the pasteable f
   assert.match(findings[1]!.message, /^\/s\/sessions\.json: 1 entry has no transcript file \(none was written yet — OpenClaw writes none for an ACP session whose turns all failed — or it was removed; the session still works\)$/);
   assert.equal(formatBytes(999), '999 B');
   assert.equal(formatBytes(171_000_000), '171 MB');
+});
+
+test("a transcript an entry's compaction checkpoint names (OpenClaw 2026.7+) is referenced, never an orphan", () => {
+  // 7.35's own orphan scan (resolveReferencedSessionArtifactPaths) keeps these; read in its dist.
+  const refs = collectReferences([
+    { storePath: '/s/a/sessions.json', document: { k1: { sessionId: 'new-id', compactionCheckpoints: [{ preCompaction: { sessionFile: 'old-id.jsonl' }, postCompaction: { sessionFile: '/s/a/new-id.jsonl' } }, null, 'junk', { preCompaction: null }] } } },
+  ]);
+  assert.equal(isReferenced('/s/a/old-id.jsonl', refs), true);
+  assert.equal(isReferenced('/s/a/new-id.jsonl', refs), true);
+  assert.equal(isReferenced('/s/a/other-id.jsonl', refs), false);
 });

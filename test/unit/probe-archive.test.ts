@@ -40,3 +40,21 @@ test('removes <id>.jsonl.deleted.<time> of the probe id only', () => {
     rmSync(root, { recursive: true, force: true });
   }
 });
+
+test("OpenClaw 8.1+'s <id>.jsonl.deleted.<time>.<generation>.zst archive of the probe id goes too; a reset one or another id's stays", () => {
+  // Observed on a real 2026.9.6 gateway: each list/gateway/metrics live read left
+  // <id>.jsonl.deleted.2026-12-02T13-36-00.307Z.9fd985b7ced1495f8972b5295c373a08.zst behind.
+  const root = mkdtempSync(path.join(os.tmpdir(), 'ocs-probe-archive-'));
+  try {
+    const id = '6bd006a9-fce1-4357-9b0c-cdd5e21e1350';
+    const ts = '2026-12-02T13-36-00.307Z';
+    const gen = '9fd985b7ced1495f8972b5295c373a08';
+    const ours = [`${id}.jsonl.deleted.${ts}.${gen}.zst`, `${id}.jsonl.deleted.${ts}.${gen}`, `${id}.jsonl.deleted.${ts}.zst`];
+    const kept = [`${id}.jsonl.reset.${ts}.${gen}.zst`, `1${id.slice(1)}.jsonl.deleted.${ts}.${gen}.zst`, `${id}.jsonl.deleted.${ts}.${gen}.zst.tmp`, `${id}.jsonl.deleted.${ts}.notes.zst`];
+    for (const name of [...ours, ...kept]) writeFileSync(path.join(root, name), 'x');
+    assert.deepEqual(removeProbeArchive(root, id).sort(), ours.map((name) => path.join(root, name)).sort());
+    assert.deepEqual(readdirSync(root).sort(), [...kept].sort());
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+});

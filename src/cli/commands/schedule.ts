@@ -14,6 +14,7 @@ import { assertOneStateDir } from '../common-options.js';
 import { parseDurationFlag } from '../parse.js';
 import { DEFAULT_METRICS_EVERY } from '../../defaults.js';
 import { resolveStateLocation } from '../../store/paths.js';
+import { loadConfig } from '../../store/config.js';
 import { assertNamedStateDirExists } from '../../store/explicit-names.js';
 import { loadNodeSqlite } from '../../store/sqlite-open.js';
 import { acpStateDbPath } from '../../store/read-acp-state.js';
@@ -76,22 +77,14 @@ export async function runSchedule(flags: ScheduleFlags, io: CliIo): Promise<numb
         ]
       : []),
   ];
-  if (!flags.uninstall) for (const warning of runWarnings(spec, location.stateDir, io.env)) io.stderr.write(`openclaw-sessions: warning: ${warning}\n`);
+  if (!flags.uninstall) for (const warning of runWarnings(spec, location, io.env)) io.stderr.write(`openclaw-sessions: warning: ${warning}\n`);
   if (flags.uninstall) {
     const removed = uninstallSystemd(unitDir, io.env);
     const cron = uninstallCron(io.env);
     io.stdout.write(removed.length === 0 && !cron ? 'Nothing to remove: no openclaw-sessions timer or crontab block found.\n' : `${[...removed.map((f) => `removed ${f}`), ...(cron ? ['removed the openclaw-sessions block from the crontab'] : [])].join('\n')}\n`);
     return EXIT.ok;
   }
-  if (flags.install === 'systemd') {
-    const outcome = await installSystemd(unitDir, units, { force: flags.force ?? false, enable: flags.enable, env: io.env });
-    const lines = [...outcome.written.map((f) => `wrote ${f}`), ...outcome.unchanged.map((f) => `unchanged ${f}`)];
-    const timers = units.filter((u) => u.name.endsWith('.timer')).map((u) => u.name);
-    if (outcome.followUp.length) lines.push('systemctl --user was not reachable; to activate the timer run:', ...outcome.followUp.map((c) => `  ${c}`));
-    else lines.push(`timer${timers.length > 1 ? 's' : ''} enabled: systemctl --user list-timers ${timers.join(' ')}`);
-    io.stdout.write(`${lines.join('\n')}\n`);
-    return EXIT.ok;
-  }
+  if (flags.install === 'systemd') return installSystemdUnits(unitDir, units, flags, io);
   if (flags.install === 'cron') {
     const outcome = installCron(block, { force: flags.force ?? false, env: io.env });
     io.stdout.write(outcome === 'written' ? 'crontab updated (crontab -l shows the openclaw-sessions block)\n' : 'crontab already has this block; unchanged\n');
@@ -125,6 +118,19 @@ export async function runSchedule(flags: ScheduleFlags, io: CliIo): Promise<numb
   return EXIT.ok;
 }
 
+/** `--install systemd`: writes the units, enables their timers unless --no-enable, and says which. */
+async function installSystemdUnits(unitDir: string, units: Array<{ name: string; content: string }>, flags: ScheduleFlags, io: CliIo): Promise<number> {
+  const outcome = await installSystemd(unitDir, units, { force: flags.force ?? false, enable: flags.enable, env: io.env });
+  const lines = [...outcome.written.map((f) => `wrote ${f}`), ...outcome.unchanged.map((f) => `unchanged ${f}`)];
+  const timers = units.filter((u) => u.name.endsWith('.timer')).map((u) => u.name);
+  // --no-enable never runs systemctl: "not reachable" would be a claim nothing checked.
+  const why = flags.enable ? 'systemctl --user was not reachable' : `${timers.length > 1 ? 'timers' : 'timer'} not enabled (--no-enable)`;
+  if (outcome.followUp.length) lines.push(`${why}; to activate ${timers.length > 1 ? 'them' : 'it'} run:`, ...outcome.followUp.map((c) => `  ${c}`));
+  else lines.push(`timer${timers.length > 1 ? 's' : ''} enabled: systemctl --user list-timers ${timers.join(' ')}`);
+  io.stdout.write(`${lines.join('\n')}\n`);
+  return EXIT.ok;
+}
+
 export function scheduleSpec(flags: ScheduleFlags, stateDir: string, configPath: string | null, profile: string | null): ScheduleSpec {
   const everyMinutes = parseEvery(parseDurationFlag(flags.every, '--every'));
   // Absolute paths: cron and systemd run with a minimal PATH and another working directory.
@@ -142,8 +148,11 @@ export function scheduleSpec(flags: ScheduleFlags, stateDir: string, configPath:
 }
 
 /** What would make every scheduled run fail, or cost the gateway, said now rather than every night in the timer. */
-function runWarnings(spec: ScheduleSpec, stateDir: string, env: Readonly<Record<string, string | undefined>>): string[] {
+function runWarnings(spec: ScheduleSpec, { stateDir, configPath }: { stateDir: string; configPath: string | null }, env: Readonly<Record<string, string | undefined>>): string[] {
   const warnings: string[] = [];
+  // Observed: a config that does not parse got units printed, exit 0, and no word; every run then exits 1.
+  const broken = configProblem(configPath, env);
+  if (broken) warnings.push(`${broken}: each scheduled run would fail (exit 1) until it is fixed`);
   const cadence = spec.metrics && metricsCadenceWarning(findInstalledOpenclaw(env).version, spec.metrics.everyMinutes);
   if (cadence) warnings.push(cadence);
   if (spec.metrics && !isDirectory(spec.metrics.textfileDir)) warnings.push(`${spec.metrics.textfileDir} is not a directory yet; each metrics run fails until it exists and this user can write it`);
@@ -174,6 +183,16 @@ function rootRunOwner(stateDir: string): Owner | null {
 function usesSqlite(stateDir: string): boolean {
   if (existsSync(acpStateDbPath(stateDir))) return true;
   return discoverAgentsOnDisk(stateDir).some((agentId) => existsSync(sqliteStorePathFor(stateDir, agentId)));
+}
+
+/** The one-line reason the config cannot be read as the runs will read it, or null. */
+function configProblem(configPath: string | null, env: Readonly<Record<string, string | undefined>>): string | null {
+  try {
+    loadConfig(configPath, env);
+    return null;
+  } catch (error) {
+    return (error as Error).message;
+  }
 }
 
 function isDirectory(dir: string): boolean {

@@ -2,7 +2,7 @@
  * `clean`'s text: the plan as a table, the outcome line, the files skipped at execution.
  */
 import path from 'node:path';
-import { bytesToFree, type CleanAction } from '../../clean/plan.js';
+import { bytesToFree, UNDO_KEPT, type CleanAction } from '../../clean/plan.js';
 import type { CleanTotals } from '../../clean/report.js';
 import type { CleanStoreResult, PreparedClean } from '../../clean/run.js';
 import { formatBytes } from '../../clean/summary.js';
@@ -31,11 +31,19 @@ export function renderCleanPlan(prepared: PreparedClean, style: TerminalStyle): 
   const actions = prepared.plans.flatMap((plan) => plan.actions);
   const stores = prepared.plans.filter((plan) => plan.actions.length > 0).length;
   const table = renderTable([{ header: 'ACTION' }, { header: 'WHAT' }, { header: 'SIZE' }, { header: 'AGE' }, { header: 'FILE', shrink: 'start' }], rows, style);
-  return `${table}\n${plural(actions.length, 'file')} in ${plural(stores, 'store')}; frees ${formatBytes(bytesToFree(actions))} now.`;
+  return `${table}\n${plural(actions.length, 'file')} in ${plural(stores, 'store')}; frees ${formatBytes(bytesToFree(actions))} now.${undoKeptNote(prepared)}`;
 }
 
 export function describeNothingToClean(prepared: PreparedClean, keep: string): string {
-  return `Nothing to clean in ${plural(prepared.plans.length, 'store')} (archives are kept ${keep}).`;
+  return `Nothing to clean in ${plural(prepared.plans.length, 'store')} (archives are kept ${keep}).${undoKeptNote(prepared)}`;
+}
+
+/** Archives past --keep left for a prune run's undo (plan.ts), named so the operator knows why. */
+function undoKeptNote(prepared: PreparedClean): string {
+  const kept = prepared.plans.flatMap((plan) => plan.kept.filter((file) => file.why.startsWith(`${UNDO_KEPT} `)));
+  if (kept.length === 0) return '';
+  const runs = [...new Set(kept.map((file) => file.why.split(' ')[2]))];
+  return `\nKept ${plural(kept.length, 'expired archive')}: ${runs.length === 1 ? `prune run ${runs[0]} may` : `prune runs ${runs.join(', ')} may`} still be undone (restore renames ${kept.length === 1 ? 'it' : 'them'} back); kept until restored or dropped from the journal (prune --journal-retention).`;
 }
 
 /** Lines for files skipped at execution, then the outcome. */

@@ -155,7 +155,8 @@ function describeGatewaySlots(slots: GatewaySlots, summary: ListReport['summary'
   const sentence = `${describeSlots({ acp: slots }, { capKnown: slots.capKnown, capRemoved })}${unreadStoresClause(slots.unreadStores)}`;
   if (slots.scope === 'selected-stores') return `${sentence}, in this store only (other agents' slots count against the same cap)`;
   if (!slots.narrowed) return sentence;
-  return `${sentence} across all agents (the cap is gateway-wide); ${summary.acp.slotsHeld} by the selection`;
+  // Where the cap was removed (8.1+), "the cap is gateway-wide" contradicted the sentence before it.
+  return `${sentence} across all agents${capRemoved ? '' : ' (the cap is gateway-wide)'}; ${summary.acp.slotsHeld} by the selection`;
 }
 
 function noStoresMessage(inventory: Inventory): string {
