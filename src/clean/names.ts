@@ -65,17 +65,26 @@ export function isStoreTempName(name: string, storeBase: string): boolean {
 
 /**
  * OpenClaw 2026.7+ writes companions beside a transcript `<base>.jsonl`: `<base>.trajectory.jsonl`
- * (the run trace, pointed to by `<base>.trajectory-path.json`) and compaction checkpoints
+ * (the run trace), its pointer `<base>.trajectory-path.json`, and compaction checkpoints
  * `<base>.checkpoint.<uuid>.jsonl` (openclaw 2026.7.35 `dist/paths-*.js`:
- * `isTrajectoryRuntimeArtifactName`, `COMPACTION_CHECKPOINT_TRANSCRIPT_RE`). They belong to the
- * session of `<base>.jsonl`; this is that name (the name itself for any other file).
+ * `isTrajectoryRuntimeArtifactName`, `isTrajectoryPointerArtifactName`,
+ * `COMPACTION_CHECKPOINT_TRANSCRIPT_RE`; its own session cleanup archives all three with the
+ * transcript, `dist/channel-*.js` `collectSessionArtifactPaths`). They belong to the session of
+ * `<base>.jsonl`; this is that name (the name itself for any other file).
  */
 const CHECKPOINT_SUFFIX = /\.checkpoint\.[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\.jsonl$/i;
+export const TRAJECTORY_POINTER_SUFFIX = '.trajectory-path.json';
 export function primaryTranscriptName(name: string): string {
   if (name.endsWith('.trajectory.jsonl')) return `${name.slice(0, -'.trajectory.jsonl'.length)}.jsonl`;
+  if (name.endsWith(TRAJECTORY_POINTER_SUFFIX) && name.length > TRAJECTORY_POINTER_SUFFIX.length) return `${name.slice(0, -TRAJECTORY_POINTER_SUFFIX.length)}.jsonl`;
   const checkpoint = CHECKPOINT_SUFFIX.exec(name);
   if (checkpoint && checkpoint.index > 0) return `${name.slice(0, checkpoint.index)}.jsonl`;
   return name;
+}
+
+/** A trajectory pointer (OpenClaw 2026.7+, above): a session's file, though not a transcript. */
+export function isTrajectoryPointerName(name: string): boolean {
+  return name.endsWith(TRAJECTORY_POINTER_SUFFIX) && name.length > TRAJECTORY_POINTER_SUFFIX.length;
 }
 
 /** A live transcript: `*.jsonl` that is not an archive. */
@@ -86,15 +95,15 @@ export function isTranscriptName(name: string): boolean {
 /**
  * The session ids a transcript name can belong to, as OpenClaw derives them: `<id>.jsonl`,
  * `<id>-topic-<n>.jsonl` (threads), `<ISO time>_<id>.jsonl` (forks), and the companions of any of
- * them (`<id>.trajectory.jsonl`, `<id>.checkpoint.<uuid>.jsonl`). Used only to decide that a
- * file is *referenced* — over-matching keeps a file, it never removes one.
+ * them (`<id>.trajectory.jsonl`, `<id>.trajectory-path.json`, `<id>.checkpoint.<uuid>.jsonl`).
+ * Used only to decide that a file is *referenced* — over-matching keeps a file, it never removes one.
  */
 export function sessionIdsInTranscriptName(name: string): string[] {
-  if (!name.endsWith('.jsonl')) return [];
   const primary = primaryTranscriptName(name);
+  if (!primary.endsWith('.jsonl')) return [];
   const stem = primary.slice(0, -'.jsonl'.length);
   // The name's own stem too (over-matching only keeps), then the transcript's a companion belongs to.
-  const ids = primary === name ? [stem] : [name.slice(0, -'.jsonl'.length), stem];
+  const ids = primary === name ? [stem] : [name.slice(0, name.lastIndexOf('.')), stem];
   const topic = stem.indexOf('-topic-');
   if (topic > 0) ids.push(stem.slice(0, topic));
   const fork = /^\d{4}-\d{2}-\d{2}T[\w-]+?(?:Z|[+-]\d{2}(?:-\d{2})?)?_(.+)$/.exec(stem);

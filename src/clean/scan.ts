@@ -9,7 +9,7 @@ import path from 'node:path';
 import { nameInDir, resolvePath } from '../store/resolve-path.js';
 import { READ_CAPS, readRegularFile } from '../store/safe-fs.js';
 import { hasLiveTranscriptLock } from '../store/transcripts.js';
-import { isStoreTempName, isTranscriptName, parseArchiveName, parseStoreRotation, primaryTranscriptName, sessionIdsInTranscriptName, type ArchiveReason } from './names.js';
+import { isStoreTempName, isTrajectoryPointerName, isTranscriptName, parseArchiveName, parseStoreRotation, primaryTranscriptName, sessionIdsInTranscriptName, type ArchiveReason } from './names.js';
 
 /** One regular file as it was when scanned; `dev`/`ino` let the executor prove it is the same file. */
 export interface FileFact {
@@ -146,6 +146,9 @@ export function scanStoreDisk(input: ScanInput): StoreDiskScan {
       scan.transcripts.count += 1;
       scan.transcripts.bytes += stat.size;
       if (!isReferenced(file, input.references)) scan.orphans.push({ ...fact, liveLock: lockKeeps(file, input.now) });
+    } else if (isTrajectoryPointerName(name) && !isReferenced(file, input.references)) {
+      // A deleted session's pointer (7.35 writes one per session; helper-32 saw them stay forever).
+      scan.orphans.push({ ...fact, liveLock: false });
     }
   }
   const present = directoryNames(listing);

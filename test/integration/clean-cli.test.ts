@@ -185,3 +185,17 @@ test("clean keeps an archive an unrestored prune run's restore would rename back
   const again = await runInProcess(['clean', '--keep', '1s', '--dry-run'], { HOME: home });
   assert.equal(again.status, 0, again.stderr);
 });
+
+test("a deleted session's trajectory pointer (OpenClaw 2026.7+) is archived with the orphans; a live session's stays", async () => {
+  // helper-32 on a real 2026.7.35 gateway: every session leaves <id>.trajectory-path.json, and
+  // clean never took a deleted session's (not a .jsonl), so they piled up one per session forever.
+  const { home, dir } = install(0, 0);
+  const live = aged(writeFile(path.join(dir, 'main-1.trajectory-path.json'), '{"path":"x"}'), 2 * DAY);
+  const gone = aged(writeFile(path.join(dir, 'gone-1.trajectory-path.json'), '{"path":"y"}'), 2 * DAY);
+  const result = await runInProcess(['clean', '--yes', '--json'], { HOME: home });
+  assert.equal(result.status, 0, result.stderr);
+  assert.equal(cleanReportSchema.parse(JSON.parse(result.stdout)).transcriptsArchived, 1);
+  assert.ok(existsSync(live), "the live session's pointer stays");
+  assert.ok(!existsSync(gone), "the deleted session's pointer is archived");
+  assert.ok(readdirSync(dir).some((name) => name.startsWith('gone-1.trajectory-path.json.deleted.')));
+});

@@ -49,6 +49,10 @@ test("a live session's trajectory and checkpoint files (OpenClaw 2026.7+) are it
   assert.equal(isReferenced('/s/a/custom.trajectory.jsonl', refs), true);
   assert.equal(isReferenced('/s/a/gone.trajectory.jsonl', refs), false);
   assert.equal(isReferenced('/s/a/gone.checkpoint.0b6f0b3e-9a7c-4a52-8f7e-7f8f1d2c3b4a.jsonl', refs), false);
+  // The trace's pointer too (not a .jsonl): its session's while the session is referenced.
+  assert.equal(isReferenced('/s/a/id1.trajectory-path.json', refs), true);
+  assert.equal(isReferenced('/s/a/custom.trajectory-path.json', refs), true);
+  assert.equal(isReferenced('/s/a/gone.trajectory-path.json', refs), false);
 });
 
 test('references come from every entry, valid or not, by id and by sessionFile', () => {
