@@ -14,20 +14,24 @@ import { parseSessionKey } from '../sessions/keys.js';
 
 /**
  * Every prune run journalled next to the inventory's stores (read or not), newest first, and each
- * store's agent. Reads the journals only: the caller's inventory is the one read of the stores.
+ * run's agent: its store's, or on a store all agents share (a literal `session.store`) the agents of
+ * the keys it pruned, comma-separated (helper-32: every run there read as the default agent's).
+ * Reads the journals only: the caller's inventory is the one read of the stores.
  */
-export function findRuns(inventory: Pick<Inventory, 'stores' | 'failures' | 'location'>): { runs: JournalRun[]; agentOf: Map<string, string> } {
+export function findRuns(inventory: Pick<Inventory, 'stores' | 'failures' | 'location'>): { runs: JournalRun[]; agentOf: Map<JournalRun, string> } {
   // A store that does not parse can still have a journal; restore needs it to parse, list does not.
   const refs = [...inventory.stores.map((store) => store.ref), ...inventory.failures.map((failure) => failure.ref)];
   const runs = listRuns(refs.map((ref) => ref.path));
+  const agentOf = new Map<JournalRun, string>();
   // Where each run's transcripts may be renamed back: the store's directory, plus each agent's
   // default sessions directory when the store is a shared literal `session.store`.
   for (const run of runs) {
     const ref = refs.find((candidate) => candidate.path === run.storePath);
     const agentIds = [...new Set(Object.keys(run.entries).map((key) => parseSessionKey(key).agentId ?? 'main'))];
     run.transcriptDirs = transcriptDirsOf({ storePath: run.storePath, shared: ref?.shared ?? false, stateDir: inventory.location.stateDir }, agentIds);
+    agentOf.set(run, ref?.shared ? agentIds.sort().join(',') : ref?.agentId ?? '-');
   }
-  return { runs, agentOf: new Map(refs.map((ref) => [ref.path, ref.agentId])) };
+  return { runs, agentOf };
 }
 
 export interface PreparedRestore {

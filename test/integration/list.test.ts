@@ -119,6 +119,10 @@ test('--agent on a literal store shared by all agents lists and prunes that agen
   const pruned = await runInProcess(['prune', '--state-dir', state, '--agent', 'beta', '--yes'], { HOME: home });
   assert.equal(pruned.status, 0, pruned.stderr);
   assert.deepEqual(Object.keys(JSON.parse(readFileSync(shared, 'utf8')) as object).sort(), ['agent:alpha:subagent:x', 'agent:beta:main']);
+  // `restore --list` names the agent whose keys the run pruned, not the shared store's default agent.
+  const runs = await runInProcess(['restore', '--list', '--state-dir', state], { HOME: home });
+  assert.equal(runs.status, 0, runs.stderr);
+  assert.match(runs.stdout, /^\S+\s+\S+ \S+\s+beta\s+1\s/m, runs.stdout);
   // Without --agent, every agent's keys are still the selection.
   const all = await listJson(['--state-dir', state], { HOME: home });
   assert.deepEqual(all.sessions.map((s) => s.key).sort(), ['agent:alpha:subagent:x', 'agent:beta:main']);

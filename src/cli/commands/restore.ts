@@ -114,7 +114,7 @@ async function refuseBesideUnlockedGateway(location: StateLocation, inventory: I
   throw new CliError(EXIT.refusedUnsafe, `${who}: this OpenClaw version (5.2–7.x) has no cross-process store lock, so only its gateway may write the store while it runs: stop the gateway, restore, then start it; nothing was changed`);
 }
 
-async function renderRunList(runs: JournalRun[], agentOf: ReadonlyMap<string, string>, flags: RestoreFlags, io: CliIo): Promise<void> {
+async function renderRunList(runs: JournalRun[], agentOf: ReadonlyMap<JournalRun, string>, flags: RestoreFlags, io: CliIo): Promise<void> {
   if (flags.json) {
     const report: RestoreListReport = {
       schemaVersion: RESTORE_SCHEMA_VERSION,
@@ -148,7 +148,7 @@ async function renderRunList(runs: JournalRun[], agentOf: ReadonlyMap<string, st
     runs.map((run) => [
       { text: run.runId },
       { text: run.at.replace('T', ' ').replace(/\.\d+Z$/, 'Z') },
-      { text: agentOf.get(run.storePath) ?? '-' },
+      { text: agentOf.get(run) ?? '-' },
       { text: `${run.removed?.length ?? `${Object.keys(run.entries).length} (interrupted)`}${run.unconfirmed.length > 0 ? ` (+${run.unconfirmed.length} unconfirmed)` : ''}` },
       { text: run.restoredAt ? `${run.restoredKeys.length}` : '-' },
       { text: restorableLabel(run) },
