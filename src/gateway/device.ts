@@ -4,11 +4,12 @@
  * with no scopes; loopback devices are paired silently on first connect.
  */
 import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, sign, type KeyObject } from 'node:crypto';
-import { closeSync, constants, fchmodSync, lstatSync, mkdirSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { lstatSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { lazySchema, z } from '../store/validate.js';
 import { ToolError } from '../errors.js';
 import { READ_CAPS, readRegularFile } from '../store/safe-fs.js';
+import { writeFileAtomicSync } from '../store/atomic-write.js';
 
 const storedIdentitySchema = lazySchema(() => z.object({
   version: z.literal(1),
@@ -57,19 +58,8 @@ export function loadOrCreateDevice(file: string): DeviceIdentity {
   const dir = path.dirname(file);
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   assertPrivateDirectory(dir);
-  const temp = `${file}.${process.pid}.${createHash('sha256').update(pem).digest('hex').slice(0, 8)}.tmp`;
-  // Created exclusively, never through a link; mode set on the descriptor.
-  const fd = openSync(temp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o600);
-  try {
-    fchmodSync(fd, 0o600);
-    writeSync(fd, JSON.stringify({ version: 1, privateKeyPem: pem, createdAt: new Date().toISOString() }, null, 2));
-  } catch (error) {
-    rmSync(temp, { force: true });
-    throw error;
-  } finally {
-    closeSync(fd);
-  }
-  renameSync(temp, file);
+  // Created exclusively, never through a link, mode set on the descriptor (atomic-write.ts).
+  writeFileAtomicSync(file, JSON.stringify({ version: 1, privateKeyPem: pem, createdAt: new Date().toISOString() }, null, 2));
   return identityFromKey(privateKey);
 }
 

@@ -42,6 +42,8 @@ export async function applyViaRpc(
     deleteTimeoutMs?: number;
     /** The `list` the interrupt note points to, for the install pruned (install-commands.ts); bare when absent. */
     listCommand?: string;
+    /** Told of each delete the gateway answered as done (an interrupted run's record). */
+    onRemoved?: (count: number) => void;
   },
 ): Promise<RpcApplyResult> {
   const { byStore } = planOfItems([...items], items.length);
@@ -64,9 +66,8 @@ export async function applyViaRpc(
         skipped.push({ agentId: item.agentId, key: item.key, storePath: item.storePath, why: notSentAfter(unanswered.key, unanswered.by) });
         continue;
       }
-      // Re-checked just before its delete: the plan may be minutes old (a confirmation prompt, the
-      // deletes before it), and the gateway's delete folds case, so a twin could go along.
-      // A gateway named by URL has no local store: its own sessions.list is the current state.
+      // Re-checked just before its delete: the plan may be minutes old (a prompt, the deletes before it), and the gateway's
+      // delete folds case, so a twin could go along. A gateway named by URL: its sessions.list is the current state.
       const now = options.remote ? await listRemoteSessions(client).then((rows) => new Map(rows.map((row) => [row.key, row] as const)), (error: Error) => error) : current.read(item.storePath);
       const why = recheck(item, now, planned);
       if (why) {
@@ -77,6 +78,7 @@ export async function applyViaRpc(
       const [outcome] = await deleteViaRpc(client, [item.key], { retries: options.retries, backoffMs: options.backoffMs, deleteTranscript: options.deleteTranscript, timeoutMs: options.deleteTimeoutMs });
       outcomes.push(outcome!);
       inFlight = null;
+      if (outcome!.deleted) options.onRemoved?.(1);
       if (outcome!.unconfirmed) unanswered = { key: item.key, by: outcome!.unconfirmed };
     }
     const unconfirmed = outcomes.filter((outcome) => outcome.unconfirmed).map((outcome) => outcome.key);

@@ -24,6 +24,8 @@ export interface ApplyOptions {
   /** Where each store's transcripts may live (shared literal store, state dir). */
   scopeOf?: (storePath: string) => TranscriptScope;
   now?: () => Date;
+  /** Told how many entries left a store once its new file is in place (an interrupted run's record). */
+  onRemoved?: (count: number) => void;
 }
 
 export interface SkippedItem {
@@ -117,6 +119,7 @@ async function applyToStore(storePath: string, items: PrunePlanItem[], options: 
       throw error;
     }
     const { removed, skipped, remaining } = outcome.result;
+    if (removed.length > 0) options.onRemoved?.(removed.length);
 
     if (journal) {
       if (removed.length > 0) journal.commit({ runId: options.runId, at: now().toISOString(), storePath, removed: removed.map((item) => item.key) });

@@ -59,6 +59,8 @@ export interface ExecuteOptions {
   progress?: ProgressLine;
   /** This install's commands, for a fix the report names (install-commands.ts). */
   commands?: InstallCommands;
+  /** Told each time sessions are removed (a store renamed into place, a delete answered), so an interrupted run can say how many went. */
+  onRemoved?: (count: number) => void;
 }
 
 export interface PruneExecution {
@@ -135,7 +137,7 @@ async function removeViaRpc(prepared: PreparedPrune, items: PrunePlanItem[], opt
     throw new ToolError('not-recomputed', `cannot reach the gateway's RPC any more (${error.message}); nothing was pruned`);
   });
   try {
-    const outcome = await applyViaRpc(client, items, { runId: options.runId, toolVersion: options.toolVersion, journal: options.journal, deleteTranscript: !options.keepTranscripts, remote: prepared.remote, listCommand: options.commands?.tool(['list']) });
+    const outcome = await applyViaRpc(client, items, { runId: options.runId, toolVersion: options.toolVersion, journal: options.journal, deleteTranscript: !options.keepTranscripts, remote: prepared.remote, listCommand: options.commands?.tool(['list']), onRemoved: options.onRemoved });
     return { removed: outcome.removed, skipped: outcome.skipped, unconfirmed: outcome.unconfirmed, recompute: rpcRecomputeReport(gateway, outcome.removed, rpcFailures(outcome.skipped), outcome.stillListed, outcome.unconfirmed, outcome.unansweredBy ?? undefined) };
   } finally {
     client.close();

@@ -12,7 +12,7 @@
 import { lstatSync, mkdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { lazySchema, z } from '../store/validate.js';
-import { writeFileAtomic } from '../store/atomic-write.js';
+import { writeFileAtomicSync } from '../store/atomic-write.js';
 
 export const PRUNE_STATUS_FILE = 'last-prune.json';
 
@@ -63,9 +63,10 @@ export function readPruneStatus(stateDir: string): PruneStatus | null {
 /**
  * Records a finished run. Returns null on success (or when the state dir does not exist: no
  * install, nothing to record), or why the status was not written (the caller prints it as a
- * warning; the prune's own outcome stands).
+ * warning; the prune's own outcome stands). Synchronous, so a run ended by SIGINT or SIGTERM is
+ * recorded too, from the signal handler (exit code 130 or 143).
  */
-export async function recordPruneRun(stateDir: string, outcome: PruneRunOutcome): Promise<string | null> {
+export function recordPruneRun(stateDir: string, outcome: PruneRunOutcome): string | null {
   const file = pruneStatusPath(stateDir);
   const dir = path.dirname(file);
   try {
@@ -79,7 +80,7 @@ export async function recordPruneRun(stateDir: string, outcome: PruneRunOutcome)
       last: outcome,
       lastSuccess: outcome.exitCode === 0 ? outcome : previous?.lastSuccess ?? null,
     };
-    await writeFileAtomic(file, `${JSON.stringify(status, null, 2)}\n`, { mode: 0o600 });
+    writeFileAtomicSync(file, `${JSON.stringify(status, null, 2)}\n`, 0o600);
     return null;
   } catch (error) {
     return `could not record the prune outcome in ${file}: ${(error as Error).message}`;

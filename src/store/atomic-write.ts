@@ -10,7 +10,7 @@
  * is taken and only the rename inside it.
  */
 import { randomBytes } from 'node:crypto';
-import { promises as fs, constants, rmSync } from 'node:fs';
+import { closeSync, promises as fs, constants, fchmodSync, fsyncSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import { onInterrupt } from '../system/cleanup.js';
 import { toolTempPathFor } from './safe-fs.js';
@@ -91,6 +91,33 @@ export async function commitPrepared(prepared: PreparedWrite, beforeRename?: () 
 
 export async function writeFileAtomic(target: string, data: string | Uint8Array, options: AtomicWriteOptions = {}): Promise<void> {
   await commitPrepared(await prepareAtomicWrite(target, data, options.mode ?? 0o600), options.beforeRename);
+}
+
+/**
+ * The same replacement, synchronously, for a small file of this tool's own (its device identity,
+ * `last-prune.json`) where no await is possible: a signal handler records an interrupted run in it
+ * before the process exits. No owner is kept: the caller already acts as the directory's owner.
+ * Throws the failing call's error (ENOENT, EACCES, EEXIST…); the temp file is gone either way.
+ */
+export function writeFileAtomicSync(target: string, data: string, mode = 0o600): void {
+  const temp = toolTempPathFor(target, randomBytes(6).toString('hex'));
+  const fd = openSync(temp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, mode);
+  try {
+    fchmodSync(fd, mode);
+    const bytes = Buffer.from(data);
+    for (let offset = 0; offset < bytes.length; ) offset += writeSync(fd, bytes, offset);
+    fsyncSync(fd);
+    closeSync(fd);
+    renameSync(temp, target);
+  } catch (error) {
+    try {
+      closeSync(fd);
+    } catch {
+      // already closed
+    }
+    rmSync(temp, { force: true });
+    throw error;
+  }
 }
 
 async function fsyncDirectory(dir: string): Promise<void> {

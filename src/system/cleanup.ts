@@ -5,7 +5,8 @@
  * convention for "killed by signal N". A SIGKILL cannot be caught: the next run removes what a
  * killed run left (stale temp files by name, run locks by their dead owner).
  */
-type Cleanup = () => void;
+/** Given the signal being handled; undefined when called outside a signal (tests). */
+type Cleanup = (signal?: NodeJS.Signals) => void;
 
 const cleanups = new Map<number, Cleanup>();
 let nextId = 1;
@@ -43,12 +44,12 @@ export function onInterrupt(cleanup: Cleanup): () => void {
 }
 
 /** Runs every registered cleanup now (never throws). Exported for the signal path and tests. */
-export function runCleanups(): void {
+export function runCleanups(signal?: NodeJS.Signals): void {
   for (const id of [...cleanups.keys()].reverse()) {
     const cleanup = cleanups.get(id);
     cleanups.delete(id);
     try {
-      cleanup?.();
+      cleanup?.(signal);
     } catch {
       // one failing cleanup must not keep the others from running
     }
@@ -66,7 +67,7 @@ function installSignalHandlers(): void {
     } catch {
       // the default line stands
     }
-    runCleanups();
+    runCleanups(signal);
     writeLine(`openclaw-sessions: interrupted by ${signal}${pending > 0 ? '; locks released and temp files removed' : ''}; ${state}\n`);
     process.exit(signal === 'SIGINT' ? 130 : 143);
   };

@@ -5,10 +5,12 @@
  * how many sessions the gateway had deleted (not "the store holds either its old or its new
  * content", true of a file edit only), and the journal must commit exactly those keys, the one in
  * flight as `unconfirmed` (seen on 2026.9.6: a record claiming all 4 of 4 planned, uncommitted,
- * after Ctrl-C had stopped the run with 3 deleted).
+ * after Ctrl-C had stopped the run with 3 deleted). `last-prune.json` records the interrupted run.
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, test } from 'node:test';
 import { BIN, runCliAsync } from '../helpers/cli.js';
@@ -54,6 +56,10 @@ describe(`real gateway ${LANE.version}: Ctrl-C between sessions.delete calls`, {
     const said = /^openclaw-sessions: interrupted by SIGINT; .*the gateway had deleted (\d+) of 5 planned sessions \(sessions\.delete\)(?:; the delete of (\S+) was sent and may still happen)?; the others are untouched \(openclaw-sessions list --state-dir .+ shows what is left\)/.exec(lines[0]!);
     assert.ok(said, lines[0]);
     process.kill(pid, 'SIGCONT');
+    // The interrupted run is what `metrics` reports as the last prune: exit 130, the deletes the
+    // gateway answered, no slots claimed (helper-32: the previous run stayed there instead).
+    const lastPrune = () => (JSON.parse(readFileSync(path.join(gateway.stateDir, 'openclaw-sessions', 'last-prune.json'), 'utf8')) as { last: { exitCode: number; removed: number; slotsFreed: number | null } }).last;
+    assert.deepEqual([lastPrune().exitCode, lastPrune().removed, lastPrune().slotsFreed], [130, Number(said[1]), null]);
 
     const runs = JSON.parse((await runCliAsync(['restore', '--list', '--json'], gateway.env)).stdout) as { runs: Array<{ removed: string[]; unconfirmed: string[]; committed: boolean }> };
     const run = runs.runs[0]!;
@@ -80,5 +86,6 @@ describe(`real gateway ${LANE.version}: Ctrl-C between sessions.delete calls`, {
     const again = await runCliAsync(['prune', '--yes', '--older-than', '0'], gateway.env);
     assert.equal(again.status, 0, again.stderr);
     assert.deepEqual(gone().sort(), [...failed].sort(), 'a second prune takes the rest');
+    assert.equal(lastPrune().exitCode, 0);
   });
 });

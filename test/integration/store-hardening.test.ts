@@ -517,4 +517,7 @@ test('SIGTERM while waiting for the gateway lock: one line, exit 143, run lock a
   assert.deepEqual(readdirSync(dir).filter((f) => f.endsWith('.tmp')), []);
   assert.equal(readFileSync(store, 'utf8'), before);
   assert.ok(lstatSync(dir).isDirectory());
+  // What `metrics` reports as the last prune is this one, which failed and removed nothing.
+  const status = JSON.parse(readFileSync(path.join(state, 'openclaw-sessions', 'last-prune.json'), 'utf8')) as { last: { exitCode: number; removed: number }; lastSuccess: unknown };
+  assert.deepEqual([status.last.exitCode, status.last.removed, status.lastSuccess], [143, 0, null]);
 });

@@ -13,9 +13,7 @@ import type { PruneReport } from '../../report/prune-report.js';
 import { DEFAULT_CONVERSATION_GRACE_MS, describePlan, isEverPrunable } from '../../sessions/plan.js';
 import { DEFAULT_JOURNAL_RETENTION, DEFAULT_PRUNE_GRACE } from '../../defaults.js';
 import { newRunId } from '../../store/run-id.js';
-import { resolveStateLocation } from '../../store/paths.js';
 import { acpStateFix } from '../../store/read-acp-state.js';
-import { actAsOwnerOf } from '../../system/privileges.js';
 import { inventoryOptionsFrom, type StoreFlags } from '../common-options.js';
 import { gatewayFlagsFrom, type GatewayTargetFlags } from '../gateway-options.js';
 import { foldStoreErrors, storeErrorLines } from '../store-errors.js';
@@ -24,6 +22,7 @@ import { terminalProgress, type CliIo } from '../io.js';
 import { parseDurationFlag, parseKindsFlag, parseOptedInStatesFlag, parseTerminalStatesFlag } from '../parse.js';
 import { describeDecision, logOutcome, prose, pruneOutput, renderPlan, renderPlanned, renderPruned, type PruneOutcome, type PruneOutput } from '../render/prune.js';
 import { toolVersion } from '../version.js';
+import { outcomeRecorder, recordingInterrupt, type RecordOutcome } from './prune-record.js';
 import { wrapCommand } from '../text.js';
 import { brokenStoreHints } from '../hints.js';
 import { installCommands, openclawCommand, printedSelection, selectionArgs, toolCommand, type SelectionFlags } from '../selection.js';
@@ -61,12 +60,13 @@ export async function runPrune(flags: PruneFlags, io: CliIo): Promise<number> {
   // event is still written (README "Run it from cron").
   const log = createEventLog(io, format, runId);
   const started = Date.now();
+  // A dry run or a cancelled one is not a prune; `metrics` reports the last real run.
+  const record = flags.dryRun ? null : await outcomeRecorder(flags, io, runId, started);
   log.emit('run.start', { command: 'prune', toolVersion: toolVersion(), dryRun: Boolean(flags.dryRun), recompute: flags.recompute, pid: process.pid });
   try {
-    const outcome = await pruneOnce(flags, io, runId, log);
+    const outcome = await pruneOnce(flags, io, runId, log, record);
     logOutcome(log, outcome, started);
-    // A dry run or a cancelled one is not a prune; `metrics` reports the last real run.
-    if (outcome.report && !outcome.report.dryRun) await recordOutcome(flags, io, runId, started, outcome.exitCode, outcome.report.pruned.length, outcome.report.slotsFreed);
+    if (outcome.report && !outcome.report.dryRun) record?.(outcome.exitCode, outcome.report.pruned.length, outcome.report.slotsFreed);
     // The report is out; a live read's probe session may still be being deleted (probe-deletes.ts).
     await (await import('../../gateway/probe-deletes.js')).probeDeletesSettledAtEnd(progressOf(flags, io));
     return outcome.exitCode;
@@ -74,31 +74,9 @@ export async function runPrune(flags: PruneFlags, io: CliIo): Promise<number> {
     const exitCode = exitCodeOf(error);
     log.emit('run.error', { exitCode, message: error instanceof Error ? error.message : String(error) });
     log.emit('run.end', { exitCode, pruned: 0, skipped: 0, slotsFreed: null, durationMs: Date.now() - started, journal: null });
-    if (!flags.dryRun) await recordOutcome(flags, io, runId, started, exitCode, 0, null);
+    record?.(exitCode, 0, null);
     throw error;
   }
-}
-
-/** Leaves the run's outcome where `metrics` reads it (prune/run-status.ts); never fails the run. */
-async function recordOutcome(flags: PruneFlags, io: CliIo, runId: string, started: number, exitCode: number, removed: number, slotsFreed: number | null): Promise<void> {
-  let stateDir: string;
-  try {
-    stateDir = resolveStateLocation(io.env, flags).stateDir;
-  } catch {
-    return; // the flags named no install: nothing to record against
-  }
-  // A run that failed before the inventory (a bad flag in the cron line) is still root here: the
-  // record goes into a directory the owner controls, where a root write (and its chown) could be
-  // pointed anywhere by a link swapped in mid-write. Act as the owner first, as the run would have.
-  try {
-    actAsOwnerOf(stateDir, 'the state directory');
-  } catch {
-    return; // cannot become the owner: record nothing rather than write there as root
-  }
-  const scope = flags.store ? `store ${flags.store}` : flags.agent ? `agent ${flags.agent}` : 'all agents';
-  const status = await import('../../prune/run-status.js').catch(() => null); // null when the owner cannot read this tool's files (system/own-code.ts)
-  const problem = status && (await status.recordPruneRun(stateDir, { runId, startedAt: new Date(started).toISOString(), finishedAt: new Date().toISOString(), exitCode, removed, slotsFreed, toolVersion: toolVersion(), scope }));
-  if (problem) io.stderr.write(`openclaw-sessions: warning: ${problem}\n`);
 }
 
 /**
@@ -142,12 +120,12 @@ function includeConversationsMs(value: boolean | string | undefined): number | u
  * Prunes the readable stores; a store that could not be read is left untouched, named on stderr
  * (and in `failedStores`), and turns a successful run's exit into 1.
  */
-async function pruneOnce(flags: PruneFlags, io: CliIo, runId: string, log: EventLog): Promise<PruneOutcome> {
+async function pruneOnce(flags: PruneFlags, io: CliIo, runId: string, log: EventLog, record: RecordOutcome | null): Promise<PruneOutcome> {
   const request = requestFrom(flags, io);
   const prepared = await reportingOtherFailures(io, flags, () => preparePrune(request, io.env));
   const failures = prepared.inventory.failures;
   const failedStores = failures.map((failure) => ({ agentId: failure.ref.agentId, path: failure.ref.path, error: failure.error.message }));
-  const outcome = await pruneReadable(flags, io, log, request, prepared, runId, failedStores);
+  const outcome = await pruneReadable(flags, io, log, request, prepared, { runId, failedStores, record });
   const unjudged = unjudgedLine(prepared);
   if (failures.length === 0 && !unjudged) return outcome;
   for (const line of storeErrorLines(failures.map((failure) => failure.error), 'left untouched: ')) io.stderr.write(`${line}\n`);
@@ -169,14 +147,15 @@ function unjudgedLine(prepared: PreparedPrune): string | null {
   return `openclaw-sessions: ${unknown} ACP session${unknown === 1 ? '' : 's'} left unjudged, never pruned: cannot read their state (${acpState.reason}); ${acpStateFix(acpState)}`;
 }
 
-async function pruneReadable(flags: PruneFlags, io: CliIo, log: EventLog, request: PruneRequest, prepared: PreparedPrune, runId: string, failedStores: NonNullable<PruneReport['failedStores']>): Promise<PruneOutcome> {
+async function pruneReadable(flags: PruneFlags, io: CliIo, log: EventLog, request: PruneRequest, prepared: PreparedPrune, run: { runId: string; failedStores: NonNullable<PruneReport['failedStores']>; record: RecordOutcome | null }): Promise<PruneOutcome> {
+  const { runId, failedStores } = run;
   const lockTimeoutMs = parseDurationFlag(flags.lockTimeout, '--lock-timeout');
   const waitMs = parseDurationFlag(flags.wait, '--wait');
   const { plan, inventory } = prepared;
   const selection = printedSelection(flags, io.env, inventory.location); // printed commands name the install the environment chose
   const out = await pruneOutput(flags, io, log);
   if (plan.items.length === 0 && !request.dryRun && request.recompute === 'restart') {
-    const orphans = await restartForOrphans(prepared, flags, io, waitMs, out);
+    const orphans = await recordingInterrupt(run.record, () => restartForOrphans(prepared, flags, io, waitMs, out));
     if (orphans) return orphans;
   }
   const named = (report: PruneReport): PruneReport => (failedStores.length > 0 ? Object.assign(report, { failedStores }) : report);
@@ -205,7 +184,8 @@ async function pruneReadable(flags: PruneFlags, io: CliIo, log: EventLog, reques
 
   const journalRetentionMs = parseDurationFlag(flags.journalRetention ?? DEFAULT_JOURNAL_RETENTION, '--journal-retention');
   const options = { runId, toolVersion: toolVersion(), lockTimeoutMs, waitMs, journal: flags.journal, journalRetentionMs, keepTranscripts: flags.keepTranscripts ?? false, progress: progressOf(flags, io), commands: installCommands(selection) };
-  const execution = await execute.executePrune(prepared, route, options, io.env);
+  // From here a SIGINT or SIGTERM ends a run that may have changed something: it is recorded.
+  const execution = await recordingInterrupt(run.record, (onRemoved) => execute.executePrune(prepared, route, { ...options, onRemoved }, io.env));
   named(execution.report);
   const hints = {
     undo: (id: string) => toolCommand(['restore', id, ...selectionArgs(selection)]),
