@@ -68,8 +68,8 @@ export function isStoreTempName(name: string, storeBase: string): boolean {
  * (the run trace), its pointer `<base>.trajectory-path.json`, and compaction checkpoints
  * `<base>.checkpoint.<uuid>.jsonl` (openclaw 2026.7.35 `dist/paths-*.js`:
  * `isTrajectoryRuntimeArtifactName`, `isTrajectoryPointerArtifactName`,
- * `COMPACTION_CHECKPOINT_TRANSCRIPT_RE`; its own session cleanup archives all three with the
- * transcript, `dist/channel-*.js` `collectSessionArtifactPaths`). They belong to the session of
+ * `COMPACTION_CHECKPOINT_TRANSCRIPT_RE`; a doctor repair archives the trace and pointer with the
+ * transcript, `dist/channel-*.js` `collectSessionArtifactPaths`, `sessions.delete` does not). They belong to the session of
  * `<base>.jsonl`; this is that name (the name itself for any other file).
  */
 const CHECKPOINT_SUFFIX = /\.checkpoint\.[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\.jsonl$/i;
