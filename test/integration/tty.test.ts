@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
@@ -52,6 +52,8 @@ test('on a terminal: Ctrl-C at [y/N] is an interrupt (exit 130, nothing changed)
   assert.equal(interrupted.status, 130, interrupted.output);
   assert.match(interrupted.output, /interrupted at the prompt \(Ctrl-C\); nothing was changed/);
   assert.doesNotMatch(interrupted.output, /Cancelled/);
+  // An interrupt at the prompt is a cancel: only a run that may have changed something is recorded for metrics.
+  assert.equal(existsSync(path.join(state, 'openclaw-sessions', 'last-prune.json')), false);
   const eof = onTerminal('^D', ['prune', '--state-dir', state], { HOME: state });
   assert.equal(eof.status, 0, eof.output);
   assert.match(eof.output, /Cancelled; nothing was changed\./);

@@ -155,7 +155,7 @@ async function pruneReadable(flags: PruneFlags, io: CliIo, log: EventLog, reques
   const selection = printedSelection(flags, io.env, inventory.location); // printed commands name the install the environment chose
   const out = await pruneOutput(flags, io, log);
   if (plan.items.length === 0 && !request.dryRun && request.recompute === 'restart') {
-    const orphans = await recordingInterrupt(run.record, () => restartForOrphans(prepared, flags, io, waitMs, out));
+    const orphans = await restartForOrphans(prepared, flags, io, { waitMs, record: run.record }, out);
     if (orphans) return orphans;
   }
   const named = (report: PruneReport): PruneReport => (failedStores.length > 0 ? Object.assign(report, { failedStores }) : report);
@@ -214,7 +214,7 @@ async function chooseRoute(choosePruneRoute: typeof import('../../prune/execute.
  * Nothing to prune, but `--recompute restart`: restart the gateway when it holds orphaned
  * handles (issue 9), after confirmation. Null when no gateway runs (the caller says "nothing").
  */
-async function restartForOrphans(prepared: PreparedPrune, flags: PruneFlags, io: CliIo, waitMs: number, out: PruneOutput): Promise<PruneOutcome | null> {
+async function restartForOrphans(prepared: PreparedPrune, flags: PruneFlags, io: CliIo, run: { waitMs: number; record: RecordOutcome | null }, out: PruneOutput): Promise<PruneOutcome | null> {
   const orphan = planOrphanRestart(prepared, flags.allowRestart ?? false);
   if (!orphan) return null;
   if (!orphan.nothingToDo && !flags.yes) {
@@ -226,7 +226,8 @@ async function restartForOrphans(prepared: PreparedPrune, flags: PruneFlags, io:
     }
   }
   const { executeOrphanRestart } = await import('../../prune/execute.js');
-  const report = await executeOrphanRestart(prepared, orphan, { waitMs, progress: progressOf(flags, io) }, io.env);
+  // Recorded from here, not at the prompt: a Ctrl-C there is a cancel, as a declined prompt is.
+  const report = await recordingInterrupt(run.record, () => executeOrphanRestart(prepared, orphan, { waitMs: run.waitMs, progress: progressOf(flags, io) }, io.env));
   out.emit(report);
   out.say(`${report.summary}\n`);
   if (!report.recompute!.ok) {
