@@ -9,7 +9,7 @@ import path from 'node:path';
 import { nameInDir, resolvePath } from '../store/resolve-path.js';
 import { READ_CAPS, readRegularFile } from '../store/safe-fs.js';
 import { hasLiveTranscriptLock } from '../store/transcripts.js';
-import { isStoreTempName, isTrajectoryPointerName, isTranscriptName, parseArchiveName, parseStoreRotation, primaryTranscriptName, sessionIdsInTranscriptName, type ArchiveReason } from './names.js';
+import { isStoreTempName, isTrajectoryPointerName, TRAJECTORY_POINTER_SUFFIX, isTranscriptName, parseArchiveName, parseStoreRotation, primaryTranscriptName, sessionIdsInTranscriptName, type ArchiveReason } from './names.js';
 
 /** One regular file as it was when scanned; `dev`/`ino` let the executor prove it is the same file. */
 export interface FileFact {
@@ -99,8 +99,10 @@ export function isReferenced(file: string, references: TranscriptReferences): bo
   if (sessionIdsInTranscriptName(path.basename(file)).some((id) => references.sessionIds.has(id))) return true;
   if (references.files.size === 0) return false;
   // A trajectory or checkpoint file belongs to the transcript it sits beside (names.ts).
-  const primary = path.join(path.dirname(file), primaryTranscriptName(path.basename(file)));
-  return [file, primary].some((name) => references.files.has(name) || references.files.has(realOr(name)));
+  const owners = [file, path.join(path.dirname(file), primaryTranscriptName(path.basename(file)))];
+  // 7.35 names the pointer of a sessionFile not ending in .jsonl `<sessionFile>.trajectory-path.json` (dist/paths-*.js).
+  if (isTrajectoryPointerName(path.basename(file))) owners.push(file.slice(0, -TRAJECTORY_POINTER_SUFFIX.length));
+  return owners.some((name) => references.files.has(name) || references.files.has(realOr(name)));
 }
 
 export interface ScanInput {

@@ -53,6 +53,10 @@ test("a live session's trajectory and checkpoint files (OpenClaw 2026.7+) are it
   assert.equal(isReferenced('/s/a/id1.trajectory-path.json', refs), true);
   assert.equal(isReferenced('/s/a/custom.trajectory-path.json', refs), true);
   assert.equal(isReferenced('/s/a/gone.trajectory-path.json', refs), false);
+  // A sessionFile that does not end in .jsonl gets `<sessionFile>.trajectory-path.json` (7.35 dist/paths-*.js).
+  const odd = collectReferences([{ storePath: '/s/a/sessions.json', document: { k1: { sessionId: 'id1', sessionFile: 'custom.log' } } }]);
+  assert.equal(isReferenced('/s/a/custom.log.trajectory-path.json', odd), true);
+  assert.equal(isReferenced('/s/a/other.log.trajectory-path.json', odd), false);
 });
 
 test('references come from every entry, valid or not, by id and by sessionFile', () => {
