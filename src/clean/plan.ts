@@ -2,6 +2,8 @@
  * What `clean` removes, from a scan and a retention. Pure: the executor re-checks every file
  * before it acts (docs/openclaw-disk.md says why each age is safe).
  */
+import path from 'node:path';
+import { primaryTranscriptName } from './names.js';
 import type { FileFact, OrphanTranscript, StoreDiskScan, Tombstone } from './scan.js';
 
 /**
@@ -22,7 +24,7 @@ export interface CleanPolicy {
   /** Tombstones archived longer ago than this are removed (ms). */
   keepMs: number;
   now: number;
-  /** Archive path → the unrestored prune run whose `restore` renames it back (undo-archives.ts). */
+  /** Archive path, and the transcript path it goes back to → the unrestored prune run whose `restore` renames it back (undo-archives.ts). */
   undoNeeds?: ReadonlyMap<string, string>;
 }
 
@@ -55,7 +57,10 @@ export function planStoreClean(scan: StoreDiskScan, policy: CleanPolicy): StoreC
     else kept.push({ path: file.path, why: age < 0 ? 'archived in the future (clock skew)' : 'younger than the retention (--keep)' });
   }
   for (const file of scan.orphans) {
+    const undo = policy.undoNeeds?.get(path.join(path.dirname(file.path), primaryTranscriptName(path.basename(file.path))));
     if (file.liveLock) kept.push({ path: file.path, why: 'a live process holds its transcript lock (or the lock cannot be read)' });
+    // A companion (trajectory, pointer, checkpoint) of a transcript a prune archived: restore puts it back beside them.
+    else if (undo !== undefined) kept.push({ path: file.path, why: `its transcript comes back with restore ${undo} (prune run ${undo} may still be undone)` });
     else if (policy.now - file.mtimeMs <= ORPHAN_QUIET_MS) kept.push({ path: file.path, why: 'written in the last 24h' });
     else actions.push({ type: 'archive-orphan', file });
   }

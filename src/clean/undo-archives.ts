@@ -5,6 +5,11 @@
  * the journal's retention (14d by default): without this, `clean --keep 1d` deleted the history
  * of a run `restore --list` still called restorable, and the restore brought back entries without
  * their transcripts. Kept while the run is in the journal and not restored.
+ *
+ * The transcript's own path is named too: its companions (OpenClaw 2026.7+ `<base>.trajectory.jsonl`,
+ * `<base>.trajectory-path.json`, checkpoints) stay where they are when the prune archives the
+ * transcript, so they look orphaned until `restore` brings the transcript back beside them
+ * (helper-34 on 7.35: prune, clean, restore left the restored session's trace archived).
  */
 import { realpathSync } from 'node:fs';
 import path from 'node:path';
@@ -12,7 +17,7 @@ import { journalPathFor } from '../store/journal-path.js';
 import { readJournal, runsOf } from '../store/journal.js';
 import { lstatOrNull } from '../store/safe-fs.js';
 
-/** Archive path (its directory's real path + name) → the run id whose restore renames it back. */
+/** Archive path, and the transcript path it is renamed back to (directory real path + name) → the run id whose restore does it. */
 export function archivesUndoNeeds(storePath: string): Map<string, string> {
   const needs = new Map<string, string>();
   const journalPath = journalPathFor(storePath);
@@ -25,7 +30,10 @@ export function archivesUndoNeeds(storePath: string): Map<string, string> {
   }
   for (const run of runsOf(journalPath, records)) {
     if (run.method !== 'file' || run.restoredAt !== null || run.bindingProblem !== null) continue;
-    for (const move of run.transcriptMoves) needs.set(comparable(move.to), run.runId);
+    for (const move of run.transcriptMoves) {
+      needs.set(comparable(move.to), run.runId);
+      needs.set(comparable(move.from), run.runId);
+    }
   }
   return needs;
 }

@@ -180,7 +180,7 @@ export function metricFamilies(input: MetricsInput): MetricFamily[] {
     families.push(family('openclaw_sessions_last_prune_removed', [], single(last.removed)));
     if (last.slotsFreed !== null) families.push(family('openclaw_sessions_last_prune_slots_freed', [], single(last.slotsFreed)));
     families.push(family('openclaw_sessions_last_prune_exit_code', [], single(last.exitCode)));
-    families.push(family('openclaw_sessions_last_prune_duration_seconds', [], single(Math.max(0, unixSeconds(last.finishedAt) - unixSeconds(last.startedAt)))));
+    families.push(family('openclaw_sessions_last_prune_duration_seconds', [], single(Math.max(0, Date.parse(last.finishedAt) - Date.parse(last.startedAt)) / 1000)));
   }
   const success = input.lastPrune?.lastSuccess;
   if (success) families.push(family('openclaw_sessions_last_successful_prune_timestamp_seconds', [], single(unixSeconds(success.finishedAt))));

@@ -11,23 +11,29 @@ import { keysToRestore, listRuns, notRestorableBecause, restoreRun, selectRun, t
 import { transcriptDirsOf } from '../store/archive-transcripts.js';
 import { removeStaleTemps } from '../store/safe-fs.js';
 import { parseSessionKey } from '../sessions/keys.js';
+import { normalizeAgentId } from '../store/stores.js';
 
 /**
  * Every prune run journalled next to the inventory's stores (read or not), newest first, and each
  * run's agent: its store's, or on a store all agents share (a literal `session.store`) the agents of
  * the keys it pruned, comma-separated (helper-32: every run there read as the default agent's).
- * Reads the journals only: the caller's inventory is the one read of the stores.
+ * Reads the journals only: the caller's inventory is the one read of the stores. With `agent`
+ * (`--agent ID`), a shared store's runs that pruned none of that agent's keys are left out, as its
+ * other agents' sessions are (helper-34: `restore --agent coder` there restored main's last run).
  */
-export function findRuns(inventory: Pick<Inventory, 'stores' | 'failures' | 'location'>): { runs: JournalRun[]; agentOf: Map<JournalRun, string> } {
+export function findRuns(inventory: Pick<Inventory, 'stores' | 'failures' | 'location'>, agent?: string): { runs: JournalRun[]; agentOf: Map<JournalRun, string> } {
   // A store that does not parse can still have a journal; restore needs it to parse, list does not.
   const refs = [...inventory.stores.map((store) => store.ref), ...inventory.failures.map((failure) => failure.ref)];
-  const runs = listRuns(refs.map((ref) => ref.path));
+  const wanted = agent === undefined ? null : normalizeAgentId(agent);
+  const runs: JournalRun[] = [];
   const agentOf = new Map<JournalRun, string>();
   // Where each run's transcripts may be renamed back: the store's directory, plus each agent's
   // default sessions directory when the store is a shared literal `session.store`.
-  for (const run of runs) {
+  for (const run of listRuns(refs.map((ref) => ref.path))) {
     const ref = refs.find((candidate) => candidate.path === run.storePath);
     const agentIds = [...new Set(Object.keys(run.entries).map((key) => parseSessionKey(key).agentId ?? 'main'))];
+    if (ref?.shared && wanted !== null && !agentIds.includes(wanted)) continue;
+    runs.push(run);
     run.transcriptDirs = transcriptDirsOf({ storePath: run.storePath, shared: ref?.shared ?? false, stateDir: inventory.location.stateDir }, agentIds);
     agentOf.set(run, ref?.shared ? agentIds.sort().join(',') : ref?.agentId ?? '-');
   }

@@ -186,6 +186,29 @@ test("clean keeps an archive an unrestored prune run's restore would rename back
   assert.equal(again.status, 0, again.stderr);
 });
 
+test("clean leaves a pruned transcript's companions (trajectory, pointer) for its run's restore; after the restore they are the session's again", async () => {
+  // helper-34 on a real 2026.7.35 gateway: prune archived <id>.jsonl only, clean then archived its
+  // <id>.trajectory.jsonl and <id>.trajectory-path.json as orphans, and restore brought the session
+  // back without them (they stayed .deleted. archives, removed for good after --keep).
+  const home = tempDir('ocs-clean-companions-');
+  const store = storePath(path.join(home, '.openclaw'), 'main');
+  writeFile(store, { 'agent:main:main': { sessionId: 'main-1', updatedAt: Date.now() }, 'agent:main:direct:alice': { sessionId: 'conv-1', updatedAt: Date.now() - 3 * DAY } });
+  const dir = path.dirname(store);
+  const companions = ['conv-1.trajectory.jsonl', 'conv-1.trajectory-path.json'];
+  for (const name of ['conv-1.jsonl', ...companions]) aged(writeFile(path.join(dir, name), `{"of":"${name}"}\n`), 3 * DAY);
+  const pruned = await runInProcess(['prune', '--include-conversations', '1d', '--key', 'agent:main:direct:alice', '--yes'], { HOME: home });
+  assert.equal(pruned.status, 0, pruned.stderr);
+  const cleaned = await runInProcess(['clean', '--yes', '--json'], { HOME: home });
+  assert.equal(cleaned.status, 0, cleaned.stderr);
+  assert.equal(cleanReportSchema.parse(JSON.parse(cleaned.stdout)).transcriptsArchived, 0);
+  for (const name of companions) assert.ok(existsSync(path.join(dir, name)), `${name} stays for the restore: ${readdirSync(dir).join(' ')}`);
+  const restored = await runInProcess(['restore', '--yes'], { HOME: home });
+  assert.equal(restored.status, 0, restored.stderr);
+  for (const name of ['conv-1.jsonl', ...companions]) assert.equal(readFileSync(path.join(dir, name), 'utf8'), `{"of":"${name}"}\n`);
+  const again = await runInProcess(['clean', '--yes', '--json'], { HOME: home });
+  assert.equal(cleanReportSchema.parse(JSON.parse(again.stdout)).transcriptsArchived, 0, 'the restored session owns them again');
+});
+
 test("a deleted session's trajectory pointer (OpenClaw 2026.7+) is archived with the orphans; a live session's stays", async () => {
   // helper-32 on a real 2026.7.35 gateway: every session leaves <id>.trajectory-path.json, and
   // clean never took a deleted session's (not a .jsonl), so they piled up one per session forever.

@@ -128,6 +128,27 @@ test('--agent on a literal store shared by all agents lists and prunes that agen
   assert.deepEqual(all.sessions.map((s) => s.key).sort(), ['agent:alpha:subagent:x', 'agent:beta:main']);
 });
 
+test('restore --agent on a literal store shared by all agents undoes only runs that pruned that agent\'s keys', async () => {
+  // Observed (helper-34): after `prune --agent beta` then `prune --agent alpha`, `restore --agent beta --yes`
+  // restored alpha's run (the latest) and `restore --list --agent beta` listed it, though --agent
+  // promises that agent's keys of a shared store.
+  const home = tempDir();
+  const state = path.join(home, 'st');
+  writeFile(path.join(state, 'openclaw.json'), `{ session: { store: "${home}/shared.json" }, agents: { list: [{ id: "alpha", default: true }, { id: "beta" }] } }`);
+  const done = (id: string) => ({ sessionId: id, updatedAt: Date.now() - 60 * MIN, status: 'done', endedAt: Date.now() - 60 * MIN });
+  const shared = writeFile(path.join(home, 'shared.json'), { 'agent:alpha:subagent:x': done('a2'), 'agent:beta:subagent:y': done('b2') });
+  for (const agent of ['beta', 'alpha']) {
+    const pruned = await runInProcess(['prune', '--state-dir', state, '--agent', agent, '--yes'], { HOME: home });
+    assert.equal(pruned.status, 0, pruned.stderr);
+  }
+  const runs = await runInProcess(['restore', '--list', '--state-dir', state, '--agent', 'beta'], { HOME: home });
+  assert.equal(runs.status, 0, runs.stderr);
+  assert.doesNotMatch(runs.stdout, /\salpha\s/, runs.stdout);
+  const restored = await runInProcess(['restore', '--state-dir', state, '--agent', 'beta', '--yes'], { HOME: home });
+  assert.equal(restored.status, 0, restored.stderr);
+  assert.deepEqual(Object.keys(JSON.parse(readFileSync(shared, 'utf8')) as object), ['agent:beta:subagent:y']);
+});
+
 test('--profile reads ~/.openclaw-NAME and its config', async () => {
   const home = tempDir();
   const state = path.join(home, '.openclaw-work');

@@ -89,6 +89,9 @@ test('the last prune and the last success come from the recorded status', async 
   assert.equal(valueOf(s, 'openclaw_sessions_last_prune_removed'), 3);
   assert.equal(valueOf(s, 'openclaw_sessions_last_prune_duration_seconds'), 2.5);
   assert.equal(valueOf(s, 'openclaw_sessions_last_successful_prune_timestamp_seconds'), Date.parse(ok.finishedAt) / 1000);
+  // helper-34: a real run's duration read 2.7200000286102295 (a difference of two Unix times in seconds).
+  const real = { ...run, startedAt: '2026-12-03T06:43:46.362Z', finishedAt: '2026-12-03T06:43:49.082Z' };
+  assert.equal(valueOf(await samplesOf(input({ lastPrune: { version: 1, last: real, lastSuccess: null } })), 'openclaw_sessions_last_prune_duration_seconds'), 2.72);
 });
 
 test('label values are escaped by the library (a hostile version string stays one sample)', async () => {

@@ -45,7 +45,7 @@ export async function runRestore(runId: string | undefined, flags: RestoreFlags,
   // The one read of the stores: the journals are found beside them, and the refusal below judges
   // the install from the same inventory (see refuseBesideUnlockedGateway).
   const inventory = takeInventory(io.env, inventoryOptionsFrom(flags, io));
-  const { runs, agentOf } = findRuns(inventory);
+  const { runs, agentOf } = findRuns(inventory, flags.store ? undefined : flags.agent);
   if (flags.list) {
     await renderRunList(runs, agentOf, flags, io);
     return EXIT.ok;
